@@ -1,0 +1,87 @@
+"""Run configuration: every input path, column mapping and parameter of a run, from TOML or code."""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hotspots._errors import ValidationError
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything a run needs; paths relative to the config file are resolved against it."""
+
+    incidents: str
+    streets: str
+    streets_layer: str | None = None
+    streets_name_column: str | None = None
+    boundary: str | None = None
+    boundary_layer: str | None = None
+    address_points: str | None = None
+    address_points_layer: str | None = None
+    lamps: str | None = None
+    lamps_layer: str | None = None
+    green_areas: str | None = None
+    green_areas_layer: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)
+    coords_crs: str | None = None
+    delimiter: str | None = None
+    encoding: str | None = None
+    time_format: str | None = None
+    timezone: str = "America/Sao_Paulo"
+    crs: str | None = None
+    max_distance_m: float = 50.0
+    min_segment_length_m: float = 1.0
+    seed: int = 20171
+    title: str = "hotspots"
+    language: str = "en"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict (for the manifest)."""
+        return dataclasses.asdict(self)
+
+
+_COLUMN_KEYS = {"id", "time", "category", "lat", "lon", "x", "y", "address", "bairro"}
+
+
+def load_config(path: str | Path) -> RunConfig:
+    """Read a TOML config; relative paths are resolved against the config file's folder."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ValidationError(f"{path}: config file not found (hotspots init writes one)") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ValidationError(f"{path}: not valid TOML: {exc}") from exc
+    return config_from_dict(data, base=path.parent, source=str(path))
+
+
+def config_from_dict(data: dict, *, base: Path | None = None, source: str = "config") -> RunConfig:
+    """Build a RunConfig from nested dicts ([inputs], [columns], [parameters] tables)."""
+    flat: dict[str, Any] = {}
+    known = {f.name for f in dataclasses.fields(RunConfig)}
+    for key, value in data.items():
+        if isinstance(value, dict) and key != "columns":
+            flat.update(value)
+        else:
+            flat[key] = value
+    unknown = sorted(set(flat) - known)
+    if unknown:
+        raise ValidationError(f"{source}: unknown settings {unknown}; known: {sorted(known)}")
+    bad_cols = sorted(set(flat.get("columns", {})) - _COLUMN_KEYS)
+    if bad_cols:
+        raise ValidationError(f"{source}: unknown [columns] keys {bad_cols}; use {sorted(_COLUMN_KEYS)}")
+    for req in ("incidents", "streets"):
+        if req not in flat:
+            raise ValidationError(f"{source}: missing required setting {req!r} in [inputs]")
+    if base is not None:
+        for key in ("incidents", "streets", "boundary", "address_points", "lamps", "green_areas"):
+            val = flat.get(key)
+            if isinstance(val, str) and val and "://" not in val and not val.startswith("postgresql"):
+                p = Path(val)
+                flat[key] = str(p if p.is_absolute() else (base / p).resolve())
+    return RunConfig(**flat)

@@ -1,0 +1,85 @@
+"""The rejects table: every incident that cannot be used, with a reason code and a detail."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+#: reason code -> plain-language meaning (shown in summaries and the report)
+REASONS: dict[str, str] = {
+    "duplicate_id": "same incident_id as an earlier row (kept the first)",
+    "missing_time": "no timestamp",
+    "unparseable_time": "timestamp not in the expected format",
+    "missing_location": "neither coordinates nor an address",
+    "invalid_coordinates": "coordinates not numbers, NaN/inf or out of range",
+    "latlon_swapped": "latitude and longitude appear swapped",
+    "invalid_geometry": "geometry is not a point",
+    "outside_boundary": "outside the study-area boundary",
+    "beyond_max_distance": "farther than max_distance_m from every street segment",
+    "address_unavailable": "address only, and no address reference to geocode it",
+    "address_empty": "address empty after cleaning",
+    "street_not_found": "street name not found among the segments",
+    "ambiguous_street": "street name matches several streets equally well",
+    "number_out_of_range": "house number outside the street's known numbers",
+    "intersection_not_found": "the two streets of an intersection do not meet",
+    "low_score": "best match scored under the minimum",
+}
+
+REJECT_COLUMNS = ["incident_id", "source_row", "stage", "reason", "detail"]
+
+
+def make_rejects(
+    original: pd.DataFrame,
+    mask: np.ndarray | pd.Series,
+    *,
+    reason: str,
+    detail: str | pd.Series | np.ndarray,
+    stage: str,
+) -> pd.DataFrame:
+    """Reject rows of ``original`` selected by ``mask`` with one reason (and per-row details).
+
+    ``original`` must carry ``source_row``; ``incident_id`` is taken from the column or the index.
+    All original fields are kept (as text) after the standard columns.
+    """
+    if reason not in REASONS:
+        raise KeyError(f"unknown reject reason {reason!r}")
+    mask = np.asarray(mask, dtype=bool)
+    sub = original.loc[mask]
+    if isinstance(detail, pd.Series):
+        detail = detail.to_numpy()[mask] if len(detail) == len(original) else detail.to_numpy()
+    elif isinstance(detail, np.ndarray):
+        detail = detail[mask] if len(detail) == len(original) else detail
+    ids = sub["incident_id"] if "incident_id" in sub.columns else sub.index.to_series()
+    out = pd.DataFrame(
+        {
+            "incident_id": ids.astype("string").to_numpy(),
+            "source_row": sub["source_row"].to_numpy(),
+            "stage": stage,
+            "reason": reason,
+            "detail": detail,
+        }
+    )
+    extra = [
+        c for c in sub.columns
+        if c not in REJECT_COLUMNS and c != "geometry" and not c.startswith("_")
+    ]
+    for col in extra:
+        out[col] = sub[col].astype("string").to_numpy()
+    return out
+
+
+def concat_rejects(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate reject tables (any may be empty), sorted by source row."""
+    frames = [f for f in frames if f is not None and len(f)]
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype="string" if c != "source_row" else "int64")
+                             for c in REJECT_COLUMNS})
+    out = pd.concat(frames, ignore_index=True)
+    return out.sort_values(["source_row", "stage"], kind="stable").reset_index(drop=True)
+
+
+def summarize(rejects: pd.DataFrame) -> dict[str, int]:
+    """Count of rejects per reason, most common first."""
+    if len(rejects) == 0:
+        return {}
+    return {str(k): int(v) for k, v in rejects["reason"].value_counts().items()}
