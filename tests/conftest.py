@@ -1,0 +1,45 @@
+"""Shared fixtures: real data shipped in packages, toy networks, and the external-service guards."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+PG_DSN = os.environ.get("HOTSPOTS_TEST_PG_DSN",
+                        "postgresql://hotspots:hotspots@127.0.0.1:5432/hotspots_test")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser and PostGIS tests run everywhere they can; in CI a missing service is a failure."""
+    for item in items:
+        if "browser" in item.keywords and not CHROMIUM:
+            if not IN_CI:  # in CI the chromium_path fixture fails loudly instead
+                item.add_marker(pytest.mark.skip(reason="Debian chromium not installed "
+                                                        "(bash .ci/run installs it)"))
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Path of the Debian chromium binary (tests fail in CI if it is missing)."""
+    if not CHROMIUM:
+        pytest.fail("chromium is required for browser tests (apt-get install chromium)")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def pg_dsn() -> str:
+    """DSN of the test PostgreSQL/PostGIS server; skipped locally, a failure in CI, if absent."""
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_DSN, connect_timeout=3) as conn:
+            conn.execute("SELECT postgis_version()")
+    except Exception as exc:  # pragma: no cover - depends on the machine
+        if IN_CI:
+            pytest.fail(f"PostGIS test server not reachable at {PG_DSN}: {exc}")
+        pytest.skip(f"no PostGIS server at {PG_DSN} (bash .ci/postgis-setup starts one): {exc}")
+    return PG_DSN
