@@ -75,7 +75,9 @@ def utm_crs_for_lonlat(lon: float, lat: float) -> pyproj.CRS:
 
 
 def choose_analysis_crs(frame: gpd.GeoDataFrame | gpd.GeoSeries, crs: object = None) -> pyproj.CRS:
-    """Return the analysis CRS: the one given (checked to be metric) or the data's UTM zone."""
+    """Return the analysis CRS: the one given, else the data's own if projected in metres
+    (e.g. a city layer already in EPSG:31982), else the UTM zone of the data (lon/lat degrees
+    or feet are never used for distances)."""
     if crs is not None:
         return require_metric(crs)
     if frame.crs is None:
@@ -83,6 +85,9 @@ def choose_analysis_crs(frame: gpd.GeoDataFrame | gpd.GeoSeries, crs: object = N
             "the layer has no CRS, so its units are unknown. Set it on the file (e.g. a .prj) or "
             "pass the CRS of the coordinates explicitly (e.g. crs='EPSG:4326' for lon/lat)."
         )
+    own = pyproj.CRS(frame.crs)
+    if is_metric(own):
+        return own
     geoms = frame.geometry if isinstance(frame, gpd.GeoDataFrame) else frame
     geoms = geoms[~(geoms.is_empty | geoms.isna())]
     if len(geoms) == 0:
