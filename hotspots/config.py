@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import tomllib
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -39,10 +40,38 @@ class RunConfig:
     seed: int = 20171
     title: str = "hotspots"
     language: str = "en"
+    # weekly run ([weekly] table)
+    weeks_history: int = 8
+    output_root: str = "runs"
+    hot_top_share: float = 0.05
+    evaluation_buffer_m: float = 15.0
+    # PostgreSQL/PostGIS ([postgis] table): read incidents/streets, write the week's layers
+    dsn: str | None = None
+    dsn_env: str | None = None
+    incidents_table: str | None = None
+    incidents_query: str | None = None
+    streets_table: str | None = None
+    streets_query: str | None = None
+    write_schema: str | None = None
+
+    @property
+    def incidents_from_postgis(self) -> bool:
+        """True when incidents come from a PostGIS table or query instead of a file."""
+        return bool(self.incidents_table or self.incidents_query)
+
+    @property
+    def streets_from_postgis(self) -> bool:
+        """True when streets come from a PostGIS table or query instead of a file."""
+        return bool(self.streets_table or self.streets_query)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict (for the manifest)."""
         return dataclasses.asdict(self)
+
+
+def example_config_text() -> str:
+    """The commented example config that ``hotspots init`` writes."""
+    return (resources.files("hotspots") / "templates" / "config.toml").read_text(encoding="utf-8")
 
 
 _COLUMN_KEYS = {"id", "time", "category", "lat", "lon", "x", "y", "address", "bairro"}
@@ -75,13 +104,18 @@ def config_from_dict(data: dict, *, base: Path | None = None, source: str = "con
     bad_cols = sorted(set(flat.get("columns", {})) - _COLUMN_KEYS)
     if bad_cols:
         raise ValidationError(f"{source}: unknown [columns] keys {bad_cols}; use {sorted(_COLUMN_KEYS)}")
-    for req in ("incidents", "streets"):
+    for req, table, query in (("incidents", "incidents_table", "incidents_query"),
+                              ("streets", "streets_table", "streets_query")):
+        if req not in flat and (flat.get(table) or flat.get(query)):
+            flat[req] = f"postgis:{flat.get(table) or 'query'}"
         if req not in flat:
             raise ValidationError(f"{source}: missing required setting {req!r} in [inputs]")
     if base is not None:
-        for key in ("incidents", "streets", "boundary", "address_points", "lamps", "green_areas"):
+        for key in ("incidents", "streets", "boundary", "address_points", "lamps", "green_areas",
+                    "output_root"):
             val = flat.get(key)
-            if isinstance(val, str) and val and "://" not in val and not val.startswith("postgresql"):
+            if (isinstance(val, str) and val and "://" not in val
+                    and not val.startswith(("postgresql", "postgis:"))):
                 p = Path(val)
                 flat[key] = str(p if p.is_absolute() else (base / p).resolve())
     return RunConfig(**flat)
