@@ -1,0 +1,152 @@
+"""Parsing and normalising Brazilian addresses (hotspots.address.normalize)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hotspots.address.normalize import (
+    normalize_street,
+    number_to_words,
+    parse_address,
+    parse_addresses,
+    roman_to_int,
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "text", "stype", "key"),
+    [
+        ("R. Gonçalves Chaves", "RUA GONCALVES CHAVES", "RUA", "GONCALVES CHAVES"),
+        ("Rua Gonçalves Chaves", "RUA GONCALVES CHAVES", "RUA", "GONCALVES CHAVES"),
+        ("Av. Bento Gonçalves", "AVENIDA BENTO GONCALVES", "AVENIDA", "BENTO GONCALVES"),
+        ("Avda Bento Goncalves", "AVENIDA BENTO GONCALVES", "AVENIDA", "BENTO GONCALVES"),
+        ("Tv. Um", "TRAVESSA UM", "TRAVESSA", "UM"),
+        ("Trav Dois", "TRAVESSA DOIS", "TRAVESSA", "DOIS"),
+        ("Al. das Guajuviras", "ALAMEDA DAS GUAJUVIRAS", "ALAMEDA", "GUAJUVIRAS"),
+        ("Pç. Coronel Pedro Osório", "PRACA CORONEL PEDRO OSORIO", "PRACA", "CORONEL PEDRO OSORIO"),
+        ("Praça Coronel Pedro Osório", "PRACA CORONEL PEDRO OSORIO", "PRACA", "CORONEL PEDRO OSORIO"),
+        ("Estr. do Engenho", "ESTRADA DO ENGENHO", "ESTRADA", "ENGENHO"),
+        ("Rod. BR 116", "RODOVIA BR 116", "RODOVIA", "BR CENTO DEZESSEIS"),
+        ("Lgo. do Mercado", "LARGO DO MERCADO", "LARGO", "MERCADO"),
+        ("R. Mal. Deodoro", "RUA MARECHAL DEODORO", "RUA", "MARECHAL DEODORO"),
+        ("r ns sra da piedade", "RUA NOSSA SENHORA DA PIEDADE", "RUA", "NOSSA SENHORA PIEDADE"),
+        ("RUA DOUTOR CASSIANO", "RUA DOUTOR CASSIANO", "RUA", "DOUTOR CASSIANO"),
+        ("Mannerheimintie", "MANNERHEIMINTIE", "", "MANNERHEIMINTIE"),
+        ("Yrjö-Koskisen katu", "YRJO KOSKISEN KATU", "", "YRJO KOSKISEN KATU"),
+    ],
+)
+def test_normalize_street_expands_types_titles_and_accents(raw, text, stype, key):
+    name = normalize_street(raw)
+    assert (name.text, name.street_type, name.key) == (text, stype, key)
+
+
+def test_ordinal_roman_and_arabic_numerals_share_one_key():
+    keys = {normalize_street(s).key for s in
+            ["Rua XV de Novembro", "rua 15 de novembro", "RUA QUINZE DE NOVEMBRO", "R. Quinze Novembro"]}
+    assert keys == {"QUINZE NOVEMBRO"}
+    assert normalize_street("Av. Dom Pedro II").key == "DOM PEDRO DOIS"
+    assert normalize_street("R. Gal. Osório").short_key == "OSORIO"
+    assert normalize_street("Rua Santa Cruz").short_key == "SANTA CRUZ"
+
+
+def test_numbers_words_and_romans():
+    assert number_to_words(15) == "QUINZE"
+    assert number_to_words(32) == "TRINTA E DOIS"
+    assert number_to_words(100) == "CEM"
+    assert number_to_words(116) == "CENTO E DEZESSEIS"
+    assert [roman_to_int(t) for t in ["XV", "II", "IV", "XLIX", "MI", "ABC", ""]] == [
+        15, 2, 4, 49, None, None, None]
+
+
+def test_sample_city_finnish_names_survive():
+    import geopandas as gpd
+
+    from hotspots import sample
+
+    streets = gpd.read_file(sample.city_path(), layer="streets")
+    names = sorted(set(streets["name"].dropna()) - {""})
+    keys = [normalize_street(n).key for n in names]
+    assert len(set(keys)) == len(names)  # no two Finnish names collapse into one
+    assert all(k for k in keys)
+
+
+@pytest.mark.parametrize(
+    ("raw", "street_key", "number", "kind", "bairro", "cep", "complement"),
+    [
+        ("R. Gonçalves Chaves, 1234 - Centro", "GONCALVES CHAVES", 1234, "number", "Centro", "", ""),
+        ("Rua Gonçalves Chaves 1.234", "GONCALVES CHAVES", 1234, "number", "", "", ""),
+        ("Rua Gonçalves Chaves, nº 1234", "GONCALVES CHAVES", 1234, "number", "", "", ""),
+        ("Rua Marechal Deodoro n° 7", "MARECHAL DEODORO", 7, "number", "", "", ""),
+        ("Rua XV de Novembro s/n", "QUINZE NOVEMBRO", None, "sn", "", "", ""),
+        ("Rua XV de Novembro, S/N - Centro", "QUINZE NOVEMBRO", None, "sn", "Centro", "", ""),
+        ("Rua 15 de Novembro 1234", "QUINZE NOVEMBRO", 1234, "number", "", "", ""),
+        ("Rua Quinze de Novembro, nº 1.234, apto 302 - Centro, CEP 96015-560", "QUINZE NOVEMBRO",
+         1234, "number", "Centro", "96015560", "apto 302"),
+        ("Rua Andrade Neves 1500 96020080", "ANDRADE NEVES", 1500, "number", "", "96020080", ""),
+        ("Rua Andrade Neves, 1500, fundos", "ANDRADE NEVES", 1500, "number", "", "", "fundos"),
+        ("R. Dom Pedro II 500 bloco B apto 12", "DOM PEDRO DOIS", 500, "number", "", "", "bloco B apto 12"),
+        ("Rua Tiradentes 2.500 - Bairro Centro", "TIRADENTES", 2500, "number", "Centro", "", ""),
+        ("Travessa 2", "DOIS", None, "missing", "", "", ""),
+        ("Rua 2, 45", "DOIS", 45, "number", "", "", ""),
+        ("Mannerheimintie, 20 B - Keskusta", "MANNERHEIMINTIE", 20, "number", "Keskusta", "", ""),
+        ("  Mannerheimintie  nº 12 ", "MANNERHEIMINTIE", 12, "number", "", "", ""),
+        ("Liisankatu, 29, Helsinki", "LIISANKATU", 29, "number", "", "", ""),
+        ("R. Félix da Cunha 580 - Centro - Pelotas/RS", "FELIX CUNHA", 580, "number", "Centro", "", ""),
+    ],
+)
+def test_parse_address_parts(raw, street_key, number, kind, bairro, cep, complement):
+    p = parse_address(raw, city_names=("Pelotas", "Helsinki"))
+    assert p.problem == ""
+    assert p.street.key == street_key
+    assert (p.number, p.number_kind, p.bairro, p.cep, p.complement) == (
+        number, kind, bairro, cep, complement)
+
+
+def test_parse_km_and_suffix():
+    p = parse_address("Rodovia BR 116 km 12")
+    assert (p.street.key, p.number_kind, p.km) == ("BR CENTO DEZESSEIS", "km", 12.0)
+    assert parse_address("Rua Um, 12A").number_suffix == "A"
+
+
+@pytest.mark.parametrize(
+    ("raw", "first", "second"),
+    [
+        ("Av Bento Gonçalves esq. Rua Santa Cruz", "BENTO GONCALVES", "SANTA CRUZ"),
+        ("Av. Bento Gonçalves esquina com Rua Santa Cruz", "BENTO GONCALVES", "SANTA CRUZ"),
+        ("Rua Santa Cruz c/ Rua Andrade Neves", "SANTA CRUZ", "ANDRADE NEVES"),
+        ("Rua Santa Cruz com Rua Andrade Neves - Centro", "SANTA CRUZ", "ANDRADE NEVES"),
+        ("Av. Duque de Caxias x R. Gal. Osório", "DUQUE CAXIAS", "GENERAL OSORIO"),
+        ("Rua XV de Novembro & Rua Sete de Setembro", "QUINZE NOVEMBRO", "SETE SETEMBRO"),
+    ],
+)
+def test_parse_intersections(raw, first, second):
+    p = parse_address(raw)
+    assert p.problem == ""
+    assert (p.street.key, p.cross_street.key) == (first, second)
+    assert p.number is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [("", "address_empty"), ("   ", "address_empty"), (None, "address_empty"),
+     (float("nan"), "address_empty"), (12.5, "invalid_address"), ("96015560", "invalid_address"),
+     ("Rua X, 99999999", "invalid_number"), ("Rua Um, 0", "invalid_number"),
+     ("Rua Caraca \ufffd 12", "invalid_address"), ("Rua\x00Um 1", "invalid_address")],
+)
+def test_bad_input_becomes_a_problem_not_an_exception(raw, problem):
+    assert parse_address(raw).problem == problem
+
+
+def test_bytes_in_legacy_encoding_are_decoded():
+    p = parse_address("Rua Caraça 12".encode("cp1252"))
+    assert (p.street.key, p.number) == ("CARACA", 12)
+
+
+def test_parse_addresses_aligns_with_the_input_index():
+    s = pd.Series(["Rua Um, 10", None, "Rua Um, 10", 5], index=[7, 3, 9, 1])
+    out = parse_addresses(s)
+    assert list(out.index) == [7, 3, 9, 1]
+    assert out["number"].tolist()[0] == 10 and out["number"].tolist()[2] == 10
+    assert out["problem"].tolist() == ["", "address_empty", "", "invalid_address"]
+    assert out["number"].dtype == "Int64"
+    assert np.all(out.columns == out.columns)
