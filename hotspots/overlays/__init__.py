@@ -1,0 +1,1 @@
+"""Urbanism overlays on street segments: lighting (lamps, dark gaps), night-time, green areas."""

@@ -1,0 +1,87 @@
+"""Night-time: local sunset and sunrise (astral) for each date and place, and is_night per incident."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+import numpy as np
+import pandas as pd
+
+from hotspots._errors import ValidationError
+
+
+def sun_times(
+    dates: pd.Series | list | np.ndarray,
+    *,
+    latitude: float,
+    longitude: float,
+    timezone: str,
+) -> pd.DataFrame:
+    """Sunrise and sunset (tz-aware, local) for each distinct local date, indexed by date.
+
+    Sunrise/sunset are astral's: the upper limb of the sun at the horizon with standard
+    refraction (the sun's centre 0.833° below it), the same definition as NOAA and almanacs.
+    Polar day gives NaT times and ``polar`` = "day"; polar night, "night".
+    """
+    from astral import Observer
+    from astral.sun import sunrise, sunset
+
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise ValidationError(f"latitude={latitude!r}, longitude={longitude!r}: not a place on Earth "
+                              "(give decimal degrees, latitude first)")
+    try:
+        tz = zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(f"timezone={timezone!r}: not an IANA time zone such as "
+                              "'America/Sao_Paulo'") from exc
+    observer = Observer(latitude=latitude, longitude=longitude)
+    days = sorted({pd.Timestamp(d).date() for d in dates})
+    rows = []
+    for day in days:
+        row = {"date": day, "sunrise": pd.NaT, "sunset": pd.NaT, "polar": ""}
+        try:
+            row["sunrise"] = pd.Timestamp(sunrise(observer, day, tzinfo=tz))
+            row["sunset"] = pd.Timestamp(sunset(observer, day, tzinfo=tz))
+        except ValueError:  # the sun never crosses the horizon that day
+            noon = dt.datetime.combine(day, dt.time(12), tzinfo=tz)
+            from astral.sun import elevation
+
+            row["polar"] = "day" if elevation(observer, noon) > 0 else "night"
+            row["sunrise"] = row["sunset"] = pd.NaT
+        rows.append(row)
+    out = pd.DataFrame(rows, columns=["date", "sunrise", "sunset", "polar"]).set_index("date")
+    return out
+
+
+def is_night(
+    occurred_at: pd.Series,
+    *,
+    latitude: float,
+    longitude: float,
+    timezone: str | None = None,
+) -> pd.Series:
+    """True for times before local sunrise or at/after local sunset of their local date.
+
+    ``occurred_at`` must be tz-aware; dates are taken in ``timezone`` (default: the series' own
+    zone). Missing times give <NA>. The result is aligned to the input index.
+    """
+    if not isinstance(occurred_at.dtype, pd.DatetimeTZDtype):
+        raise ValidationError("occurred_at must be timezone-aware timestamps (read incidents with "
+                              "read_incidents, which localises them to the configured timezone)")
+    tz_name = timezone or str(occurred_at.dt.tz)
+    local = occurred_at.dt.tz_convert(tz_name)
+    ok = local.notna()
+    result = pd.Series(pd.NA, index=occurred_at.index, dtype="boolean")
+    if not ok.any():
+        return result
+    day = local[ok].dt.date
+    table = sun_times(day.unique(), latitude=latitude, longitude=longitude, timezone=tz_name)
+    rise = pd.to_datetime(day.map(table["sunrise"]), utc=True)
+    sset = pd.to_datetime(day.map(table["sunset"]), utc=True)
+    t = local[ok].dt.tz_convert("UTC")
+    night = ((t < rise) | (t >= sset)).to_numpy(dtype=bool)
+    polar = day.map(table["polar"]).to_numpy()
+    night = np.where(polar == "night", True, np.where(polar == "day", False, night))
+    result[ok] = night
+    return result
