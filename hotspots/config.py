@@ -53,6 +53,16 @@ class RunConfig:
     streets_table: str | None = None
     streets_query: str | None = None
     write_schema: str | None = None
+    # urbanism overlays and prioritisation ([overlays] table)
+    lamp_reach_m: float = 30.0
+    lamp_spacing_m: float | None = None  # new-lamp spacing for lamps_needed; None = 2 × reach
+    green_walk_radius_m: float = 300.0
+    lighting_budget_m: float | None = 500.0  # metres of new lighting; None = rank only
+    lighting_budget_lamps: int | None = None
+    green_budget_areas: int | None = 5
+    shift_windows: tuple[str, ...] = ("06-14", "14-22", "22-06")
+    patrol_top_n: int = 3
+    night_gi_min_incidents: int = 30
 
     @property
     def incidents_from_postgis(self) -> bool:
