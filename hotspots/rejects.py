@@ -23,6 +23,9 @@ REASONS: dict[str, str] = {
     "number_out_of_range": "house number outside the street's known numbers",
     "intersection_not_found": "the two streets of an intersection do not meet",
     "low_score": "best match scored under the minimum",
+    "invalid_address": "address is not text (or has broken characters) or has no street name",
+    "invalid_number": "house number is not a plausible number (0, or more than 5 digits)",
+    "no_house_number": "address has no house number (s/n, km marker) and street-only matches are off",
 }
 
 REJECT_COLUMNS = ["incident_id", "source_row", "stage", "reason", "detail"]
