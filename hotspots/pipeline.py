@@ -19,6 +19,7 @@ from hotspots import aggregate, export, geocode, ingest, maps, segments
 from hotspots import sample as sample_mod
 from hotspots._errors import OutputExistsError
 from hotspots.config import RunConfig
+from hotspots.overlays.stage import stage_overlays, stage_prioritize
 from hotspots.rejects import concat_rejects, summarize
 
 PACKAGES = ("hotspots", "numpy", "pandas", "shapely", "geopandas", "pyogrio", "pyproj",
@@ -179,6 +180,8 @@ STAGES = [
     ("ingest", stage_ingest),
     ("geocode", stage_geocode),
     ("aggregate", stage_aggregate),
+    ("overlays", stage_overlays),
+    ("prioritize", stage_prioritize),
 ]
 
 

@@ -283,3 +283,25 @@ def lighting_from_lit_tag(segments: gpd.GeoDataFrame, lit: pd.Series) -> pd.Data
         "dark_fraction": dark / length,
         "longest_dark_gap_m": dark,
     }, index=segments.index)
+
+
+def on_dark_stretch(segment_id: pd.Series, position_m: pd.Series, gaps: pd.DataFrame) -> pd.Series:
+    """True where a position (metres along its segment) lies in one of the dark ``gaps``.
+
+    ``gaps`` is :attr:`Lighting.gaps` (segment_id, start_m, end_m); the result is aligned to
+    ``segment_id``'s index; a missing position gives False.
+    """
+    left = pd.DataFrame({"segment_id": segment_id.to_numpy(),
+                         "pos": position_m.to_numpy(dtype=float),
+                         "_row": np.arange(len(segment_id))})
+    result = np.zeros(len(left), dtype=bool)
+    ok = left["pos"].notna() & left["segment_id"].isin(gaps["segment_id"])
+    if ok.any() and len(gaps):
+        lhs = left[ok].sort_values("pos")
+        rhs = gaps[["segment_id", "start_m", "end_m"]].sort_values("start_m")
+        rhs = rhs.astype({"segment_id": lhs["segment_id"].dtype})
+        m = pd.merge_asof(lhs, rhs, left_on="pos", right_on="start_m", by="segment_id",
+                          direction="backward")
+        inside = (m["pos"] <= m["end_m"] + 1e-9).fillna(False).to_numpy(dtype=bool)
+        result[m["_row"].to_numpy()[inside]] = True
+    return pd.Series(result, index=segment_id.index, name="on_dark_stretch")
