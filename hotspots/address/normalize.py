@@ -43,8 +43,10 @@ _SN = re.compile(r"\bs\s*/\s*n[º°o]?\b\.?|\bsem\s+n[uú]mero\b|\bS\.N\.", re.I
 _KM = re.compile(r"\bkm\.?\s*(\d+(?:[.,]\d+)?)", re.I)
 _NUM_MARK = re.compile(
     r"(?:,\s*|\s+)(?:n[º°o]\.?|num\.?|n[uú]mero|#)\s*(\d+(?:\.\d{3})*)(?:\s*([A-Za-z])\b)?", re.I)
-_COMMA_NUM = re.compile(r",\s*(\d+(?:\.\d{3})*)(?:\s*([A-Za-z])(?![A-Za-z]))?(?=$|[\s,;/-])")
-_TRAIL_NUM = re.compile(r"^(.*?\S)\s+(\d+(?:\.\d{3})*)(?:\s*([A-Za-z]))?$")
+_COMMA_NUM = re.compile(
+    r",\s*(\d+(?:\.\d{3})*)(?:-\d+)?(?:\s*([A-Za-z])(?![A-Za-z]))?(?=$|[\s,;/-])")
+_SPACE_NUM = re.compile(r"\s(\d+(?:\.\d{3})*)(?:-\d+)?(?:\s*([A-Za-z]))?(?=\s*[,;/]|\s+-\s)")
+_TRAIL_NUM = re.compile(r"^(.*?\S)\s+(\d+(?:\.\d{3})*)(?:-\d+)?(?:\s*([A-Za-z]))?$")
 _INTERSECTION = re.compile(
     r"\s+(?:esquina(?:\s+(?:com|c/))?|esq\b\.?(?:\s*(?:com|c/))?|c/|com|x|&)\s+"
     r"|\s*\b(?:esq\.|c/)\s*|\s*&\s*", re.I)
@@ -222,7 +224,8 @@ def parse_address(value: object, *, city_names: tuple[str, ...] = ()) -> ParsedA
     elif (m := _KM.search(text)) is not None and m.start() > 0:
         kind, street_part, rest = "km", text[: m.start()], text[m.end():]
         km = float(m.group(1).replace(",", "."))
-    elif (m := _NUM_MARK.search(text)) is not None or (m := _COMMA_NUM.search(text)) is not None:
+    elif ((m := _NUM_MARK.search(text)) is not None or (m := _COMMA_NUM.search(text)) is not None
+          or (m := _SPACE_NUM.search(text)) is not None):
         street_part, rest = text[: m.start()], text[m.end():]
         number, suffix = _number(m.group(1)), (m.group(2) or "").upper()
         kind = "number" if number is not None else "invalid"

@@ -1,0 +1,87 @@
+"""Street intersections ("Rua A esquina Rua B"): the node where two named streets meet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+#: score taken off when two streets meet at several nodes and the nearest one was chosen
+SEVERAL_NODES_PENALTY = 10.0
+#: score taken off when the streets do not touch and the gap between them was bridged
+GAP_PENALTY = 15.0
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """Where two streets meet: the node, the segment (of the first street) holding it, how sure."""
+
+    point: shapely.Point | None
+    seg: int  #: row of the segment in the StreetIndex, −1 when the streets do not meet
+    position_m: float
+    n_nodes: int  #: how many distinct meeting nodes there were
+    penalty: float  #: points to take off the name-match score
+    detail: str
+
+
+def meet(streets, key_a: int, key_b: int, *, reference_xy: tuple[float, float] | None = None,
+         max_gap_m: float = 25.0) -> Meeting:
+    """Meeting node of the streets with matching keys ``key_a`` and ``key_b`` (StreetIndex keys).
+
+    Shared end points of their segments come first, then crossings without a shared vertex,
+    then (lower score) the closest approach if under ``max_gap_m``. With several nodes the one
+    nearest ``reference_xy`` (e.g. the bairro's centre) is chosen, else the one nearest the
+    middle of the two streets, with a lower score.
+    """
+    seg_key = streets.seg_key
+    a = np.flatnonzero(seg_key == key_a)
+    b = np.flatnonzero(seg_key == key_b)
+    if key_a == key_b or not len(a) or not len(b):
+        return Meeting(None, -1, np.nan, 0, 0.0, "the two streets are the same or unnamed")
+    ends_a = _ends(streets.geoms[a])
+    ends_b = _ends(streets.geoms[b])
+    common = np.array(sorted(set(map(tuple, ends_a)) & set(map(tuple, ends_b))), dtype=float)
+    penalty = 0.0
+    if len(common):
+        nodes = common * 0.01
+    else:
+        ua, ub = shapely.union_all(streets.geoms[a]), shapely.union_all(streets.geoms[b])
+        inter = shapely.intersection(ua, ub)
+        pts = [g for g in shapely.get_parts(inter) if g.geom_type == "Point"]
+        if pts:
+            nodes = shapely.get_coordinates(np.array(pts, dtype=object))
+        else:
+            gap = shapely.distance(ua, ub)
+            if not np.isfinite(gap) or gap > max_gap_m:
+                return Meeting(None, -1, np.nan, 0, 0.0,
+                               f"the streets do not meet (closest {gap:.0f} m apart, "
+                               f"max_gap {max_gap_m:g} m)")
+            line = shapely.shortest_line(ua, ub)
+            nodes = shapely.get_coordinates(shapely.line_interpolate_point(line, 0.5,
+                                                                           normalized=True))
+            penalty += GAP_PENALTY
+    nodes = np.unique(np.round(nodes, 2), axis=0)
+    if len(nodes) > 1:
+        penalty += SEVERAL_NODES_PENALTY
+        if reference_xy is None:
+            both = shapely.union_all(streets.geoms[np.concatenate([a, b])])
+            c = both.centroid
+            reference_xy = (c.x, c.y)
+        d = np.hypot(nodes[:, 0] - reference_xy[0], nodes[:, 1] - reference_xy[1])
+        node = nodes[np.lexsort((nodes[:, 1], nodes[:, 0], d))[0]]
+    else:
+        node = nodes[0]
+    point = shapely.Point(node)
+    dist = shapely.distance(point, streets.geoms[a])
+    order = np.lexsort((streets.ids[a], np.round(dist, 3)))
+    seg = int(a[order[0]])
+    pos = float(shapely.line_locate_point(streets.geoms[seg], point))
+    return Meeting(point, seg, pos, len(nodes), penalty,
+                   f"{len(nodes)} meeting nodes" if len(nodes) > 1 else "")
+
+
+def _ends(geoms: np.ndarray) -> np.ndarray:
+    first = shapely.get_coordinates(shapely.get_point(geoms, 0))
+    last = shapely.get_coordinates(shapely.get_point(geoms, -1))
+    return np.round(np.vstack([first, last]) / 0.01).astype(np.int64)
