@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import time
 import warnings
@@ -258,4 +259,14 @@ def _lamp_density(ctx, lamps: gpd.GeoDataFrame) -> str:
 
 
 def _call_kde(kde_mod, points: gpd.GeoDataFrame, ctx):
-    return None  # wired to hotspots.stats.kde once it lands
+    """Lamp KDE on the crime KDE's grid when there is one, else ArcGIS defaults in the boundary."""
+    if len(points) < 2:
+        return None
+    crime = ctx.rasters.get("kde")
+    boundary = ctx.tables.get("boundary")
+    options: dict = {"boundary": boundary if boundary is not None and len(boundary) else None}
+    if crime is not None and hasattr(crime, "transform"):
+        options["cell_size_m"] = abs(crime.transform.a)
+        options["extent"] = crime.bounds
+    raster = kde_mod.kde(points.geometry, units="per_km2", name="lamp_density", **options)
+    return dataclasses.replace(raster, units="working lamps per km²", name="lamp_density")
