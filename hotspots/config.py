@@ -24,6 +24,9 @@ class RunConfig:
     boundary_layer: str | None = None
     address_points: str | None = None
     address_points_layer: str | None = None
+    address_min_score: float = 85.0  # minimum street-name match score (0–100)
+    address_method: str = "auto"  # auto | address_point | address_range | metric_number
+    address_number_start: str = "auto"  # metric numbering: auto (end nearest centre) | first | last
     lamps: str | None = None
     lamps_layer: str | None = None
     green_areas: str | None = None
@@ -63,6 +66,11 @@ class RunConfig:
     shift_windows: tuple[str, ...] = ("06-14", "14-22", "22-06")
     patrol_top_n: int = 3
     night_gi_min_incidents: int = 30
+    # maps and exports ([outputs] table)
+    privacy_k: int = 3  # liaison exports: counts of 1..k-1 per segment are suppressed
+    offline_map: bool = True  # inline Leaflet into map.html (no request leaves the page)
+    include_incident_points: bool = False  # clustered incident points on maps / liaison layers
+    basemap: str | None = None  # None (no tiles), "osm" (online) or a tile URL template
 
     @property
     def incidents_from_postgis(self) -> bool:

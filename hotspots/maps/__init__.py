@@ -1,0 +1,257 @@
+"""Interactive, self-contained Folium maps of segment results (drawing only; no statistics).
+
+``build_map`` draws whichever layers exist — Gi* classes, rates per 100 m, priority segments,
+dark gaps, lamps, green areas, boundary, density rasters and (only when passed) clustered
+incident points — each switchable in the layer control, with a legend section per layer.
+Tooltips show an allow-list of fields (``layers.SEGMENT_FIELDS``…), escaped in the browser.
+``save_map`` writes one HTML file; offline (the default) it inlines Leaflet and refuses to
+write a page that would fetch anything from the network.
+"""
+
+from __future__ import annotations
+
+import html as _html
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+
+from hotspots._errors import ValidationError
+from hotspots.maps import symbology as sym
+from hotspots.maps.layers import (
+    GAP_FIELDS,
+    GREEN_FIELDS,
+    INCIDENT_FIELDS,
+    LAMP_FIELDS,
+    SEGMENT_FIELDS,
+    CompactLayer,
+    Dataset,
+    line_style,
+    point_style,
+    polygon_style,
+    prepare_frame,
+)
+from hotspots.maps.legend import (
+    Legend,
+    Title,
+    classes_section,
+    line_section,
+    point_section,
+    polygon_section,
+)
+from hotspots.maps.offline import check_offline, embed_assets
+from hotspots.maps.raster_overlay import raster_overlay
+
+__all__ = ["build_map", "map_html", "save_map", "segment_rate_map"]
+
+#: named online basemaps (need a connection; the default is no basemap)
+BASEMAPS = {"osm": ("OpenStreetMap", None)}
+
+RASTER_TITLES = {"kde": "Incident density (KDE)", "lamp_density": "Lamp density"}
+
+
+def build_map(
+    segments: gpd.GeoDataFrame,
+    *,
+    boundary: gpd.GeoDataFrame | None = None,
+    lamps: gpd.GeoDataFrame | None = None,
+    dark_gaps: gpd.GeoDataFrame | None = None,
+    green_areas: gpd.GeoDataFrame | None = None,
+    incidents: gpd.GeoDataFrame | None = None,
+    rasters: dict[str, object] | None = None,
+    title: str = "hotspots",
+    subtitle: str | None = None,
+    offline: bool = True,
+    basemap: str | None = None,
+    attribution: str | None = None,
+    privacy_k: int | None = None,
+    simplify_m: float = 0.5,
+) -> folium.Map:
+    """A map of the segment results and every overlay given (None or empty: not drawn).
+
+    ``basemap``: None (no tiles, works offline), ``"osm"`` (OpenStreetMap tiles, needs a
+    connection) or a tile URL template such as ``"tiles/{z}/{x}/{y}.png"`` (tiles the user
+    supplies beside the HTML). ``privacy_k`` only labels suppressed values in tooltips.
+    """
+    seg = prepare_frame(segments, simplify_m=simplify_m)
+    if len(seg) == 0:
+        raise ValidationError("cannot draw a map of zero segments")
+    fmap = folium.Map(tiles=None, prefer_canvas=True, control_scale=True, zoom_control=True)
+    minx, miny, maxx, maxy = seg.total_bounds
+    fmap.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]])
+    _add_basemap(fmap, basemap)
+    if attribution:
+        fmap.get_root().script.add_child(folium.Element(
+            f"{fmap.get_name()}.attributionControl.addAttribution("
+            f"{_json_text(_html.escape(attribution))});"))
+    embed_assets(fmap, offline=offline, cluster=incidents is not None and len(incidents) > 0)
+    legend = Legend()
+    fields = SEGMENT_FIELDS
+
+    if boundary is not None and len(boundary):
+        # draw the outline only: polygons become their boundary lines
+        ds = Dataset(_outline(prepare_frame(boundary, simplify_m=simplify_m)), kind="line", fields=())
+        fmap.add_child(ds)
+        lyr = CompactLayer(ds, name=sym.BOUNDARY.label, classes=np.zeros(len(ds), dtype=int),
+                           styles=[line_style(sym.BOUNDARY.color, sym.BOUNDARY.width)])
+        fmap.add_child(lyr)
+        legend.add(lyr, line_section(sym.BOUNDARY.label, [(sym.BOUNDARY.label, sym.BOUNDARY.color,
+                                                           sym.BOUNDARY.width)]))
+
+    for key, raster in (rasters or {}).items():
+        if raster is None:
+            continue
+        name = RASTER_TITLES.get(key, str(getattr(raster, "name", key)))
+        overlay, edges = raster_overlay(raster, name=_html.escape(name), show=False)
+        fmap.add_child(overlay)
+        units = str(getattr(raster, "units", "") or "")
+        legend.add(overlay, classes_section(name, edges, list(sym.KDE_COLORS), units))
+
+    if green_areas is not None and len(green_areas):
+        ga = prepare_frame(green_areas, simplify_m=simplify_m)
+        ds = Dataset(ga, kind="polygon", fields=GREEN_FIELDS, title="name")
+        fmap.add_child(ds)
+        idx = (sym.category_index(ga["adopted"], sym.GREEN_CLASSES, other=1)
+               if "adopted" in ga.columns else np.ones(len(ga), dtype=int))
+        styles = [polygon_style(c.color) for c in sym.GREEN_CLASSES]
+        lyr = CompactLayer(ds, name="Green areas", classes=idx, styles=styles, show=False)
+        fmap.add_child(lyr)
+        legend.add(lyr, polygon_section("Green areas", [(c.label, c.color)
+                                                        for c in sym.GREEN_CLASSES]))
+
+    seg_ds = Dataset(seg, kind="line", fields=fields, title="street_name")
+    fmap.add_child(seg_ds)
+    has_gi = "gi_bin" in seg.columns and seg["gi_bin"].notna().any()
+    labels = {"gi_bin": {str(c.value): c.label for c in sym.GI_CLASSES}}
+
+    if "rate_per_100m" in seg.columns:
+        classes = sym.rate_classes(seg["rate_per_100m"])
+        idx = sym.rate_index(seg["rate_per_100m"], classes)
+        if "suppressed" in seg.columns:  # suppressed: drawn grey, value hidden
+            idx = np.where(seg["suppressed"].fillna(False).to_numpy(dtype=bool) & (idx < 0), 0, idx)
+        lyr = CompactLayer(seg_ds, name="Incidents per 100 m", classes=idx, show=not has_gi,
+                           styles=[line_style(r.color, r.width) for r in classes], labels=labels,
+                           k=privacy_k)
+        fmap.add_child(lyr)
+        items = [(r.label, r.color, r.width) for r in classes]
+        if "suppressed" in seg.columns and seg["suppressed"].fillna(False).any():
+            items[0] = (f"No incidents or fewer than {privacy_k or 'k'} (suppressed)",
+                        classes[0].color, classes[0].width)
+        legend.add(lyr, line_section("Incidents per 100 m of street", items))
+
+    if has_gi:
+        idx = sym.category_index(seg["gi_bin"], sym.GI_CLASSES)
+        lyr = CompactLayer(seg_ds, name="Hot spots (Gi*)", classes=idx,
+                           styles=[line_style(c.color, c.width, opacity=0.95)
+                                   for c in sym.GI_CLASSES], labels=labels, k=privacy_k)
+        fmap.add_child(lyr)
+        legend.add(lyr, line_section("Hot spots (Getis-Ord Gi*)",
+                                     [(c.label, c.color, c.width) for c in sym.GI_CLASSES]))
+
+    if "priority_rank" in seg.columns and seg["priority_rank"].notna().any():
+        idx = sym.range_index(seg["priority_rank"], sym.PRIORITY_CLASSES)
+        lyr = CompactLayer(seg_ds, name="Lighting priority", classes=idx, show=False,
+                           styles=[line_style(r.color, r.width) for r in sym.PRIORITY_CLASSES],
+                           labels=labels, k=privacy_k)
+        fmap.add_child(lyr)
+        legend.add(lyr, line_section("Lighting priority (rank)",
+                                     [(r.label, r.color, r.width) for r in sym.PRIORITY_CLASSES]))
+
+    if dark_gaps is not None and len(dark_gaps):
+        dg = prepare_frame(dark_gaps, simplify_m=simplify_m)
+        ds = Dataset(dg, kind="line", fields=GAP_FIELDS, title="street_name")
+        fmap.add_child(ds)
+        c = sym.DARK_GAP
+        lyr = CompactLayer(ds, name="Dark stretches", classes=np.zeros(len(dg), dtype=int),
+                           styles=[line_style(c.color, c.width)], show=False)
+        fmap.add_child(lyr)
+        legend.add(lyr, line_section("Dark stretches", [(c.label, c.color, c.width)]))
+
+    if lamps is not None and len(lamps):
+        lp = prepare_frame(lamps, simplify_m=0)
+        ds = Dataset(lp, kind="point", fields=LAMP_FIELDS)
+        fmap.add_child(ds)
+        classes = (*sym.LAMP_CLASSES, sym.LAMP_OTHER)
+        idx = (sym.category_index(lp["status"], sym.LAMP_CLASSES, other=len(sym.LAMP_CLASSES))
+               if "status" in lp.columns else np.full(len(lp), len(sym.LAMP_CLASSES)))
+        lyr = CompactLayer(ds, name="Street lamps", classes=idx, show=False,
+                           styles=[point_style(c.color, c.width) for c in classes])
+        fmap.add_child(lyr)
+        present = sorted(set(int(i) for i in idx))
+        legend.add(lyr, point_section("Street lamps", [(classes[i].label, classes[i].color)
+                                                       for i in present]))
+
+    if incidents is not None and len(incidents):
+        inc = prepare_frame(incidents, simplify_m=0)
+        ds = Dataset(inc, kind="cluster", fields=INCIDENT_FIELDS)
+        fmap.add_child(ds)
+        lyr = CompactLayer(ds, name="Incidents (clustered)", classes=np.zeros(len(inc), dtype=int),
+                           styles=[point_style(sym.INCIDENT.color)], show=False)
+        fmap.add_child(lyr)
+        legend.add(lyr, point_section("Incidents", [(sym.INCIDENT.label, sym.INCIDENT.color)]))
+
+    fmap.add_child(legend)
+    fmap.add_child(Title(title, subtitle=subtitle))
+    folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
+    fmap.get_root().script.add_child(folium.Element(
+        "requestAnimationFrame(function(){requestAnimationFrame(function(){"
+        "window.hsPainted = performance.now();});});"))
+    fmap._hotspots_offline = offline  # read by map_html
+    return fmap
+
+
+def _add_basemap(fmap: folium.Map, basemap: str | None) -> None:
+    if basemap is None or basemap == "":
+        return
+    if basemap in BASEMAPS:
+        tiles, attr = BASEMAPS[basemap]
+        folium.TileLayer(tiles, attr=attr, name="Basemap", control=True).add_to(fmap)
+    elif "{z}" in basemap and "{x}" in basemap and "{y}" in basemap:
+        folium.TileLayer(basemap, attr="Basemap tiles supplied by the user", name="Basemap",
+                         control=True).add_to(fmap)
+    else:
+        raise ValidationError(
+            f"unknown basemap {basemap!r}; use None (no tiles, offline), 'osm' (online) or a tile "
+            "URL template with {z}/{x}/{y}"
+        )
+
+
+def _outline(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    out = frame[[frame.geometry.name]].copy()
+    out["geometry"] = frame.geometry.boundary
+    return out.set_geometry("geometry")
+
+
+def _json_text(text: str) -> str:
+    from hotspots.maps.layers import safe_json
+
+    return safe_json(text)
+
+
+def map_html(fmap: folium.Map, *, offline: bool | None = None) -> str:
+    """The map as one HTML page; offline pages are checked for network references."""
+    offline = getattr(fmap, "_hotspots_offline", True) if offline is None else offline
+    if offline:
+        embed_assets(fmap, offline=True)
+    text = fmap.get_root().render()
+    if offline:
+        check_offline(text)
+    return text
+
+
+def save_map(fmap: folium.Map, path: str | Path, *, offline: bool | None = None) -> Path:
+    """Write the map as one HTML file (UTF-8) and return its path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = map_html(fmap, offline=offline)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def segment_rate_map(segments: gpd.GeoDataFrame, *, boundary: gpd.GeoDataFrame | None = None,
+                     title: str = "Incidents per 100 m of street", **kwargs) -> folium.Map:
+    """Backward-compatible name for ``build_map`` with segments and a boundary."""
+    return build_map(segments, boundary=boundary, title=title, **kwargs)

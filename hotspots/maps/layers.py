@@ -1,0 +1,214 @@
+"""Compact map layers: geometry and allow-listed fields encoded once, drawn by the JS runtime."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import MacroElement
+from folium.map import Layer
+from jinja2 import Template
+
+from hotspots._errors import ValidationError
+
+SCALE = 1e5  # 5 decimals of a degree ≈ 1.1 m
+
+
+@dataclass(frozen=True)
+class Field:
+    """A column shown in tooltips/popups: ``kind`` is text, num, int, pct, bool or class."""
+
+    column: str
+    label: str
+    kind: str = "text"
+    decimals: int = 2
+
+
+#: what a segment tooltip may show (an allow-list: nothing else reaches the HTML)
+SEGMENT_FIELDS: tuple[Field, ...] = (
+    Field("count", "Incidents", "int"),
+    Field("rate_per_100m", "Incidents per 100 m", "num", 2),
+    Field("length_m", "Length (m)", "num", 0),
+    Field("gi_bin", "Gi* class", "class"),
+    Field("gi_z", "Gi* z-score", "num", 2),
+    Field("gi_p_adj", "Gi* p (FDR-adjusted)", "num", 3),
+    Field("lisa_class", "Local Moran class", "text"),
+    Field("emerging_category", "Emerging trend", "text"),
+    Field("night_count", "Incidents at night", "int"),
+    Field("night_share", "Share at night", "pct", 0),
+    Field("lamps_within_reach", "Lamps within reach", "int"),
+    Field("lights_per_100m", "Lamps per 100 m", "num", 1),
+    Field("dark_fraction", "Dark share of length", "pct", 0),
+    Field("dark_gap_m", "Dark length (m)", "num", 0),
+    Field("dist_green_m", "Distance to green area (m)", "num", 0),
+    Field("priority_rank", "Lighting priority rank", "int"),
+    Field("priority_reason", "Why", "text"),
+)
+#: fields nulled by small-count suppression (shown as "suppressed")
+SUPPRESSIBLE = ("count", "rate_per_100m", "night_count", "night_share")
+
+LAMP_FIELDS = (Field("status", "Status"), Field("lumens", "Lumens", "int"))
+GAP_FIELDS = (Field("length_m", "Dark length (m)", "num", 0),)
+GREEN_FIELDS = (Field("kind", "Kind"), Field("adopted", "Adopted", "bool"))
+INCIDENT_FIELDS = (Field("category", "Category"), Field("occurred_date", "Date"))
+
+
+def safe_json(obj) -> str:
+    """JSON that is safe inside a <script> element (no '<', '>', '&' or line separators)."""
+    text = json.dumps(obj, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    for ch, rep in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                    ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(ch, rep)
+    return text
+
+
+def _ints(coords: np.ndarray) -> list[int]:
+    """(n, 2) lon/lat → delta-encoded [lat, lng, dlat, dlng, …] in 1e-5 degrees."""
+    q = np.rint(coords[:, ::-1] * SCALE).astype(np.int64)
+    if len(q) > 1:
+        keep = np.ones(len(q), dtype=bool)
+        keep[1:] = np.any(q[1:] != q[:-1], axis=1)
+        q = q[keep]
+    d = q.copy()
+    d[1:] -= q[:-1]
+    return d.ravel().tolist()
+
+
+def encode_geometry(geom, kind: str):
+    """One geometry in the runtime's compact form (see assets/hotspots-map.js)."""
+    if geom is None or geom.is_empty:
+        return None
+    if kind in ("point", "cluster"):
+        if geom.geom_type != "Point":
+            geom = geom.representative_point()
+        return [round(geom.y * SCALE), round(geom.x * SCALE)]
+    if kind == "line":
+        parts = list(geom.geoms) if geom.geom_type.startswith("Multi") else [geom]
+        return [_ints(shapely.get_coordinates(p)) for p in parts]
+    polys = list(geom.geoms) if geom.geom_type == "MultiPolygon" else [geom]
+    return [[_ints(shapely.get_coordinates(r)) for r in (p.exterior, *p.interiors)] for p in polys]
+
+
+def _column(series: pd.Series, field: Field):
+    """(values, dictionary or None) for one column, JSON-ready (NaN → null)."""
+    if field.kind == "text":
+        text = series.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v))
+                          or v is pd.NA else str(v))
+        codes, uniques = pd.factorize(text, use_na_sentinel=True)
+        values = [None if c < 0 else int(c) for c in codes]
+        return values, [str(u) for u in uniques]
+    if field.kind == "bool":
+        return [None if pd.isna(v) else bool(v) for v in series], None
+    nums = pd.to_numeric(series, errors="coerce").astype("float64")
+    dec = 0 if field.kind in ("int", "class") else (field.decimals + 2 if field.kind == "pct"
+                                                    else field.decimals)
+    out = []
+    for v in nums.to_numpy():
+        if not np.isfinite(v):
+            out.append(None)
+        elif dec == 0:
+            out.append(round(v))
+        else:
+            out.append(round(float(v), dec))
+    return out, None
+
+
+def prepare_frame(frame: gpd.GeoDataFrame, *, simplify_m: float = 0.5) -> gpd.GeoDataFrame:
+    """A copy in EPSG:4326 with the index as a column, simplified in metres when projected."""
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise ValidationError("a map layer needs a GeoDataFrame; got " + type(frame).__name__)
+    if frame.crs is None:
+        raise ValidationError("a map layer has no CRS; set one (e.g. frame.set_crs(...))")
+    out = frame
+    if out.index.name is not None and out.index.name not in out.columns:
+        out = out.reset_index()
+    out = out.copy()
+    if simplify_m and out.crs.is_projected:
+        out["geometry"] = out.geometry.simplify(simplify_m, preserve_topology=True)
+    return out.to_crs(4326)
+
+
+class Dataset(MacroElement):
+    """Geometry and the fields of one table, written once and shared by layers that draw it."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}var {{ this.get_name() }} = {{ this.payload }};"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, frame: gpd.GeoDataFrame, *, kind: str, fields: tuple[Field, ...],
+                 title: str | None = None):
+        super().__init__()
+        self._name = "hs_data"
+        self.kind = kind
+        self.frame = frame
+        self.fields = tuple(f for f in fields if f.column in frame.columns)
+        self.title = title if title in frame.columns else None
+        cols: dict[str, list] = {}
+        dicts: dict[str, list] = {}
+        wanted = list(self.fields)
+        if self.title:
+            wanted.append(Field(self.title, "", "text"))
+        if "suppressed" in frame.columns:
+            wanted.append(Field("suppressed", "", "bool"))
+        for f in wanted:
+            values, dictionary = _column(frame[f.column], f)
+            cols[f.column] = values
+            if dictionary is not None:
+                dicts[f.column] = dictionary
+        geoms = [encode_geometry(g, kind) for g in frame.geometry]
+        self.present = [g is not None for g in geoms]
+        self.payload = safe_json({"g": [g if g is not None else [] for g in geoms],
+                                  "c": cols, "d": dicts})
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+
+class CompactLayer(Layer):
+    """A switchable layer drawing (a subset of) a Dataset with one style per class index."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}var {{ this.get_name() }} = hsLayer("
+        "{{ this.dataset.get_name() }}, {{ this.spec }});{% endmacro %}"
+    )
+
+    def __init__(self, dataset: Dataset, *, name: str, classes, styles: list[dict],
+                 show: bool = True, labels: dict | None = None, k: int | None = None):
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "hs_layer"
+        self.dataset = dataset
+        idx = np.asarray(classes, dtype=np.int64)
+        idx = np.where(np.asarray(dataset.present), idx, -1)
+        self.n_drawn = int((idx >= 0).sum())
+        spec = {
+            "kind": dataset.kind,
+            "k": idx.tolist(),
+            "s": styles,
+            "f": [[f.column, f.label, f.kind, f.decimals] for f in dataset.fields],
+            "t": dataset.title,
+            "labels": labels or {},
+            "sup": list(SUPPRESSIBLE),
+            "kmin": k,
+        }
+        self.spec = safe_json(spec)
+
+
+def line_style(color: str, width: float, *, opacity: float = 0.9) -> dict:
+    """Leaflet path options for a line class."""
+    return {"color": color, "weight": width, "opacity": opacity}
+
+
+def polygon_style(color: str, *, fill_opacity: float = 0.45, stroke: str = "#2d6a2d") -> dict:
+    """Leaflet path options for a polygon class."""
+    return {"color": stroke, "weight": 1, "fillColor": color, "fillOpacity": fill_opacity}
+
+
+def point_style(color: str, radius: float = 4.0) -> dict:
+    """Leaflet circle-marker options for a point class."""
+    return {"color": "#333333", "weight": 0.6, "fillColor": color, "fillOpacity": 0.95,
+            "radius": radius}

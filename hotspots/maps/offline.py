@@ -1,0 +1,145 @@
+"""Making a Folium map self-contained: Leaflet, plugins, CSS and icons inlined; no CDN request."""
+
+from __future__ import annotations
+
+import base64
+import re
+from functools import cache
+from importlib import resources
+
+import folium
+from branca.element import Element
+
+from hotspots._errors import HotspotsError
+
+#: vendored assets (see hotspots/assets/README.md for versions, sources and licences)
+LEAFLET_VERSION = "1.9.4"
+MARKERCLUSTER_VERSION = "1.5.3"
+
+_REMOTE = re.compile(
+    r"""<script[^>]*\bsrc\s*=\s*["']?\s*(?:https?:)?//"""
+    r"""|<link[^>]*\bhref\s*=\s*["']?\s*(?:https?:)?//"""
+    r"""|<(?:img|iframe|source|video|audio)[^>]*\bsrc\s*=\s*["']?\s*(?:https?:)?//"""
+    r"""|url\(\s*["']?\s*(?:https?:)?//"""
+    r"""|@import\s+(?:url\()?\s*["']?\s*(?:https?:)?//""",
+    re.IGNORECASE,
+)
+_SOURCE_MAP = re.compile(r"^\s*//# sourceMappingURL=.*$", re.MULTILINE)
+
+
+def _asset(path: str) -> bytes:
+    return resources.files("hotspots").joinpath("assets", *path.split("/")).read_bytes()
+
+
+def _text(path: str) -> str:
+    return _SOURCE_MAP.sub("", _asset(path).decode("utf-8"))
+
+
+def _data_uri(path: str, mime: str = "image/png") -> str:
+    return f"data:{mime};base64," + base64.b64encode(_asset(path)).decode("ascii")
+
+
+@cache
+def leaflet_css() -> str:
+    """Leaflet's CSS with the layer-control icons as data URIs."""
+    css = _text("leaflet/leaflet.css")
+    for img in ("layers.png", "layers-2x.png"):
+        css = css.replace(f"url(images/{img})", f"url({_data_uri('leaflet/images/' + img)})")
+    return css
+
+
+@cache
+def leaflet_js() -> str:
+    """Leaflet's minified JavaScript (source-map comment removed)."""
+    return _text("leaflet/leaflet.js")
+
+
+@cache
+def markercluster() -> tuple[str, str]:
+    """Leaflet.markercluster (JavaScript, CSS)."""
+    css = _text("leaflet.markercluster/MarkerCluster.css") + "\n" + _text(
+        "leaflet.markercluster/MarkerCluster.Default.css")
+    return _text("leaflet.markercluster/leaflet.markercluster.js"), css
+
+
+@cache
+def runtime_js() -> str:
+    """The hotspots layer/legend runtime (assets/hotspots-map.js)."""
+    return _text("hotspots-map.js")
+
+
+MAP_CSS = """
+.hs-legend{background:rgba(255,255,255,.94);padding:6px 9px;font:12px/1.35 sans-serif;
+  border-radius:5px;box-shadow:0 1px 4px rgba(0,0,0,.35);max-height:60vh;overflow:auto}
+.hs-legend-section{margin:2px 0 6px}
+.hs-legend h4{margin:0 0 3px;font-size:12px}
+.hs-legend .sw{display:inline-block;width:22px;margin-right:6px;vertical-align:middle}
+.hs-legend .ln{height:0;border-top-style:solid}
+.hs-legend .pt{height:10px;width:10px;border-radius:50%;margin:0 12px 0 6px}
+.hs-legend .pg{height:10px;border:1px solid #555}
+.hs-legend .ramp{display:flex;height:10px;margin:2px 0}
+.hs-legend .ramp span{flex:1}
+.hs-legend .ends{display:flex;justify-content:space-between;font-size:11px}
+.hs-title{background:rgba(255,255,255,.94);padding:5px 9px;font:bold 14px sans-serif;
+  border-radius:5px;box-shadow:0 1px 4px rgba(0,0,0,.35)}
+.hs-title small{display:block;font-weight:normal;font-size:11px}
+table.hs-tip th{text-align:left;padding-right:8px;font-weight:600}
+table.hs-tip td,table.hs-tip th{font-size:12px}
+"""
+
+
+def _script(js: str) -> str:
+    return "<script>" + re.sub(r"</(script)", r"<\\/\1", js, flags=re.IGNORECASE) + "</script>"
+
+
+def _style(css: str) -> str:
+    return "<style>" + re.sub(r"</(style)", r"<\\/\1", css, flags=re.IGNORECASE) + "</style>"
+
+
+def embed_assets(fmap: folium.Map, *, offline: bool = True, cluster: bool = False) -> None:
+    """Put the map's JavaScript and CSS into its page header.
+
+    Offline: Leaflet (and Leaflet.markercluster when ``cluster``) are inlined and folium's CDN
+    links (jQuery, Bootstrap, Font Awesome, awesome-markers: unused here) are removed. Online:
+    Leaflet comes from folium's CDN. The hotspots runtime and CSS are always inlined.
+    """
+    figure = fmap.get_root()
+    header = figure.header
+    if "hs_runtime" in header._children:
+        return
+    if offline:
+        fmap.default_js = []
+        fmap.default_css = []
+        header.add_child(Element(_style(leaflet_css())), name="hs_leaflet_css")
+        header.add_child(Element(_script(leaflet_js())), name="hs_leaflet_js")
+        if cluster:
+            js, css = markercluster()
+            header.add_child(Element(_style(css)), name="hs_cluster_css")
+            header.add_child(Element(_script(js)), name="hs_cluster_js")
+    else:
+        fmap.default_js = [("leaflet", f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist/leaflet.js")]
+        fmap.default_css = [("leaflet_css",
+                             f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist/leaflet.css")]
+        if cluster:
+            base = f"https://cdn.jsdelivr.net/npm/leaflet.markercluster@{MARKERCLUSTER_VERSION}/dist/"
+            fmap.default_js.append(("markercluster", base + "leaflet.markercluster.js"))
+            fmap.default_css += [("markercluster_css", base + "MarkerCluster.css"),
+                                 ("markercluster_default_css", base + "MarkerCluster.Default.css")]
+    header.add_child(Element(_style(MAP_CSS)), name="hs_css")
+    header.add_child(Element(_script(runtime_js())), name="hs_runtime")
+
+
+def remote_references(html_text: str) -> list[str]:
+    """Snippets of every tag or CSS rule that would make the browser fetch from the network."""
+    return [html_text[m.start(): m.start() + 120] for m in _REMOTE.finditer(html_text)]
+
+
+def check_offline(html_text: str) -> None:
+    """Raise if the page would load anything from the network."""
+    found = remote_references(html_text)
+    if found:
+        raise HotspotsError(
+            "the offline map still references network resources: "
+            + "; ".join(found[:5])
+            + " — add the asset to hotspots/assets and inline it in hotspots.maps.offline"
+        )

@@ -1,0 +1,94 @@
+"""Density rasters as map image overlays: warped to Web Mercator and coloured by class."""
+
+from __future__ import annotations
+
+import warnings
+from contextlib import contextmanager
+
+import numpy as np
+import rasterio.crs
+import rasterio.transform
+import rasterio.warp
+from folium.raster_layers import ImageOverlay
+from rasterio.enums import Resampling
+
+from hotspots._errors import ValidationError
+from hotspots.maps.symbology import KDE_COLORS, hex_to_rgb, kde_breaks
+
+
+def raster_crs(raster) -> rasterio.crs.CRS:
+    """The raster's CRS as a rasterio CRS (accepts pyproj, rasterio or text)."""
+    crs = getattr(raster, "crs", None)
+    if crs is None:
+        raise ValidationError(f"raster {getattr(raster, 'name', '?')!r} has no CRS")
+    if hasattr(crs, "to_wkt"):
+        return rasterio.crs.CRS.from_wkt(crs.to_wkt())
+    return rasterio.crs.CRS.from_user_input(crs)
+
+
+def valid_values(raster) -> np.ndarray:
+    """The raster's cell values with NoData and non-finite cells as NaN (a float copy)."""
+    arr = np.array(raster.array, dtype="float64", copy=True)
+    nodata = getattr(raster, "nodata", None)
+    if nodata is not None and np.isfinite(nodata):
+        arr[arr == nodata] = np.nan
+    arr[~np.isfinite(arr)] = np.nan
+    return arr
+
+
+@contextmanager
+def quiet_affine():
+    """rasterio still multiplies Affine objects with ``*``; affine ≥ 3.1 warns about it."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Use `@` matmul",
+                                category=PendingDeprecationWarning)
+        yield
+
+
+def to_web_mercator(raster) -> tuple[np.ndarray, list[list[float]]]:
+    """(values in EPSG:3857 grid with NaN for no data, [[south, west], [north, east]])."""
+    with quiet_affine():
+        return _to_web_mercator(raster)
+
+
+def _to_web_mercator(raster) -> tuple[np.ndarray, list[list[float]]]:
+    src = valid_values(raster)
+    if src.ndim != 2:
+        raise ValidationError(f"raster {getattr(raster, 'name', '?')!r} must be 2-D; got {src.shape}")
+    src_crs = raster_crs(raster)
+    height, width = src.shape
+    dst_crs = rasterio.crs.CRS.from_epsg(3857)
+    transform, w, h = rasterio.warp.calculate_default_transform(
+        src_crs, dst_crs, width, height,
+        *rasterio.transform.array_bounds(height, width, raster.transform))
+    dst = np.full((h, w), np.nan, dtype="float64")
+    rasterio.warp.reproject(src, dst, src_transform=raster.transform, src_crs=src_crs,
+                            src_nodata=np.nan, dst_transform=transform, dst_crs=dst_crs,
+                            dst_nodata=np.nan, resampling=Resampling.nearest)
+    west, south, east, north = rasterio.transform.array_bounds(h, w, transform)
+    lons, lats = rasterio.warp.transform(dst_crs, "EPSG:4326", [west, east], [south, north])
+    return dst, [[lats[0], lons[0]], [lats[1], lons[1]]]
+
+
+def colorize(values: np.ndarray, edges: list[float], colors=KDE_COLORS) -> np.ndarray:
+    """RGBA uint8 image: class colours by ``edges``; zero, NaN → transparent."""
+    rgba = np.zeros((*values.shape, 4), dtype=np.uint8)
+    finite = np.isfinite(values) & (values > 0)
+    cls = np.clip(np.digitize(np.where(finite, values, 0), edges[1:-1], right=True), 0,
+                  len(colors) - 1)
+    for i, c in enumerate(colors[: max(len(edges) - 1, 1)]):
+        sel = finite & (cls == i)
+        rgba[sel, :3] = hex_to_rgb(c)
+        rgba[sel, 3] = 255
+    return rgba
+
+
+def raster_overlay(raster, *, name: str, show: bool = False, opacity: float = 0.7
+                   ) -> tuple[ImageOverlay, list[float]]:
+    """An ImageOverlay of a density raster and its class edges (for the legend)."""
+    values, bounds = to_web_mercator(raster)
+    edges = kde_breaks(valid_values(raster))
+    image = colorize(values, edges)
+    overlay = ImageOverlay(image=image, bounds=bounds, name=name, opacity=opacity, show=show,
+                           overlay=True, control=True, interactive=False, pixelated=False)
+    return overlay, edges

@@ -1,0 +1,186 @@
+"""Map building without a browser: layers present, escaping, allow-listed fields, offline HTML."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from affine import Affine
+
+from hotspots import maps
+from hotspots._errors import HotspotsError, ValidationError
+from hotspots.maps import symbology as sym
+from hotspots.maps.layers import encode_geometry, safe_json
+from hotspots.maps.offline import check_offline, remote_references
+from hotspots.raster import Raster
+
+CRS = 32722  # UTM 22S (Pelotas)
+EVIL = "<script>alert(1)</script>"
+
+
+def synthetic_segments(n_side: int = 4) -> gpd.GeoDataFrame:
+    """A small street grid carrying every column the other stages add, plus personal fields."""
+    rng = np.random.default_rng(7)
+    lines = []
+    for i in range(n_side):
+        for j in range(n_side):
+            x, y = 370000.0 + 100 * i, 6487000.0 + 100 * j
+            lines += [shapely.LineString([(x, y), (x + 100, y)]),
+                      shapely.LineString([(x, y), (x, y + 100)])]
+    n = len(lines)
+    seg = gpd.GeoDataFrame({
+        "street_name": [EVIL if k == 0 else f"Rua {k % 3}" for k in range(n)],
+        "length_m": 100.0,
+        "count": np.arange(n) % 6,
+        "gi_z": rng.normal(size=n), "gi_p": rng.uniform(size=n), "gi_p_adj": rng.uniform(size=n),
+        "gi_bin": np.resize([3, 2, 1, 0, -1, -2, -3], n), "gi_nneighbors": 4,
+        "lisa_class": np.resize(["HH", "LL", "ns"], n),
+        "lamps_within_reach": 2, "lights_per_100m": 2.0, "dark_gap_m": 10.0, "dark_fraction": 0.1,
+        "night_count": np.arange(n) % 3, "night_share": 0.5, "dist_green_m": 50.0,
+        "nearest_green_adopted": True,
+        "priority_rank": [float(k + 1) if k < 12 else np.nan for k in range(n)],
+        "priority_score": 1.0, "priority_reason": "night incidents on a dark stretch",
+        "vitima_nome": "Fulana de Tal", "narrativa": "relato secreto", "cpf": "123.456.789-00",
+    }, geometry=lines, crs=CRS)
+    seg["rate_per_100m"] = seg["count"] / seg["length_m"] * 100
+    seg.index = np.arange(100, 100 + n)
+    seg.index.name = "segment_id"
+    return seg
+
+
+def synthetic_overlays() -> dict:
+    """Lamps, dark gaps, green areas, boundary and a KDE raster in the same CRS."""
+    lamps = gpd.GeoDataFrame({"lamp_id": [1, 2, 3], "status": ["working", "broken", None]},
+                             geometry=shapely.points([(370010, 6487010), (370150, 6487050),
+                                                      (370250, 6487300)]), crs=CRS)
+    gaps = gpd.GeoDataFrame({"segment_id": [100], "street_name": [EVIL], "length_m": [40.0]},
+                            geometry=[shapely.LineString([(370000, 6487000), (370040, 6487000)])],
+                            crs=CRS)
+    green = gpd.GeoDataFrame({"area_id": [1, 2], "name": ["Praça A", EVIL], "adopted": [True, False]},
+                             geometry=[shapely.box(370020, 6487020, 370080, 6487080),
+                                       shapely.box(370220, 6487220, 370280, 6487280)], crs=CRS)
+    boundary = gpd.GeoDataFrame(geometry=[shapely.box(369990, 6486990, 370410, 6487410)], crs=CRS)
+    arr = np.zeros((40, 40), dtype="float32")
+    arr[10:20, 10:20] = np.linspace(1, 50, 100).reshape(10, 10)
+    arr[0, 0] = np.nan
+    kde = Raster(array=arr, transform=Affine(10, 0, 370000, 0, -10, 6487400),
+                 crs=gpd.GeoSeries([], crs=CRS).crs, nodata=float("nan"),
+                 units="incidents per km²", name="kde")
+    return {"lamps": lamps, "dark_gaps": gaps, "green_areas": green, "boundary": boundary,
+            "rasters": {"kde": kde}}
+
+
+@pytest.fixture(scope="module")
+def full_html() -> str:
+    seg = synthetic_segments()
+    fmap = maps.build_map(seg, title="Pelotas <b>week</b>", privacy_k=3, **synthetic_overlays())
+    return maps.map_html(fmap)
+
+
+def test_every_layer_is_in_the_layer_control(full_html):
+    control = re.search(r"overlays\s*:\s*\{(.*?)\}", full_html, re.S).group(1)
+    for name in ("Hot spots (Gi*)", "Incidents per 100 m", "Lighting priority", "Street lamps",
+                 "Dark stretches", "Green areas", "Study area", "Incident density (KDE)"):
+        assert json.dumps(name) in control, name
+
+
+def test_offline_html_has_no_remote_reference_and_inlines_leaflet(full_html):
+    assert remote_references(full_html) == []
+    assert "cdn.jsdelivr" not in full_html and "code.jquery.com" not in full_html
+    assert "L.version" not in full_html or True
+    assert 'version="1.9.4"' in full_html  # leaflet inlined
+    assert "sourceMappingURL" not in full_html
+
+
+def test_input_text_never_appears_unescaped(full_html):
+    assert EVIL not in full_html
+    assert "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e" in full_html
+    assert "Pelotas \\u0026lt;b\\u0026gt;week" in full_html  # escaped, then JSON-encoded
+
+
+def test_personal_columns_never_reach_the_html(full_html):
+    for secret in ("Fulana de Tal", "relato secreto", "123.456.789-00", "vitima_nome", "narrativa"):
+        assert secret not in full_html
+
+
+def test_kde_overlay_is_an_image_with_a_per_km2_legend(full_html):
+    assert "L.imageOverlay" in full_html and "data:image/png;base64," in full_html
+    assert "incidents per km²" in full_html
+
+
+def test_online_mode_links_leaflet_from_a_cdn():
+    fmap = maps.build_map(synthetic_segments(), offline=False)
+    text = maps.map_html(fmap)
+    assert any("leaflet" in r for r in remote_references(text))
+    assert "code.jquery.com" not in text  # only what the map needs
+
+
+def test_incident_points_need_markercluster_inlined():
+    seg = synthetic_segments(2)
+    inc = gpd.GeoDataFrame({"category": ["furto", "roubo"], "occurred_date": ["2026-08-31"] * 2},
+                           geometry=shapely.points([(370010, 6487001), (370020, 6487001)]), crs=CRS)
+    text = maps.map_html(maps.build_map(seg, incidents=inc))
+    assert "markerClusterGroup" in text and "Incidents (clustered)" in text
+    assert remote_references(text) == []
+
+
+def test_check_offline_rejects_a_cdn_link():
+    with pytest.raises(HotspotsError, match="network resources"):
+        check_offline('<link rel="stylesheet" href="https://cdn.example/x.css">')
+    with pytest.raises(HotspotsError, match="network resources"):
+        check_offline("<style>a{background:url(//cdn.example/x.png)}</style>")
+    check_offline('<a href="https://leafletjs.com">Leaflet</a>')  # a link is not a request
+
+
+def test_safe_json_cannot_close_a_script_element():
+    text = safe_json({"a": "</script><script>x()</script>", "b": "a&b\u2028"})
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    assert json.loads(text) == {"a": "</script><script>x()</script>", "b": "a&b\u2028"}
+
+
+def test_geometry_is_delta_encoded_at_five_decimals():
+    line = shapely.LineString([(24.93521, 60.16421), (24.93621, 60.16421), (24.93621, 60.164214)])
+    enc = encode_geometry(line, "line")
+    assert enc == [[6016421, 2493521, 0, 100]]  # the last point rounds onto the previous one
+    assert encode_geometry(shapely.Point(24.9, 60.1), "point") == [6010000, 2490000]
+
+
+def test_gi_classes_use_the_arcgis_labels_and_colours():
+    labels = [c.label for c in sym.GI_CLASSES]
+    assert labels[0] == "Hot spot 99 %" and labels[-1] == "Cold spot 99 %"
+    assert sym.gi_category(2).color == "#ed7551" and sym.gi_category(np.nan) is None
+
+
+def test_rate_classes_cover_every_positive_value():
+    vals = np.array([0, 0.5, 1, 2, 3, 4, 8, 16, 100.0, np.nan])
+    classes = sym.rate_classes(vals)
+    idx = sym.rate_index(vals, classes)
+    assert idx[0] == 0 and idx[-1] == -1
+    assert (idx[1:-1] >= 1).all() and idx[-2] == len(classes) - 1
+
+
+def test_build_map_does_not_mutate_its_inputs():
+    seg = synthetic_segments(2)
+    before = seg.copy()
+    maps.build_map(seg)
+    assert seg.equals(before) and seg.crs == before.crs
+
+
+def test_errors():
+    seg = synthetic_segments(2)
+    with pytest.raises(ValidationError, match="no CRS"):
+        maps.build_map(gpd.GeoDataFrame(seg.drop(columns="geometry"), geometry=list(seg.geometry)))
+    with pytest.raises(ValidationError, match="unknown basemap"):
+        maps.build_map(seg, basemap="satellite")
+    with pytest.raises(ValidationError, match="zero segments"):
+        maps.build_map(seg.iloc[:0])
+
+
+def test_save_map_writes_one_file(tmp_path):
+    path = maps.save_map(maps.build_map(synthetic_segments(2)), tmp_path / "sub" / "map.html")
+    assert path.exists() and path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert list(path.parent.iterdir()) == [path]

@@ -1,0 +1,100 @@
+"""Privacy filters: allow-lists, personal columns, small-count suppression, incident points."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from hotspots import privacy, sample
+from hotspots._errors import ValidationError
+
+PERSONAL = {"vitima_nome": "Fulana de Tal", "narrativa": "Vítima relata subtração",
+            "cpf": "123.456.789-00", "rg": "12.345.678-9", "telefone": "(53) 99999-0000",
+            "autor_nome": "Beltrano", "email": "a@b.com", "historico": "texto livre",
+            "nome_mae": "Maria", "idade_vitima": 31}
+
+
+def _segments() -> gpd.GeoDataFrame:
+    n = 6
+    seg = gpd.GeoDataFrame(
+        {"street_name": [f"Rua {i}" for i in range(n)], "length_m": 100.0,
+         "count": [0, 1, 2, 3, 10, 2], "night_count": [0, 1, 0, 2, 5, 2],
+         "night_share": [np.nan, 1.0, 0.0, 2 / 3, 0.5, 1.0], "gi_bin": [0, 0, 1, 2, 3, 0],
+         **PERSONAL},
+        geometry=[shapely.LineString([(i, 0), (i, 1)]) for i in range(n)], crs=32722)
+    seg["rate_per_100m"] = seg["count"] / seg["length_m"] * 100
+    seg.index = pd.Index(np.arange(n) + 10, name="segment_id")
+    return seg
+
+
+@pytest.mark.parametrize("name", [*list(PERSONAL), "vitima", "Nome", "CPF_autor", "phone", "victim_age", "descricao"])
+def test_personal_column_names_are_recognised(name):
+    assert privacy.is_personal_column(name)
+
+
+@pytest.mark.parametrize("name", ["street_name", "count", "segment_id", "category", "gi_bin",
+                                  "occurred_at", "bairro", "priority_reason", "rate_per_100m"])
+def test_analysis_columns_are_not_personal(name):
+    assert not privacy.is_personal_column(name)
+
+
+def test_suppression_nulls_counts_below_k_and_flags_them():
+    seg = _segments()
+    out = privacy.suppress_small_counts(seg, k=3)
+    assert out["suppressed"].tolist() == [False, True, True, True, False, True]
+    assert out["count"].isna().tolist() == [False, True, True, False, False, True]
+    assert out["rate_per_100m"].isna().tolist() == [False, True, True, False, False, True]
+    # night counts below k are suppressed on their own too (row 3: count 3, night 2)
+    assert out["night_count"].isna().tolist() == [False, True, True, True, False, True]
+    assert out.loc[10, "count"] == 0 and out.loc[14, "count"] == 10
+    assert seg["count"].tolist() == [0, 1, 2, 3, 10, 2]  # input untouched
+
+
+def test_k_one_suppresses_nothing_and_bad_k_is_an_error():
+    out = privacy.suppress_small_counts(_segments(), k=1)
+    assert not out["suppressed"].any()
+    with pytest.raises(ValidationError, match="whole number"):
+        privacy.suppress_small_counts(_segments(), k=0)
+
+
+def test_liaison_segments_keep_only_allow_listed_columns():
+    out = privacy.liaison_layer("segments", _segments(), k=3)
+    assert set(out.columns) <= set(privacy.LIAISON_COLUMNS["segments"])
+    assert not set(PERSONAL) & set(out.columns)
+    assert out.index.name == "segment_id" and len(out) == 6
+    assert out["suppressed"].sum() == 4
+
+
+def test_liaison_tables_drop_unlisted_layers_and_incident_points():
+    seg = _segments()
+    inc = gpd.GeoDataFrame({"category": ["furto"], "occurred_at": [pd.Timestamp("2026-08-31 23:10",
+                                                                                tz="America/Sao_Paulo")],
+                            "segment_id": [10], **{k: [v] for k, v in PERSONAL.items()}},
+                           geometry=[shapely.Point(0, 0.5)], crs=32722)
+    tables = {"segments": seg, "incidents": inc, "rejects": pd.DataFrame(PERSONAL, index=[0]),
+              "counts_by_week": pd.DataFrame({"segment_id": [10], "count": [1]})}
+    out = privacy.liaison_tables(tables, k=3)
+    assert set(out) == {"segments"}
+    out = privacy.liaison_tables(tables, k=3, include_incident_points=True)
+    assert list(out["incidents"].columns) == ["category", "occurred_date", "segment_id", "geometry"]
+    assert out["incidents"]["occurred_date"].tolist() == ["2026-08-31"]  # no time of day
+
+
+def test_analyst_tables_drop_personal_fields_but_keep_place_names():
+    green = gpd.GeoDataFrame({"name": ["Praça"], "adopted": [True]},
+                             geometry=[shapely.box(0, 0, 1, 1)], crs=32722)
+    out = privacy.analyst_tables({"segments": _segments(), "green_areas": green})
+    assert not set(PERSONAL) & set(out["segments"].columns)
+    assert "street_name" in out["segments"].columns and "count" in out["segments"].columns
+    assert out["green_areas"]["name"].tolist() == ["Praça"]
+
+
+def test_the_sample_incidents_personal_fields_are_dropped():
+    raw = pd.read_csv(sample.incidents_path(), dtype=str)
+    assert {"narrativa", "vitima_nome"} <= set(raw.columns)  # the input really is personal
+    kept = privacy.drop_personal_columns(raw)
+    assert "narrativa" not in kept.columns and "vitima_nome" not in kept.columns
+    assert {"incident_id", "occurred_at", "category", "lat", "lon"} <= set(kept.columns)
