@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import platform
 import shutil
 import tempfile
@@ -15,9 +17,10 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from hotspots import aggregate, export, geocode, ingest, maps, segments
+from hotspots import aggregate, export, geocode, ingest, maps, progress, segments
 from hotspots import sample as sample_mod
-from hotspots._errors import OutputExistsError
+from hotspots import weekly as weekly_mod
+from hotspots._errors import OutputExistsError, ValidationError
 from hotspots.config import RunConfig
 from hotspots.overlays.stage import stage_overlays, stage_prioritize
 from hotspots.rejects import concat_rejects, summarize
@@ -58,19 +61,28 @@ def sample_config() -> RunConfig:
 
 
 class _Stages:
-    """Times each stage and reports it to an optional callback."""
+    """Times each stage, logs it, reports it to an optional callback and records table sizes."""
 
-    def __init__(self, report=None):
+    def __init__(self, report=None, ctx=None):
         self.timings: dict[str, float] = {}
+        self.counts: dict[str, dict[str, int]] = {}
         self.report = report
+        self.ctx = ctx
+        self.log = progress.get_logger("pipeline")
 
     @contextmanager
     def stage(self, name: str):
         if self.report:
             self.report(f"{name}…")
+        self.log.debug("stage %s: start", name)
+        progress.pause_if_requested(name)  # test hook, see progress.PAUSE_ENV
         t0 = time.perf_counter()
         yield
         self.timings[name] = round(time.perf_counter() - t0, 3)
+        self.log.debug("stage %s: %.2f s", name, self.timings[name])
+        if self.ctx is not None:
+            self.counts[name] = {k: len(v) for k, v in self.ctx.tables.items()
+                                 if not k.startswith("_") and hasattr(v, "__len__")}
 
 
 def load_segments(config: RunConfig) -> gpd.GeoDataFrame:
@@ -106,6 +118,12 @@ class RunContext:
     summary: dict = field(default_factory=dict)
     inputs: dict[str, dict] = field(default_factory=dict)
     report: object = None
+    #: weekly runs: the requested week ('2026-W47' or 'latest'); None analyses every incident
+    week: str | None = None
+    #: weekly runs: the resolved ``weekly.WeekWindow`` (set by stage_window)
+    window: object = None
+    #: the clock used to resolve ``latest`` (None: now); tests pin it
+    now: object = None
 
 
 def stage_ingest(ctx: RunContext) -> None:
@@ -175,13 +193,125 @@ def stage_aggregate(ctx: RunContext) -> None:
     ]
 
 
+def stage_window(ctx: RunContext) -> None:
+    """Weekly runs: resolve the week, keep its incidents; the history window is kept aside.
+
+    After this stage ``ctx.tables["incidents"]`` holds only the analysed week's incidents (so
+    counts, statistics and overlays describe that week) and ``ctx.tables["_incidents_window"]``
+    the incidents of the ``weeks_history`` weeks before it and of the week itself (with a
+    ``week`` column), for trends and the week-over-week comparison. Runs without a week
+    (``hotspots demo``/``snap``) analyse every incident and skip this stage.
+    """
+    if ctx.week is None:
+        return
+    inc = ctx.tables["incidents"]
+    week = weekly_mod.resolve_week(ctx.week, inc["occurred_at"], timezone=ctx.config.timezone,
+                                   now=ctx.now)
+    win = weekly_mod.select_window(inc, week, weeks_history=ctx.config.weeks_history)
+    if len(win.this_week) == 0:
+        span = (f"{aggregate.iso_week(inc['occurred_at'].dropna()).min()} … "
+                f"{aggregate.iso_week(inc['occurred_at'].dropna()).max()}") if len(inc) else "none"
+        raise ValidationError(
+            f"no geocoded incident falls in week {week.label} ({week.start:%d/%m/%Y} – "
+            f"{(week.end - pd.Timedelta(days=1)):%d/%m/%Y}, {ctx.config.timezone}); the "
+            f"incidents read cover weeks {span}. Fix: choose a week with data (--week) or "
+            "check the incident export and its timezone."
+        )
+    ctx.window = win
+    ctx.tables["incidents"] = win.this_week
+    ctx.tables["_incidents_window"] = win.window
+    ctx.summary.update({
+        "week": week.label,
+        "week_start": week.start.isoformat(),
+        "week_end": week.end.isoformat(),
+        "weeks_window": list(win.weeks),
+        "incidents_week": len(win.this_week),
+        "incidents_window": len(win.window),
+        "incidents_before_window": win.before_window,
+        "incidents_after_week": win.after_week,
+    })
+
+
+def stage_weekly(ctx: RunContext) -> None:
+    """Weekly runs: counts (and Gi* when present) vs the previous week and the last N weeks."""
+    if ctx.window is None:
+        return
+    seg = ctx.tables["segments"]
+    matrix = weekly_mod.window_matrix(ctx.window, seg.index)
+    gi_now = seg["gi_bin"] if "gi_bin" in seg.columns else None
+    gi_prev = _previous_gi_bin(ctx, matrix.iloc[:, -2]) if gi_now is not None else None
+    cmp = weekly_mod.compare_weeks(matrix, gi_bin=gi_now, gi_bin_prev=gi_prev,
+                                   top_share=ctx.config.hot_top_share)
+    frame = cmp.frame.drop(columns=["count_week"])
+    if gi_prev is not None:
+        frame["gi_bin_prev"] = gi_prev.reindex(frame.index).astype("int64")
+    ctx.tables["segments"] = seg.drop(columns=[c for c in frame.columns if c in seg.columns]
+                                      ).join(frame)
+    wide = matrix.copy()
+    wide.columns = [c.replace("-", "_") for c in wide.columns]
+    ctx.tables["weekly_counts"] = wide[matrix.sum(axis=1).to_numpy() > 0]
+    ctx.tables["weekly_totals"] = pd.DataFrame(
+        {"week": list(cmp.totals.index), "incidents": cmp.totals.to_numpy()})
+    status = frame["hot_status"].value_counts()
+    ctx.summary["week_over_week"] = {
+        "hot_rule": cmp.hot_rule,
+        "incidents_week": int(cmp.totals.iloc[-1]),
+        "incidents_prev": int(cmp.totals.iloc[-2]),
+        "incidents_hist_mean": round(float(cmp.totals.iloc[:-1].mean()), 3),
+        "weekly_totals": {k: int(v) for k, v in cmp.totals.items()},
+        **{f"hot_{k.replace(' ', '_')}": int(status.get(k, 0)) for k in weekly_mod.STATUS_ORDER},
+    }
+
+
+def _previous_gi_bin(ctx: RunContext, counts_prev: pd.Series) -> pd.Series | None:
+    """Gi* bins of the previous week with the weights and settings of this week's statistics."""
+    w = ctx.tables.get("_weights")
+    if w is None:
+        return None
+    try:
+        from hotspots.stats.gistar import gi_star
+    except ImportError:  # pragma: no cover - statistics not installed
+        return None
+    params = dict(ctx.summary.get("gi_parameters", {}))
+    res = gi_star(counts_prev.astype(float), w, permutations=int(params.get("permutations", 0)),
+                  seed=ctx.config.seed, fdr=bool(params.get("fdr", True)))
+    return res.frame["gi_bin"]
+
+
+def stage_evaluation(ctx: RunContext) -> None:
+    """Hit rate, PAI and RRI of last week's hot segments on this week; crime concentration."""
+    from hotspots import evaluation
+
+    seg = ctx.tables["segments"]
+    conc = evaluation.concentration_curve(seg["count"])
+    ctx.summary["concentration_weisburd"] = conc.to_dict()
+    ctx.tables["_concentration_curve"] = conc.curve
+    if ctx.window is None or "hot_prev" not in seg.columns:
+        return
+    area = None
+    if ctx.boundary is not None:
+        area = ctx.boundary.to_crs(seg.crs).union_all()
+    ev = evaluation.evaluate_hot_spots(
+        seg["hot_prev"], seg["count"], lengths_m=seg["length_m"], counts_before=seg["count_prev"],
+        geometry=seg.geometry, study_area=area, buffer_m=ctx.config.evaluation_buffer_m,
+    )
+    ctx.summary["evaluation"] = {
+        "flagged_week": ctx.window.weeks[-2], "evaluated_week": ctx.window.weeks[-1],
+        "hot_rule": ctx.summary.get("week_over_week", {}).get("hot_rule"), **ev.to_dict(),
+    }
+
+
 #: the stages of a run, in order; later issues add statistics, overlays and prioritisation here
 STAGES = [
     ("ingest", stage_ingest),
     ("geocode", stage_geocode),
+    ("window", stage_window),
     ("aggregate", stage_aggregate),
     ("overlays", stage_overlays),
     ("prioritize", stage_prioritize),
+    # keep these two last: they compare the finished segment table across weeks
+    ("weekly", stage_weekly),
+    ("evaluation", stage_evaluation),
 ]
 
 
@@ -202,60 +332,154 @@ def write_outputs(ctx: RunContext, folder: Path) -> dict[str, Path]:
 
 def run(
     config: RunConfig,
-    out_dir: str | Path,
+    out_dir: str | Path | None = None,
     *,
     overwrite: bool = False,
     report=None,
+    week: str | None = None,
+    out_root: str | Path | None = None,
+    now=None,
 ) -> RunResult:
-    """Run the whole analysis and write map.html, layers.gpkg, rejects.csv and manifest.json.
+    """Run the whole analysis and write map.html, layers.gpkg, report.html, manifest.json...
 
-    Outputs are written into a temporary folder beside ``out_dir`` and moved into place at the
-    end, so a failed run never leaves a half-written folder over a previous good one.
+    Without ``week`` every incident is analysed and the outputs go to ``out_dir``. With ``week``
+    ('2026-W47' or 'latest') this is the weekly run: the week's incidents are analysed, compared
+    with the ``weeks_history`` weeks before, and written to ``<out_root>/<week>/`` (``out_root``
+    defaults to the config's ``output_root``).
+
+    Outputs are written into a temporary folder beside the week's folder and moved into place at
+    the end, so a failed or killed run never touches a previous good one; leftovers of killed
+    runs are removed by the next run. An existing finished folder needs ``overwrite=True``.
     """
-    out_dir = Path(out_dir)
-    if out_dir.exists() and any(out_dir.iterdir()) and not overwrite:
-        raise OutputExistsError(
-            f"{out_dir} already holds outputs; pass --overwrite to replace them"
-        )
-    st = _Stages(report)
-    ctx = RunContext(config=config, out_dir=out_dir, report=report)
-    for name, func in STAGES:
-        with st.stage(name):
-            func(ctx)
-    with st.stage("write outputs"), _atomic_dir(out_dir, overwrite=overwrite) as tmp:
-        files = write_outputs(ctx, tmp)
-        manifest = _manifest(ctx, st.timings)
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False,
-                                                      default=str) + "\n", encoding="utf-8")
-        files["manifest"] = tmp / "manifest.json"
+    from contextlib import ExitStack
+
+    if out_dir is None and week is None:
+        raise ValidationError("run() needs out_dir, or week= for a weekly run")
+    root = Path(out_root if out_root is not None else config.output_root)
+    out_dir = Path(out_dir) if out_dir is not None else None
+    if out_dir is None and str(week).strip().lower() != "latest":
+        out_dir = root / weekly_mod.parse_week(week, timezone=config.timezone).label
+    if out_dir is not None:
+        _check_free(out_dir, overwrite=overwrite)
+    with ExitStack() as stack:
+        run_config, pg_inputs = config, {}
+        if config.incidents_from_postgis or config.streets_from_postgis:
+            from hotspots import postgis
+
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hotspots-pg-")))
+            run_config, pg_inputs = postgis.materialize_inputs(config, folder)
+        ctx = RunContext(config=run_config, out_dir=out_dir or root, report=report, week=week,
+                         now=now)
+        st = _Stages(report, ctx)
+        for name, func in STAGES:
+            with st.stage(name):
+                func(ctx)
+            if out_dir is None and "week" in ctx.summary:
+                out_dir = root / ctx.summary["week"]
+                ctx.out_dir = out_dir
+                _check_free(out_dir, overwrite=overwrite)
+        for key, info in pg_inputs.items():
+            ctx.inputs[key] = {**ctx.inputs.get(key, {}), **info}
+        with _atomic_dir(out_dir, overwrite=overwrite) as tmp:
+            with st.stage("write outputs"):
+                files = write_outputs(ctx, tmp)
+            with st.stage("report"):
+                from hotspots import report as report_mod
+
+                files["report"] = report_mod.write_report(ctx, tmp / "report.html")
+            if config.write_schema:
+                with st.stage("postgis write"):
+                    from hotspots import postgis
+
+                    ctx.summary["postgis_layers"] = postgis.write_week_layers(
+                        ctx, dsn=postgis.resolve_dsn(config), schema=config.write_schema)
+            manifest = _manifest(ctx, st, config)
+            (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False,
+                                                          default=str) + "\n", encoding="utf-8")
+            files["manifest"] = tmp / "manifest.json"
     files = {k: out_dir / v.name for k, v in files.items()}
     return RunResult(tables=ctx.tables, files=files, summary=ctx.summary, timings=st.timings)
 
 
-def _manifest(ctx: RunContext, timings: dict) -> dict:
+def _check_free(out_dir: Path, *, overwrite: bool) -> None:
+    _recover(out_dir)
+    if out_dir.exists() and any(out_dir.iterdir()) and not overwrite:
+        raise OutputExistsError(
+            f"{out_dir} already holds outputs; pass --overwrite to replace them"
+        )
+
+
+def _manifest(ctx: RunContext, st: _Stages, config: RunConfig | None = None) -> dict:
+    """Everything needed to reproduce and audit a run; equal across runs except ``timings_s``."""
+    config = config or ctx.config
     versions = {}
     for pkg in PACKAGES:
         try:
             versions[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
             versions[pkg] = None
+    conf = config.to_dict()
+    if conf.get("dsn"):
+        conf["dsn"] = _redact_dsn(conf["dsn"])
+    skip = {"top_segments", "geocoding_qa"}
     return {
         "tool": "hotspots",
-        "inputs": ctx.inputs,
-        "config": ctx.config.to_dict(),
-        "seed": ctx.config.seed,
-        "counts": {k: v for k, v in ctx.summary.items() if k != "top_segments"},
+        "week": ctx.summary.get("week"),
+        "inputs": {**ctx.inputs, **_input_files(config, skip=set(ctx.inputs))},
+        "config": conf,
+        "parameters": {k: conf[k] for k in ("crs", "timezone", "max_distance_m",
+                                            "min_segment_length_m", "weeks_history",
+                                            "hot_top_share", "evaluation_buffer_m") if k in conf},
+        "seed": config.seed,
+        "counts": {k: v for k, v in ctx.summary.items() if k not in skip},
+        "counts_by_stage": st.counts,
         "versions": versions,
         "python": platform.python_version(),
-        "timings_s": timings,
+        "timings_s": st.timings,
     }
+
+
+def _input_files(config: RunConfig, *, skip: set[str]) -> dict[str, dict]:
+    """Path, layer and SHA-256 of every input file of the config (street, boundary, lamps...)."""
+    out: dict[str, dict] = {}
+    digests: dict[str, str] = {}
+    for key in ("incidents", "streets", "boundary", "lamps", "green_areas", "address_points"):
+        value = getattr(config, key, None)
+        if key in skip or not value or str(value).startswith("postgis:"):
+            continue
+        path = Path(value)
+        entry: dict = {"path": str(path), "layer": getattr(config, f"{key}_layer", None)}
+        if path.is_file():
+            if str(path) not in digests:
+                h = hashlib.sha256()
+                with path.open("rb") as fh:
+                    for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                        h.update(block)
+                digests[str(path)] = h.hexdigest()
+            entry["sha256"] = digests[str(path)]
+            entry["bytes"] = path.stat().st_size
+        out[key] = entry
+    return out
+
+
+def _redact_dsn(dsn: str) -> str:
+    import re
+
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", re.sub(r"password=\S+", "password=***", dsn))
 
 
 @contextmanager
 def _atomic_dir(out_dir: Path, *, overwrite: bool):
-    """Yield a temporary folder; on success replace ``out_dir`` with it, on failure remove it."""
+    """Yield a temporary folder; on success replace ``out_dir`` with it, on failure remove it.
+
+    The temporary folder is ``.<name>.tmp-<pid>-<random>`` beside ``out_dir``; if the process is
+    killed, the next run removes it (its pid is gone). The swap is two renames (old folder aside,
+    new one in place); a run killed between them leaves ``.<name>.old-*``, which the next run
+    puts back before doing anything else (see :func:`_recover`).
+    """
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    _recover(out_dir)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-{os.getpid()}-", dir=out_dir.parent))
     try:
         yield tmp
     except BaseException:
@@ -266,8 +490,40 @@ def _atomic_dir(out_dir: Path, *, overwrite: bool):
         if any(out_dir.iterdir()) and not overwrite:  # pragma: no cover - checked before
             shutil.rmtree(tmp, ignore_errors=True)
             raise OutputExistsError(f"{out_dir} already holds outputs; pass --overwrite")
-        old = out_dir.with_name(f".{out_dir.name}.old-{int(time.time() * 1000)}")
+        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}-{time.time_ns()}")
         out_dir.rename(old)
     tmp.rename(out_dir)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _recover(out_dir: Path) -> None:
+    """Clean up after killed runs: drop their temp folders, restore a folder left set aside."""
+    parent = out_dir.parent
+    if not parent.is_dir():
+        return
+    for tmp in parent.glob(f".{out_dir.name}.tmp-*"):
+        pid = tmp.name[len(out_dir.name) + 6:].split("-", 1)[0]
+        if not (pid.isdigit() and _alive(int(pid))):
+            shutil.rmtree(tmp, ignore_errors=True)
+    olds = sorted(parent.glob(f".{out_dir.name}.old-*"))
+    for old in olds:
+        pid = old.name[len(out_dir.name) + 6:].split("-", 1)[0]
+        if pid.isdigit() and _alive(int(pid)):
+            continue
+        if not out_dir.exists():
+            old.rename(out_dir)  # the previous good outputs come back
+        else:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - someone else's process
+        return True
+    return True
