@@ -10,8 +10,11 @@ import click
 
 from hotspots._errors import HotspotsError, OutputExistsError
 
-#: exit codes a scheduler can act on
+#: exit codes a scheduler can act on: 0 done; 1 unexpected failure (a bug: report it, retry
+#: will not help); 2 bad input or config (fix the data/config); 3 the week's outputs already
+#: exist (pass --overwrite to replace them); 130 interrupted (Ctrl-C / SIGINT)
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_EXISTS = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130
 
 
 def _handle_errors(func):
@@ -25,6 +28,19 @@ def _handle_errors(func):
         except HotspotsError as exc:
             click.secho(f"error: {exc}", fg="red", err=True)
             sys.exit(EXIT_BAD_INPUT)
+        except KeyboardInterrupt:
+            click.secho("error: interrupted; the previous outputs are untouched", fg="red",
+                        err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:
+            import logging
+
+            logging.getLogger("hotspots").debug("unexpected failure", exc_info=True)
+            click.secho(f"error: unexpected failure: {type(exc).__name__}: {exc} (a bug; rerun "
+                        "with -v for the traceback and report it)", fg="red", err=True)
+            sys.exit(EXIT_FAILURE)
 
     return wrapper
 
@@ -137,6 +153,81 @@ def snap(incidents, streets, streets_layer, name_column, boundary, boundary_laye
     result = pipeline.run(config, out_dir, overwrite=overwrite, report=_echo_progress(quiet))
     if not quiet:
         print_summary(result.summary, result.files)
+
+
+def _verbosity(verbose: int, quiet: bool) -> int:
+    return -1 if quiet else verbose
+
+
+def print_weekly(summary: dict) -> None:
+    """The week-over-week and evaluation lines of a weekly run."""
+    s = summary
+    wow, ev = s.get("week_over_week"), s.get("evaluation")
+    click.echo(f"week:             {s['week']} ({s['week_start'][:10]} – {s['week_end'][:10]}), "
+               f"{s['incidents_week']} incidents")
+    if wow:
+        click.echo(f"previous week:    {wow['incidents_prev']} incidents; mean of the "
+                   f"{len(wow['weekly_totals']) - 1} weeks before: {wow['incidents_hist_mean']:.1f}")
+        click.echo(f"hot segments:     {wow['hot_new']} new, {wow['hot_persistent']} persistent, "
+                   f"{wow['hot_cooling']} cooling ({wow['hot_rule']})")
+    if ev:
+        click.echo(f"last week's hot:  hit rate {ev['hit_rate']:.1%} ({ev['n']}/{ev['N']}), "
+                   f"PAI {ev['pai_length']:.2f} by length, {ev['pai_area']:.2f} by area, "
+                   f"RRI {ev['rri']:.2f}")
+    conc = s.get("concentration_weisburd")
+    if conc and conc.get("within_weisburd_50") is not None:
+        inside = "within" if conc["within_weisburd_50"] else "outside"
+        click.echo(f"Weisburd:         50 % on {conc['share_for_50pct']:.1%} of segments: "
+                   f"{inside} the 2.1–6.0 % of the law of crime concentration")
+
+
+@main.command()
+@click.option("--config", "config_path", required=True, type=click.Path(path_type=Path),
+              help="City config (TOML); `hotspots init` writes a commented example.")
+@click.option("--week", default="latest", show_default=True,
+              help="ISO week to analyse, e.g. 2026-W47; 'latest' = the last finished week "
+                   "with incidents.")
+@click.option("--out", "out_root", type=click.Path(path_type=Path), default=None,
+              help="Folder holding one subfolder per week (default: output_root of the config).")
+@click.option("--overwrite", is_flag=True, help="Replace the week's existing outputs.")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for everything).")
+@click.option("-q", "--quiet", is_flag=True, help="Only print errors.")
+@_handle_errors
+def weekly(config_path: Path, week: str, out_root: Path | None, overwrite: bool, verbose: int,
+           quiet: bool) -> None:
+    """The Monday run: analyse one ISO week and write runs/<week>/.
+
+    Exit codes: 0 done, 1 unexpected failure, 2 bad input or config, 3 the week's outputs
+    exist (use --overwrite), 130 interrupted. A failed or killed run leaves the previous
+    outputs of the week untouched.
+    """
+    from hotspots import pipeline, progress
+    from hotspots.config import load_config
+
+    log = progress.setup_logging(verbosity=_verbosity(verbose, quiet))
+    config = load_config(config_path)
+    result = pipeline.run(config, week=week, out_root=out_root, overwrite=overwrite,
+                          report=log.info)
+    if not quiet:
+        print_summary(result.summary, result.files)
+        print_weekly(result.summary)
+        timing = ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items())
+        log.info("timings: %s", timing)
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path), default=Path("hotspots.toml"))
+@click.option("--overwrite", is_flag=True, help="Replace an existing file.")
+@_handle_errors
+def init(path: Path, overwrite: bool) -> None:
+    """Write a commented example config to PATH (default hotspots.toml)."""
+    from hotspots.config import example_config_text
+
+    if path.exists() and not overwrite:
+        raise OutputExistsError(f"{path} exists; pass --overwrite to replace it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(example_config_text(), encoding="utf-8")
+    click.echo(f"wrote {path}; edit the [inputs] paths, then: hotspots weekly --config {path}")
 
 
 if __name__ == "__main__":  # pragma: no cover
