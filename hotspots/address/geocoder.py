@@ -216,8 +216,12 @@ class AddressGeocoder:
         same_type = pairs["street_type"] == pairs["qtype"]
         any_same = same_type.groupby(pairs["row"]).transform("any")
         pairs = pairs[same_type | ~any_same]
+        sb = streets.street_bairros
         if points is not None and len(points.street_bairros):
-            sb = points.street_bairros
+            sb = points.street_bairros if not len(sb) else pd.Series(
+                {k: sb.get(k, frozenset()) | points.street_bairros.get(k, frozenset())
+                 for k in set(sb.index) | set(points.street_bairros.index)})
+        if len(sb):
             in_b = [b != "" and b in sb.get(s, frozenset()) for s, b in
                     zip(pairs["street"], pairs["bairro"])]
             in_b = pd.Series(in_b, index=pairs.index)

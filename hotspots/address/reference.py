@@ -55,7 +55,7 @@ class StreetIndex:
         })
         # one name per distinct (type, key)
         nk = self.name_table["street_type"] + "|" + self.name_table["key"]
-        name_codes, name_uniq = pd.factorize(nk)
+        name_codes, _ = pd.factorize(nk)
         self.names = (self.name_table.assign(name_id=name_codes)
                       .drop_duplicates("name_id").set_index("name_id").sort_index())
         self.names["original"] = pd.Series(uniq).groupby(name_codes).first()
@@ -76,6 +76,11 @@ class StreetIndex:
             r"\D", "", regex=True).to_numpy(dtype=object)
             if cep_column and cep_column in segments.columns else None)
         self._merged: dict[int, shapely.LineString] = {}
+        self.street_bairros = pd.Series(dtype=object)
+        if self.seg_bairro is not None:
+            ok = self.seg_street >= 0
+            self.street_bairros = pd.Series(self.seg_bairro[ok]).groupby(
+                self.seg_street[ok]).agg(lambda s: frozenset(s) - {""})
 
     # -- construction ---------------------------------------------------------------------
     def _components(self, street_gap_m: float) -> np.ndarray:
