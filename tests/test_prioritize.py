@@ -203,3 +203,20 @@ def test_sample_city_night_share_follows_lighting(sample_ctx):
     lit = seg[seg["dark_fraction"] < 0.01]
     share = lambda s: s["night_count"].sum() / s["count"].sum()  # noqa: E731
     assert share(dark) > share(lit) + 0.1
+
+
+def test_stage_without_lamp_inventory_uses_osm_lit_tag():
+    import dataclasses
+
+    cfg = dataclasses.replace(pipeline.sample_config(), lamps=None, green_areas=None)
+    ctx = pipeline.RunContext(config=cfg, out_dir=Path("unused"))
+    for stage in (pipeline.stage_ingest, pipeline.stage_geocode, pipeline.stage_aggregate):
+        stage(ctx)
+    stage_overlays(ctx)
+    stage_prioritize(ctx)
+    assert ctx.summary["lighting"]["source"] == "OSM lit tag"
+    seg = ctx.tables["segments"]
+    # sample streets: 679 lit=yes, 1 disused, 66 untagged -> dark only where tagged unlit
+    assert seg["dark_gap_m"].isna().sum() == ctx.summary["lighting"]["unknown_segments"] > 0
+    assert "lamps" not in ctx.tables and "green_candidates" not in ctx.tables
+    assert "priority" in ctx.tables

@@ -187,7 +187,9 @@ def stage_prioritize(ctx) -> None:
                                 if c in seg.columns])
         new["priority_rank"] = plan.frame["priority_rank"].reindex(new.index).astype("Int64")
         new["priority_score"] = plan.frame["priority_score"].reindex(new.index).fillna(0.0)
-        new["priority_reason"] = plan.frame["priority_reason"].reindex(new.index).fillna("")
+        reason = pd.Series("", index=new.index, dtype=object)
+        reason.loc[plan.frame.index] = plan.frame["priority_reason"].astype(object)
+        new["priority_reason"] = reason
         ctx.tables["segments"] = seg = new
         summary["lighting"] = {**plan.budget, **plan.totals,
                                "top": ranked["priority_reason"].head(3).tolist()}
