@@ -1,0 +1,168 @@
+"""KML for Google Earth: one folder per layer, segments styled and grouped by Gi* class."""
+
+from __future__ import annotations
+
+import math
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from hotspots._errors import ValidationError
+from hotspots.maps import symbology as sym
+
+KML_NS = "http://www.opengis.net/kml/2.2"
+
+#: layer → (folder title, fields in the balloon) in the order they appear
+LAYERS = {
+    "segments": "Hot spots (Gi*)",
+    "priority": "Lighting priority",
+    "dark_gaps": "Dark stretches",
+    "lamps": "Street lamps",
+    "green_areas": "Green areas",
+    "boundary": "Study area",
+    "incidents": "Incidents",
+}
+BALLOON_FIELDS = ("segment_id", "street_name", "count", "rate_per_100m", "gi_z", "gi_p_adj",
+                  "night_count", "night_share", "lights_per_100m", "dark_fraction",
+                  "priority_rank", "priority_reason", "suppressed", "status", "adopted",
+                  "category", "occurred_date", "length_m")
+
+
+def kml_color(color: str, alpha: int = 255) -> str:
+    """'#rrggbb' → KML's aabbggrr."""
+    r, g, b = sym.hex_to_rgb(color)
+    return f"{alpha:02x}{b:02x}{g:02x}{r:02x}"
+
+
+def _style(doc: ET.Element, style_id: str, color: str, width: float, *, fill: str | None = None,
+           icon_scale: float = 0.5) -> None:
+    st = ET.SubElement(doc, "Style", id=style_id)
+    ls = ET.SubElement(st, "LineStyle")
+    ET.SubElement(ls, "color").text = kml_color(color)
+    ET.SubElement(ls, "width").text = f"{width:g}"
+    ps = ET.SubElement(st, "PolyStyle")
+    ET.SubElement(ps, "color").text = kml_color(fill or color, 110 if fill else 0)
+    ET.SubElement(ps, "fill").text = "1" if fill else "0"
+    ics = ET.SubElement(st, "IconStyle")
+    ET.SubElement(ics, "color").text = kml_color(color)
+    ET.SubElement(ics, "scale").text = f"{icon_scale:g}"  # no icon href: nothing to download
+
+
+def _coords(coords) -> str:
+    return " ".join(f"{x:.6f},{y:.6f}" for x, y in np.asarray(coords)[:, :2])
+
+
+def _geometry(parent: ET.Element, geom) -> None:
+    kind = geom.geom_type
+    if kind.startswith("Multi") or kind == "GeometryCollection":
+        multi = ET.SubElement(parent, "MultiGeometry")
+        for part in geom.geoms:
+            _geometry(multi, part)
+    elif kind == "Point":
+        ET.SubElement(ET.SubElement(parent, "Point"), "coordinates").text = _coords(geom.coords)
+    elif kind in ("LineString", "LinearRing"):
+        line = ET.SubElement(parent, "LineString")
+        ET.SubElement(line, "tessellate").text = "1"
+        ET.SubElement(line, "coordinates").text = _coords(geom.coords)
+    elif kind == "Polygon":
+        poly = ET.SubElement(parent, "Polygon")
+        outer = ET.SubElement(ET.SubElement(poly, "outerBoundaryIs"), "LinearRing")
+        ET.SubElement(outer, "coordinates").text = _coords(geom.exterior.coords)
+        for ring in geom.interiors:
+            inner = ET.SubElement(ET.SubElement(poly, "innerBoundaryIs"), "LinearRing")
+            ET.SubElement(inner, "coordinates").text = _coords(ring.coords)
+
+
+def _value_text(v) -> str | None:
+    if v is None or v is pd.NA:
+        return None
+    if isinstance(v, float):
+        return None if math.isnan(v) else f"{v:.4g}"
+    return str(v)
+
+
+def _placemark(folder: ET.Element, row: pd.Series, geom, style: str, *, name: str) -> None:
+    pm = ET.SubElement(folder, "Placemark")
+    ET.SubElement(pm, "name").text = name  # ElementTree escapes text: input stays text
+    ET.SubElement(pm, "styleUrl").text = f"#{style}"
+    ext = ET.SubElement(pm, "ExtendedData")
+    for col in BALLOON_FIELDS:
+        if col in row.index:
+            text = _value_text(row[col])
+            if text is not None:
+                ET.SubElement(ET.SubElement(ext, "Data", name=col), "value").text = text
+    _geometry(pm, geom)
+
+
+def _classes_for(name: str, frame: pd.DataFrame):
+    """(list of (style id, colour, width, label, fill), class index per row)."""
+    if name == "segments" and "gi_bin" in frame.columns:
+        classes = [(f"gi{c.value:+d}".replace("+", "p").replace("-", "m"), c.color, c.width,
+                    c.label, None) for c in sym.GI_CLASSES]
+        return classes, sym.category_index(frame["gi_bin"], sym.GI_CLASSES)
+    if name in ("segments", "priority") and "priority_rank" in frame.columns:
+        classes = [(f"prio{i}", r.color, r.width, r.label, None)
+                   for i, r in enumerate(sym.PRIORITY_CLASSES)]
+        return classes, sym.range_index(frame["priority_rank"], sym.PRIORITY_CLASSES)
+    if name == "lamps":
+        cats = (*sym.LAMP_CLASSES, sym.LAMP_OTHER)
+        classes = [(f"lamp{i}", c.color, 1.0, c.label, None) for i, c in enumerate(cats)]
+        idx = (sym.category_index(frame["status"], sym.LAMP_CLASSES, other=len(cats) - 1)
+               if "status" in frame.columns else np.full(len(frame), len(cats) - 1))
+        return classes, idx
+    if name == "green_areas":
+        classes = [(f"green{i}", "#2d6a2d", 1.0, c.label, c.color)
+                   for i, c in enumerate(sym.GREEN_CLASSES)]
+        idx = (sym.category_index(frame["adopted"], sym.GREEN_CLASSES, other=1)
+               if "adopted" in frame.columns else np.ones(len(frame), dtype=int))
+        return classes, idx
+    cat = {"dark_gaps": sym.DARK_GAP, "boundary": sym.BOUNDARY}.get(name, sym.INCIDENT)
+    return [(name, cat.color, cat.width, LAYERS.get(name, name), None)], np.zeros(len(frame), int)
+
+
+def write_kml(layers: dict[str, gpd.GeoDataFrame], path: str | Path, *,
+              title: str = "hotspots") -> Path:
+    """One KML document with a folder per layer (and per class); returns the path."""
+    path = Path(path)
+    root = ET.Element("kml", xmlns=KML_NS)
+    doc = ET.SubElement(root, "Document")
+    ET.SubElement(doc, "name").text = title
+    for name, frame in layers.items():
+        if frame is None or len(frame) == 0 or not isinstance(frame, gpd.GeoDataFrame):
+            continue
+        if frame.crs is None:
+            raise ValidationError(f"KML layer {name!r} has no CRS; cannot convert to EPSG:4326")
+        data = frame.reset_index() if frame.index.name is not None else frame
+        data = data.to_crs(4326)
+        classes, idx = _classes_for(name, data)
+        folder = ET.SubElement(doc, "Folder")
+        ET.SubElement(folder, "name").text = LAYERS.get(name, name)
+        names = (data["street_name"] if "street_name" in data.columns
+                 else data["name"] if "name" in data.columns else None)
+        for ci, (style_id, color, width, label, fill) in enumerate(classes):
+            sel = np.flatnonzero(idx == ci)
+            if sel.size == 0:
+                continue
+            _style(doc, f"{name}-{style_id}", color, width, fill=fill)
+            sub = ET.SubElement(folder, "Folder") if len(classes) > 1 else folder
+            if len(classes) > 1:
+                ET.SubElement(sub, "name").text = label
+            for i in sel:
+                row = data.iloc[i]
+                geom = data.geometry.iloc[i]
+                if geom is None or geom.is_empty:
+                    continue
+                text = "" if names is None else _value_text(names.iloc[i]) or ""
+                _placemark(sub, row, geom, f"{name}-{style_id}", name=text or label)
+    # Styles must come before folders for some readers: move them to the top
+    styles = [el for el in doc if el.tag == "Style"]
+    for el in styles:
+        doc.remove(el)
+    for i, el in enumerate(styles, start=1):
+        doc.insert(i, el)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+    return path

@@ -1,0 +1,25 @@
+"""Density rasters as GeoTIFF with a QGIS style (.qml) beside them, in the web map's classes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hotspots.export.qgis_styles import raster_qml
+from hotspots.maps.raster_overlay import quiet_affine, valid_values
+
+
+def write_raster(raster, path: str | Path) -> tuple[Path, Path]:
+    """Write ``raster`` (a ``hotspots.raster.Raster``) as GeoTIFF plus ``<name>.qml``.
+
+    QGIS loads the .qml beside a .tif automatically, so the density opens coloured.
+    """
+    from hotspots.raster import write_geotiff
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with quiet_affine():
+        tif = write_geotiff(raster, path)
+    qml = path.with_suffix(".qml")
+    qml.write_text(raster_qml(valid_values(raster), units=str(getattr(raster, "units", "") or "")),
+                   encoding="utf-8")
+    return tif, qml

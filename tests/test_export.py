@@ -1,0 +1,151 @@
+"""Exports read back: GeoPackage + QGIS styles, GeoJSON, KML (GDAL and ElementTree), GeoTIFF."""
+
+from __future__ import annotations
+
+import sqlite3
+import xml.etree.ElementTree as ET
+from contextlib import closing
+
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+import rasterio
+from test_maps import EVIL, synthetic_overlays, synthetic_segments
+
+from hotspots import export, privacy
+from hotspots._errors import OutputExistsError, ValidationError
+from hotspots.maps import symbology as sym
+
+KML = "{http://www.opengis.net/kml/2.2}"
+
+
+@pytest.fixture(scope="module")
+def layers():
+    ov = synthetic_overlays()
+    return {"segments": synthetic_segments(), "lamps": ov["lamps"], "dark_gaps": ov["dark_gaps"],
+            "green_areas": ov["green_areas"], "boundary": ov["boundary"],
+            "counts_by_week": pd.DataFrame({"segment_id": [100], "week": ["2026-W36"],
+                                            "count": [4]})}
+
+
+@pytest.fixture(scope="module")
+def gpkg(layers, tmp_path_factory):
+    return export.write_geopackage(layers, tmp_path_factory.mktemp("g") / "layers.gpkg")
+
+
+def _styles(path):
+    with closing(sqlite3.connect(path)) as con:
+        return con.execute("SELECT f_table_name, f_geometry_column, styleName, styleQML, "
+                           "useAsDefault FROM layer_styles ORDER BY id").fetchall()
+
+
+def test_geopackage_layers_round_trip(gpkg, layers):
+    listed = {name for name, _ in pyogrio.list_layers(gpkg)}
+    assert set(layers) | {"layer_styles"} == listed
+    seg = pyogrio.read_dataframe(gpkg, layer="segments")
+    assert len(seg) == len(layers["segments"]) and seg.crs.to_epsg() == 32722
+    assert seg["segment_id"].tolist() == layers["segments"].index.tolist()
+    assert seg.loc[0, "street_name"] == EVIL  # data stays data in the analyst's file
+
+
+def test_layer_styles_hold_parseable_qml_with_the_web_map_classes(gpkg):
+    rows = _styles(gpkg)
+    by_layer = {}
+    for table, geom_col, name, qml, default in rows:
+        assert geom_col == "geom"
+        by_layer.setdefault(table, []).append((name, default))
+        root = ET.fromstring(qml.split("\n", 1)[1])  # drop the DOCTYPE line
+        assert root.tag == "qgis" and root.find("renderer-v2") is not None
+    assert by_layer["segments"][0] == ("Hot spots (Gi*)", 1)
+    assert {n for n, _ in by_layer["segments"]} == {"Hot spots (Gi*)", "Lighting priority",
+                                                   "Incidents per 100 m"}
+    assert sum(d for _, d in by_layer["segments"]) == 1
+    assert "counts_by_week" not in by_layer  # attribute tables have no style
+    gi = next(q for t, _, n, q, _ in rows if n == "Hot spots (Gi*)")
+    root = ET.fromstring(gi.split("\n", 1)[1])
+    cats = [(c.get("value"), c.get("label")) for c in root.iter("category")]
+    assert cats == [(str(c.value), c.label) for c in sym.GI_CLASSES]
+    colors = [o.get("value") for o in root.iter("Option") if o.get("name") == "line_color"]
+    assert colors[0] == "214,47,39,255"  # ArcGIS's hot 99 % red, as on the web map
+
+
+def test_rates_style_is_graduated_with_the_map_breaks(gpkg, layers):
+    qml = next(q for _, _, n, q, _ in _styles(gpkg) if n == "Incidents per 100 m")
+    root = ET.fromstring(qml.split("\n", 1)[1])
+    labels = [r.get("label") for r in root.iter("range")]
+    assert labels == [r.label for r in sym.rate_classes(layers["segments"]["rate_per_100m"])]
+    assert root.find("renderer-v2").get("type") == "graduatedSymbol"
+
+
+def test_geopackage_refuses_to_overwrite(gpkg, layers):
+    with pytest.raises(OutputExistsError, match="overwrite"):
+        export.write_geopackage(layers, gpkg)
+
+
+def test_geojson_is_wgs84_with_all_rows(layers, tmp_path):
+    path = export.write_geojson(layers["segments"], tmp_path / "segments.geojson")
+    back = pyogrio.read_dataframe(path)
+    assert back.crs.to_epsg() == 4326 and len(back) == len(layers["segments"])
+    assert "segment_id" in back.columns
+    x0 = back.geometry.iloc[0].coords[0][0]
+    assert -53 < x0 < -50  # UTM 22S near Pelotas → about 51° W
+    assert len(str(x0).split(".")[1]) <= 6
+    with pytest.raises(ValidationError, match="GeoDataFrame"):
+        export.write_geojson(pd.DataFrame({"a": [1]}), tmp_path / "x.geojson")
+
+
+def test_kml_reads_back_with_gdal_and_is_styled_by_gi_class(layers, tmp_path):
+    seg = layers["segments"]
+    path = export.write_kml({"segments": seg, "lamps": layers["lamps"],
+                             "green_areas": layers["green_areas"]}, tmp_path / "layers.kml")
+    root = ET.parse(path).getroot()
+    doc = root.find(f"{KML}Document")
+    style_ids = {s.get("id") for s in doc.findall(f"{KML}Style")}
+    assert "segments-gip3" in style_ids and "segments-gim3" in style_ids
+    gi_folder = doc.find(f"{KML}Folder")
+    assert gi_folder.find(f"{KML}name").text == "Hot spots (Gi*)"
+    sub = {f.find(f"{KML}name").text: len(f.findall(f"{KML}Placemark"))
+           for f in gi_folder.findall(f"{KML}Folder")}
+    expected = pd.Series(seg["gi_bin"]).map(lambda v: sym.gi_category(v).label).value_counts()
+    assert sub == expected.to_dict()
+    names = [p.find(f"{KML}name").text for p in root.iter(f"{KML}Placemark")]
+    assert EVIL in names  # ElementTree escaped it in the file; it parses back as text
+    assert "<script>" not in path.read_text(encoding="utf-8")
+    assert "http://maps.google" not in path.read_text(encoding="utf-8")
+    total = sum(len(pyogrio.read_dataframe(path, layer=n)) for n, _ in pyogrio.list_layers(path))
+    assert total == len(seg) + 3 + 2  # GDAL's KML reader finds every placemark
+    some = pyogrio.read_dataframe(path, layer=pyogrio.list_layers(path)[0][0])
+    assert some.crs.to_epsg() == 4326
+
+
+def test_raster_geotiff_and_qml(tmp_path):
+    kde = synthetic_overlays()["rasters"]["kde"]
+    tif, qml = export.write_raster(kde, tmp_path / "kde.tif")
+    with rasterio.open(tif) as src:
+        assert src.crs.to_epsg() == 32722 and src.shape == kde.array.shape
+        np.testing.assert_allclose(src.read(1), kde.array, equal_nan=True)
+    root = ET.fromstring(qml.read_text(encoding="utf-8").split("\n", 1)[1])
+    items = list(root.iter("item"))
+    assert root.find("pipe/rasterrenderer").get("type") == "singlebandpseudocolor"
+    assert items[0].get("alpha") == "0" and items[-1].get("value") == "inf"
+    assert "incidents per km²" in items[1].get("label")
+
+
+def test_csv_has_no_geometry_and_keeps_the_index(layers, tmp_path):
+    path = export.write_csv(layers["segments"], tmp_path / "priority.csv")
+    back = pd.read_csv(path)
+    assert "geometry" not in back.columns and back["segment_id"].iloc[0] == 100
+
+
+def test_liaison_geopackage_carries_no_personal_field(layers, tmp_path):
+    liaison = privacy.liaison_tables(layers, k=3)
+    path = export.write_geopackage(liaison, tmp_path / "liaison.gpkg")
+    seg = pyogrio.read_dataframe(path, layer="segments")
+    assert not {"vitima_nome", "narrativa", "cpf"} & set(seg.columns)
+    assert seg["suppressed"].any() and not seg["count"].isin([1, 2]).any()
+    assert not seg["night_count"].isin([1, 2]).any()
+    assert seg.loc[seg["count"].isna(), "rate_per_100m"].isna().all()
+    assert "counts_by_week" not in {n for n, _ in pyogrio.list_layers(path)}
+    raw = path.read_bytes()
+    assert b"Fulana de Tal" not in raw and b"relato secreto" not in raw
