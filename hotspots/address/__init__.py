@@ -1,5 +1,6 @@
 """Offline geocoding of (Brazilian) street addresses onto street segments."""
 
+from hotspots.address.geocoder import AddressGeocoder, geocode_addresses, geocoder_from_config
 from hotspots.address.normalize import (
     ParsedAddress,
     StreetName,
@@ -7,5 +8,17 @@ from hotspots.address.normalize import (
     parse_address,
     parse_addresses,
 )
+from hotspots.address.qa import MIN_RELIABLE_RATE, geocoding_qa
 
-__all__ = ["ParsedAddress", "StreetName", "normalize_street", "parse_address", "parse_addresses"]
+__all__ = [
+    "MIN_RELIABLE_RATE",
+    "AddressGeocoder",
+    "ParsedAddress",
+    "StreetName",
+    "geocode_addresses",
+    "geocoder_from_config",
+    "geocoding_qa",
+    "normalize_street",
+    "parse_address",
+    "parse_addresses",
+]

@@ -11,12 +11,11 @@ from hotspots._errors import ValidationError
 from hotspots.address.intersections import meet
 from hotspots.address.match import TYPE_MISMATCH_PENALTY
 from hotspots.address.normalize import normalize_bairro, parse_addresses
+from hotspots.address.qa import geocoding_qa
 from hotspots.address.reference import AddressPoints, StreetIndex, offset_points
 from hotspots.rejects import make_rejects
 
 METHODS = ("address_point", "address_range", "metric_number")
-#: Ratcliffe (2004): below this match rate hot-spot maps from geocoded data are unreliable
-MIN_RELIABLE_RATE = 0.85
 
 
 class AddressGeocoder:
@@ -202,7 +201,9 @@ class AddressGeocoder:
                      np.where(kind == "km", "kilometre marker only", "no house number (s/n)"))
         geocoded = state.geocoded(frame, streets)
         rejects = state.rejects_frame(frame)
-        self.last_qa = geocoding_qa(state, p["street_text"].to_numpy(dtype=object))
+        self.last_qa = geocoding_qa(
+            method=state.method, status=state.status, score=state.score, reason=state.reason,
+            placed=state.seg >= 0, street_text=p["street_text"].to_numpy(dtype=object))
         return geocoded, rejects
 
     # -- methods ----------------------------------------------------------------------------
@@ -493,38 +494,6 @@ class _State:
             return make_rejects(frame, np.zeros(len(frame), bool), reason="street_not_found",
                                 detail="", stage="geocode")
         return pd.concat(parts, ignore_index=True)
-
-
-def geocoding_qa(state: _State, street_text: np.ndarray, *, top: int = 10) -> dict:
-    """Match rate overall and by method, score quantiles, common unmatched streets, a warning."""
-    n = state.n
-    ok = state.seg >= 0
-    rate = float(ok.mean()) if n else float("nan")
-    scores = state.score[ok]
-    qs = {f"p{int(q * 100)}": round(float(np.quantile(scores, q)), 1)
-          for q in (0.05, 0.25, 0.5, 0.75, 0.95)} if ok.any() else {}
-    bins = np.histogram(np.clip(scores, 0, 100), bins=[0, 85, 90, 95, 99.99, 100.01])[0]
-    unmatched = pd.Series(street_text[~ok & (street_text != "")]).value_counts().head(top)
-    qa = {
-        "addresses": n,
-        "matched": int(ok.sum()),
-        "match_rate": round(rate, 4) if n else None,
-        "by_method": {str(k): int(v) for k, v in pd.Series(state.method[ok]).value_counts().items()},
-        "rate_by_method": {str(k): round(v / n, 4) for k, v in
-                           pd.Series(state.method[ok]).value_counts().items()} if n else {},
-        "by_status": {str(k): int(v) for k, v in pd.Series(state.status[ok]).value_counts().items()},
-        "rejected_by_reason": {str(k): int(v) for k, v in
-                               pd.Series(state.reason[~ok]).value_counts().items()},
-        "score_quantiles": qs,
-        "score_histogram": dict(zip(["<85", "85-90", "90-95", "95-100", "100"],
-                                    map(int, bins))),
-        "top_unmatched_streets": {str(k): int(v) for k, v in unmatched.items()},
-        "warning": None,
-    }
-    if n and rate < MIN_RELIABLE_RATE:
-        qa["warning"] = (f"address match rate {rate:.1%} is under {MIN_RELIABLE_RATE:.0%} "
-                         "(Ratcliffe's minimum reliable geocoding rate): hot spots may be biased")
-    return qa
 
 
 def geocode_addresses(
