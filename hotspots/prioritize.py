@@ -116,9 +116,9 @@ def lighting_priority(
     cand["expected_night_covered"] = cand["night_dark_count"].astype(float)
     cand["expected_night_per_week"] = cand["night_dark_count"] / weeks
     reasons = []
-    wk = f"{weeks:g}"
+    wk = f"{weeks:g} week" + ("" if weeks == 1 else "s")
     for _, row in cand.iterrows():
-        text = (f"{_plural(row['night_count'], 'night incident')} in {wk} weeks "
+        text = (f"{_plural(row['night_count'], 'night incident')} in {wk} "
                 f"({int(row['night_dark_count'])} on unlit stretches), "
                 f"{row['dark_gap_m']:.0f} m unlit ({100 * row['dark_fraction']:.0f} % of the "
                 "segment)")
@@ -302,7 +302,8 @@ def patrol_guidance(
                 "guidance": (f"{visits} unpredictable stops of {KOPER_VISIT_MIN[0]}–"
                              f"{KOPER_VISIT_MIN[1]} min between {a:02d}:00 and {b:02d}:00 "
                              f"(at least one every {KOPER_REVISIT_H:g} h): "
-                             f"{int(r['incidents'])} incidents in this window in {weeks:g} weeks"),
+                             f"{_plural(r['incidents'], 'incident')} in this window in {weeks:g} "
+                             + ("week" if weeks == 1 else "weeks")),
                 "geometry": segments.geometry[sid],
             })
     cols = ["shift", "shift_rank", "segment_id", "street_name", "incidents", "incidents_per_week",

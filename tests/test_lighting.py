@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shapely.geometry import LineString, Point
 
 from hotspots import sample
@@ -156,3 +158,21 @@ def test_lit_tag_fallback():
     res = lighting_from_lit_tag(segs, pd.Series({1: "yes", 2: "no", 3: None}))
     assert res["dark_gap_m"].tolist()[:2] == [0.0, 20.0]
     assert np.isnan(res.loc[3, "dark_gap_m"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    pts=st.lists(st.tuples(st.floats(-40, 140), st.floats(-40, 140)), min_size=0, max_size=12),
+    reach=st.floats(1.0, 60.0),
+)
+def test_property_lit_plus_dark_is_length_and_matches_buffers(pts, reach):
+    segs = _segments([[(0, 0), (100, 0), (100, 100)], [(0, 50), (70, 120)]], [1, 2])
+    lamps = prepare_lamps(_lamps(pts), CRS) if pts else _lamps([]).assign(working=True)
+    res = lighting(segs, lamps, reach_m=reach)
+    length = segs["length_m"].to_numpy()
+    assert np.allclose(res.frame["lit_m"] + res.frame["dark_gap_m"], length)
+    assert (res.frame["longest_dark_gap_m"] <= res.frame["dark_gap_m"] + 1e-9).all()
+    if pts:
+        lit_area = shapely.union_all(shapely.buffer(shapely.points(pts), reach, quad_segs=512))
+        ref = shapely.length(shapely.difference(segs.geometry.to_numpy(), lit_area))
+        assert np.allclose(res.frame["dark_gap_m"], ref, atol=5e-3 * reach)  # tangent chords: ≤ √(2r·δ)

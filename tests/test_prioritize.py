@@ -104,6 +104,8 @@ def test_ranking_uses_gi_and_reason_is_plain_language():
     assert f.loc[1, "priority_reason"].endswith("Gi* 95 % hot")
     assert f.loc[2, "priority_reason"].endswith("2 broken lamps within reach: repair first")
     assert not f["selected_in_budget"].any()  # no budget: rank only
+    one = lighting_priority(seg.iloc[:1], weeks=1).frame
+    assert one["priority_reason"].iloc[0].startswith("12 night incidents in 1 week (10 on")
     with pytest.raises(ValidationError, match="night_dark_count"):
         lighting_priority(seg.drop(columns="night_dark_count"), weeks=6)
 
