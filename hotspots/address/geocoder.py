@@ -158,7 +158,7 @@ class AddressGeocoder:
         state.reject(todo & (m.ties > 1), "ambiguous_street",
                      "several streets match " + _quote(p["street_text"]) + " equally well")
         # type: a written type that no street of that key carries costs a few points
-        known_types = streets.names.groupby("key_index")["street_type"].agg(frozenset)
+        known_types = streets.names.groupby("key_index")["street_type"].agg(frozenset).to_dict()
         qtype = p["street_type"].to_numpy(dtype=object)
         has = [(t == "" or k < 0 or t in known_types.get(k, frozenset()))
                for t, k in zip(qtype, m.key_index)]
