@@ -129,8 +129,9 @@ def stage_overlays(ctx) -> None:
     ok, why = enough_for_night_gi(night_count, min_incidents=config.night_gi_min_incidents)
     summary_n["night_gi"] = why if ok else f"not computed: {why}"
     if ok:
-        night_gi = _night_gi(segments, night_count, seed=config.seed)
+        night_gi = _night_gi(ctx, night_count)
         if night_gi is not None:
+            night_gi, summary_n["night_gi_parameters"] = night_gi
             add["night_gi_z"] = night_gi["gi_z"].reindex(seg_table.index)
             add["night_gi_bin"] = night_gi["gi_bin"].reindex(seg_table.index)
             summary_n["night_gi_hot_99"] = int((add["night_gi_bin"] == 3).sum())
@@ -226,19 +227,29 @@ def _lit_tags(ctx) -> pd.Series | None:
     return pd.Series(streets["lit"].reindex(seg["source_index"]).to_numpy(), index=seg.index)
 
 
-def _night_gi(segments: gpd.GeoDataFrame, night_count: pd.Series, *, seed: int):
-    """Gi* of night counts on network-contiguity weights (None when the stats are not there)."""
+def _night_gi(ctx, night_count: pd.Series):
+    """Gi* of night counts with the statistics stage's weights and settings when it ran, else
+    network contiguity, 999 permutations, FDR on (None when the statistics are not there)."""
     try:
         weights = importlib.import_module("hotspots.weights")
         gistar = importlib.import_module("hotspots.stats.gistar")
     except ImportError:
         return None
+    segments = ctx.segments
+    params = dict(ctx.summary.get("gi_parameters", {}))
+    w = ctx.tables.get("_weights")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=getattr(weights, "IslandsWarning", UserWarning))
-        w = weights.network_contiguity(segments)
-        res = gistar.gi_star(night_count.reindex(segments.index), w, permutations=999, seed=seed,
-                             fdr=True)
-    return res.frame
+        if w is None:
+            w = weights.network_contiguity(segments)
+            params["weights"] = "network contiguity"
+        res = gistar.gi_star(night_count.reindex(segments.index).astype(float), w,
+                             permutations=int(params.get("permutations", 999)),
+                             seed=ctx.config.seed, fdr=bool(params.get("fdr", True)))
+    used = {"weights": params.get("weights", "statistics stage weights"),
+            "permutations": int(params.get("permutations", 999)),
+            "fdr": bool(params.get("fdr", True)), "seed": ctx.config.seed, "y": "night counts"}
+    return res.frame, used
 
 
 def _lamp_density(ctx, lamps: gpd.GeoDataFrame) -> str:
