@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-import time
 import warnings
 
 import geopandas as gpd
@@ -18,9 +17,6 @@ from hotspots import prioritize as prio
 from hotspots.overlays import green as green_mod
 from hotspots.overlays import lighting as light_mod
 from hotspots.overlays import night as night_mod
-
-#: seconds to wait for the statistics engineer's KDE module before skipping the lamp surface
-_KDE_WAIT_S = 0.0
 
 
 def study_lonlat(segments: gpd.GeoDataFrame) -> tuple[float, float]:
@@ -253,22 +249,17 @@ def _night_gi(ctx, night_count: pd.Series):
 
 
 def _lamp_density(ctx, lamps: gpd.GeoDataFrame) -> str:
-    """KDE of working lamps (lamps per km²) into ctx.rasters['lamp_density'] when KDE exists."""
-    deadline = time.monotonic() + _KDE_WAIT_S
-    while True:
-        try:
-            kde_mod = importlib.import_module("hotspots.stats.kde")
-            break
-        except ImportError:
-            if time.monotonic() >= deadline:
-                return "skipped: hotspots.stats.kde not available"
-            time.sleep(1.0)
+    """KDE of working lamps (lamps per km²) into ctx.rasters['lamp_density']; says what it did."""
+    try:
+        kde_mod = importlib.import_module("hotspots.stats.kde")
+    except ImportError:
+        return "skipped: hotspots.stats.kde not available"
     working = lamps[lamps["working"]]
     raster = _call_kde(kde_mod, working, ctx)
     if raster is None:
-        return "skipped: KDE signature not recognised"
+        return "skipped: fewer than 2 working lamps"
     ctx.rasters["lamp_density"] = raster
-    return f"KDE of {len(working)} working lamps ({getattr(raster, 'units', '')})"
+    return f"KDE of {len(working)} working lamps ({raster.units})"
 
 
 def _call_kde(kde_mod, points: gpd.GeoDataFrame, ctx):
