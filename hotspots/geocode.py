@@ -62,9 +62,12 @@ def geocode_incidents(
     has_xy = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     projected = np.full(len(frame), None, dtype=object)
     if has_xy.any():
-        projected[has_xy] = np.asarray(
-            gpd.GeoSeries(geoms[has_xy], crs=incidents.crs).to_crs(target).values
-        )
+        if incidents.crs is not None and crs_mod.as_crs(incidents.crs) == target:
+            projected[has_xy] = geoms[has_xy]
+        else:
+            projected[has_xy] = np.asarray(
+                gpd.GeoSeries(geoms[has_xy], crs=incidents.crs).to_crs(target).values
+            )
 
     rejects: list[pd.DataFrame] = []
     rejected = np.zeros(len(frame), dtype=bool)
@@ -95,9 +98,11 @@ def geocode_incidents(
     reject(swapped, "latlon_swapped",
            "with latitude and longitude exchanged the point falls on the street network")
     reject(outside, "outside_boundary", "the point lies outside the study-area boundary")
-    near_d = _nearest_distance(projected, far, index)
+    far &= ~rejected
+    near_d = _nearest_distance(projected, far, index)[far]
     reject(far, "beyond_max_distance",
-           "nearest segment is " + np.char.mod("%.0f", near_d) + f" m away (max {max_distance_m:g} m)")
+           np.asarray([f"nearest segment is {d:.0f} m away (max {max_distance_m:g} m)"
+                       for d in near_d], dtype=object))
 
     coord_ok = has_xy & ~rejected
     parts = []

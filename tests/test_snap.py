@@ -160,3 +160,26 @@ def test_threaded_chunks_equal_single_thread():
     b = snap_points(pts, segs, max_distance_m=200, n_jobs=2, chunk_size=700)
     np.testing.assert_array_equal(a.segment_id, b.segment_id)
     np.testing.assert_array_equal(a.position_m, b.position_m)
+
+
+@pytest.mark.parametrize("max_d", [5.0, 60.0, 2000.0])
+def test_grid_kernel_equals_geos_strtree(max_d):
+    """The numba grid kernel and GEOS's STRtree agree: ids, distances, positions and ties."""
+    from hotspots.sample import load_layer
+
+    segs = build_segments(load_layer("streets"))
+    rng = np.random.default_rng(7)
+    minx, miny, maxx, maxy = segs.total_bounds
+    pts = shapely.points(rng.uniform(minx - 100, maxx + 100, 4000),
+                         rng.uniform(miny - 100, maxy + 100, 4000))
+    # add every segment end point: exact ties on shared nodes
+    ends = shapely.get_parts(shapely.boundary(segs.geometry.values))
+    pts = np.concatenate([pts, ends])
+    grid = snap_points(pts, segs, max_distance_m=max_d, method="grid")
+    tree = snap_points(pts, segs, max_distance_m=max_d, method="strtree")
+    np.testing.assert_array_equal(grid.segment_id, tree.segment_id)
+    np.testing.assert_allclose(grid.distance_m, tree.distance_m, atol=1e-7)
+    np.testing.assert_allclose(grid.position_m, tree.position_m, atol=1e-6)
+    np.testing.assert_array_equal(grid.ties, tree.ties)
+    assert (grid.ties[-len(ends):] >= 1).all()
+    assert (grid.ties > 1).sum() > 100
