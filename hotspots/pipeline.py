@@ -153,10 +153,14 @@ def stage_ingest(ctx: RunContext) -> None:
 
 def stage_geocode(ctx: RunContext) -> None:
     """Snap coordinates and geocode addresses onto the segments; collect all rejects."""
+    from hotspots.address.geocoder import geocoder_from_config
+
     read = ctx.tables.pop("_read")
+    has_address_only = bool((~read.incidents["has_coordinates"]).any())
     geo = geocode.geocode_incidents(
         read.incidents, ctx.segments, max_distance_m=ctx.config.max_distance_m,
-        boundary=ctx.boundary, address_geocoder=None,
+        boundary=ctx.boundary,
+        address_geocoder=geocoder_from_config(ctx.config) if has_address_only else None,
     )
     rejects = concat_rejects([read.rejects, geo.rejects])
     ctx.tables["incidents"] = geo.geocoded
@@ -175,6 +179,7 @@ def stage_geocode(ctx: RunContext) -> None:
     })
     if geo.qa:
         ctx.summary["geocoding_qa"] = geo.qa
+        ctx.summary["geocode_rate"] = geo.qa["match_rate"]
 
 
 def stage_aggregate(ctx: RunContext) -> None:
@@ -264,7 +269,13 @@ def stage_weekly(ctx: RunContext) -> None:
 
 
 def _previous_gi_bin(ctx: RunContext, counts_prev: pd.Series) -> pd.Series | None:
-    """Gi* bins of the previous week with the weights and settings of this week's statistics."""
+    """Gi* bins of the previous week with the weights and settings of this week's statistics.
+
+    Uses ``ctx.tables["_weights"]`` and ``ctx.summary["gi_parameters"]`` left by the statistics
+    stage (same variable: counts or rates per 100 m; same FDR and p for the bins). None when
+    they are missing or Gi* cannot be computed for that week (e.g. no incident at all); then
+    both weeks fall back to the top-share rule.
+    """
     w = ctx.tables.get("_weights")
     if w is None:
         return None
@@ -273,8 +284,16 @@ def _previous_gi_bin(ctx: RunContext, counts_prev: pd.Series) -> pd.Series | Non
     except ImportError:  # pragma: no cover - statistics not installed
         return None
     params = dict(ctx.summary.get("gi_parameters", {}))
-    res = gi_star(counts_prev.astype(float), w, permutations=int(params.get("permutations", 0)),
-                  seed=ctx.config.seed, fdr=bool(params.get("fdr", True)))
+    y = counts_prev.astype(float)
+    if params.get("variable") == "rate_per_100m":
+        y = y / ctx.tables["segments"]["length_m"].reindex(y.index) * 100.0
+    bin_p = params.get("bin_p", "analytic")
+    perms = int(params.get("permutations", 999)) if bin_p == "permutation" else 0
+    try:
+        res = gi_star(y.rename(params.get("variable", "count")), w, permutations=perms,
+                      seed=ctx.config.seed, fdr=bool(params.get("fdr", True)), bin_p=bin_p)
+    except ValidationError:
+        return None
     return res.frame["gi_bin"]
 
 
@@ -316,18 +335,110 @@ STAGES = [
 
 
 def write_outputs(ctx: RunContext, folder: Path) -> dict[str, Path]:
-    """Write every output of the run into ``folder``."""
+    """Write every output of the run into ``folder`` (``runs/<week>/`` or the demo's folder).
+
+    Layout::
+
+        map.html        analyst map, self-contained (works offline) unless offline_map=False
+        layers.gpkg     every table as a layer, QGIS-styled (layer_styles); personal columns
+                        (names, documents, phones, narratives, victim data) dropped; incidents
+                        keep only their analysis columns
+        <raster>.tif    each raster of the run (kde.tif, lamp_density.tif) + <raster>.qml style
+        priority.csv    the lighting priority table, when the overlays ran
+        rejects.csv     rejected rows with their reasons (personal columns dropped)
+        liaison/        what police liaisons receive (hotspots.privacy.liaison_tables):
+                        allow-listed columns only, counts of 1…privacy_k−1 per segment
+                        suppressed (null + suppressed=True), no incident points unless
+                        include_incident_points — map.html (offline), layers.gpkg,
+                        <layer>.geojson (EPSG:4326), layers.kml, <raster>.tif/.qml, README.txt
+
+    ``report.html`` and ``manifest.json`` are written by ``run``.
+    """
+    from hotspots import privacy
+
+    config = ctx.config
     files: dict[str, Path] = {}
-    layers = {k: v for k, v in ctx.tables.items() if k != "rejects" and not k.startswith("_")}
-    if "incidents" in layers:
-        inc = layers["incidents"]
-        layers["incidents"] = inc[[c for c in geocode.GEOCODED_COLUMNS if c in inc.columns]
-                                  + ["geometry"]]
-    files["layers"] = export.write_geopackage(layers, folder / "layers.gpkg")
-    files["rejects"] = export.write_csv(ctx.tables["rejects"], folder / "rejects.csv")
-    fmap = maps.segment_rate_map(ctx.tables["segments"], boundary=ctx.boundary)
+    tables = {k: v for k, v in ctx.tables.items() if v is not None and not k.startswith("_")}
+    rasters = {k: v for k, v in ctx.rasters.items() if v is not None}
+    incident_cols = (*geocode.GEOCODED_COLUMNS, "is_night", "on_dark_stretch")
+    analyst = privacy.analyst_tables(
+        {k: v for k, v in tables.items() if k != "rejects"}, incident_columns=incident_cols)
+    files["layers"] = export.write_geopackage(analyst, folder / "layers.gpkg")
+    if "rejects" in tables:
+        files["rejects"] = export.write_csv(privacy.drop_personal_columns(tables["rejects"]),
+                                            folder / "rejects.csv")
+    if "priority" in tables:
+        files["priority"] = export.write_csv(tables["priority"], folder / "priority.csv")
+    for name, raster in rasters.items():
+        files[name], files[f"{name}_style"] = export.write_raster(raster, folder / f"{name}.tif")
+    title, subtitle, attribution = _map_texts(ctx)
+    incidents = (privacy.incident_points(tables["incidents"])
+                 if config.include_incident_points and "incidents" in tables else None)
+    fmap = maps.build_map(
+        analyst["segments"], boundary=tables.get("boundary"), lamps=tables.get("lamps"),
+        dark_gaps=tables.get("dark_gaps"), green_areas=tables.get("green_areas"),
+        incidents=incidents, rasters=rasters, title=title, subtitle=subtitle,
+        offline=config.offline_map, basemap=config.basemap, attribution=attribution)
     files["map"] = maps.save_map(fmap, folder / "map.html")
+
+    liaison_dir = folder / "liaison"
+    liaison_dir.mkdir()
+    k = config.privacy_k
+    liaison = privacy.liaison_tables(tables, k=k,
+                                     include_incident_points=config.include_incident_points)
+    export.write_geopackage(liaison, liaison_dir / "layers.gpkg")
+    for name, frame in liaison.items():
+        if isinstance(frame, gpd.GeoDataFrame):
+            export.write_geojson(frame, liaison_dir / f"{name}.geojson")
+    export.write_kml(liaison, liaison_dir / "layers.kml", title=title)
+    for name, raster in rasters.items():
+        export.write_raster(raster, liaison_dir / f"{name}.tif")
+    lmap = maps.build_map(
+        liaison["segments"], boundary=liaison.get("boundary"), lamps=liaison.get("lamps"),
+        dark_gaps=liaison.get("dark_gaps"), green_areas=liaison.get("green_areas"),
+        incidents=liaison.get("incidents"), rasters=rasters, title=title,
+        subtitle=(subtitle + " · " if subtitle else "") + f"counts below {k} suppressed",
+        offline=True, basemap=config.basemap, attribution=attribution, privacy_k=k)
+    maps.save_map(lmap, liaison_dir / "map.html")
+    (liaison_dir / "README.txt").write_text(_liaison_readme(liaison, rasters, k=k),
+                                            encoding="utf-8")
+    files["liaison"] = liaison_dir
     return files
+
+
+def _map_texts(ctx: RunContext) -> tuple[str, str | None, str | None]:
+    """Map title, subtitle (week, incidents used) and data attribution."""
+    config = ctx.config
+    parts = []
+    if ctx.summary.get("week"):
+        parts.append(f"week {ctx.summary['week']}")
+    if "used" in ctx.summary:
+        parts.append(f"{ctx.summary['used']} incidents")
+    streets = str(config.streets)
+    osm = streets.endswith(".pbf") or Path(streets).name == Path(str(sample_mod.city_path())).name
+    attribution = "Streets, lamps, green areas © OpenStreetMap contributors (ODbL)" if osm else None
+    return config.title, (", ".join(parts) or None), attribution
+
+
+def _liaison_readme(layers: dict, rasters: dict, *, k: int) -> str:
+    lines = [
+        "Layers for police liaisons (no personal data; LGPD, Lei 13.709/2018)",
+        "",
+        "map.html      interactive map; opens in any browser with no internet",
+        "layers.gpkg   every layer for QGIS, already styled (same colours as the map)",
+        "layers.kml    the same layers for Google Earth, hot spots grouped by Gi* class",
+        "*.geojson     one file per layer (EPSG:4326)",
+        "*.tif / .qml  density rasters and their QGIS styles",
+        "",
+        f"Segments with 1 to {k - 1} incidents show no count: those values are null and the",
+        "column 'suppressed' is true (zero is shown). Names, documents, phone numbers,",
+        "narratives and victim data are never exported; incident points are not included",
+        "unless the run asked for them.",
+        "",
+        "Layers: " + ", ".join(sorted(layers)),
+        "Rasters: " + (", ".join(sorted(rasters)) or "none"),
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def run(

@@ -27,28 +27,40 @@ from hotspots._errors import ValidationError
 
 #: count columns and the fields derived from them (suppressed together)
 COUNT_DERIVED: dict[str, tuple[str, ...]] = {
-    "count": ("count", "rate_per_100m", "night_count", "night_share"),
-    "night_count": ("night_count", "night_share"),
+    "count": ("count", "rate_per_100m", "night_count", "night_share", "night_dark_count"),
+    "night_count": ("night_count", "night_share", "night_dark_count"),
+    "night_dark_count": ("night_dark_count",),
+    "incidents": ("incidents", "incidents_per_week", "share_of_shift"),
+    "incidents_near": ("incidents_near", "night_near", "incidents_covered"),
+    "night_near": ("night_near",),
 }
 
 _SEGMENT_COLUMNS = (
     "segment_id", "street_name", "length_m", "count", "rate_per_100m",
     "gi_z", "gi_p", "gi_p_adj", "gi_bin", "gi_nneighbors", "lisa_class", "nkde",
-    "emerging_category", "lamps_within_reach", "lights_per_100m", "dark_gap_m", "dark_fraction",
-    "night_count", "night_share", "dist_green_m", "nearest_green_adopted",
+    "emerging_category", "lamps_within_reach", "broken_within_reach", "lights_per_100m",
+    "lit_m", "dark_gap_m", "dark_fraction", "longest_dark_gap_m", "lamps_needed",
+    "night_count", "night_share", "night_dark_count", "night_gi_z", "night_gi_bin",
+    "dist_green_m", "green_area_within_m2", "nearest_green_id", "nearest_green_adopted",
     "priority_rank", "priority_score", "priority_reason", "suppressed", "geometry",
 )
 
 #: allow-list of columns per layer for liaison/public exports; layers not listed are not exported
 LIAISON_COLUMNS: dict[str, tuple[str, ...]] = {
     "segments": _SEGMENT_COLUMNS,
-    "priority": (*_SEGMENT_COLUMNS, "selected", "cumulative_m", "cumulative_lamps", "cost"),
-    "patrol": (*_SEGMENT_COLUMNS, "patrol_rank", "shift", "visits"),
-    "lamps": ("lamp_id", "status", "lumens", "geometry"),
-    "dark_gaps": ("gap_id", "segment_id", "street_name", "length_m", "geometry"),
+    "priority": (*_SEGMENT_COLUMNS, "expected_night_covered", "expected_night_per_week",
+                 "selected_in_budget"),
+    "patrol": ("shift", "shift_rank", "segment_id", "street_name", "incidents",
+               "incidents_per_week", "share_of_shift", "visits_per_shift", "visit_minutes",
+               "guidance", "suppressed", "geometry"),
+    "lamps": ("lamp_id", "status", "working", "lumens", "geometry"),
+    "dark_gaps": ("gap_id", "segment_id", "street_name", "start_m", "end_m", "length_m",
+                  "geometry"),
     "green_areas": ("area_id", "name", "kind", "adopted", "area_m2", "geometry"),
-    "green_candidates": ("area_id", "segment_id", "name", "kind", "adopted", "dist_m",
-                         "rank", "score", "reason", "geometry"),
+    "green_candidates": ("area_id", "name", "kind", "adopted", "area_m2", "incidents_near",
+                         "night_near", "hot_segments_near", "segments_near", "candidate_rank",
+                         "selected_in_budget", "incidents_covered", "candidate_reason",
+                         "suppressed", "geometry"),
     "boundary": ("name", "geometry"),
 }
 

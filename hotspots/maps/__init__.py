@@ -33,7 +33,9 @@ from hotspots.maps.layers import (
     prepare_frame,
 )
 from hotspots.maps.legend import (
+    Attribution,
     Legend,
+    PaintMarker,
     Title,
     classes_section,
     line_section,
@@ -82,9 +84,7 @@ def build_map(
     fmap.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]])
     _add_basemap(fmap, basemap)
     if attribution:
-        fmap.get_root().script.add_child(folium.Element(
-            f"{fmap.get_name()}.attributionControl.addAttribution("
-            f"{_json_text(_html.escape(attribution))});"))
+        fmap.add_child(Attribution(attribution))
     embed_assets(fmap, offline=offline, cluster=incidents is not None and len(incidents) > 0)
     legend = Legend()
     fields = SEGMENT_FIELDS
@@ -194,9 +194,7 @@ def build_map(
     fmap.add_child(legend)
     fmap.add_child(Title(title, subtitle=subtitle))
     folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
-    fmap.get_root().script.add_child(folium.Element(
-        "requestAnimationFrame(function(){requestAnimationFrame(function(){"
-        "window.hsPainted = performance.now();});});"))
+    fmap.add_child(PaintMarker())
     fmap._hotspots_offline = offline  # read by map_html
     return fmap
 
@@ -221,12 +219,6 @@ def _outline(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out = frame[[frame.geometry.name]].copy()
     out["geometry"] = frame.geometry.boundary
     return out.set_geometry("geometry")
-
-
-def _json_text(text: str) -> str:
-    from hotspots.maps.layers import safe_json
-
-    return safe_json(text)
 
 
 def map_html(fmap: folium.Map, *, offline: bool | None = None) -> str:

@@ -88,3 +88,27 @@ class Title(MacroElement):
         body = _esc(title) + (f"<small>{_esc(subtitle)}</small>" if subtitle else "")
         self.html_json = safe_json(body)
         self.position_json = safe_json(position)
+
+
+class Attribution(MacroElement):
+    """Adds an (escaped) data attribution to the map's attribution control."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}{{ this._parent.get_name() }}.attributionControl"
+        ".addAttribution({{ this.html_json }});{% endmacro %}"
+    )
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._name = "hs_attribution"
+        self.html_json = safe_json(_esc(text))
+
+
+class PaintMarker(MacroElement):
+    """Sets ``window.hsPainted`` (ms since navigation) after the first frames are drawn."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}requestAnimationFrame(function(){"
+        "requestAnimationFrame(function(){window.hsPainted = performance.now();});});"
+        "{% endmacro %}"
+    )
