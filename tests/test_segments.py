@@ -129,7 +129,7 @@ def test_given_crs_must_be_metric():
     g = lines([LineString([(0, 0), (10, 0)])])
     with pytest.raises(CRSError, match="degrees"):
         build_segments(g, crs="EPSG:4326")
-    with pytest.raises(CRSError, match="foot|feet"):
+    with pytest.raises(CRSError, match=r"foot|feet"):
         build_segments(g, crs="EPSG:2223")
 
 
