@@ -37,8 +37,9 @@ class Raster:
     def bounds(self) -> tuple[float, float, float, float]:
         """(minx, miny, maxx, maxy) of the grid's outer edges."""
         rows, cols = self.array.shape
-        x0, y0 = self.transform * (0, 0)
-        x1, y1 = self.transform * (cols, rows)
+        t = self.transform
+        x0, y0 = t.c, t.f
+        x1, y1 = t.a * cols + t.b * rows + t.c, t.d * cols + t.e * rows + t.f
         return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
 
     def valid_mask(self) -> np.ndarray:
@@ -51,8 +52,8 @@ class Raster:
         """x and y of every cell centre, each with the array's shape."""
         rows, cols = self.array.shape
         cc, rr = np.meshgrid(np.arange(cols) + 0.5, np.arange(rows) + 0.5)
-        x, y = self.transform * (cc, rr)
-        return np.asarray(x), np.asarray(y)
+        t = self.transform
+        return t.a * cc + t.b * rr + t.c, t.d * cc + t.e * rr + t.f
 
 
 def write_geotiff(raster: Raster, path: str | Path) -> Path:

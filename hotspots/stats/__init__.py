@@ -1,0 +1,1 @@
+"""Hot-spot statistics on segments and points: Gi*, local Moran, kernel density, optimized mode."""
