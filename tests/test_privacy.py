@@ -98,3 +98,54 @@ def test_the_sample_incidents_personal_fields_are_dropped():
     kept = privacy.drop_personal_columns(raw)
     assert "narrativa" not in kept.columns and "vitima_nome" not in kept.columns
     assert {"incident_id", "occurred_at", "category", "lat", "lon"} <= set(kept.columns)
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory):
+    from hotspots import pipeline
+
+    out = tmp_path_factory.mktemp("run") / "demo"
+    return pipeline.run(pipeline.sample_config(), out)
+
+
+def _personal_values() -> set[str]:
+    raw = pd.read_csv(sample.incidents_path(), dtype=str)
+    values = set(raw["vitima_nome"].dropna()) | set(raw["narrativa"].dropna())
+    return {v for v in values if len(v) >= 6}
+
+
+@pytest.mark.slow
+def test_no_output_of_the_sample_run_carries_personal_data(sample_run):
+    out = sample_run.files["map"].parent
+    secrets = _personal_values()
+    assert len(secrets) > 10
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert len(files) > 10
+    for path in files:
+        text = path.read_bytes().decode("utf-8", errors="ignore")
+        assert "vitima_nome" not in text and "narrativa" not in text, path
+        leaked = [s for s in secrets if s in text]
+        assert not leaked, (path, leaked[:3])
+
+
+@pytest.mark.slow
+def test_sample_run_output_layout(sample_run):
+    import pyogrio
+
+    out = sample_run.files["map"].parent
+    liaison = out / "liaison"
+    for name in ("map.html", "layers.gpkg", "rejects.csv", "manifest.json", "priority.csv"):
+        assert (out / name).is_file(), name
+    for name in ("map.html", "layers.gpkg", "layers.kml", "segments.geojson", "README.txt"):
+        assert (liaison / name).is_file(), name
+    assert sample_run.files["liaison"] == liaison
+    layers = {n for n, _ in pyogrio.list_layers(liaison / "layers.gpkg")}
+    assert "incidents" not in layers and "rejects" not in layers and "segments" in layers
+    assert "incidents" in {n for n, _ in pyogrio.list_layers(out / "layers.gpkg")}
+    seg = pyogrio.read_dataframe(liaison / "layers.gpkg", layer="segments")
+    assert not seg["count"].isin([1, 2]).any() and seg["suppressed"].any()
+    assert set(seg.columns) <= set(privacy.LIAISON_COLUMNS["segments"]) | {"geometry"}
+    full = pyogrio.read_dataframe(out / "layers.gpkg", layer="segments")
+    assert full["count"].isin([1, 2]).any()  # the analyst sees every count
+    for tif in out.glob("*.tif"):
+        assert tif.with_suffix(".qml").is_file() and (liaison / tif.name).is_file()
