@@ -66,6 +66,17 @@ class RunConfig:
     shift_windows: tuple[str, ...] = ("06-14", "14-22", "22-06")
     patrol_top_n: int = 3
     night_gi_min_incidents: int = 30
+    # hot-spot statistics ([statistics] table)
+    weights: str = "contiguity"  # contiguity | distance_band | knn (segment weights for Gi*/LISA)
+    weights_distance_m: float | None = None  # distance band along streets; None = ArcGIS default
+    weights_k: int = 8  # neighbours for weights = "knn"
+    gi_variable: str = "rate_per_100m"  # rate_per_100m (length-normalised) | count
+    gi_permutations: int = 999
+    gi_bin_p: str = "analytic"  # p that decides gi_bin: analytic (ArcGIS) | permutation
+    fdr: bool = True  # Benjamini–Hochberg on the Gi* bins and LISA classes
+    kde_radius_m: float | None = None  # None = ArcGIS default search radius
+    kde_cell_size_m: float | None = None  # None = shorter side of the extent / 250
+    kde_kernel: str = "quartic"  # quartic | epanechnikov | triangular | gaussian
     # maps and exports ([outputs] table)
     privacy_k: int = 3  # liaison exports: counts of 1..k-1 per segment are suppressed
     offline_map: bool = True  # inline Leaflet into map.html (no request leaves the page)

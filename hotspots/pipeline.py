@@ -24,6 +24,7 @@ from hotspots._errors import OutputExistsError, ValidationError
 from hotspots.config import RunConfig
 from hotspots.overlays.stage import stage_overlays, stage_prioritize
 from hotspots.rejects import concat_rejects, summarize
+from hotspots.stats.stage import stats_stage
 
 PACKAGES = ("hotspots", "numpy", "pandas", "shapely", "geopandas", "pyogrio", "pyproj",
             "libpysal", "esda", "scikit-learn", "rasterio", "folium", "scipy")
@@ -326,6 +327,7 @@ STAGES = [
     ("geocode", stage_geocode),
     ("window", stage_window),
     ("aggregate", stage_aggregate),
+    ("statistics", stats_stage),
     ("overlays", stage_overlays),
     ("prioritize", stage_prioritize),
     # keep these two last: they compare the finished segment table across weeks
@@ -377,7 +379,8 @@ def write_outputs(ctx: RunContext, folder: Path) -> dict[str, Path]:
     fmap = maps.build_map(
         analyst["segments"], boundary=tables.get("boundary"), lamps=tables.get("lamps"),
         dark_gaps=tables.get("dark_gaps"), green_areas=tables.get("green_areas"),
-        incidents=incidents, rasters=rasters, title=title, subtitle=subtitle,
+        incidents=incidents, patrol=tables.get("patrol"), rasters=rasters, title=title,
+        subtitle=subtitle,
         offline=config.offline_map, basemap=config.basemap, attribution=attribution)
     files["map"] = maps.save_map(fmap, folder / "map.html")
 
@@ -396,7 +399,8 @@ def write_outputs(ctx: RunContext, folder: Path) -> dict[str, Path]:
     lmap = maps.build_map(
         liaison["segments"], boundary=liaison.get("boundary"), lamps=liaison.get("lamps"),
         dark_gaps=liaison.get("dark_gaps"), green_areas=liaison.get("green_areas"),
-        incidents=liaison.get("incidents"), rasters=rasters, title=title,
+        incidents=liaison.get("incidents"), patrol=liaison.get("patrol"), rasters=rasters,
+        title=title,
         subtitle=(subtitle + " · " if subtitle else "") + f"counts below {k} suppressed",
         offline=True, basemap=config.basemap, attribution=attribution, privacy_k=k)
     maps.save_map(lmap, liaison_dir / "map.html")

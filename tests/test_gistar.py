@@ -217,3 +217,44 @@ def test_island_has_p_sim_one_and_own_value_only():
     np.testing.assert_allclose(res["gi_z"], ref.Zs, atol=1e-12)
     assert res.loc[3, "gi_p_sim"] == 1.0
     assert res.loc[3, "gi_nneighbors"] == 1
+
+
+def test_statistics_stage_on_sample_city(tmp_path):
+    from hotspots import pipeline
+    from hotspots.raster import Raster
+
+    ctx = pipeline.RunContext(config=pipeline.sample_config(), out_dir=tmp_path)
+    for name, func in pipeline.STAGES:
+        func(ctx)
+        if name == "statistics":
+            break
+    seg = ctx.tables["segments"]
+    assert seg.index.name == "segment_id"
+    for col in (
+        "gi_z",
+        "gi_p",
+        "gi_p_sim",
+        "gi_p_adj",
+        "gi_bin",
+        "gi_bin_nofdr",
+        "gi_nneighbors",
+        "lisa_i",
+        "lisa_z",
+        "lisa_p_sim",
+        "lisa_p_adj",
+        "lisa_class",
+    ):
+        assert col in seg.columns, col
+    assert seg["gi_bin"].dtype == np.int64 and seg["gi_bin"].between(-3, 3).all()
+    # the stage's Gi* is esda's on the same weights and variable (rates per 100 m)
+    ref = _esda_g_star(seg["rate_per_100m"], ctx.tables["_weights"])
+    np.testing.assert_allclose(seg["gi_z"].to_numpy(), ref.Zs, rtol=0, atol=1e-10)
+    summary = ctx.summary["statistics"]
+    assert summary["seed"] == ctx.config.seed
+    assert sum(summary["gi_bins"].values()) == len(seg)
+    assert summary["gi_bins"]["hot_99"] == int((seg["gi_bin"] == 3).sum())
+    raster = ctx.rasters["kde"]
+    assert isinstance(raster, Raster)
+    assert raster.crs == seg.crs
+    assert np.nanmax(raster.array) > 0
+    assert ctx.summary["gi_parameters"]["variable"] == "rate_per_100m"
