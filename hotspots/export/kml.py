@@ -23,12 +23,15 @@ LAYERS = {
     "lamps": "Street lamps",
     "green_areas": "Green areas",
     "boundary": "Study area",
+    "patrol": "Patrol segments by shift",
+    "green_candidates": "Green-area candidates",
     "incidents": "Incidents",
 }
 BALLOON_FIELDS = ("segment_id", "street_name", "count", "rate_per_100m", "gi_z", "gi_p_adj",
                   "night_count", "night_share", "lights_per_100m", "dark_fraction",
                   "priority_rank", "priority_reason", "suppressed", "status", "adopted",
-                  "category", "occurred_date", "length_m")
+                  "category", "occurred_date", "length_m", "shift", "guidance",
+                  "visits_per_shift", "visit_minutes", "candidate_rank", "candidate_reason")
 
 
 def kml_color(color: str, alpha: int = 255) -> str:
@@ -119,7 +122,11 @@ def _classes_for(name: str, frame: pd.DataFrame):
         idx = (sym.category_index(frame["adopted"], sym.GREEN_CLASSES, other=1)
                if "adopted" in frame.columns else np.ones(len(frame), dtype=int))
         return classes, idx
-    cat = {"dark_gaps": sym.DARK_GAP, "boundary": sym.BOUNDARY}.get(name, sym.INCIDENT)
+    if name == "green_candidates":
+        return ([(name, "#2d6a2d", 1.0, LAYERS[name], sym.GREEN_CLASSES[1].color)],
+                np.zeros(len(frame), int))
+    cat = {"dark_gaps": sym.DARK_GAP, "boundary": sym.BOUNDARY,
+           "patrol": sym.PRIORITY_CLASSES[0]}.get(name, sym.INCIDENT)
     return [(name, cat.color, cat.width, LAYERS.get(name, name), None)], np.zeros(len(frame), int)
 
 

@@ -151,7 +151,8 @@ def layer_styles(name: str, frame: pd.DataFrame) -> list[tuple[str, str]]:
     return out
 
 
-def raster_qml(values, *, units: str = "", opacity: float = 0.75) -> str:
+def raster_qml(values, *, units: str = "", opacity: float = 0.75,
+               colors: tuple[str, ...] = sym.KDE_COLORS) -> str:
     """QML of a discrete pseudocolour raster style with the web map's KDE classes."""
     edges = sym.kde_breaks(np.asarray(values, dtype=float))
     root = _qgis_root()
@@ -163,7 +164,6 @@ def raster_qml(values, *, units: str = "", opacity: float = 0.75) -> str:
     shader = ET.SubElement(ET.SubElement(rend, "rastershader"), "colorrampshader",
                            colorRampType="DISCRETE", classificationMode="1", clip="0")
     ET.SubElement(shader, "item", value="0", color="#ffffff", alpha="0", label="0")
-    colors = sym.KDE_COLORS
     for i in range(len(edges) - 1):
         upper = "inf" if i == len(edges) - 2 else f"{edges[i + 1]:g}"
         label = f"{edges[i]:g} – {edges[i + 1]:g}" + (f" {units}" if units else "")

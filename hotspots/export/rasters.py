@@ -6,6 +6,7 @@ from pathlib import Path
 
 from hotspots.export.qgis_styles import raster_qml
 from hotspots.maps.raster_overlay import quiet_affine, valid_values
+from hotspots.maps.symbology import raster_colors
 
 
 def write_raster(raster, path: str | Path) -> tuple[Path, Path]:
@@ -20,6 +21,7 @@ def write_raster(raster, path: str | Path) -> tuple[Path, Path]:
     with quiet_affine():
         tif = write_geotiff(raster, path)
     qml = path.with_suffix(".qml")
-    qml.write_text(raster_qml(valid_values(raster), units=str(getattr(raster, "units", "") or "")),
-                   encoding="utf-8")
+    name = str(getattr(raster, "name", "") or path.stem)
+    qml.write_text(raster_qml(valid_values(raster), units=str(getattr(raster, "units", "") or ""),
+                              colors=raster_colors(name)), encoding="utf-8")
     return tif, qml

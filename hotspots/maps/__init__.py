@@ -24,6 +24,7 @@ from hotspots.maps.layers import (
     GREEN_FIELDS,
     INCIDENT_FIELDS,
     LAMP_FIELDS,
+    PATROL_FIELDS,
     SEGMENT_FIELDS,
     CompactLayer,
     Dataset,
@@ -61,6 +62,7 @@ def build_map(
     dark_gaps: gpd.GeoDataFrame | None = None,
     green_areas: gpd.GeoDataFrame | None = None,
     incidents: gpd.GeoDataFrame | None = None,
+    patrol: gpd.GeoDataFrame | None = None,
     rasters: dict[str, object] | None = None,
     title: str = "hotspots",
     subtitle: str | None = None,
@@ -86,7 +88,7 @@ def build_map(
     if attribution:
         fmap.add_child(Attribution(attribution))
     embed_assets(fmap, offline=offline, cluster=incidents is not None and len(incidents) > 0)
-    legend = Legend()
+    legend = Legend(position="bottomleft")
     fields = SEGMENT_FIELDS
 
     if boundary is not None and len(boundary):
@@ -103,10 +105,12 @@ def build_map(
         if raster is None:
             continue
         name = RASTER_TITLES.get(key, str(getattr(raster, "name", key)))
-        overlay, edges = raster_overlay(raster, name=_html.escape(name), show=False)
+        colors = sym.raster_colors(key)
+        overlay, edges = raster_overlay(raster, name=_html.escape(name), show=False,
+                                        colors=colors)
         fmap.add_child(overlay)
         units = str(getattr(raster, "units", "") or "")
-        legend.add(overlay, classes_section(name, edges, list(sym.KDE_COLORS), units))
+        legend.add(overlay, classes_section(name, edges, list(colors), units))
 
     if green_areas is not None and len(green_areas):
         ga = prepare_frame(green_areas, simplify_m=simplify_m)
@@ -157,6 +161,19 @@ def build_map(
         fmap.add_child(lyr)
         legend.add(lyr, line_section("Lighting priority (rank)",
                                      [(r.label, r.color, r.width) for r in sym.PRIORITY_CLASSES]))
+
+    if patrol is not None and len(patrol) and "shift" in patrol.columns:
+        pt = prepare_frame(patrol, simplify_m=simplify_m)
+        shifts = list(dict.fromkeys(str(v) for v in pt["shift"]))
+        colors = [sym.SHIFT_COLORS[i % len(sym.SHIFT_COLORS)] for i in range(len(shifts))]
+        ds = Dataset(pt, kind="line", fields=PATROL_FIELDS, title="street_name")
+        fmap.add_child(ds)
+        idx = np.array([shifts.index(str(v)) for v in pt["shift"]], dtype=int)
+        lyr = CompactLayer(ds, name="Patrol segments by shift", classes=idx, show=False,
+                           styles=[line_style(c, 7.0, opacity=0.8) for c in colors])
+        fmap.add_child(lyr)
+        legend.add(lyr, line_section("Patrol segments (shift)",
+                                     [(f"Shift {s}", c, 7.0) for s, c in zip(shifts, colors)]))
 
     if dark_gaps is not None and len(dark_gaps):
         dg = prepare_frame(dark_gaps, simplify_m=simplify_m)

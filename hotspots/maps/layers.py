@@ -45,6 +45,7 @@ SEGMENT_FIELDS: tuple[Field, ...] = (
     Field("dark_fraction", "Dark share of length", "pct", 0),
     Field("dark_gap_m", "Dark length (m)", "num", 0),
     Field("dist_green_m", "Distance to green area (m)", "num", 0),
+    Field("lamps_needed", "New lamps needed", "int"),
     Field("priority_rank", "Lighting priority rank", "int"),
     Field("priority_reason", "Why", "text"),
 )
@@ -54,6 +55,10 @@ SUPPRESSIBLE = ("count", "rate_per_100m", "night_count", "night_share")
 LAMP_FIELDS = (Field("status", "Status"), Field("lumens", "Lumens", "int"))
 GAP_FIELDS = (Field("length_m", "Dark length (m)", "num", 0),)
 GREEN_FIELDS = (Field("kind", "Kind"), Field("adopted", "Adopted", "bool"))
+PATROL_FIELDS = (Field("shift", "Shift"), Field("shift_rank", "Rank in shift", "int"),
+                 Field("incidents_per_week", "Incidents per week", "num", 1),
+                 Field("visits_per_shift", "Visits per shift", "int"),
+                 Field("visit_minutes", "Minutes per visit", "int"), Field("guidance", "Guidance"))
 INCIDENT_FIELDS = (Field("category", "Category"), Field("occurred_date", "Date"))
 
 

@@ -82,7 +82,7 @@ class Title(MacroElement):
         "c.addTo({{ this._parent.get_name() }});})();{% endmacro %}"
     )
 
-    def __init__(self, title: str, *, subtitle: str | None = None, position: str = "bottomleft"):
+    def __init__(self, title: str, *, subtitle: str | None = None, position: str = "topleft"):
         super().__init__()
         self._name = "hs_title"
         body = _esc(title) + (f"<small>{_esc(subtitle)}</small>" if subtitle else "")

@@ -70,7 +70,7 @@ def runtime_js() -> str:
 
 MAP_CSS = """
 .hs-legend{background:rgba(255,255,255,.94);padding:6px 9px;font:12px/1.35 sans-serif;
-  border-radius:5px;box-shadow:0 1px 4px rgba(0,0,0,.35);max-height:60vh;overflow:auto}
+  border-radius:5px;box-shadow:0 1px 4px rgba(0,0,0,.35);max-height:55vh;overflow:auto}
 .hs-legend-section{margin:2px 0 6px}
 .hs-legend h4{margin:0 0 3px;font-size:12px}
 .hs-legend .sw{display:inline-block;width:22px;margin-right:6px;vertical-align:middle}

@@ -13,7 +13,7 @@ from folium.raster_layers import ImageOverlay
 from rasterio.enums import Resampling
 
 from hotspots._errors import ValidationError
-from hotspots.maps.symbology import KDE_COLORS, hex_to_rgb, kde_breaks
+from hotspots.maps.symbology import KDE_COLORS, hex_to_rgb, kde_breaks, raster_colors
 
 
 def raster_crs(raster) -> rasterio.crs.CRS:
@@ -83,12 +83,13 @@ def colorize(values: np.ndarray, edges: list[float], colors=KDE_COLORS) -> np.nd
     return rgba
 
 
-def raster_overlay(raster, *, name: str, show: bool = False, opacity: float = 0.7
-                   ) -> tuple[ImageOverlay, list[float]]:
+def raster_overlay(raster, *, name: str, show: bool = False, opacity: float = 0.7,
+                   colors: tuple[str, ...] | None = None) -> tuple[ImageOverlay, list[float]]:
     """An ImageOverlay of a density raster and its class edges (for the legend)."""
     values, bounds = to_web_mercator(raster)
     edges = kde_breaks(valid_values(raster))
-    image = colorize(values, edges)
+    colors = colors or raster_colors(getattr(raster, "name", ""))
+    image = colorize(values, edges, colors)
     overlay = ImageOverlay(image=image, bounds=bounds, name=name, opacity=opacity, show=show,
                            overlay=True, control=True, interactive=False, pixelated=False)
     return overlay, edges

@@ -64,6 +64,9 @@ GREEN_CLASSES: tuple[Category, ...] = (
     Category(False, "Green area, not adopted", "#a6d96a", 1.0),
 )
 
+#: patrol segments, one colour per shift (in the order the shifts appear)
+SHIFT_COLORS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02")
+
 DARK_GAP = Category(None, "Dark stretch (no working lamp within reach)", "#08306b", 4.0)
 BOUNDARY = Category(None, "Study area", "#555555", 1.5)
 INCIDENT = Category(None, "Incident", "#7a0177", 4.0)
@@ -71,6 +74,15 @@ INCIDENT = Category(None, "Incident", "#7a0177", 4.0)
 #: KDE colour ramp (low → high), transparent where the density is zero or NoData
 KDE_COLORS = ("#ffffcc", "#ffeda0", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c",
               "#b10026")
+
+#: lamp density ramp (dark → light: where the light is)
+LIGHT_COLORS = ("#0c2c84", "#225ea8", "#1d91c0", "#41b6c4", "#7fcdbb", "#c7e9b4", "#edf8b1",
+                "#ffffd9")
+
+
+def raster_colors(name: str) -> tuple[str, ...]:
+    """The colour ramp of a raster by its name (the KDE ramp unless it is about lamps)."""
+    return LIGHT_COLORS if "lamp" in str(name).lower() else KDE_COLORS
 
 
 def hex_to_rgb(color: str) -> tuple[int, int, int]:
