@@ -184,3 +184,10 @@ def test_save_map_writes_one_file(tmp_path):
     path = maps.save_map(maps.build_map(synthetic_segments(2)), tmp_path / "sub" / "map.html")
     assert path.exists() and path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert list(path.parent.iterdir()) == [path]
+
+
+def test_equal_inputs_give_byte_identical_html():
+    def html():
+        return maps.map_html(maps.build_map(synthetic_segments(), **synthetic_overlays()))
+
+    assert html() == html()

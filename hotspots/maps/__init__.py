@@ -238,11 +238,23 @@ def _outline(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out.set_geometry("geometry")
 
 
+def _stable_ids(root) -> None:
+    """Replace folium's random element ids by their order, so equal inputs give equal HTML."""
+    counter = 0
+    stack = [root]
+    while stack:
+        element = stack.pop(0)
+        element._id = f"{counter:06d}"
+        counter += 1
+        stack.extend(element._children.values())
+
+
 def map_html(fmap: folium.Map, *, offline: bool | None = None) -> str:
     """The map as one HTML page; offline pages are checked for network references."""
     offline = getattr(fmap, "_hotspots_offline", True) if offline is None else offline
     if offline:
         embed_assets(fmap, offline=True)
+    _stable_ids(fmap.get_root())
     text = fmap.get_root().render()
     if offline:
         check_offline(text)
