@@ -12,6 +12,7 @@ import shapely
 from libpysal.graph import Graph
 from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
+from tqdm.auto import tqdm
 
 from hotspots import crs as crs_mod
 from hotspots._errors import ValidationError
@@ -80,7 +81,10 @@ def network_distance_band(
     ).tocsr()
     rows, cols = [], []
     chunk = max(1, _CHUNK_CELLS // (n_nodes + n))
-    for start in range(0, n, chunk):
+    starts = range(0, n, chunk)
+    for start in tqdm(
+        starts, desc="network distances", unit="chunk", disable=len(starts) < 10, leave=False
+    ):
         src = np.arange(start, min(n, start + chunk))
         dist = csgraph.dijkstra(g, directed=False, indices=n_nodes + src, limit=distance_m)
         d_mid = dist[:, n_nodes:]

@@ -100,9 +100,11 @@ def test_clustered_grid_finds_a_peak_and_the_hot_corner(grid):
     res = optimized_hot_spots(grid, permutations=99, seed=1)
     isa = res.isa
     scale = next(line for line in res.log if line.startswith("scale:"))
-    if "first peak" in scale:
-        i = int(np.argmin(np.abs(isa["distance_m"] - res.distance_m)))
-        assert isa["z"][i] > isa["z"][i - 1] and isa["z"][i] > isa["z"][i + 1]
+    assert "first peak" in scale
+    i = int(np.argmin(np.abs(isa["distance_m"] - res.distance_m)))
+    assert isa["distance_m"][i] == pytest.approx(res.distance_m)
+    assert isa["z"][i] > isa["z"][i - 1] and isa["z"][i] > isa["z"][i + 1]
+    assert (isa["z"][:i] < isa["z"][i]).all()  # no earlier peak
     hot = res.frame.index[res.frame["gi_bin"] >= 2]
     centres = representative_xy(grid.loc[hot])
     assert len(hot) > 5
