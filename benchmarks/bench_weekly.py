@@ -1,0 +1,172 @@
+"""Benchmark: the full weekly run at Pelotas scale (≈20,000 segments, ≈60,000 incidents a year).
+
+A synthetic city in SIRGAS 2000 / UTM 22S around Pelotas' coordinates: a 100 × 100 grid of
+streets with 100 m blocks (19,800 segments), 60,000 incidents over 2026 concentrated on a few
+hundred segments (negative-binomial weights around seeded centres), 15,000 lamps (8 % broken),
+200 green areas, and the boundary. Runs ``hotspots weekly`` for 2026-W47 on 2 cores and prints
+the time per stage. Target: under 30 s in total.
+
+    python benchmarks/bench_weekly.py [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+if hasattr(os, "sched_setaffinity"):  # 2 cores, as the target says
+    cpus = sorted(os.sched_getaffinity(0))[:2]
+    os.sched_setaffinity(0, cpus)
+    for var in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, str(len(cpus)))
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+CRS = "EPSG:31982"
+X0, Y0 = 370_000.0, 6_480_000.0  # near central Pelotas in UTM 22S
+GRID, BLOCK_M = 100, 100.0
+N_INCIDENTS, SEED = 60_000, 20260
+CATEGORIES = ["furto", "roubo", "lesão corporal", "roubo de veículo", "perturbação do sossego"]
+
+
+def make_city(folder: Path) -> Path:
+    """Write the synthetic city (GeoPackage layers, incidents CSV) and its config; return it."""
+    rng = np.random.default_rng(SEED)
+    ticks = np.arange(GRID) * BLOCK_M
+    streets = [shapely.LineString([(X0 + x, Y0 + t) for x in ticks]) for t in ticks]
+    streets += [shapely.LineString([(X0 + t, Y0 + y) for y in ticks]) for t in ticks]
+    names = [f"Rua {i + 1}" for i in range(GRID)] + [f"Avenida {i + 1}" for i in range(GRID)]
+    gpkg = folder / "city.gpkg"
+    gpd.GeoDataFrame({"nome": names}, geometry=streets, crs=CRS).to_file(
+        gpkg, layer="logradouros", engine="pyogrio")
+    extent = shapely.box(X0, Y0, X0 + ticks[-1], Y0 + ticks[-1]).buffer(60)
+    gpd.GeoDataFrame({"nome": ["Pelotas sintética"]}, geometry=[extent], crs=CRS).to_file(
+        gpkg, layer="limite", engine="pyogrio")
+
+    # incidents: segment = one block of one street; weights concentrated around 25 centres
+    n_seg = 2 * GRID * (GRID - 1)
+    horiz = rng.random(N_INCIDENTS) < 0.5
+    street = rng.integers(0, GRID, N_INCIDENTS)
+    block = rng.integers(0, GRID - 1, N_INCIDENTS)
+    centres = rng.uniform(0, ticks[-1], size=(25, 2))
+    along = (block + rng.random(N_INCIDENTS)) * BLOCK_M
+    x = np.where(horiz, along, street * BLOCK_M)
+    y = np.where(horiz, street * BLOCK_M, along)
+    d = np.min(np.hypot(x[:, None] - centres[:, 0], y[:, None] - centres[:, 1]), axis=1)
+    keep_p = 0.04 + 0.96 * np.exp(-d / 180.0)
+    pool = rng.random(N_INCIDENTS) < keep_p
+    # resample until N incidents: accepted points, repeated with jitter
+    idx = rng.choice(np.flatnonzero(pool), size=N_INCIDENTS, replace=True)
+    jitter = rng.uniform(-30, 30, N_INCIDENTS)
+    x = np.clip(x[idx] + np.where(horiz[idx], jitter, 0), 0, ticks[-1])
+    y = np.clip(y[idx] + np.where(horiz[idx], 0, jitter), 0, ticks[-1])
+    side = rng.choice([-1, 1], N_INCIDENTS) * rng.uniform(2, 12, N_INCIDENTS)
+    x = x + np.where(horiz[idx], 0, side)
+    y = y + np.where(horiz[idx], side, 0)
+    pts = gpd.GeoSeries(shapely.points(X0 + x, Y0 + y), crs=CRS).to_crs(4326)
+    start = pd.Timestamp("2026-01-01")
+    when = start + pd.to_timedelta(rng.uniform(0, 365 * 24 * 60, N_INCIDENTS).round(), "min")
+    order = np.argsort(when.to_numpy(), kind="stable")
+    frame = pd.DataFrame({
+        "numero_ocorrencia": [f"BO-2026-{i + 1:06d}" for i in range(N_INCIDENTS)],
+        "data_hora_fato": when[order].strftime("%d/%m/%Y %H:%M"),
+        "natureza": rng.choice(CATEGORIES, N_INCIDENTS, p=[0.4, 0.3, 0.15, 0.1, 0.05]),
+        "latitude": pts.y.to_numpy()[order].round(6),
+        "longitude": pts.x.to_numpy()[order].round(6),
+    })
+    frame.to_csv(folder / "ocorrencias.csv", sep=";", index=False, encoding="utf-8")
+
+    # lamps along the streets (8 % broken) and green areas between them
+    n_lamps = 15_000
+    lh = rng.random(n_lamps) < 0.5
+    ls, la = rng.integers(0, GRID, n_lamps) * BLOCK_M, rng.uniform(0, ticks[-1], n_lamps)
+    lx, ly = np.where(lh, la, ls) + rng.normal(0, 4, n_lamps), np.where(lh, ls, la)
+    lamps = gpd.GeoDataFrame(
+        {"lamp_id": np.arange(1, n_lamps + 1),
+         "status": np.where(rng.random(n_lamps) < 0.08, "broken", "working")},
+        geometry=shapely.points(X0 + lx, Y0 + ly), crs=CRS)
+    lamps.to_file(gpkg, layer="pontos_luz", engine="pyogrio")
+    bx, by = rng.integers(0, GRID - 1, 200), rng.integers(0, GRID - 1, 200)
+    parks = [shapely.box(X0 + i * BLOCK_M + 15, Y0 + j * BLOCK_M + 15,
+                         X0 + (i + 1) * BLOCK_M - 15, Y0 + (j + 1) * BLOCK_M - 15)
+             for i, j in zip(bx, by)]
+    gpd.GeoDataFrame({"area_id": np.arange(1, 201), "name": [f"Praça {k}" for k in range(200)],
+                      "adopted": rng.random(200) < 0.3},
+                     geometry=parks, crs=CRS).to_file(gpkg, layer="areas_verdes", engine="pyogrio")
+
+    config = folder / "pelotas_bench.toml"
+    config.write_text(f"""title = "Pelotas sintética (benchmark)"
+[inputs]
+incidents = "ocorrencias.csv"
+streets = "city.gpkg"
+streets_layer = "logradouros"
+streets_name_column = "nome"
+boundary = "city.gpkg"
+boundary_layer = "limite"
+lamps = "city.gpkg"
+lamps_layer = "pontos_luz"
+green_areas = "city.gpkg"
+green_areas_layer = "areas_verdes"
+[columns]
+id = "numero_ocorrencia"
+time = "data_hora_fato"
+category = "natureza"
+lat = "latitude"
+lon = "longitude"
+[parameters]
+timezone = "America/Sao_Paulo"
+time_format = "%d/%m/%Y %H:%M"
+crs = "{CRS}"
+delimiter = ";"
+language = "pt"
+[weekly]
+weeks_history = 8
+output_root = "runs"
+""", encoding="utf-8")
+    print(f"synthetic city: {n_seg:,} street blocks, {N_INCIDENTS:,} incidents in 2026, "
+          f"{n_lamps:,} lamps, 200 green areas")
+    return config
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keep", type=Path, default=None, help="keep the city and runs here")
+    parser.add_argument("--week", default="2026-W47")
+    args = parser.parse_args()
+    from hotspots import pipeline
+    from hotspots.config import load_config
+
+    with tempfile.TemporaryDirectory(prefix="hotspots-bench-") as tmp:
+        folder = args.keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        t0 = time.perf_counter()
+        config = load_config(make_city(folder))
+        print(f"city written in {time.perf_counter() - t0:.1f} s; cores: "
+              f"{len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else '?'}")
+        t0 = time.perf_counter()
+        result = pipeline.run(config, week=args.week, overwrite=True)
+        total = time.perf_counter() - t0
+        s = result.summary
+        print(f"\nweekly run {s['week']}: {s['segments']:,} segments, {s['rows_read']:,} "
+              f"incidents read, {s['incidents_week']:,} in the week")
+        for stage, seconds in result.timings.items():
+            print(f"  {stage:<16} {seconds:7.2f} s")
+        print(f"  {'total':<16} {total:7.2f} s   (target < 30 s: "
+              f"{'met' if total < 30 else 'NOT met'})")
+        ev, conc = s.get("evaluation", {}), s.get("concentration_weisburd", {})
+        if ev:
+            print(f"hit rate {ev['hit_rate']:.1%}, PAI (length) {ev['pai_length']:.2f}, "
+                  f"PAI (area) {ev['pai_area']:.2f}, RRI {ev['rri']:.2f}; 50 % of the week's "
+                  f"incidents on {conc.get('share_for_50pct', float('nan')):.1%} of segments")
+        return 0 if total < 30 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
