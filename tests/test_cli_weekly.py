@@ -216,3 +216,11 @@ def test_pelotas_example_config_is_valid():
     cfg = load_config(REPO / "examples" / "pelotas.toml")
     assert cfg.crs == "EPSG:31982" and cfg.timezone == "America/Sao_Paulo"
     assert cfg.language == "pt" and Path(cfg.boundary).is_file()
+
+
+def test_api_example_runs(tmp_path):
+    res = subprocess.run([sys.executable, str(REPO / "examples" / "api_example.py")],
+                         capture_output=True, text=True, env=_env(), cwd=tmp_path, timeout=600)
+    assert res.returncode == 0, res.stderr
+    assert "hit rate" in res.stdout and "report.html" in res.stdout
+    assert not list(tmp_path.iterdir())  # it writes only to a temporary folder
