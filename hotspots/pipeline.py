@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -64,7 +65,8 @@ def sample_config() -> RunConfig:
 class _Stages:
     """Times each stage, logs it, reports it to an optional callback and records table sizes."""
 
-    def __init__(self, report=None, ctx=None):
+    def __init__(self, report=None, ctx=None, bar=None):
+        self.bar = bar
         self.timings: dict[str, float] = {}
         self.counts: dict[str, dict[str, int]] = {}
         self.report = report
@@ -76,10 +78,14 @@ class _Stages:
         if self.report:
             self.report(f"{name}…")
         self.log.debug("stage %s: start", name)
+        if self.bar is not None:
+            self.bar.start(name)
         progress.pause_if_requested(name)  # test hook, see progress.PAUSE_ENV
         t0 = time.perf_counter()
         yield
         self.timings[name] = round(time.perf_counter() - t0, 3)
+        if self.bar is not None:
+            self.bar.done()
         self.log.debug("stage %s: %.2f s", name, self.timings[name])
         if self.ctx is not None:
             self.counts[name] = {k: len(v) for k, v in self.ctx.tables.items()
@@ -485,7 +491,8 @@ def run(
             run_config, pg_inputs = postgis.materialize_inputs(config, folder)
         ctx = RunContext(config=run_config, out_dir=out_dir or root, report=report, week=week,
                          now=now)
-        st = _Stages(report, ctx)
+        bar = stack.enter_context(contextlib.closing(progress.StageBar(len(STAGES) + 2)))
+        st = _Stages(report, ctx, bar)
         for name, func in STAGES:
             with st.stage(name):
                 func(ctx)
@@ -536,7 +543,7 @@ def _manifest(ctx: RunContext, st: _Stages, config: RunConfig | None = None) -> 
     conf = config.to_dict()
     if conf.get("dsn"):
         conf["dsn"] = _redact_dsn(conf["dsn"])
-    skip = {"top_segments", "geocoding_qa"}
+    skip = {"top_segments"}
     return {
         "tool": "hotspots",
         "week": ctx.summary.get("week"),

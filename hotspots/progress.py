@@ -59,6 +59,35 @@ def bar(iterable: Iterable[T], *, desc: str, total: int | None = None,
                     dynamic_ncols=True)
 
 
+class StageBar:
+    """One progress bar over the stages of a run (a no-op when bars are off)."""
+
+    def __init__(self, total: int, *, enabled: bool | None = None):
+        show = _state["bars"] if enabled is None else enabled
+        self._bar = None
+        if show:
+            from tqdm.auto import tqdm
+
+            self._bar = tqdm(total=total, file=sys.stderr, leave=False, dynamic_ncols=True,
+                             unit="stage")
+
+    def start(self, name: str) -> None:
+        """Show the stage now running."""
+        if self._bar is not None:
+            self._bar.set_description(name)
+
+    def done(self) -> None:
+        """Advance by one stage."""
+        if self._bar is not None:
+            self._bar.update(1)
+
+    def close(self) -> None:
+        """Remove the bar."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
 def pause_if_requested(stage: str) -> None:
     """Test hook (see ``PAUSE_ENV``): sleep for up to 10 minutes at the named stage."""
     if os.environ.get(PAUSE_ENV) != stage:
