@@ -191,3 +191,13 @@ def test_equal_inputs_give_byte_identical_html():
         return maps.map_html(maps.build_map(synthetic_segments(), **synthetic_overlays()))
 
     assert html() == html()
+
+
+def test_basemaps_online_and_user_supplied():
+    seg = synthetic_segments(2)
+    osm = maps.map_html(maps.build_map(seg, basemap="osm"))
+    assert "tile.openstreetmap.org" in osm and "base_layers" in osm
+    local = maps.map_html(maps.build_map(seg, basemap="tiles/{z}/{x}/{y}.png"))
+    assert "tiles/{z}/{x}/{y}.png" in local and remote_references(local) == []
+    none = maps.map_html(maps.build_map(seg))
+    assert "L.tileLayer" not in none
