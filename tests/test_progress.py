@@ -24,7 +24,8 @@ def test_stage_bar_on_and_off(capsys):
     bar.done()
     bar.done()
     bar.close()
-    assert "2/2" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "ingest:" in err and "0/2" in err and "stage/s" in err
     off = progress.StageBar(2, enabled=False)
     off.start("ingest")
     off.done()
