@@ -123,7 +123,7 @@ def layer_styles(name: str, frame: pd.DataFrame) -> list[tuple[str, str]]:
         return []
     cols = set(frame.columns)
     out: list[tuple[str, str]] = []
-    if name in ("segments", "priority", "patrol") and geometry == "line":
+    if name in ("segments", "priority") and geometry == "line":
         if "gi_bin" in cols and name == "segments":
             out.append(("Hot spots (Gi*)", categorized_qml("gi_bin", sym.GI_CLASSES, "line")))
         if "priority_rank" in cols:
@@ -144,6 +144,11 @@ def layer_styles(name: str, frame: pd.DataFrame) -> list[tuple[str, str]]:
     elif name == "boundary":
         out.append(("Study area", single_qml(geometry, sym.BOUNDARY.color, sym.BOUNDARY.width,
                                              fill_alpha=0)))
+    elif name == "patrol":
+        out.append(("Patrol segments", single_qml(geometry, sym.SHIFT_COLORS[0], 7.0)))
+    elif name == "green_candidates":
+        out.append(("Green-area candidates", single_qml(geometry, sym.GREEN_CLASSES[1].color,
+                                                        1.0)))
     elif name == "incidents":
         out.append(("Incidents", single_qml(geometry, sym.INCIDENT.color, sym.INCIDENT.width)))
     if not out:
