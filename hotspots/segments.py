@@ -95,8 +95,19 @@ def build_segments(
     out["street_name"] = out["street_name"].astype(str)
     ids = segment_ids(out.geometry.values)
     out.index = pd.Index(ids, name="segment_id")
-    # identical duplicate pieces (the same street digitised twice) collapse to one segment
-    out = out[~out.index.duplicated(keep="first")]
+    dup = out.index.duplicated(keep=False)
+    if dup.any():
+        # identical pieces (a street digitised twice) collapse to one segment; different pieces
+        # with one id would be a 53-bit hash collision (~1e-5 for a million segments)
+        twins = out[dup]
+        rounded = [np.round(shapely.get_coordinates(g), 2).tobytes() for g in twins.geometry]
+        distinct = pd.Series(rounded, index=twins.index).groupby(level=0).nunique()
+        if (distinct > 1).any():  # pragma: no cover - practically unreachable
+            raise ValidationError(
+                f"{source}: two different segments hash to segment_id {distinct.idxmax()}; "
+                "please report this with the street layer so the id scheme can be widened"
+            )
+        out = out[~out.index.duplicated(keep="first")]
     return out.sort_index()
 
 
@@ -136,7 +147,10 @@ def segments_from_osm(
 
 
 def segment_ids(geometries: np.ndarray) -> np.ndarray:
-    """Stable 63-bit integer ids from each line's coordinates rounded to 1 cm."""
+    """Stable integer ids from each line's coordinates rounded to 1 cm.
+
+    Ids stay below 2**53 so that JavaScript (web maps, GeoJSON readers) keeps them exact.
+    """
     coords, idx = shapely.get_coordinates(geometries, return_index=True)
     rounded = np.round(coords, 2).astype(np.float64)
     rounded[rounded == 0] = 0.0  # -0.0 and 0.0 hash alike
@@ -147,7 +161,7 @@ def segment_ids(geometries: np.ndarray) -> np.ndarray:
     out = np.empty(len(geometries), dtype=np.int64)
     for i, (a, b) in enumerate(zip(starts, ends)):
         digest = hashlib.blake2b(buf[a * width : b * width], digest_size=8).digest()
-        out[i] = int.from_bytes(digest, "little") & 0x7FFF_FFFF_FFFF_FFFF
+        out[i] = int.from_bytes(digest, "little") & 0x1F_FFFF_FFFF_FFFF  # 53 bits
     return out
 
 
