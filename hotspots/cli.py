@@ -169,7 +169,7 @@ def print_weekly(summary: dict) -> None:
         click.echo(f"previous week:    {wow['incidents_prev']} incidents; mean of the "
                    f"{len(wow['weekly_totals']) - 1} weeks before: {wow['incidents_hist_mean']:.1f}")
         click.echo(f"hot segments:     {wow['hot_new']} new, {wow['hot_persistent']} persistent, "
-                   f"{wow['hot_cooling']} cooling ({wow['hot_rule']})")
+                   f"{wow['hot_cooling']} cooling; hot = {wow['hot_rule']}")
     if ev:
         click.echo(f"last week's hot:  hit rate {ev['hit_rate']:.1%} ({ev['n']}/{ev['N']}), "
                    f"PAI {ev['pai_length']:.2f} by length, {ev['pai_area']:.2f} by area, "

@@ -224,3 +224,37 @@ def test_api_example_runs(tmp_path):
     assert res.returncode == 0, res.stderr
     assert "hit rate" in res.stdout and "report.html" in res.stdout
     assert not list(tmp_path.iterdir())  # it writes only to a temporary folder
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_recover_restores_a_folder_set_aside_by_a_killed_swap(tmp_path):
+    """Killed between the two renames of the swap: the old outputs come back on the next run."""
+    from hotspots.pipeline import _atomic_dir, _recover
+
+    week = tmp_path / "2026-W47"
+    pid = _dead_pid()
+    aside = tmp_path / f".2026-W47.old-{pid}-1"
+    aside.mkdir()
+    (aside / "manifest.json").write_text("{}")
+    stale = tmp_path / f".2026-W47.tmp-{pid}-abc"
+    stale.mkdir()
+    live = tmp_path / f".2026-W47.tmp-{os.getpid()}-xyz"  # a run still going: left alone
+    live.mkdir()
+    _recover(week)
+    assert (week / "manifest.json").read_text() == "{}"
+    assert not aside.exists() and not stale.exists() and live.exists()
+    live.rmdir()
+    with pytest.raises(RuntimeError), _atomic_dir(week, overwrite=True) as tmp:
+        (tmp / "manifest.json").write_text("new")
+        raise RuntimeError("stage failed")
+    assert (week / "manifest.json").read_text() == "{}"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-W47"]
+    with _atomic_dir(week, overwrite=True) as tmp:
+        (tmp / "manifest.json").write_text("new")
+    assert (week / "manifest.json").read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-W47"]
