@@ -30,7 +30,8 @@ TEXT = {
         "weisburd_in": "Within Weisburd's law of crime concentration (50 % on 2.1–6.0 % of "
         "segments).", "weisburd_out": "Outside Weisburd's range of 2.1–6.0 % of segments for 50 "
         "% of crime (a short period with few incidents per segment spreads them thinner).",
-        "top": "Top segments", "street": "Street", "segment": "Segment", "count": "Incidents",
+        "top": "Hot segments this week", "priority": "Lighting priority", "street": "Street",
+        "segment": "Segment", "count": "Incidents",
         "prev": "Prev. week", "change": "Change", "gi": "Gi*", "status": "Status",
         "night": "Night", "dark": "Dark gap (m)", "reason": "Reason", "rate": "per 100 m",
         "plots": "Plots", "trend": "Incidents per week", "curve": "Concentration curve",
@@ -73,7 +74,8 @@ TEXT = {
         "dos segmentos).", "weisburd_out": "Fora da faixa de Weisburd de 2,1–6,0 % dos "
         "segmentos para 50 % do crime (um período curto, com poucas ocorrências por segmento, "
         "as espalha mais).",
-        "top": "Segmentos prioritários", "street": "Logradouro", "segment": "Segmento",
+        "top": "Segmentos quentes da semana", "priority": "Prioridade de iluminação",
+        "street": "Logradouro", "segment": "Segmento",
         "count": "Ocorrências", "prev": "Sem. anterior", "change": "Variação", "gi": "Gi*",
         "status": "Situação", "night": "Noite", "dark": "Trecho escuro (m)", "reason": "Motivo",
         "rate": "por 100 m", "plots": "Gráficos", "trend": "Ocorrências por semana",
@@ -164,7 +166,9 @@ def render_report(
         figures.append((t["multiples"], plot_small_multiples(segments, weekly_counts)))
     return template.render(
         t=t, lang=lang, title=title, summary=summary, week=summary.get("week"),
-        headline=_headline(summary, t, lang), top=_top_rows(segments, t, lang, top_n),
+        headline=_headline(summary, t, lang),
+        top=_top_rows(segments, t, lang, top_n, order_by="hot"),
+        priority=_top_rows(segments, t, lang, top_n, order_by="priority"),
         qa=_qa_rows(summary, t, lang), figures=figures, definitions=_definitions(summary, t,
                                                                                 buffer_m),
         footer=t["footer"].format(version=__version__),
@@ -229,13 +233,20 @@ def _headline(summary: dict, t: dict, lang: str) -> list[tuple[str, str, str]]:
     return cards
 
 
-def _top_rows(segments: pd.DataFrame | None, t: dict, lang: str, top_n: int) -> dict:
+def _top_rows(segments: pd.DataFrame | None, t: dict, lang: str, top_n: int, *,
+              order_by: str = "hot") -> dict:
+    """Rows of a top-segments table: ``hot`` (Gi* bin, z, then count) or ``priority``
+    (the prioritisation stage's rank, only when it ran)."""
     if segments is None or len(segments) == 0:
         return {"columns": [], "rows": []}
     seg = segments
-    if "priority_rank" in seg.columns and seg["priority_rank"].notna().any():
-        order = seg.sort_values(["priority_rank", "count"], ascending=[True, False],
-                                kind="stable", na_position="last")
+    if order_by == "priority":
+        if "priority_rank" not in seg.columns or not seg["priority_rank"].notna().any():
+            return {"columns": [], "rows": []}
+        order = seg[seg["priority_rank"].notna()].sort_values(
+            ["priority_rank", "count"], ascending=[True, False], kind="stable")
+    elif "gi_bin" in seg.columns and "gi_z" in seg.columns:
+        order = seg.sort_values(["gi_bin", "gi_z", "count"], ascending=False, kind="stable")
     elif "gi_z" in seg.columns:
         order = seg.sort_values(["gi_z", "count"], ascending=False, kind="stable")
     else:
@@ -252,6 +263,9 @@ def _top_rows(segments: pd.DataFrame | None, t: dict, lang: str, top_n: int) -> 
         spec.append(("gi", lambda r: t["gi_labels"].get(int(r["gi_bin"]), str(r["gi_bin"]))))
     if "hot_status" in seg.columns:
         spec.append(("status", lambda r: STATUS_TEXT[lang].get(r["hot_status"], r["hot_status"])))
+    if order_by == "hot":
+        rows = [[str(f(r)) for _, f in spec] for _, r in order.iterrows()]
+        return {"columns": [t[k] for k, _ in spec], "rows": rows}
     if "night_count" in seg.columns:
         spec.append(("night", lambda r: fmt_num(r["night_count"], lang)))
     if "dark_gap_m" in seg.columns:
