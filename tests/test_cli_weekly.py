@@ -258,3 +258,15 @@ def test_recover_restores_a_folder_set_aside_by_a_killed_swap(tmp_path):
         (tmp / "manifest.json").write_text("new")
     assert (week / "manifest.json").read_text() == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-W47"]
+
+
+def test_init_template_documents_every_setting():
+    import dataclasses
+    import re
+
+    from hotspots.config import RunConfig, example_config_text
+
+    text = example_config_text()
+    missing = [f.name for f in dataclasses.fields(RunConfig)
+               if not re.search(rf"^#?\s*{f.name}\s*=|^\[{f.name}\]", text, re.MULTILINE)]
+    assert missing == []
