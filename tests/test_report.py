@@ -146,8 +146,11 @@ def test_real_report_opens_offline_and_prints_to_pdf(chromium_path, tmp_path):
             page.goto(path.as_uri())
             figures = page.locator("figure").count()
             broken = page.evaluate("[...document.images].filter(i => !i.naturalWidth).length")
-            page.screenshot(path=str(tmp_path / "report.png"), full_page=True)  # artefact
+            artifacts = report.Path(__file__).resolve().parents[1] / "test-artifacts"
+            artifacts.mkdir(exist_ok=True)
+            page.screenshot(path=str(artifacts / "report.png"), full_page=True)
             pdf = page.pdf(format="A4", print_background=True)
+            (artifacts / "report.pdf").write_bytes(pdf)
         finally:
             browser.close()
     assert requests == [] and errors == []
