@@ -165,6 +165,8 @@ def main() -> int:
             print(f"hit rate {ev['hit_rate']:.1%}, PAI (length) {ev['pai_length']:.2f}, "
                   f"PAI (area) {ev['pai_area']:.2f}, RRI {ev['rri']:.2f}; 50 % of the week's "
                   f"incidents on {conc.get('share_for_50pct', float('nan')):.1%} of segments")
+            print(f"hot = {s['week_over_week']['hot_rule']}; statistics: "
+                  f"{ {k: v for k, v in s.get('gi_parameters', {}).items() if k != 'n'} }")
         return 0 if total < 30 else 1
 
 
