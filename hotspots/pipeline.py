@@ -23,9 +23,11 @@ from hotspots import sample as sample_mod
 from hotspots import weekly as weekly_mod
 from hotspots._errors import OutputExistsError, ValidationError
 from hotspots.config import RunConfig
+from hotspots.evaluation import stage_evaluation
 from hotspots.overlays.stage import stage_overlays, stage_prioritize
 from hotspots.rejects import concat_rejects, summarize
 from hotspots.stats.stage import stats_stage
+from hotspots.weekly import stage_weekly, stage_window
 
 PACKAGES = ("hotspots", "numpy", "pandas", "shapely", "geopandas", "pyogrio", "pyproj",
             "libpysal", "esda", "scikit-learn", "rasterio", "folium", "scipy")
@@ -203,128 +205,6 @@ def stage_aggregate(ctx: RunContext) -> None:
          "rate_per_100m": round(float(r.rate_per_100m), 2), "length_m": round(float(r.length_m), 1)}
         for i, r in top.iterrows()
     ]
-
-
-def stage_window(ctx: RunContext) -> None:
-    """Weekly runs: resolve the week, keep its incidents; the history window is kept aside.
-
-    After this stage ``ctx.tables["incidents"]`` holds only the analysed week's incidents (so
-    counts, statistics and overlays describe that week) and ``ctx.tables["_incidents_window"]``
-    the incidents of the ``weeks_history`` weeks before it and of the week itself (with a
-    ``week`` column), for trends and the week-over-week comparison. Runs without a week
-    (``hotspots demo``/``snap``) analyse every incident and skip this stage.
-    """
-    if ctx.week is None:
-        return
-    inc = ctx.tables["incidents"]
-    week = weekly_mod.resolve_week(ctx.week, inc["occurred_at"], timezone=ctx.config.timezone,
-                                   now=ctx.now)
-    win = weekly_mod.select_window(inc, week, weeks_history=ctx.config.weeks_history)
-    if len(win.this_week) == 0:
-        span = (f"{aggregate.iso_week(inc['occurred_at'].dropna()).min()} … "
-                f"{aggregate.iso_week(inc['occurred_at'].dropna()).max()}") if len(inc) else "none"
-        raise ValidationError(
-            f"no geocoded incident falls in week {week.label} ({week.start:%d/%m/%Y} – "
-            f"{(week.end - pd.Timedelta(days=1)):%d/%m/%Y}, {ctx.config.timezone}); the "
-            f"incidents read cover weeks {span}. Fix: choose a week with data (--week) or "
-            "check the incident export and its timezone."
-        )
-    ctx.window = win
-    ctx.tables["incidents"] = win.this_week
-    ctx.tables["_incidents_window"] = win.window
-    ctx.summary.update({
-        "week": week.label,
-        "week_start": week.start.isoformat(),
-        "week_end": week.end.isoformat(),
-        "weeks_window": list(win.weeks),
-        "incidents_week": len(win.this_week),
-        "incidents_window": len(win.window),
-        "incidents_before_window": win.before_window,
-        "incidents_after_week": win.after_week,
-    })
-
-
-def stage_weekly(ctx: RunContext) -> None:
-    """Weekly runs: counts (and Gi* when present) vs the previous week and the last N weeks."""
-    if ctx.window is None:
-        return
-    seg = ctx.tables["segments"]
-    matrix = weekly_mod.window_matrix(ctx.window, seg.index)
-    gi_now = seg["gi_bin"] if "gi_bin" in seg.columns else None
-    gi_prev = _previous_gi_bin(ctx, matrix.iloc[:, -2]) if gi_now is not None else None
-    cmp = weekly_mod.compare_weeks(matrix, gi_bin=gi_now, gi_bin_prev=gi_prev,
-                                   top_share=ctx.config.hot_top_share)
-    frame = cmp.frame.drop(columns=["count_week"])
-    if gi_prev is not None:
-        frame["gi_bin_prev"] = gi_prev.reindex(frame.index).astype("int64")
-    ctx.tables["segments"] = seg.drop(columns=[c for c in frame.columns if c in seg.columns]
-                                      ).join(frame)
-    wide = matrix.copy()
-    wide.columns = [c.replace("-", "_") for c in wide.columns]
-    ctx.tables["weekly_counts"] = wide[matrix.sum(axis=1).to_numpy() > 0]
-    ctx.tables["weekly_totals"] = pd.DataFrame(
-        {"week": list(cmp.totals.index), "incidents": cmp.totals.to_numpy()})
-    status = frame["hot_status"].value_counts()
-    ctx.summary["week_over_week"] = {
-        "hot_rule": cmp.hot_rule,
-        "incidents_week": int(cmp.totals.iloc[-1]),
-        "incidents_prev": int(cmp.totals.iloc[-2]),
-        "incidents_hist_mean": round(float(cmp.totals.iloc[:-1].mean()), 3),
-        "weekly_totals": {k: int(v) for k, v in cmp.totals.items()},
-        **{f"hot_{k.replace(' ', '_')}": int(status.get(k, 0)) for k in weekly_mod.STATUS_ORDER},
-    }
-
-
-def _previous_gi_bin(ctx: RunContext, counts_prev: pd.Series) -> pd.Series | None:
-    """Gi* bins of the previous week with the weights and settings of this week's statistics.
-
-    Uses ``ctx.tables["_weights"]`` and ``ctx.summary["gi_parameters"]`` left by the statistics
-    stage (same variable: counts or rates per 100 m; same FDR and p for the bins). None when
-    they are missing or Gi* cannot be computed for that week (e.g. no incident at all); then
-    both weeks fall back to the top-share rule.
-    """
-    w = ctx.tables.get("_weights")
-    if w is None:
-        return None
-    try:
-        from hotspots.stats.gistar import gi_star
-    except ImportError:  # pragma: no cover - statistics not installed
-        return None
-    params = dict(ctx.summary.get("gi_parameters", {}))
-    y = counts_prev.astype(float)
-    if params.get("variable") == "rate_per_100m":
-        y = y / ctx.tables["segments"]["length_m"].reindex(y.index) * 100.0
-    bin_p = params.get("bin_p", "analytic")
-    perms = int(params.get("permutations", 999)) if bin_p == "permutation" else 0
-    try:
-        res = gi_star(y.rename(params.get("variable", "count")), w, permutations=perms,
-                      seed=ctx.config.seed, fdr=bool(params.get("fdr", True)), bin_p=bin_p)
-    except ValidationError:
-        return None
-    return res.frame["gi_bin"]
-
-
-def stage_evaluation(ctx: RunContext) -> None:
-    """Hit rate, PAI and RRI of last week's hot segments on this week; crime concentration."""
-    from hotspots import evaluation
-
-    seg = ctx.tables["segments"]
-    conc = evaluation.concentration_curve(seg["count"])
-    ctx.summary["concentration_weisburd"] = conc.to_dict()
-    ctx.tables["_concentration_curve"] = conc.curve
-    if ctx.window is None or "hot_prev" not in seg.columns:
-        return
-    area = None
-    if ctx.boundary is not None:
-        area = ctx.boundary.to_crs(seg.crs).union_all()
-    ev = evaluation.evaluate_hot_spots(
-        seg["hot_prev"], seg["count"], lengths_m=seg["length_m"], counts_before=seg["count_prev"],
-        geometry=seg.geometry, study_area=area, buffer_m=ctx.config.evaluation_buffer_m,
-    )
-    ctx.summary["evaluation"] = {
-        "flagged_week": ctx.window.weeks[-2], "evaluated_week": ctx.window.weeks[-1],
-        "hot_rule": ctx.summary.get("week_over_week", {}).get("hot_rule"), **ev.to_dict(),
-    }
 
 
 #: the stages of a run, in order; later issues add statistics, overlays and prioritisation here
