@@ -9,15 +9,22 @@ MAX_TIES = 16
 
 
 @numba.njit(cache=True)
+def _cell_range(ax, ay, bx, by, x0, y0, cell, nx, ny):
+    """Grid cells (clipped) covered by the bounding box of one piece."""
+    ix0 = max(int(np.floor((min(ax, bx) - x0) / cell)), 0)
+    ix1 = min(int(np.floor((max(ax, bx) - x0) / cell)), nx - 1)
+    iy0 = max(int(np.floor((min(ay, by) - y0) / cell)), 0)
+    iy1 = min(int(np.floor((max(ay, by) - y0) / cell)), ny - 1)
+    return ix0, ix1, iy0, iy1
+
+
+@numba.njit(cache=True)
 def build_grid(ax, ay, bx, by, x0, y0, cell, nx, ny):
     """CSR lists of the pieces whose bounding box touches each grid cell."""
     n = len(ax)
     counts = np.zeros(nx * ny + 1, dtype=np.int64)
     for i in range(n):
-        ix0 = max(int(np.floor((min(ax[i], bx[i]) - x0) / cell)), 0)
-        ix1 = min(int(np.floor((max(ax[i], bx[i]) - x0) / cell)), nx - 1)
-        iy0 = max(int(np.floor((min(ay[i], by[i]) - y0) / cell)), 0)
-        iy1 = min(int(np.floor((max(ay[i], by[i]) - y0) / cell)), ny - 1)
+        ix0, ix1, iy0, iy1 = _cell_range(ax[i], ay[i], bx[i], by[i], x0, y0, cell, nx, ny)
         for iy in range(iy0, iy1 + 1):
             for ix in range(ix0, ix1 + 1):
                 counts[iy * nx + ix + 1] += 1
@@ -25,10 +32,7 @@ def build_grid(ax, ay, bx, by, x0, y0, cell, nx, ny):
     fill = start[:-1].copy()
     items = np.empty(start[-1], dtype=np.int64)
     for i in range(n):
-        ix0 = max(int(np.floor((min(ax[i], bx[i]) - x0) / cell)), 0)
-        ix1 = min(int(np.floor((max(ax[i], bx[i]) - x0) / cell)), nx - 1)
-        iy0 = max(int(np.floor((min(ay[i], by[i]) - y0) / cell)), 0)
-        iy1 = min(int(np.floor((max(ay[i], by[i]) - y0) / cell)), ny - 1)
+        ix0, ix1, iy0, iy1 = _cell_range(ax[i], ay[i], bx[i], by[i], x0, y0, cell, nx, ny)
         for iy in range(iy0, iy1 + 1):
             for ix in range(ix0, ix1 + 1):
                 c = iy * nx + ix

@@ -254,18 +254,21 @@ def _read_csv_text(path: Path, *, encoding: str | None, delimiter: str | None):
     return raw.reset_index(drop=True), encoding, delimiter
 
 
-def _read_vector(path: Path, *, layer: str | None, suffix: str):
+def _open_vector(path: Path, *, layer: str | None, what: str) -> gpd.GeoDataFrame:
+    """Read a GDAL vector file or GeoParquet; any reader failure becomes a ValidationError."""
     try:
-        if suffix in PARQUET_SUFFIXES:
-            gdf = gpd.read_parquet(path)
-        else:
-            gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
+        if path.suffix.lower() in PARQUET_SUFFIXES:
+            return gpd.read_parquet(path)
+        return gpd.read_file(path, layer=layer, engine="pyogrio")
     except Exception as exc:
         raise ValidationError(
-            f"{path}: could not read it as a vector layer{f' (layer {layer!r})' if layer else ''}: "
+            f"{path}: could not read it as a {what}{f' (layer {layer!r})' if layer else ''}: "
             f"{type(exc).__name__}: {exc}"
         ) from exc
-    gdf = gdf.reset_index(drop=True)
+
+
+def _read_vector(path: Path, *, layer: str | None, suffix: str):
+    gdf = _open_vector(path, layer=layer, what="vector layer").reset_index(drop=True)
     if gdf.crs is None and gdf.geometry.notna().any():
         raise CRSError(
             f"{path}: the layer has no CRS, so its coordinates cannot be placed. Set the CRS in "
@@ -412,17 +415,7 @@ def read_layer(
     path = Path(path)
     if not path.exists():
         raise ValidationError(f"{path}: {what} file not found")
-    suffix = path.suffix.lower()
-    try:
-        if suffix in PARQUET_SUFFIXES:
-            gdf = gpd.read_parquet(path)
-        else:
-            gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
-    except Exception as exc:
-        raise ValidationError(
-            f"{path}: could not read the {what}{f' (layer {layer!r})' if layer else ''}: "
-            f"{type(exc).__name__}: {exc}"
-        ) from exc
+    gdf = _open_vector(path, layer=layer, what=f"{what} layer")
     where = f"{path}" + (f" (layer {layer!r})" if layer else "")
     if len(gdf) == 0:
         raise ValidationError(f"{where}: the {what} layer is empty")

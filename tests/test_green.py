@@ -70,7 +70,7 @@ def test_bad_inputs():
         prepare_green_areas(gpd.GeoDataFrame(geometry=[box(0, 0, 1, 1)]), CRS)
     with pytest.raises(ValidationError, match="green-area layer is empty"):
         prepare_green_areas(_areas([], [], []), CRS)
-    with pytest.raises(ValidationError, match="must be polygons"):
+    with pytest.raises(ValidationError, match="features must be Polygon"):
         prepare_green_areas(_areas([LineString([(0, 0), (1, 1)])], [1], [False]), CRS)
     with pytest.raises(CRSError, match="degrees"):
         prepare_green_areas(_areas([box(0, 0, 1, 1)], [1], [False]), "EPSG:4326")

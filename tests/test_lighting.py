@@ -141,7 +141,7 @@ def test_lamps_without_crs_or_empty_or_not_points():
     with pytest.raises(ValidationError, match="lamp layer is empty"):
         prepare_lamps(_lamps([]), CRS)
     lines = gpd.GeoDataFrame(geometry=[LineString([(0, 0), (1, 1)])], crs=CRS)
-    with pytest.raises(ValidationError, match="lamps must be points"):
+    with pytest.raises(ValidationError, match="lamp features must be Point"):
         prepare_lamps(lines, CRS)
     with pytest.raises(ValidationError, match="reach_m"):
         lighting(_segments([[(0, 0), (1, 0)]], [1]), prepare_lamps(_lamps([(0, 0)]), CRS),

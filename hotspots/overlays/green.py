@@ -12,6 +12,7 @@ import shapely
 
 from hotspots import crs as crs_mod
 from hotspots._errors import ValidationError
+from hotspots._validate import prepare_layer
 
 GREEN_COLUMNS = ["dist_green_m", "green_area_within_m2", "nearest_green_id",
                  "nearest_green_adopted"]
@@ -35,18 +36,9 @@ def prepare_green_areas(
     warning says how many; non-polygonal leftovers of the repair are dropped. Raises CRSError
     for a layer without CRS and ValidationError for an empty layer or non-polygon features.
     """
-    target = crs_mod.require_metric(crs)
-    if len(areas) == 0:
-        raise ValidationError(f"{source}: the green-area layer is empty; give at least one "
-                              "polygon or leave the green_areas input unset")
-    out = crs_mod.to_analysis(areas, target, source=source)
-    out = out[out.geometry.notna() & ~out.geometry.is_empty]
-    types = out.geometry.geom_type
-    bad = ~types.isin(["Polygon", "MultiPolygon"])
-    if bad.any():
-        raise ValidationError(
-            f"{source}: green areas must be polygons; {int(bad.sum())} features are "
-            f"{types[bad].value_counts().to_dict()}. Fix: filter the layer to polygon features.")
+    out = prepare_layer(areas, crs, geometry_types=("Polygon", "MultiPolygon"), source=source,
+                        what="green-area", empty_hint="give at least one polygon or leave the "
+                        "green_areas input unset")
     geoms = out.geometry.to_numpy()
     invalid = ~shapely.is_valid(geoms)
     if invalid.any():

@@ -11,6 +11,7 @@ import shapely
 
 from hotspots import crs as crs_mod
 from hotspots._errors import ValidationError
+from hotspots._validate import prepare_layer
 
 #: lamp ``status`` values (lower-cased) that mean the lamp gives no light
 NOT_WORKING = frozenset({
@@ -45,18 +46,10 @@ def prepare_lamps(lamps: gpd.GeoDataFrame, crs: object, *, source: str = "lamps"
     a missing status counts as working. Raises CRSError for a layer without CRS and
     ValidationError for an empty layer or non-point geometries.
     """
-    target = crs_mod.require_metric(crs)
-    if len(lamps) == 0:
-        raise ValidationError(f"{source}: the lamp layer is empty; give at least one lamp point "
-                              "or leave the lamps input unset to use the streets' OSM lit tag")
-    out = crs_mod.to_analysis(lamps, target, source=source)
-    out = out[out.geometry.notna() & ~out.geometry.is_empty]
+    out = prepare_layer(lamps, crs, geometry_types=("Point", "MultiPoint"), source=source,
+                        what="lamp", empty_hint="give at least one lamp point or leave the lamps "
+                        "input unset to use the streets' OSM lit tag")
     types = out.geometry.geom_type
-    bad = ~types.isin(["Point", "MultiPoint"])
-    if bad.any():
-        raise ValidationError(
-            f"{source}: lamps must be points; {int(bad.sum())} features are "
-            f"{types[bad].value_counts().to_dict()}. Fix: filter the layer to point features.")
     if (types == "MultiPoint").any():
         out = out.explode(index_parts=False)
     if "status" in out.columns:
