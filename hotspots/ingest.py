@@ -168,8 +168,8 @@ def read_incidents(
         notes.append(f"{int(empty_id.sum())} rows without an incident id got 'row-<n>'")
     reject(parsed.missing, "missing_time", f"column {cols['time']!r} is empty")
     reject(parsed.unparseable, "unparseable_time",
-           f"column {cols['time']!r}: '" + raw[cols["time"]].astype(str).to_numpy() + "' is not "
-           + (parsed.format_used or "a recognised date/time"))
+           (f"column {cols['time']!r}: '" + raw[cols["time"]].astype("string").fillna("")
+            + "' is not " + (parsed.format_used or "a recognised date/time")).to_numpy(object))
     has_address = (frame["address"].fillna("") != "").to_numpy()
     for mask, reason, detail in coord_problem:
         # a row with bad coordinates but a usable address is kept for the address geocoder

@@ -248,3 +248,17 @@ def test_large_csv_is_vectorised(tmp_path):
     df.to_csv(p, index=False)
     r = read_incidents(p)
     assert len(r.incidents) == n and len(r.rejects) == 0
+
+
+def test_native_datetime_column_with_missing_value(tmp_path):
+    """GeoParquet/GeoPackage/PostGIS give real datetimes; a missing one is a reject, not a crash."""
+    frame = gpd.GeoDataFrame(
+        {"id": ["a", "b"], "occurred_at": pd.to_datetime(["2026-01-01 10:00", None])},
+        geometry=[Point(-52.3, -31.7), Point(-52.3, -31.7)], crs=4326)
+    p = tmp_path / "native.parquet"
+    frame.to_parquet(p)
+    r = read_incidents(p, timezone="America/Sao_Paulo")
+    assert list(r.incidents.index) == ["a"]
+    assert r.incidents.loc["a", "occurred_at"] == pd.Timestamp("2026-01-01 10:00",
+                                                               tz="America/Sao_Paulo")
+    assert dict(zip(r.rejects.incident_id, r.rejects.reason)) == {"b": "missing_time"}
