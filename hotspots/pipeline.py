@@ -482,6 +482,9 @@ def _atomic_dir(out_dir: Path, *, overwrite: bool):
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     _recover(out_dir)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-{os.getpid()}-", dir=out_dir.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # mkdtemp makes 0700; outputs are shared like any new folder
     try:
         yield tmp
     except BaseException:
