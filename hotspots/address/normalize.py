@@ -120,8 +120,13 @@ def roman_to_int(token: str) -> int | None:
 def _standardise(raw: str) -> str:
     try:
         import enderecobr
-    except ImportError:  # pragma: no cover - fallback keeps the matching usable
-        return _SPACES.sub(" ", strip_accents(raw).upper()).strip()
+    except ImportError as exc:  # pragma: no cover - a core dependency
+        from hotspots._errors import MissingDependencyError
+
+        raise MissingDependencyError(
+            "address geocoding needs enderecobr (Brazilian address standardisation): "
+            "pip install enderecobr"
+        ) from exc
     return enderecobr.padronizar_logradouros(raw)
 
 
