@@ -5,6 +5,11 @@ Prints the HTML size of the offline hotspots map (every segment with its tooltip
 fields, Gi* and rate layers, Leaflet inlined), of a plain folium GeoJson layer with a
 GeoJsonTooltip for the same segments, and the time to first paint in headless Chromium with
 every network request aborted (and how many requests were attempted).
+
+Then the week slider: the same map with ``weekly=`` counts of ``--weeks`` ISO weeks (Pelotas
+scale by default: about 60,000 incidents a year, concentrated on few segments; only segments
+with an incident in the window are embedded), the size it adds, the liaison version (counts
+below k suppressed) and the time the slider takes to restyle every segment in Chromium.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from pathlib import Path
 import folium
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from hotspots import maps
@@ -51,6 +57,45 @@ def grid(side: int = 100, cell_m: float = 80.0, seed: int = 0) -> gpd.GeoDataFra
     seg["rate_per_100m"] = seg["count"] / seg["length_m"] * 100
     seg.index.name = "segment_id"
     return seg
+
+
+def weekly_counts(seg: gpd.GeoDataFrame, *, weeks: int = 12, per_year: int = 60_000,
+                  seed: int = 1) -> pd.DataFrame:
+    """Incidents per segment and ISO week: gamma-Poisson (a few segments hold most incidents),
+    ``per_year / 52`` incidents a week over all segments; rows with no incident dropped, as
+    ``weekly.stage_weekly`` writes ``weekly_counts``."""
+    rng = np.random.default_rng(seed)
+    risk = rng.gamma(0.25, 1.0, len(seg))
+    lam = risk / risk.sum() * per_year / 52
+    counts = rng.poisson(np.repeat(lam[:, None], weeks, axis=1))
+    cols = [f"2026_W{w:02d}" for w in range(48 - weeks, 48)]
+    frame = pd.DataFrame(counts, index=seg.index, columns=cols)
+    return frame[frame.sum(axis=1) > 0]
+
+
+def slider_ms(path: Path, chromium: str) -> tuple[float, int]:
+    """(ms for one slider step to restyle every segment and paint, JS errors)."""
+    from playwright.sync_api import sync_playwright
+
+    errors = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:"))
+                   else r.abort())
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(path.resolve().as_uri())
+        page.wait_for_function("window.hsPainted !== undefined", timeout=60000)
+        page.locator(".leaflet-control-layers label", has_text="Incidents per week").click()
+        page.wait_for_selector(".hs-week input[type=range]")
+        ms = page.evaluate("""() => new Promise(done => {
+            const map = window[Object.keys(window).find(k => k.startsWith('map_'))];
+            let g = null; map.eachLayer(l => { if (l.hsWeeks) g = l; });
+            const t0 = performance.now(); g.hsSetWeek(0);
+            requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now() - t0)));
+        })""")
+        browser.close()
+    return float(ms), len(errors)
 
 
 def plain_folium(seg: gpd.GeoDataFrame, path: Path) -> Path:
@@ -92,6 +137,7 @@ def first_paint_ms(path: Path, chromium: str) -> tuple[float, int, list[str]]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--side", type=int, default=100, help="grid side (segments = 2·side²)")
+    ap.add_argument("--weeks", type=int, default=12, help="ISO weeks on the slider")
     ap.add_argument("--out", default=None, help="keep the HTML files in this folder")
     args = ap.parse_args()
     seg = grid(args.side)
@@ -114,6 +160,21 @@ def main() -> None:
               f"JS errors: {len(errors)}")
     else:
         print("first paint: chromium not installed (apt-get install chromium)")
+    weekly = weekly_counts(seg, weeks=args.weeks)
+    with_week = maps.save_map(maps.build_map(seg, title="bench", weekly=weekly),
+                              tmp / "hotspots_map_weekly.html")
+    liaison = maps.save_map(maps.build_map(seg, title="bench", weekly=weekly, privacy_k=3),
+                            tmp / "hotspots_map_weekly_liaison.html")
+    base = ours.stat().st_size
+    print(f"week slider data:         {len(weekly):,} segments with incidents × {args.weeks} weeks"
+          f" ({int(weekly.to_numpy().sum()):,} incidents)")
+    for label, path in (("+ week slider (analyst):", with_week), ("+ week slider (liaison):", liaison)):
+        size = path.stat().st_size
+        print(f"{label:26}{size / mb:.2f} MiB (+{(size - base) / 1024:,.0f} KiB, "
+              f"+{(size - base) / base:.1%})")
+    if chromium:
+        ms, n_err = slider_ms(with_week, chromium)
+        print(f"slider step in chromium:  {ms:.0f} ms to restyle and paint, JS errors: {n_err}")
     if not args.out:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -265,8 +265,8 @@ def write_outputs(ctx: RunContext, folder: Path) -> dict[str, Path]:
     fmap = maps.build_map(
         analyst["segments"], boundary=tables.get("boundary"), lamps=tables.get("lamps"),
         dark_gaps=tables.get("dark_gaps"), green_areas=tables.get("green_areas"),
-        incidents=incidents, patrol=tables.get("patrol"), rasters=rasters, title=title,
-        subtitle=subtitle,
+        incidents=incidents, patrol=tables.get("patrol"), rasters=rasters,
+        weekly=tables.get("weekly_counts"), title=title, subtitle=subtitle,
         offline=config.offline_map, basemap=config.basemap, attribution=attribution)
     files["map"] = maps.save_map(fmap, folder / "map.html")
 
@@ -286,7 +286,7 @@ def write_outputs(ctx: RunContext, folder: Path) -> dict[str, Path]:
         liaison["segments"], boundary=liaison.get("boundary"), lamps=liaison.get("lamps"),
         dark_gaps=liaison.get("dark_gaps"), green_areas=liaison.get("green_areas"),
         incidents=liaison.get("incidents"), patrol=liaison.get("patrol"), rasters=rasters,
-        title=title,
+        weekly=tables.get("weekly_counts"), title=title,  # build_map suppresses counts below k
         subtitle=(subtitle + " · " if subtitle else "") + f"counts below {k} suppressed",
         offline=True, basemap=config.basemap, attribution=attribution, privacy_k=k)
     maps.save_map(lmap, liaison_dir / "map.html")

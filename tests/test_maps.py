@@ -7,6 +7,7 @@ import re
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from affine import Affine
@@ -201,3 +202,113 @@ def test_basemaps_online_and_user_supplied():
     assert "tiles/{z}/{x}/{y}.png" in local and remote_references(local) == []
     none = maps.map_html(maps.build_map(seg))
     assert "L.tileLayer" not in none
+
+
+# --- the week slider (incidents per ISO week) and week-over-week status ---------------------
+
+WEEKS = [f"2026_W{w}" for w in range(38, 48)]  # ten weeks, column names as stage_weekly writes
+
+
+def synthetic_weekly(seg: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Counts per segment and week: row r, week w → (r + w) % 5 for the first 20 segments (so
+    every segment changes from week to week), the other segments had no incident in the window."""
+    rows = seg.index[:20]
+    counts = np.array([[(r + w) % 5 for w in range(len(WEEKS))] for r in range(len(rows))])
+    counts[3] = 0  # a segment without incidents in the window: not drawn
+    return pd.DataFrame(counts, index=pd.Index(rows, name="segment_id"), columns=WEEKS)
+
+
+def weekly_spec(html_text: str) -> dict:
+    match = re.search(r"hsWeekly\(hs_data_\w+, (\{.*?\})\);", html_text)
+    assert match, "no week slider layer in the page"
+    return json.loads(match.group(1))
+
+
+def test_weekly_counts_are_embedded_per_segment_and_share_the_segment_geometry():
+    seg = synthetic_segments()
+    wk = synthetic_weekly(seg)
+    html_text = maps.map_html(maps.build_map(seg, weekly=wk))
+    spec = weekly_spec(html_text)
+    assert spec["weeks"] == [f"2026-W{w}" for w in range(38, 48)]
+    assert spec["start"] == 9  # the analysis week (the last) is shown first
+    # rows into the segments dataset (same order as the input), segment 3 has no incident
+    assert spec["i"] == [r for r in range(20) if r != 3]
+    assert spec["c"][0] == [(0 + w) % 5 for w in range(10)]
+    assert spec["c"][3] == [(4 + w) % 5 for w in range(10)]  # the fifth segment
+    assert spec["b"] == [1, 2, 3, 4]  # one class per count 1…4
+    assert spec["s"][2]["color"] == sym.WEEK_COLORS[0] and spec["s"][-1]["color"] == "#bd0026"
+    assert '"Incidents per week"' in re.search(r"overlays\s*:\s*\{(.*?)\}", html_text, re.S).group(1)
+    assert "Incidents in the week on the slider (2026-W38 – 2026-W47)" in html_text
+    assert remote_references(html_text) == []
+    # the weekly data repeats no coordinate: geometry is shared with the segments dataset
+    assert len(safe_json(spec)) < 2500
+
+
+def test_weekly_rows_follow_the_segment_ids_not_the_row_order():
+    seg = synthetic_segments()
+    wk = synthetic_weekly(seg).iloc[::-1]
+    wk.columns = [c.replace("_", "-") for c in wk.columns]  # '2026-W38' is accepted too
+    spec = weekly_spec(maps.map_html(maps.build_map(seg, weekly=wk)))
+    assert spec["weeks"][0] == "2026-W38"
+    first = spec["i"].index(0)
+    assert spec["c"][first] == [w % 5 for w in range(10)]
+
+
+def test_weekly_layer_escapes_what_it_shows():
+    seg = synthetic_segments()
+    wk = synthetic_weekly(seg)
+    wk[EVIL] = 1  # not a week column: ignored, never written
+    html_text = maps.map_html(maps.build_map(seg, weekly=wk, title=EVIL))
+    assert EVIL not in html_text and "alert(1)" not in weekly_spec(html_text)["weeks"]
+    spec = weekly_spec(html_text)
+    assert spec["t"] == "street_name"  # names are read from the dataset and escaped in the JS
+    assert len(spec["weeks"]) == 10
+
+
+def test_liaison_map_suppresses_weekly_counts_below_k():
+    from hotspots import privacy
+
+    seg = privacy.liaison_layer("segments", synthetic_segments(), k=3)
+    wk = synthetic_weekly(synthetic_segments())
+    html_text = maps.map_html(maps.build_map(seg, weekly=wk, privacy_k=3))
+    spec = weekly_spec(html_text)
+    cells = [v for row in spec["c"] for v in row]
+    assert 1 not in cells and 2 not in cells  # 1 and 2 never reach the page
+    assert cells.count(-1) == int(((wk > 0) & (wk < 3)).to_numpy().sum())  # -1: suppressed
+    assert {0, 3, 4} <= set(cells) and spec["kmin"] == 3
+    assert spec["b"][0] == 3  # the first class starts at k: no class reveals a small count
+    assert "1 to 2 (suppressed)" in html_text
+    # the analyst map keeps them
+    analyst = weekly_spec(maps.map_html(maps.build_map(synthetic_segments(), weekly=wk)))
+    assert 1 in [v for row in analyst["c"] for v in row]
+    assert wk.to_numpy().max() == 4  # the input was not modified
+
+
+def test_weekly_errors():
+    seg = synthetic_segments(2)
+    wk = synthetic_weekly(synthetic_segments())
+    with pytest.raises(ValidationError, match="not among the map's segments"):
+        maps.build_map(seg, weekly=wk)  # ids 108… are not segments of the small grid
+    with pytest.raises(ValidationError, match="no week column"):
+        maps.build_map(seg, weekly=wk.rename(columns=lambda c: "n" + c))
+
+
+def test_week_over_week_status_is_a_categorical_layer():
+    seg = synthetic_segments()
+    seg["hot_status"] = np.resize(["new", "persistent", "cooling", "not hot"], len(seg))
+    html_text = maps.map_html(maps.build_map(seg))
+    control = re.search(r"overlays\s*:\s*\{(.*?)\}", html_text, re.S).group(1)
+    assert '"Hot segments, week over week"' in control
+    for c in sym.HOT_STATUS_CLASSES:
+        assert c.label in html_text
+    spec = json.loads(_layer_spec(html_text, sym.HOT_STATUS_CLASSES[0].color))
+    assert spec["k"][:4] == [0, 1, 2, -1]  # "not hot" is not drawn
+    # no status column (demo runs, liaison maps): no layer
+    assert "week over week" not in maps.map_html(maps.build_map(synthetic_segments()))
+
+
+def _layer_spec(html_text: str, color: str) -> str:
+    for spec in re.findall(r"hsLayer\(hs_data_\w+, (\{.*?\})\);", html_text):
+        if color in spec:
+            return spec
+    raise AssertionError(f"no layer drawn in {color}")

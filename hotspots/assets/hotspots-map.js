@@ -100,4 +100,6 @@
     return ctl;
   };
   window.hsEscape = esc;
+  window.hsGeom = geom;  /* shared with hotspots-weekly.js */
+  window.hsValue = value;
 })();

@@ -1,7 +1,8 @@
 """Interactive, self-contained Folium maps of segment results (drawing only; no statistics).
 
 ``build_map`` draws whichever layers exist — Gi* classes, rates per 100 m, priority segments,
-dark gaps, lamps, green areas, boundary, density rasters and (only when passed) clustered
+dark gaps, lamps, green areas, boundary, density rasters, incidents per ISO week on a week
+slider and week-over-week hot-segment status (weekly runs), and (only when passed) clustered
 incident points — each switchable in the layer control, with a legend section per layer.
 Tooltips show an allow-list of fields (``layers.SEGMENT_FIELDS``…), escaped in the browser.
 ``save_map`` writes one HTML file; offline (the default) it inlines Leaflet and refuses to
@@ -16,6 +17,7 @@ from pathlib import Path
 import folium
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
 from hotspots._errors import ValidationError
 from hotspots.maps import symbology as sym
@@ -45,6 +47,7 @@ from hotspots.maps.legend import (
 )
 from hotspots.maps.offline import check_offline, embed_assets
 from hotspots.maps.raster_overlay import raster_overlay
+from hotspots.maps.weekly_layer import WeeklyLayer, suppress_weekly
 
 __all__ = ["build_map", "map_html", "save_map", "segment_rate_map"]
 
@@ -64,6 +67,7 @@ def build_map(
     incidents: gpd.GeoDataFrame | None = None,
     patrol: gpd.GeoDataFrame | None = None,
     rasters: dict[str, object] | None = None,
+    weekly: pd.DataFrame | None = None,
     title: str = "hotspots",
     subtitle: str | None = None,
     offline: bool = True,
@@ -76,7 +80,16 @@ def build_map(
 
     ``basemap``: None (no tiles, works offline), ``"osm"`` (OpenStreetMap tiles, needs a
     connection) or a tile URL template such as ``"tiles/{z}/{x}/{y}.png"`` (tiles the user
-    supplies beside the HTML). ``privacy_k`` only labels suppressed values in tooltips.
+    supplies beside the HTML).
+
+    ``weekly``: incidents per segment and ISO week (index ``segment_id``, one column per week
+    named '2026_W41' or '2026-W41', as ``weekly.stage_weekly`` writes ``weekly_counts``) drawn
+    as the "Incidents per week" layer with a week slider. A ``hot_status`` column of the
+    segments (new / persistent / cooling) is drawn as its own layer.
+
+    ``privacy_k`` labels suppressed values in tooltips and suppresses weekly counts of
+    1 … k−1 (``privacy.suppress_small_counts``); segment columns are expected to be suppressed
+    already (``privacy.liaison_tables``).
     """
     seg = prepare_frame(segments, simplify_m=simplify_m)
     if len(seg) == 0:
@@ -152,6 +165,26 @@ def build_map(
         fmap.add_child(lyr)
         legend.add(lyr, line_section("Hot spots (Getis-Ord Gi*)",
                                      [(c.label, c.color, c.width) for c in sym.GI_CLASSES]))
+
+    if weekly is not None and len(weekly):
+        counts = suppress_weekly(weekly, k=privacy_k) if privacy_k else weekly
+        lyr = WeeklyLayer(seg_ds, counts, segments.index, k=privacy_k)
+        if lyr.n_segments:
+            fmap.add_child(lyr)
+            legend.add(lyr, line_section(
+                f"Incidents in the week on the slider ({lyr.weeks[0]} – {lyr.weeks[-1]})",
+                lyr.legend_items(privacy_k)))
+
+    if "hot_status" in seg.columns and seg["hot_status"].isin(
+            [c.value for c in sym.HOT_STATUS_CLASSES]).any():
+        idx = sym.category_index(seg["hot_status"], sym.HOT_STATUS_CLASSES)
+        lyr = CompactLayer(seg_ds, name="Hot segments, week over week", classes=idx, show=False,
+                           styles=[line_style(c.color, c.width, opacity=0.95)
+                                   for c in sym.HOT_STATUS_CLASSES], labels=labels, k=privacy_k)
+        fmap.add_child(lyr)
+        legend.add(lyr, line_section("Hot segments, this week vs last week",
+                                     [(c.label, c.color, c.width)
+                                      for c in sym.HOT_STATUS_CLASSES]))
 
     if "priority_rank" in seg.columns and seg["priority_rank"].notna().any():
         idx = sym.range_index(seg["priority_rank"], sym.PRIORITY_CLASSES)

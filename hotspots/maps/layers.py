@@ -38,6 +38,7 @@ SEGMENT_FIELDS: tuple[Field, ...] = (
     Field("gi_p_adj", "Gi* p (FDR-adjusted)", "num", 3),
     Field("lisa_class", "Local Moran class", "text"),
     Field("emerging_category", "Emerging trend", "text"),
+    Field("hot_status", "Hot segment, week over week", "text"),
     Field("night_count", "Incidents at night", "int"),
     Field("night_share", "Share at night", "pct", 0),
     Field("lamps_within_reach", "Lamps within reach", "int"),

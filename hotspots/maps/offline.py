@@ -64,8 +64,8 @@ def markercluster() -> tuple[str, str]:
 
 @cache
 def runtime_js() -> str:
-    """The hotspots layer/legend runtime (assets/hotspots-map.js)."""
-    return _text("hotspots-map.js")
+    """The hotspots layer/legend runtime and the week slider (assets/hotspots-*.js)."""
+    return _text("hotspots-map.js") + "\n" + _text("hotspots-weekly.js")
 
 
 MAP_CSS = """
@@ -83,6 +83,15 @@ MAP_CSS = """
 .hs-title{background:rgba(255,255,255,.94);padding:5px 9px;font:bold 14px sans-serif;
   border-radius:5px;box-shadow:0 1px 4px rgba(0,0,0,.35)}
 .hs-title small{display:block;font-weight:normal;font-size:11px}
+.hs-week{background:rgba(255,255,255,.94);padding:6px 9px;font:12px/1.35 sans-serif;
+  border-radius:5px;box-shadow:0 1px 4px rgba(0,0,0,.35);min-width:230px}
+.hs-week-head{font-weight:bold;margin-bottom:3px}
+.hs-week-label{font:bold 14px monospace;color:#b10026;margin-left:4px}
+.hs-week-row{display:flex;align-items:center;gap:4px}
+.hs-week-range{flex:1;min-width:120px;margin:0 2px}
+.hs-week-btn{font:13px sans-serif;padding:0 6px;height:22px;cursor:pointer;border:1px solid #999;
+  border-radius:3px;background:#f4f4f4}
+.hs-week-ends{display:flex;justify-content:space-between;font-size:10px;color:#555}
 table.hs-tip th{text-align:left;padding-right:8px;font-weight:600}
 table.hs-tip td,table.hs-tip th{font-size:12px}
 """

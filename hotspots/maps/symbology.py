@@ -200,3 +200,45 @@ def kde_breaks(values, *, n: int = len(KDE_COLORS)) -> list[float]:
     if len(edges) < 2:
         edges.append(float(pos.max()))
     return edges
+
+
+#: week-over-week status of hot segments (hotspots.weekly.change_status); "not hot" is not drawn
+HOT_STATUS_CLASSES: tuple[Category, ...] = (
+    Category("new", "New hot segment (hot this week, not last week)", "#e6550d", 5.0),
+    Category("persistent", "Persistent (hot this week and last week)", "#a50f15", 5.0),
+    Category("cooling", "Cooling (hot last week, not this week)", "#3182bd", 4.0),
+)
+
+#: incidents per week: a segment with none that week, and a suppressed count (liaison maps)
+WEEK_ZERO = Range(0, 1, "None that week", "#d4d4d4", 1.5)
+WEEK_SUPPRESSED = Range(math.nan, math.nan, "Suppressed", "#8c8c8c", 2.5)
+#: weekly count classes: YlOrRd without its palest step (a thin pale line on no basemap is lost)
+WEEK_COLORS = ("#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026")
+
+
+def count_classes(values, *, n: int = 5) -> tuple[Range, ...]:
+    """Graduated classes of whole counts ≥ 1 (``lower <= v < upper``): one class per value when
+    there are at most ``n`` distinct values, else ``n`` classes at rounded quantiles."""
+    vals = np.asarray(pd.to_numeric(pd.Series(np.ravel(values)), errors="coerce"), dtype=float)
+    pos = np.unique(np.floor(vals[np.isfinite(vals) & (vals >= 1)]))
+    if pos.size == 0:
+        return ()
+    if pos.size <= n:
+        lowers = [float(v) for v in pos]
+    else:
+        qs = np.quantile(np.floor(vals[np.isfinite(vals) & (vals >= 1)]), np.linspace(0, 1, n + 1)[:-1])
+        lowers = sorted({float(pos[0]), *(float(np.ceil(q)) for q in qs[1:])})
+        lowers = [v for v in lowers if v <= pos[-1]]
+    edges = [*lowers, math.inf]
+    top = len(WEEK_COLORS) - 1
+    spread = np.linspace(0, top, len(lowers)).round().astype(int) if len(lowers) > 1 else [top]
+    colors = [WEEK_COLORS[i] for i in spread]
+    out = []
+    for i, lo in enumerate(lowers):
+        hi = edges[i + 1]
+        if math.isinf(hi):
+            label = f"{lo:g}" if lo == pos[-1] else f"{lo:g} or more"
+        else:
+            label = f"{lo:g}" if hi - lo == 1 else f"{lo:g}–{hi - 1:g}"
+        out.append(Range(lo, hi, label, colors[i], 2.5 + i * 0.6))
+    return tuple(out)
