@@ -302,7 +302,9 @@ def _map_texts(ctx: RunContext) -> tuple[str, str | None, str | None]:
     parts = []
     if ctx.summary.get("week"):
         parts.append(f"week {ctx.summary['week']}")
-    if "used" in ctx.summary:
+        if "incidents_week" in ctx.summary:  # the week's incidents, not the whole file's
+            parts.append(f"{ctx.summary['incidents_week']} incidents")
+    elif "used" in ctx.summary:
         parts.append(f"{ctx.summary['used']} incidents")
     streets = str(config.streets)
     osm = streets.endswith(".pbf") or Path(streets).name == Path(str(sample_mod.city_path())).name

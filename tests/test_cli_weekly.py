@@ -73,6 +73,9 @@ def test_full_weekly_run_writes_every_output(runs):
     assert totals["incidents"].iloc[-1] == c["incidents_week"]
     report = (week / "report.html").read_text(encoding="utf-8")
     assert "2026-W47" in report and "<svg" in report
+    # the map's subtitle counts the week's incidents, not the whole file's
+    page = (week / "map.html").read_text(encoding="utf-8")
+    assert f"week 2026-W47, {c['incidents_week']} incidents" in page
 
 
 def test_week_over_week_runs_agree(runs):
