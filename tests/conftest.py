@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 
+import geopandas as gpd
+import numpy as np
+import pandas as pd
 import pytest
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -43,3 +46,15 @@ def pg_dsn() -> str:
             pytest.fail(f"PostGIS test server not reachable at {PG_DSN}: {exc}")
         pytest.skip(f"no PostGIS server at {PG_DSN} (bash .ci/postgis-setup starts one): {exc}")
     return PG_DSN
+
+
+@pytest.fixture(scope="session")
+def columbus():
+    """libpysal's Columbus polygons indexed by POLYID, with queen contiguity weights."""
+    from libpysal import examples
+    from libpysal import weights as lpw
+
+    df = gpd.read_file(examples.get_path("columbus.shp"))
+    df.index = pd.Index(df["POLYID"].astype(np.int64), name="POLYID")
+    w = lpw.Queen.from_dataframe(df, ids=df.index.tolist(), use_index=False)
+    return df, w

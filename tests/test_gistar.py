@@ -33,14 +33,6 @@ def _esda_g_star(y, w, permutations=0, seed=None):
 
 
 @pytest.fixture(scope="module")
-def columbus():
-    df = gpd.read_file(examples.get_path("columbus.shp"))
-    df.index = pd.Index(df["POLYID"].astype(np.int64), name="POLYID")
-    w = lpw.Queen.from_dataframe(df, ids=df.index.tolist(), use_index=False)
-    return df, w
-
-
-@pytest.fixture(scope="module")
 def mesa():
     """Mesa (libpysal geodanet) streets as segments with the crimes counted on each."""
     streets = gpd.read_file(examples.get_path("streets.shp")).to_crs(26949)

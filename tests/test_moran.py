@@ -5,11 +5,9 @@ from __future__ import annotations
 import warnings
 
 import esda
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from libpysal import examples
 from libpysal import weights as lpw
 
 from hotspots._errors import ValidationError
@@ -26,14 +24,6 @@ def _esda_moran(y, w, permutations=0, seed=None, transformation="r"):
             permutations=permutations,
             seed=seed,
         )
-
-
-@pytest.fixture(scope="module")
-def columbus():
-    df = gpd.read_file(examples.get_path("columbus.shp"))
-    df.index = pd.Index(df["POLYID"].astype(np.int64), name="POLYID")
-    w = lpw.Queen.from_dataframe(df, ids=df.index.tolist(), use_index=False)
-    return df, w
 
 
 @pytest.mark.parametrize("transform", ["r", "b"])

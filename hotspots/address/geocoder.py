@@ -289,14 +289,8 @@ class AddressGeocoder:
             best_side = np.where(ok, side, best_side)
         pairs = pairs.assign(frac=frac, side=best_side, sid=streets.ids[pairs["seg"].to_numpy()])
         pairs = pairs[np.isfinite(frac)]
-        nst = pairs.groupby("row")["street"].transform("nunique")
-        amb = pairs.loc[nst > 1, "row"].unique()
-        if len(amb):
-            mask = np.zeros(state.n, bool)
-            mask[amb] = True
-            state.reject(mask, "ambiguous_street",
-                         "this number is in range on several streets of that name")
-        pairs = pairs[nst == 1]
+        pairs = _single_street(pairs, state,
+                               "this number is in range on several streets of that name")
         nseg = pairs.groupby("row")["seg"].transform("size")
         pairs = pairs.assign(tie=nseg > 1).sort_values(["row", "sid"]).drop_duplicates("row")
         seg = pairs["seg"].to_numpy()
@@ -342,14 +336,8 @@ class AddressGeocoder:
         length = np.array([axes[s].length for s in cand["street"]])
         n = number[cand["row"].to_numpy()].astype(float)
         cand = cand[n <= length + self.metric_tolerance_m]
-        nst = cand.groupby("row")["street"].transform("nunique")
-        amb = cand.loc[nst > 1, "row"].unique()
-        if len(amb):
-            mask = np.zeros(state.n, bool)
-            mask[amb] = True
-            state.reject(mask, "ambiguous_street",
-                         "several streets of that name are long enough for this number")
-        cand = cand[nst == 1]
+        cand = _single_street(cand, state,
+                              "several streets of that name are long enough for this number")
         r = cand["row"].to_numpy()
         lines = np.array([axes[s] for s in cand["street"]], dtype=object)
         total = shapely.length(lines)
@@ -567,3 +555,14 @@ def geocoder_from_config(config) -> AddressGeocoder | None:
     if method != "auto" or getattr(config, "streets", None):
         return AddressGeocoder(**options)
     return None
+
+
+def _single_street(cand: pd.DataFrame, state, detail: str) -> pd.DataFrame:
+    """Keep rows whose candidates lie on one street; reject the others as ambiguous_street."""
+    nst = cand.groupby("row")["street"].transform("nunique")
+    amb = cand.loc[nst > 1, "row"].unique()
+    if len(amb):
+        mask = np.zeros(state.n, bool)
+        mask[amb] = True
+        state.reject(mask, "ambiguous_street", detail)
+    return cand[nst == 1]
