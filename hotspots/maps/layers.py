@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -84,6 +85,32 @@ def _ints(coords: np.ndarray) -> list[int]:
     return d.ravel().tolist()
 
 
+def encode_lines(geoms) -> list:
+    """Many line geometries at once, same output as ``encode_geometry(g, "line")`` for each."""
+    geoms = np.asarray(geoms, dtype=object)
+    out: list = [None] * len(geoms)
+    ok = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
+    if len(ok) == 0:
+        return out
+    parts, owner = shapely.get_parts(geoms[ok], return_index=True)
+    coords, pidx = shapely.get_coordinates(parts, return_index=True)
+    q = np.rint(coords[:, ::-1] * SCALE).astype(np.int64)
+    new_part = np.ones(len(q), dtype=bool)
+    new_part[1:] = pidx[1:] != pidx[:-1]
+    keep = new_part.copy()
+    keep[1:] |= np.any(q[1:] != q[:-1], axis=1)
+    q, pidx, new_part = q[keep], pidx[keep], new_part[keep]
+    d = q.copy()
+    d[1:] -= np.where(new_part[1:, None], 0, q[:-1])
+    flat = d.ravel().tolist()
+    bounds = np.searchsorted(pidx, np.arange(len(parts) + 1)) * 2
+    for row in ok:
+        out[row] = []
+    for part, (a, b) in enumerate(zip(bounds[:-1].tolist(), bounds[1:].tolist())):
+        out[ok[owner[part]]].append(flat[a:b])
+    return out
+
+
 def encode_geometry(geom, kind: str):
     """One geometry in the runtime's compact form (see assets/hotspots-map.js)."""
     if geom is None or geom.is_empty:
@@ -112,15 +139,10 @@ def _column(series: pd.Series, field: Field):
     nums = pd.to_numeric(series, errors="coerce").astype("float64")
     dec = 0 if field.kind in ("int", "class") else (field.decimals + 2 if field.kind == "pct"
                                                     else field.decimals)
-    out = []
-    for v in nums.to_numpy():
-        if not np.isfinite(v):
-            out.append(None)
-        elif dec == 0:
-            out.append(round(v))
-        else:
-            out.append(round(float(v), dec))
-    return out, None
+    values = nums.to_numpy().tolist()  # Python floats: ~20x faster to loop than numpy scalars
+    if dec == 0:
+        return [round(v) if math.isfinite(v) else None for v in values], None
+    return [round(v, dec) if math.isfinite(v) else None for v in values], None
 
 
 def prepare_frame(frame: gpd.GeoDataFrame, *, simplify_m: float = 0.5) -> gpd.GeoDataFrame:
@@ -166,7 +188,8 @@ class Dataset(MacroElement):
             cols[f.column] = values
             if dictionary is not None:
                 dicts[f.column] = dictionary
-        geoms = [encode_geometry(g, kind) for g in frame.geometry]
+        geoms = (encode_lines(frame.geometry.values) if kind == "line"
+                 else [encode_geometry(g, kind) for g in frame.geometry])
         self.present = [g is not None for g in geoms]
         self.payload = safe_json({"g": [g if g is not None else [] for g in geoms],
                                   "c": cols, "d": dicts})
