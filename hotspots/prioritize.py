@@ -65,17 +65,63 @@ def select_under_budget(values, costs, *, budget: float) -> np.ndarray:
     return chosen
 
 
-def _gi_phrase(row: pd.Series) -> tuple[int, str]:
-    for col, label in (("night_gi_bin", "night-time Gi*"), ("gi_bin", "Gi*")):
+#: words of the plain-language reasons, per report language ("en", "pt")
+_WORDS = {
+    "en": {
+        "night incident": ("night incident", "night incidents"), "week": ("week", "weeks"),
+        "incident": ("incident", "incidents"), "segment": ("segment", "segments"),
+        "broken lamp": ("broken lamp", "broken lamps"),
+        "Gi* hot segment": ("Gi* hot segment", "Gi* hot segments"),
+        "night-time Gi*": "night-time Gi*", "Gi*": "Gi*", "hot": "{label} {conf} hot",
+        "lighting": "{nights} in {weeks} ({dark} on unlit stretches), {gap:.0f} m unlit "
+                    "({pct:.0f} % of the segment)",
+        "repair": "; {broken} within reach: repair first",
+        "unnamed": "unnamed {kind}", "green area": "green area",
+        "green": "{label} ({kind}, {area:,.0f} m², not adopted): {n} ({night} at night) on "
+                 "{segs} within {radius:g} m",
+        "green hot": ", {hot} (≥ 95 %)",
+        "patrol": "{visits} unpredictable stops of {lo}–{hi} min between {a:02d}:00 and "
+                  "{b:02d}:00 (at least one every {every:g} h): {n} in this window in {weeks}",
+    },
+    "pt": {
+        "night incident": ("ocorrência noturna", "ocorrências noturnas"),
+        "week": ("semana", "semanas"), "incident": ("ocorrência", "ocorrências"),
+        "segment": ("segmento", "segmentos"),
+        "broken lamp": ("lâmpada apagada", "lâmpadas apagadas"),
+        "Gi* hot segment": ("segmento quente no Gi*", "segmentos quentes no Gi*"),
+        "night-time Gi*": "Gi* noturno", "Gi*": "Gi*", "hot": "{label}: ponto quente {conf}",
+        "lighting": "{nights} em {weeks} ({dark} em trechos sem iluminação), {gap:.0f} m sem "
+                    "iluminação ({pct:.0f} % do segmento)",
+        "repair": "; {broken} ao alcance: consertar primeiro",
+        "unnamed": "{kind} sem nome", "green area": "área verde",
+        "green": "{label} ({kind}, {area:,.0f} m², não adotada): {n} ({night} à noite) em "
+                 "{segs} a até {radius:g} m",
+        "green hot": ", {hot} (≥ 95 %)",
+        "patrol": "{visits} paradas imprevisíveis de {lo}–{hi} min entre {a:02d}:00 e "
+                  "{b:02d}:00 (ao menos uma a cada {every:g} h): {n} nesta janela em {weeks}",
+    },
+}
+
+
+def _words(language: str) -> dict:
+    if language not in _WORDS:
+        raise ValidationError(f"language={language!r}: reasons are written in {sorted(_WORDS)}")
+    return _WORDS[language]
+
+
+def _gi_phrase(row: pd.Series, words: dict | None = None) -> tuple[int, str]:
+    words = words or _WORDS["en"]
+    for col, key in (("night_gi_bin", "night-time Gi*"), ("gi_bin", "Gi*")):
         if col in row.index and pd.notna(row[col]) and row[col] > 0:
             b = int(row[col])
-            return b, f"{label} {_CONF[b]} hot"
+            return b, words["hot"].format(label=words[key], conf=_CONF[b])
     return 0, ""
 
 
-def _plural(n: float, word: str) -> str:
+def _plural(n: float, word: str, words: dict | None = None) -> str:
     n = int(n)
-    return f"{n} {word}" + ("" if n == 1 else "s")
+    one, many = (words or _WORDS["en"])[word]
+    return f"{n} {one if n == 1 else many}"
 
 
 def lighting_priority(
@@ -84,6 +130,7 @@ def lighting_priority(
     weeks: float,
     budget_m: float | None = None,
     budget_lamps: int | None = None,
+    language: str = "en",
 ) -> Plan:
     """Rank segments for new lighting; choose a set under a budget of metres and/or lamps.
 
@@ -96,7 +143,9 @@ def lighting_priority(
     greedy by night incidents covered per metre of new lighting (per lamp when only
     ``budget_lamps`` is given), see :func:`select_under_budget`; with both budgets an item must
     fit both. ``weeks`` (length of the period) turns counts into a weekly expectation.
+    Reasons are written in ``language`` ("en" or "pt").
     """
+    words = _words(language)
     need = ["night_count", "night_dark_count", "dark_gap_m", "dark_fraction", "lamps_needed"]
     missing = [c for c in need if c not in segments.columns]
     if missing:
@@ -105,7 +154,7 @@ def lighting_priority(
     if not weeks or weeks <= 0:
         raise ValidationError(f"weeks={weeks!r}: the period length in weeks must be > 0")
     cand = segments[(segments["night_dark_count"] > 0) & (segments["dark_gap_m"] > 0)].copy()
-    gi = [_gi_phrase(row) for _, row in cand.iterrows()]
+    gi = [_gi_phrase(row, words) for _, row in cand.iterrows()]
     cand["hot_bin"] = np.asarray([b for b, _ in gi], dtype=np.int64)
     cand["_gi_phrase"] = [p for _, p in gi]
     cand["priority_score"] = cand["night_dark_count"] * (1 + HOT_WEIGHT * cand["hot_bin"] / 3)
@@ -116,16 +165,17 @@ def lighting_priority(
     cand["expected_night_covered"] = cand["night_dark_count"].astype(float)
     cand["expected_night_per_week"] = cand["night_dark_count"] / weeks
     reasons = []
-    wk = f"{weeks:g} week" + ("" if weeks == 1 else "s")
+    wk = f"{weeks:g} " + words["week"][0 if weeks == 1 else 1]
     for _, row in cand.iterrows():
-        text = (f"{_plural(row['night_count'], 'night incident')} in {wk} "
-                f"({int(row['night_dark_count'])} on unlit stretches), "
-                f"{row['dark_gap_m']:.0f} m unlit ({100 * row['dark_fraction']:.0f} % of the "
-                "segment)")
+        text = words["lighting"].format(
+            nights=_plural(row["night_count"], "night incident", words), weeks=wk,
+            dark=int(row["night_dark_count"]), gap=row["dark_gap_m"],
+            pct=100 * row["dark_fraction"])
         if row["_gi_phrase"]:
             text += f", {row['_gi_phrase']}"
         if row.get("broken_within_reach", 0) > 0:
-            text += f"; {_plural(row['broken_within_reach'], 'broken lamp')} within reach: repair first"
+            text += words["repair"].format(
+                broken=_plural(row["broken_within_reach"], "broken lamp", words))
         reasons.append(text)
     cand["priority_reason"] = reasons
     cand = cand.drop(columns="_gi_phrase")
@@ -175,8 +225,11 @@ def green_candidates(
     *,
     radius_m: float,
     budget_areas: int | None = None,
+    language: str = "en",
 ) -> Plan:
     """Unadopted green areas ranked by the incidents on the streets within ``radius_m``.
+
+    Reasons are written in ``language`` ("en" or "pt").
 
     ``near`` is the long table (area_id, segment_id) of segments within the radius of each area
     (:func:`hotspots.overlays.green.areas_near_segments`); ``segments`` needs ``count`` and
@@ -184,6 +237,7 @@ def green_candidates(
     the budget choice (``budget_areas`` areas to adopt or improve) is a greedy maximum coverage
     of incidents, so ``incidents_covered`` is each chosen area's marginal gain.
     """
+    words = _words(language)
     if "count" not in segments.columns:
         raise ValidationError("green_candidates: the segments table needs a 'count' column")
     unadopted = areas[~areas["adopted"].astype(bool)]
@@ -231,13 +285,18 @@ def green_candidates(
     reasons = []
     for _, r in frame.iterrows():
         name = r.get("name")
-        kind = r.get("kind") if isinstance(r.get("kind"), str) and r.get("kind") else "green area"
-        label = name.strip() if isinstance(name, str) and name.strip() else f"unnamed {kind}"
+        kind = (r.get("kind") if isinstance(r.get("kind"), str) and r.get("kind")
+                else words["green area"])
+        label = (name.strip() if isinstance(name, str) and name.strip()
+                 else words["unnamed"].format(kind=kind))
         reasons.append(
-            f"{label} ({kind}, {r['area_m2']:,.0f} m², not adopted): "
-            f"{int(r['incidents_near'])} incidents ({int(r['night_near'])} at night) on "
-            f"{_plural(r['segments_near'], 'segment')} within {radius_m:g} m"
-            + (f", {_plural(r['hot_segments_near'], 'Gi* hot segment')} (≥ 95 %)"
+            words["green"].format(label=label, kind=kind, area=r["area_m2"],
+                                  n=_plural(r["incidents_near"], "incident", words),
+                                  night=int(r["night_near"]),
+                                  segs=_plural(r["segments_near"], "segment", words),
+                                  radius=radius_m)
+            + (words["green hot"].format(
+                hot=_plural(r["hot_segments_near"], "Gi* hot segment", words))
                if r["hot_segments_near"] else ""))
     frame["candidate_reason"] = reasons
     totals = {"candidates": len(frame), "selected": int(chosen.sum()),
@@ -263,14 +322,18 @@ def patrol_guidance(
     shift_windows: tuple[str, ...] | list[str] = ("06-14", "14-22", "22-06"),
     top_n: int = 3,
     weeks: float = 1.0,
+    language: str = "en",
 ) -> gpd.GeoDataFrame:
     """Top ``top_n`` segments per shift window with Koper-curve visit guidance (a map layer).
+
+    The guidance text is written in ``language`` ("en" or "pt").
 
     Incidents are counted per segment by the local hour of ``occurred_at`` within each window
     (e.g. '22-06' crosses midnight); ties go to the higher ``gi_z`` when present, then the id.
     Guidance (Koper 1995): random stops of 10–15 minutes, at least one every two hours, so
     ceil(window hours / 2) visits per shift; 2–5 hot spots per shift is the usual advice.
     """
+    words = _words(language)
     if top_n < 1:
         raise ValidationError(f"top_n={top_n!r}: must be ≥ 1")
     hours = incidents["occurred_at"].dt.hour.to_numpy()
@@ -299,11 +362,10 @@ def patrol_guidance(
                 "share_of_shift": r["incidents"] / total,
                 "visits_per_shift": visits,
                 "visit_minutes": f"{KOPER_VISIT_MIN[0]}–{KOPER_VISIT_MIN[1]}",
-                "guidance": (f"{visits} unpredictable stops of {KOPER_VISIT_MIN[0]}–"
-                             f"{KOPER_VISIT_MIN[1]} min between {a:02d}:00 and {b:02d}:00 "
-                             f"(at least one every {KOPER_REVISIT_H:g} h): "
-                             f"{_plural(r['incidents'], 'incident')} in this window in {weeks:g} "
-                             + ("week" if weeks == 1 else "weeks")),
+                "guidance": words["patrol"].format(
+                    visits=visits, lo=KOPER_VISIT_MIN[0], hi=KOPER_VISIT_MIN[1], a=a, b=b,
+                    every=KOPER_REVISIT_H, n=_plural(r["incidents"], "incident", words),
+                    weeks=f"{weeks:g} " + words["week"][0 if weeks == 1 else 1]),
                 "geometry": segments.geometry[sid],
             })
     cols = ["shift", "shift_rank", "segment_id", "street_name", "incidents", "incidents_per_week",

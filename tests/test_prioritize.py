@@ -222,3 +222,25 @@ def test_stage_without_lamp_inventory_uses_osm_lit_tag():
     assert seg["dark_gap_m"].isna().sum() == ctx.summary["lighting"]["unknown_segments"] > 0
     assert "lamps" not in ctx.tables and "green_candidates" not in ctx.tables
     assert "priority" in ctx.tables
+
+
+def test_reasons_in_portuguese_for_portuguese_bulletins():
+    seg = _toy_segments()
+    seg["night_gi_bin"] = [0, 0, 0, 3, 0]
+    f = lighting_priority(seg, weeks=6, language="pt").frame
+    assert f.loc[4, "priority_reason"] == (
+        "9 ocorrências noturnas em 6 semanas (9 em trechos sem iluminação), 60 m sem iluminação "
+        "(75 % do segmento), Gi* noturno: ponto quente 99 %")
+    assert f.loc[2, "priority_reason"].endswith("2 lâmpadas apagadas ao alcance: consertar primeiro")
+    one = lighting_priority(seg.iloc[:1], weeks=1, language="pt").frame
+    assert one["priority_reason"].iloc[0].startswith("12 ocorrências noturnas em 1 semana (10 em")
+    seg2 = gpd.GeoDataFrame({"street_name": ["A"]}, geometry=[LineString([(0, 0), (1, 0)])],
+                            index=pd.Index([1], name="segment_id"), crs=CRS)
+    inc = pd.DataFrame({"occurred_at": pd.to_datetime(["2026-06-01 23:00"]).tz_localize(
+        "America/Sao_Paulo"), "segment_id": [1]})
+    g = patrol_guidance(inc, seg2, shift_windows=("22-06",), top_n=1, weeks=1, language="pt")
+    assert g["guidance"].iloc[0] == ("4 paradas imprevisíveis de 10–15 min entre 22:00 e 06:00 "
+                                     "(ao menos uma a cada 2 h): 1 ocorrência nesta janela em "
+                                     "1 semana")
+    with pytest.raises(ValidationError, match="language='es'"):
+        lighting_priority(seg, weeks=6, language="es")

@@ -169,7 +169,8 @@ def stage_prioritize(ctx) -> None:
     summary: dict = {}
     if "night_dark_count" in seg.columns:
         plan = prio.lighting_priority(seg, weeks=weeks, budget_m=config.lighting_budget_m,
-                                      budget_lamps=config.lighting_budget_lamps)
+                                      budget_lamps=config.lighting_budget_lamps,
+                                      language=_reason_language(config))
         cols = ["street_name", "length_m", "priority_rank", "priority_score", "priority_reason",
                 "night_count", "night_dark_count", "dark_gap_m", "dark_fraction",
                 "longest_dark_gap_m", "lamps_needed", "expected_night_covered",
@@ -194,13 +195,15 @@ def stage_prioritize(ctx) -> None:
     if near is not None and "green_areas" in ctx.tables:
         gplan = prio.green_candidates(ctx.tables["green_areas"], near, seg,
                                       radius_m=config.green_walk_radius_m,
-                                      budget_areas=config.green_budget_areas)
+                                      budget_areas=config.green_budget_areas,
+                                      language=_reason_language(config))
         ctx.tables["green_candidates"] = gplan.frame
         summary["green"] = {**gplan.budget, **gplan.totals,
                             "top": gplan.frame["candidate_reason"].head(3).tolist()}
     patrol = prio.patrol_guidance(ctx.tables["incidents"], seg,
                                   shift_windows=tuple(config.shift_windows),
-                                  top_n=config.patrol_top_n, weeks=weeks)
+                                  top_n=config.patrol_top_n, weeks=weeks,
+                                  language=_reason_language(config))
     ctx.tables["patrol"] = patrol
     summary["patrol"] = {"shifts": list(dict.fromkeys(patrol["shift"])), "rows": len(patrol)}
     ctx.summary["priority"] = summary
@@ -274,3 +277,8 @@ def _call_kde(kde_mod, points: gpd.GeoDataFrame, ctx):
         options["extent"] = crime.bounds
     raster = kde_mod.kde(points.geometry, units="per_km2", name="lamp_density", **options)
     return dataclasses.replace(raster, units="working lamps per km²", name="lamp_density")
+
+
+def _reason_language(config) -> str:
+    """Reasons follow the report's language (pt for Portuguese bulletins, else en)."""
+    return "pt" if str(getattr(config, "language", "en")).lower().startswith("pt") else "en"
