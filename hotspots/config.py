@@ -77,6 +77,8 @@ class RunConfig:
     kde_radius_m: float | None = None  # None = ArcGIS default search radius
     kde_cell_size_m: float | None = None  # None = shorter side of the extent / 250
     kde_kernel: str = "quartic"  # quartic | epanechnikov | triangular | gaussian
+    nkde_bandwidth_m: float = 300.0  # network KDE bandwidth along streets; 0 = skip the NKDE
+    nkde_lixel_m: float = 10.0  # network KDE lixel length (density evaluated at lixel centres)
     # maps and exports ([outputs] table)
     privacy_k: int = 3  # liaison exports: counts of 1..k-1 per segment are suppressed
     offline_map: bool = True  # inline Leaflet into map.html (no request leaves the page)

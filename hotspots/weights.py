@@ -223,8 +223,8 @@ def _graph(adj: sp.csr_array, index: pd.Index, *, what: str) -> Graph:
     return graph
 
 
-def _incidence(segments: gpd.GeoDataFrame) -> sp.csr_array:
-    """Segment × street-node incidence (1 where the node is an end point of the segment)."""
+def _end_nodes(segments: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray, int]:
+    """Street node of each segment's first and last vertex (1 mm tolerance), and the node count."""
     coords, idx = shapely.get_coordinates(segments.geometry.values, return_index=True)
     n = len(segments)
     first = np.searchsorted(idx, np.arange(n))
@@ -233,19 +233,29 @@ def _incidence(segments: gpd.GeoDataFrame) -> sp.csr_array:
     keys = np.round(ends / _GRID_M).astype(np.int64)
     _, node = np.unique(keys, axis=0, return_inverse=True)
     node = node.ravel()
+    return node[:n], node[n:], int(node.max()) + 1
+
+
+def _incidence(segments: gpd.GeoDataFrame) -> sp.csr_array:
+    """Segment × street-node incidence (1 where the node is an end point of the segment)."""
+    n = len(segments)
+    start, end, _ = _end_nodes(segments)
+    node = np.r_[start, end]
     seg = np.r_[np.arange(n), np.arange(n)]
     inc = sp.csr_array((np.ones(2 * n), (seg, node)), shape=(n, int(node.max()) + 1))
     inc.data[:] = 1.0  # a loop segment has the same node twice: still one incidence
     return inc
 
 
-def _check_segments(segments: gpd.GeoDataFrame, what: str) -> None:
+def _check_segments(segments: gpd.GeoDataFrame, what: str, *, min_segments: int = 2) -> None:
     if not isinstance(segments, gpd.GeoDataFrame):
         raise ValidationError(
             f"{what}: expected the segments GeoDataFrame, got {type(segments).__name__}"
         )
-    if len(segments) < 2:
-        raise ValidationError(f"{what}: need at least 2 segments, got {len(segments)}")
+    if len(segments) < min_segments:
+        raise ValidationError(
+            f"{what}: need at least {min_segments} segments, got {len(segments)}"
+        )
     if segments.crs is None:
         raise ValidationError(f"{what}: the segments have no CRS; build them with build_segments")
     crs_mod.require_metric(segments.crs, what=f"{what}: segments CRS")

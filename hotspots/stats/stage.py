@@ -13,6 +13,7 @@ from hotspots._errors import ValidationError
 from hotspots.stats.gistar import GI_COLUMNS, bin_counts, gi_star
 from hotspots.stats.kde import default_radius_m, kde
 from hotspots.stats.moran import LISA_COLUMNS, local_moran
+from hotspots.stats.nkde import network_kde, segment_density
 
 #: the variable Gi* and local Moran run on. Rates per 100 m, not counts: a long segment would
 #: otherwise collect incidents (and look hot) by its length alone; the rate is what the
@@ -31,7 +32,10 @@ def stats_stage(ctx) -> None:
     km²) and ``ctx.summary["statistics"]`` / ``ctx.summary["gi_parameters"]``. Writes no file.
     Settings (RunConfig): ``weights`` (contiguity | distance_band | knn), ``weights_distance_m``,
     ``weights_k``, ``gi_variable``, ``gi_permutations``, ``gi_bin_p``, ``fdr``, ``kde_radius_m``,
-    ``kde_cell_size_m``, ``kde_kernel``; the seed is ``config.seed``.
+    ``kde_cell_size_m``, ``kde_kernel``, ``nkde_bandwidth_m`` (0 skips), ``nkde_lixel_m``; the
+    seed is ``config.seed``. The ``nkde`` column is the discontinuous quartic network KDE in
+    incidents per km of street, the length-weighted mean over the segment's lixels (its share
+    of the kernel mass per km, so the column sums, × length, to the incidents within reach).
     """
     config = ctx.config
     seg = ctx.tables["segments"]
@@ -87,6 +91,7 @@ def stats_stage(ctx) -> None:
             "columns": list(GI_COLUMNS) + list(LISA_COLUMNS),
         }
     summary["kde"] = _kde(ctx)
+    summary["nkde"] = _nkde(ctx)
 
 
 def build_weights(seg: gpd.GeoDataFrame, config) -> tuple[object, str, list]:
@@ -182,4 +187,40 @@ def _kde(ctx) -> dict:
         "units": raster.units,
         "max": round(float(valid.max()), 3) if len(valid) else None,
         "clipped_to_boundary": boundary is not None,
+    }
+
+
+def _nkde(ctx) -> dict:
+    """Network KDE of the geocoded incidents into the segments' ``nkde`` column (per km)."""
+    config = ctx.config
+    bandwidth = float(getattr(config, "nkde_bandwidth_m", 300.0) or 0.0)
+    if bandwidth <= 0:
+        return {"skipped": "nkde_bandwidth_m = 0"}
+    inc = ctx.tables.get("incidents")
+    cols = {"segment_id", "position_m"}
+    if inc is None or not cols <= set(inc.columns):
+        return {"skipped": "incidents carry no segment_id/position_m"}
+    events = inc[["segment_id", "position_m"]].dropna()
+    if len(events) == 0:
+        return {"skipped": "no geocoded incident with a position along its segment"}
+    seg = ctx.tables["segments"]
+    lixel = float(getattr(config, "nkde_lixel_m", 10.0))
+    try:
+        res = network_kde(seg, events, bandwidth_m=bandwidth, lixel_length_m=lixel, units="per_km")
+    except ValidationError as exc:
+        return {"skipped": str(exc)}
+    ctx.tables["segments"] = seg.assign(nkde=segment_density(res).reindex(seg.index))
+    lix = res.lixels
+    return {
+        "events": res.n_events,
+        "without_position": int(len(inc) - len(events)),
+        "bandwidth_m": bandwidth,
+        "lixel_m": lixel,
+        "lixels": len(lix),
+        "method": "discontinuous (Okabe–Sugihara equal split)",
+        "kernel": res.kernel,
+        "units": res.units,
+        "segment_value": "length-weighted mean over lixels",
+        "mass_kept": round(float((lix["density"] * lix["length_m"]).sum()) / 1000.0, 3),
+        "max": round(float(lix["density"].max()), 3),
     }
