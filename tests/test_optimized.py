@@ -9,10 +9,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from libpysal import examples
 from libpysal import weights as lpw
 from scipy.spatial import cKDTree
-from shapely.geometry import box
+from shapely.geometry import Point, box
 
 from hotspots._errors import CRSError, ValidationError
 from hotspots.stats.gistar import to_bins
@@ -152,3 +153,177 @@ def test_error_paths(grid, mesa):
         optimized_hot_spots(grid, value_column="crimes")
     with pytest.raises(CRSError, match="geographic"):
         optimized_hot_spots(mesa.to_crs(4326))
+
+
+# --- incident points aggregated into fishnet / hexagon / polygon cells ---------------------
+
+from hotspots.grids import count_points, fishnet  # noqa: E402
+from hotspots.stats.optimized import default_cell_size, optimized_hot_spots_points  # noqa: E402
+
+BROAD_STREET_LONLAT = (-0.136668, 51.513341)
+
+
+def _incidents(n_hot=150, n_bg=150, seed=0, crs="EPSG:31982"):
+    """A cluster around (300, 300) m over uniform background in a 1 km square."""
+    rng = np.random.default_rng(seed)
+    xy = np.vstack([rng.normal(300, 40, (n_hot, 2)), rng.uniform(0, 1000, (n_bg, 2))])
+    return gpd.GeoDataFrame(
+        geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]),
+        index=pd.Index(np.arange(len(xy)) + 1, name="incident_id"),
+        crs=crs,
+    )
+
+
+def test_points_minimum_incident_rules():
+    pts = _incidents(n_hot=25, n_bg=20)  # 45 incidents
+    with pytest.raises(
+        ValidationError,
+        match=r"only 45 usable incidents.*without a bounding polygon needs at "
+        r"least 60.*give a boundary polygon",
+    ):
+        optimized_hot_spots_points(pts)
+    with pytest.raises(ValidationError, match=r"only 45 .*hexagon aggregation without"):
+        optimized_hot_spots_points(pts, aggregation="hexagon")
+    # with a boundary 30 suffice: 45 pass the incident check
+    res = optimized_hot_spots_points(pts, boundary=box(0, 0, 1000, 1000), permutations=0)
+    assert res.parameters["min_incidents"] == 30
+    with pytest.raises(ValidationError, match=r"only 29 usable incidents.*at least 30"):
+        optimized_hot_spots_points(pts.iloc[:29], boundary=box(0, 0, 1000, 1000))
+    # incidents outside the boundary do not count towards the minimum
+    with pytest.raises(ValidationError, match=r"only \d+ usable incidents"):
+        optimized_hot_spots_points(pts, boundary=box(0, 0, 150, 150))
+
+
+def test_points_minimum_features_after_aggregation():
+    pts = _incidents()
+    with pytest.raises(
+        ValidationError,
+        match=r"only 4 features after aggregation; at least 30.*smaller cell_size_m",
+    ):
+        optimized_hot_spots_points(pts, boundary=box(0, 0, 1000, 1000), cell_size_m=500)
+    polys = fishnet((0, 0, 1000, 1000), cell_size_m=250, crs="EPSG:31982")  # 16 polygons
+    with pytest.raises(ValidationError, match=r"only 16 features.*more aggregation polygons"):
+        optimized_hot_spots_points(pts, aggregation=polys)
+
+
+def test_zero_count_cells_inside_the_boundary_are_analysed():
+    pts = _incidents()
+    pts = pd.concat([pts, _incidents(n_hot=0, n_bg=5, seed=9).set_axis([901, 902, 903, 904, 905])])
+    pts.loc[[901, 902], "geometry"] = [Point(5000, 5000), Point(-300, 20)]  # outside
+    b = box(0, 0, 1000, 1000)
+    res = optimized_hot_spots_points(pts, boundary=b, cell_size_m=100, permutations=99, seed=5)
+    cells = fishnet(b, cell_size_m=100, crs=pts.crs)
+    assert list(res.frame.index) == list(cells.index)  # all 100 cells, zeros included
+    zero = res.frame["count"] == 0
+    assert zero.sum() > 10
+    assert res.frame.loc[zero, "gi_z"].notna().all()
+    assert res.frame.loc[zero, "gi_z"].mean() < 0 < res.frame.loc[~zero, "gi_z"].mean()
+    assert res.frame["count"].sum() == len(pts) - 2
+    assert res.excluded.loc[[901, 902], "reason"].tolist() == ["outside_boundary"] * 2
+    assert any("2 incidents outside the boundary excluded" in line for line in res.log)
+    assert any("100 cells meeting the boundary, all analysed" in line for line in res.log)
+    # without a boundary only cells with incidents are analysed
+    nob = optimized_hot_spots_points(pts.drop([901, 902]), cell_size_m=100, permutations=0)
+    assert (nob.frame["count"] >= 1).all()
+    assert nob.frame["count"].sum() == len(pts) - 2
+    assert any("cells with at least one incident are analysed" in line for line in nob.log)
+
+
+def test_points_result_invariant_to_point_order_and_hot_where_clustered():
+    pts = _incidents()
+    a = optimized_hot_spots_points(pts, aggregation="hexagon", permutations=99, seed=2)
+    b = optimized_hot_spots_points(
+        pts.sample(frac=1, random_state=1), aggregation="hexagon", permutations=99, seed=2
+    )
+    pd.testing.assert_frame_equal(a.frame, b.frame)
+    assert a.log == b.log
+    hot = a.frame[a.frame["gi_bin"] >= 2]
+    centre = shapely.get_coordinates(hot.geometry.centroid).mean(axis=0)
+    assert np.hypot(*(centre - 300)) < 60
+
+
+def test_default_cell_size_rule_and_outliers_set_aside():
+    pts = _incidents()
+    xy = shapely.get_coordinates(pts.geometry.values)
+    extent = (0, 0, 1000, 1000)
+    size, how = default_cell_size(xy, extent)
+    nn = cKDTree(xy).query(xy, k=2)[0][:, 1]
+    core = ~(nn > nn.mean() + 3 * nn.std())
+    nn_core = cKDTree(xy[core]).query(xy[core], k=2)[0][:, 1]
+    assert size == pytest.approx(2 * nn_core.mean())
+    assert "approximation of Esri's rule" in how
+    # a far-away incident is a locational outlier: the cell size does not change
+    far = np.vstack([xy, [[50_000, 50_000]]])
+    size_far, how_far = default_cell_size(far, (0, 0, 50_000, 50_000))
+    nn = cKDTree(far).query(far, k=2)[0][:, 1]
+    core = ~(nn > nn.mean() + 3 * nn.std())
+    assert not core[-1]
+    nn_core = cKDTree(far[core]).query(far[core], k=2)[0][:, 1]
+    assert size_far == pytest.approx(2 * nn_core.mean())
+    assert size_far < 1.1 * size  # with the outlier in, the mean would grow by ~100 m
+    assert 2 * nn.mean() > size + 100
+    assert f"{int((~core).sum())} locational outliers" in how_far
+    # never below 0.1 % of the extent
+    tight = np.array([[0, 0], [0.01, 0], [0, 0.01], [0.01, 0.01]] * 1, dtype=float)
+    assert default_cell_size(tight, (0, 0, 1000, 1000))[0] == pytest.approx(1.0)
+    res = optimized_hot_spots_points(pts, aggregation="hexagon", permutations=0)
+    edge = size * np.sqrt(2 / (3 * np.sqrt(3)))
+    assert res.cell_size_m == pytest.approx(edge)
+    assert res.frame.area.to_numpy() == pytest.approx(size * size)
+
+
+def test_points_given_polygons_and_errors():
+    pts = _incidents()
+    polys = fishnet((0, 0, 1000, 1000), cell_size_m=125, crs="EPSG:31982").rename_axis("sector")
+    res = optimized_hot_spots_points(pts, aggregation=polys, permutations=0)
+    assert list(res.frame.index) == list(polys.index)
+    pd.testing.assert_series_equal(res.frame["count"], count_points(pts, polys))
+    assert res.aggregation == "polygons" and res.cell_size_m is None
+    with pytest.raises(ValidationError, match="boundary applies to fishnet/hexagon"):
+        optimized_hot_spots_points(pts, aggregation=polys, boundary=box(0, 0, 1, 1))
+    with pytest.raises(ValidationError, match="use 'fishnet', 'hexagon'"):
+        optimized_hot_spots_points(pts, aggregation="squares")
+    with pytest.raises(CRSError, match="geographic"):
+        optimized_hot_spots_points(pts.to_crs(4326))
+    with pytest.raises(CRSError, match=r"boundary .* must be in the incidents' CRS"):
+        optimized_hot_spots_points(
+            pts, boundary=gpd.GeoSeries([box(0, 0, 1000, 1000)], crs="EPSG:32722")
+        )
+
+
+def test_mesa_crimes_fishnet_hot_cells_where_crimes_concentrate():
+    crimes = gpd.read_file(examples.get_path("crimes.shp")).to_crs(26949)
+    res = optimized_hot_spots_points(crimes, permutations=99, seed=11)
+    f = res.frame
+    hot = f["gi_bin"] >= 2
+    assert hot.sum() >= 3
+    assert f.loc[hot, "count"].mean() > 3 * f.loc[~hot, "count"].mean()
+    assert f["count"].sum() == len(crimes) == 287
+    assert res.parameters["min_incidents"] == 60
+    for needle in ("cell size", "locational outliers", "with at least one incident", "FDR on"):
+        assert any(needle in line for line in res.log), needle
+
+
+def test_snow_deaths_hexagons_hot_around_the_broad_street_pump():
+    import pyproj
+
+    deaths = gpd.read_file(examples.get_path("SohoPeople.shp")).to_crs(27700)
+    streets = gpd.read_file(examples.get_path("Soho_Network.shp")).to_crs(27700)
+    incidents = deaths.loc[deaths.index.repeat(deaths["Count"])].reset_index(drop=True)
+    assert len(incidents) == int(deaths["Count"].sum())
+    boundary = box(*streets.total_bounds)
+    res = optimized_hot_spots_points(
+        incidents, boundary=boundary, aggregation="hexagon", permutations=99, seed=1854
+    )
+    f = res.frame
+    assert (f["count"] == 0).sum() > len(f) / 2  # empty cells in the study area analysed
+    hot = f[f["gi_bin"] == 3]
+    assert len(hot) >= 10
+    px, py = pyproj.Transformer.from_crs(4326, 27700, always_xy=True).transform(
+        *BROAD_STREET_LONLAT
+    )
+    centre = shapely.get_coordinates(hot.geometry.centroid).mean(axis=0)
+    assert np.hypot(centre[0] - px, centre[1] - py) < 60
+    assert hot.geometry.contains(Point(px, py)).any() or (
+        hot.geometry.distance(Point(px, py)).min() < 30
+    )
