@@ -413,3 +413,26 @@ def test_two_streets_between_the_same_nodes_split_and_rejoin():
     c = _centres(straight)  # directly from A, and back from B after the bent street (305 − c)
     expected = _quartic(100 + c, 300) / 2 + _quartic(100 + 105 + 100 - c, 300) / 4
     assert straight["density"].to_numpy() == pytest.approx(expected, abs=1e-15)
+
+
+def test_coarse_resolution_bounds_the_work_and_stays_close_to_exact(toy):
+    """Merging paths within resolution_m (mass-weighted distance) changes the density by far
+    less than the lixel discretisation, and keeps the mass where no dead end is reached."""
+    rng = np.random.default_rng(3)
+    ids = rng.choice(toy.index.to_numpy(), 60)
+    ev = _events(ids, rng.uniform(0, 1, 60) * toy.loc[ids, "length_m"].to_numpy())
+    exact = network_kde(toy, ev, bandwidth_m=450, lixel_length_m=5)
+    coarse = network_kde(toy, ev, bandwidth_m=450, lixel_length_m=5, resolution_m=0.5)
+    d0, d1 = exact.lixels["density"].to_numpy(), coarse.lixels["density"].to_numpy()
+    assert np.abs(d1 - d0).max() <= 1e-3 * d0.max()
+    length = exact.lixels["length_m"].to_numpy()
+    assert (d1 * length).sum() == pytest.approx((d0 * length).sum(), rel=1e-6)
+
+
+def test_path_explosion_is_stopped_with_a_clear_message(toy):
+    # the bent street and the loop have lengths incommensurate with the grid: paths multiply
+    ev = _events(np.array([900, 901]), np.array([20.0, 30.0]))
+    with pytest.raises(ValidationError, match=r"distinct paths.*resolution_m"):
+        network_kde(toy, ev, bandwidth_m=3000, max_states=500)
+    with pytest.raises(ValidationError, match="resolution_m"):
+        network_kde(toy, ev, bandwidth_m=100, resolution_m=0)

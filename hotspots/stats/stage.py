@@ -206,7 +206,8 @@ def _nkde(ctx) -> dict:
     seg = ctx.tables["segments"]
     lixel = float(getattr(config, "nkde_lixel_m", 10.0))
     try:
-        res = network_kde(seg, events, bandwidth_m=bandwidth, lixel_length_m=lixel, units="per_km")
+        res = network_kde(seg, events, bandwidth_m=bandwidth, lixel_length_m=lixel, units="per_km",
+                          resolution_m=lixel / 10.0)
     except ValidationError as exc:
         return {"skipped": str(exc)}
     ctx.tables["segments"] = seg.assign(nkde=segment_density(res).reindex(seg.index))
