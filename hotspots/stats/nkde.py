@@ -212,15 +212,20 @@ class _Network:
     def _k(self, d):
         return kernel_values_1d(d, bandwidth_m=self.h, kernel=self.kernel)
 
+    def _lixels_of(self, s):
+        """For segments ``s``: (row in s, lixel index, lixel centre) of each of their lixels."""
+        cnt = self.lix_count[s]
+        row = np.repeat(np.arange(len(s)), cnt)
+        lix = np.repeat(self.lix_first[s] - np.r_[0, np.cumsum(cnt)[:-1]], cnt)
+        lix = lix + np.arange(len(row))
+        return row, lix, self.centre[lix]
+
     def _deposit(self, density, seg, offset, sign, mass, direct_pos=None):
         """Add mass·K(offset + sign·centre) (or K(|centre − direct_pos|)) on each lixel of seg."""
         for lo in range(0, len(seg), max(1, _CHUNK_ROWS // 64)):
             sl = slice(lo, lo + max(1, _CHUNK_ROWS // 64))
-            s, cnt = seg[sl], self.lix_count[seg[sl]]
-            row = np.repeat(np.arange(len(s)), cnt)
-            lix = np.repeat(self.lix_first[s] - np.r_[0, np.cumsum(cnt)[:-1]], cnt)
-            lix = lix + np.arange(len(row))
-            c = self.centre[lix]
+            s = seg[sl]
+            row, lix, c = self._lixels_of(s)
             if direct_pos is None:
                 d = offset[sl][row] + np.where(sign[sl][row] > 0, c, self.seg_len[s][row] - c)
             else:
@@ -311,11 +316,8 @@ class _Network:
         own = np.where(seg == ev_seg[ev], ev_pos[ev], np.nan)
         for lo in range(0, len(ev), max(1, _CHUNK_ROWS // 64)):
             sl = slice(lo, lo + max(1, _CHUNK_ROWS // 64))
-            s, cnt = seg[sl], self.lix_count[seg[sl]]
-            row = np.repeat(np.arange(len(s)), cnt)
-            lix = np.repeat(self.lix_first[s] - np.r_[0, np.cumsum(cnt)[:-1]], cnt)
-            lix = lix + np.arange(len(row))
-            c = self.centre[lix]
+            s = seg[sl]
+            row, lix, c = self._lixels_of(s)
             d = np.minimum(a[sl][row] + c, b[sl][row] + self.seg_len[s][row] - c)
             direct = np.abs(c - own[sl][row])
             d = np.where(np.isnan(direct), d, np.minimum(d, direct))
