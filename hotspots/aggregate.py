@@ -57,18 +57,6 @@ def counts_by(
     return out
 
 
-def weekly_matrix(geocoded: pd.DataFrame, segments: gpd.GeoDataFrame, weeks: list[str] | None = None
-                  ) -> pd.DataFrame:
-    """Wide segment × week count matrix (all segments, all weeks in range, zeros filled)."""
-    long = counts_by(geocoded, segments, by="week")
-    if weeks is None:
-        weeks = week_range(long["week"].min(), long["week"].max()) if len(long) else []
-    wide = long.pivot_table(index="segment_id", columns="week", values="count", fill_value=0)
-    wide = wide.reindex(index=segments.index, columns=weeks, fill_value=0).astype(np.int64)
-    wide.columns.name = "week"
-    return wide
-
-
 def week_range(first: str, last: str) -> list[str]:
     """All ISO week labels from ``first`` to ``last`` inclusive."""
     start = pd.Timestamp.fromisocalendar(int(first[:4]), int(first[6:]), 1)

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hotspots import aggregate
 from hotspots._errors import ValidationError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -166,11 +167,8 @@ def concentration_curve(counts: pd.Series) -> Concentration:
                              None, None)
     cum = np.concatenate([[0.0], np.cumsum(values) / total])
     share_seg = np.arange(n + 1) / n
-    k25 = int(np.argmax(cum >= 0.25 - 1e-12))
-    k50 = int(np.argmax(cum >= 0.50 - 1e-12))
-    asc = values[::-1]
-    gini = float((2 * np.arange(1, n + 1) - n - 1) @ asc / (n * total))
-    s25, s50 = k25 / n, k50 / n
+    shares = aggregate.concentration(values)  # the same shares and Gini as the run summary
+    s25, s50, gini = shares["share_for_25pct"], shares["share_for_50pct"], shares["gini"]
     return Concentration(
         curve=pd.DataFrame({"share_segments": share_seg, "share_incidents": cum}),
         share_for_25pct=s25, share_for_50pct=s50, gini=gini, segments=n, incidents=int(total),

@@ -138,9 +138,7 @@ def select_window(
     start, end = weeks[0].start, week.end
     in_window = ((times >= start) & (times < end)).to_numpy()
     window = incidents.loc[in_window].copy()
-    local = window[time_column].dt.tz_convert(str(week.start.tz))
-    iso = local.dt.isocalendar()
-    window["week"] = (iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2))
+    window["week"] = iso_week(window[time_column].dt.tz_convert(str(week.start.tz)))
     this = incidents.loc[((times >= week.start) & (times < week.end)).to_numpy()].copy()
     return WeekWindow(
         week=week,
