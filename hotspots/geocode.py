@@ -12,7 +12,7 @@ import shapely
 
 from hotspots import crs as crs_mod
 from hotspots._errors import ValidationError
-from hotspots.rejects import concat_rejects, make_rejects
+from hotspots.rejects import RejectCollector
 from hotspots.snap import SegmentIndex, snap_points
 
 GEOCODED_COLUMNS = [
@@ -69,8 +69,9 @@ def geocode_incidents(
                 gpd.GeoSeries(geoms[has_xy], crs=incidents.crs).to_crs(target).values
             )
 
-    rejects: list[pd.DataFrame] = []
-    rejected = np.zeros(len(frame), dtype=bool)
+    collector = RejectCollector(frame, stage="geocode")
+    rejected = collector.taken  # updated in place as rows are rejected
+    reject = collector.reject
     boundary_geom = _boundary_geometry(boundary, target)
 
     outside = np.zeros(len(frame), dtype=bool)
@@ -88,12 +89,6 @@ def geocode_incidents(
     if incidents.crs is not None and incidents.crs.is_geographic and (outside | far).any():
         swapped = _swapped_would_fit(geoms, outside | far, incidents.crs, target, boundary_geom,
                                      index, max_distance_m)
-
-    def reject(mask, reason, detail):
-        mask = mask & ~rejected
-        if mask.any():
-            rejects.append(make_rejects(frame, mask, reason=reason, detail=detail, stage="geocode"))
-            rejected[mask] = True
 
     reject(swapped, "latlon_swapped",
            "with latitude and longitude exchanged the point falls on the street network")
@@ -129,7 +124,7 @@ def geocode_incidents(
             matched, addr_rejects = address_geocoder(addr, segments)
             qa = getattr(address_geocoder, "last_qa", None)
             if len(addr_rejects):
-                rejects.append(addr_rejects)
+                collector.extend(addr_rejects)
             if len(matched):
                 parts.append(matched.to_crs(target) if matched.crs != target else matched)
 
@@ -144,7 +139,7 @@ def geocode_incidents(
                 geocoded[col] = pd.Series(dtype="float64")
     geocoded = geocoded.set_index("incident_id").sort_values("source_row", kind="stable")
     geocoded["segment_id"] = geocoded["segment_id"].astype(np.int64)
-    all_rejects = concat_rejects(rejects)
+    all_rejects = collector.table()
     counts = {
         "input": len(frame),
         "geocoded": len(geocoded),

@@ -17,7 +17,7 @@ import shapely
 from hotspots import crs as crs_mod
 from hotspots import timeparse
 from hotspots._errors import CRSError, ValidationError
-from hotspots.rejects import concat_rejects, make_rejects
+from hotspots.rejects import RejectCollector
 
 ID_CANDIDATES = ("incident_id", "id", "id_ocorrencia", "ocorrencia", "numero_bo", "bo", "n_bo")
 TIME_CANDIDATES = (
@@ -148,14 +148,8 @@ def read_incidents(
     )
     frame["occurred_at"] = parsed.values
 
-    rejects = []
-    reject_mask = np.zeros(len(frame), dtype=bool)
-
-    def reject(mask, reason, detail):
-        mask = np.asarray(mask, dtype=bool) & ~reject_mask
-        if mask.any():
-            rejects.append(make_rejects(frame, mask, reason=reason, detail=detail, stage="ingest"))
-            reject_mask[mask] = True
+    collector = RejectCollector(frame, stage="ingest")
+    reject = collector.reject
 
     dup = frame["incident_id"].duplicated(keep="first").to_numpy() & frame["incident_id"].notna().to_numpy()
     if dup.any():
@@ -178,7 +172,7 @@ def read_incidents(
     reject(~coords_present & ~has_address, "missing_location",
            "no coordinates and no address")
 
-    keep = ~reject_mask
+    keep = ~collector.taken
     incidents = gpd.GeoDataFrame(
         frame.loc[keep], geometry=points[keep], crs=point_crs
     )
@@ -187,7 +181,7 @@ def read_incidents(
     incidents.index = incidents.index.astype(str)
     return IncidentsRead(
         incidents=incidents,
-        rejects=concat_rejects(rejects),
+        rejects=collector.table(),
         rows_read=len(frame),
         source=src,
         sha256=digest,

@@ -71,6 +71,36 @@ def make_rejects(
     return out
 
 
+class RejectCollector:
+    """Rejects of one stage over one frame: the first reason given to a row wins.
+
+    ``taken`` marks the rows rejected so far; ``extend`` adds reject tables built elsewhere
+    (e.g. by the address geocoder); ``table()`` is the concatenated rejects.
+    """
+
+    def __init__(self, frame: pd.DataFrame, *, stage: str):
+        self.frame = frame
+        self.stage = stage
+        self.taken = np.zeros(len(frame), dtype=bool)
+        self._parts: list[pd.DataFrame] = []
+
+    def reject(self, mask, reason: str, detail) -> None:
+        """Reject the rows of ``mask`` not yet rejected, with ``reason`` and ``detail``."""
+        mask = np.asarray(mask, dtype=bool) & ~self.taken
+        if mask.any():
+            self._parts.append(make_rejects(self.frame, mask, reason=reason, detail=detail,
+                                            stage=self.stage))
+            self.taken[mask] = True
+
+    def extend(self, table: pd.DataFrame) -> None:
+        """Add a reject table made elsewhere for rows of this frame."""
+        self._parts.append(table)
+
+    def table(self) -> pd.DataFrame:
+        """All rejects collected, sorted by source row."""
+        return concat_rejects(self._parts)
+
+
 def concat_rejects(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """Concatenate reject tables (any may be empty), sorted by source row."""
     frames = [f for f in frames if f is not None and len(f)]

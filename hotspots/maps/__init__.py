@@ -49,7 +49,7 @@ from hotspots.maps.offline import check_offline, embed_assets
 from hotspots.maps.raster_overlay import raster_overlay
 from hotspots.maps.weekly_layer import WeeklyLayer, suppress_weekly
 
-__all__ = ["build_map", "map_html", "save_map", "segment_rate_map"]
+__all__ = ["build_map", "map_html", "save_map"]
 
 #: named online basemaps (need a connection; the default is no basemap)
 BASEMAPS = {"osm": ("OpenStreetMap", None)}
@@ -303,9 +303,3 @@ def save_map(fmap: folium.Map, path: str | Path, *, offline: bool | None = None)
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
     return path
-
-
-def segment_rate_map(segments: gpd.GeoDataFrame, *, boundary: gpd.GeoDataFrame | None = None,
-                     title: str = "Incidents per 100 m of street", **kwargs) -> folium.Map:
-    """Backward-compatible name for ``build_map`` with segments and a boundary."""
-    return build_map(segments, boundary=boundary, title=title, **kwargs)
