@@ -14,6 +14,7 @@ import pandas as pd
 import pyproj
 import shapely
 
+from hotspots import privacy
 from hotspots._errors import HotspotsError, MissingDependencyError, ValidationError
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -272,5 +273,6 @@ def write_week_layers(ctx, *, dsn: str, schema: str) -> dict[str, int]:
             continue
         if not isinstance(table, pd.DataFrame):
             continue
-        layers[week_table_name(name, week)] = table
+        # the same personal-column filter as every file export
+        layers[week_table_name(name, week)] = privacy.drop_personal_columns(table)
     return write_frames(dsn, schema, layers)
