@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,3 +93,22 @@ def write_geotiff(raster: Raster, path: str | Path) -> Path:
         dst.set_band_description(1, raster.name)
         dst.update_tags(1, units=raster.units)
     return path
+
+
+def valid_values(raster) -> np.ndarray:
+    """The raster's cell values with NoData and non-finite cells as NaN (a float copy)."""
+    arr = np.array(raster.array, dtype="float64", copy=True)
+    nodata = getattr(raster, "nodata", None)
+    if nodata is not None and np.isfinite(nodata):
+        arr[arr == nodata] = np.nan
+    arr[~np.isfinite(arr)] = np.nan
+    return arr
+
+
+@contextmanager
+def quiet_affine():
+    """rasterio still multiplies Affine objects with ``*``; affine ≥ 3.1 warns about it."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Use `@` matmul",
+                                category=PendingDeprecationWarning)
+        yield

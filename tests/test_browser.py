@@ -184,7 +184,7 @@ def _hex(rgb) -> str:
 def test_week_slider_changes_the_week_and_the_colours(browser, weekly_map):
     from test_maps import WEEKS, synthetic_weekly
 
-    from hotspots.maps import symbology as sym
+    from hotspots import symbology as sym
 
     view = OfflinePage(browser, weekly_map)
     view.page.wait_for_function("window.hsPainted !== undefined", timeout=15000)

@@ -14,8 +14,8 @@ import rasterio
 from test_maps import EVIL, synthetic_overlays, synthetic_segments
 
 from hotspots import export, privacy
+from hotspots import symbology as sym
 from hotspots._errors import OutputExistsError, ValidationError
-from hotspots.maps import symbology as sym
 
 KML = "{http://www.opengis.net/kml/2.2}"
 

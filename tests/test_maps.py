@@ -13,8 +13,8 @@ import shapely
 from affine import Affine
 
 from hotspots import maps
+from hotspots import symbology as sym
 from hotspots._errors import HotspotsError, ValidationError
-from hotspots.maps import symbology as sym
 from hotspots.maps.layers import encode_geometry, safe_json
 from hotspots.maps.offline import check_offline, remote_references
 from hotspots.raster import Raster

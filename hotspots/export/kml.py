@@ -10,8 +10,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hotspots import symbology as sym
 from hotspots._errors import ValidationError
-from hotspots.maps import symbology as sym
 
 KML_NS = "http://www.opengis.net/kml/2.2"
 

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pandas as pd
 
-from hotspots.maps import symbology as sym
+from hotspots import symbology as sym
 
 QGIS_VERSION = "3.28.0"
 PX_TO_MM = 0.26  # Leaflet's pixel widths → QGIS millimetres (96 dpi)

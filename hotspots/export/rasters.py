@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from hotspots.export.qgis_styles import raster_qml
-from hotspots.maps.raster_overlay import quiet_affine, valid_values
-from hotspots.maps.symbology import raster_colors
+from hotspots.raster import quiet_affine, valid_values
+from hotspots.symbology import raster_colors
 
 
 def write_raster(raster, path: str | Path) -> tuple[Path, Path]:

@@ -19,8 +19,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hotspots import symbology as sym
 from hotspots._errors import ValidationError
-from hotspots.maps import symbology as sym
 from hotspots.maps.layers import (
     GAP_FIELDS,
     GREEN_FIELDS,

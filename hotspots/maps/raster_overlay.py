@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-from contextlib import contextmanager
-
 import numpy as np
 import rasterio.crs
 import rasterio.transform
@@ -13,7 +10,8 @@ from folium.raster_layers import ImageOverlay
 from rasterio.enums import Resampling
 
 from hotspots._errors import ValidationError
-from hotspots.maps.symbology import KDE_COLORS, hex_to_rgb, kde_breaks, raster_colors
+from hotspots.raster import quiet_affine, valid_values
+from hotspots.symbology import KDE_COLORS, hex_to_rgb, kde_breaks, raster_colors
 
 
 def raster_crs(raster) -> rasterio.crs.CRS:
@@ -24,25 +22,6 @@ def raster_crs(raster) -> rasterio.crs.CRS:
     if hasattr(crs, "to_wkt"):
         return rasterio.crs.CRS.from_wkt(crs.to_wkt())
     return rasterio.crs.CRS.from_user_input(crs)
-
-
-def valid_values(raster) -> np.ndarray:
-    """The raster's cell values with NoData and non-finite cells as NaN (a float copy)."""
-    arr = np.array(raster.array, dtype="float64", copy=True)
-    nodata = getattr(raster, "nodata", None)
-    if nodata is not None and np.isfinite(nodata):
-        arr[arr == nodata] = np.nan
-    arr[~np.isfinite(arr)] = np.nan
-    return arr
-
-
-@contextmanager
-def quiet_affine():
-    """rasterio still multiplies Affine objects with ``*``; affine ≥ 3.1 warns about it."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Use `@` matmul",
-                                category=PendingDeprecationWarning)
-        yield
 
 
 def to_web_mercator(raster) -> tuple[np.ndarray, list[list[float]]]:

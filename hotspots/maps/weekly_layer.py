@@ -14,8 +14,8 @@ import pandas as pd
 from folium.map import Layer
 from jinja2 import Template
 
+from hotspots import symbology as sym
 from hotspots._errors import ValidationError
-from hotspots.maps import symbology as sym
 from hotspots.maps.layers import Dataset, line_style, safe_json
 
 _WEEK_COLUMN = re.compile(r"^(\d{4})[-_]?W(\d{1,2})$", re.IGNORECASE)
