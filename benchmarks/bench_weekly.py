@@ -114,6 +114,8 @@ lamps = "city.gpkg"
 lamps_layer = "pontos_luz"
 green_areas = "city.gpkg"
 green_areas_layer = "areas_verdes"
+time_format = "%d/%m/%Y %H:%M"
+delimiter = ";"
 [columns]
 id = "numero_ocorrencia"
 time = "data_hora_fato"
@@ -122,9 +124,7 @@ lat = "latitude"
 lon = "longitude"
 [parameters]
 timezone = "America/Sao_Paulo"
-time_format = "%d/%m/%Y %H:%M"
 crs = "{CRS}"
-delimiter = ";"
 language = "pt"
 [weekly]
 weeks_history = 8
