@@ -529,6 +529,10 @@ def config_from_dict(data: dict, *, base: Path | None = None, source: str = "con
 
 
 def _resolve_paths(section: str, table: dict, base: Path) -> dict:
+    """Relative paths (given, or the default output_root) resolved against the config's folder,
+    so a scheduler running from any working directory reads and writes the same places."""
+    if section == "weekly" and "output_root" not in table:
+        table["output_root"] = WeeklySettings().output_root
     for key in PATH_SETTINGS.get(section, ()):
         val = table.get(key)
         if isinstance(val, str) and val and "://" not in val and not val.startswith("postgis:"):

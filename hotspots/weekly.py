@@ -12,6 +12,7 @@ from hotspots._errors import ValidationError
 from hotspots.aggregate import iso_week
 
 _WEEK_RE = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+_WEEK_COLUMN = re.compile(r"^(\d{4})[-_]?W(\d{1,2})$", re.IGNORECASE)
 
 #: share of segments flagged "hot" by count when no Gi* bins are available (see hot_segments)
 TOP_SHARE = 0.05
@@ -254,3 +255,14 @@ def compare_weeks(
     rule = ("Gi* bin ≥ 2 (hot spot, 95 % confidence or more)" if use_gi
             else f"top {top_share:.0%} of segments by count (no Gi* bins available)")
     return WeekComparison(frame=frame, totals=matrix.sum(axis=0).astype(np.int64), hot_rule=rule)
+
+
+def week_columns(frame: pd.DataFrame) -> dict[str, str]:
+    """{column: ISO week label 'YYYY-Www'} for the columns of ``frame`` that name a week
+    ('2026_W41' as the weekly run writes them, or '2026-W41'), oldest first."""
+    found = {}
+    for col in frame.columns:
+        m = _WEEK_COLUMN.match(str(col))
+        if m:
+            found[col] = f"{m.group(1)}-W{int(m.group(2)):02d}"
+    return dict(sorted(found.items(), key=lambda kv: kv[1]))

@@ -20,14 +20,20 @@ from hotspots._errors import (
     os_error,
 )
 
-__all__ = ["check_output_location", "folder_lock", "recover", "swap_in"]
+__all__ = ["check_output_location", "folder_lock", "recover", "space_needed", "swap_in"]
 
-#: free space asked of the output location before a run starts (outputs of a city-sized week
-#: are a few tens of MB; the temporary and the previous folder coexist during the swap)
-MIN_FREE_BYTES = 200 * 1024 * 1024
+#: free space asked of the output location before a run starts, on top of a few times the
+#: inputs' size (see :func:`space_needed`): the temporary and the previous folder coexist
+#: during the swap
+BASE_FREE_BYTES = 64 * 1024 * 1024
 
 
-def check_output_location(folder: Path, *, min_free_bytes: int = MIN_FREE_BYTES) -> None:
+def space_needed(input_bytes: int) -> int:
+    """Free bytes a run asks for: 64 MB plus three times its inputs (maps, layers, liaison)."""
+    return BASE_FREE_BYTES + 3 * max(0, int(input_bytes))
+
+
+def check_output_location(folder: Path, *, min_free_bytes: int = BASE_FREE_BYTES) -> None:
     """Fail before any analysis when ``folder``'s parent cannot be written or has no room.
 
     Creates the parent folders, writes and removes a probe file, and compares the free space
@@ -54,15 +60,19 @@ def check_output_location(folder: Path, *, min_free_bytes: int = MIN_FREE_BYTES)
 
 @contextmanager
 def folder_lock(folder: Path, *, wait_s: float = 0.0) -> Iterator[Path]:
-    """Hold the lock of run folder ``folder`` (``.<name>.lock`` beside it) while writing it.
+    """Hold the lock of run folder ``folder`` (``.locks/<name>.lock`` beside it) while writing it.
 
     The lock is an ``flock`` on that file, so it is released when the process ends however
     it ends (killed, rebooted): it never goes stale. A second run of the same folder waits up
     to ``wait_s`` seconds, then raises :class:`RunLockedError` naming the holder.
     """
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    path = folder.with_name(f".{folder.name}.lock")
-    fh = open(path, "a+")
+    locks = folder.parent / ".locks"
+    try:
+        locks.mkdir(parents=True, exist_ok=True)
+        path = locks / f"{folder.name}.lock"
+        fh = open(path, "a+")
+    except OSError as exc:
+        raise os_error(exc, where=folder.parent) from exc
     try:
         deadline = time.monotonic() + max(0.0, wait_s)
         while True:

@@ -73,11 +73,13 @@ def write_outputs(result: WeekResult, folder: Path) -> dict[str, Path]:
     export.write_kml(liaison, liaison_dir / "layers.kml", title=title)
     for name, raster in rasters.items():
         export.write_raster(raster, liaison_dir / f"{name}.tif")
+    weekly = tables.get("weekly_counts")
     lmap = maps.build_map(
         liaison["segments"], boundary=liaison.get("boundary"), lamps=liaison.get("lamps"),
         dark_gaps=liaison.get("dark_gaps"), green_areas=liaison.get("green_areas"),
         incidents=liaison.get("incidents"), patrol=liaison.get("patrol"), rasters=rasters,
-        weekly=tables.get("weekly_counts"), title=title,  # build_map suppresses counts below k
+        weekly=None if weekly is None else privacy.suppress_weekly_counts(weekly, k=k),
+        title=title,
         subtitle=(subtitle + " · " if subtitle else "") + f"counts below {k} suppressed",
         offline=True, basemap=out.basemap, attribution=attribution, privacy_k=k)
     maps.save_map(lmap, liaison_dir / "map.html")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -47,6 +48,7 @@ def overlays_step(
     boundary: gpd.GeoDataFrame | None,
     crime_kde: Raster | None,
     gi: GiRun | None,
+    gi_fallback: Callable[[], GiRun] | None = None,
     settings: OverlaySettings,
     timezone: str,
     lamps_source: str = "lamps",
@@ -71,7 +73,10 @@ def overlays_step(
     crime_kde : Raster or None
         The crime KDE, whose grid the lamp density reuses.
     gi : GiRun or None
-        The week's Gi* settings, used for the night-time Gi* (None: no night-time Gi*).
+        The week's Gi* settings, used for the night-time Gi*.
+    gi_fallback : callable, optional
+        Makes Gi* settings when ``gi`` is None (the statistics step was skipped) and a
+        night-time Gi* is due; without it there is no night-time Gi* then.
     settings : OverlaySettings
         The ``[overlays]`` section.
     timezone : str
@@ -147,6 +152,8 @@ def overlays_step(
     ok, why = night_mod.enough_for_night_gi(night_count,
                                             min_incidents=settings.night_gi_min_incidents)
     summary_n["night_gi"] = why if ok else f"not computed: {why}"
+    if ok and gi is None and gi_fallback is not None:
+        gi = gi_fallback()
     if ok and gi is not None:
         res_gi = gi.run(night_count.reindex(segments.index).astype(float))
         add["night_gi_z"] = res_gi.frame["gi_z"].reindex(index)

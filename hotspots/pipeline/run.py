@@ -98,11 +98,12 @@ def analyse(config: RunConfig, *, week: str | None, now: pd.Timestamp,
         stats = statistics_step(counts.segments, analysed, boundary=inputs.boundary_analysis,
                                 settings=config.statistics, seed=par.seed)
     with clock("overlays"):
-        gi = stats.gi or contiguity_gi(inputs.segments, config.statistics, par.seed)
         ov = overlays_step(
             inputs.segments, counts.segments, analysed, lamps=inputs.lamps,
             green_areas=inputs.green_areas, lit=inputs.lit, boundary=inputs.boundary_analysis,
-            crime_kde=stats.kde, gi=gi, settings=config.overlays, timezone=par.timezone,
+            crime_kde=stats.kde, gi=stats.gi,
+            gi_fallback=lambda: contiguity_gi(inputs.segments, config.statistics, par.seed),
+            settings=config.overlays, timezone=par.timezone,
             lamps_source=str(config.inputs.lamps), green_source=str(config.inputs.green_areas))
     with clock("prioritize"):
         so_far = counts.segments.join(stats.columns).join(ov.columns)
@@ -179,7 +180,7 @@ def run_week(config: RunConfig, *, week: str = "latest", out_root: str | Path | 
     """
     now = _now(now, config.parameters.timezone)
     root = Path(out_root if out_root is not None else config.weekly.output_root)
-    atomic.check_output_location(root / "week")
+    atomic.check_output_location(root / "week", min_free_bytes=_space(config))
     explicit = str(week).strip().lower() != "latest"
     with ExitStack() as stack:
         bar = stack.enter_context(contextlib.closing(progress.StageBar(len(STEP_NAMES))))
@@ -205,7 +206,7 @@ def run_all(config: RunConfig, out_dir: str | Path, *, overwrite: bool = False,
     """
     now = _now(now, config.parameters.timezone)
     folder = Path(out_dir)
-    atomic.check_output_location(folder)
+    atomic.check_output_location(folder, min_free_bytes=_space(config))
     with ExitStack() as stack:
         bar = stack.enter_context(contextlib.closing(progress.StageBar(len(STEP_NAMES))))
         clock = Clock(report, bar=bar)
@@ -243,6 +244,14 @@ def _write(result: WeekResult, folder: Path, *, overwrite: bool, clock: Clock) -
         files["manifest"] = write_json(manifest, tmp / "manifest.json")
     files = {k: folder / v.name for k, v in files.items()}
     return RunResult(result=result, files=files, summary=summary, timings=dict(clock.timings))
+
+
+def _space(config: RunConfig) -> int:
+    """Free space the run asks for (from the size of its input files)."""
+    files = {Path(v).resolve() for k in ("incidents", "streets", "boundary", "lamps",
+                                         "green_areas", "address_points")
+             if (v := getattr(config.inputs, k)) and Path(v).is_file()}
+    return atomic.space_needed(sum(p.stat().st_size for p in files))
 
 
 def _now(now, timezone: str) -> pd.Timestamp:
