@@ -221,6 +221,11 @@ def step_bounds(
     return bounds, labels, step_end
 
 
+def _plain(value: object) -> object:
+    """A NumPy scalar as the Python value it holds (so messages show 2, not np.int64(2))."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _label(start: pd.Timestamp, step: str) -> str:
     if step == "week":
         year, week, _ = (start + pd.Timedelta(hours=12)).isocalendar()
@@ -267,7 +272,7 @@ def _check_segments(
         if bad.any() and variable == "rate_per_100m":
             problems.append(
                 f"segments.length_m: {int(bad.sum())} lengths are missing, zero or negative "
-                f"(first segment_id {index[bad][0]!r}); a rate per 100 m needs a positive length "
+                f"(first segment_id {_plain(index[bad][0])!r}); a rate per 100 m needs a positive length "
                 "(rebuild the segments, or analyse variable='count')"
             )
     elif variable == "rate_per_100m":
@@ -298,14 +303,16 @@ def _check_incidents(
     nat = times.isna().to_numpy()
     if nat.any():
         problems.append(f"incidents.occurred_at: {int(nat.sum())} rows have no time (first "
-                        f"incident_id {incidents.index[nat][0]!r}); reject them at ingest")
+                        f"incident_id {_plain(incidents.index[nat][0])!r}); reject them at ingest")
+    if seg_index.has_duplicates:  # reported with the segments; ids cannot be matched
+        return empty
     pos = seg_index.get_indexer(incidents["segment_id"])
     unknown = pos < 0
     if unknown.any():
         problems.append(
             f"incidents.segment_id: {int(unknown.sum())} incidents refer to segments not in the "
-            f"segments table (first incident_id {incidents.index[unknown][0]!r}, segment_id "
-            f"{incidents['segment_id'].to_numpy()[unknown][0]!r}); geocode against the same "
+            f"segments table (first incident_id {_plain(incidents.index[unknown][0])!r}, segment_id "
+            f"{_plain(incidents['segment_id'].to_numpy()[unknown][0])!r}); geocode against the same "
             "segments"
         )
     return pos.astype(np.int64), times
