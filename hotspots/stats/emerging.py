@@ -114,7 +114,16 @@ EMERGING_COUNT_DERIVED: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class EmergingSettings:
-    """Settings of Emerging Hot Spot Analysis (one section of the run configuration)."""
+    """Settings of Emerging Hot Spot Analysis (one section of the run configuration).
+
+    Esri's documentation does not state the α of the bins or of the trend, so both are
+    settings (0.05 by default) and are recorded in every result. Esri's space-time Python
+    utilities shipped with ArcGIS Pro define, next to the category names, ``hsSigBinValue = 1``
+    (a bin counts from |Gi_Bin| ≥ 1, i.e. 90 % confidence after FDR), ``mkSigValue = .1`` and
+    ``emergingNumSig = .9``; how the tool uses them is not visible there, but they suggest
+    ArcGIS reads both at 0.10 — set ``alpha_bins = alpha_trend = 0.10`` to mimic that, and see
+    the α-sensitivity table of each result for what it changes.
+    """
 
     time_step: str = setting("week", "length of a time step: ISO week (Monday to Sunday) or "
                              "calendar month, in the city's time zone", choices=STEPS)

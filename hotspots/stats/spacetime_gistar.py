@@ -267,6 +267,7 @@ def _permutation_p(x, lag_sum, n_nb, permutations, seed, n_jobs):
     flat = np.ascontiguousarray(x.ravel())
     card = np.ascontiguousarray(n_nb.ravel().astype(np.int64))
     ids = permutation_ids(len(flat), int(card.max()), permutations, seed)
+    card = np.minimum(card, ids.shape[1])  # a neighbourhood cannot exceed the other bins
     prev = numba.get_num_threads()
     if n_jobs is not None and n_jobs > 0:
         numba.set_num_threads(min(n_jobs, numba.config.NUMBA_NUM_THREADS))
