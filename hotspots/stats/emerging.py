@@ -15,11 +15,11 @@ categories are not counts, but they are derived from counts, so
   before it (the street graph is public), so together they can be solved for the counts;
 - the Mann–Kendall columns on the raw counts (``emerging_count_trend_*``) are *analyst only*:
   on a segment with one incident in the window they reveal the week it happened;
-- a category, the number of hot/cold steps and the final bin are released, but derive from the
-  incidents of the segment's neighbourhood. An island segment with a single incident can be a
-  "New Hot Spot" in a small cube, which discloses that count. So every released emerging column
-  is suppressed with ``emerging_nbhd_count`` (incidents on the segment and its spatial
-  neighbours over the analysed steps) when that count is 1 … k−1: merge
+- a category, the number of hot/cold steps, the final bin and the trend of z are released, but
+  they derive from the incidents of the segment's neighbourhood: an island segment with a
+  single incident can be a "New Hot Spot" in a small cube, which discloses that count. So every
+  released emerging column is nulled when ``emerging_nbhd_count`` (incidents on the segment and
+  its spatial neighbours over the analysed steps; analyst only) is 1 … k−1: merge
   :data:`EMERGING_COUNT_DERIVED` into ``privacy.COUNT_DERIVED``. Zero stays visible (a cold or
   empty neighbourhood identifies nobody).
 """
@@ -53,6 +53,7 @@ from hotspots.stats.spacetime_gistar import (
 
 __all__ = [
     "ALPHA_SENSITIVITY",
+    "EMERGING_ANALYST_ONLY",
     "EMERGING_COLUMNS",
     "EMERGING_COUNT_DERIVED",
     "EMERGING_LIAISON_COLUMNS",
@@ -90,25 +91,21 @@ EMERGING_COLUMNS = (
     "emerging_explanation_en",
     "emerging_explanation_pt",
 )
-#: emerging columns a liaison/public export may carry (see the module docstring)
-EMERGING_LIAISON_COLUMNS = (
-    "emerging_code",
-    "emerging_category",
-    "emerging_category_pt",
-    "emerging_n_hot",
-    "emerging_n_cold",
-    "emerging_final_bin",
-    "emerging_trend",
-    "emerging_trend_z",
-    "emerging_trend_p",
-    "emerging_trend_tau",
-    "emerging_stable",
-    "emerging_explanation_en",
-    "emerging_explanation_pt",
+#: columns for analysts only (see the module docstring): per-step z/p, trends of raw counts, and
+#: the neighbourhood count that drives the suppression
+EMERGING_ANALYST_ONLY = (
+    "emerging_final_z",
+    "emerging_final_p",
+    "emerging_count_trend_z",
+    "emerging_count_trend_p",
+    "emerging_count_trend_tau",
+    "emerging_nbhd_count",
 )
+#: emerging columns a liaison/public export may carry (see the module docstring)
+EMERGING_LIAISON_COLUMNS = tuple(c for c in EMERGING_COLUMNS if c not in EMERGING_ANALYST_ONLY)
 #: for ``privacy.COUNT_DERIVED``: a neighbourhood count of 1 … k−1 nulls every released column
 EMERGING_COUNT_DERIVED: dict[str, tuple[str, ...]] = {
-    "emerging_nbhd_count": ("emerging_nbhd_count", *EMERGING_LIAISON_COLUMNS),
+    "emerging_nbhd_count": EMERGING_LIAISON_COLUMNS,
 }
 
 
