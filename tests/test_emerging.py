@@ -225,6 +225,29 @@ def test_months_and_inputs_untouched(planted):
     assert res.parameters["ninety_percent_steps"] == 10
 
 
+@pytest.mark.parametrize("build", ["contiguity", "distance_band", "libpysal_W"])
+def test_every_weights_builder(planted, build):
+    segs, w, inc, _ = planted
+    if build == "distance_band":
+        w = weights.network_distance_band(segs, distance_m=250.0)  # blocks i±2
+        assert w.cardinalities.loc[1041] == 4
+    elif build == "libpysal_W":
+        w = w.to_W()
+    res = emerging_hot_spots(inc, segs, w, end=END)
+    assert res.frame.loc[1041, "emerging_category"] == "Persistent Hot Spot"
+    assert res.frame.loc[1011, "emerging_category"] == "New Hot Spot"
+    width = 5 if build == "distance_band" else 3
+    assert res.gi.n_neighbors[-1, 41] == 2 * width
+
+
+def test_segment_order_is_identity_not_position(planted, result):
+    segs, w, inc, _ = planted
+    order = np.random.default_rng(9).permutation(len(segs))
+    res = emerging_hot_spots(inc.iloc[::-1], segs.iloc[order], w, end=END)
+    assert res.frame.index.equals(segs.index[order])
+    pd.testing.assert_frame_equal(res.frame, result.frame.loc[segs.index[order]])
+
+
 def test_became_new_or_intensifying():
     now = pd.Series({1: "New Hot Spot", 2: "Intensifying Hot Spot", 3: "New Hot Spot",
                      4: "No Pattern Detected", 5: "New Hot Spot"})
