@@ -36,7 +36,7 @@ from hotspots._errors import ValidationError
 from hotspots._settings import build_section, setting, template_lines
 
 __all__ = [
-    "ColumnSettings", "ConfigError", "GeocodingSettings", "InputSettings", "OutputSettings",
+    "ColumnSettings", "ConfigError", "EmergingSettings", "GeocodingSettings", "InputSettings", "OutputSettings",
     "OverlaySettings", "ParameterSettings", "PostgisSettings", "RunConfig", "SegmentSettings",
     "StatisticsSettings", "WeeklySettings", "check_input_files", "config_from_dict",
     "example_config_text", "load_config", "sample_config",
@@ -297,6 +297,59 @@ class PostgisSettings:
                                        "<layer>_<yyyy>_w<ww>", example="hotspots_semanal")
 
 
+@dataclass(frozen=True)
+class EmergingSettings:
+    """Settings of Emerging Hot Spot Analysis (one section of the run configuration).
+
+    Esri's documentation does not state the α of the bins or of the trend, so both are
+    settings (0.05 by default) and are recorded in every result. Esri's space-time Python
+    utilities shipped with ArcGIS Pro define, next to the category names, ``hsSigBinValue = 1``
+    (a bin counts from |Gi_Bin| ≥ 1, i.e. 90 % confidence after FDR), ``mkSigValue = .1`` and
+    ``emergingNumSig = .9``; how the tool uses them is not visible there, but they suggest
+    ArcGIS reads both at 0.10 — set ``alpha_bins = alpha_trend = 0.10`` to mimic that, and see
+    the α-sensitivity table of each result for what it changes.
+    """
+
+    time_step: str = setting("week", "length of a time step: ISO week (Monday to Sunday) or "
+                             "calendar month, in the city's time zone", choices=("week", "month"))
+    n_steps: int = setting(52, "complete time steps analysed, the last one ending at the run's "
+                           "end (ArcGIS needs at least 10)", unit="steps", ge=10)
+    neighborhood_time_step: int = setting(
+        1, "K: earlier time steps in each bin's neighbourhood (ArcGIS Neighborhood Time Step)",
+        unit="steps", ge=0)
+    global_window: str = setting(
+        "entire_cube", "what each bin is compared with: every bin (ArcGIS default), the bins "
+        "of steps t-K..t, or the bins of step t", choices=("entire_cube", "neighborhood_time_step",
+                                                       "individual_time_step"))
+    variable: str = setting("rate_per_100m", "analysis variable: incidents, or incidents per "
+                            "100 m of segment", choices=("rate_per_100m", "count"))
+    alpha_bins: float = setting(0.05, "a bin is a significant hot/cold spot when its p "
+                                "(FDR-adjusted when fdr is on) is at most this", gt=0, lt=1)
+    alpha_trend: float = setting(0.05, "the Mann-Kendall trend of the z-scores is significant "
+                                 "when its p is at most this", gt=0, lt=1)
+    fdr: bool = setting(True, "Benjamini-Hochberg over all bins of the cube (ArcGIS always "
+                        "applies it in Emerging Hot Spot Analysis)")
+    ninety_percent_rule: str = setting(
+        "ceil", "'90 % of the time steps' as ceil(0.9 T) (52 weeks: 47) or floor (46)",
+        choices=("ceil", "floor"))
+    sporadic_requires_final: bool = setting(
+        True, "Sporadic needs a hot final step (ArcGIS Pro wording); false: ArcMap 10.x wording")
+    partial_step: str = setting(
+        "drop", "an incomplete final step is never analysed: drop it, or keep its counts "
+        "flagged in the cube", choices=("drop", "flag"))
+    sfdep_compatible: bool = setting(
+        False, "reproduce R sfdep / PyEhsa: individual time step, row-standardised weights "
+        "with self, permutation p, no FDR (overrides global_window and fdr)")
+    simulations: int = setting(199, "permutations of the sfdep-compatible mode", ge=1)
+    seed: int = setting(20171, "seed of the permutations (sfdep-compatible mode)")
+
+    @classmethod
+    def sfdep_defaults(cls) -> EmergingSettings:
+        """sfdep's ``emerging_hotspot_analysis`` defaults: k = 1, nsim = 199, threshold 0.01."""
+        return cls(sfdep_compatible=True, global_window="individual_time_step", fdr=False,
+                   simulations=199, alpha_bins=0.01, alpha_trend=0.01)
+
+
 #: TOML table name → settings class, in the order of the template
 SECTIONS: dict[str, type] = {
     "inputs": InputSettings,
@@ -307,6 +360,7 @@ SECTIONS: dict[str, type] = {
     "statistics": StatisticsSettings,
     "overlays": OverlaySettings,
     "weekly": WeeklySettings,
+    "emerging": EmergingSettings,
     "outputs": OutputSettings,
     "postgis": PostgisSettings,
 }
@@ -342,6 +396,7 @@ class RunConfig:
     statistics: StatisticsSettings = field(default_factory=StatisticsSettings)
     overlays: OverlaySettings = field(default_factory=OverlaySettings)
     weekly: WeeklySettings = field(default_factory=WeeklySettings)
+    emerging: EmergingSettings = field(default_factory=EmergingSettings)
     outputs: OutputSettings = field(default_factory=OutputSettings)
     postgis: PostgisSettings = field(default_factory=PostgisSettings)
     title: str = "hotspots"
@@ -488,8 +543,10 @@ def config_from_dict(data: dict, *, base: Path | None = None, source: str = "con
     """Build a RunConfig from nested dicts (TOML tables); every problem is reported at once."""
     problems: list[str] = []
     sections: dict[str, Any] = {}
-    key_home = {f.name: name for name, cls in SECTIONS.items()
-                for f in dataclasses.fields(cls)}
+    homes: dict[str, list[str]] = {}
+    for name, cls in SECTIONS.items():
+        for f in dataclasses.fields(cls):
+            homes.setdefault(f.name, []).append(name)
     for key, value in data.items():
         if key in SECTIONS:
             continue
@@ -502,8 +559,8 @@ def config_from_dict(data: dict, *, base: Path | None = None, source: str = "con
         elif key in RENAMED:
             sec, new = RENAMED[key]
             problems.append(f"{key}: renamed; write it as {new} in [{sec}]")
-        elif key in key_home:
-            problems.append(f"{key}: belongs in [{key_home[key]}], not at the top of the file")
+        elif key in homes:
+            problems.append(f"{key}: belongs in {_places(homes[key])}, not at the top of the file")
         else:
             problems.append(f"{key}: unknown top-level setting (only {', '.join(TOP_LEVEL)} goes "
                             "outside a table)")
@@ -517,7 +574,7 @@ def config_from_dict(data: dict, *, base: Path | None = None, source: str = "con
                 del table[old]
             if base is not None:
                 table = _resolve_paths(name, table, base)
-        others = {k: v for k, v in key_home.items() if v != name}
+        others = {k: _places(v) for k, v in homes.items() if name not in v}
         obj, found = build_section(cls, table, section=name, other_keys=others)
         problems.extend(found)
         sections[name] = obj
@@ -526,6 +583,10 @@ def config_from_dict(data: dict, *, base: Path | None = None, source: str = "con
         raise ConfigError(source, problems)
     return RunConfig(**sections, title=title if isinstance(title, str) else "hotspots",
                      source=source)
+
+
+def _places(sections: list[str]) -> str:
+    return " or ".join(f"[{s}]" for s in sections)
 
 
 def _resolve_paths(section: str, table: dict, base: Path) -> dict:

@@ -24,6 +24,7 @@ import geopandas as gpd
 import pandas as pd
 
 from hotspots._errors import ValidationError
+from hotspots.stats.emerging import EMERGING_COUNT_DERIVED, EMERGING_LIAISON_COLUMNS
 
 #: count columns and the fields derived from them (suppressed together)
 COUNT_DERIVED: dict[str, tuple[str, ...]] = {
@@ -33,16 +34,20 @@ COUNT_DERIVED: dict[str, tuple[str, ...]] = {
     "incidents": ("incidents", "incidents_per_week", "share_of_shift"),
     "incidents_near": ("incidents_near", "night_near", "incidents_covered"),
     "night_near": ("night_near",),
+    # emerging categories are released only where the segment's space-time neighbourhood
+    # held k or more incidents (see hotspots.stats.emerging.EMERGING_COUNT_DERIVED)
+    **EMERGING_COUNT_DERIVED,
 }
 
 _SEGMENT_COLUMNS = (
     "segment_id", "street_name", "length_m", "count", "rate_per_100m",
     "gi_z", "gi_p", "gi_p_adj", "gi_bin", "gi_nneighbors", "lisa_class", "nkde",
-    "emerging_category", "lamps_within_reach", "broken_within_reach", "lights_per_100m",
+    "lamps_within_reach", "broken_within_reach", "lights_per_100m",
     "lit_m", "dark_gap_m", "dark_fraction", "longest_dark_gap_m", "lamps_needed",
     "night_count", "night_share", "night_dark_count", "night_gi_z", "night_gi_bin",
     "dist_green_m", "green_area_within_m2", "nearest_green_id", "nearest_green_adopted",
-    "priority_rank", "priority_score", "priority_reason", "suppressed", "geometry",
+    "priority_rank", "priority_score", "priority_reason", "suppressed",
+    *EMERGING_LIAISON_COLUMNS, "geometry",
 )
 
 #: allow-list of columns per layer for liaison/public exports; layers not listed are not exported
@@ -126,8 +131,12 @@ def suppress_small_counts(
             continue
         for col in fields:
             if col in out.columns:
-                if not pd.api.types.is_float_dtype(out[col]) and not pd.api.types.is_object_dtype(out[col]):
-                    out[col] = out[col].astype("float64")
+                kind = out[col].dtype
+                if pd.api.types.is_bool_dtype(kind) or pd.api.types.is_integer_dtype(kind):
+                    out[col] = out[col].astype("float64")  # room for the nulls
+                elif not (pd.api.types.is_float_dtype(kind)
+                          or pd.api.types.is_object_dtype(kind)):
+                    out[col] = out[col].astype(object)  # text and categories keep their values
                 out.loc[small, col] = None
         flag |= small
     out["suppressed"] = flag.to_numpy()

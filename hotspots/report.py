@@ -57,6 +57,13 @@ TEXT = {
         "no personal data is shown.", "none": "none", "yes": "yes", "no": "no",
         "gi_labels": {3: "Hot 99 %", 2: "Hot 95 %", 1: "Hot 90 %", 0: "Not significant",
                       -1: "Cold 90 %", -2: "Cold 95 %", -3: "Cold 99 %"},
+        "emerging": "Emerging hot spots", "category": "Category", "segments": "Segments",
+        "emerging_text": "Space-time trend of each segment over the {n} weeks {first} – {last} "
+        "(Emerging Hot Spot Analysis: Gi* per segment and week with the week before as "
+        "neighbours, Mann–Kendall trend, Esri's categories).",
+        "became_new": "Became a new hot spot this week", "became_int": "Became an "
+        "intensifying hot spot this week", "alpha": "Segments per category for significance "
+        "levels α", "emerging_skipped": "Not computed: {why}",
     },
     "pt": {
         "bulletin": "Boletim semanal de pontos quentes", "week": "Semana",
@@ -106,6 +113,15 @@ TEXT = {
         "nenhum dado pessoal é exibido.", "none": "nenhum", "yes": "sim", "no": "não",
         "gi_labels": {3: "Quente 99 %", 2: "Quente 95 %", 1: "Quente 90 %",
                       0: "Não significativo", -1: "Frio 90 %", -2: "Frio 95 %", -3: "Frio 99 %"},
+        "emerging": "Pontos quentes emergentes", "category": "Categoria",
+        "segments": "Segmentos",
+        "emerging_text": "Tendência espaço-temporal de cada segmento nas {n} semanas {first} – "
+        "{last} (Análise de Pontos Quentes Emergentes: Gi* por segmento e semana com a semana "
+        "anterior como vizinha, tendência de Mann–Kendall, categorias da Esri).",
+        "became_new": "Tornaram-se novos pontos quentes nesta semana",
+        "became_int": "Tornaram-se pontos quentes em intensificação nesta semana",
+        "alpha": "Segmentos por categoria para os níveis de significância α",
+        "emerging_skipped": "Não calculado: {why}",
     },
 }
 STATUS_TEXT = {"pt": {"new": "novo", "persistent": "persistente", "cooling": "esfriando",
@@ -157,7 +173,8 @@ def render_report(
         headline=_headline(summary, t, lang),
         top=_top_rows(segments, t, lang, top_n, order_by="hot"),
         priority=_top_rows(segments, t, lang, top_n, order_by="priority"),
-        qa=_qa_rows(summary, t, lang), figures=figures, definitions=_definitions(summary, t,
+        qa=_qa_rows(summary, t, lang), figures=figures,
+        emerging=_emerging_section(summary, segments, t, lang), definitions=_definitions(summary, t,
                                                                                 buffer_m),
         footer=t["footer"].format(version=__version__),
     )
@@ -275,6 +292,38 @@ def _top_rows(segments: pd.DataFrame | None, t: dict, lang: str, top_n: int, *,
         spec.append(("reason", lambda r: r["priority_reason"] or ""))
     rows = [[str(f(r)) for _, f in spec] for _, r in order.iterrows()]
     return {"columns": [t[k] for k, _ in spec], "rows": rows}
+
+
+def _emerging_section(summary: dict, segments: pd.DataFrame | None, t: dict, lang: str
+                      ) -> dict | None:
+    """Counts per emerging category, what became new/intensifying, and the α table."""
+    em = summary.get("emerging")
+    if not em:
+        return None
+    if em.get("skipped"):
+        return {"skipped": t["emerging_skipped"].format(why=em["skipped"])}
+    from hotspots.stats.emerging_categories import CATEGORIES
+
+    names = {c.name: (c.name_pt if lang == "pt" else c.name) for c in CATEGORIES}
+    rows = [(names[k], fmt_num(v, lang)) for k, v in em["categories"].items() if v]
+    alphas = list(em.get("sensitivity", {}))
+    table = [[names[k], *[fmt_num(em["sensitivity"][a].get(k, 0), lang) for a in alphas]]
+             for k in em["categories"] if any(em["sensitivity"][a].get(k, 0) for a in alphas)]
+
+    def streets(ids):
+        if segments is None or not ids:
+            return []
+        out = []
+        for i in ids:
+            name = segments["street_name"].get(i, "") if "street_name" in segments else ""
+            out.append(f"{name or '—'} ({i})")
+        return out
+
+    return {"text": t["emerging_text"].format(n=em["steps"], first=em["first_step"],
+                                              last=em["last_step"]),
+            "rows": rows, "alphas": [fmt_num(float(a), lang, digits=2) for a in alphas],
+            "table": table, "new": streets(em.get("became_new", [])),
+            "intensifying": streets(em.get("became_intensifying", []))}
 
 
 def _qa_rows(summary: dict, t: dict, lang: str) -> dict:

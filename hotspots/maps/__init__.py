@@ -188,6 +188,9 @@ def build_map(
                                      [(c.label, c.color, c.width)
                                       for c in sym.HOT_STATUS_CLASSES]))
 
+    if "emerging_code" in seg.columns:
+        _emerging_layer(fmap, legend, seg_ds, seg, labels, privacy_k)
+
     if "priority_rank" in seg.columns and seg["priority_rank"].notna().any():
         idx = sym.range_index(seg["priority_rank"], sym.PRIORITY_CLASSES)
         lyr = CompactLayer(seg_ds, name="Lighting priority", classes=idx, show=False,
@@ -249,6 +252,27 @@ def build_map(
     fmap.add_child(PaintMarker())
     fmap._hotspots_offline = offline  # read by map_html
     return fmap
+
+
+def _emerging_layer(fmap, legend, seg_ds, seg, labels, privacy_k) -> None:
+    """Emerging hot spots (Esri's 17 categories and colours); suppressed segments grey."""
+    from hotspots.stats.emerging_categories import CATEGORIES
+
+    codes = pd.to_numeric(seg["emerging_code"], errors="coerce").to_numpy()
+    order = {c.code: i for i, c in enumerate(CATEGORIES)}
+    hidden = len(CATEGORIES)  # the class of segments whose category is suppressed
+    idx = np.array([order.get(int(v), hidden) if np.isfinite(v) else hidden for v in codes],
+                   dtype=int)
+    styles = [line_style(c.color, 4.0 if c.code else 1.5, opacity=0.95) for c in CATEGORIES]
+    styles.append(line_style("#9e9e9e", 1.5))
+    lyr = CompactLayer(seg_ds, name="Emerging hot spots", classes=idx, show=False,
+                       styles=styles, labels=labels, k=privacy_k)
+    fmap.add_child(lyr)
+    present = sorted(set(int(i) for i in idx))
+    items = [(CATEGORIES[i].name, CATEGORIES[i].color, 4.0) if i < hidden else
+             (f"Fewer than {privacy_k or 'k'} incidents nearby (suppressed)", "#9e9e9e", 1.5)
+             for i in present]
+    legend.add(lyr, line_section("Emerging hot spots (space-time trend)", items))
 
 
 def _check_suppressed(weekly: pd.DataFrame, k: int) -> None:

@@ -13,6 +13,7 @@ from hotspots._json import strict_json
 from hotspots.config import RunConfig
 from hotspots.pipeline.inputs import Inputs
 from hotspots.pipeline.overlays import Overlays, Priorities
+from hotspots.pipeline.spacetime import Emerging
 from hotspots.pipeline.statistics import Statistics
 from hotspots.pipeline.steps import Comparison, Counts, Evaluation, Geocoded, week_summary
 from hotspots.weekly import WeekWindow
@@ -39,6 +40,7 @@ class WeekResult:
     priorities: Priorities
     comparison: Comparison | None
     evaluation: Evaluation
+    emerging: Emerging | None = None
     #: why the week was not compared with a previous one (None when it was, or not weekly)
     comparison_skipped: str | None = None
     #: step name → rows of each table it produced (for the manifest)
@@ -62,6 +64,8 @@ class WeekResult:
         parts = [self.statistics.columns, self.overlays.columns, self.priorities.columns]
         if self.comparison is not None:
             parts.append(self.comparison.columns)
+        if self.emerging is not None and self.emerging.columns is not None:
+            parts.append(self.emerging.columns)
         for part in parts:
             if part is None or part.shape[1] == 0:
                 continue
@@ -111,6 +115,8 @@ class WeekResult:
             s["week_over_week"] = self.comparison.summary
         elif self.comparison_skipped:
             s["week_over_week_skipped"] = self.comparison_skipped
+        if self.emerging is not None:
+            s["emerging"] = self.emerging.summary
         s["concentration_weisburd"] = self.evaluation.concentration
         if self.evaluation.hot_spots is not None:
             s["evaluation"] = self.evaluation.hot_spots

@@ -21,13 +21,14 @@ from hotspots.pipeline.manifest import build_manifest, write_json
 from hotspots.pipeline.outputs import write_outputs
 from hotspots.pipeline.overlays import overlays_step, priorities_step
 from hotspots.pipeline.result import WeekResult
+from hotspots.pipeline.spacetime import Emerging, emerging_step
 from hotspots.pipeline.statistics import contiguity_gi, statistics_step
 
 __all__ = ["Clock", "RunResult", "analyse", "run_all", "run_week"]
 
 #: the steps of a run, for the progress bar
 STEP_NAMES = ("ingest", "geocode", "window", "aggregate", "statistics", "overlays", "prioritize",
-              "weekly", "evaluation", "write outputs")
+              "weekly", "emerging", "evaluation", "write outputs")
 
 
 class Clock:
@@ -119,6 +120,13 @@ def analyse(config: RunConfig, *, week: str | None, now: pd.Timestamp,
                 gi_previous=(lambda c: stats.gi.bins_for_counts(c, lengths)) if stats.gi
                 else None,
                 hot_top_share=config.weekly.hot_top_share)
+    with clock("emerging"):
+        end = _emerging_end(win, geo.incidents, config, now)
+        emerging = (emerging_step(geo.incidents, inputs.segments, weights=stats.weights,
+                                  end=end, data_start=steps.data_start(geo.incidents),
+                                  settings=config.emerging)
+                    if end is not None else Emerging(None, None, {
+                        "skipped": "no finished week with incidents"}))
     with clock("evaluation"):
         area = (inputs.boundary_analysis.union_all()
                 if inputs.boundary_analysis is not None else None)
@@ -133,7 +141,20 @@ def analyse(config: RunConfig, *, week: str | None, now: pd.Timestamp,
     }
     return WeekResult(config=config, inputs=inputs, geocoded=geo, window=win, counts=counts,
                       statistics=stats, overlays=ov, priorities=prio, comparison=comparison,
-                      evaluation=evaluation, comparison_skipped=skipped, step_counts=step_counts)
+                      evaluation=evaluation, emerging=emerging, comparison_skipped=skipped,
+                      step_counts=step_counts)
+
+
+def _emerging_end(win, incidents, config: RunConfig, now: pd.Timestamp):
+    """Where the emerging analysis ends: after the analysed week, or (all-incidents runs)
+    after the last finished week with incidents; None when there is none."""
+    if win is not None:
+        return win.week.end
+    try:
+        return weekly_mod.resolve_week("latest", incidents["occurred_at"],
+                                       timezone=config.parameters.timezone, now=now).end
+    except Exception:  # no finished week: nothing to analyse over time
+        return None
 
 
 @dataclass(frozen=True)

@@ -33,19 +33,18 @@ import numpy as np
 import pandas as pd
 
 from hotspots._errors import ValidationError, problems_message
-from hotspots._settings import build_section, setting
+from hotspots._settings import build_section
+from hotspots.config import EmergingSettings
 from hotspots.stats.emerging_categories import (
     CATEGORIES,
-    NINETY_RULES,
     category_labels,
     classify,
     explain,
     ninety_percent_count,
 )
 from hotspots.stats.mann_kendall import mann_kendall
-from hotspots.stats.spacetime import STEPS, VARIABLES, SpaceTimeCube, space_time_cube
+from hotspots.stats.spacetime import SpaceTimeCube, space_time_cube
 from hotspots.stats.spacetime_gistar import (
-    WINDOWS,
     SpaceTimeGiStar,
     space_time_gi_star,
     spatial_neighbourhood,
@@ -107,58 +106,6 @@ EMERGING_LIAISON_COLUMNS = tuple(c for c in EMERGING_COLUMNS if c not in EMERGIN
 EMERGING_COUNT_DERIVED: dict[str, tuple[str, ...]] = {
     "emerging_nbhd_count": EMERGING_LIAISON_COLUMNS,
 }
-
-
-@dataclass(frozen=True)
-class EmergingSettings:
-    """Settings of Emerging Hot Spot Analysis (one section of the run configuration).
-
-    Esri's documentation does not state the α of the bins or of the trend, so both are
-    settings (0.05 by default) and are recorded in every result. Esri's space-time Python
-    utilities shipped with ArcGIS Pro define, next to the category names, ``hsSigBinValue = 1``
-    (a bin counts from |Gi_Bin| ≥ 1, i.e. 90 % confidence after FDR), ``mkSigValue = .1`` and
-    ``emergingNumSig = .9``; how the tool uses them is not visible there, but they suggest
-    ArcGIS reads both at 0.10 — set ``alpha_bins = alpha_trend = 0.10`` to mimic that, and see
-    the α-sensitivity table of each result for what it changes.
-    """
-
-    time_step: str = setting("week", "length of a time step: ISO week (Monday to Sunday) or "
-                             "calendar month, in the city's time zone", choices=STEPS)
-    n_steps: int = setting(52, "complete time steps analysed, the last one ending at the run's "
-                           "end (ArcGIS needs at least 10)", unit="steps", ge=MIN_STEPS)
-    neighborhood_time_step: int = setting(
-        1, "K: earlier time steps in each bin's neighbourhood (ArcGIS Neighborhood Time Step)",
-        unit="steps", ge=0)
-    global_window: str = setting(
-        "entire_cube", "what each bin is compared with: every bin (ArcGIS default), the bins "
-        "of steps t-K..t, or the bins of step t", choices=WINDOWS)
-    variable: str = setting("rate_per_100m", "analysis variable: incidents, or incidents per "
-                            "100 m of segment", choices=VARIABLES)
-    alpha_bins: float = setting(0.05, "a bin is a significant hot/cold spot when its p "
-                                "(FDR-adjusted when fdr is on) is at most this", gt=0, lt=1)
-    alpha_trend: float = setting(0.05, "the Mann-Kendall trend of the z-scores is significant "
-                                 "when its p is at most this", gt=0, lt=1)
-    fdr: bool = setting(True, "Benjamini-Hochberg over all bins of the cube (ArcGIS always "
-                        "applies it in Emerging Hot Spot Analysis)")
-    ninety_percent_rule: str = setting(
-        "ceil", "'90 % of the time steps' as ceil(0.9 T) (52 weeks: 47) or floor (46)",
-        choices=NINETY_RULES)
-    sporadic_requires_final: bool = setting(
-        True, "Sporadic needs a hot final step (ArcGIS Pro wording); false: ArcMap 10.x wording")
-    partial_step: str = setting(
-        "drop", "an incomplete final step is never analysed: drop it, or keep its counts "
-        "flagged in the cube", choices=("drop", "flag"))
-    sfdep_compatible: bool = setting(
-        False, "reproduce R sfdep / PyEhsa: individual time step, row-standardised weights "
-        "with self, permutation p, no FDR (overrides global_window and fdr)")
-    simulations: int = setting(199, "permutations of the sfdep-compatible mode", ge=1)
-    seed: int = setting(20171, "seed of the permutations (sfdep-compatible mode)")
-
-    @classmethod
-    def sfdep_defaults(cls) -> EmergingSettings:
-        """sfdep's ``emerging_hotspot_analysis`` defaults: k = 1, nsim = 199, threshold 0.01."""
-        return cls(sfdep_compatible=True, global_window="individual_time_step", fdr=False,
-                   simulations=199, alpha_bins=0.01, alpha_trend=0.01)
 
 
 @dataclass(frozen=True)
