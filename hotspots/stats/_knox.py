@@ -9,10 +9,13 @@ band (a permutation of the times keeps the multiset of time differences).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numba
 import numpy as np
 
-_PERM_CHUNK = 64  # permutations drawn and counted at once (memory: chunk × n int64)
+_PERM_CHUNK = 64  # permutations drawn at once (memory: chunk × n int64)
+_BLOCK = 32  # permutations counted in one pass over the pairs (times: n × 32 int32)
 
 
 def spatial_bands(distance_m: np.ndarray, edges_m: np.ndarray, *, closed: str) -> np.ndarray:
@@ -50,33 +53,96 @@ def pairs_per_time_band(t: np.ndarray, edges: np.ndarray, *, closed: str) -> np.
 
 
 @numba.njit(parallel=True, cache=True, nogil=True)
-def _count(first, second, sband, t, perms, t_edges, right_closed, n_s):  # pragma: no cover
-    """Finite cells (n_s spatial × m temporal) of each permutation of the time labels."""
-    n_perm = perms.shape[0]
-    n_t = len(t_edges)
+def _at_least(first, second, sband, times, thresholds, n_s, n_chunks):  # pragma: no cover
+    """(n_s, m, B): pairs of each spatial band whose |Δt| ≥ each threshold, for each of the B
+    time columns of ``times`` (n, B) at once. The innermost loops run over the B columns with
+    no scatter, so they vectorise; pairs are split into chunks counted in parallel."""
     n_pairs = len(first)
-    out = np.zeros((n_perm, n_s, n_t), dtype=np.int64)
-    for r in numba.prange(n_perm):
-        perm = perms[r]
-        tp = np.empty(len(perm), dtype=t.dtype)
-        for i in range(len(perm)):
-            tp[i] = t[perm[i]]
-        local = np.zeros((n_s, n_t), dtype=np.int64)
-        for p in range(n_pairs):
-            dt = tp[first[p]] - tp[second[p]]
-            if dt < 0:
-                dt = -dt
-            j = 0
-            if right_closed:
-                while j < n_t and t_edges[j] < dt:
-                    j += 1
-            else:
-                while j < n_t and t_edges[j] <= dt:
-                    j += 1
-            if j < n_t:
-                local[sband[p], j] += 1
-        out[r] = local
-    return out
+    width = times.shape[1]
+    m = len(thresholds)
+    out = np.zeros((n_chunks, n_s, m, width), dtype=np.int64)
+    step = (n_pairs + n_chunks - 1) // n_chunks
+    for c in numba.prange(n_chunks):
+        lo = c * step
+        hi = min(n_pairs, lo + step)
+        local = np.zeros((n_s, m, width), dtype=np.int64)
+        dt = np.empty(width, dtype=times.dtype)
+        for p in range(lo, hi):
+            a = first[p]
+            b = second[p]
+            s = sband[p]
+            for r in range(width):
+                dt[r] = abs(times[a, r] - times[b, r])
+            for e in range(m):
+                edge = thresholds[e]
+                for r in range(width):
+                    local[s, e, r] += dt[r] >= edge
+        out[c] = local
+    return out.sum(axis=0)
+
+
+@dataclass(frozen=True, eq=False)
+class _Recount:
+    """Pairs renumbered along the locality order, ready to be recounted for many permutations."""
+
+    first: np.ndarray
+    second: np.ndarray
+    sband: np.ndarray
+    t: np.ndarray
+    order: np.ndarray
+    thresholds: np.ndarray
+    row_totals: np.ndarray
+    n_spatial: int
+    n_chunks: int
+
+    @classmethod
+    def prepare(cls, first, second, sband, t, t_edges, *, closed, n_spatial, locality=None):
+        n = len(t)
+        thresholds = np.asarray(t_edges, dtype=np.int64) + (1 if closed == "right" else 0)
+        t = np.asarray(t, dtype=np.int64)
+        t = t - (t.min() if n else 0)
+        dtype = np.int32 if n == 0 or (t.max() < 2**31 - 1 and thresholds.max() < 2**31 - 1) \
+            else np.int64
+        order = np.arange(n) if locality is None else np.asarray(locality, dtype=np.int64)
+        rank = np.empty(n, dtype=np.int64)
+        rank[order] = np.arange(n)
+        a, b = rank[np.asarray(first, dtype=np.int64)], rank[np.asarray(second, dtype=np.int64)]
+        key = np.argsort(a, kind="stable")
+        s = np.asarray(sband, dtype=np.int64)[key]
+        n_chunks = max(4 * numba.get_num_threads(), int(np.ceil(len(a) / 2**30)))
+        return cls(first=a[key].astype(np.int32), second=b[key].astype(np.int32), sband=s,
+                   t=t.astype(dtype), order=order, thresholds=thresholds.astype(dtype),
+                   row_totals=np.bincount(s, minlength=n_spatial), n_spatial=n_spatial,
+                   n_chunks=n_chunks)
+
+    def cells(self, perms: np.ndarray) -> np.ndarray:
+        """Finite cells (R, n_spatial, m) when incident i gets time ``t[perm[i]]``."""
+        m = len(self.thresholds)
+        out = np.empty((len(perms), self.n_spatial, m), dtype=np.int64)
+        for lo in range(0, len(perms), _BLOCK):
+            block = np.asarray(perms[lo:lo + _BLOCK])[:, self.order]
+            times = np.ascontiguousarray(self.t[block].T)
+            ge = _at_least(self.first, self.second, self.sband, times, self.thresholds,
+                           self.n_spatial, self.n_chunks)
+            ge = np.moveaxis(ge, 2, 0)  # (B, n_s, m)
+            cells = np.empty_like(ge)
+            cells[:, :, 0] = self.row_totals[None, :] - ge[:, :, 0]
+            cells[:, :, 1:] = ge[:, :, :-1] - ge[:, :, 1:]
+            out[lo:lo + len(block)] = cells
+        return out
+
+
+def finite_counts(first: np.ndarray, second: np.ndarray, sband: np.ndarray, t: np.ndarray,
+                  perms: np.ndarray, t_edges: np.ndarray, *, closed: str, n_spatial: int,
+                  locality: np.ndarray | None = None) -> np.ndarray:
+    """Finite cells (R, n_spatial, m) of the pairs when incident i gets time ``t[perm[i]]``.
+
+    ``locality`` (optional) is an order of the incidents that keeps neighbours close (e.g. a
+    Morton curve): the pairs are renumbered along it so that the times of both ends of a pair sit
+    in nearby memory. It changes no count.
+    """
+    return _Recount.prepare(first, second, sband, t, t_edges, closed=closed, n_spatial=n_spatial,
+                            locality=locality).cells(perms)
 
 
 def complete(finite: np.ndarray, row_totals: np.ndarray, col_totals: np.ndarray) -> np.ndarray:
@@ -97,33 +163,30 @@ def complete(finite: np.ndarray, row_totals: np.ndarray, col_totals: np.ndarray)
 
 def knox_counts(first: np.ndarray, second: np.ndarray, sband: np.ndarray, t: np.ndarray,
                 t_edges: np.ndarray, *, closed: str, n_spatial: int, permutations: int,
-                seed: int | np.random.SeedSequence) -> tuple[np.ndarray, np.ndarray]:
+                seed, locality: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Observed full table and the (permutations, k+2, m+1) tables of permuted time labels.
 
     ``first``/``second``/``sband`` are the pairs in the finite spatial bands (0…k, ``n_spatial``
     = k+1 of them); ``t`` integer times of the incidents; ``t_edges`` the m finite upper edges.
-    Permutations are drawn with ``numpy.random.default_rng(seed)`` in fixed chunks, so the
-    result depends on the seed only (not on the number of threads).
+    Permutation r is the r-th ``rng.permutation(n)`` of ``rng = numpy.random.default_rng(seed)``,
+    so the result depends on the seed only (not on the number of threads or on ``locality``).
     """
     n = len(t)
     t = np.ascontiguousarray(t, dtype=np.int64)
-    t_edges = np.ascontiguousarray(t_edges, dtype=np.int64)
-    first = np.ascontiguousarray(first, dtype=np.int64)
-    second = np.ascontiguousarray(second, dtype=np.int64)
-    sband = np.ascontiguousarray(sband, dtype=np.int64)
-    right = closed == "right"
+    sband = np.asarray(sband, dtype=np.int64)
     row_totals = np.bincount(sband, minlength=n_spatial).astype(np.int64)
     col_totals = pairs_per_time_band(t, t_edges, closed=closed)
+    recount = _Recount.prepare(first, second, sband, t, t_edges, closed=closed,
+                               n_spatial=n_spatial, locality=locality)
     ident = np.arange(n, dtype=np.int64)[None, :]
-    observed = complete(_count(first, second, sband, t, ident, t_edges, right, n_spatial)[0],
-                        row_totals, col_totals)
+    observed = complete(recount.cells(ident)[0], row_totals, col_totals)
     rng = np.random.default_rng(seed)
     sims = np.empty((permutations, n_spatial, len(t_edges)), dtype=np.int64)
     for lo in range(0, permutations, _PERM_CHUNK):
         size = min(_PERM_CHUNK, permutations - lo)
-        perms = rng.permuted(np.broadcast_to(ident, (size, n)), axis=1)
-        sims[lo:lo + size] = _count(first, second, sband, t, np.ascontiguousarray(perms),
-                                    t_edges, right, n_spatial)
+        perms = np.stack([rng.permutation(n) for _ in range(size)]) if n else \
+            np.empty((size, 0), dtype=np.int64)
+        sims[lo:lo + size] = recount.cells(perms)
     return observed, complete(sims, row_totals, col_totals)
 
 

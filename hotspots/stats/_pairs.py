@@ -13,19 +13,18 @@ import numba
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
 from hotspots.weights import _end_nodes
 
 METRICS = ("euclidean", "manhattan")
-_CHUNK_CELLS = 20_000_000  # dense Dijkstra rows are computed in chunks of at most this many cells
 _MIN_EDGE_M = 1e-9  # csgraph reads a zero weight as "no edge"
 
 
 @dataclass(frozen=True, eq=False)
 class ClosePairs:
-    """Pairs of incident positions (``first < second``) at ``distance_m`` ≤ the enumeration limit."""
+    """Pairs of incident positions (``first < second``, in no particular order) at ``distance_m``
+    ≤ the enumeration limit."""
 
     first: np.ndarray
     second: np.ndarray
@@ -81,9 +80,30 @@ def planar_pairs(xy: np.ndarray, *, max_distance_m: float, metric: str = "euclid
     first[swap], second[swap] = second[swap], first[swap]
     d = planar_distances(xy, first, second, metric=metric, single_precision=single_precision)
     keep = d <= max_distance_m
-    first, second, d = first[keep], second[keep], d[keep]
-    order = np.lexsort((second, first))
-    return ClosePairs(first[order], second[order], d[order], float(max_distance_m))
+    return ClosePairs(first[keep], second[keep], d[keep], float(max_distance_m))
+
+
+def morton_order(xy: np.ndarray) -> np.ndarray:
+    """Positions of the points along a Z-order (Morton) curve over their bounding box.
+
+    Neighbours in space end up near each other in the order (16 bits per axis), which keeps the
+    permutation recount's memory accesses local; ties keep the input order.
+    """
+    xy = np.asarray(xy, dtype=np.float64)
+    if len(xy) == 0:
+        return np.empty(0, dtype=np.int64)
+    span = float(np.ptp(xy, axis=0).max()) or 1.0
+    q = np.clip((xy - xy.min(axis=0)) / span * 65535.0, 0, 65535).astype(np.uint64)
+    key = _spread_bits(q[:, 0]) | (_spread_bits(q[:, 1]) << np.uint64(1))
+    return np.argsort(key, kind="stable").astype(np.int64)
+
+
+def _spread_bits(v: np.ndarray) -> np.ndarray:
+    """Insert a zero bit between the 16 low bits of ``v``."""
+    v = v & np.uint64(0xFFFF)
+    for shift, mask in ((8, 0x00FF00FF), (4, 0x0F0F0F0F), (2, 0x33333333), (1, 0x55555555)):
+        v = (v | (v << np.uint64(shift))) & np.uint64(mask)
+    return v
 
 
 # --- street network ---------------------------------------------------------------------------
@@ -123,27 +143,105 @@ def node_distances(graph: StreetGraph, sources: np.ndarray, *, max_distance_m: f
     """Shortest street distances ≤ ``max_distance_m`` from each node in ``sources``.
 
     Returns CSR arrays (indptr over all nodes, target nodes, distances); rows of nodes not in
-    ``sources`` are empty. Every source holds itself at distance 0.
+    ``sources`` are empty. Every source holds itself at distance 0. A Dijkstra per source that
+    stops at the cut-off (numba), so the work grows with the nodes within reach, not with the
+    size of the network.
     """
     n_nodes = graph.n_nodes
     sources = np.unique(np.asarray(sources, dtype=np.int64))
-    rows, cols, vals = [], [], []
-    chunk = max(1, _CHUNK_CELLS // max(1, n_nodes))
-    for lo in range(0, len(sources), chunk):
-        src = sources[lo:lo + chunk]
-        dist = csgraph.dijkstra(graph.adjacency, directed=False, indices=src,
-                                limit=max_distance_m)
-        r, c = np.nonzero(dist <= max_distance_m)
-        rows.append(src[r])
-        cols.append(c)
-        vals.append(dist[r, c])
-    r = np.concatenate(rows) if rows else np.empty(0, np.int64)
-    c = np.concatenate(cols) if cols else np.empty(0, np.int64)
-    d = np.concatenate(vals) if vals else np.empty(0)
-    order = np.lexsort((c, r))
-    r, c, d = r[order], c[order], d[order]
-    indptr = np.r_[0, np.cumsum(np.bincount(r, minlength=n_nodes))].astype(np.int64)
-    return indptr, c.astype(np.int64), d.astype(np.float64)
+    adj = graph.adjacency
+    ptr, node, dist = _bounded_dijkstra(adj.indptr.astype(np.int64), adj.indices.astype(np.int64),
+                                        adj.data.astype(np.float64), sources, float(max_distance_m))
+    counts = np.zeros(n_nodes, dtype=np.int64)
+    counts[sources] = np.diff(ptr)
+    return np.r_[0, np.cumsum(counts)].astype(np.int64), node, dist
+
+
+@numba.njit(cache=True)
+def _bounded_dijkstra(indptr, indices, weights, sources, max_d):  # pragma: no cover - numba
+    """For each source (in order): the nodes within max_d and their distance, sorted by node."""
+    n = len(indptr) - 1
+    best = np.full(n, np.inf)
+    done = np.zeros(n, dtype=np.bool_)
+    seen = np.empty(n, dtype=np.int64)
+    cap = max(1024, 16 * len(sources))
+    out_node = np.empty(cap, dtype=np.int64)
+    out_dist = np.empty(cap, dtype=np.float64)
+    ptr = np.zeros(len(sources) + 1, dtype=np.int64)
+    heap_d = np.empty(64, dtype=np.float64)
+    heap_v = np.empty(64, dtype=np.int64)
+    m = 0
+    for k in range(len(sources)):
+        src = sources[k]
+        n_seen = 0
+        size = 0
+        heap_d[0] = 0.0
+        heap_v[0] = src
+        size = 1
+        best[src] = 0.0
+        seen[n_seen] = src
+        n_seen += 1
+        while size > 0:
+            d = heap_d[0]
+            u = heap_v[0]
+            size -= 1
+            if size > 0:  # move the last item to the root and sift it down
+                hd, hv = heap_d[size], heap_v[size]
+                i = 0
+                while True:
+                    c = 2 * i + 1
+                    if c >= size:
+                        break
+                    if c + 1 < size and heap_d[c + 1] < heap_d[c]:
+                        c += 1
+                    if heap_d[c] >= hd:
+                        break
+                    heap_d[i], heap_v[i] = heap_d[c], heap_v[c]
+                    i = c
+                heap_d[i], heap_v[i] = hd, hv
+            if done[u] or d > best[u]:
+                continue
+            done[u] = True
+            for q in range(indptr[u], indptr[u + 1]):
+                v = indices[q]
+                nd = d + weights[q]
+                if nd <= max_d and nd < best[v]:
+                    if best[v] == np.inf:
+                        seen[n_seen] = v
+                        n_seen += 1
+                    best[v] = nd
+                    if size == len(heap_d):  # grow the heap
+                        grown_d = np.empty(2 * size, dtype=np.float64)
+                        grown_v = np.empty(2 * size, dtype=np.int64)
+                        grown_d[:size] = heap_d
+                        grown_v[:size] = heap_v
+                        heap_d, heap_v = grown_d, grown_v
+                    i = size  # push and sift up
+                    size += 1
+                    while i > 0:
+                        parent = (i - 1) // 2
+                        if heap_d[parent] <= nd:
+                            break
+                        heap_d[i], heap_v[i] = heap_d[parent], heap_v[parent]
+                        i = parent
+                    heap_d[i], heap_v[i] = nd, v
+        if m + n_seen > cap:
+            cap = max(2 * cap, m + n_seen)
+            new_node = np.empty(cap, dtype=np.int64)
+            new_dist = np.empty(cap, dtype=np.float64)
+            new_node[:m] = out_node[:m]
+            new_dist[:m] = out_dist[:m]
+            out_node, out_dist = new_node, new_dist
+        found = np.sort(seen[:n_seen])
+        for q in range(n_seen):
+            v = found[q]
+            out_node[m] = v
+            out_dist[m] = best[v]
+            m += 1
+            best[v] = np.inf
+            done[v] = False
+        ptr[k + 1] = m
+    return ptr, out_node[:m].copy(), out_dist[:m].copy()
 
 
 def network_pairs(graph: StreetGraph, segment_position: np.ndarray, position_m: np.ndarray, *,
@@ -182,8 +280,7 @@ def network_pairs(graph: StreetGraph, segment_position: np.ndarray, position_m: 
     first, second, dist = _join_network(
         seg, pos, start, end, off_start, off_end, seg_ptr, by_seg, nd_ptr, nd_node, nd_dist,
         att_ptr, att_inc, att_off, float(max_distance_m))
-    order = np.lexsort((second, first))
-    return ClosePairs(first[order], second[order], dist[order], float(max_distance_m))
+    return ClosePairs(first, second, dist, float(max_distance_m))
 
 
 @numba.njit(cache=True)

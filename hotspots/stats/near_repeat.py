@@ -30,6 +30,13 @@ NRC-compatible mode (``nrc_compatible=True``)
     with it the published NRC 1.3 observed tables of both projects are reproduced cell for cell
     (tests/test_near_repeat.py).
 
+The zone: NRC 1.3 calls a pattern "significant and meaningful" and lists, per spatial band, how
+long near repeats are over-represented from the first time band on. Its Chicago 2016 summary
+lists the 201–300 m band "for up to 2 days" although the next cell (ratio 1.14) was as
+significant as the first (ratio 1.30): a cell must also exceed a ratio between 1.14 and 1.30.
+We take ``min_knox_ratio = 1.2`` (20 % above chance) and read the zone as the NRC does
+(:func:`read_zone`); its summaries of three published runs are reproduced by the tests.
+
 Distances
     ``euclidean`` and ``manhattan`` (|dx| + |dy|) between the incident points (geometry, metric
     CRS); ``network``: the shortest path along the street segments from each incident's
@@ -48,14 +55,12 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
-from hotspots import crs as crs_mod
-from hotspots._errors import CRSError, ValidationError, problems_message
+from hotspots._errors import ValidationError, problems_message
 from hotspots._settings import build_section, setting
 from hotspots.stats import _knox, _pairs
+from hotspots.stats import _near_repeat_inputs as _inputs
 from hotspots.stats import near_repeat_text as txt
-from hotspots.weights import _check_segments
 
 __all__ = [
     "CLOSED",
@@ -65,15 +70,16 @@ __all__ = [
     "NearRepeatResult",
     "NearRepeatSettings",
     "NearRepeatZone",
+    "check_settings",
     "knox_matrix",
     "near_repeat",
+    "read_zone",
 ]
 
 DISTANCES = ("euclidean", "manhattan", "network")
 CLOSED = ("left", "right")
 TIME_UNITS = ("calendar_days", "elapsed_days")
 _SECONDS_PER_DAY = 86_400
-_POSITION_TOL_M = 1e-3  # positions this far beyond a segment's ends are clipped onto it
 
 
 @dataclass(frozen=True)
@@ -94,6 +100,9 @@ class NearRepeatSettings:
     seed: int = setting(20030, "seed of the permutations (recorded in the outputs)", ge=0)
     alpha: float = setting(0.05, "significance level of a cell (one-sided pseudo p-value)",
                            gt=0, lt=1)
+    min_knox_ratio: float = setting(
+        1.2, "a significant cell enters the near-repeat zone only with at least this Knox ratio "
+        "(1.2 = 20 % above chance; 1 = significance alone)", ge=1)
     closed: str = setting(
         "left", "which end a band includes: left = [lower, upper) as R NearRepeat and the NRC "
         "compute, right = (lower, upper]", choices=CLOSED)
@@ -108,13 +117,14 @@ class NearRepeatSettings:
 
 @dataclass(frozen=True)
 class NearRepeatZone:
-    """The significant near-repeat zone read off a table.
+    """The near-repeat zone read off a table (see :func:`read_zone`).
 
     ``bands`` are the spatial bands 1, 2, … (contiguous from the source) whose first time band is
-    significant; ``band_days[i]`` is the upper edge (days) of the run of significant time bands
-    from the first one in ``bands[i]``, ``band_edges_m[i]`` its upper distance edge. The zone
-    reaches ``distance_m`` (upper edge of its last band) and at most ``days``. ``repeat_days``:
-    the same for the "same location" band (0 when not significant). ``knox_ratio`` is pooled over the
+    meaningful (significant and at least ``min_knox_ratio``); ``band_days[i]`` is the upper edge
+    (days) of the run of meaningful time bands from the first one in ``bands[i]``,
+    ``band_edges_m[i]`` its upper distance edge. The zone reaches ``distance_m`` (upper edge of
+    its last band) and at most ``days``. ``repeat_days``: the same for the "same location" band
+    (0 when not meaningful). ``knox_ratio`` is pooled over the
     zone's ``cells`` (spatial, temporal band), Σ observed / Σ expected; ``peak`` the zone cell
     with the largest ratio.
     """
@@ -134,11 +144,11 @@ class NearRepeatZone:
 
     @property
     def found(self) -> bool:
-        """Whether any near-repeat band is significant."""
+        """Whether any near-repeat band is meaningful."""
         return bool(self.bands)
 
     def reach(self) -> list[tuple[float, float]]:
-        """(upper distance edge m, days) of every significant band, same location (0 m) first."""
+        """(upper distance edge m, days) of every zone band, same location (0 m) first."""
         out = [(0.0, self.repeat_days)] if self.repeat_days > 0 else []
         return out + list(zip(self.band_edges_m, self.band_days))
 
@@ -160,6 +170,7 @@ class KnoxTable:
     knox_ratio_median: np.ndarray
     p_value: np.ndarray
     significant: np.ndarray
+    meaningful: np.ndarray
     zone: NearRepeatZone
     labels: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]
     summary: dict[str, str]
@@ -191,7 +202,7 @@ class NearRepeatResult:
 
     @property
     def zone(self) -> NearRepeatZone:
-        """The overall significant zone."""
+        """The overall near-repeat zone."""
         return self.overall.zone
 
     @property
@@ -230,26 +241,29 @@ def near_repeat(
         ``temporal_band``, labels (en, pt), ``distance_from_m``/``distance_to_m``,
         ``days_from``/``days_to``, ``observed``, ``expected_mean``, ``expected_median``,
         ``knox_ratio`` (observed / mean), ``knox_ratio_median``, ``p_value``
-        ((#{sim ≥ obs} + 1) / (R + 1)), ``significant`` (p ≤ α and ratio > 1), ``in_zone``.
+        ((#{sim ≥ obs} + 1) / (R + 1)), ``significant`` (p ≤ α and ratio > 1),
+        ``meaningful`` (significant and ratio ≥ ``min_knox_ratio``), ``in_zone``.
         The overall permutations use ``seed``; category c (sorted, position i) uses
         ``numpy.random.default_rng([seed, i + 1])``. Incidents are put in ``incident_id`` order
         first, so the result does not depend on row order.
     """
     settings = NearRepeatSettings() if settings is None else settings
     check_settings(settings)
-    prep = _prepare(incidents, segments, settings)
+    prep = _inputs.prepare(incidents, segments, settings)
     s_edges = settings.bandwidth_m * np.arange(1, settings.spatial_bands + 1, dtype=float)
     t_edges_days = settings.bandwidth_days * np.arange(1, settings.temporal_bands + 1)
     closed = "left" if settings.nrc_compatible else settings.closed
     scale = _SECONDS_PER_DAY if settings.time_unit == "elapsed_days" else 1
     t_edges = (t_edges_days * scale).astype(np.int64)
-    pairs = _close_pairs(prep, settings, float(s_edges[-1]))
+    pairs = _inputs.close_pairs(prep, settings, float(s_edges[-1]))
     sband = _knox.spatial_bands(pairs.distance_m, s_edges, closed=closed)
     finite = sband <= settings.spatial_bands
     pairs, sband = pairs.subset(finite), sband[finite]
     common = dict(s_edges=s_edges, t_edges=t_edges, t_edges_days=t_edges_days.astype(float),
                   closed=closed, settings=settings, keep=keep_simulations)
-    overall = _table(pairs, sband, prep["t"], seed=settings.seed, category=None, **common)
+    locality = _pairs.morton_order(prep["xy"])
+    overall = _table(pairs, sband, prep["t"], seed=settings.seed, category=None,
+                     locality=locality, **common)
     by_category: dict[str, KnoxTable] = {}
     if settings.per_category:
         cats = prep["category"]
@@ -259,8 +273,11 @@ def near_repeat(
             new_pos[members] = np.arange(len(members))
             keep = (cats[pairs.first] == cat) & (cats[pairs.second] == cat)
             sub = pairs.subset(keep, new_pos)
+            rank = np.empty(len(cats), dtype=np.int64)
+            rank[locality] = np.arange(len(cats))
             by_category[str(cat)] = _table(sub, sband[keep], prep["t"][members],
                                            seed=(settings.seed, i + 1), category=str(cat),
+                                           locality=np.argsort(rank[members], kind="stable"),
                                            **common)
     return NearRepeatResult(
         overall=overall, by_category=by_category, settings=settings,
@@ -299,156 +316,23 @@ def check_settings(settings: NearRepeatSettings) -> None:
         raise ValidationError(problems_message("near_repeat: invalid settings", problems))
 
 
-# --- inputs -----------------------------------------------------------------------------------
-
-
-def _prepare(incidents, segments, settings: NearRepeatSettings) -> dict:
-    """Validated arrays in incident_id order: times, categories, coordinates or network positions."""
-    what = "near_repeat"
-    if not isinstance(incidents, pd.DataFrame):
-        raise ValidationError(f"{what}: expected the incidents DataFrame, got "
-                              f"{type(incidents).__name__}")
-    problems: list[str] = []
-    if len(incidents) < 2:
-        problems.append(f"need at least 2 incidents to form a pair, got {len(incidents)}")
-    if incidents.index.has_duplicates:
-        dup = incidents.index[incidents.index.duplicated()][:3].tolist()
-        problems.append(f"the index (incident_id) has duplicates, e.g. {dup}; ids must be unique")
-    try:
-        order = np.argsort(incidents.index.to_numpy(), kind="stable")
-    except TypeError:  # ids of mixed types: keep the given order
-        order = np.arange(len(incidents))
-    frame = incidents.iloc[order]
-    out: dict = {"index": frame.index}
-    out["t"] = _times(frame, settings, problems)
-    if settings.per_category:
-        if "category" not in frame.columns:
-            problems.append("per_category needs a 'category' column")
-        else:
-            cat = frame["category"]
-            if cat.isna().any():
-                problems.append(f"'category' is empty for {int(cat.isna().sum())} incidents "
-                                f"(e.g. {_ids(frame.index[cat.isna().to_numpy()])}); fill it")
-            out["category"] = cat.astype(str).to_numpy()
-    if settings.distance == "network":
-        _network_inputs(frame, segments, out, problems)
-    else:
-        _planar_inputs(frame, out, problems)
-    if problems:
-        raise ValidationError(problems_message(
-            f"{what}: the incidents cannot be analysed", problems,
-            fix="pass the geocoded incidents (hotspots.geocode.geocode_incidents) and, for "
-                "network distances, the segments they were snapped to"))
-    return out
-
-
-def _times(frame: pd.DataFrame, settings: NearRepeatSettings, problems: list[str]) -> np.ndarray:
-    if "occurred_at" not in frame.columns:
-        problems.append("no 'occurred_at' column (timezone-aware timestamps)")
-        return np.zeros(len(frame), dtype=np.int64)
-    when = frame["occurred_at"]
-    if not isinstance(when.dtype, pd.DatetimeTZDtype):
-        problems.append(f"'occurred_at' must hold timezone-aware timestamps (as read_incidents "
-                        f"writes them), got dtype {when.dtype}")
-        return np.zeros(len(frame), dtype=np.int64)
-    missing = when.isna().to_numpy()
-    if missing.any():
-        problems.append(f"'occurred_at' is missing for {int(missing.sum())} incidents (e.g. "
-                        f"{_ids(frame.index[missing])}); reject them before the analysis")
-        return np.zeros(len(frame), dtype=np.int64)
-    if settings.time_unit == "calendar_days":
-        local = when.dt.tz_localize(None).to_numpy().astype("datetime64[D]")
-        return local.astype(np.int64)
-    return when.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().astype(
-        "datetime64[s]").astype(np.int64)
-
-
-def _planar_inputs(frame, out: dict, problems: list[str]) -> None:
-    if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame.columns:
-        problems.append("euclidean/manhattan distances need a GeoDataFrame with the incident "
-                        "points (or set distance = \"network\")")
-        return
-    if frame.crs is None:
-        problems.append("the incidents have no CRS; give them the analysis CRS (metres)")
-    else:
-        try:
-            crs_mod.require_metric(frame.crs, what="incidents CRS")
-        except CRSError as exc:
-            problems.append(str(exc))
-    geoms = frame.geometry.to_numpy()
-    bad = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    bad |= ~bad & (shapely.get_type_id(geoms) != 0)
-    if bad.any():
-        problems.append(f"{int(bad.sum())} incidents have no point geometry (e.g. "
-                        f"{_ids(frame.index[bad])}); every incident needs one point")
-        return
-    xy = shapely.get_coordinates(geoms)
-    nonfinite = ~np.isfinite(xy).all(axis=1)
-    if nonfinite.any():
-        problems.append(f"{int(nonfinite.sum())} incidents have non-finite coordinates (e.g. "
-                        f"{_ids(frame.index[nonfinite])})")
-    out["xy"] = xy
-
-
-def _network_inputs(frame, segments, out: dict, problems: list[str]) -> None:
-    if segments is None:
-        problems.append("network distances need the segments (segments=...)")
-        return
-    try:
-        _check_segments(segments, "near_repeat", min_segments=1)
-    except (ValidationError, CRSError) as exc:
-        problems.append(str(exc))
-        return
-    for col in ("segment_id", "position_m"):
-        if col not in frame.columns:
-            problems.append(f"network distances need a '{col}' column (from geocoding)")
-    if problems:
-        return
-    seg_pos = segments.index.get_indexer(frame["segment_id"].to_numpy())
-    unknown = seg_pos < 0
-    if unknown.any():
-        problems.append(f"{int(unknown.sum())} incidents are on segment ids absent from the "
-                        f"segments (e.g. incidents {_ids(frame.index[unknown])}); use the same "
-                        "segments as the geocoding")
-        return
-    pos = pd.to_numeric(frame["position_m"], errors="coerce").to_numpy(dtype=float)
-    length = segments["length_m"].to_numpy(dtype=float)[seg_pos]
-    bad = ~np.isfinite(pos) | (pos < -_POSITION_TOL_M) | (pos > length + _POSITION_TOL_M)
-    if bad.any():
-        problems.append(f"{int(bad.sum())} incidents have a position_m outside [0, length_m] of "
-                        f"their segment (e.g. {_ids(frame.index[bad])})")
-        return
-    out["segment_position"] = seg_pos
-    out["position_m"] = np.clip(pos, 0.0, length)
-    out["graph"] = _pairs.street_graph(segments)
-
-
-def _ids(index) -> list:
-    return list(index[:5])
-
-
-def _close_pairs(prep: dict, settings: NearRepeatSettings, max_m: float) -> _pairs.ClosePairs:
-    if settings.distance == "network":
-        return _pairs.network_pairs(prep["graph"], prep["segment_position"], prep["position_m"],
-                                    max_distance_m=max_m)
-    return _pairs.planar_pairs(prep["xy"], max_distance_m=max_m, metric=settings.distance,
-                               single_precision=settings.nrc_compatible)
-
-
 # --- one table --------------------------------------------------------------------------------
 
 
-def _table(pairs, sband, t, *, seed, category, s_edges, t_edges, t_edges_days, closed, settings,
-           keep) -> KnoxTable:
+def _table(pairs, sband, t, *, seed, category, locality, s_edges, t_edges, t_edges_days, closed,
+           settings, keep) -> KnoxTable:
     k = len(s_edges)
     n = len(t)
     seq = seed if isinstance(seed, int) else list(seed)
     observed, sims = _knox.knox_counts(pairs.first, pairs.second, sband, t, t_edges,
                                        closed=closed, n_spatial=k + 1,
-                                       permutations=settings.permutations, seed=seq)
+                                       permutations=settings.permutations, seed=seq,
+                                       locality=locality)
     stats = _knox.summarise(observed, sims)
     significant = (stats["p_value"] <= settings.alpha) & (stats["knox_ratio"] > 1)
-    zone = _zone(observed, stats, significant, s_edges, t_edges_days)
+    meaningful = significant & (stats["knox_ratio"] >= settings.min_knox_ratio)
+    zone = read_zone(observed, stats["expected_mean"], meaningful, spatial_edges_m=s_edges,
+                     temporal_edges_days=t_edges_days, knox_ratio=stats["knox_ratio"])
     labels = {lang: (tuple(txt.spatial_labels(s_edges, closed=closed,
                                               nrc=settings.nrc_compatible, language=lang)),
                      tuple(txt.temporal_labels(t_edges_days, closed=closed,
@@ -458,23 +342,37 @@ def _table(pairs, sband, t, *, seed, category, s_edges, t_edges, t_edges_days, c
     in_zone = np.zeros_like(significant)
     for cell in zone.cells:
         in_zone[cell] = True
-    long = _long_table(observed, stats, significant, in_zone, labels, s_edges, t_edges_days)
+    long = _long_table(observed, stats, significant, meaningful, in_zone, labels, s_edges,
+                       t_edges_days)
     summary = {lang: _summary(zone, labels[lang], s_edges, t_edges_days, closed, settings, lang)
                for lang in txt.LANGUAGES}
     return KnoxTable(
         table=long, observed=observed, expected_mean=stats["expected_mean"],
         expected_median=stats["expected_median"], knox_ratio=stats["knox_ratio"],
         knox_ratio_median=stats["knox_ratio_median"], p_value=stats["p_value"],
-        significant=significant, zone=zone, labels=labels, summary=summary, n_incidents=n,
-        n_pairs=n * (n - 1) // 2, n_close_pairs=len(pairs), category=category,
+        significant=significant, meaningful=meaningful, zone=zone, labels=labels,
+        summary=summary, n_incidents=n, n_pairs=n * (n - 1) // 2, n_close_pairs=len(pairs), category=category,
         seed=seed, alpha=settings.alpha, permutations=settings.permutations,
         simulated=sims if keep else None)
 
 
-def _zone(observed, stats, significant, s_edges, t_edges_days) -> NearRepeatZone:
+def read_zone(observed: np.ndarray, expected: np.ndarray, meaningful: np.ndarray, *,
+              spatial_edges_m, temporal_edges_days, knox_ratio: np.ndarray | None = None
+              ) -> NearRepeatZone:
+    """The near-repeat zone of a table, read as the NRC 1.3 summary reads it.
+
+    A spatial band belongs to the zone when its *first* time band is meaningful (significant and
+    at least ``min_knox_ratio``); its duration is the run of meaningful time bands from the first
+    (a later meaningful band after a gap does not count). The near-repeat bands must be
+    contiguous from band 1; the same-location band is read alike on its own (repeats). Arrays
+    are (k + 2, m + 1) as in :class:`KnoxTable`; ``expected`` the mean expected counts.
+    """
+    s_edges = np.asarray(spatial_edges_m, dtype=float)
+    t_edges_days = np.asarray(temporal_edges_days, dtype=float)
+    ratio = observed / expected if knox_ratio is None else knox_ratio
     k, m = len(s_edges), len(t_edges_days)
-    finite = significant[: k + 1, :m]
-    run = np.where(finite.all(axis=1), m, np.argmin(finite, axis=1))  # leading significant bands
+    finite = np.asarray(meaningful, dtype=bool)[: k + 1, :m]
+    run = np.where(finite.all(axis=1), m, np.argmin(finite, axis=1))  # leading meaningful bands
     bands = []
     for s in range(1, k + 1):
         if run[s] == 0:
@@ -483,14 +381,14 @@ def _zone(observed, stats, significant, s_edges, t_edges_days) -> NearRepeatZone
     band_days = tuple(float(t_edges_days[run[s] - 1]) for s in bands)
     cells = [(s, j) for s in bands for j in range(run[s])]
     obs = int(sum(observed[s, j] for s, j in cells))
-    exp = float(sum(stats["expected_mean"][s, j] for s, j in cells))
+    exp = float(sum(expected[s, j] for s, j in cells))
     peak = None
     if cells:
-        s, j = max(cells, key=lambda c: stats["knox_ratio"][c])
-        peak = (s, j, float(stats["knox_ratio"][s, j]))
+        s, j = max(cells, key=lambda c: ratio[c])
+        peak = (s, j, float(ratio[s, j]))
     repeat_cells = range(run[0])
     rep_obs = sum(observed[0, j] for j in repeat_cells)
-    rep_exp = sum(stats["expected_mean"][0, j] for j in repeat_cells)
+    rep_exp = sum(expected[0, j] for j in repeat_cells)
     return NearRepeatZone(
         bands=tuple(bands), band_edges_m=tuple(float(s_edges[s - 1]) for s in bands),
         band_days=band_days,
@@ -501,7 +399,8 @@ def _zone(observed, stats, significant, s_edges, t_edges_days) -> NearRepeatZone
         repeat_ratio=rep_obs / rep_exp if rep_exp > 0 else float("nan"), cells=tuple(cells))
 
 
-def _long_table(observed, stats, significant, in_zone, labels, s_edges, t_edges_days):
+def _long_table(observed, stats, significant, meaningful, in_zone, labels, s_edges,
+                t_edges_days):
     k, m = len(s_edges), len(t_edges_days)
     s_lo = np.r_[0.0, 0.0, s_edges[:-1], s_edges[-1]]
     s_hi = np.r_[0.0, s_edges, np.inf]
@@ -522,6 +421,7 @@ def _long_table(observed, stats, significant, in_zone, labels, s_edges, t_edges_
     for key in ("expected_mean", "expected_median", "knox_ratio", "knox_ratio_median", "p_value"):
         frame[key] = stats[key].ravel()
     frame["significant"] = significant.ravel()
+    frame["meaningful"] = meaningful.ravel()
     frame["in_zone"] = in_zone.ravel()
     return frame
 
@@ -532,7 +432,8 @@ def _summary(zone: NearRepeatZone, labels, s_edges, t_edges_days, closed, settin
     common = {"alpha": txt.format_edge(settings.alpha, lang),
               "perms": txt.format_number(settings.permutations, lang)}
     if not zone.found:
-        text = t["none"].format(sl=labels[0][1], tl=labels[1][0], **common)
+        text = t["none"].format(sl=labels[0][1], tl=labels[1][0],
+                                pct=txt.percent(settings.min_knox_ratio, lang), **common)
     else:
         phrases = []
         groups: list[tuple[list[int], float]] = []
@@ -572,10 +473,10 @@ def knox_matrix(table: KnoxTable, *, value: str = "knox_ratio", language: str = 
     """One value of a table as a spatial × temporal matrix with the labels of ``language``.
 
     ``value``: observed, expected_mean, expected_median, knox_ratio, knox_ratio_median,
-    p_value or significant.
+    p_value, significant or meaningful.
     """
     allowed = ("observed", "expected_mean", "expected_median", "knox_ratio",
-               "knox_ratio_median", "p_value", "significant")
+               "knox_ratio_median", "p_value", "significant", "meaningful")
     if value not in allowed:
         raise ValidationError(f"knox_matrix: value={value!r}; use one of {list(allowed)}")
     if language not in txt.LANGUAGES:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["LANGUAGES", "TEXTS", "format_number", "spatial_labels", "temporal_labels"]
+__all__ = [
+    "LANGUAGES",
+    "TEXTS",
+    "days_phrase",
+    "distance_phrase",
+    "format_edge",
+    "format_number",
+    "percent",
+    "spatial_labels",
+    "temporal_labels",
+]
 
 LANGUAGES = ("pt", "en")
 
@@ -36,16 +46,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "peak": " The strongest excess is {pct} ({sl}, {tl}).",
         "repeat": (" At the same location, repeats were {pct} more frequent than chance "
                    "{days}."),
-        "no_repeat": " No significant excess of repeats at the same location.",
-        "none": ("No significant near-repeat pattern: next to the incidents ({sl}) the first "
-                 "time band ({tl}) did not hold more pairs of incidents than chance "
-                 "(α = {alpha}, {perms} permutations)."),
+        "no_repeat": " No meaningful excess of repeats at the same location.",
+        "none": ("No near-repeat pattern: next to the incidents ({sl}) the first time band "
+                 "({tl}) did not hold significantly (α = {alpha}, {perms} permutations) and at "
+                 "least {pct} more pairs of incidents than chance."),
         "nrc_note": (" Bands are labelled as in Ratcliffe's Near Repeat Calculator: a band "
                      "'a to b' holds distances (or days) from a − 1 up to but not including b."),
         "title": "Knox ratio (observed / expected pairs)",
         "distance": "Distance",
         "time": "Time between incidents",
-        "legend_sig": "● p ≤ {alpha}",
+        "legend_sig": "● p ≤ {alpha}; outlined: near-repeat zone",
         "category": "category",
     },
     "pt": {
@@ -74,16 +84,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "peak": " O maior excesso é de {pct} ({sl}, {tl}).",
         "repeat": (" No mesmo local, as repetições foram {pct} mais frequentes do que o acaso "
                    "{days}."),
-        "no_repeat": " Sem excesso significativo de repetições no mesmo local.",
-        "none": ("Sem padrão significativo de quase-repetição: junto às ocorrências ({sl}) a "
-                 "primeira faixa de tempo ({tl}) não teve mais pares de ocorrências do que o "
-                 "acaso (α = {alpha}, {perms} permutações)."),
+        "no_repeat": " Sem excesso relevante de repetições no mesmo local.",
+        "none": ("Sem padrão de quase-repetição: junto às ocorrências ({sl}) a primeira faixa "
+                 "de tempo ({tl}) não teve, de forma significativa (α = {alpha}, {perms} "
+                 "permutações), pelo menos {pct} mais pares de ocorrências do que o acaso."),
         "nrc_note": (" Faixas rotuladas como no Near Repeat Calculator de Ratcliffe: uma faixa "
                      "'a a b' contém distâncias (ou dias) de a − 1 até b, sem incluir b."),
         "title": "Razão de Knox (pares observados / esperados)",
         "distance": "Distância",
         "time": "Tempo entre ocorrências",
-        "legend_sig": "● p ≤ {alpha}",
+        "legend_sig": "● p ≤ {alpha}; contorno: zona de quase-repetição",
         "category": "categoria",
     },
 }
