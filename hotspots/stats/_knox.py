@@ -16,6 +16,7 @@ import numpy as np
 
 _PERM_CHUNK = 64  # permutations drawn at once (memory: chunk × n int64)
 _BLOCK = 32  # permutations counted in one pass over the pairs (times: n × 32 int32)
+_PARALLEL_PAIRS = 200_000  # fewer pairs are recounted on one thread
 
 
 def spatial_bands(distance_m: np.ndarray, edges_m: np.ndarray, *, closed: str) -> np.ndarray:
@@ -52,31 +53,45 @@ def pairs_per_time_band(t: np.ndarray, edges: np.ndarray, *, closed: str) -> np.
     return np.diff(np.r_[0, cum])
 
 
-@numba.njit(parallel=True, cache=True, nogil=True)
-def _at_least(first, second, sband, times, thresholds, n_s, n_chunks):  # pragma: no cover
-    """(n_s, m, B): pairs of each spatial band whose |Δt| ≥ each threshold, for each of the B
-    time columns of ``times`` (n, B) at once. The innermost loops run over the B columns with
-    no scatter, so they vectorise; pairs are split into chunks counted in parallel."""
-    n_pairs = len(first)
+@numba.njit(cache=True, nogil=True)
+def _at_least_range(first, second, sband, times, thresholds, lo, hi, local):  # pragma: no cover
+    """Add to local[s, e, r] the pairs lo…hi−1 of band s whose |Δt| in column r ≥ threshold e.
+
+    The innermost loops run over the B time columns with no scatter, so they vectorise.
+    """
     width = times.shape[1]
     m = len(thresholds)
-    out = np.zeros((n_chunks, n_s, m, width), dtype=np.int64)
+    dt = np.empty(width, dtype=times.dtype)
+    for p in range(lo, hi):
+        a = first[p]
+        b = second[p]
+        s = sband[p]
+        for r in range(width):
+            dt[r] = abs(times[a, r] - times[b, r])
+        for e in range(m):
+            edge = thresholds[e]
+            for r in range(width):
+                local[s, e, r] += dt[r] >= edge
+
+
+@numba.njit(cache=True, nogil=True)
+def _at_least_serial(first, second, sband, times, thresholds, n_s):  # pragma: no cover
+    """(n_s, m, B) counts of pairs with |Δt| ≥ each threshold, for each time column."""
+    local = np.zeros((n_s, len(thresholds), times.shape[1]), dtype=np.int64)
+    _at_least_range(first, second, sband, times, thresholds, 0, len(first), local)
+    return local
+
+
+@numba.njit(parallel=True, cache=True, nogil=True)
+def _at_least_parallel(first, second, sband, times, thresholds, n_s, n_chunks):  # pragma: no cover
+    """As :func:`_at_least_serial`, the pairs split into chunks counted in parallel."""
+    n_pairs = len(first)
+    out = np.zeros((n_chunks, n_s, len(thresholds), times.shape[1]), dtype=np.int64)
     step = (n_pairs + n_chunks - 1) // n_chunks
     for c in numba.prange(n_chunks):
-        lo = c * step
-        hi = min(n_pairs, lo + step)
-        local = np.zeros((n_s, m, width), dtype=np.int64)
-        dt = np.empty(width, dtype=times.dtype)
-        for p in range(lo, hi):
-            a = first[p]
-            b = second[p]
-            s = sband[p]
-            for r in range(width):
-                dt[r] = abs(times[a, r] - times[b, r])
-            for e in range(m):
-                edge = thresholds[e]
-                for r in range(width):
-                    local[s, e, r] += dt[r] >= edge
+        local = np.zeros((n_s, len(thresholds), times.shape[1]), dtype=np.int64)
+        _at_least_range(first, second, sband, times, thresholds, c * step,
+                        min(n_pairs, (c + 1) * step), local)
         out[c] = local
     return out.sum(axis=0)
 
@@ -122,8 +137,12 @@ class _Recount:
         for lo in range(0, len(perms), _BLOCK):
             block = np.asarray(perms[lo:lo + _BLOCK])[:, self.order]
             times = np.ascontiguousarray(self.t[block].T)
-            ge = _at_least(self.first, self.second, self.sband, times, self.thresholds,
-                           self.n_spatial, self.n_chunks)
+            if len(self.first) < _PARALLEL_PAIRS:  # thread start-up costs more than it saves
+                ge = _at_least_serial(self.first, self.second, self.sband, times,
+                                      self.thresholds, self.n_spatial)
+            else:
+                ge = _at_least_parallel(self.first, self.second, self.sband, times,
+                                        self.thresholds, self.n_spatial, self.n_chunks)
             ge = np.moveaxis(ge, 2, 0)  # (B, n_s, m)
             cells = np.empty_like(ge)
             cells[:, :, 0] = self.row_totals[None, :] - ge[:, :, 0]
