@@ -121,9 +121,10 @@ def main() -> None:
     inc = incidents(seg, args.incidents)
     print(f"{len(seg):,} segments, {len(inc):,} incidents, {args.permutations} permutations, "
           "bands 100 m × 3, 7 days × 3")
-    near_repeat(inc.iloc[:50], segments=seg, settings=NearRepeatSettings(permutations=99))  # jit
-    near_repeat(inc.iloc[:50], segments=seg,
-                settings=NearRepeatSettings(distance="network", permutations=99))
+    for distance in ("euclidean", "network"):  # compile the serial and the parallel kernels
+        for size in (50, len(inc) // 2):
+            near_repeat(inc.iloc[:size], segments=seg,
+                        settings=NearRepeatSettings(distance=distance, permutations=99))
     for distance in ("euclidean", "network"):
         settings = NearRepeatSettings(distance=distance, permutations=args.permutations)
         t0, c0 = time.perf_counter(), time.process_time()

@@ -720,6 +720,27 @@ def test_release_keeps_segments_near_k_sources_until_the_kth_latest():
         release_risk_zones(zones, k=0)
 
 
+def test_per_category_zones_apply_to_their_own_category():
+    seg = grid_segments()
+    as_of = dt.date(2024, 3, 20)
+    base = (as_of - ORIGIN.date()).days
+    rows = np.array([seg.index.get_loc(1000 + 7 * 5), seg.index.get_loc(1000 + 7 * 30)])
+    inc = network_incidents(seg, rows, np.array([50.0, 50.0]), np.array([base - 1, base - 1]))
+    inc["category"] = ["roubo", "furto"]
+    s = NearRepeatSettings(distance="network", permutations=99, per_category=True)
+    res = near_repeat(inc, segments=seg, settings=s)
+    none = dataclasses.replace(ZONE, bands=(), band_edges_m=(), band_days=(), repeat_days=0.0)
+    res = dataclasses.replace(res, by_category={
+        "roubo": dataclasses.replace(res.by_category["roubo"], zone=ZONE),
+        "furto": dataclasses.replace(res.by_category["furto"], zone=none)})
+    zones = risk_zones(res, inc, seg, as_of=as_of)
+    assert set(zones.sources["incident_id"]) == {inc.index[0]}
+    assert zones.segments["categories"].eq("roubo").all()
+    assert zones.reach["furto"] == () and zones.reach["roubo"][0] == (0.0, 21.0)
+    with pytest.raises(ValidationError, match="'category' column"):
+        risk_zones(res, inc.drop(columns="category"), seg, as_of=as_of)
+
+
 def test_risk_zones_reject_other_settings_and_bad_dates():
     seg = grid_segments()
     inc = network_incidents(seg, np.array([0, 1]), np.array([10.0, 20.0]), [0, 1])

@@ -99,6 +99,9 @@ def risk_zones(
     _check_segments(segments, "risk_zones", min_segments=1)
     day = _as_date(as_of, incidents)
     tables = result.by_category if settings.per_category else {None: result.overall}
+    if settings.per_category and "category" not in incidents.columns:
+        raise ValidationError("risk_zones: the result has one zone per category; the incidents "
+                              "need their 'category' column")
     reach = {key: tuple(tab.zone.reach()) for key, tab in tables.items()}
     parts = []
     for key, bands in reach.items():
