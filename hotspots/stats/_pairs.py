@@ -72,7 +72,10 @@ def planar_pairs(xy: np.ndarray, *, max_distance_m: float, metric: str = "euclid
         empty = np.empty(0, dtype=np.int64)
         return ClosePairs(empty, empty, np.empty(0), float(max_distance_m))
     p = 2.0 if metric == "euclidean" else 1.0
-    slack = 1e-7 * max(1.0, float(np.abs(xy).max())) + (1.0 if single_precision else 0.0)
+    scale = max(1.0, float(np.abs(xy).max()))
+    slack = 1e-7 * scale  # float32 rounds each coordinate by up to half its spacing
+    if single_precision:
+        slack += 4.0 * float(np.spacing(np.float32(scale)))
     raw = cKDTree(xy).query_pairs(r=max_distance_m + slack, p=p, output_type="ndarray")
     first = raw[:, 0].astype(np.int64)
     second = raw[:, 1].astype(np.int64)
