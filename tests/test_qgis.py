@@ -326,6 +326,8 @@ def explicit_layers() -> dict[str, gpd.GeoDataFrame]:
         "suppressed": [False, True, False, False, False, False, False, False, False],
         "priority_rank": [1, 10, 11, 25, 26, 50, 51, 52, nan],
         "gi_bin": [3, 2, 1, 0, -1, -2, -3, nan, 0],
+        "hot_status": ["new", "persistent", "cooling", "not hot", "NEW", None, "Cooling ",
+                       "other", "not hot"],
     }, geometry=[_line(i) for i in range(9)], crs=CRS)
     segments.index = pd.Index(range(100, 109), name="segment_id")
     lamps = gpd.GeoDataFrame({"status": ["working", "Broken", "WORKING", " working ", None,
@@ -334,9 +336,10 @@ def explicit_layers() -> dict[str, gpd.GeoDataFrame]:
     green = gpd.GeoDataFrame({"name": ["Praça A", "Praça B", "Praça C"],
                               "adopted": [True, False, None]},
                              geometry=[_square(i) for i in range(3)], crs=CRS)
-    patrol = gpd.GeoDataFrame({"shift": ["06–14", "14–22", "22–06", " 06–14", "14–22 "],
-                               "street_name": ["A", "B", "C", "D", "E"]},
-                              geometry=[_line(i) for i in range(5)], crs=CRS)
+    patrol = gpd.GeoDataFrame({"shift": ["06–14", "14–22", "22–06", " 06–14", "14–22 ",
+                                         "Noite 'B' \\ 2"],
+                               "street_name": ["A", "B", "C", "D", "E", "F"]},
+                              geometry=[_line(i) for i in range(6)], crs=CRS)
     return {"segments": segments, "lamps": lamps, "green_areas": green, "patrol": patrol}
 
 
@@ -352,7 +355,8 @@ def text_booleans_and_one_lamp_status() -> dict[str, gpd.GeoDataFrame]:
 def explicit(qgis_python, tmp_path_factory) -> dict:
     tmp = tmp_path_factory.mktemp("explicit")
     a = export.write_geopackage(explicit_layers(), tmp / "a" / "layers.gpkg", privacy_k=3)
-    b = export.write_geopackage(text_booleans_and_one_lamp_status(), tmp / "b" / "layers.gpkg")
+    b = export.write_geopackage(text_booleans_and_one_lamp_status(), tmp / "b" / "layers.gpkg",
+                                lang="pt-BR")
     rep = run_qgis(qgis_python, tmp, tag="explicit", vectors=[a, b])
     out = {}
     for gp in rep["geopackages"]:
@@ -400,9 +404,9 @@ def test_lamp_status_is_matched_case_insensitively_and_legend_lists_present_clas
     assert got["labels"] == ["Lamp, working", "Lamp, broken", "Lamp, working", "Lamp, working",
                              "Lamp, status unknown", "Lamp, status unknown"]
     assert got["legend"] == ["Lamp, working", "Lamp, broken", "Lamp, status unknown"]
-    only_working = explicit[("b", "lamps", "Street lamps")]
-    assert only_working["labels"] == ["Lamp, working", "Lamp, working"]
-    assert only_working["legend"] == ["Lamp, working"]  # no "status unknown" when none is
+    only_working = explicit[("b", "lamps", "Luminárias")]  # written in Portuguese
+    assert only_working["labels"] == ["Luminária funcionando", "Luminária funcionando"]
+    assert only_working["legend"] == ["Luminária funcionando"]  # no "unknown" when none is
 
 
 def test_green_areas_boolean_adopted_is_drawn(explicit):
@@ -410,18 +414,87 @@ def test_green_areas_boolean_adopted_is_drawn(explicit):
     assert got["labels"] == ["Green area, adopted", "Green area, not adopted",
                              "Green area, adoption unknown"]
     assert got["colours"] == ["#1a9850", "#a6d96a", sym.GREEN_UNKNOWN.color]
-    texts = explicit[("b", "green_areas", "Green areas")]
-    assert texts["labels"] == ["Green area, adopted", "Green area, not adopted",
-                               "Green area, adopted", "Green area, not adopted",
-                               "Green area, adoption unknown"]
+    texts = explicit[("b", "green_areas", "Áreas verdes")]  # 'Sim', 'NÃO', ' true ', '0', …
+    assert texts["labels"] == ["Área verde adotada", "Área verde não adotada",
+                               "Área verde adotada", "Área verde não adotada",
+                               "Área verde, adoção desconhecida"]
+
+
+def test_week_over_week_status_keeps_not_hot_and_unknown_visible(explicit):
+    got = explicit[("a", "segments", "Hot segments, week over week")]
+    assert got["labels"] == [
+        "New hot segment (hot this week, not last week)",
+        "Persistent (hot this week and last week)", "Cooling (hot last week, not this week)",
+        "Not hot", "New hot segment (hot this week, not last week)", "No status",
+        "Cooling (hot last week, not this week)", "No status", "Not hot"]
+    assert got["symbols"] == [1] * 9
 
 
 def test_patrol_is_coloured_by_shift(explicit):
     got = explicit[("a", "patrol", "Patrol segments by shift")]
     assert got["labels"] == ["Shift 06–14", "Shift 14–22", "Shift 22–06", "Shift 06–14",
-                             "Shift 14–22"]
-    assert got["colours"] == [sym.SHIFT_COLORS[i] for i in (0, 1, 2, 0, 1)]
+                             "Shift 14–22", "Shift Noite 'B' \\ 2"]  # quotes survive QGIS
+    assert got["colours"] == [sym.SHIFT_COLORS[i] for i in (0, 1, 2, 0, 1, 3)]
 
 
 def test_explicit_cases_leave_the_message_log_clean(explicit):
     assert [m for m in explicit["messages"] if m["level"] >= WARNING] == []
+
+
+# --- the web map beside QGIS ----------------------------------------------------------------
+
+#: map layers screenshotted alone for the side-by-side comparison (map name → QGIS PNG part)
+MAP_LAYERS = {"Hot spots (Gi*)": "segments-Hot_spots__Gi", "Incidents per 100 m":
+              "segments-Incidents_per_100_m", "Lighting priority": "segments-Lighting_priority",
+              "Street lamps": "lamps-Street_lamps", "Green areas": "green_areas-Green_areas",
+              "Patrol segments by shift": "patrol-Patrol_segments_by_shift"}
+
+
+def _blend(color: str, opacity: float) -> np.ndarray:
+    return np.array(sym.hex_to_rgb(color), dtype=float) * opacity + 255 * (1 - opacity)
+
+
+def _pixels_near(image: np.ndarray, rgb: np.ndarray, tol: float = 8.0) -> int:
+    return int((np.abs(image[..., :3] * 255 - rgb).max(axis=-1) <= tol).sum())
+
+
+@pytest.mark.browser
+def test_web_map_and_qgis_draw_the_same_classes(report, runs, chromium_path):
+    """Screenshots of the web map (headless Chromium, offline) beside QGIS's renders: the
+    opening view (study area + Gi*) and each classified layer alone. Checked here: every Gi*
+    class the data has shows up in its colour in both; the rest is for looking at."""
+    import matplotlib.image as mpimg
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    seg = pyogrio.read_dataframe(runs["demo"] / "layers.gpkg", layer="segments")
+    gi = sym.symbology("gi", seg)
+    present = sorted(set(gi.classify(seg).tolist()))
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path,
+                                     args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        page.route("**/*", lambda route: route.continue_()
+                   if route.request.url.startswith(("file:", "data:", "blob:", "about:"))
+                   else route.abort())
+        page.goto((runs["demo"] / "map.html").resolve().as_uri())
+        page.wait_for_function("window.hsPainted !== undefined", timeout=20000)
+        opening = ARTIFACTS / "webmap-demo-opening.png"
+        page.screenshot(path=str(opening))
+        for name, part in MAP_LAYERS.items():
+            boxes = page.locator(".leaflet-control-layers-overlays label")
+            for i in range(boxes.count()):
+                box = boxes.nth(i).locator("input")
+                want = boxes.nth(i).inner_text().strip() == name
+                if box.is_checked() != want:
+                    box.click()
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(ARTIFACTS / f"webmap-demo-{part}.png"))
+        browser.close()
+    web = mpimg.imread(opening)
+    qgis = mpimg.imread(Path(next(gp for gp in report["geopackages"]
+                                  if gp["path"] == str(runs["demo"] / "layers.gpkg"))
+                              ["overview"]["png"]))
+    for i in present:
+        colour = _blend(gi.all_classes[i].color, gi.opacity)
+        assert _pixels_near(web, colour) > 0, ("web map", gi.all_classes[i].label)
+        assert _pixels_near(qgis, colour) > 0, ("QGIS", gi.all_classes[i].label)
