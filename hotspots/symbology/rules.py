@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from hotspots._errors import ValidationError
 from hotspots.symbology.classes import (
@@ -293,15 +295,16 @@ def layer_symbologies(name: str, frame: pd.DataFrame, *, lang: str = "en",
 
 
 def _geometry(frame: pd.DataFrame) -> str | None:
-    """'line', 'point' or 'polygon' for a GeoDataFrame (None for attribute tables)."""
+    """'line', 'point' or 'polygon' for a GeoDataFrame (None for attribute tables); a mixed
+    layer is drawn as lines if it has any, else as points if it has any."""
+    if not isinstance(frame, gpd.GeoDataFrame):
+        return None
     try:
         geom = frame.geometry
-    except AttributeError:
+    except AttributeError:  # no active geometry column
         return None
-    if not hasattr(geom, "geom_type"):
-        return None
-    types = set(geom.geom_type.dropna())
-    if not types:
-        return None
-    t = sorted(types)[0]
-    return "line" if "Line" in t else "point" if "Point" in t else "polygon"
+    types = set(np.unique(shapely.get_type_id(np.asarray(geom.values))).tolist())
+    for kind, ids in (("line", {1, 2, 5}), ("point", {0, 4}), ("polygon", {3, 6})):
+        if types & ids:
+            return kind
+    return None
