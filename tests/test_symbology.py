@@ -249,3 +249,13 @@ def test_kml_patrol_folders_by_shift(tmp_path):
     sub = {f.find(f"{ns}name").text: len(f.findall(f"{ns}Placemark"))
            for f in folder.findall(f"{ns}Folder")}
     assert sub == {"Shift 06–14": 2, "Shift 14–22": 1}
+
+
+def test_geopackage_style_options_are_checked_together(tmp_path):
+    bad = export.qgis_styles.QgisExportSettings(gpkg_version="2.0", label_max_scale=0)
+    with pytest.raises(ValidationError, match=r"lang: expected .*'fr'.*privacy_k: expected a "
+                       r"whole number ≥ 1 or None, got 0.*gpkg_version: expected one of "
+                       r"\['1.2', '1.3', '1.4'\], got '2.0'.*label_max_scale"):
+        export.write_geopackage({"lamps": _points(1, status=["working"])}, tmp_path / "x.gpkg",
+                                lang="fr", privacy_k=0, settings=bad)
+    assert not (tmp_path / "x.gpkg").exists()

@@ -25,6 +25,7 @@ def write_geopackage(
     lang: str = "en",
     privacy_k: int | None = None,
     settings: QgisExportSettings | None = None,
+    style_keys: dict[str, tuple[str, ...]] | None = None,
 ) -> Path:
     """Write each table as a layer of one GeoPackage (attribute-only tables included).
 
@@ -34,9 +35,11 @@ def write_geopackage(
     of Debian 12, reads it without warnings). With ``styles``, a QGIS ``layer_styles`` table
     gives every map layer the web map's classes, colours and labels in ``lang`` (QGIS applies
     the default style when the layer is opened); ``privacy_k`` words the suppressed class of
-    liaison layers ("1 to k−1 incidents (suppressed)").
+    liaison layers ("1 to k−1 incidents (suppressed)"); ``style_keys`` gives the symbology
+    keys of a layer, default first (``symbology.LAYER_STYLES`` for layers not in it).
     """
     settings = settings or QgisExportSettings()
+    _check_style_options(lang=lang, privacy_k=privacy_k, settings=settings)
     path = Path(path)
     if path.exists():
         if not overwrite:
@@ -58,8 +61,35 @@ def write_geopackage(
                                     **options)
     if styles:
         write_layer_styles(path, {n: t for n, t in tables.items() if t is not None},
-                           lang=lang, privacy_k=privacy_k, settings=settings)
+                           lang=lang, privacy_k=privacy_k, settings=settings,
+                           style_keys=style_keys)
     return path
+
+
+def _check_style_options(*, lang, privacy_k, settings: QgisExportSettings) -> None:
+    """Every problem with the style options at once (ValidationError)."""
+    from dataclasses import fields
+
+    from hotspots._settings import info
+    from hotspots.symbology import TEXTS, language
+
+    problems = []
+    try:
+        language(lang)
+    except ValidationError:
+        problems.append(f"lang: expected one of {sorted(TEXTS)} (or 'pt-BR'), got {lang!r}")
+    if privacy_k is not None and (isinstance(privacy_k, bool) or not isinstance(privacy_k, int)
+                                  or privacy_k < 1):
+        problems.append(f"privacy_k: expected a whole number ≥ 1 or None, got {privacy_k!r}")
+    for f in fields(settings):
+        meta, value = info(settings, f.name), getattr(settings, f.name)
+        if meta.choices is not None and value not in meta.choices:
+            problems.append(f"settings.{f.name}: expected one of {list(meta.choices)}, "
+                            f"got {value!r}")
+        if meta.ge is not None and (not isinstance(value, int | float) or value < meta.ge):
+            problems.append(f"settings.{f.name}: expected a number ≥ {meta.ge:g}, got {value!r}")
+    if problems:
+        raise ValidationError("cannot write the GeoPackage styles: " + "; ".join(problems))
 
 
 _LAYER_STYLES_SQL = """
@@ -73,7 +103,8 @@ CREATE TABLE IF NOT EXISTS layer_styles (
 
 def write_layer_styles(path: str | Path, tables: dict[str, pd.DataFrame], *, lang: str = "en",
                        privacy_k: int | None = None,
-                       settings: QgisExportSettings | None = None) -> int:
+                       settings: QgisExportSettings | None = None,
+                       style_keys: dict[str, tuple[str, ...]] | None = None) -> int:
     """Add QGIS's ``layer_styles`` table (QML per layer, first style default); returns rows.
 
     Each row gets its own ``update_time``, a second apart (the last one now): QGIS 3.22's
@@ -87,8 +118,9 @@ def write_layer_styles(path: str | Path, tables: dict[str, pd.DataFrame], *, lan
         for name, table in tables.items():
             if name not in geom_cols:
                 continue
+            keys = (style_keys or {}).get(name)
             for i, (style_name, qml) in enumerate(layer_styles(
-                    name, table, lang=lang, privacy_k=privacy_k, settings=settings)):
+                    name, table, keys=keys, lang=lang, privacy_k=privacy_k, settings=settings)):
                 rows.append(("", "", name, geom_cols[name], style_name, qml, "", int(i == 0),
                              f"hotspots: {style_name}", "hotspots", ""))
         if not rows:

@@ -275,17 +275,19 @@ _NEEDS = {"gi": "gi_bin", "rate": "rate_per_100m", "priority": "priority_rank",
           "hot_status": "hot_status"}
 
 
-def layer_symbologies(name: str, frame: pd.DataFrame, *, lang: str = "en",
-                      privacy_k: int | None = None) -> tuple[Symbology, ...]:
+def layer_symbologies(name: str, frame: pd.DataFrame, *, keys: tuple[str, ...] | None = None,
+                      lang: str = "en", privacy_k: int | None = None) -> tuple[Symbology, ...]:
     """Every symbology of layer ``name`` (default first); () for a table without geometry.
 
-    A classified symbology is offered only when its column exists, and Gi* is the default
-    only when some segment has a Gi* bin (else rates come first, as on the map).
+    ``keys``: the symbology keys of the layer in order (a layer registry's entry); None
+    takes ``LAYER_STYLES[name]`` ("default" for a layer not listed). A classified symbology
+    is offered only when its column exists, and Gi* is the default only when some segment has
+    a Gi* bin (else rates come first, as on the map).
     """
     if _geometry(frame) is None:
         return ()
-    keys = [k for k in LAYER_STYLES.get(name, ("default",))
-            if k not in _NEEDS or _NEEDS[k] in frame.columns]
+    wanted = LAYER_STYLES.get(name, ("default",)) if keys is None else tuple(keys)
+    keys = [k for k in wanted if k not in _NEEDS or _NEEDS[k] in frame.columns]
     if "gi" in keys and not frame["gi_bin"].notna().any() and "rate" in keys:
         keys.remove("gi")
         keys.insert(1, "gi")
