@@ -134,6 +134,17 @@ def suppress_small_counts(
     return out
 
 
+def suppress_weekly_counts(weekly: pd.DataFrame, *, k: int = 3) -> pd.DataFrame:
+    """Segment × week counts with every count of 1 … k−1 nulled (each week a count of its own).
+
+    The week slider of the liaison map draws these; a segment whose week count is hidden
+    keeps its geometry (shown as "suppressed").
+    """
+    from hotspots.weekly import week_columns
+
+    return suppress_small_counts(weekly, k=k, derived={c: (c,) for c in week_columns(weekly)})
+
+
 def liaison_layer(
     name: str,
     frame: pd.DataFrame,

@@ -7,7 +7,6 @@ import html
 import io
 import math
 from importlib import resources
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,6 +19,7 @@ RATCLIFFE_MIN_RATE = 0.85  #: Ratcliffe (2004): minimum reliable geocoding hit r
 TEXT = {
     "en": {
         "bulletin": "Weekly hot-spot bulletin", "week": "Week", "all_weeks": "All incidents",
+        "no_previous": "first week of the data: no previous week to compare with",
         "headline": "Headline numbers", "incidents_week": "Incidents this week",
         "vs_prev": "vs previous week", "vs_mean": "vs mean of the previous {n} weeks",
         "hot_now": "Hot segments", "new": "new", "persistent": "persistent",
@@ -60,6 +60,7 @@ TEXT = {
     },
     "pt": {
         "bulletin": "Boletim semanal de pontos quentes", "week": "Semana",
+        "no_previous": "primeira semana dos dados: não há semana anterior para comparar",
         "all_weeks": "Todas as ocorrências",
         "headline": "Números principais", "incidents_week": "Ocorrências na semana",
         "vs_prev": "em relação à semana anterior",
@@ -113,20 +114,6 @@ STATUS_TEXT = {"pt": {"new": "novo", "persistent": "persistente", "cooling": "es
                       "not hot": "—"}}
 
 
-def write_report(ctx, path: str | Path, *, top_n: int = 15) -> Path:
-    """Write report.html for a finished run context (see ``pipeline.RunContext``)."""
-    page = render_report(
-        summary=ctx.summary, segments=ctx.tables.get("segments"),
-        weekly_counts=ctx.tables.get("_incidents_window"), kde=ctx.rasters.get("kde"),
-        weights=ctx.tables.get("_weights"), title=ctx.config.title,
-        language=ctx.config.language, top_n=top_n,
-        buffer_m=getattr(ctx.config, "evaluation_buffer_m", 15.0),
-    )
-    path = Path(path)
-    path.write_text(page, encoding="utf-8")
-    return path
-
-
 def render_report(
     *,
     summary: dict,
@@ -166,6 +153,7 @@ def render_report(
         figures.append((t["multiples"], plot_small_multiples(segments, weekly_counts)))
     return template.render(
         t=t, lang=lang, title=title, summary=summary, week=summary.get("week"),
+        week_dates=_week_dates(summary, lang),
         headline=_headline(summary, t, lang),
         top=_top_rows(segments, t, lang, top_n, order_by="hot"),
         priority=_top_rows(segments, t, lang, top_n, order_by="priority"),
@@ -173,6 +161,16 @@ def render_report(
                                                                                 buffer_m),
         footer=t["footer"].format(version=__version__),
     )
+
+
+def _week_dates(summary: dict, lang: str) -> str:
+    """The analysed week's first and last day, inclusive, in the language's date format."""
+    dates = summary.get("week_dates")
+    if not dates:
+        return ""
+    first, last = (pd.Timestamp(dates["first"]), pd.Timestamp(dates["last"]))
+    fmt = "%d/%m/%Y" if lang == "pt" else "%Y-%m-%d"
+    return f"{first:{fmt}} – {last:{fmt}}"
 
 
 def _language(language: str) -> str:
@@ -211,6 +209,9 @@ def _headline(summary: dict, t: dict, lang: str) -> list[tuple[str, str, str]]:
         cards.append((t["hot_now"], fmt_num(hot, lang),
                       f"{wow['hot_new']} {t['new']}, {wow['hot_persistent']} {t['persistent']}, "
                       f"{wow['hot_cooling']} {t['cooling']}"))
+    elif summary.get("week"):
+        cards.append((t["incidents_week"], fmt_num(summary.get("incidents_week"), lang),
+                      t["no_previous"]))
     else:
         cards.append((t["incidents_week"], fmt_num(summary.get("used"), lang), t["all_weeks"]))
     ev = summary.get("evaluation")
@@ -484,4 +485,4 @@ def plot_small_multiples(segments: pd.DataFrame, window: pd.DataFrame, *, max_we
     return png_data(fig, dpi=80)
 
 
-__all__ = ["fmt_num", "render_report", "write_report"]
+__all__ = ["fmt_num", "render_report"]

@@ -182,13 +182,13 @@ def test_write_frames_types_and_atomicity(pg_dsn, schema):
 
 
 def test_dsn_resolution(monkeypatch):
-    from hotspots.config import RunConfig
+    from hotspots.config import PostgisSettings
 
-    cfg = RunConfig(incidents="x", streets="y", dsn_env="HS_TEST_NO_SUCH_VAR")
+    cfg = PostgisSettings(dsn_env="HS_TEST_NO_SUCH_VAR")
     monkeypatch.delenv("HS_TEST_NO_SUCH_VAR", raising=False)
     with pytest.raises(ValidationError, match="not set"):
         postgis.resolve_dsn(cfg)
     monkeypatch.setenv("HS_TEST_NO_SUCH_VAR", "postgresql://a@b/c")
     assert postgis.resolve_dsn(cfg) == "postgresql://a@b/c"
     with pytest.raises(ValidationError, match="needs dsn"):
-        postgis.resolve_dsn(RunConfig(incidents="x", streets="y"))
+        postgis.resolve_dsn(PostgisSettings())

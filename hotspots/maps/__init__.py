@@ -47,7 +47,7 @@ from hotspots.maps.legend import (
 )
 from hotspots.maps.offline import check_offline, embed_assets
 from hotspots.maps.raster_overlay import raster_overlay
-from hotspots.maps.weekly_layer import WeeklyLayer, suppress_weekly
+from hotspots.maps.weekly_layer import WeeklyLayer, week_columns
 
 __all__ = ["build_map", "map_html", "save_map"]
 
@@ -83,13 +83,14 @@ def build_map(
     supplies beside the HTML).
 
     ``weekly``: incidents per segment and ISO week (index ``segment_id``, one column per week
-    named '2026_W41' or '2026-W41', as ``weekly.stage_weekly`` writes ``weekly_counts``) drawn
+    named '2026_W41' or '2026-W41', as the weekly run writes ``weekly_counts``) drawn
     as the "Incidents per week" layer with a week slider. A ``hot_status`` column of the
     segments (new / persistent / cooling) is drawn as its own layer.
 
-    ``privacy_k`` labels suppressed values in tooltips and suppresses weekly counts of
-    1 … k−1 (``privacy.suppress_small_counts``); segment columns are expected to be suppressed
-    already (``privacy.liaison_tables``).
+    ``privacy_k`` labels suppressed values in tooltips and legends; the map applies no privacy
+    rule itself: segment columns and weekly counts must come suppressed already
+    (``privacy.liaison_tables``, ``privacy.suppress_weekly_counts``), and weekly counts of
+    1 … k−1 are refused.
     """
     seg = prepare_frame(segments, simplify_m=simplify_m)
     if len(seg) == 0:
@@ -167,8 +168,9 @@ def build_map(
                                      [(c.label, c.color, c.width) for c in sym.GI_CLASSES]))
 
     if weekly is not None and len(weekly):
-        counts = suppress_weekly(weekly, k=privacy_k) if privacy_k else weekly
-        lyr = WeeklyLayer(seg_ds, counts, segments.index, k=privacy_k)
+        if privacy_k:
+            _check_suppressed(weekly, privacy_k)
+        lyr = WeeklyLayer(seg_ds, weekly, segments.index, k=privacy_k)
         if lyr.n_segments:
             fmap.add_child(lyr)
             legend.add(lyr, line_section(
@@ -247,6 +249,17 @@ def build_map(
     fmap.add_child(PaintMarker())
     fmap._hotspots_offline = offline  # read by map_html
     return fmap
+
+
+def _check_suppressed(weekly: pd.DataFrame, k: int) -> None:
+    """A liaison map draws counts already suppressed (``privacy.suppress_weekly_counts``)."""
+    cols = list(week_columns(weekly))
+    values = weekly[cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    small = (values > 0) & (values < k)
+    if small.any():
+        raise ValidationError(
+            f"the weekly counts hold {int(small.sum())} values between 1 and {k - 1} for a map "
+            f"with privacy_k={k}; suppress them first (hotspots.privacy.suppress_weekly_counts)")
 
 
 def _add_basemap(fmap: folium.Map, basemap: str | None) -> None:

@@ -1,0 +1,122 @@
+"""What a run computed, held once: the steps' results, the output layers and the run summary."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import geopandas as gpd
+import pandas as pd
+
+from hotspots._json import strict_json
+from hotspots.config import RunConfig
+from hotspots.pipeline.inputs import Inputs
+from hotspots.pipeline.overlays import Overlays, Priorities
+from hotspots.pipeline.statistics import Statistics
+from hotspots.pipeline.steps import Comparison, Counts, Evaluation, Geocoded, week_summary
+from hotspots.weekly import WeekWindow
+
+__all__ = ["WeekResult"]
+
+
+@dataclass(frozen=True)
+class WeekResult:
+    """The results of every step of one run (a week, or every incident for ``demo``/``snap``).
+
+    Nothing here is recomputed: :meth:`layers` joins the per-segment columns of the steps into
+    the segments layer and names the output layers; :meth:`summary` builds the numbers of the
+    run once, for the manifest, the command line and the bulletin.
+    """
+
+    config: RunConfig
+    inputs: Inputs
+    geocoded: Geocoded
+    window: WeekWindow | None
+    counts: Counts
+    statistics: Statistics
+    overlays: Overlays
+    priorities: Priorities
+    comparison: Comparison | None
+    evaluation: Evaluation
+    #: why the week was not compared with a previous one (None when it was, or not weekly)
+    comparison_skipped: str | None = None
+    #: step name → rows of each table it produced (for the manifest)
+    step_counts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def week(self) -> str | None:
+        """The analysed ISO week ('2026-W47'), None for an all-incidents run."""
+        return None if self.window is None else self.window.week.label
+
+    @property
+    def incidents(self) -> gpd.GeoDataFrame:
+        """The analysed incidents (the week's, for a weekly run) with the overlay flags."""
+        return self.overlays.incidents
+
+    @cached_property
+    def segments(self) -> gpd.GeoDataFrame:
+        """Every segment with every per-segment column of the run (counts, Gi*, LISA, network
+        KDE, lighting, night, green, priority, week-over-week)."""
+        seg = self.counts.segments
+        parts = [self.statistics.columns, self.overlays.columns, self.priorities.columns]
+        if self.comparison is not None:
+            parts.append(self.comparison.columns)
+        for part in parts:
+            if part is None or part.shape[1] == 0:
+                continue
+            seg = seg.drop(columns=[c for c in part.columns if c in seg.columns]).join(part)
+        return seg
+
+    def layers(self) -> dict[str, pd.DataFrame]:
+        """The output layers by name (GeoDataFrames in the analysis CRS, or tables)."""
+        inp, ov, pr, cmp = self.inputs, self.overlays, self.priorities, self.comparison
+        out: dict[str, pd.DataFrame | None] = {
+            "boundary": inp.boundary_analysis,
+            "incidents": self.incidents,
+            "rejects": self.geocoded.rejects,
+            "segments": self.segments,
+            "counts_by_category": self.counts.by_category,
+            "counts_by_week": self.counts.by_week,
+            "lamps": ov.lamps,
+            "dark_gaps": ov.dark_gaps,
+            "green_areas": ov.green_areas,
+            "priority": pr.priority,
+            "green_candidates": pr.green_candidates,
+            "patrol": pr.patrol,
+            "weekly_counts": None if cmp is None else cmp.weekly_counts,
+            "weekly_totals": None if cmp is None else cmp.weekly_totals,
+        }
+        return {k: v for k, v in out.items() if v is not None}
+
+    def rasters(self) -> dict[str, object]:
+        """The output rasters by name: crime KDE and lamp density (when computed)."""
+        out = {"kde": self.statistics.kde, "lamp_density": self.overlays.lamp_density}
+        return {k: v for k, v in out.items() if v is not None}
+
+    @cached_property
+    def summary_dict(self) -> dict:
+        """See :meth:`summary`."""
+        s: dict = dict(self.geocoded.summary())
+        if self.window is not None:
+            s.update(week_summary(self.window))
+        s["concentration"] = self.counts.concentration
+        s["top_segments"] = self.counts.top_segments
+        s["statistics"] = self.statistics.summary
+        if self.statistics.gi is not None:
+            s["gi_parameters"] = self.statistics.gi.parameters()
+        s.update(self.overlays.summary)
+        s["priority"] = self.priorities.summary
+        if self.comparison is not None:
+            s["week_over_week"] = self.comparison.summary
+        elif self.comparison_skipped:
+            s["week_over_week_skipped"] = self.comparison_skipped
+        s["concentration_weisburd"] = self.evaluation.concentration
+        if self.evaluation.hot_spots is not None:
+            s["evaluation"] = self.evaluation.hot_spots
+        return s
+
+    def summary(self) -> dict:
+        """The run's numbers: records read/used/rejected, the week, concentration, statistics,
+        overlays, priorities, week-over-week change and evaluation (plain JSON values)."""
+        return strict_json(copy.deepcopy(self.summary_dict))
