@@ -92,10 +92,10 @@ def produce_runs(root: Path) -> dict[str, Path]:
     from hotspots.config import load_config
 
     demo = root / "demo"
-    pipeline.run(pipeline.sample_config(), demo)
+    pipeline.run_all(pipeline.sample_config(), demo)
     weekly_root = root / "runs"
-    pipeline.run(load_config(ROOT / "examples" / "sample_city.toml"), week="2026-W47",
-                 out_root=weekly_root)
+    pipeline.run_week(load_config(ROOT / "examples" / "sample_city.toml"), week="2026-W47",
+                      out_root=weekly_root)
     return {"demo": demo, "weekly": weekly_root / "2026-W47"}
 
 
