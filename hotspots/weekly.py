@@ -165,14 +165,15 @@ def select_window(
 def window_matrix(window: WeekWindow, segment_ids: pd.Index) -> pd.DataFrame:
     """Segment × week count matrix of the window (every segment and every week, zeros filled)."""
     inc = window.window
+    weeks = list(window.weeks)
+    counts = np.zeros((len(segment_ids), len(weeks)), dtype=np.int64)
     if len(inc):
-        table = pd.crosstab(inc["segment_id"], inc["week"])
-    else:
-        table = pd.DataFrame(dtype=np.int64)
-    out = table.reindex(index=segment_ids, columns=list(window.weeks), fill_value=0)
-    out = out.fillna(0).astype(np.int64)
+        rows = segment_ids.get_indexer(inc["segment_id"].to_numpy())
+        cols = pd.Index(weeks).get_indexer(inc["week"].to_numpy())
+        ok = (rows >= 0) & (cols >= 0)  # incidents on other segments or weeks are not drawn
+        np.add.at(counts, (rows[ok], cols[ok]), 1)
+    out = pd.DataFrame(counts, index=segment_ids.copy(), columns=pd.Index(weeks, name="week"))
     out.index.name = segment_ids.name or "segment_id"
-    out.columns.name = "week"
     return out
 
 

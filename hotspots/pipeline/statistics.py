@@ -248,7 +248,7 @@ def _nkde(inc, seg, settings: StatisticsSettings) -> tuple[pd.Series | None, dic
     lixel = float(settings.nkde_lixel_m)
     try:
         res = network_kde(seg, events, bandwidth_m=bandwidth, lixel_length_m=lixel,
-                          units="per_km", resolution_m=lixel / 10.0)
+                          units="per_km", resolution_m=lixel / 10.0, geometry=False)
     except ValidationError as exc:
         return None, {"skipped": str(exc)}
     lix = res.lixels
