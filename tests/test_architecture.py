@@ -25,7 +25,8 @@ COMPUTING = (
 #: plumbing and data every layer may use (errors, settings, config, colours, privacy, IO)
 NEUTRAL = (
     "hotspots", "hotspots._errors", "hotspots._settings", "hotspots._json", "hotspots.config",
-    "hotspots.symbology", "hotspots.privacy", "hotspots.progress", "hotspots.sample",
+    "hotspots.symbology", "hotspots.symbology.classes", "hotspots.symbology.rules",
+    "hotspots.symbology.texts", "hotspots.privacy", "hotspots.progress", "hotspots.sample",
     "hotspots.postgis",
 )
 

@@ -100,33 +100,31 @@ def _placemark(folder: ET.Element, fields: list[tuple[str, str | None]], geom, s
 
 
 def _classes_for(name: str, frame: pd.DataFrame):
-    """(list of (style id, colour, width, label, fill), class index per row)."""
-    if name == "segments" and "gi_bin" in frame.columns:
-        classes = [(f"gi{c.value:+d}".replace("+", "p").replace("-", "m"), c.color, c.width,
-                    c.label, None) for c in sym.GI_CLASSES]
-        return classes, sym.category_index(frame["gi_bin"], sym.GI_CLASSES)
-    if name in ("segments", "priority") and "priority_rank" in frame.columns:
-        classes = [(f"prio{i}", r.color, r.width, r.label, None)
-                   for i, r in enumerate(sym.PRIORITY_CLASSES)]
-        return classes, sym.range_index(frame["priority_rank"], sym.PRIORITY_CLASSES)
-    if name == "lamps":
-        cats = (*sym.LAMP_CLASSES, sym.LAMP_OTHER)
-        classes = [(f"lamp{i}", c.color, 1.0, c.label, None) for i, c in enumerate(cats)]
-        idx = (sym.category_index(frame["status"], sym.LAMP_CLASSES, other=len(cats) - 1)
-               if "status" in frame.columns else np.full(len(frame), len(cats) - 1))
-        return classes, idx
-    if name == "green_areas":
-        classes = [(f"green{i}", "#2d6a2d", 1.0, c.label, c.color)
-                   for i, c in enumerate(sym.GREEN_CLASSES)]
-        idx = (sym.category_index(frame["adopted"], sym.GREEN_CLASSES, other=1)
-               if "adopted" in frame.columns else np.ones(len(frame), dtype=int))
-        return classes, idx
-    if name == "green_candidates":
-        return ([(name, "#2d6a2d", 1.0, LAYERS[name], sym.GREEN_CLASSES[1].color)],
-                np.zeros(len(frame), int))
-    cat = {"dark_gaps": sym.DARK_GAP, "boundary": sym.BOUNDARY,
-           "patrol": sym.PRIORITY_CLASSES[0]}.get(name, sym.INCIDENT)
-    return [(name, cat.color, cat.width, LAYERS.get(name, name), None)], np.zeros(len(frame), int)
+    """(list of (style id, colour, width, label, fill), class index per row) from the layer's
+    default ``symbology`` — the classes, the edge rule and the extra classes of the map."""
+    styles = sym.layer_symbologies(name, frame)
+    if not styles:
+        return [(name, sym.INCIDENT.color, sym.INCIDENT.width, LAYERS.get(name, name), None)], \
+            np.zeros(len(frame), int)
+    s = styles[0]
+    idx = s.classify(frame)
+    classes = []
+    for i, c in enumerate(s.all_classes):
+        if s.key == "gi" and i < len(s.classes):
+            style_id = f"gi{c.value:+d}".replace("+", "p").replace("-", "m")
+        else:
+            style_id = f"{s.key}{i}"
+        label = c.label if len(s.all_classes) > 1 else LAYERS.get(name, c.label)
+        if s.geometry == "polygon":
+            stroke = s.stroke or c.color
+            fill = c.color if s.opacity > 0 else None
+            classes.append((style_id, stroke, s.stroke_width if s.stroke else c.width, label,
+                            fill))
+        elif s.geometry == "point":
+            classes.append((style_id, c.color, 1.0, label, None))
+        else:
+            classes.append((style_id, c.color, c.width, label, None))
+    return classes, idx
 
 
 def write_kml(layers: dict[str, gpd.GeoDataFrame], path: str | Path, *,
