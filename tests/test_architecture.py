@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "hotspots"
 #: the orchestration: only these may import everything
 ORCHESTRATION = ("hotspots.pipeline", "hotspots.cli", "hotspots.__main__")
 #: drawing and writing outputs
-DRAWING = ("hotspots.maps", "hotspots.export", "hotspots.report")
+DRAWING = ("hotspots.maps", "hotspots.export", "hotspots.report", "hotspots.figures")
 #: computing modules (every module must be in one of the three groups or in NEUTRAL)
 COMPUTING = (
     "hotspots.stats", "hotspots.weights", "hotspots.segments", "hotspots.snap",
@@ -25,6 +25,8 @@ COMPUTING = (
 #: plumbing and data every layer may use (errors, settings, config, colours, privacy, IO)
 NEUTRAL = (
     "hotspots", "hotspots._errors", "hotspots._settings", "hotspots._json", "hotspots.config",
+    "hotspots.config._checks", "hotspots.config.analysis", "hotspots.config.run",
+    "hotspots.config.sections",
     "hotspots.symbology", "hotspots.symbology.classes", "hotspots.symbology.rules",
     "hotspots.symbology.texts", "hotspots.privacy", "hotspots.progress", "hotspots.sample",
     "hotspots.postgis",
@@ -100,6 +102,14 @@ def test_libraries_never_import_the_pipeline_or_the_cli(module):
 def test_computing_modules_never_import_drawing_or_export(module):
     bad = sorted(t for t in GRAPH[module] if _in(t, DRAWING))
     assert bad == [], f"{module} imports {bad}"
+
+
+def test_the_config_imports_nothing_heavy():
+    """The config is read before any analysis library loads (a bad config answers at once)."""
+    config = [m for m in GRAPH if m == "hotspots.config" or m.startswith("hotspots.config.")]
+    allowed = set(config) | {"hotspots._errors", "hotspots._settings", "hotspots", "hotspots.sample"}
+    bad = {m: sorted(GRAPH[m] - allowed) for m in config}
+    assert {m: v for m, v in bad.items() if v} == {}
 
 
 def test_neutral_modules_never_import_drawing_or_the_pipeline():

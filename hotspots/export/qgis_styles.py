@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import math
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from hotspots import symbology as sym
-from hotspots._settings import setting
+from hotspots.config import QgisExportSettings
 
 __all__ = ["QML_VERSION", "QgisExportSettings", "class_expression", "layer_styles",
            "raster_qml", "symbology_qml"]
@@ -29,18 +28,6 @@ __all__ = ["QML_VERSION", "QgisExportSettings", "class_expression", "layer_style
 #: the QGIS version written in QML files (the oldest we check against: Debian 12's 3.22)
 QML_VERSION = "3.22.0"
 PX_TO_MM = 25.4 / 96  # Leaflet's CSS pixels → millimetres
-
-
-@dataclass(frozen=True)
-class QgisExportSettings:
-    """How layers are written for QGIS (GeoPackage version, street-name labels)."""
-
-    gpkg_version: str = setting(
-        "1.2", "GeoPackage version written; 1.2 opens without warnings in GDAL 3.6 (the QGIS "
-        "3.22 of Debian 12 and many offices)", choices=("1.2", "1.3", "1.4"))
-    label_max_scale: int = setting(
-        sym.LABEL_MAX_SCALE, "street names are labelled on segment layers from this scale "
-        "(1:n) inwards", unit="scale denominator", ge=1)
 
 
 # --- expressions -----------------------------------------------------------------------------

@@ -57,7 +57,8 @@ import numpy as np
 import pandas as pd
 
 from hotspots._errors import ValidationError, problems_message
-from hotspots._settings import build_section, setting
+from hotspots._settings import build_section
+from hotspots.config import NearRepeatSettings
 from hotspots.stats import _knox, _pairs
 from hotspots.stats import _near_repeat_inputs as _inputs
 from hotspots.stats import near_repeat_text as txt
@@ -80,39 +81,6 @@ DISTANCES = ("euclidean", "manhattan", "network")
 CLOSED = ("left", "right")
 TIME_UNITS = ("calendar_days", "elapsed_days")
 _SECONDS_PER_DAY = 86_400
-
-
-@dataclass(frozen=True)
-class NearRepeatSettings:
-    """Settings of the near-repeat (Knox) analysis."""
-
-    distance: str = setting(
-        "euclidean", "distance between two incidents: straight line, Manhattan (|dx|+|dy|) or "
-        "along the streets", choices=DISTANCES)
-    bandwidth_m: float = setting(100.0, "width of each spatial band", unit="m", gt=0)
-    spatial_bands: int = setting(
-        3, "number of spatial bands after 'same location' (the last finite edge is "
-        "bandwidth_m × spatial_bands)", ge=1, le=100)
-    bandwidth_days: int = setting(7, "width of each temporal band", unit="days", ge=1)
-    temporal_bands: int = setting(3, "number of temporal bands before 'more than'", ge=1, le=100)
-    permutations: int = setting(
-        999, "Monte Carlo permutations of the dates over the fixed locations", ge=99)
-    seed: int = setting(20030, "seed of the permutations (recorded in the outputs)", ge=0)
-    alpha: float = setting(0.05, "significance level of a cell (one-sided pseudo p-value)",
-                           gt=0, lt=1)
-    min_knox_ratio: float = setting(
-        1.2, "a significant cell enters the near-repeat zone only with at least this Knox ratio "
-        "(1.2 = 20 % above chance; 1 = significance alone)", ge=1)
-    closed: str = setting(
-        "left", "which end a band includes: left = [lower, upper) as R NearRepeat and the NRC "
-        "compute, right = (lower, upper]", choices=CLOSED)
-    time_unit: str = setting(
-        "calendar_days", "time between incidents: whole days between local dates (as the NRC) "
-        "or the exact elapsed time", choices=TIME_UNITS)
-    nrc_compatible: bool = setting(
-        False, "reproduce Ratcliffe's Near Repeat Calculator 1.3: its band labels, its [a−1, b) "
-        "intervals and its single-precision coordinates (planar distances, calendar days)")
-    per_category: bool = setting(False, "also one table per incident category")
 
 
 @dataclass(frozen=True)
