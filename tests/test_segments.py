@@ -10,7 +10,7 @@ from libpysal.examples import get_path
 from shapely.geometry import LineString, MultiLineString, Point, Polygon
 
 from hotspots import CRSError, ValidationError
-from hotspots.segments import build_segments, segment_ids
+from hotspots.segments import StreetRejectsWarning, build_segments, segment_ids
 
 UTM = "EPSG:31982"
 
@@ -73,8 +73,11 @@ def test_sliver_between_two_close_intersections_is_merged():
 def test_zero_length_and_duplicate_lines_dropped():
     g = lines([LineString([(0, 0), (100, 0)]), LineString([(5, 5), (5, 5)]),
                LineString([(0, 0), (100, 0)])])
-    seg = build_segments(g)
+    with pytest.warns(StreetRejectsWarning, match="2 street features left out") as rec:
+        seg = build_segments(g)
     assert len(seg) == 1
+    reasons = rec[0].message.street_rejects["reason"].tolist()
+    assert reasons == ["zero_length", "duplicate_line"]
 
 
 def test_multilinestring_parts_become_segments():
@@ -139,10 +142,16 @@ def test_no_crs_is_an_error():
         build_segments(g)
 
 
-def test_non_line_geometries_are_named():
+def test_non_line_geometries_are_left_out_with_their_reason():
     g = lines([LineString([(0, 0), (10, 0)]), Point(1, 1), Polygon([(0, 0), (1, 0), (1, 1)])])
-    with pytest.raises(ValidationError, match=r"2 non-line geometries.*Point.*Polygon"):
-        build_segments(g, source="ruas.gpkg")
+    with pytest.warns(StreetRejectsWarning, match=r"2 street features left out") as rec:
+        seg = build_segments(g, source="ruas.gpkg")
+    assert len(seg) == 1
+    rej = rec[0].message.street_rejects
+    assert rej["reason"].tolist() == ["not_a_line", "not_a_line"]
+    assert rej["geometry_type"].tolist() == ["Point", "Polygon"]
+    with pytest.raises(ValidationError, match=r"no street feature is a usable line.*Point"):
+        build_segments(g.iloc[[1]], source="ruas.gpkg")
 
 
 def test_empty_layer_is_an_error():
