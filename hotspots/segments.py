@@ -101,7 +101,8 @@ class StreetSegments:
     ``unit="piece"`` every piece is its own segment). ``street_rejects``: one row per input
     feature left out (index: the feature's label; ``source_index``, ``reason`` (a key of
     :data:`STREET_REJECT_REASONS`), ``detail``, ``geometry_type``). ``counts``: features read,
-    used, rejected per reason, pieces, segments, degree-2 nodes left between segments.
+    used, rejected per reason, pieces, segments, degree-2 nodes left between segments
+    (name changes and closed loops).
     """
 
     segments: gpd.GeoDataFrame
@@ -110,6 +111,8 @@ class StreetSegments:
     street_rejects: pd.DataFrame
     counts: dict = field(default_factory=dict)
     merge_across_name_change: bool = False
+    #: the analysis CRS and why (``crs_choice.note("pt-BR")`` says it, e.g. Web Mercator refused)
+    crs_choice: crs_mod.CRSChoice | None = None
 
     def segment_position(self, piece_id, position_m) -> np.ndarray:
         """Distance along its segment of a point ``position_m`` along piece ``piece_id``."""
@@ -188,7 +191,8 @@ def build_street_segments(
             f"{kinds}). Pass a line layer (streets/centrelines)."
         )
     used = lines[usable]
-    pieces = _build_pieces(used, crs=crs, name_column=name_column, split=split,
+    choice = crs_mod.analysis_crs_choice(used, crs)
+    pieces = _build_pieces(used, crs=choice.crs, name_column=name_column, split=split,
                            min_length_m=settings.min_segment_length_m,
                            keep_columns=keep_columns, source=source)
     lost = ~used.index.isin(pieces["source_index"].unique())
@@ -230,7 +234,8 @@ def build_street_segments(
     }
     return StreetSegments(segments=segments, pieces=piece_frame, unit=settings.unit,
                           street_rejects=rejects, counts=counts,
-                          merge_across_name_change=settings.merge_across_name_change)
+                          merge_across_name_change=settings.merge_across_name_change,
+                          crs_choice=choice)
 
 
 def _street_rejects(frame, mask, reason: str, detail, types) -> pd.DataFrame:
