@@ -45,20 +45,29 @@ class OptimizedResult:
 def optimized_hot_spots(
     features: gpd.GeoDataFrame,
     *,
-    value_column: str = "count",
+    value_column: str | None = None,
+    count_column: str = "count",
     incidents_total: float | None = None,
+    distance: str | None = None,
     permutations: int = 999,
     seed: int | None = 20171,
     n_jobs: int | None = None,
 ) -> OptimizedResult:
     """Gi* hot spots with every setting chosen from the data, after ArcGIS's Optimized Hot Spot.
 
-    ``features`` are segments or polygons (bairros, grid cells) in a metric CRS, with incident
-    counts (or any non-negative value) in ``value_column``; features with zero incidents inside
-    the study area are analysed too. Steps, each written to ``result.log``:
+    ``features`` are segments or polygons (bairros, grid cells) in a metric CRS with incident
+    counts in ``count_column``; features with zero incidents inside the study area are
+    analysed too. ``distance`` is how neighbours are measured: ``"network"`` (default for
+    street segments: LineStrings with ``length_m``) along the streets between midpoints
+    (:mod:`hotspots.stats.optimized_network`), ``"euclidean"`` (default for polygons) in a
+    straight line. ``value_column`` is the analysed variable: default ``rate_per_100m`` on a
+    network (the column if present, else ``count_column`` / ``length_m`` × 100: a long
+    segment does not look hot by its length alone) and ``count_column`` otherwise. Steps,
+    each written to ``result.log``:
 
-    1. Checks: ≥ 30 incidents in total (``incidents_total``, default the column's sum), ≥ 30
-       features, values not all equal — else a ValidationError saying what to change.
+    1. Checks: ≥ 30 incidents in total (``incidents_total``, default the sum of
+       ``count_column``, or of the value column when there is none), ≥ 30 features, values
+       not all equal — else a ValidationError saying what to change.
     2. Locational outliers: features whose nearest-neighbour distance (between midpoints of
        segments / representative points of polygons) exceeds the mean + 3 SD; excluded when the
        scale is chosen, kept in the analysis.
@@ -69,14 +78,22 @@ def optimized_hot_spots(
        to [3, 30], capped at the standard distance. The distance is at least 0.1 % of the
        larger side of the extent, and at least the distance giving every non-outlier a
        neighbour.
-    4. Gi* (binary Euclidean distance band, self included) with FDR always on; the share of
+    On a network the same rules run with distances along the streets
+    (:func:`hotspots.stats.optimized_network.network_scale`).
+    4. Gi* (binary distance band, self included; network bands from
+       :func:`hotspots.weights.network_distance_band`) with FDR always on; the share of
        features with fewer than 8 neighbours is reported.
     """
     what = "optimized_hot_spots"
-    _check_features(features, value_column, what)
-    y = features[value_column].astype(float)
+    mode = _distance_mode(features, distance, what)
+    value_column, y = _analysis_values(features, value_column, count_column, mode, what)
     log: list[str] = []
-    total = float(y.sum()) if incidents_total is None else float(incidents_total)
+    if incidents_total is not None:
+        total = float(incidents_total)
+    elif count_column in features.columns:
+        total = float(features[count_column].astype(float).sum())
+    else:
+        total = float(y.sum())
     problems = []
     if total < MIN_INCIDENTS:
         problems.append(
@@ -94,8 +111,22 @@ def optimized_hot_spots(
         raise ValidationError(f"{what}: " + "; ".join(problems))
     log.append(
         f"{total:g} incidents on {len(features)} features (≥ {MIN_INCIDENTS} and ≥ "
-        f"{MIN_FEATURES}: checks passed); {int((y == 0).sum())} features have zero"
+        f"{MIN_FEATURES}: checks passed); {int((y == 0).sum())} features have zero; variable "
+        f"{value_column}, distances {'along the streets' if mode == 'network' else 'straight'}"
     )
+    if mode == "network":
+        from hotspots import weights as weights_mod
+        from hotspots.stats.optimized_network import network_scale
+
+        scale = network_scale(features, y.to_numpy(), n_bands=N_BANDS, outlier_sd=OUTLIER_SD,
+                              peak_min_z=PEAK_MIN_Z)
+        log.extend(scale.log)
+        distance, isa, outliers = scale.distance_m, scale.isa, scale.outliers
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", weights_mod.IslandsWarning)
+            w = weights_mod.network_distance_band(features, distance_m=distance)
+        return _finish(features, y, w, distance, isa, outliers, log, mode, value_column, total,
+                       permutations, seed, n_jobs)
 
     xy = representative_xy(features)
     outliers = locational_outliers(xy)
@@ -127,10 +158,18 @@ def optimized_hot_spots(
         )
         distance = floor
     w = distance_band_graph(xy, features.index, distance)
+    return _finish(features, y, w, distance, isa, outliers, log, mode, value_column, total,
+                   permutations, seed, n_jobs)
+
+
+def _finish(features, y, w, distance, isa, outliers, log, mode, value_column, total,
+            permutations, seed, n_jobs) -> OptimizedResult:
+    """Gi* with FDR on at the chosen band, and the closing log lines."""
     res = gi_star(y, w, permutations=permutations, seed=seed, fdr=True, n_jobs=n_jobs)
     few = float((res.frame["gi_nneighbors"] - 1 < 8).mean())
     log.append(
-        f"Gi* with a {distance:.1f} m distance band, FDR on (Benjamini–Hochberg), "
+        f"Gi* with a {distance:.1f} m {'network ' if mode == 'network' else ''}distance band, "
+        "FDR on (Benjamini–Hochberg), "
         f"{permutations} permutations, seed {seed}"
     )
     log.append(f"{few:.1%} of features have fewer than 8 neighbours")
@@ -138,6 +177,7 @@ def optimized_hot_spots(
     log.append("bins: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v))
     params = {
         "value_column": value_column,
+        "distance": mode,
         "incidents_total": total,
         "outliers": int(outliers.sum()),
         "share_fewer_than_8_neighbours": few,
@@ -208,6 +248,17 @@ def incremental_moran(y: np.ndarray, xy: np.ndarray, bands: np.ndarray) -> pd.Da
     return pd.DataFrame(rows)
 
 
+def first_peak(isa: pd.DataFrame, min_z: float = PEAK_MIN_Z) -> tuple[float, str] | None:
+    """The first band whose z is above both neighbouring bands' and above ``min_z``, with the
+    sentence to log; None when there is none."""
+    z = isa["z"].to_numpy()
+    d = isa["distance_m"].to_numpy()
+    for i in range(1, len(z) - 1):
+        if z[i] > z[i - 1] and z[i] > z[i + 1] and z[i] > min_z:
+            return float(d[i]), (f"scale: first peak of Moran's I z ({z[i]:.2f}) at {d[i]:.1f} m")
+    return None
+
+
 def choose_distance(isa: pd.DataFrame, core_xy: np.ndarray) -> tuple[float, str]:
     """The first significant peak of the ISA z-scores, else the k-th-neighbour fallback.
 
@@ -215,11 +266,9 @@ def choose_distance(isa: pd.DataFrame, core_xy: np.ndarray) -> tuple[float, str]
     distance to the k-th nearest neighbour with k = 5 % of N clipped to [3, 30], capped at the
     standard distance of the (non-outlier) features. Returns (distance, the sentence to log).
     """
-    z = isa["z"].to_numpy()
-    d = isa["distance_m"].to_numpy()
-    for i in range(1, len(z) - 1):
-        if z[i] > z[i - 1] and z[i] > z[i + 1] and z[i] > PEAK_MIN_Z:
-            return float(d[i]), (f"scale: first peak of Moran's I z ({z[i]:.2f}) at {d[i]:.1f} m")
+    peak = first_peak(isa)
+    if peak is not None:
+        return peak
     n = len(core_xy)
     k = int(min(30, max(3, math.floor(0.05 * n))))
     k = min(k, n - 1)
@@ -246,6 +295,39 @@ def distance_band_graph(xy: np.ndarray, index: pd.Index, distance_m: float) -> G
         shape=(n, n),
     )
     return Graph.from_sparse(adj, ids=np.asarray(index))
+
+
+def _distance_mode(features, distance: str | None, what: str) -> str:
+    if not isinstance(features, gpd.GeoDataFrame):
+        raise ValidationError(f"{what}: give a GeoDataFrame of segments or polygons")
+    lines = bool(len(features)) and bool((features.geom_type == "LineString").all())
+    if distance is None:
+        return "network" if lines and "length_m" in features.columns else "euclidean"
+    if distance not in ("network", "euclidean"):
+        raise ValidationError(f"{what}: distance={distance!r}; use 'network' or 'euclidean'")
+    if distance == "network" and not (lines and "length_m" in features.columns):
+        raise ValidationError(
+            f"{what}: distance='network' needs street segments (LineStrings with a 'length_m' "
+            "column, from hotspots.segments.build_segments)"
+        )
+    return distance
+
+
+def _analysis_values(features, value_column, count_column, mode, what):
+    if value_column is None:
+        if mode != "network":
+            value_column = count_column
+        elif "rate_per_100m" in features.columns:
+            value_column = "rate_per_100m"
+        else:
+            _check_features(features, count_column, what)
+            length = features["length_m"].to_numpy(dtype=float)
+            if (length <= 0).any():
+                raise ValidationError(f"{what}: segments with length_m ≤ 0 have no rate")
+            rate = features[count_column].astype(float) / length * 100.0
+            return "rate_per_100m", rate.rename("rate_per_100m")
+    _check_features(features, value_column, what)
+    return value_column, features[value_column].astype(float)
 
 
 def _check_features(features, value_column: str, what: str) -> None:
