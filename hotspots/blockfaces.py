@@ -33,6 +33,7 @@ __all__ = [
     "UNITS",
     "BlockFaceMerge",
     "SegmentSettings",
+    "grid_node_ids",
     "merge_address_ranges",
     "merge_pieces",
     "node_degrees",
@@ -95,6 +96,21 @@ class BlockFaceMerge:
         return rows["offset_m"].to_numpy() + along
 
 
+def grid_node_ids(coords: np.ndarray, grid_m: float = _GRID_M) -> np.ndarray:
+    """Node number of each (x, y): points on the same ``grid_m`` cell share one (numbered in
+    x-then-y order, as ``np.unique(axis=0)`` would, but sorting two int64 keys is ~10× faster)."""
+    keys = np.round(np.asarray(coords, dtype=float)[:, :2] / grid_m).astype(np.int64)
+    if len(keys) == 0:
+        return np.empty(0, dtype=np.int64)
+    order = np.lexsort((keys[:, 1], keys[:, 0]))
+    k = keys[order]
+    new = np.ones(len(k), dtype=bool)
+    new[1:] = (k[1:, 0] != k[:-1, 0]) | (k[1:, 1] != k[:-1, 1])
+    ids = np.empty(len(k), dtype=np.int64)
+    ids[order] = np.cumsum(new) - 1
+    return ids
+
+
 def node_degrees(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(start node, end node, degree per node) of lines, nodes keyed on a 1 mm grid.
 
@@ -106,9 +122,7 @@ def node_degrees(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
         return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int64)
     first = np.searchsorted(idx, np.arange(n))
     last = np.searchsorted(idx, np.arange(n), side="right") - 1
-    keys = np.round(np.vstack([coords[first], coords[last]]) / _GRID_M).astype(np.int64)
-    _, node = np.unique(keys, axis=0, return_inverse=True)
-    node = node.ravel()
+    node = grid_node_ids(np.vstack([coords[first], coords[last]]))
     degree = np.bincount(node)
     return node[:n], node[n:], degree
 

@@ -14,7 +14,7 @@ import shapely
 
 from hotspots import crs as crs_mod
 from hotspots._errors import ValidationError, problems_message
-from hotspots.blockfaces import UNITS, SegmentSettings, merge_pieces
+from hotspots.blockfaces import UNITS, SegmentSettings, grid_node_ids, merge_pieces
 
 __all__ = [
     "NAME_CANDIDATES",
@@ -469,11 +469,13 @@ def _split_at_shared_vertices(
     last = np.zeros(len(coords), dtype=bool)
     last[np.searchsorted(line, np.arange(n_lines), side="right") - 1] = True
 
-    key = np.round(coords / _GRID_M).astype(np.int64)
-    _, node = np.unique(key, axis=0, return_inverse=True)
-    node = node.ravel()
-    pairs = np.unique(np.column_stack([node, line]), axis=0)
-    lines_per_node = np.bincount(pairs[:, 0], minlength=node.max() + 1)
+    node = grid_node_ids(coords, _GRID_M)
+    # distinct lines through each node: sort (node, line) pairs once
+    order = np.lexsort((line, node))
+    sn, sl = node[order], line[order]
+    distinct = np.ones(len(sn), dtype=bool)
+    distinct[1:] = (sn[1:] != sn[:-1]) | (sl[1:] != sl[:-1])
+    lines_per_node = np.bincount(sn[distinct], minlength=node.max() + 1)
     is_end_node = np.zeros(node.max() + 1, dtype=bool)
     is_end_node[node[first | last]] = True
     # a vertex visited twice by the same line (a loop) is also a node

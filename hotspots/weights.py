@@ -16,6 +16,7 @@ from tqdm.auto import tqdm
 
 from hotspots import crs as crs_mod
 from hotspots._errors import ValidationError
+from hotspots.blockfaces import grid_node_ids
 
 _GRID_M = 1e-3  # end points closer than 1 mm are the same street node (as in segments.py)
 _CHUNK_CELLS = 20_000_000  # dense Dijkstra rows are computed in chunks of at most this many cells
@@ -251,10 +252,7 @@ def _end_nodes(segments: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray, int]
     n = len(segments)
     first = np.searchsorted(idx, np.arange(n))
     last = np.searchsorted(idx, np.arange(n), side="right") - 1
-    ends = np.vstack([coords[first], coords[last]])
-    keys = np.round(ends / _GRID_M).astype(np.int64)
-    _, node = np.unique(keys, axis=0, return_inverse=True)
-    node = node.ravel()
+    node = grid_node_ids(np.vstack([coords[first], coords[last]]), _GRID_M)
     return node[:n], node[n:], int(node.max()) + 1
 
 
