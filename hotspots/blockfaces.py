@@ -32,8 +32,11 @@ from hotspots._settings import setting
 __all__ = [
     "UNITS",
     "BlockFaceMerge",
+    "ConsolidatedPieces",
     "SegmentSettings",
+    "consolidate_nodes",
     "grid_node_ids",
+    "junction_segments",
     "merge_address_ranges",
     "merge_pieces",
     "node_degrees",
@@ -61,6 +64,15 @@ class SegmentSettings:
         False,
         "join pieces where the street name changes at a node with no other street (true), or "
         "keep the name change as a segment boundary (false, default)",
+    )
+    consolidate_m: float = setting(
+        0.0,
+        "0 = off (default). Above 0: intersection nodes closer than this are one junction "
+        "(complex intersections, the two crossings of a dual carriageway): their end points "
+        "move to the cluster's centroid and the short links inside it (both ends in the "
+        "cluster, at most twice this long) are dropped, their incidents counted on the "
+        "junction's longest segment. Both carriageways stay separate segments.",
+        unit="m", ge=0,
     )
     min_segment_length_m: float = setting(
         1.0,
@@ -245,6 +257,96 @@ def merge_pieces(
         out = out[~out.index.duplicated(keep="first")]
     return BlockFaceMerge(segments=out.sort_index(), piece_segment=piece_segment,
                           merge_across_name_change=merge_across_name_change)
+
+
+@dataclass(frozen=True)
+class ConsolidatedPieces:
+    """Pieces after :func:`consolidate_nodes`: ``pieces`` kept (end points moved to junction
+    centroids) and ``dropped`` (index piece id; ``junction`` number, its centroid ``x``/``y``)."""
+
+    pieces: gpd.GeoDataFrame
+    dropped: pd.DataFrame
+    dropped_length_m: float
+    n_junctions: int
+
+
+def consolidate_nodes(pieces: gpd.GeoDataFrame, *, tolerance_m: float) -> ConsolidatedPieces:
+    """Treat intersections (nodes of degree ≥ 3) closer than ``tolerance_m`` (single linkage)
+    as one junction; dead ends and degree-2 nodes are never moved.
+
+    Every piece end in a junction of two or more nodes moves to the junction's centroid
+    (lengths change by at most the tolerance); pieces with both ends in one junction and no
+    longer than 2 × ``tolerance_m`` (links inside a complex intersection, the crossing between
+    two carriageways) are dropped unless nothing else touches the junction. Returns the kept
+    pieces (``length_m`` recomputed) and the dropped ones with their junction number.
+    """
+    from scipy.spatial import cKDTree
+
+    geoms = np.asarray(pieces.geometry.values)
+    coords, idx = shapely.get_coordinates(geoms, return_index=True)
+    n = len(geoms)
+    first = np.searchsorted(idx, np.arange(n))
+    last = np.searchsorted(idx, np.arange(n), side="right") - 1
+    ends = np.vstack([coords[first], coords[last]])
+    node = grid_node_ids(ends)
+    n_nodes = int(node.max()) + 1
+    node_xy = np.zeros((n_nodes, 2))
+    node_xy[node] = ends
+    junction = np.flatnonzero(np.bincount(node, minlength=n_nodes) >= 3)  # intersections only
+    pairs = cKDTree(node_xy[junction]).query_pairs(float(tolerance_m), output_type="ndarray")
+    pairs = junction[pairs] if len(pairs) else np.empty((0, 2), dtype=np.int64)
+    adj = sp.coo_array((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])),
+                       shape=(n_nodes, n_nodes))
+    _, cluster = csgraph.connected_components(adj, directed=False)
+    size = np.bincount(cluster)
+    cx = np.bincount(cluster, weights=node_xy[:, 0]) / size
+    cy = np.bincount(cluster, weights=node_xy[:, 1]) / size
+    c_start, c_end = cluster[node[:n]], cluster[node[n:]]
+    length = shapely.length(geoms)
+    internal = (c_start == c_end) & (size[c_start] >= 2) & (length <= 2 * tolerance_m)
+    touched = np.zeros(len(size), dtype=bool)
+    touched[c_start[~internal]] = True
+    touched[c_end[~internal]] = True
+    drop = internal & touched[c_start]
+    moved = coords.copy()
+    for pos, c in ((first, c_start), (last, c_end)):
+        big = size[c] >= 2
+        moved[pos[big], 0] = cx[c[big]]
+        moved[pos[big], 1] = cy[c[big]]
+    keep_rows = ~drop[idx]
+    new_geoms = shapely.linestrings(moved[keep_rows], indices=np.cumsum(~drop)[idx[keep_rows]] - 1)
+    kept = pieces[~drop].copy()
+    kept = kept.set_geometry(gpd.GeoSeries(new_geoms, index=kept.index, crs=pieces.crs))
+    kept["length_m"] = shapely.length(new_geoms)
+    kept = kept[kept["length_m"] > _GRID_M]
+    dropped = pd.DataFrame({"junction": c_start[drop], "x": cx[c_start[drop]],
+                            "y": cy[c_start[drop]]}, index=pieces.index[drop])
+    return ConsolidatedPieces(
+        pieces=kept,
+        dropped=dropped,
+        dropped_length_m=float(length[drop].sum()),
+        n_junctions=int((size >= 2).sum()),
+    )
+
+
+def junction_segments(segments: gpd.GeoDataFrame, junction_xy: np.ndarray) -> np.ndarray:
+    """For each junction point, the longest segment ending there (ties: smallest id)."""
+    from scipy.spatial import cKDTree
+
+    geoms = np.asarray(segments.geometry.values)
+    ends = np.vstack([shapely.get_coordinates(shapely.get_point(geoms, 0)),
+                      shapely.get_coordinates(shapely.get_point(geoms, -1))])
+    owner = np.r_[np.arange(len(geoms)), np.arange(len(geoms))]
+    hits = cKDTree(ends).query_ball_point(junction_xy, r=1e-3)
+    length = segments["length_m"].to_numpy()
+    ids = segments.index.to_numpy()
+    out = np.full(len(junction_xy), -1, dtype=np.int64)
+    for j, h in enumerate(hits):  # one entry per junction: few
+        if h:
+            cand = owner[h]
+            best = cand[np.lexsort((ids[cand], -length[cand]))[0]]
+            out[j] = ids[best]
+    return out
 
 
 def merge_address_ranges(pieces: pd.DataFrame, piece_segment: pd.DataFrame) -> pd.DataFrame:

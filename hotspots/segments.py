@@ -14,7 +14,14 @@ import shapely
 
 from hotspots import crs as crs_mod
 from hotspots._errors import ValidationError, problems_message
-from hotspots.blockfaces import UNITS, SegmentSettings, grid_node_ids, merge_pieces
+from hotspots.blockfaces import (
+    UNITS,
+    SegmentSettings,
+    consolidate_nodes,
+    grid_node_ids,
+    junction_segments,
+    merge_pieces,
+)
 
 __all__ = [
     "NAME_CANDIDATES",
@@ -98,7 +105,9 @@ class StreetSegments:
     ``street_name``, ``source_index``, ``n_pieces``, carried columns). ``pieces``: the raw
     pieces indexed by ``piece_id`` (same id scheme) with the columns of the piece build plus
     ``segment_id``, ``order``, ``reversed``, ``offset_m`` (the mapping piece → segment; for
-    ``unit="piece"`` every piece is its own segment). ``street_rejects``: one row per input
+    ``unit="piece"`` every piece is its own segment) and ``consolidated_away`` (a link inside a
+    junction dropped by ``consolidate_m``: mapped to the junction's longest segment,
+    ``order`` −1, ``offset_m`` NaN). ``street_rejects``: one row per input
     feature left out (index: the feature's label; ``source_index``, ``reason`` (a key of
     :data:`STREET_REJECT_REASONS`), ``detail``, ``geometry_type``). ``counts``: features read,
     used, rejected per reason, pieces, segments, degree-2 nodes left between segments
@@ -208,17 +217,28 @@ def build_street_segments(
     rejects = pd.concat(parts) if parts else _street_rejects(lines, np.zeros(len(lines), bool),
                                                              "null_geometry", "", types)
     carry = [c for c in pieces.columns if c not in ("geometry", "length_m", "street_name")]
+    work, cons = pieces, None
+    if settings.consolidate_m > 0:
+        cons = consolidate_nodes(pieces, tolerance_m=settings.consolidate_m)
+        work = cons.pieces
     if settings.unit == "piece":
-        segments = pieces.copy()
+        segments = work.copy()
         segments["n_pieces"] = np.int64(1)
-        mapping = pd.DataFrame({"segment_id": pieces.index.to_numpy(), "order": np.int64(0),
-                                "reversed": False, "offset_m": 0.0}, index=pieces.index)
+        mapping = pd.DataFrame({"segment_id": work.index.to_numpy(), "order": np.int64(0),
+                                "reversed": False, "offset_m": 0.0}, index=work.index)
     else:
-        merged = merge_pieces(pieces, merge_across_name_change=settings.merge_across_name_change,
+        merged = merge_pieces(work, merge_across_name_change=settings.merge_across_name_change,
                               carry=carry)
         segments = merged.segments
         mapping = merged.piece_segment.drop(columns="length_m")
+    if cons is not None and len(cons.dropped):
+        # links inside a junction count on the junction's longest segment
+        at = junction_segments(segments, cons.dropped[["x", "y"]].to_numpy())
+        mapping = pd.concat([mapping, pd.DataFrame(
+            {"segment_id": at, "order": np.int64(-1), "reversed": False, "offset_m": np.nan},
+            index=cons.dropped.index)])
     piece_frame = pieces.join(mapping)
+    piece_frame["consolidated_away"] = piece_frame["order"] < 0
     piece_frame.index = piece_frame.index.rename("piece_id")
     from hotspots.blockfaces import node_degrees
 
@@ -229,6 +249,9 @@ def build_street_segments(
         **{f"rejected_{k}": int((rejects["reason"] == k).sum())
            for k in STREET_REJECT_REASONS["en"]},
         "pieces": len(pieces),
+        "consolidated_junctions": 0 if cons is None else cons.n_junctions,
+        "links_dropped": 0 if cons is None else len(cons.dropped),
+        "links_dropped_m": 0.0 if cons is None else round(cons.dropped_length_m, 3),
         "segments": len(segments),
         "degree2_nodes": int((degree == 2).sum()),
     }

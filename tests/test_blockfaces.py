@@ -334,3 +334,44 @@ def test_osm_network_with_few_degree2_nodes_merges_them():
     assert ((g["owners"] == 1) | (g["names"] == 2)).all()
     assert built.counts["degree2_nodes"] == len(g)
     assert {"osm_id", "highway"} <= set(seg.columns)
+
+
+def test_consolidation_off_by_default_and_offset_t_junction():
+    # two side streets meet the main street 4 m apart: a 4 m piece between two intersections
+    geoms = [LineString([(0, 0), (100, 0)]), LineString([(100, 0), (104, 0)]),
+             LineString([(104, 0), (200, 0)]), LineString([(100, 0), (100, 80)]),
+             LineString([(104, 0), (104, -80)])]
+    g = lines(geoms, names=["Main"] * 3 + ["North", "South"])
+    plain = build_street_segments(g)
+    assert len(plain.segments) == 5 and plain.counts["links_dropped"] == 0
+    cons = build_street_segments(g, settings=SegmentSettings(consolidate_m=6.0))
+    seg = cons.segments
+    assert len(seg) == 4  # the 4 m link is gone; one junction at (102, 0)
+    assert cons.counts["links_dropped"] == 1 and cons.counts["links_dropped_m"] == 4.0
+    assert cons.counts["consolidated_junctions"] == 1
+    _, _, degree = node_degrees(np.asarray(seg.geometry.values))
+    assert sorted(degree.tolist()) == [1, 1, 1, 1, 4]
+    # every end at the junction is now (102, 0)
+    ends = shapely.get_coordinates(shapely.boundary(seg.geometry.values))
+    assert (np.hypot(ends[:, 0] - 102, ends[:, 1]) < 1e-9).sum() == 4
+    # the dropped link maps to the junction's longest segment (the 100 m half of Main)
+    link = cons.pieces[cons.pieces["consolidated_away"]]
+    assert len(link) == 1
+    target = seg.loc[link["segment_id"].iloc[0]]
+    assert target["street_name"] == "Main" and target["length_m"] == pytest.approx(102.0)
+
+
+def test_consolidation_joins_the_two_crossings_of_a_dual_carriageway():
+    # a divided avenue (carriageways 12 m apart) crossed by one street
+    geoms = [LineString([(0, 0), (100, 0)]), LineString([(100, 0), (200, 0)]),
+             LineString([(200, 12), (100, 12)]), LineString([(100, 12), (0, 12)]),
+             LineString([(100, -80), (100, 0)]), LineString([(100, 0), (100, 12)]),
+             LineString([(100, 12), (100, 92)])]
+    g = lines(geoms, names=["Av"] * 4 + ["Rua"] * 3)
+    assert len(build_segments(g)) == 7
+    cons = build_street_segments(g, settings=SegmentSettings(consolidate_m=15.0))
+    seg = cons.segments
+    # both carriageways and both arms of the cross street meet at one node; carriageways stay
+    assert len(seg) == 6 and cons.counts["links_dropped"] == 1
+    _, _, degree = node_degrees(np.asarray(seg.geometry.values))
+    assert degree.max() == 6
