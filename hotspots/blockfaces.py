@@ -128,13 +128,12 @@ def node_degrees(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
 
     The degree counts line ends at the node (a closed loop line counts twice at its node).
     """
-    coords, idx = shapely.get_coordinates(geoms, return_index=True)
     n = len(geoms)
     if n == 0:
         return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int64)
-    first = np.searchsorted(idx, np.arange(n))
-    last = np.searchsorted(idx, np.arange(n), side="right") - 1
-    node = grid_node_ids(np.vstack([coords[first], coords[last]]))
+    ends = np.vstack([shapely.get_coordinates(shapely.get_point(geoms, 0)),
+                      shapely.get_coordinates(shapely.get_point(geoms, -1))])
+    node = grid_node_ids(ends)
     degree = np.bincount(node)
     return node[:n], node[n:], degree
 
@@ -215,7 +214,11 @@ def merge_pieces(
     merged = shapely.linestrings(coords, indices=piece_of)
     from hotspots.segments import segment_ids  # the one id scheme for pieces and segments
 
-    seg_ids = segment_ids(merged)
+    # a chain of one piece keeps the piece's coordinates (never flipped), hence its id
+    single = size == 1
+    seg_ids = np.empty(n_comp, dtype=np.int64)
+    seg_ids[single] = piece_ids[walk[np.searchsorted(chain, np.flatnonzero(single))]]
+    seg_ids[~single] = segment_ids(merged[~single])
     seg_of_piece = np.empty(n, dtype=np.int64)
     seg_of_piece[walk] = seg_ids[chain]
     offset = np.zeros(n)

@@ -181,17 +181,21 @@ def build_street_segments(
         raise ValidationError(f"{source}: expected a GeoDataFrame of lines, got {type(lines).__name__}")
     if len(lines) == 0:
         raise ValidationError(f"{source}: the street layer is empty; it needs line features")
-    geoms = lines.geometry.values
-    types = np.asarray(lines.geometry.geom_type.fillna("None"), dtype=object)
-    null = shapely.is_missing(geoms)
+    geoms = np.asarray(lines.geometry.values)
+    type_id = shapely.get_type_id(geoms)  # -1 missing, 1 LineString, 5 MultiLineString
+    null = type_id < 0
     empty = ~null & shapely.is_empty(geoms)
-    not_line = ~null & ~empty & ~np.isin(types, ["LineString", "MultiLineString"])
+    not_line = ~null & ~empty & ~np.isin(type_id, [1, 5])
     usable = ~(null | empty | not_line)
+    types = np.full(len(lines), "LineString", dtype=object)
+    odd = ~np.isin(type_id, [1])
+    types[odd] = np.asarray(lines.geometry[odd].geom_type.fillna("None"), dtype=object)
     parts = [_street_rejects(lines, null, "null_geometry", "the feature has no geometry", types),
              _street_rejects(lines, empty, "empty_geometry", "the geometry is empty", types),
              _street_rejects(lines, not_line, "not_a_line",
-                             "a " + types.astype(str) + " is not a street line (a polygon's "
-                             "outline can be taken with .boundary if it really is a street)",
+                             np.asarray(["a " + str(t) + " is not a street line (a polygon's "
+                                         "outline can be taken with .boundary if it really is "
+                                         "a street)" for t in types[not_line]], dtype=object),
                              types)]
     if not usable.any():
         kinds = pd.Series(types[~usable]).value_counts().to_dict()
@@ -263,7 +267,8 @@ def build_street_segments(
 
 def _street_rejects(frame, mask, reason: str, detail, types) -> pd.DataFrame:
     mask = np.asarray(mask, dtype=bool)
-    detail = detail[mask] if isinstance(detail, np.ndarray) else detail
+    if isinstance(detail, np.ndarray) and len(detail) == len(mask) != int(mask.sum()):
+        detail = detail[mask]
     return pd.DataFrame(
         {"source_index": frame.index[mask], "reason": reason, "detail": detail,
          "geometry_type": np.asarray(types)[mask]},
