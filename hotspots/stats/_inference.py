@@ -69,6 +69,10 @@ def _count_extremes(values, indptr, weights, observed, tol, ids):  # pragma: no 
     return n_ge, n_le
 
 
+#: the permutation kernel under its former name (main's ``hotspots._jit`` lists it as such)
+_count_larger = _count_extremes
+
+
 def conditional_permutation_p(
     values: np.ndarray,
     offdiag: sp.csr_array,
