@@ -8,6 +8,11 @@ and the street continues (same name, or both unnamed; a name change stays a boun
 ``merge_across_name_change``), keeping every intersection (degree ≥ 3) and every dead end
 (degree 1). Closed loops (a ring street with no junction) become one closed segment.
 
+Optionally (``SegmentSettings.consolidate_m`` > 0, off by default) intersections closer than a
+tolerance become one junction first (:func:`consolidate_nodes`): a side street offset by a few
+metres, or the two crossings of a dual carriageway, then bound one segment instead of leaving a
+few-metre piece between them. Dual carriageways themselves are not collapsed into one line.
+
 Ids are a hash of the merged line's coordinates (rounded to 1 cm, below 2**53), so the same
 streets give the same ids whatever the row order and editing one street renumbers only the
 segments it belongs to. The orientation of a merged line is canonical: that of the greater
