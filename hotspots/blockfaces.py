@@ -21,6 +21,7 @@ length of its pieces (ties: the lexicographically smaller end first), whatever t
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -45,6 +46,7 @@ __all__ = [
     "merge_address_ranges",
     "merge_pieces",
     "node_degrees",
+    "segment_ids",
 ]
 
 #: the units a street layer can be analysed on
@@ -111,6 +113,25 @@ class BlockFaceMerge:
         pos = np.asarray(position_m, dtype=float)
         along = np.where(rows["reversed"].to_numpy(), rows["length_m"].to_numpy() - pos, pos)
         return rows["offset_m"].to_numpy() + along
+
+
+def segment_ids(geometries: np.ndarray) -> np.ndarray:
+    """Stable integer ids from each line's coordinates rounded to 1 cm.
+
+    Ids stay below 2**53 so that JavaScript (web maps, GeoJSON readers) keeps them exact.
+    """
+    coords, idx = shapely.get_coordinates(geometries, return_index=True)
+    rounded = np.round(coords, 2).astype(np.float64)
+    rounded[rounded == 0] = 0.0  # -0.0 and 0.0 hash alike
+    starts = np.searchsorted(idx, np.arange(len(geometries)))
+    ends = np.append(starts[1:], len(idx))
+    buf = rounded.tobytes()
+    width = rounded.itemsize * 2
+    out = np.empty(len(geometries), dtype=np.int64)
+    for i, (a, b) in enumerate(zip(starts, ends)):
+        digest = hashlib.blake2b(buf[a * width : b * width], digest_size=8).digest()
+        out[i] = int.from_bytes(digest, "little") & 0x1F_FFFF_FFFF_FFFF  # 53 bits
+    return out
 
 
 def grid_node_ids(coords: np.ndarray, grid_m: float = _GRID_M) -> np.ndarray:
@@ -217,8 +238,6 @@ def merge_pieces(
 
     coords, piece_of = _chain_coordinates(geoms, walk, rev, pos)
     merged = shapely.linestrings(coords, indices=piece_of)
-    from hotspots.segments import segment_ids  # the one id scheme for pieces and segments
-
     # a chain of one piece keeps the piece's coordinates (never flipped), hence its id
     single = size == 1
     seg_ids = np.empty(n_comp, dtype=np.int64)

@@ -12,7 +12,7 @@ import shapely
 
 from hotspots import crs as crs_mod
 from hotspots._errors import ValidationError
-from hotspots.rejects import RejectCollector
+from hotspots.rejects import RejectCollector, concat_rejects
 from hotspots.snap import SegmentIndex, snap_points
 
 __all__ = [
@@ -256,8 +256,6 @@ def check_usable(
     columns : dict, optional
         ``IncidentsRead.columns``, to name the lat/lon columns in the fix.
     """
-    from hotspots.rejects import concat_rejects
-
     rejects = concat_rejects([ingest_rejects, result.rejects])
     total = result.counts.get("input", 0) + (0 if ingest_rejects is None else len(ingest_rejects))
     reasons = rejects["reason"].value_counts() if len(rejects) else pd.Series(dtype=int)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,8 @@ from hotspots.blockfaces import (
     grid_node_ids,
     junction_segments,
     merge_pieces,
+    node_degrees,
+    segment_ids,
 )
 
 __all__ = [
@@ -244,8 +245,6 @@ def build_street_segments(
     piece_frame = pieces.join(mapping)
     piece_frame["consolidated_away"] = piece_frame["order"] < 0
     piece_frame.index = piece_frame.index.rename("piece_id")
-    from hotspots.blockfaces import node_degrees
-
     degree = node_degrees(np.asarray(segments.geometry.values))[2]
     counts = {
         "features": len(lines),
@@ -423,25 +422,6 @@ def street_segments_from_osm(
         ways, settings=settings, crs=crs, name_column="name", keep_columns=keep,
         source=str(path),
     )
-
-
-def segment_ids(geometries: np.ndarray) -> np.ndarray:
-    """Stable integer ids from each line's coordinates rounded to 1 cm.
-
-    Ids stay below 2**53 so that JavaScript (web maps, GeoJSON readers) keeps them exact.
-    """
-    coords, idx = shapely.get_coordinates(geometries, return_index=True)
-    rounded = np.round(coords, 2).astype(np.float64)
-    rounded[rounded == 0] = 0.0  # -0.0 and 0.0 hash alike
-    starts = np.searchsorted(idx, np.arange(len(geometries)))
-    ends = np.append(starts[1:], len(idx))
-    buf = rounded.tobytes()
-    width = rounded.itemsize * 2
-    out = np.empty(len(geometries), dtype=np.int64)
-    for i, (a, b) in enumerate(zip(starts, ends)):
-        digest = hashlib.blake2b(buf[a * width : b * width], digest_size=8).digest()
-        out[i] = int.from_bytes(digest, "little") & 0x1F_FFFF_FFFF_FFFF  # 53 bits
-    return out
 
 
 def _check_lines(lines: gpd.GeoDataFrame, *, source: str) -> None:

@@ -17,6 +17,7 @@ from scipy.spatial import cKDTree
 from hotspots import crs as crs_mod
 from hotspots._errors import ValidationError
 from hotspots.stats.gistar import bin_counts, gi_star
+from hotspots.stats.optimized_network import first_peak, network_scale
 
 __all__ = [
     "OptimizedResult",
@@ -126,7 +127,6 @@ def optimized_hot_spots(
     )
     if mode == "network":
         from hotspots import weights as weights_mod
-        from hotspots.stats.optimized_network import network_scale
 
         scale = network_scale(features, y.to_numpy(), n_bands=N_BANDS, outlier_sd=OUTLIER_SD,
                               peak_min_z=PEAK_MIN_Z)
@@ -256,17 +256,6 @@ def incremental_moran(y: np.ndarray, xy: np.ndarray, bands: np.ndarray) -> pd.Da
             }
         )
     return pd.DataFrame(rows)
-
-
-def first_peak(isa: pd.DataFrame, min_z: float = PEAK_MIN_Z) -> tuple[float, str] | None:
-    """The first band whose z is above both neighbouring bands' and above ``min_z``, with the
-    sentence to log; None when there is none."""
-    z = isa["z"].to_numpy()
-    d = isa["distance_m"].to_numpy()
-    for i in range(1, len(z) - 1):
-        if z[i] > z[i - 1] and z[i] > z[i + 1] and z[i] > min_z:
-            return float(d[i]), (f"scale: first peak of Moran's I z ({z[i]:.2f}) at {d[i]:.1f} m")
-    return None
 
 
 def choose_distance(isa: pd.DataFrame, core_xy: np.ndarray) -> tuple[float, str]:

@@ -14,7 +14,8 @@ from libpysal.graph import Graph
 
 from hotspots import weights as weights_mod
 
-__all__ = ["NetworkScale", "network_nearest_m", "network_scale"]
+__all__ = ["NetworkScale", "first_peak", "incremental_moran_network", "network_nearest_m",
+           "network_scale"]
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,6 @@ def network_scale(
     - the distance is at least 0.1 % of the larger side of the extent and at least the distance
       giving every non-outlier a neighbour.
     """
-    from hotspots.stats.optimized import first_peak
-
     log: list[str] = []
     nn = network_nearest_m(segments)
     finite = np.isfinite(nn)
@@ -104,6 +103,17 @@ def network_scale(
         )
         distance = floor
     return NetworkScale(distance_m=float(distance), isa=isa, outliers=outliers, log=tuple(log))
+
+
+def first_peak(isa: pd.DataFrame, min_z: float = 1.959964) -> tuple[float, str] | None:
+    """The first band whose z is above both neighbouring bands' and above ``min_z``, with the
+    sentence to log; None when there is none."""
+    z = isa["z"].to_numpy()
+    d = isa["distance_m"].to_numpy()
+    for i in range(1, len(z) - 1):
+        if z[i] > z[i - 1] and z[i] > z[i + 1] and z[i] > min_z:
+            return float(d[i]), (f"scale: first peak of Moran's I z ({z[i]:.2f}) at {d[i]:.1f} m")
+    return None
 
 
 def incremental_moran_network(y: np.ndarray, dist: sp.csr_array, bands: np.ndarray) -> pd.DataFrame:
