@@ -33,7 +33,7 @@ from scipy import sparse as sp
 from scipy.sparse import csgraph
 
 from hotspots._errors import ValidationError
-from hotspots._settings import setting
+from hotspots.config import SegmentSettings
 
 __all__ = [
     "UNITS",
@@ -54,39 +54,6 @@ UNITS = ("block_face", "piece")
 #: left/right address-range columns merged per side (the address module may generalise this)
 LEFT_RIGHT_RANGES = ("from_left", "to_left", "from_right", "to_right")
 _GRID_M = 1e-3  # end points closer than 1 mm are one node (as in segments.py and weights.py)
-
-
-@dataclass(frozen=True)
-class SegmentSettings:
-    """How the street layer becomes the unit of analysis (the ``[segments]`` section)."""
-
-    unit: str = setting(
-        "block_face",
-        "unit of analysis: 'block_face' = street segment from intersection to intersection "
-        "(both sides of the street, the unit of crime-and-place research); 'piece' = the "
-        "pieces the street layer happens to be cut into (every shared vertex)",
-        choices=UNITS,
-    )
-    merge_across_name_change: bool = setting(
-        False,
-        "join pieces where the street name changes at a node with no other street (true), or "
-        "keep the name change as a segment boundary (false, default)",
-    )
-    consolidate_m: float = setting(
-        0.0,
-        "0 = off (default). Above 0: intersection nodes closer than this are one junction "
-        "(complex intersections, the two crossings of a dual carriageway): their end points "
-        "move to the cluster's centroid and the short links inside it (both ends in the "
-        "cluster, at most twice this long) are dropped, their incidents counted on the "
-        "junction's longest segment. Both carriageways stay separate segments.",
-        unit="m", ge=0,
-    )
-    min_segment_length_m: float = setting(
-        1.0,
-        "pieces shorter than this inside a line are merged into their neighbour before "
-        "anything else (slivers between two close intersections)",
-        unit="m", ge=0,
-    )
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,10 @@ TEXT = {
         "no personal data is shown.", "none": "none", "yes": "yes", "no": "no",
         "gi_labels": {3: "Hot 99 %", 2: "Hot 95 %", 1: "Hot 90 %", 0: "Not significant",
                       -1: "Cold 90 %", -2: "Cold 95 %", -3: "Cold 99 %"},
+        "unit_block_face": "Unit of analysis: the street segment from intersection to "
+        "intersection (both sides of the street), {n} segments, median length {median} m.",
+        "unit_piece": "Unit of analysis: the pieces of the street layer ({n} pieces, median "
+        "length {median} m), not whole street segments.",
         "emerging": "Emerging hot spots", "category": "Category", "segments": "Segments",
         "emerging_text": "Space-time trend of each segment over the {n} weeks {first} – {last} "
         "(Emerging Hot Spot Analysis: Gi* per segment and week with the week before as "
@@ -113,6 +117,10 @@ TEXT = {
         "nenhum dado pessoal é exibido.", "none": "nenhum", "yes": "sim", "no": "não",
         "gi_labels": {3: "Quente 99 %", 2: "Quente 95 %", 1: "Quente 90 %",
                       0: "Não significativo", -1: "Frio 90 %", -2: "Frio 95 %", -3: "Frio 99 %"},
+        "unit_block_face": "Unidade de análise: o segmento de rua de esquina a esquina (os dois "
+        "lados da rua), {n} segmentos, comprimento mediano de {median} m.",
+        "unit_piece": "Unidade de análise: os trechos da camada de ruas ({n} trechos, "
+        "comprimento mediano de {median} m), não segmentos de esquina a esquina.",
         "emerging": "Pontos quentes emergentes", "category": "Categoria",
         "segments": "Segmentos",
         "emerging_text": "Tendência espaço-temporal de cada segmento nas {n} semanas {first} – "
@@ -175,7 +183,7 @@ def render_report(
         priority=_top_rows(segments, t, lang, top_n, order_by="priority"),
         qa=_qa_rows(summary, t, lang), figures=figures,
         emerging=_emerging_section(summary, segments, t, lang), definitions=_definitions(summary, t,
-                                                                                buffer_m),
+                                                                                buffer_m, lang),
         footer=t["footer"].format(version=__version__),
     )
 
@@ -352,8 +360,20 @@ def _ok(rate) -> str:
     return "ok" if rate >= RATCLIFFE_MIN_RATE else "low"
 
 
-def _definitions(summary: dict, t: dict, buffer_m: float) -> list[str]:
+def _definitions(summary: dict, t: dict, buffer_m: float, lang: str = "en") -> list[str]:
     out = []
+    unit = summary.get("unit")
+    if unit:
+        key = "unit_block_face" if unit.get("unit") == "block_face" else "unit_piece"
+        median = (unit.get("length_m") or {}).get("median")
+        out.append(t[key].format(n=fmt_num(summary.get("segments"), lang),
+                                 median=fmt_num(median, lang)))
+        note = (unit.get("crs_note") or {}).get(lang)
+        if note:
+            out.append(note)
+    ready = (summary.get("statistics") or {}).get("readiness") or {}
+    if ready and not ready.get("ok"):
+        out.append((ready.get("messages") or {}).get("pt-BR" if lang == "pt" else "en", ""))
     rule = (summary.get("week_over_week") or {}).get("hot_rule")
     if rule:
         out.append(t["m_hot"].format(rule=rule))

@@ -56,7 +56,6 @@ SECTIONS: dict[str, type] = {
 TOP_LEVEL = ("title",)
 #: settings of earlier versions: old key → (section, new key)
 RENAMED: dict[str, tuple[str, str]] = {
-    "min_segment_length_m": ("segments", "min_length_m"),
     "address_min_score": ("geocoding", "min_score"),
     "address_method": ("geocoding", "method"),
     "address_number_start": ("geocoding", "number_start"),

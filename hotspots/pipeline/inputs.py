@@ -28,6 +28,8 @@ class Inputs:
 
     incidents: ingest.IncidentsRead
     segments: gpd.GeoDataFrame
+    #: how the segments were built: unit, pieces (piece → segment), street rejects, CRS choice
+    streets: segments.StreetSegments | None = None
     boundary: gpd.GeoDataFrame | None = None
     boundary_analysis: gpd.GeoDataFrame | None = None
     lamps: gpd.GeoDataFrame | None = None
@@ -93,7 +95,8 @@ def _read(config: RunConfig, pg_paths: dict[str, dict]) -> Inputs:
     }}
     streets_path = pg_paths.get("streets", {}).get("path", inp.streets)
     streets_layer = None if "streets" in pg_paths else inp.streets_layer
-    segs, lines = _segments(config, streets_path, streets_layer)
+    streets, lines = _segments(config, streets_path, streets_layer)
+    segs = streets.segments
     boundary = boundary_analysis = None
     if inp.boundary:
         boundary = ingest.read_layer(inp.boundary, layer=inp.boundary_layer, what="boundary",
@@ -109,25 +112,28 @@ def _read(config: RunConfig, pg_paths: dict[str, dict]) -> Inputs:
               if inp.address_points else None)
     lit = _lit_tags(segs, lines) if lamps is None else None
     sources.update(_file_sources(config, skip=set(sources)))
-    streets = str(inp.streets or "")
-    osm = streets.endswith(".pbf") or Path(streets).name == sample_mod.city_path().name
-    return Inputs(incidents=read, segments=segs, boundary=boundary,
+    street_file = str(inp.streets or "")
+    osm = (street_file.endswith(".pbf")
+           or Path(street_file).name == sample_mod.city_path().name)
+    return Inputs(incidents=read, segments=segs, streets=streets, boundary=boundary,
                   boundary_analysis=boundary_analysis, lamps=lamps, green_areas=green,
                   address_points=points, lit=lit, sources=sources, osm_streets=osm)
 
 
 def _segments(config: RunConfig, path_text: str, layer: str | None
-              ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
-    """Segments from the street layer or .osm.pbf, and the lines they came from (None for pbf)."""
-    par, seg = config.parameters, config.segments
+              ) -> tuple[segments.StreetSegments, gpd.GeoDataFrame | None]:
+    """Segments (the configured unit: block faces by default) from the street layer or
+    .osm.pbf, and the lines they came from (None for .osm.pbf). Features that are not lines
+    are left out with their reason (``street_rejects``), the run goes on."""
+    par = config.parameters
     path = Path(path_text)
     if path.suffix.lower() == ".pbf":
-        return segments.segments_from_osm(path, crs=par.crs, min_length_m=seg.min_length_m), None
-    lines = ingest.read_layer(path, layer=layer, what="street",
-                              geometry_types=("LineString", "MultiLineString"))
-    built = segments.build_segments(
-        lines, crs=par.crs, name_column=config.inputs.streets_name_column,
-        min_length_m=seg.min_length_m, source=str(path),
+        built = segments.street_segments_from_osm(path, settings=config.segments, crs=par.crs)
+        return built, None
+    lines = ingest.read_layer(path, layer=layer, what="street")
+    built = segments.build_street_segments(
+        lines, settings=config.segments, crs=par.crs,
+        name_column=config.inputs.streets_name_column, source=str(path),
     )
     return built, lines
 

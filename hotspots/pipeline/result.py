@@ -90,6 +90,9 @@ class WeekResult:
             "patrol": pr.patrol,
             "weekly_counts": None if cmp is None else cmp.weekly_counts,
             "weekly_totals": None if cmp is None else cmp.weekly_totals,
+            "street_pieces": None if inp.streets is None else _pieces(inp.streets),
+            "street_rejects": (None if inp.streets is None or not len(inp.streets.street_rejects)
+                               else inp.streets.street_rejects),
         }
         return {k: v for k, v in out.items() if v is not None}
 
@@ -102,6 +105,17 @@ class WeekResult:
     def summary_dict(self) -> dict:
         """See :meth:`summary`."""
         s: dict = dict(self.geocoded.summary())
+        if self.inputs.streets is not None:
+            st = self.inputs.streets
+            choice = st.crs_choice
+            s["unit"] = {
+                "unit": st.unit, "merge_across_name_change": st.merge_across_name_change,
+                "counts": st.counts,
+                "length_m": _lengths(self.inputs.segments["length_m"]),
+                "crs_reason": None if choice is None else choice.reason,
+                "crs_note": None if choice is None else {
+                    "en": choice.note("en"), "pt": choice.note("pt-BR")},
+            }
         if self.window is not None:
             s.update(week_summary(self.window))
         s["concentration"] = self.counts.concentration
@@ -126,3 +140,20 @@ class WeekResult:
         """The run's numbers: records read/used/rejected, the week, concentration, statistics,
         overlays, priorities, week-over-week change and evaluation (plain JSON values)."""
         return strict_json(copy.deepcopy(self.summary_dict))
+
+
+def _pieces(streets) -> pd.DataFrame:
+    """The piece → segment mapping (analyst layer ``street_pieces``)."""
+    cols = [c for c in ("segment_id", "order", "reversed", "offset_m", "length_m",
+                        "consolidated_away", "geometry") if c in streets.pieces.columns]
+    return streets.pieces[cols]
+
+
+def _lengths(length: pd.Series) -> dict:
+    """Length distribution of the unit of analysis (metres)."""
+    if not len(length):
+        return {}
+    q = length.quantile([0.0, 0.25, 0.5, 0.75, 1.0]).round(2)
+    return {"min": float(q.iloc[0]), "q1": float(q.iloc[1]), "median": float(q.iloc[2]),
+            "q3": float(q.iloc[3]), "max": float(q.iloc[4]),
+            "total": round(float(length.sum()), 1)}

@@ -13,8 +13,9 @@ import pandas as pd
 
 from hotspots import progress
 from hotspots import weekly as weekly_mod
-from hotspots._errors import OutputExistsError
+from hotspots._errors import OutputExistsError, ValidationError
 from hotspots.config import RunConfig
+from hotspots.geocode import UnusableIncidentsError
 from hotspots.pipeline import atomic, steps
 from hotspots.pipeline.inputs import read_inputs
 from hotspots.pipeline.manifest import build_manifest, write_json
@@ -211,7 +212,9 @@ def run_week(config: RunConfig, *, week: str = "latest", out_root: str | Path | 
             folder = root / weekly_mod.parse_week(week, timezone=config.parameters.timezone).label
             _claim(stack, folder, overwrite=overwrite, wait_s=wait_s, clock=clock)
         _announce_compiling(report)
-        result = analyse(config, week=week, now=now, clock=clock)
+        result = _analysed(config, week=week, now=now, clock=clock,
+                           rejects_path=(folder or root / "latest").with_name(
+                               f"{(folder or root / 'latest').name}-rejects.csv"))
         if folder is None:
             folder = root / str(result.week)
             _claim(stack, folder, overwrite=overwrite, wait_s=wait_s, clock=clock)
@@ -233,8 +236,26 @@ def run_all(config: RunConfig, out_dir: str | Path, *, overwrite: bool = False,
         clock = Clock(report, bar=bar)
         _claim(stack, folder, overwrite=overwrite, wait_s=wait_s, clock=clock)
         _announce_compiling(report)
-        result = analyse(config, week=None, now=now, clock=clock)
+        result = _analysed(config, week=None, now=now, clock=clock,
+                           rejects_path=folder.with_name(f"{folder.name}-rejects.csv"))
         return _write(result, folder, overwrite=overwrite, clock=clock)
+
+
+def _analysed(config: RunConfig, *, week, now, clock: Clock, rejects_path: Path) -> WeekResult:
+    """:func:`analyse`; when the incidents cannot be right (most rows swapped, none used), the
+    rejects are still written (beside the run folder) and the error says where."""
+    try:
+        return analyse(config, week=week, now=now, clock=clock)
+    except UnusableIncidentsError as err:
+        from hotspots import export, privacy
+
+        lang = "pt-BR" if config.parameters.language == "pt" else "en"
+        try:
+            export.write_csv(privacy.drop_personal_columns(err.rejects), rejects_path)
+            where = f"\nEvery record with its reason: {rejects_path}"
+        except OSError as exc:
+            where = f"\n(rejects.csv could not be written: {exc.strerror})"
+        raise ValidationError(err.messages.get(lang, str(err)) + where) from err
 
 
 def _claim(stack: ExitStack, folder: Path, *, overwrite: bool, wait_s: float,
@@ -290,6 +311,4 @@ def _announce_compiling(report: Callable[[str], None] | None) -> None:
     message = ("compiling the numerical kernels (first run only, about half a minute): "
                + ", ".join(missing))
     if missing:
-        progress.get_logger("pipeline").info("%s", message)
-        if report:
-            report(message)
+        (report or progress.get_logger("pipeline").info)(message)
