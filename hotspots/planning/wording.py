@@ -120,6 +120,30 @@ TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
+#: the reasons in a few words (council sheet tables); the full sentence is in plan.csv
+SHORT = {
+    "en": {"funded": "funded", "funded_must": "funded (must-fund list)",
+           "not_funded_fit": "does not fit in the R$ {left} left",
+           "not_funded_spent": "worth less than the funded projects (at least {worth_min})",
+           "not_funded_metres": "over the limit on metres of new lighting",
+           "not_funded_lamps": "over the limit on new lamps",
+           "not_funded_cap": "bairro limit of {cap} projects reached",
+           "not_funded_covered": "its incidents are near funded areas already",
+           "not_funded_greedy": "not chosen by the greedy fallback",
+           "ranked": "ranked only (no budget given)", "adopted": "already adopted",
+           "served": "its incidents are near adopted areas already"},
+    "pt": {"funded": "financiado", "funded_must": "financiado (lista obrigatória)",
+           "not_funded_fit": "não cabe nos R$ {left} restantes",
+           "not_funded_spent": "vale menos que os financiados (ao menos {worth_min})",
+           "not_funded_metres": "passa do limite de metros de iluminação nova",
+           "not_funded_lamps": "passa do limite de luminárias novas",
+           "not_funded_cap": "limite de {cap} projetos no bairro atingido",
+           "not_funded_covered": "suas ocorrências já estão perto de áreas financiadas",
+           "not_funded_greedy": "não escolhido pelo método guloso de reserva",
+           "ranked": "só classificado (sem orçamento)", "adopted": "já adotada",
+           "served": "suas ocorrências já estão perto de áreas adotadas"},
+}
+
 #: plural / singular words that change with the number (pt has its own forms)
 WORDS = {
     "en": {"lamp_new": ("lamp", "lamps"), "lamp_broken": ("broken lamp", "broken lamps"),
@@ -358,3 +382,14 @@ def reason(status: str, lang: str, *, phrase: str, worth_min: float = float("nan
     if status == "served":
         return t["served"]
     raise ValueError(f"unknown status {status!r}")
+
+
+def short_reason(status: str, lang: str, *, worth: float, worth_min: float, left_brl: float,
+                 cap: int = 0) -> str:
+    """The reason in a few words, with the project's value per R$ 10,000 when not funded."""
+    text = SHORT[lang][status].format(
+        left=money(left_brl, lang) if math.isfinite(left_brl) else "–",
+        worth_min=TEXTS[lang]["worth"].format(per=rate(worth_min, lang)), cap=cap)
+    if status.startswith("not_funded"):
+        text += f" ({TEXTS[lang]['worth'].format(per=rate(worth, lang))})"
+    return text
