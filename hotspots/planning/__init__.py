@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from hotspots.planning.evidence import EvidenceWindow, poisson_interval
 from hotspots.planning.planner import LAYER_COLUMNS, PROJECT_COLUMNS, Plan, plan
-from hotspots.planning.select import Selection, select
+from hotspots.planning.select import Selection
 from hotspots.planning.settings import EXAMPLE_COSTS, PlanningSettings
 
 __all__ = ["EXAMPLE_COSTS", "LAYER_COLUMNS", "PROJECT_COLUMNS", "EvidenceWindow", "Plan",
            "PlanningSettings", "Selection", "council_sheet_pdf", "plan", "poisson_interval",
-           "select", "write_council_sheet", "write_plan_csv"]
+           "write_council_sheet", "write_plan_csv"]
 
 
 def __getattr__(name: str):

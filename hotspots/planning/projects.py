@@ -92,7 +92,7 @@ def _intersect(a_seg, a_s, a_e, b_seg, b_s, b_e, stride):
     hi = np.searchsorted(kb_s, _keys(a_seg, a_e, stride), side="left")
     n = np.maximum(hi - lo, 0)
     i = np.repeat(np.arange(len(a_seg)), n)
-    j = np.repeat(lo, n) + (np.arange(n.sum()) - np.repeat(np.r_[0, np.cumsum(n)[:-1]], n))
+    j = np.repeat(lo, n) + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
     s = np.maximum(a_s[i], b_s[j])
     e = np.minimum(a_e[i], b_e[j])
     ok = (e - s > _TOL_M) & (a_seg[i] == b_seg[j])
@@ -227,8 +227,38 @@ def _chains(st_seg, st_s, st_e, names, nodes: StreetNodes, length):
     return label, np.c_[a, b]
 
 
+def _greedy_runs(lengths: np.ndarray, cap: float) -> np.ndarray:
+    """Run number of each block: a new run starts when the next block would pass ``cap``."""
+    part = np.zeros(len(lengths), dtype=np.int64)
+    total, k = 0.0, 0
+    for i, x in enumerate(lengths):
+        if total > 0 and total + x > cap + 1e-9:
+            k += 1
+            total = 0.0
+        total += x
+        part[i] = k
+    return part
+
+
+def _balanced_runs(lengths: np.ndarray, max_m: float) -> np.ndarray:
+    """Consecutive runs of at most ``max_m`` (a single longer block stays whole): the fewest
+    runs, and among those the smallest longest run (bisection on the cap)."""
+    k_min = int(_greedy_runs(lengths, max_m).max())
+    lo = max(float(lengths.max()), float(lengths.sum()) / (k_min + 1))
+    hi = float(max_m)
+    if lo >= hi:
+        return _greedy_runs(lengths, max_m)
+    for _ in range(50):
+        mid = (lo + hi) / 2
+        if int(_greedy_runs(lengths, mid).max()) <= k_min:
+            hi = mid
+        else:
+            lo = mid
+    return _greedy_runs(lengths, hi)
+
+
 def _split_long(label, edges, length, max_m):
-    """Split components longer than ``max_m`` into about equal runs along the street."""
+    """Split components longer than ``max_m`` into balanced runs of blocks along the street."""
     if max_m is None:
         return label
     total = np.bincount(label, weights=length)
@@ -252,14 +282,10 @@ def _split_long(label, edges, length, max_m):
             seen.add(m)
             order.append(m)
             stack.extend(sorted((x for x in adj.get(m, []) if x not in seen), reverse=True))
-        order = np.asarray(order)
-        n_parts = int(np.ceil(total[comp] / max_m))
-        cum = np.cumsum(length[order]) - length[order] / 2
-        part = np.minimum((cum / (total[comp] / n_parts)).astype(int), n_parts - 1)
-        for k in range(1, n_parts):
-            if (part == k).any():
-                out[order[part == k]] = nxt
-                nxt += 1
+        part = _balanced_runs(length[np.asarray(order)], max_m)
+        for k in range(1, int(part.max()) + 1):
+            out[np.asarray(order)[part == k]] = nxt
+            nxt += 1
     _, out = np.unique(out, return_inverse=True)
     return out
 
