@@ -137,7 +137,7 @@ def test_equals_dynamic_programming_on_hundreds_of_projects():
 
 
 def test_must_fund_that_does_not_fit_is_an_error():
-    with pytest.raises(ValidationError, match="must-fund projects use 30.00 of limit 0"):
+    with pytest.raises(ValidationError, match=r"must-fund projects use 30\.00 of limit 0"):
         select([1.0, 2.0], uses=[[10, 20]], limits=[25], must=[True, True])
     with pytest.raises(ValidationError, match="more than the cap of 1"):
         select([1.0, 2.0], uses=[[1, 1]], limits=[25], group=[0, 0], max_per_group=1,

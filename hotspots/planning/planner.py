@@ -325,8 +325,8 @@ def _assemble(frames: list, crs) -> gpd.GeoDataFrame:
 
 def _result(projects, texts, lp, totals, window, settings, lang, segments, gaps, boundary):
     funded = projects[projects["funded"]]
-    lighting = funded[funded["kind"] != "green"][LAYER_COLUMNS + ["geometry"]]
-    green = funded[funded["kind"] == "green"][LAYER_COLUMNS + ["geometry"]]
+    lighting = funded[funded["kind"] != "green"][[*LAYER_COLUMNS, "geometry"]]
+    green = funded[funded["kind"] == "green"][[*LAYER_COLUMNS, "geometry"]]
     if lp is not None:
         lamps = lp.repair_lamps.copy()
         lamps["funded"] = lamps["project_id"].map(projects["funded"]).fillna(False).astype(bool)

@@ -143,10 +143,11 @@ def _check_must(p: _Problem) -> None:
             "raise the budget or the cap, or shorten the must-fund list"))
 
 
-def _greedy(p: _Problem) -> np.ndarray:
-    """Must-fund first, then by value (marginal value with cover) per unit of the first budget."""
+def _greedy(p: _Problem, start: np.ndarray | None = None) -> np.ndarray:
+    """Must-fund (and ``start``) first, then by value (marginal value with cover) per unit of
+    the first budget."""
     n = p.n
-    chosen = p.must.copy()
+    chosen = p.must.copy() if start is None else (p.must | start)
     used = p.uses @ chosen.astype(float)
     scale = np.maximum(1.0, np.abs(p.limits))
     per_group = np.bincount(p.group[chosen & (p.group >= 0)],
@@ -171,7 +172,7 @@ def _greedy(p: _Problem) -> np.ndarray:
         for i in np.lexsort((np.arange(n), -p.values, -ratio)):
             if not chosen[i] and p.values[i] > 0 and fits(i):
                 take(i)
-        best = _best_single(p, chosen)
+        best = _best_single(p, chosen) if start is None else None
         return best if best is not None else chosen
     cover_csc = p.cover.tocsc()
     left = p.weights.copy()
@@ -305,7 +306,7 @@ def select(
                       must=must, cover=cover, cover_weights=cover_weights)
     p = _problem(values, uses, limits, group, max_per_group, must, cover, cover_weights)
     inc = _greedy(p)
-    inc_obj = p.objective(inc)
+    inc_obj = greedy_obj = p.objective(inc)
     n = p.n
     if n == 0:
         return Selection(chosen=inc, objective=0.0, method="exact", optimal=True,
@@ -314,9 +315,15 @@ def select(
     lp = linprog(c, A_ub=a if a.shape[0] else None, b_ub=b if a.shape[0] else None,
                  bounds=np.c_[lo, hi], method="highs-ds", options={"presolve": False})
     if lp.status != 0:
-        return _fallback(p, inc, inc_obj, f"the LP relaxation failed ({lp.message})")
+        return _fallback(p, f"the LP relaxation failed ({lp.message})")
     y = lp.ineqlin.marginals if a.shape[0] else np.zeros(0)
     d, bound = _lagrangian(c, a, b, lo, hi, y)
+    # a second incumbent: the LP's whole projects, then greedy on what is left
+    lp_whole = lp.x[:n] > 1 - 1e-9
+    if p.feasible(lp_whole | p.must):
+        rounded = _greedy(p, start=lp_whole)
+        if p.feasible(rounded) and p.objective(rounded) > inc_obj:
+            inc, inc_obj = rounded, p.objective(rounded)
     gap = bound - inc_obj
     eps = 1e-7 * max(1.0, abs(bound))
     # fix binaries whose move off their bound would cost more than the gap
@@ -346,7 +353,7 @@ def select(
                 note = (f"time limit of {time_limit_s:g} s reached: best plan found, not proven "
                         f"optimal (bound {bound:.4g})")
         elif res.status != 2:  # 2 = infeasible: no plan beats the incumbent off the fixings
-            return _fallback(p, inc, inc_obj, f"HiGHS failed on the core ({res.message})")
+            return _fallback(p, f"HiGHS failed on the core ({res.message})")
         else:
             optimal = True
     else:
@@ -356,13 +363,16 @@ def select(
     if core_x is not None and p.feasible(core_x) and p.objective(core_x) > inc_obj:
         chosen = core_x
     elif core_x is not None and not p.feasible(core_x):
-        return _fallback(p, inc, inc_obj, "the MILP answer did not pass the exact budget check")
+        return _fallback(p, "the MILP answer did not pass the exact budget check")
     return Selection(chosen=chosen, objective=p.objective(chosen), method="exact",
-                     optimal=optimal, greedy_objective=inc_obj, bound=bound,
+                     optimal=optimal, greedy_objective=greedy_obj, bound=bound,
                      fixed=int(fix[:n].sum()), note=note)
 
 
-def _fallback(p: _Problem, inc: np.ndarray, inc_obj: float, why: str) -> Selection:
-    return Selection(chosen=inc, objective=inc_obj, method="greedy", optimal=False,
-                     greedy_objective=inc_obj, bound=float("nan"), fixed=0,
+def _fallback(p: _Problem, why: str) -> Selection:
+    """Greedy by value per cost (the stated fallback), with the reason it was needed."""
+    chosen = _greedy(p)
+    obj = p.objective(chosen)
+    return Selection(chosen=chosen, objective=obj, method="greedy", optimal=False,
+                     greedy_objective=obj, bound=float("nan"), fixed=0,
                      note=f"greedy fallback: {why}")

@@ -40,7 +40,7 @@ class PlanningSettings:
     evidence_weeks: int = setting(
         52, "weeks of incidents, ending on the as-of date, that count as evidence for the plan "
         "(separate from the weekly analysis window); stated on every figure", unit="weeks", ge=1)
-    harm_weights: dict[str, float] = setting(
+    harm_weights: dict[str, float] = setting(  # noqa: RUF009 (setting() is a field specifier)
         {}, "optional weight per incident category (case-insensitive), e.g. robbery above "
         "theft; default: none, every incident weighs 1 (unweighted)",
         example={"roubo": 2.0, "lesão corporal": 2.0, "furto": 1.0}, check=_weights_ok)

@@ -31,7 +31,7 @@ SHEET_TEXTS = {
         "funded_title": "Funded lighting projects, by value per R$",
         "col_project": "Project", "col_where": "Where", "col_bairro": "Bairro",
         "col_cost": "R$", "col_year": "Night incidents/year (95 %)",
-        "col_effect": "Est. effect/year", "col_why": "Why not funded",
+        "col_effect": "Fewer a year (estimate)", "col_why": "Why not funded",
         "col_area": "Green area", "col_green_year": "Incidents/year in walk (95 %)",
         "col_status": "Decision",
         "none_funded": "No project is funded (no budget was given, or nothing fits).",
@@ -43,7 +43,8 @@ SHEET_TEXTS = {
         "budget_none": "none given: ranking only", "of_budget": "{pct} % of the budget",
         "funded_note": "{n} projects: {rep} repairs ({lamps_r} lamps), {new} new-lighting "
                        "projects ({lamps_n} lamps, {m} m)",
-        "left_note": "nothing else fits in what is left" ,
+        "left_note": "nothing else fits in what is left",
+        "left_note_all": "every project with evidence is funded",
         "left_note_fit": "the cheapest unfunded project costs R$ {cheapest}",
         "effect_note": "estimate, not a guarantee: {lo}–{hi} fewer a year (21–36 %)",
         "effect_none": "no project funded",
@@ -69,8 +70,9 @@ SHEET_TEXTS = {
                       "of the yearly rate.",
         "cav_exact": "Selection: {solver}. Ranks follow value per R$; a project with a better "
                      "rank is left out only when it does not fit in the budget left (or a "
-                     "bairro limit is reached). Greedy by value per R$ would reach {greedy} "
-                     "of the {best} night incidents in the window.",
+                     "bairro limit is reached). The plan covers {best} night incidents "
+                     "recorded in the window; choosing greedily by value per R$ would cover "
+                     "{greedy}.",
         "cav_weights": "Harm weights: {weights}.",
         "cav_unweighted": "Every incident counts 1 (no harm weights).",
         "cav_costs": "Costs marked as examples ({names}) are placeholder values, not the "
@@ -91,7 +93,7 @@ SHEET_TEXTS = {
         "funded_title": "Projetos de iluminação financiados, por valor por R$",
         "col_project": "Projeto", "col_where": "Onde", "col_bairro": "Bairro",
         "col_cost": "R$", "col_year": "Ocorr. noturnas/ano (95 %)",
-        "col_effect": "Efeito est./ano", "col_why": "Por que não foi financiado",
+        "col_effect": "A menos por ano (estimativa)", "col_why": "Por que não foi financiado",
         "col_area": "Área verde", "col_green_year": "Ocorr./ano na caminhada (95 %)",
         "col_status": "Decisão",
         "none_funded": "Nenhum projeto financiado (sem orçamento informado, ou nada cabe).",
@@ -105,6 +107,7 @@ SHEET_TEXTS = {
         "funded_note": "{n} projetos: {rep} consertos ({lamps_r} lâmpadas), {new} projetos de "
                        "iluminação nova ({lamps_n} luminárias, {m} m)",
         "left_note": "nenhum outro projeto cabe no que resta",
+        "left_note_all": "todos os projetos com evidência foram financiados",
         "left_note_fit": "o projeto não financiado mais barato custa R$ {cheapest}",
         "effect_note": "estimativa, não garantia: {lo}–{hi} a menos por ano (21–36 %)",
         "effect_none": "nenhum projeto financiado",
@@ -130,8 +133,9 @@ SHEET_TEXTS = {
                       "Poisson exatos de 95 % da taxa anual.",
         "cav_exact": "Seleção: {solver}. As posições seguem o valor por R$; um projeto mais "
                      "bem posicionado fica de fora só quando não cabe no orçamento restante "
-                     "(ou o limite do bairro foi atingido). O método guloso por valor por R$ "
-                     "alcançaria {greedy} das {best} ocorrências noturnas do período.",
+                     "(ou o limite do bairro foi atingido). O plano cobre {best} ocorrências "
+                     "noturnas registradas no período; escolher de forma gulosa por valor por "
+                     "R$ cobriria {greedy}.",
         "cav_weights": "Pesos de gravidade: {weights}.",
         "cav_unweighted": "Cada ocorrência conta 1 (sem pesos de gravidade).",
         "cav_costs": "Os custos marcados como exemplo ({names}) são valores provisórios, não "
@@ -204,8 +208,9 @@ def council_sheet_html(plan: Plan, *, language: str, title: str | None = None,
             lamps_n=tot.get("lamps_new_funded", 0),
             m=wording.number(tot.get("metres_funded", 0.0), lang)),
         "left": f"R$ {money(left, lang)}" if left is not None else "–",
-        "left_note": (t["left_note_fit"].format(cheapest=money(cheapest, lang))
-                      if left is not None and len(unfunded) else t["left_note"]),
+        "left_note": (t["left_note_all"] if not len(unfunded) else
+                      t["left_note_fit"].format(cheapest=money(cheapest, lang))
+                      if left is not None else t["left_note"]),
         "per_year": wording.rate(float(funded["per_year"].sum()), lang) if len(funded) else "0",
         "effect_note": (t["effect_note"].format(
             lo=wording.rate(tot.get("effect_low_funded", 0.0), lang),
