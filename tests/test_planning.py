@@ -321,3 +321,19 @@ def test_settings_round_trip_through_the_declarations():
     assert any("planning.solver: expected one of" in p for p in problems)
     assert any("did you mean 'budget_m'" in p or "budget_brl" in p for p in problems)
     assert dataclasses.replace(PlanningSettings(), spacing_m=None).lamp_spacing_m == 60.0
+
+
+def test_a_plan_with_nothing_to_fund_still_writes_its_outputs(tmp_path):
+    from hotspots.planning import write_council_sheet, write_plan_csv
+
+    segs = segments()
+    day = incidents([(1, 50.0, DAY, "furto")])
+    for kw in ({}, {"gaps": light_mod.lighting(segs, light_mod.prepare_lamps(
+            lamps(), segs.crs), reach_m=30.0).gaps}):
+        p = plan(segs, day, as_of="2026-11-28", settings=PlanningSettings(budget_brl=1000),
+                 **kw)
+        assert len(p.projects) == 0 and len(p.funded_lighting) == 0
+        html = write_council_sheet(p, tmp_path / "s.html", language="pt").read_text()
+        assert "Nenhum projeto financiado" in html
+        csv_text = write_plan_csv(p, tmp_path / "p.csv", language="en").read_text()
+        assert csv_text.startswith("rank,project_id,kind,funded,reason,location")

@@ -65,6 +65,7 @@ problem = st.integers(min_value=1, max_value=9).flatmap(lambda n: st.tuples(
     st.booleans()))
 
 
+@pytest.mark.slow
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problem)
 def test_exact_equals_brute_force_and_beats_greedy(case):
@@ -103,6 +104,7 @@ coverage = st.integers(min_value=1, max_value=8).flatmap(lambda n: st.tuples(
     st.sampled_from([None, 1])))
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(coverage)
 def test_coverage_selection_equals_brute_force(case):

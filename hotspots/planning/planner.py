@@ -295,10 +295,11 @@ def _group_totals(frame: pd.DataFrame, res: _GroupResult, settings, group: str) 
 
 
 def _assemble(frames: list, crs) -> gpd.GeoDataFrame:
-    if not frames:
-        empty = pd.DataFrame(columns=[*PROJECT_COLUMNS, "name", "area_kind"])
-        return gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
     cols = [*PROJECT_COLUMNS, "name", "area_kind"]
+    if not frames:  # no lighting input and no green areas: an empty, typed table
+        frames = [gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in cols},
+                                   geometry=gpd.GeoSeries([], crs=crs), crs=crs)]
+        frames[0].index.name = "project_id"
     ready = []
     for frame in frames:
         for c in cols:
@@ -324,9 +325,10 @@ def _assemble(frames: list, crs) -> gpd.GeoDataFrame:
 
 
 def _result(projects, texts, lp, totals, window, settings, lang, segments, gaps, boundary):
-    funded = projects[projects["funded"]]
-    lighting = funded[funded["kind"] != "green"][[*LAYER_COLUMNS, "geometry"]]
-    green = funded[funded["kind"] == "green"][[*LAYER_COLUMNS, "geometry"]]
+    funded = projects.loc[projects["funded"].to_numpy(dtype=bool)]
+    is_green = (funded["kind"] == "green").to_numpy(dtype=bool)
+    lighting = funded.loc[~is_green, [*LAYER_COLUMNS, "geometry"]]
+    green = funded.loc[is_green, [*LAYER_COLUMNS, "geometry"]]
     if lp is not None:
         lamps = lp.repair_lamps.copy()
         lamps["funded"] = lamps["project_id"].map(projects["funded"]).fillna(False).astype(bool)
@@ -361,7 +363,8 @@ def _status(frame, chosen, must, sel: Selection | None, budgets, *, settings, ma
             left[name] = float(b) - float(u[chosen].sum())
     cap = settings.max_per_bairro
     group = _groups(frame["bairro"])
-    per_group = np.bincount(group[chosen & (group >= 0)], minlength=max(group.max() + 1, 1))
+    per_group = np.bincount(group[chosen & (group >= 0)],
+                            minlength=max(int(group.max(initial=-1)) + 1, 1))
     tol = 1e-6
     for i in np.flatnonzero(~chosen):
         (u_brl, _), (u_m, _), (u_l, _) = budgets

@@ -88,10 +88,14 @@ def _problem(values, uses, limits, group, max_per_group, must, cover, cover_weig
     if values.ndim != 1:
         problems.append(f"values must be one number per project, got shape {values.shape}")
         n = 0
-    uses = np.asarray(uses, dtype=float).reshape(-1, max(n, 0)) if np.size(uses) else np.zeros(
-        (0, max(n, 0)))
+    uses = np.asarray(uses, dtype=float)
+    if uses.ndim == 1:
+        uses = uses.reshape(1, -1)
     limits = np.atleast_1d(np.asarray(limits, dtype=float))
-    if uses.shape[0] != limits.shape[0]:
+    if uses.ndim != 2 or uses.shape[1] != max(n, 0):
+        problems.append(f"uses must be (budgets × {max(n, 0)} projects), got shape {uses.shape}")
+        uses = np.zeros((len(limits), max(n, 0)))
+    elif uses.shape[0] != limits.shape[0]:
         problems.append(f"{uses.shape[0]} rows of uses but {limits.shape[0]} limits")
     if not np.isfinite(values).all() or (values < 0).any():
         problems.append("values must be finite and ≥ 0")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import math
 import os
 import shutil
 import subprocess
@@ -172,9 +173,30 @@ def _row(r, text, lang: str, plan: Plan) -> dict:
             "why": short, "must": bool(r["must_fund"])}
 
 
+def _fit(rows: list[dict], *, max_lines: float, widths: dict[str, int], max_rows: int
+         ) -> list[dict]:
+    """The first rows whose printed height (lines, from the text lengths) fits ``max_lines``.
+
+    Long street names wrap; counting their lines keeps the sheet within two A4 pages.
+    """
+    out, used = [], 0.0
+    for row in rows[:max_rows]:
+        lines = max(math.ceil(len(str(row.get(k, ""))) / w) for k, w in widths.items()) + 0.4
+        if out and used + lines > max_lines:
+            break
+        out.append(row)
+        used += lines
+    return out
+
+
 def council_sheet_html(plan: Plan, *, language: str, title: str | None = None,
                        max_rows: int = 12, next_rows: int = 4, green_rows: int = 4) -> str:
-    """The council sheet as one self-contained HTML page (map embedded as a PNG data URL)."""
+    """The council sheet as one self-contained HTML page (map embedded as a PNG data URL).
+
+    Tables show at most ``max_rows`` funded lighting projects, ``next_rows`` next in line and
+    ``green_rows`` green areas, fewer when long names would wrap past two pages; the rest is
+    in plan.csv (the sheet says how many).
+    """
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     lang = wording.language_code(language)
@@ -186,9 +208,13 @@ def council_sheet_html(plan: Plan, *, language: str, title: str | None = None,
     tot = plan.totals.get("lighting", {})
     window_text = wording.window_phrase(plan.window, lang)
     funded = light[light["funded"]].sort_values("rank")
-    rows = [_row(r, texts.loc[pid], lang, plan) for pid, r in funded.head(max_rows).iterrows()]
+    rows = _fit([_row(r, texts.loc[pid], lang, plan) for pid, r in
+                 funded.head(max_rows).iterrows()], max_lines=30, max_rows=max_rows,
+                widths={"location": 58, "what": 70})
     unfunded = light[~light["funded"]].sort_values("rank")
-    nxt = [_row(r, texts.loc[pid], lang, plan) for pid, r in unfunded.head(next_rows).iterrows()]
+    nxt = _fit([_row(r, texts.loc[pid], lang, plan) for pid, r in
+                unfunded.head(next_rows).iterrows()], max_lines=11, max_rows=next_rows,
+               widths={"location": 52, "why": 40})
     budget = tot.get("budget_brl")
     spent = tot.get("spent_brl", 0.0)
     left = tot.get("left_brl")
@@ -217,9 +243,9 @@ def council_sheet_html(plan: Plan, *, language: str, title: str | None = None,
             hi=wording.rate(tot.get("effect_high_funded", 0.0), lang)) if len(funded)
             else t["effect_none"]),
         "funded": rows, "next_in_line": nxt,
-        "funded_more": ("" if len(funded) <= max_rows else t["more one"]
-                        if len(funded) == max_rows + 1 else
-                        t["more"].format(n=len(funded) - max_rows)),
+        "funded_more": ("" if len(funded) <= len(rows) else t["more one"]
+                        if len(funded) == len(rows) + 1 else
+                        t["more"].format(n=len(funded) - len(rows))),
         "green_rows": _green_rows(green, plan.texts[lang], lang, green_rows, plan),
         "green_note": _green_note(plan, t, lang),
         "caveats": _caveats(plan, t, lang, window_text),
@@ -244,7 +270,8 @@ def _green_rows(green, texts, lang: str, limit: int, plan: Plan) -> list[dict]:
     show = fundable[fundable["funded"]].sort_values("rank")
     rest = fundable[~fundable["funded"]].sort_values("rank")
     show = pd.concat([show, rest.head(max(limit - len(show), 0))]) if len(rest) else show
-    return [_row(r, texts.loc[pid], lang, plan) for pid, r in show.head(max(limit, 1)).iterrows()]
+    rows = [_row(r, texts.loc[pid], lang, plan) for pid, r in show.head(max(limit, 1)).iterrows()]
+    return _fit(rows, max_lines=11, max_rows=limit, widths={"location": 40, "why": 34})
 
 
 def _green_note(plan: Plan, t: dict, lang: str) -> str:

@@ -124,7 +124,8 @@ TEXTS: dict[str, dict[str, str]] = {
 SHORT = {
     "en": {"funded": "funded", "funded_must": "funded (must-fund list)",
            "not_funded_fit": "does not fit in the R$ {left} left",
-           "not_funded_spent": "worth less than the funded projects (at least {worth_min})",
+           "not_funded_spent": "worth {worth}; every funded project is worth at least "
+                               "{worth_min}",
            "not_funded_metres": "over the limit on metres of new lighting",
            "not_funded_lamps": "over the limit on new lamps",
            "not_funded_cap": "bairro limit of {cap} projects reached",
@@ -134,7 +135,8 @@ SHORT = {
            "served": "its incidents are near adopted areas already"},
     "pt": {"funded": "financiado", "funded_must": "financiado (lista obrigatória)",
            "not_funded_fit": "não cabe nos R$ {left} restantes",
-           "not_funded_spent": "vale menos que os financiados (ao menos {worth_min})",
+           "not_funded_spent": "vale {worth}; todo projeto financiado vale ao menos "
+                               "{worth_min}",
            "not_funded_metres": "passa do limite de metros de iluminação nova",
            "not_funded_lamps": "passa do limite de luminárias novas",
            "not_funded_cap": "limite de {cap} projetos no bairro atingido",
@@ -388,9 +390,10 @@ def reason(status: str, lang: str, *, phrase: str, worth_min: float = float("nan
 def short_reason(status: str, lang: str, *, worth: float, worth_min: float, left_brl: float,
                  cap: int = 0) -> str:
     """The reason in a few words, with the project's value per R$ 10,000 when not funded."""
+    per = TEXTS[lang]["worth"].format(per=rate(worth, lang))
     text = SHORT[lang][status].format(
-        left=money(left_brl, lang) if math.isfinite(left_brl) else "–",
-        worth_min=TEXTS[lang]["worth"].format(per=rate(worth_min, lang)), cap=cap)
-    if status.startswith("not_funded"):
-        text += f" ({TEXTS[lang]['worth'].format(per=rate(worth, lang))})"
+        left=money(left_brl, lang) if math.isfinite(left_brl) else "–", worth=per,
+        worth_min=rate(worth_min, lang), cap=cap)
+    if status.startswith("not_funded") and status != "not_funded_spent":
+        text += f" ({per})"
     return text
