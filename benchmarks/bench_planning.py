@@ -9,8 +9,11 @@ ways to choose, timed in the same run so load from other jobs cancels out:
 - greedy by value per R$ (the stated fallback).
 
 A second scenario adds a lamp budget and at most 3 funded projects in each of 200 bairros.
+Last, ``plan()`` end to end on a 20,000-segment grid city (bench_dark_gaps' city, lamps every
+~70 m, 8 % broken, 40,000 incidents over a year, 40 green areas): projects, places, exact
+selection and both languages' texts.
 
-    .venv/bin/python benchmarks/bench_planning.py [n_projects] [--no-reference]
+    .venv/bin/python benchmarks/bench_planning.py [n_projects] [--no-reference] [--no-city]
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import sys
 import time
 
 import numpy as np
+from bench_dark_gaps import grid_city  # the same synthetic city (this script's folder)
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from hotspots.planning.select import greedy, select
@@ -87,6 +91,59 @@ def main(n: int = 20_000, with_reference: bool = True) -> None:
         print(f"time exact / reference milp = {t2 / tr2:.3f}")
 
 
+def city_plan(n_segments: int = 20_000, n_lamps: int = 28_000, n_incidents: int = 40_000):
+    """Time plan() on a synthetic grid city of Pelotas' size."""
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    from hotspots.overlays.green import prepare_green_areas
+    from hotspots.overlays.lighting import lighting, prepare_lamps
+    from hotspots.planning import PlanningSettings, plan
+
+    rng = np.random.default_rng(7)
+    segs, lamps = grid_city(n_segments, n_lamps)
+    coords = shapely.get_coordinates(shapely.get_point(segs.geometry.to_numpy(), 0))
+    ends = shapely.get_coordinates(shapely.get_point(segs.geometry.to_numpy(), -1))
+    horizontal = np.abs(ends[:, 1] - coords[:, 1]) < 1.0
+    segs["street_name"] = np.where(horizontal, "Rua " + (coords[:, 1] // 100).astype(int)
+                                   .astype(str), "Avenida " + (coords[:, 0] // 100).astype(int)
+                                   .astype(str))
+    segs["bairro"] = ("B" + ((coords[:, 0] // 1500).astype(int) * 10
+                             + (coords[:, 1] // 1500).astype(int)).astype(str))
+    lamps = prepare_lamps(lamps, segs.crs)
+    t0 = time.perf_counter()
+    gaps = lighting(segs, lamps, reach_m=30.0).gaps
+    t_light = time.perf_counter() - t0
+    seg = rng.integers(0, len(segs), n_incidents)
+    when = pd.Timestamp("2025-11-23", tz="America/Sao_Paulo") + pd.to_timedelta(
+        rng.uniform(0, 364, n_incidents), unit="D")
+    incidents = pd.DataFrame({
+        "segment_id": segs.index.to_numpy()[seg],
+        "position_m": rng.uniform(0, 1, n_incidents) * segs["length_m"].to_numpy()[seg],
+        "category": rng.choice(["roubo", "furto", "lesão corporal"], n_incidents),
+        "occurred_at": when}, index=pd.Index([f"I{i}" for i in range(n_incidents)],
+                                              name="incident_id"))
+    xy = rng.uniform(segs.total_bounds[:2], segs.total_bounds[2:], size=(40, 2))
+    areas = prepare_green_areas(gpd.GeoDataFrame(
+        {"area_id": np.arange(40), "kind": "park", "adopted": rng.uniform(size=40) < 0.2},
+        geometry=[shapely.box(x + 10, y + 10, x + 90, y + 60) for x, y in xy], crs=segs.crs),
+        segs.crs)
+    settings = PlanningSettings(budget_brl=5_000_000, green_budget_brl=500_000,
+                                max_per_bairro=25)
+    t0 = time.perf_counter()
+    p = plan(segs, incidents, lamps=lamps, gaps=gaps, green_areas=areas,
+             as_of="2026-11-22", settings=settings, language="pt")
+    t_plan = time.perf_counter() - t0
+    tot = p.totals["lighting"]
+    print(f"\nplan() on a grid city: {len(segs):,} segments, {len(lamps):,} lamps, "
+          f"{len(gaps):,} dark stretches, {n_incidents:,} incidents")
+    print(f"lighting overlay (dark gaps): {t_light:6.2f} s")
+    print(f"plan() end to end:            {t_plan:6.2f} s  {tot['projects']:,} lighting "
+          f"projects listed, {tot['funded']:,} funded, {tot['solver']}; value "
+          f"{tot['objective']:,.0f} vs greedy {tot['greedy_objective']:,.0f}")
+
+
 def _reference_capped(value, uses, limits, group, cap):
     import scipy.sparse as sp
 
@@ -100,3 +157,5 @@ def _reference_capped(value, uses, limits, group, cap):
 if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     main(int(args[0]) if args else 20_000, with_reference="--no-reference" not in sys.argv)
+    if "--no-city" not in sys.argv:
+        city_plan()

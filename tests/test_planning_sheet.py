@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from test_browser import browser  # noqa: F401 (the shared headless-Chromium fixture)
 from test_planning import toy_plan
 
 from hotspots._errors import MissingDependencyError, ValidationError
@@ -15,7 +16,6 @@ from hotspots.planning import PlanningSettings, council_sheet_pdf, plan, write_c
 from hotspots.planning.sheet import council_sheet_html
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 def test_sheet_html_escapes_input_text_and_states_the_window():
@@ -67,15 +67,6 @@ def plans(sample_inputs):
     return {"sample": realistic, "crowded": crowded}
 
 
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium_path, args=ARGS)
-        yield b
-        b.close()
-
-
 def pdf_pages(path: Path) -> list[str]:
     pypdf = pytest.importorskip("pypdf")
     return [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(path.read_bytes())).pages]
@@ -85,7 +76,7 @@ def pdf_pages(path: Path) -> list[str]:
 @pytest.mark.slow
 @pytest.mark.parametrize("language", ["pt", "en"])
 @pytest.mark.parametrize("which", ["sample", "crowded"])
-def test_council_sheet_prints_to_at_most_two_pages(plans, browser, chromium_path, tmp_path,
+def test_council_sheet_prints_to_at_most_two_pages(plans, browser, chromium_path, tmp_path,  # noqa: F811
                                                     language, which):
     p = plans[which]
     html = write_council_sheet(p, tmp_path / f"sheet_{language}.html", language=language)

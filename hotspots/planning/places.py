@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import geopandas as gpd
@@ -61,57 +62,57 @@ def _centres(geoms: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return pts, lonlat.y.to_numpy(), lonlat.x.to_numpy()
 
 
-class _Adjacency:
-    """Segments at each node (CSR-style arrays), for walking along a street."""
+class _Network:
+    """The node graph as plain Python lists: a walk along one street touches a handful of
+    nodes, where list look-ups beat NumPy calls on tiny arrays."""
 
-    def __init__(self, nodes: StreetNodes):
-        n = len(nodes.u)
-        node = np.r_[nodes.u, nodes.v]
-        seg = np.r_[np.arange(n), np.arange(n)]
-        order = np.lexsort((seg, node))
-        self.seg = seg[order]
-        self.ptr = np.searchsorted(node[order], np.arange(nodes.n_nodes + 1))
-        self.nodes = nodes
-
-    def at(self, node: int) -> np.ndarray:
-        return np.unique(self.seg[self.ptr[node]:self.ptr[node + 1]])
+    def __init__(self, nodes: StreetNodes, keys: np.ndarray, names: np.ndarray):
+        self.u, self.v = nodes.u.tolist(), nodes.v.tolist()
+        self.xy = nodes.xy.tolist()
+        self.keys, self.names = keys.tolist(), names.tolist()
+        self.at: list[list[int]] = [[] for _ in range(nodes.n_nodes)]
+        for s, (a, b) in enumerate(zip(self.u, self.v, strict=True)):
+            self.at[a].append(s)
+            if b != a:
+                self.at[b].append(s)
 
     def other_end(self, seg: int, node: int) -> int:
-        u, v = int(self.nodes.u[seg]), int(self.nodes.v[seg])
-        return v if u == node else u
+        return self.v[seg] if self.u[seg] == node else self.u[seg]
 
+    def cross(self, node: int, street: str, taken: set[int]) -> str:
+        """First other street met from ``node``, walking away from the project along
+        ``street`` (at most a few blocks; '' at a dead end or a fork of the same street)."""
+        seen = set(taken)
+        for _ in range(_HOPS):
+            here = self.at[node]
+            others = sorted({self.names[s] for s in here
+                             if self.keys[s] != street and self.names[s]})
+            if others:
+                return " / ".join(others[:2])
+            onward = [s for s in here if self.keys[s] == street and s not in seen]
+            if len(onward) != 1:
+                return ""
+            seen.add(onward[0])
+            node = self.other_end(onward[0], node)
+        return ""
 
-def _cross(adj: _Adjacency, node: int, street: str, keys: np.ndarray, names: np.ndarray,
-           taken: set[int]) -> str:
-    """First other street met from ``node``, walking away from the project along ``street``."""
-    seen = set(taken)
-    for _ in range(_HOPS):
-        here = adj.at(node)
-        others = sorted({names[s] for s in here if keys[s] != street and names[s]})
-        if others:
-            return " / ".join(others[:2])
-        onward = [s for s in here if keys[s] == street and s not in seen]
-        if len(onward) != 1:  # dead end, or a fork of the same street: stop
-            return ""
-        seen.add(onward[0])
-        node = adj.other_end(onward[0], node)
-    return ""
-
-
-def _ends(segs: np.ndarray, nodes: StreetNodes) -> tuple[int, int]:
-    """The two end nodes of a chain of segments (the farthest apart when it forks or loops)."""
-    ends_all = np.r_[nodes.u[segs], nodes.v[segs]]
-    vals, cnt = np.unique(ends_all, return_counts=True)
-    ends = vals[cnt == 1]
-    if len(ends) == 0:
-        ends = vals
-    if len(ends) == 1:
-        return int(ends[0]), int(ends[0])
-    xy = nodes.xy[ends]
-    d = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
-    i, j = np.unravel_index(np.argmax(d), d.shape)
-    a, b = sorted((int(ends[i]), int(ends[j])), key=lambda k: tuple(nodes.xy[k]))
-    return a, b
+    def ends(self, segs: list[int]) -> tuple[int, int]:
+        """The two end nodes of a chain of segments (farthest apart when it forks or loops)."""
+        count: dict[int, int] = {}
+        for s in segs:
+            for k in (self.u[s], self.v[s]):
+                count[k] = count.get(k, 0) + 1
+        ends = [k for k, c in count.items() if c == 1] or list(count)
+        if len(ends) == 1:
+            return ends[0], ends[0]
+        best, pair = -1.0, (ends[0], ends[1])
+        for i, a in enumerate(ends):
+            for b in ends[i + 1:]:
+                d = math.dist(self.xy[a], self.xy[b])
+                if d > best:
+                    best, pair = d, (a, b)
+        a, b = sorted(pair, key=lambda k: tuple(self.xy[k]))
+        return a, b
 
 
 def _numbers(text: pd.Series) -> np.ndarray:
@@ -273,24 +274,25 @@ def stretch_places(
     by_name = by_name.sort_values(["project_id", "len", "key"], ascending=[True, False, True])
     main_key = by_name.drop_duplicates("project_id").set_index("project_id")["key"]
     main_key = main_key.reindex(geometries.index).fillna("")
-    display = named.drop_duplicates(["project_id", "key"]).set_index(["project_id", "key"])["name"]
-    adj = _Adjacency(nodes)
-    seg_lists = [g.to_numpy(np.int64) for _, g in
-                 pieces.groupby("project_id", sort=True)["seg"]]
-    seg_lists = dict(zip(sorted(pieces["project_id"].unique()), seg_lists, strict=True))
+    display = dict(zip(zip(named["project_id"], named["key"]), named["name"], strict=True))
+    net = _Network(nodes, keys, names)
+    order = np.argsort(pieces["project_id"].to_numpy(dtype=str), kind="stable")
+    pid_sorted = pieces["project_id"].to_numpy(dtype=str)[order]
+    cuts = np.flatnonzero(pid_sorted[1:] != pid_sorted[:-1]) + 1
+    seg_sorted = pieces["seg"].to_numpy(np.int64)[order]
+    seg_lists = {str(p): sorted(set(chunk.tolist())) for p, chunk in
+                 zip(pid_sorted[np.r_[0, cuts]] if len(pid_sorted) else [],
+                     np.split(seg_sorted, cuts) if len(pid_sorted) else [], strict=True)}
+    main = main_key.to_dict()
     rows = []
-    for pid in geometries.index:  # one pass per project (thousands at most), dict look-ups only
-        segs = np.unique(seg_lists[pid])
-        key = main_key[pid]
-        chain = segs[keys[segs] == key] if key else segs
-        a, b = _ends(chain, nodes)
-        taken = {int(s) for s in segs}
-        cross_a = _cross(adj, a, key, keys, names, taken) if key else ""
-        cross_b = _cross(adj, b, key, keys, names, taken) if key else ""
-        if not key:  # unnamed street: name it by the streets at its ends
-            cross_a = _cross(adj, a, "", keys, names, taken)
-            cross_b = _cross(adj, b, "", keys, names, taken)
-        rows.append((display.get((pid, key), "") if key else "", cross_a, cross_b))
+    for pid in geometries.index:  # one pass per project: list and dict look-ups only
+        segs = seg_lists[str(pid)]
+        key = main[pid]
+        chain = [s for s in segs if net.keys[s] == key] if key else segs
+        a, b = net.ends(chain)
+        taken = set(segs)
+        rows.append((display.get((pid, key), "") if key else "", net.cross(a, key, taken),
+                     net.cross(b, key, taken)))
     out = pd.DataFrame(rows, columns=["street", "cross_a", "cross_b"], index=geometries.index)
     houses = _house_ranges(pieces, segments, main_key, keys)
     from_points = _address_numbers(geometries, main_key.to_numpy(object), address_points)
@@ -298,7 +300,8 @@ def stretch_places(
     out["house_to"] = houses["house_to"].fillna(from_points["house_to"])
     centres, lat, lon = _centres(geometries)
     out["bairro"], out["bairro_source"] = _bairros(
-        centres, [seg_lists[p] for p in geometries.index], segments, bairros, address_points,
+        centres, [np.asarray(seg_lists[str(p)], dtype=np.int64) for p in geometries.index],
+        segments, bairros, address_points,
         incidents)
     out["lat"], out["lon"] = lat, lon
     return out[PLACE_COLUMNS]

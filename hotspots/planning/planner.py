@@ -22,7 +22,7 @@ from hotspots.planning.evidence import Evidence, EvidenceWindow, evidence, poiss
 from hotspots.planning.green import GreenProjects, green_projects
 from hotspots.planning.network import street_nodes
 from hotspots.planning.places import area_places, project_geometries, stretch_places
-from hotspots.planning.projects import LightingProjects, lighting_projects, locate
+from hotspots.planning.projects import LightingProjects, join_groups, lighting_projects, locate
 from hotspots.planning.select import Selection, select
 from hotspots.planning.settings import PlanningSettings
 
@@ -109,7 +109,10 @@ def _inputs(segments, lamps, green_areas, address_points, bairros):
     return lamps, green_areas, *extra
 
 
-def _lighting_frame(lp: LightingProjects, ev: Evidence, segments, nodes, places_kw):
+def _lighting_frame(lp: LightingProjects, ev: Evidence, segments, nodes, gaps, places_kw,
+                    must_ids: set):
+    """Values, places and geometry of the lighting projects worth listing (value > 0 or on
+    the must-fund list); the others are only counted."""
     night = ev.frame[ev.frame["night"]]
     seg = segments.index.get_indexer(night["segment_id"])
     where = locate(seg, night["position_m"].to_numpy(float), lp.pieces)
@@ -124,17 +127,19 @@ def _lighting_frame(lp: LightingProjects, ev: Evidence, segments, nodes, places_
     frame["weighted"] = frame["value"]
     frame["unserved_incidents"] = frame["incidents"]
     frame["incidents_per_ha"] = np.nan
-    seg_ids = (lp.pieces.assign(s=lp.pieces["segment_id"].astype(str))
-               .drop_duplicates(["project_id", "s"]).groupby("project_id")["s"].agg(", ".join))
-    frame["segment_ids"] = seg_ids.reindex(frame.index).fillna("")
+    uniq = lp.pieces.drop_duplicates(["project_id", "segment_id"])
+    code = frame.index.get_indexer(uniq["project_id"])
+    frame["segment_ids"] = join_groups(code, uniq["segment_id"].astype(str).to_numpy(object),
+                                       len(frame), sep=", ")
     frame["lamp_ids"] = [", ".join(str(x) for x in ids) for ids in frame["lamp_ids"]]
-    dark_night = int(light_mod.on_dark_stretch(
-        night["segment_id"], night["position_m"],
-        lp.pieces.rename(columns={"seg": "_seg"})).sum()) if len(lp.pieces) else 0
+    dark_night = int(light_mod.on_dark_stretch(night["segment_id"], night["position_m"],
+                                               gaps).sum()) if len(gaps) else 0
     stats = {"night_on_dark": int(hit.sum()), "night_on_dark_all": dark_night,
              "projects_without_incidents": int((frame["value"] <= 0).sum())}
-    geoms = project_geometries(lp.pieces, segments)
-    places = stretch_places(lp.pieces, geoms, segments, nodes, **places_kw)
+    frame = frame[(frame["value"] > 0) | frame.index.isin(must_ids)]
+    pieces = lp.pieces[lp.pieces["project_id"].isin(frame.index)]
+    geoms = project_geometries(pieces, segments)
+    places = stretch_places(pieces, geoms, segments, nodes, **places_kw)
     frame = frame.join(places)
     frame["budget_group"] = "lighting"
     frame["area_id"] = None
@@ -390,7 +395,8 @@ def _texts(frame: gpd.GeoDataFrame, window, settings, worth_min: dict, left: dic
     weighted = bool(settings.harm_weights) or settings.harm_default_weight != 1.0
     rows = []
     n_of = frame.groupby("budget_group")["rank"].transform("max")
-    for (pid, r), of in zip(frame.iterrows(), n_of, strict=True):
+    records = pd.DataFrame(frame.drop(columns="geometry")).to_dict("records")
+    for pid, r, of in zip(frame.index, records, n_of, strict=True):
         kind = r["kind"]
         if kind == "green":
             loc = wording.area_location(r["name"], r["area_kind"], r["street"], lang)
@@ -400,7 +406,7 @@ def _texts(frame: gpd.GeoDataFrame, window, settings, worth_min: dict, left: dic
         what = wording.what(kind, lang, lamps_new=int(r["lamps_new"]),
                             length_m=float(r["length_m"] if kind != "green" else 0.0),
                             lamps_repair=int(r["lamps_repair"]), lamp_ids=r["lamp_ids"],
-                            area_kind=r.get("area_kind", ""), area_m2=float(r["area_m2"] or 0))
+                            area_kind=r.get("area_kind", ""), area_m2=_num(r["area_m2"]))
         ev_text = wording.evidence(kind, lang, n=int(r["incidents"]),
                                    night=int(r["night_incidents"]), per_year=r["per_year"],
                                    low=r["per_year_low"], high=r["per_year_high"], window=window,
@@ -412,7 +418,7 @@ def _texts(frame: gpd.GeoDataFrame, window, settings, worth_min: dict, left: dic
             per_year=r["unserved_incidents"] * window.per_year if partly else r["per_year"],
             weighted_per_year=r["value_per_year"] if weighted else None,
             worth=r["value_per_10k"], lamps_repair=int(r["lamps_repair"]),
-            area_m2=float(r["area_m2"] or 0), radius_m=settings.walk_radius_m,
+            area_m2=_num(r["area_m2"]), radius_m=settings.walk_radius_m,
             partly_served=partly)
         group = r["budget_group"]
         lft = left.get(group, {})
@@ -431,6 +437,11 @@ def _texts(frame: gpd.GeoDataFrame, window, settings, worth_min: dict, left: dic
     out["location"] = wording.side_parts(out["location"].tolist(), frame["lat"].tolist(),
                                          frame["lon"].tolist(), lang)
     return out
+
+
+def _num(value) -> float:
+    """A number, 0 for missing values (NaN, None)."""
+    return 0.0 if value is None or pd.isna(value) else float(value)
 
 
 def _rates(frame: pd.DataFrame, window: EvidenceWindow, settings) -> None:
@@ -516,17 +527,18 @@ def plan(
     parts, lp, gp = [], None, None
     if gaps is not None:
         lp = lighting_projects(segments, lamps, gaps, nodes, settings=settings)
-        light, stats = _lighting_frame(lp, ev, segments, nodes, places_kw)
-        totals["lighting_projects"] = {**lp.counts, **stats}
-        parts.append(light)
     if green_areas is not None and len(green_areas):
         gp = green_projects(green_areas, segments, nodes, ev.frame, settings=settings)
+    adopted_ids = set(gp.projects.index[gp.projects["adopted"]]) if gp is not None else set()
+    must_ids = _must(settings, lp.projects.index if lp is not None else [],
+                     gp.projects.index if gp is not None else [], adopted_ids)
+    if lp is not None:
+        light, stats = _lighting_frame(lp, ev, segments, nodes, gaps, places_kw, must_ids)
+        totals["lighting_projects"] = {**lp.counts, **stats}
+        parts.append(light)
+    if gp is not None:
         parts.append(_green_frame(gp, segments, places_kw))
         totals["green_areas"] = dict(gp.counts)
-    ids_l = parts[0].index if gaps is not None else []
-    ids_g = gp.projects.index if gp is not None else []
-    adopted_ids = set(gp.projects.index[gp.projects["adopted"]]) if gp is not None else set()
-    must_ids = _must(settings, ids_l, ids_g, adopted_ids)
     out, worth_min, left = [], {}, {}
     for frame in parts:
         green = bool(len(frame)) and frame["budget_group"].iloc[0] == "green"

@@ -17,7 +17,7 @@ from hotspots.overlays import lighting as light_mod
 from hotspots.planning.network import StreetNodes
 from hotspots.planning.settings import PlanningSettings
 
-__all__ = ["LightingProjects", "lighting_projects", "locate"]
+__all__ = ["LightingProjects", "join_groups", "lighting_projects", "locate"]
 
 _TOL_M = 1e-6  # positions closer than a micrometre are the same point
 
@@ -45,9 +45,21 @@ def _project_ids(prefix: str, group: np.ndarray, parts: list[np.ndarray]) -> np.
     text = parts[0].astype(object)
     for p in parts[1:]:
         text = text + ":" + p.astype(object)
-    frame = pd.DataFrame({"g": group, "t": text}).sort_values(["g", "t"])
-    joined = frame.groupby("g")["t"].agg("|".join).reindex(range(n), fill_value="")
+    joined = join_groups(group, text, n, sep="|")
     return np.array([_stable_id(prefix, t) for t in joined], dtype=object)
+
+
+def join_groups(group: np.ndarray, text: np.ndarray, n: int, *, sep: str) -> list[str]:
+    """The sorted texts of each group 0 … n−1 joined by ``sep`` ('' for an empty group)."""
+    out = [""] * n
+    if len(group) == 0:
+        return out
+    order = np.lexsort((np.asarray(text, dtype=str), group))
+    g, t = np.asarray(group)[order], np.asarray(text, dtype=object)[order]
+    cuts = np.flatnonzero(g[1:] != g[:-1]) + 1
+    for k, chunk in zip(g[np.r_[0, cuts]], np.split(t, cuts), strict=True):
+        out[int(k)] = sep.join(chunk.tolist())
+    return out
 
 
 def _keys(seg: np.ndarray, pos: np.ndarray, stride: float) -> np.ndarray:
