@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2, norm
+from scipy.stats import f as f_dist
+from scipy.stats import norm
 
 from hotspots.intervention.design import BUFFER, TREATED, StackedRows
 from hotspots.intervention.fepois import PoissonFit, fit_fe_poisson
@@ -101,7 +102,8 @@ class EventStudy:
     ``table`` has one row per bin of the treated segments with ``bin`` (index; −1 is the
     reference, fixed at 0), ``week_from``/``week_to`` (weeks from the start, inclusive) and the
     effect columns. ``pretrend_chi2``/``pretrend_df``/``pretrend_p`` test that every lead
-    (bins ≤ −2) is zero; NaN when there is no lead bin. The buffer keeps a single post term.
+    (bins ≤ −2) is zero (Wald statistic, its q, and the small-sample F p-value of
+    :func:`_wald`); NaN when there is no lead bin. The buffer keeps a single post term.
     """
 
     table: pd.DataFrame
@@ -109,6 +111,8 @@ class EventStudy:
     pretrend_chi2: float
     pretrend_df: int
     pretrend_p: float
+    pretrend_f: float = float("nan")
+    pretrend_df2: int = 0
 
 
 def event_study(y: np.ndarray, rows: StackedRows, *, n_weeks: int, n_segments: int,
@@ -143,21 +147,34 @@ def event_study(y: np.ndarray, rows: StackedRows, *, n_weeks: int, n_segments: i
     ref.update(role="treated", bin=-1, week_from=-bin_weeks, week_to=-1)
     out.append(ref)
     table = pd.DataFrame(out).sort_values("bin", kind="stable").reset_index(drop=True)
-    chi, df, p = _wald(fit, [n for (_, k), n in zip(meta, names) if k <= -2])
+    n_treated = len(np.unique(rows.seg[rows.role == TREATED]))
+    chi, df, p = _wald(fit, [n for (_, k), n in zip(meta, names) if k <= -2], n_treated)
+    f_stat = (n_treated - df) / (df * (n_treated - 1.0)) * chi if df and n_treated > df else np.nan
     return EventStudy(table=table, bin_weeks=bin_weeks, pretrend_chi2=chi, pretrend_df=df,
-                      pretrend_p=p)
+                      pretrend_p=p, pretrend_f=float(f_stat), pretrend_df2=max(n_treated - df, 0))
 
 
-def _wald(fit: PoissonFit, names: list[str]) -> tuple[float, int, float]:
-    """χ² statistic, degrees of freedom and p of H0: the named coefficients are all zero."""
+def _wald(fit: PoissonFit, names: list[str], n_clusters: int) -> tuple[float, int, float]:
+    """Wald χ², degrees of freedom q and small-sample p of H0: the named coefficients are 0.
+
+    A cluster-robust covariance estimated from G clusters makes the χ²(q) test over-reject
+    when q is not small next to G; the p-value uses the Hotelling T² scaling
+    F = (G − q) / (q (G − 1)) · W ~ F(q, G − q) (as the HTZ test of Pustejovsky & Tipton
+    2018), with G the number of treated segments, the clusters that identify the leads. NaN
+    when G ≤ q.
+    """
     idx = [fit.index(n) for n in names if fit.index(n) is not None]
     if not idx:
         return float("nan"), 0, float("nan")
     b = fit.coef[idx]
     v = fit.cov[np.ix_(idx, idx)]
     stat = float(b @ np.linalg.pinv(v) @ b)
-    df = len(idx)
-    return stat, df, float(chi2.sf(stat, df))
+    q = len(idx)
+    g = n_clusters
+    if g <= q:
+        return stat, q, float("nan")
+    f_stat = (g - q) / (q * (g - 1.0)) * stat
+    return stat, q, float(f_dist.sf(f_stat, q, g - q))
 
 
 def night_day_placebo(night: np.ndarray, day: np.ndarray, rows: StackedRows, *, n_weeks: int,

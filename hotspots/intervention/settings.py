@@ -62,6 +62,8 @@ class EvaluationSettings:
         True, "for lighting, the night-vs-day placebo: the effect on daytime incidents and the "
         "triple difference night − day")
     by_category: bool = setting(True, "also estimate the effect for each incident category")
+    by_cohort: bool = setting(True, "also estimate the effect of each start week alone (when "
+                              "there are several)")
     min_category_incidents: int = setting(
         20, "categories with fewer incidents on the treated segments are not estimated", ge=1)
     alpha: float = setting(0.05, "1 − confidence level of every interval", gt=0, lt=0.5)

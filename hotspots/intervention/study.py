@@ -239,7 +239,8 @@ def evaluate_interventions(
     if settings.placebo and kinds & set(LIGHTING_KINDS):
         plac = did_mod.night_day_placebo(y_night, y_day, rows, alpha=settings.alpha, **dims)
         effects = pd.concat([effects, plac])
-    cohort_fx = _per_cohort(y, rows, windows, panel.weeks, settings.alpha, dims)
+    cohort_fx = (_per_cohort(y, rows, windows, panel.weeks, settings.alpha, dims)
+                 if settings.by_cohort else pd.DataFrame())
     cat_fx = _per_category(panel, outcome, rows, tw, windows, settings, dims)
     model = {"n_obs": fit.n_obs, "n_segments": fit.n_clusters, "dropped_obs": fit.dropped_obs,
              "separated": list(fit.separated), "collinear": list(fit.collinear),
