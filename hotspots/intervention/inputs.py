@@ -88,7 +88,7 @@ def week_start(dates: pd.Series) -> pd.Series:
     if isinstance(d.dtype, pd.DatetimeTZDtype):
         d = d.dt.tz_localize(None)
     d = d.dt.normalize()
-    return d - pd.to_timedelta(d.dt.weekday, unit="D")
+    return d - pd.to_timedelta(d.dt.day_of_week, unit="D")
 
 
 def city_location(segments: gpd.GeoDataFrame) -> tuple[float, float]:
@@ -244,7 +244,7 @@ def prepare_interventions(
     by_id = seg_col.notna().to_numpy()
     unknown = by_id & ~seg_col.isin(segments.index).to_numpy()
     for i in frame.index[unknown][:10]:
-        problems.append(f"row {i!r}: segment_id {seg_col[i]!r} is not in the segments table")
+        problems.append(f"row {i!r}: segment_id {seg_col[i]} is not in the segments table")
     pairs = [pd.DataFrame({"intervention_id": frame.index[by_id & ~unknown],
                            "segment_id": seg_col[by_id & ~unknown].to_numpy()})]
     source = np.where(by_id, "segment_id", "geometry")

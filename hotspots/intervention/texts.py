@@ -120,6 +120,8 @@ TEXT = {
         "({ci}), as expected of a placebo.",
         "plac_bad": "Warning: daytime incidents, which lighting should not change, also "
         "changed by {pct} ({ci}): something besides the lighting may have changed.",
+        "ddd_text": "The triple difference night − day, which removes what changed by day "
+        "as well, gives {pct} ({ci}).",
         "wdd_text": "The weighted displacement difference test agrees in direction: WDD = {wdd} "
         "incidents ({ci}).", "wdd_other": "The weighted displacement difference test gives "
         "WDD = {wdd} incidents ({ci}).",
@@ -261,6 +263,8 @@ TEXT = {
         "({ci}), como se espera de um placebo.",
         "plac_bad": "Atenção: os incidentes diurnos, que a iluminação não deveria mudar, "
         "também variaram {pct} ({ci}): algo além da iluminação pode ter mudado.",
+        "ddd_text": "A tripla diferença noite − dia, que remove o que mudou também de dia, "
+        "dá {pct} ({ci}).",
         "wdd_text": "O teste da diferença de deslocamento ponderada concorda na direção: WDD = "
         "{wdd} incidentes ({ci}).", "wdd_other": "O teste da diferença de deslocamento "
         "ponderada dá WDD = {wdd} incidentes ({ci}).",
@@ -375,6 +379,10 @@ def conclusion(result, lang: str) -> list[str]:
         key = "plac_bad" if d["p"] < result.settings.alpha else "plac_ok"
         out.append(t[key].format(pct=fmt(d["pct_change"], lang, pct=True, sign=True),
                                  ci=_ci(d, lang)))
+        if key == "plac_bad" and "ddd_treated" in fx.index:
+            dd = fx.loc["ddd_treated"]
+            out.append(t["ddd_text"].format(pct=fmt(dd["pct_change"], lang, pct=True, sign=True),
+                                            ci=_ci(dd, lang)))
     pooled = result.classic.table.iloc[-1]
     ci = t["ci_text"].format(lo=fmt(pooled["wdd_ci_low"], lang, sign=True),
                              hi=fmt(pooled["wdd_ci_high"], lang, sign=True))
