@@ -77,11 +77,11 @@ def replicate(seed: int, *, null: bool, n_x: int, settings: EvaluationSettings) 
     }
 
 
-def run(reps: int, *, null: bool, n_x: int, first_seed: int = 0,
+def run(reps: int, *, null: bool, n_x: int, first_seed: int = 0, controls: str = "matched",
         log: str | None = None) -> dict[str, np.ndarray]:
     """``reps`` replications; with ``log`` each one is appended to that CSV as it finishes."""
     settings = EvaluationSettings(buffer_m=100.0, by_category=False, by_cohort=False,
-                                  pre_weeks=26, post_weeks=26)
+                                  pre_weeks=26, post_weeks=26, controls=controls)
     rows = []
     for r in range(reps):
         rows.append(replicate(first_seed + r, null=null, n_x=n_x, settings=settings))
@@ -104,6 +104,8 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=200)
     parser.add_argument("--n-x", type=int, default=30, help="blocks per side of the grid city")
     parser.add_argument("--scenario", choices=("both", "effect", "null"), default="both")
+    parser.add_argument("--controls", choices=("matched", "all"), default="matched",
+                        help="matched controls (default) or every segment outside the areas")
     parser.add_argument("--log", help="append every replication to this CSV (…-<scenario>.csv)")
     args = parser.parse_args()
     scenarios = ("effect", "null") if args.scenario == "both" else (args.scenario,)
@@ -111,9 +113,10 @@ def main() -> None:
         t0 = time.perf_counter()
         log = f"{args.log.removesuffix('.csv')}-{sc}.csv" if args.log else None
         out = run(args.reps, null=sc == "null", n_x=args.n_x,
-                  first_seed=0 if sc == "effect" else 100_000, log=log)
+                  first_seed=0 if sc == "effect" else 100_000, controls=args.controls, log=log)
         dt = time.perf_counter() - t0
         print(f"\nscenario {sc}: {args.reps} replications, {args.n_x}×{args.n_x} blocks, "
+              f"{args.controls} controls, "
               f"{dt / args.reps:.1f} s per replication (Monte Carlo SE after ±)")
         if sc == "effect":
             print(f"  treated −30 %: 95 % interval coverage {_rate(out['treated_cover'])}; "
