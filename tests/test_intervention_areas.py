@@ -19,7 +19,7 @@ from hotspots.intervention.areas import (
 )
 from hotspots.intervention.simulate import grid_segments
 
-O = np.array([370_000.0, 6_485_000.0])
+ORIGIN = np.array([370_000.0, 6_485_000.0])
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,7 @@ def grid():
 
 
 def _ends(segs):
-    coords = np.array([shapely.get_coordinates(g)[[0, -1]] for g in segs.geometry]) - O
+    coords = np.array([shapely.get_coordinates(g)[[0, -1]] for g in segs.geometry]) - ORIGIN
     return np.round(coords).astype(int)
 
 
@@ -131,3 +131,35 @@ def test_smd_and_balance_table_by_hand():
     assert row["smd_after"] == pytest.approx(-0.5)
     assert row["mean_pool"] == 5 and row["variance_ratio"] == pytest.approx(1.0)
     assert row["smd_buffer"] == pytest.approx(-0.5)
+
+
+def test_street_graph_keeps_the_shortest_of_parallel_segments():
+    import geopandas as gpd
+
+    from hotspots.weights import street_graph
+
+    lines = [shapely.LineString([(0, 0), (100, 0)]),
+             shapely.LineString([(0, 0), (50, 40), (100, 0)]),      # a longer parallel street
+             shapely.LineString([(100, 0), (100, 80)])]
+    segs = gpd.GeoDataFrame({"length_m": shapely.length(lines)}, geometry=lines,
+                            crs="EPSG:31982")
+    graph, start, end = street_graph(segs)
+    assert graph.shape == (3, 3) and graph.nnz == 4
+    assert graph[start[0], end[0]] == pytest.approx(100.0)
+    assert graph[start[2], end[2]] == pytest.approx(80.0)
+
+
+def test_settings_build_from_toml_and_document_themselves():
+    from hotspots._settings import build_section, template_lines
+    from hotspots.intervention import EvaluationSettings
+
+    got, problems = build_section(EvaluationSettings, {"buffer_m": 150, "kinds": ["patrol"],
+                                                        "outcome": "night"}, section="evaluation")
+    assert problems == [] and got.buffer_m == 150.0 and got.kinds == ("patrol",)
+    _, problems = build_section(EvaluationSettings, {"outcome": "dusk", "alpha": 0.7,
+                                                     "bufer_m": 1}, section="evaluation")
+    assert any("evaluation.outcome: expected one of" in p for p in problems)
+    assert any("evaluation.alpha: expected a number > 0 and < 0.5" in p for p in problems)
+    assert any("did you mean 'buffer_m'" in p for p in problems)
+    text = "\n".join(template_lines(EvaluationSettings, section="evaluation"))
+    assert "[evaluation]" in text and "buffer_m = 200.0" in text

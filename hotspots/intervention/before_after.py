@@ -11,10 +11,10 @@ from hotspots.intervention.design import CohortWindow
 from hotspots.intervention.measures import (
     DisplacementMeasures,
     WDDResult,
-    _wdd_result,
     bowers_johnson,
     poisson_linear,
     wdd,
+    wdd_from_variances,
 )
 
 __all__ = ["ClassicResult", "before_after_counts", "classic_measures"]
@@ -136,7 +136,7 @@ def classic_measures(y: np.ndarray, windows: list[CohortWindow], treat_week: np.
                         time_weights=tw, area_weights=(w_c, 1.0, w_dc, 1.0), alpha=alpha,
                         shared_control=has_buffer)
         # the same WDD as coefficients on every count, for pooling
-        pre, post = tw
+        pre = tw[0]
         _add(k_local, mem["treated"], (a0, a1), (b0, b1), 1.0, pre)
         _add(k_local, mem["control"], (a0, a1), (b0, b1), -1.0 / w_c, pre)
         if has_buffer:
@@ -148,7 +148,7 @@ def classic_measures(y: np.ndarray, windows: list[CohortWindow], treat_week: np.
         loc, v_loc = poisson_linear(k_local, y)
         dis, v_dis = poisson_linear(k_disp, y)
         tot, v_tot = poisson_linear(k_local + k_disp, y)
-        wd["all"] = _wdd_result(loc, v_loc, dis, v_dis, tot, v_tot, alpha, True)
+        wd["all"] = wdd_from_variances(loc, v_loc, dis, v_dis, tot, v_tot, alpha, True)
         labels.append("all")
     rows = []
     for label in labels:

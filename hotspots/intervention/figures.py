@@ -7,6 +7,7 @@ import io
 import re
 
 import numpy as np
+import shapely
 
 __all__ = ["COLORS", "event_study_svg", "map_png", "trajectory_svg"]
 
@@ -36,8 +37,6 @@ def _png(fig, dpi: int = 150) -> str:
 
 def _lines(ax, geoms, color, width, zorder):
     from matplotlib.collections import LineCollection
-
-    import shapely
 
     coords, idx = shapely.get_coordinates(np.asarray(geoms), return_index=True)
     if len(coords) == 0:
@@ -95,8 +94,6 @@ def map_png(result, t: dict) -> str:
     near = areas[areas["role"].isin(["treated", "buffer"])]
     bounds = _padded(near.total_bounds, 0.12)
     x0, y0, x1, y1 = bounds
-    import shapely
-
     box = shapely.box(x0, y0, x1, y1)
     visible = result.network[result.network.intersects(box)].to_numpy()
     _panel(ax2, visible, areas, bounds, t["zoom"], (0.7, 1.6, 2.0, 3.0))

@@ -35,6 +35,7 @@ __all__ = [
     "bowers_johnson",
     "poisson_linear",
     "wdd",
+    "wdd_from_variances",
 ]
 
 #: why a WDQ is undefined
@@ -214,7 +215,7 @@ def wdd(
     var_tot = var_local + var_disp
     if shared_control:  # the same control counts enter both terms with the same sign
         var_tot += 2 * c1 / (post * w_c * post * w_dc) + 2 * c0 / (pre * w_c * pre * w_dc)
-    return _wdd_result(local, var_local, disp, var_disp, local + disp, var_tot, alpha,
+    return wdd_from_variances(local, var_local, disp, var_disp, local + disp, var_tot, alpha,
                        shared_control)
 
 
@@ -229,7 +230,9 @@ def poisson_linear(coefficients: np.ndarray, counts: np.ndarray) -> tuple[float,
     return float(np.sum(a * y)), float(np.sum(a * a * y))
 
 
-def _wdd_result(local, var_local, disp, var_disp, total, var_tot, alpha, shared):
+def wdd_from_variances(local: float, var_local: float, disp: float, var_disp: float,
+                       total: float, var_tot: float, alpha: float, shared: bool) -> WDDResult:
+    """A :class:`WDDResult` from estimates and variances already computed (e.g. pooled)."""
     se = math.sqrt(var_tot)
     q = float(norm.ppf(1 - alpha / 2))
     z = total / se if se > 0 else (0.0 if total == 0 else math.copysign(math.inf, total))
