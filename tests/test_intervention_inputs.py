@@ -57,6 +57,15 @@ def test_every_problem_is_reported_at_once(grid):
     assert "row 2: end 2025-01-01 is before start 2025-02-01" in msg
 
 
+def test_ambiguous_day_month_dates_are_refused(grid):
+    table = pd.DataFrame({"segment_id": [grid.index[0]], "kind": ["patrol"],
+                          "start": ["12/10/2026"]})
+    with pytest.raises(ValidationError, match=r"start '12/10/2026' is not a date \(YYYY-MM-DD\)"):
+        prepare_interventions(table, grid)
+    ok = prepare_interventions(table.assign(start=[pd.Timestamp("2026-10-12")]), grid)
+    assert ok.table["start"].iloc[0] == pd.Timestamp("2026-10-12")
+
+
 def test_missing_columns_and_empty(grid):
     with pytest.raises(ValidationError, match="column 'start' is missing"):
         prepare_interventions(pd.DataFrame({"segment_id": [grid.index[0]], "kind": ["patrol"]}),

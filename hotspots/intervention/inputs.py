@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -336,8 +337,11 @@ def match_geometries(
         columns=["intervention_id", "segment_id"])
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?$")
+
+
 def _dates(values: pd.Series) -> pd.Series:
-    """Dates (naive, midnight) from strings, dates or timestamps; NaT where not a date."""
+    """Dates (naive, midnight) from ISO strings, dates or timestamps; NaT where not a date."""
     if isinstance(values.dtype, pd.DatetimeTZDtype):
         return values.dt.tz_localize(None).dt.normalize()
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
@@ -346,6 +350,8 @@ def _dates(values: pd.Series) -> pd.Series:
     for i, v in values.items():
         if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
             continue
+        if isinstance(v, str) and not _ISO_DATE.match(v.strip()):
+            continue  # "12/10/2026" is 12 October in Brazil and 10 December to pandas: refuse
         try:
             ts = pd.Timestamp(v)
         except (ValueError, TypeError):
