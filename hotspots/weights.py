@@ -298,3 +298,25 @@ def _unique_index(index: pd.Index, what: str) -> None:
         raise ValidationError(
             f"{what}: the index has duplicate ids (e.g. {dup}); ids must be unique"
         )
+
+
+def street_graph(segments: gpd.GeoDataFrame) -> tuple[sp.csr_array, np.ndarray, np.ndarray]:
+    """The street network as a graph of street nodes joined by segments (1 mm node tolerance).
+
+    Returns the symmetric node × node CSR matrix of segment lengths in metres (the shortest one
+    where two segments join the same nodes; loops are left out), and each segment's start and
+    end node. ``scipy.sparse.csgraph.dijkstra`` on it gives network distances between end points.
+    """
+    _check_segments(segments, "street_graph", min_segments=1)
+    start, end, n_nodes = _end_nodes(segments)
+    length = np.maximum(segments["length_m"].to_numpy(dtype=float), 1e-9)
+    ok = start != end
+    r = np.r_[start[ok], end[ok]]
+    c = np.r_[end[ok], start[ok]]
+    w = np.r_[length[ok], length[ok]]
+    # keep the shortest of parallel segments: sort by weight, first of each (r, c) pair wins
+    order = np.lexsort((w, c, r))
+    r, c, w = r[order], c[order], w[order]
+    first = np.r_[True, (r[1:] != r[:-1]) | (c[1:] != c[:-1])]
+    graph = sp.csr_array((w[first], (r[first], c[first])), shape=(n_nodes, n_nodes))
+    return graph, start, end
