@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 from hotspots import geocode, ingest, sample, segments
-from hotspots.intervention import EvaluationSettings, evaluate_interventions, write_report
+from hotspots.intervention import EvaluationSettings, evaluate_interventions
+from hotspots.intervention.report import write_report
 from hotspots.overlays.night import is_night
 
 START = pd.Timestamp("2026-10-12", tz=sample.TIMEZONE)

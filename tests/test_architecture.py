@@ -13,7 +13,9 @@ PACKAGE = Path(__file__).resolve().parents[1] / "hotspots"
 #: the orchestration: only these may import everything
 ORCHESTRATION = ("hotspots.pipeline", "hotspots.cli", "hotspots.__main__")
 #: drawing and writing outputs
-DRAWING = ("hotspots.maps", "hotspots.export", "hotspots.report", "hotspots.figures")
+DRAWING = ("hotspots.maps", "hotspots.export", "hotspots.report", "hotspots.figures",
+           "hotspots.planning.sheet", "hotspots.planning.figure", "hotspots.planning.table",
+           "hotspots.intervention.report", "hotspots.intervention.figures")
 #: computing modules (every module must be in one of the three groups or in NEUTRAL)
 COMPUTING = (
     "hotspots.stats", "hotspots.weights", "hotspots.segments", "hotspots.snap",
@@ -21,13 +23,13 @@ COMPUTING = (
     "hotspots.prioritize", "hotspots.evaluation", "hotspots.weekly", "hotspots.address",
     "hotspots.grids", "hotspots.raster", "hotspots.crs", "hotspots.ingest",
     "hotspots.timeparse", "hotspots.rejects", "hotspots._validate", "hotspots._jit",
-    "hotspots.blockfaces",
+    "hotspots.blockfaces", "hotspots.planning", "hotspots.intervention",
 )
 #: plumbing and data every layer may use (errors, settings, config, colours, privacy, IO)
 NEUTRAL = (
     "hotspots", "hotspots._errors", "hotspots._settings", "hotspots._json", "hotspots.config",
     "hotspots.config._checks", "hotspots.config.analysis", "hotspots.config.run",
-    "hotspots.config.sections",
+    "hotspots.config.sections", "hotspots.config.planning", "hotspots.config.evaluation",
     "hotspots.symbology", "hotspots.symbology.classes", "hotspots.symbology.rules",
     "hotspots.symbology.texts", "hotspots.privacy", "hotspots.progress", "hotspots.sample",
     "hotspots.postgis",
@@ -46,8 +48,19 @@ def _modules() -> dict[str, Path]:
     return {_module_name(p): p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts}
 
 
+def _match(name: str, groups: tuple[str, ...]) -> int:
+    """Length of the longest entry of ``groups`` that is ``name`` or a package above it."""
+    return max((len(g) for g in groups if name == g or name.startswith(g + ".")), default=-1)
+
+
 def _in(name: str, groups: tuple[str, ...]) -> bool:
-    return any(name == g or name.startswith(g + ".") for g in groups)
+    """``name`` belongs to ``groups``: its most specific entry among all groups is there
+    (``hotspots.planning.sheet`` is drawing although ``hotspots.planning`` is computing)."""
+    mine = _match(name, groups)
+    if mine < 0:
+        return False
+    others = [g for g in (ORCHESTRATION, DRAWING, COMPUTING, NEUTRAL) if g is not groups]
+    return all(_match(name, g) <= mine for g in others)
 
 
 def import_graph() -> dict[str, set[str]]:

@@ -63,8 +63,7 @@ def test_unknown_language_is_an_error(tmp_path):
 def test_plan_csv_in_both_languages(tmp_path):
     from test_planning import toy_plan
 
-    from hotspots.planning import write_plan_csv
-    from hotspots.planning.table import CSV_COLUMNS, HEADERS_PT
+    from hotspots.planning.table import CSV_COLUMNS, HEADERS_PT, write_plan_csv
 
     p = toy_plan(budget_brl=6_000)
     pt = write_plan_csv(p, tmp_path / "plan.csv", language="pt")

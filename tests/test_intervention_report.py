@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from hotspots._errors import ValidationError
-from hotspots.intervention import EvaluationSettings, evaluate_interventions, write_report
-from hotspots.intervention.report import render_report
+from hotspots.intervention import EvaluationSettings, evaluate_interventions
+from hotspots.intervention.report import render_report, write_report
 from hotspots.intervention.simulate import synthetic_city
 from hotspots.intervention.texts import conclusion, fmt
 

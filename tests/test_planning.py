@@ -324,7 +324,8 @@ def test_settings_round_trip_through_the_declarations():
 
 
 def test_a_plan_with_nothing_to_fund_still_writes_its_outputs(tmp_path):
-    from hotspots.planning import write_council_sheet, write_plan_csv
+    from hotspots.planning.sheet import write_council_sheet
+    from hotspots.planning.table import write_plan_csv
 
     segs = segments()
     day = incidents([(1, 50.0, DAY, "furto")])

@@ -11,9 +11,9 @@ from planning_toys import incidents, segments
 from scipy import stats
 
 from hotspots._errors import ValidationError
+from hotspots.config.planning import PlanningSettings
 from hotspots.overlays.night import is_night
 from hotspots.planning.evidence import evidence, poisson_interval
-from hotspots.planning.settings import PlanningSettings
 
 
 def rows():

@@ -11,11 +11,11 @@ import pytest
 import shapely
 from planning_toys import CRS, X0, Y0, incidents, segments
 
+from hotspots.config.planning import PlanningSettings
 from hotspots.overlays.green import prepare_green_areas
 from hotspots.planning.evidence import evidence
 from hotspots.planning.green import green_projects, walking_distances
 from hotspots.planning.network import street_nodes
-from hotspots.planning.settings import PlanningSettings
 
 PARK = shapely.box(X0 + 120, Y0 + 10, X0 + 180, Y0 + 60)  # 3,000 m², 10 m north of Rua A
 

@@ -9,12 +9,12 @@ import shapely
 from planning_toys import CRS, X0, Y0, lamps, segments
 from pyproj import Transformer
 
+from hotspots.config.planning import PlanningSettings
 from hotspots.overlays import lighting as light_mod
 from hotspots.planning import wording
 from hotspots.planning.network import street_nodes
 from hotspots.planning.places import project_geometries, stretch_places
 from hotspots.planning.projects import lighting_projects
-from hotspots.planning.settings import PlanningSettings
 
 
 def places(segs, **kw):

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from planning_toys import lamps, segments
 
 from hotspots._errors import ValidationError
+from hotspots.config.planning import PlanningSettings
 from hotspots.overlays import lighting as light_mod
 from hotspots.planning.network import street_nodes
 from hotspots.planning.projects import lighting_projects, locate
-from hotspots.planning.settings import PlanningSettings
 
 
 def build(broken=(), **kw):

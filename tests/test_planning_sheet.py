@@ -12,8 +12,8 @@ from test_browser import browser  # noqa: F401 (the shared headless-Chromium fix
 from test_planning import toy_plan
 
 from hotspots._errors import MissingDependencyError, ValidationError
-from hotspots.planning import PlanningSettings, council_sheet_pdf, plan, write_council_sheet
-from hotspots.planning.sheet import council_sheet_html
+from hotspots.planning import PlanningSettings, plan
+from hotspots.planning.sheet import council_sheet_html, council_sheet_pdf, write_council_sheet
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 

@@ -31,6 +31,8 @@ from hotspots.config.analysis import (
     OverlaySettings,
     StatisticsSettings,
 )
+from hotspots.config.evaluation import EvaluationSettings
+from hotspots.config.planning import PlanningSettings
 from hotspots.config.run import (
     PATH_SETTINGS,
     RENAMED,
@@ -56,10 +58,30 @@ from hotspots.config.sections import (
 )
 
 __all__ = [
-    "PATH_SETTINGS", "RENAMED", "SECTIONS", "ColumnSettings", "ConfigError", "EmergingSettings",
-    "GeocodingSettings", "InputSettings", "NearRepeatSettings", "OutputSettings",
-    "OverlaySettings", "ParameterSettings", "PostgisSettings", "QgisExportSettings",
-    "RunConfig", "SegmentSettings", "StatisticsSettings", "WeeklySettings",
-    "check_input_files", "config_from_dict", "example_config_text", "load_config",
-    "redact_dsn", "sample_config",
+    "PATH_SETTINGS",
+    "RENAMED",
+    "SECTIONS",
+    "ColumnSettings",
+    "ConfigError",
+    "EmergingSettings",
+    "EvaluationSettings",
+    "GeocodingSettings",
+    "InputSettings",
+    "NearRepeatSettings",
+    "OutputSettings",
+    "OverlaySettings",
+    "ParameterSettings",
+    "PlanningSettings",
+    "PostgisSettings",
+    "QgisExportSettings",
+    "RunConfig",
+    "SegmentSettings",
+    "StatisticsSettings",
+    "WeeklySettings",
+    "check_input_files",
+    "config_from_dict",
+    "example_config_text",
+    "load_config",
+    "redact_dsn",
+    "sample_config",
 ]

@@ -19,6 +19,8 @@ from hotspots.config.analysis import (
     OverlaySettings,
     StatisticsSettings,
 )
+from hotspots.config.evaluation import EvaluationSettings
+from hotspots.config.planning import PlanningSettings
 from hotspots.config.sections import (
     ColumnSettings,
     GeocodingSettings,
@@ -48,6 +50,8 @@ SECTIONS: dict[str, type] = {
     "weekly": WeeklySettings,
     "emerging": EmergingSettings,
     "near_repeat": NearRepeatSettings,
+    "planning": PlanningSettings,
+    "evaluation": EvaluationSettings,
     "outputs": OutputSettings,
     "qgis": QgisExportSettings,
     "postgis": PostgisSettings,
@@ -85,6 +89,8 @@ class RunConfig:
     weekly: WeeklySettings = field(default_factory=WeeklySettings)
     emerging: EmergingSettings = field(default_factory=EmergingSettings)
     near_repeat: NearRepeatSettings = field(default_factory=NearRepeatSettings)
+    planning: PlanningSettings = field(default_factory=PlanningSettings)
+    evaluation: EvaluationSettings = field(default_factory=EvaluationSettings)
     outputs: OutputSettings = field(default_factory=OutputSettings)
     qgis: QgisExportSettings = field(default_factory=QgisExportSettings)
     postgis: PostgisSettings = field(default_factory=PostgisSettings)

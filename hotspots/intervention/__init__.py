@@ -1,6 +1,7 @@
 """Did it work? Evaluating lighting, green-area and patrol interventions on street segments.
 
-    from hotspots.intervention import EvaluationSettings, evaluate_interventions, write_report
+    from hotspots.intervention import EvaluationSettings, evaluate_interventions
+    from hotspots.intervention.report import write_report
     result = evaluate_interventions(geocoded, segments, interventions,
                                     settings=EvaluationSettings(buffer_m=150))
     write_report(result, "evaluation.html", language="pt")
@@ -11,18 +12,10 @@ buffer, matched controls, balance), :mod:`.measures` (WDQ family, WDD), :mod:`.d
 (DiD, event study, placebo), :mod:`.study` (the whole evaluation), :mod:`.report` (HTML).
 """
 
+from hotspots.config.evaluation import EvaluationSettings
 from hotspots.intervention.inputs import KINDS, LIGHTING_KINDS, prepare_interventions
 from hotspots.intervention.measures import bowers_johnson, wdd
-from hotspots.intervention.settings import EvaluationSettings
 from hotspots.intervention.study import InterventionEvaluation, Note, evaluate_interventions
-
-
-def write_report(result: InterventionEvaluation, path, *, language: str = "pt", title=None):
-    """Write the printable HTML report of ``result`` (see :func:`.report.write_report`)."""
-    from hotspots.intervention import report
-
-    return report.write_report(result, path, language=language, title=title)
-
 
 __all__ = [
     "KINDS",
@@ -34,5 +27,4 @@ __all__ = [
     "evaluate_interventions",
     "prepare_interventions",
     "wdd",
-    "write_report",
 ]

@@ -10,6 +10,7 @@ from scipy.spatial import cKDTree
 
 from hotspots import weights as weights_mod
 from hotspots._errors import ValidationError
+from hotspots.config.evaluation import COVARIATES
 
 __all__ = [
     "COVARIATES",
@@ -22,7 +23,6 @@ __all__ = [
 
 #: covariates controls can be matched on (pre-period level and trend of the outcome per week,
 #: street length, share of incidents at night, lamps per 100 m)
-COVARIATES = ("level", "trend", "length", "night_share", "lamp_density")
 
 
 def exposure(

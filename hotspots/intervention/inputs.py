@@ -13,6 +13,7 @@ import shapely
 
 from hotspots import crs as crs_mod
 from hotspots._errors import ValidationError, problems_message
+from hotspots.config.evaluation import KINDS, LIGHTING_KINDS
 
 __all__ = [
     "KINDS",
@@ -26,8 +27,6 @@ __all__ = [
 
 #: kinds of intervention: new street lights, repair of existing ones, adoption of a green area,
 #: focused patrol
-KINDS = ("new_lights", "repair", "green_area", "patrol")
-LIGHTING_KINDS = ("new_lights", "repair")
 
 
 @dataclass(frozen=True)

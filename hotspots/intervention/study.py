@@ -11,6 +11,7 @@ import pandas as pd
 
 from hotspots import crs as crs_mod
 from hotspots._errors import ValidationError, problems_message
+from hotspots.config.evaluation import EvaluationSettings
 from hotspots.intervention import areas as areas_mod
 from hotspots.intervention import did as did_mod
 from hotspots.intervention.before_after import (
@@ -33,7 +34,6 @@ from hotspots.intervention.inputs import (
     week_start,
     weekly_panel,
 )
-from hotspots.intervention.settings import EvaluationSettings
 
 __all__ = ["InterventionEvaluation", "Note", "evaluate_interventions"]
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from hotspots._errors import ValidationError
-from hotspots.planning.settings import PlanningSettings
+from hotspots.config.planning import PlanningSettings
 
 __all__ = ["COST_COLUMNS", "project_costs"]
 

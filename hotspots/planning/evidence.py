@@ -13,8 +13,8 @@ from scipy import stats
 
 from hotspots import crs as crs_mod
 from hotspots._errors import ValidationError, problems_message
+from hotspots.config.planning import PlanningSettings
 from hotspots.overlays import night as night_mod
-from hotspots.planning.settings import PlanningSettings
 
 __all__ = ["DAYS_PER_YEAR", "Evidence", "EvidenceWindow", "evidence", "poisson_interval"]
 

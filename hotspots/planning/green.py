@@ -11,8 +11,8 @@ import scipy.sparse as sp
 import shapely
 
 from hotspots._errors import ValidationError
+from hotspots.config.planning import PlanningSettings
 from hotspots.planning.network import StreetNodes, node_distances
-from hotspots.planning.settings import PlanningSettings
 
 __all__ = ["GreenProjects", "green_projects", "walking_distances"]
 

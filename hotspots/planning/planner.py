@@ -14,6 +14,7 @@ import pandas as pd
 from hotspots import crs as crs_mod
 from hotspots._errors import ValidationError, problems_message
 from hotspots._settings import build_section
+from hotspots.config.planning import PlanningSettings
 from hotspots.overlays import green as green_mod
 from hotspots.overlays import lighting as light_mod
 from hotspots.planning import wording
@@ -24,7 +25,6 @@ from hotspots.planning.network import street_nodes
 from hotspots.planning.places import area_places, project_geometries, stretch_places
 from hotspots.planning.projects import LightingProjects, join_groups, lighting_projects, locate
 from hotspots.planning.select import Selection, select
-from hotspots.planning.settings import PlanningSettings
 
 __all__ = ["LAYER_COLUMNS", "PROJECT_COLUMNS", "TEXT_COLUMNS", "Plan", "plan"]
 

@@ -13,9 +13,9 @@ from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
 
 from hotspots._errors import ValidationError, problems_message
+from hotspots.config.planning import PlanningSettings
 from hotspots.overlays import lighting as light_mod
 from hotspots.planning.network import StreetNodes
-from hotspots.planning.settings import PlanningSettings
 
 __all__ = ["LightingProjects", "join_groups", "lighting_projects", "locate"]
 

@@ -5,10 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hotspots._settings import setting
-from hotspots.intervention.areas import COVARIATES
-from hotspots.intervention.inputs import KINDS
 
-__all__ = ["EvaluationSettings"]
+#: kinds of intervention
+KINDS = ("new_lights", "repair", "green_area", "patrol")
+#: kinds that change the lighting (the night-vs-day placebo applies to them)
+LIGHTING_KINDS = ("new_lights", "repair")
+#: pre-period covariates controls can be matched on
+COVARIATES = ("level", "trend", "length", "night_share", "lamp_density")
+
+__all__ = ["COVARIATES", "KINDS", "LIGHTING_KINDS", "EvaluationSettings"]
 
 
 @dataclass(frozen=True)
