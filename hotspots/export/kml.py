@@ -12,27 +12,9 @@ import pandas as pd
 
 from hotspots import symbology as sym
 from hotspots._errors import ValidationError
+from hotspots.layers import spec
 
 KML_NS = "http://www.opengis.net/kml/2.2"
-
-#: layer → (folder title, fields in the balloon) in the order they appear
-LAYERS = {
-    "segments": "Hot spots (Gi*)",
-    "priority": "Lighting priority",
-    "dark_gaps": "Dark stretches",
-    "lamps": "Street lamps",
-    "green_areas": "Green areas",
-    "boundary": "Study area",
-    "patrol": "Patrol segments by shift",
-    "green_candidates": "Green-area candidates",
-    "incidents": "Incidents",
-}
-BALLOON_FIELDS = ("segment_id", "street_name", "count", "rate_per_100m", "gi_z", "gi_p_adj",
-                  "night_count", "night_share", "lights_per_100m", "dark_fraction",
-                  "priority_rank", "priority_reason", "suppressed", "status", "adopted",
-                  "category", "occurred_date", "length_m", "shift", "guidance",
-                  "visits_per_shift", "visit_minutes", "candidate_rank", "candidate_reason")
-
 
 def kml_color(color: str, alpha: int = 255) -> str:
     """'#rrggbb' → KML's aabbggrr."""
@@ -104,7 +86,7 @@ def _classes_for(name: str, frame: pd.DataFrame):
     default ``symbology`` — the classes, the edge rule and the extra classes of the map."""
     styles = sym.layer_symbologies(name, frame)
     if not styles:
-        return [(name, sym.INCIDENT.color, sym.INCIDENT.width, LAYERS.get(name, name), None)], \
+        return [(name, sym.INCIDENT.color, sym.INCIDENT.width, spec(name).title, None)], \
             np.zeros(len(frame), int)
     s = styles[0]
     idx = s.classify(frame)
@@ -114,7 +96,7 @@ def _classes_for(name: str, frame: pd.DataFrame):
             style_id = f"gi{c.value:+d}".replace("+", "p").replace("-", "m")
         else:
             style_id = f"{s.key}{i}"
-        label = c.label if len(s.all_classes) > 1 else LAYERS.get(name, c.label)
+        label = c.label if len(s.all_classes) > 1 else spec(name).title
         if s.geometry == "polygon":
             stroke = s.stroke or c.color
             fill = c.color if s.opacity > 0 else None
@@ -143,12 +125,12 @@ def write_kml(layers: dict[str, gpd.GeoDataFrame], path: str | Path, *,
         data = data.to_crs(4326)
         classes, idx = _classes_for(name, data)
         folder = ET.SubElement(doc, "Folder")
-        ET.SubElement(folder, "name").text = LAYERS.get(name, name)
+        ET.SubElement(folder, "name").text = spec(name).title
         names = (data["street_name"] if "street_name" in data.columns
                  else data["name"] if "name" in data.columns else None)
         names = None if names is None else names.tolist()
         # balloon texts column by column (row-wise pandas access is ~100x slower)
-        fields = [c for c in BALLOON_FIELDS if c in data.columns]
+        fields = [c for c in spec(name).kml if c in data.columns]
         texts = {c: [_value_text(v) for v in data[c].tolist()] for c in fields}
         geoms = np.asarray(data.geometry.values, dtype=object)
         for ci, (style_id, color, width, label, fill) in enumerate(classes):

@@ -255,24 +255,15 @@ def build_map(
 
 
 def _emerging_layer(fmap, legend, seg_ds, seg, labels, privacy_k) -> None:
-    """Emerging hot spots (Esri's 17 categories and colours); suppressed segments grey."""
-    from hotspots.stats.emerging_categories import CATEGORIES
-
-    codes = pd.to_numeric(seg["emerging_code"], errors="coerce").to_numpy()
-    order = {c.code: i for i, c in enumerate(CATEGORIES)}
-    hidden = len(CATEGORIES)  # the class of segments whose category is suppressed
-    idx = np.array([order.get(int(v), hidden) if np.isfinite(v) else hidden for v in codes],
-                   dtype=int)
-    styles = [line_style(c.color, 4.0 if c.code else 1.5, opacity=0.95) for c in CATEGORIES]
-    styles.append(line_style("#9e9e9e", 1.5))
-    lyr = CompactLayer(seg_ds, name="Emerging hot spots", classes=idx, show=False,
-                       styles=styles, labels=labels, k=privacy_k)
+    """Emerging hot spots in the shared symbology (Esri's categories; suppressed grey)."""
+    s = sym.symbology("emerging", seg, privacy_k=privacy_k)
+    idx = s.classify(seg)
+    styles = [line_style(c.color, c.width, opacity=s.opacity) for c in s.all_classes]
+    lyr = CompactLayer(seg_ds, name=s.title, classes=idx, show=False, styles=styles,
+                       labels=labels, k=privacy_k)
     fmap.add_child(lyr)
-    present = sorted(set(int(i) for i in idx))
-    items = [(CATEGORIES[i].name, CATEGORIES[i].color, 4.0) if i < hidden else
-             (f"Fewer than {privacy_k or 'k'} incidents nearby (suppressed)", "#9e9e9e", 1.5)
-             for i in present]
-    legend.add(lyr, line_section("Emerging hot spots (space-time trend)", items))
+    legend.add(lyr, line_section(s.legend_title, [(c.label, c.color, c.width)
+                                                  for _, c in s.legend(idx)]))
 
 
 def _check_suppressed(weekly: pd.DataFrame, k: int) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import geopandas as gpd
 
 from hotspots import export, geocode, maps, privacy
+from hotspots.layers import spec
 from hotspots.pipeline.result import WeekResult
 
 __all__ = ["write_outputs"]
@@ -132,7 +133,8 @@ def _liaison_readme(layers: dict, rasters: dict, *, k: int) -> str:
         "narratives and victim data are never exported; incident points are not included",
         "unless the run asked for them.",
         "",
-        "Layers: " + ", ".join(sorted(layers)),
+        "Layers:",
+        *(f"  {name:<18} {spec(name).title}" for name in sorted(layers)),
         "Rasters: " + (", ".join(sorted(rasters)) or "none"),
     ]
     return "\n".join(lines) + "\n"

@@ -19,6 +19,7 @@ import pandas as pd
 import shapely
 
 from hotspots._errors import ValidationError
+from hotspots.layers import LAYERS
 from hotspots.symbology.classes import (
     BACKGROUND_COLOR,
     BOUNDARY,
@@ -193,8 +194,8 @@ def symbology(key: str, frame: pd.DataFrame, *, lang: str = "en",
     """The symbology ``key`` for ``frame`` (data-dependent classes — rate breaks, shifts — are
     computed from it; the same frame must be given to the map and to the exports).
 
-    Keys: gi, rate, priority, hot_status, lamps, green, patrol, dark_gaps, boundary,
-    incidents, green_candidates, and "default" (one blue line/point/polygon). ``privacy_k``
+    Keys: gi, rate, priority, hot_status, emerging, lamps, green, patrol, dark_gaps,
+    boundary, incidents, green_candidates, and "default" (one blue line/point/polygon). ``privacy_k``
     only words the suppressed class ("1 to k−1 incidents").
     """
     geometry = _geometry(frame)
@@ -241,6 +242,16 @@ def symbology(key: str, frame: pd.DataFrame, *, lang: str = "en",
                          _shift_classes(frame, lang),
                          _missing("patrol", lang, BACKGROUND_COLOR, SHIFT_WIDTH), None,
                          opacity=0.8, label_field=label)
+    if key == "emerging":
+        from hotspots.stats.emerging_categories import CATEGORIES
+
+        pt = lang.startswith("pt")
+        classes = tuple(Category(c.code, c.name_pt if pt else c.name, c.color,
+                                 4.0 if c.code else 1.5) for c in CATEGORIES)
+        return Symbology("emerging", t("emerging"), t("emerging.legend"), geometry,
+                         "emerging_code", "number", classes, _missing("emerging", lang),
+                         sup("emerging_code"), opacity=0.95, present_only=True,
+                         label_field=label)
     single = {"dark_gaps": (DARK_GAP, 0.9, None, 1.0),
               "boundary": (BOUNDARY, 0.0, BOUNDARY.color, BOUNDARY.width),
               "incidents": (INCIDENT, 0.95, "#333333", 0.6),
@@ -260,19 +271,9 @@ def symbology(key: str, frame: pd.DataFrame, *, lang: str = "en",
 
 
 #: symbologies of each output layer, the default first (each used only if its column exists)
-LAYER_STYLES: dict[str, tuple[str, ...]] = {
-    "segments": ("gi", "rate", "priority", "hot_status"),
-    "priority": ("priority",),
-    "lamps": ("lamps",),
-    "green_areas": ("green",),
-    "patrol": ("patrol",),
-    "dark_gaps": ("dark_gaps",),
-    "boundary": ("boundary",),
-    "incidents": ("incidents",),
-    "green_candidates": ("green_candidates",),
-}
+LAYER_STYLES: dict[str, tuple[str, ...]] = {n: s.styles for n, s in LAYERS.items() if s.styles}
 _NEEDS = {"gi": "gi_bin", "rate": "rate_per_100m", "priority": "priority_rank",
-          "hot_status": "hot_status"}
+          "hot_status": "hot_status", "emerging": "emerging_code"}
 
 
 def layer_symbologies(name: str, frame: pd.DataFrame, *, keys: tuple[str, ...] | None = None,

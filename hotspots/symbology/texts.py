@@ -40,6 +40,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "green_candidates": "Green-area candidates",
         "green_candidates.item": "Green-area candidate",
         "raster.kde": "Incident density (KDE)", "raster.lamp_density": "Lamp density",
+        "emerging": "Emerging hot spots", "emerging.legend": "Emerging hot spots (trend)",
+        "emerging.missing": "No emerging category",
         "rate.first": "≤ {upper}", "rate.between": "{lower} – {upper}", "rate.last": "> {lower}",
     },
     "pt": {
@@ -76,6 +78,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "green_candidates.item": "Candidata a área verde",
         "raster.kde": "Densidade de ocorrências (KDE)",
         "raster.lamp_density": "Densidade de luminárias",
+        "emerging": "Pontos quentes emergentes",
+        "emerging.legend": "Pontos quentes emergentes (tendência)",
+        "emerging.missing": "Sem categoria emergente",
         "rate.first": "≤ {upper}", "rate.between": "{lower} – {upper}", "rate.last": "> {lower}",
     },
 }
