@@ -340,6 +340,51 @@ def weekly(config_path: Path, week: str, out_root: Path | None, overwrite: bool,
 
 
 @main.command()
+@click.option("--config", "config_path", required=True, type=click.Path(path_type=Path),
+              help="City config (TOML); costs and budget in its [planning] table.")
+@click.option("--budget", "budget_brl", type=click.FloatRange(min=0), default=None,
+              help="Budget in R$ (overrides planning.budget_brl).")
+@click.option("--week", default="latest", show_default=True,
+              help="The week that closes the evidence window (e.g. 2026-W47).")
+@click.option("--out", "out_root", type=click.Path(path_type=Path), default=None,
+              help="Folder holding the run folders (default: weekly.output_root); the plan "
+                   "goes to plan-<week>/.")
+@click.option("--no-pdf", is_flag=True, help="Do not print the council sheet to PDF.")
+@overwrite_opt
+@wait_opt
+@verbose_opt
+@quiet_opt
+@_handle_errors
+def plan(config_path: Path, budget_brl: float | None, week: str, out_root: Path | None,
+         no_pdf: bool, overwrite: bool, wait_s: float, verbose: int, quiet: bool) -> None:
+    """The lighting and green-area plan for the council: plan.csv and the council sheet."""
+    from hotspots.config import load_config
+
+    config = _checked(load_config(config_path))
+    if str(week).strip().lower() != "latest":
+        from hotspots.weekly import parse_week
+
+        parse_week(week, timezone=config.parameters.timezone)
+    log = _logger(verbose, quiet)
+    from hotspots.pipeline.tasks import run_plan
+
+    result = run_plan(config, week=week, out_root=out_root, budget_brl=budget_brl,
+                      overwrite=overwrite, report=log.info, wait_s=wait_s, pdf=not no_pdf)
+    if not quiet:
+        light = (result.summary["planning"].get("totals") or {}).get("lighting") or {}
+        if light.get("budget_brl") is not None:
+            click.echo(f"budget R$ {light['budget_brl']:,.0f}: {light['funded']} projects "
+                       f"funded for R$ {light['spent_brl']:,.0f}, R$ {light['left_brl']:,.0f} "
+                       "left")
+        else:
+            click.echo(f"no budget given: {light.get('projects', 0)} projects ranked, none "
+                       "funded (--budget or planning.budget_brl)")
+        click.echo("wrote:")
+        for path in result.files.values():
+            click.echo(f"    {path}")
+
+
+@main.command()
 @click.argument("path", type=click.Path(path_type=Path), default=Path("hotspots.toml"))
 @overwrite_opt
 @_handle_errors

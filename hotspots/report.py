@@ -30,7 +30,19 @@ TEXT = {
         "weisburd_in": "Within Weisburd's law of crime concentration (50 % on 2.1–6.0 % of "
         "segments).", "weisburd_out": "Outside Weisburd's range of 2.1–6.0 % of segments for 50 "
         "% of crime (a short period with few incidents per segment spreads them thinner).",
-        "top": "Hot segments this week", "priority": "Lighting priority", "street": "Street",
+        "top": "Hot segments this week", "priority": "Lighting and green-area plan",
+        "plan_budget": "Budget R$ {budget}: R$ {spent} funded ({n} projects: {repairs} repairs, "
+        "{new} new-lighting projects with {lamps} new lamps over {metres} m), R$ {left} left.",
+        "plan_nobudget": "No budget was given ([planning] budget_brl): the {n} projects are "
+        "ranked by value per R$, none is funded.",
+        "plan_evidence": "Evidence: night-time incidents recorded on unlit stretches from {start} "
+        "to {end} ({weeks} weeks of data).",
+        "plan_examples": "Costs are EXAMPLE values ({which}): set the city's own in [planning] "
+        "before presenting the plan.",
+        "plan_funded": "Funded", "plan_next": "Next in line (not funded)", "plan_where": "Where",
+        "plan_what": "Work", "plan_cost": "Cost (R$)", "plan_why": "Why",
+        "plan_files": "Full list: plan.csv; one-page sheet for the council: council_sheet.html.",
+        "street": "Street",
         "segment": "Segment", "count": "Incidents",
         "prev": "Prev. week", "change": "Change", "gi": "Gi*", "status": "Status",
         "night": "Night", "dark": "Dark gap (m)", "reason": "Reason", "rate": "per 100 m",
@@ -86,7 +98,22 @@ TEXT = {
         "dos segmentos).", "weisburd_out": "Fora da faixa de Weisburd de 2,1–6,0 % dos "
         "segmentos para 50 % do crime (um período curto, com poucas ocorrências por segmento, "
         "as espalha mais).",
-        "top": "Segmentos quentes da semana", "priority": "Prioridade de iluminação",
+        "top": "Segmentos quentes da semana",
+        "priority": "Plano de iluminação e áreas verdes",
+        "plan_budget": "Orçamento R$ {budget}: R$ {spent} financiados ({n} projetos: {repairs} "
+        "consertos, {new} projetos de iluminação nova com {lamps} luminárias novas em {metres} "
+        "m), R$ {left} restantes.",
+        "plan_nobudget": "Nenhum orçamento foi informado ([planning] budget_brl): os {n} "
+        "projetos estão ordenados por valor por R$, nenhum é financiado.",
+        "plan_evidence": "Evidência: ocorrências noturnas registradas em trechos sem iluminação "
+        "de {start} a {end} ({weeks} semanas de dados).",
+        "plan_examples": "Os custos são valores de EXEMPLO ({which}): defina os da cidade em "
+        "[planning] antes de apresentar o plano.",
+        "plan_funded": "Financiados", "plan_next": "Próximos da fila (não financiados)",
+        "plan_where": "Onde", "plan_what": "Obra", "plan_cost": "Custo (R$)",
+        "plan_why": "Motivo",
+        "plan_files": "Lista completa: plan.csv; folha de uma página para a Câmara: "
+        "council_sheet.html.",
         "street": "Logradouro", "segment": "Segmento",
         "count": "Ocorrências", "prev": "Sem. anterior", "change": "Variação", "gi": "Gi*",
         "status": "Situação", "night": "Noite", "dark": "Trecho escuro (m)", "reason": "Motivo",
@@ -179,8 +206,8 @@ def render_report(
         t=t, lang=lang, title=title, summary=summary, week=summary.get("week"),
         week_dates=_week_dates(summary, lang),
         headline=_headline(summary, t, lang),
-        top=_top_rows(segments, t, lang, top_n, order_by="hot"),
-        priority=_top_rows(segments, t, lang, top_n, order_by="priority"),
+        top=_top_rows(segments, t, lang, top_n),
+        plan=_plan_section(summary, t, lang),
         qa=_qa_rows(summary, t, lang), figures=figures,
         emerging=_emerging_section(summary, segments, t, lang), definitions=_definitions(summary, t,
                                                                                 buffer_m, lang),
@@ -259,19 +286,12 @@ def _headline(summary: dict, t: dict, lang: str) -> list[tuple[str, str, str]]:
     return cards
 
 
-def _top_rows(segments: pd.DataFrame | None, t: dict, lang: str, top_n: int, *,
-              order_by: str = "hot") -> dict:
-    """Rows of a top-segments table: ``hot`` (Gi* bin, z, then count) or ``priority``
-    (the prioritisation stage's rank, only when it ran)."""
+def _top_rows(segments: pd.DataFrame | None, t: dict, lang: str, top_n: int) -> dict:
+    """Rows of the top-segments table: by Gi* bin, z, then count."""
     if segments is None or len(segments) == 0:
         return {"columns": [], "rows": []}
     seg = segments
-    if order_by == "priority":
-        if "priority_rank" not in seg.columns or not seg["priority_rank"].notna().any():
-            return {"columns": [], "rows": []}
-        order = seg[seg["priority_rank"].notna()].sort_values(
-            ["priority_rank", "count"], ascending=[True, False], kind="stable")
-    elif "gi_bin" in seg.columns and "gi_z" in seg.columns:
+    if "gi_bin" in seg.columns and "gi_z" in seg.columns:
         order = seg.sort_values(["gi_bin", "gi_z", "count"], ascending=False, kind="stable")
     elif "gi_z" in seg.columns:
         order = seg.sort_values(["gi_z", "count"], ascending=False, kind="stable")
@@ -289,17 +309,43 @@ def _top_rows(segments: pd.DataFrame | None, t: dict, lang: str, top_n: int, *,
         spec.append(("gi", lambda r: t["gi_labels"].get(int(r["gi_bin"]), str(r["gi_bin"]))))
     if "hot_status" in seg.columns:
         spec.append(("status", lambda r: STATUS_TEXT[lang].get(r["hot_status"], r["hot_status"])))
-    if order_by == "hot":
-        rows = [[str(f(r)) for _, f in spec] for _, r in order.iterrows()]
-        return {"columns": [t[k] for k, _ in spec], "rows": rows}
-    if "night_count" in seg.columns:
-        spec.append(("night", lambda r: fmt_num(r["night_count"], lang)))
-    if "dark_gap_m" in seg.columns:
-        spec.append(("dark", lambda r: fmt_num(r["dark_gap_m"], lang)))
-    if "priority_reason" in seg.columns:
-        spec.append(("reason", lambda r: r["priority_reason"] or ""))
     rows = [[str(f(r)) for _, f in spec] for _, r in order.iterrows()]
     return {"columns": [t[k] for k, _ in spec], "rows": rows}
+
+
+def _plan_section(summary: dict, t: dict, lang: str) -> dict | None:
+    """The plan in a few lines: budget, funded, next in line, evidence, example-cost warning."""
+    pl = summary.get("planning")
+    if not pl or pl.get("skipped"):
+        return None
+    tot = pl["totals"]
+    light = tot.get("lighting") or {}
+    ev = tot.get("evidence") or {}
+    lines = []
+    if light.get("budget_brl") is not None:
+        lines.append(t["plan_budget"].format(
+            budget=fmt_num(light["budget_brl"], lang), spent=fmt_num(light["spent_brl"], lang),
+            n=light["funded"], repairs=light.get("repairs_funded", 0),
+            new=light.get("new_lights_funded", 0), lamps=light.get("lamps_new_funded", 0),
+            metres=fmt_num(light.get("metres_funded"), lang),
+            left=fmt_num(light.get("left_brl"), lang)))
+    else:
+        lines.append(t["plan_nobudget"].format(n=pl.get("projects", 0)))
+    if ev:
+        lines.append(t["plan_evidence"].format(start=str(ev.get("covered_start", ""))[:10],
+                                               end=str(ev.get("end", ""))[:10],
+                                               weeks=fmt_num(ev.get("covered_weeks"), lang)))
+    if tot.get("example_costs"):
+        lines.append(t["plan_examples"].format(which=", ".join(tot["example_costs"])))
+
+    def rows(items):
+        return [[r.get("location") or "—", r.get("kind") or "", fmt_num(r.get("cost"), lang),
+                 r.get("reason") or ""] for r in items]
+
+    return {"lines": lines, "funded": rows(pl.get("funded", [])[:12]),
+            "next": rows(pl.get("next", [])[:5]),
+            "columns": [t["plan_where"], t["plan_what"], t["plan_cost"], t["plan_why"]],
+            "files": t["plan_files"]}
 
 
 def _emerging_section(summary: dict, segments: pd.DataFrame | None, t: dict, lang: str

@@ -58,8 +58,7 @@ def test_layer_styles_hold_parseable_qml_with_the_web_map_classes(gpkg):
         root = ET.fromstring(qml.split("\n", 1)[1])  # drop the DOCTYPE line
         assert root.tag == "qgis" and root.find("renderer-v2") is not None
     assert by_layer["segments"][0] == ("Hot spots (Gi*)", 1)
-    assert {n for n, _ in by_layer["segments"]} == {"Hot spots (Gi*)", "Lighting priority",
-                                                   "Incidents per 100 m"}
+    assert {n for n, _ in by_layer["segments"]} == {"Hot spots (Gi*)", "Incidents per 100 m"}
     assert sum(d for _, d in by_layer["segments"]) == 1
     assert "counts_by_week" not in by_layer  # attribute tables have no style
     gi = next(q for t, _, n, q, _ in rows if n == "Hot spots (Gi*)")

@@ -42,7 +42,7 @@ class StatisticsSettings:
 
 @dataclass(frozen=True)
 class OverlaySettings:
-    """Lighting, green areas, prioritisation and patrol guidance."""
+    """Lighting, night-time, green areas and patrol guidance (budgets and plans: [planning])."""
 
     lamp_reach_m: float = setting(30.0, "a lamp lights this far; farther stretches are dark",
                                   unit="m", gt=0)
@@ -50,11 +50,6 @@ class OverlaySettings:
                                            unit="m", gt=0, example=60.0)
     green_walk_radius_m: float = setting(300.0, "walking radius around green areas", unit="m",
                                          gt=0)
-    lighting_budget_m: float | None = setting(500.0, "metres of new lighting to choose (unset: "
-                                              "rank only)", unit="m", gt=0)
-    lighting_budget_lamps: int | None = setting(None, "or a number of new lamps", ge=1,
-                                                example=20)
-    green_budget_areas: int | None = setting(5, "green areas to choose for adoption", ge=0)
     shift_windows: tuple[str, ...] = setting(("06-14", "14-22", "22-06"),
                                              "patrol shifts (local hours)",
                                              check=_shifts_problem)

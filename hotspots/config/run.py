@@ -68,6 +68,13 @@ RENAMED: dict[str, tuple[str, str]] = {
     "gi_variable": ("statistics", "variable"),
     "gi_permutations": ("statistics", "permutations"),
     "gi_bin_p": ("statistics", "bin_p"),
+    "lighting_budget_m": ("planning", "budget_m"),
+    "lighting_budget_lamps": ("planning", "budget_lamps"),
+}
+#: settings of earlier versions that have no direct successor: old key → what replaced it
+REMOVED: dict[str, str] = {
+    "green_budget_areas": "removed: green areas are chosen under a budget in R$ "
+                          "(planning.green_budget_brl) by the plan",
 }
 #: settings holding file paths, resolved against the config file's folder
 PATH_SETTINGS = {"inputs": ("incidents", "streets", "boundary", "lamps", "green_areas",
@@ -251,6 +258,8 @@ def config_from_dict(data: dict, *, base: Path | None = None, source: str = "con
             continue
         if isinstance(value, dict):
             problems.append(_unknown_section(key))
+        elif key in REMOVED:
+            problems.append(f"{key}: {REMOVED[key]}")
         elif key in RENAMED:
             sec, new = RENAMED[key]
             problems.append(f"{key}: renamed; write it as {new} in [{sec}]")
@@ -266,6 +275,9 @@ def config_from_dict(data: dict, *, base: Path | None = None, source: str = "con
             for old in [k for k in table if k in RENAMED]:
                 sec, new = RENAMED[old]
                 problems.append(f"{name}.{old}: renamed; write it as {new} in [{sec}]")
+                del table[old]
+            for old in [k for k in table if k in REMOVED]:
+                problems.append(f"{name}.{old}: {REMOVED[old]}")
                 del table[old]
             if base is not None:
                 table = _resolve_paths(name, table, base)
@@ -335,5 +347,6 @@ def sample_config() -> RunConfig:
             lamps_layer="lamps", green_areas=city, green_areas_layer="green_areas",
             time_format="%d/%m/%Y %H:%M"),
         parameters=ParameterSettings(timezone=sample.TIMEZONE),
+        planning=PlanningSettings(budget_brl=250000.0),
         title="Sample city (Helsinki OSM streets, synthetic incidents)",
     )

@@ -25,7 +25,9 @@ def write_outputs(result: WeekResult, folder: Path) -> dict[str, Path]:
         layers.gpkg     every layer, QGIS-styled (layer_styles); personal columns dropped;
                         incidents keep only their analysis columns
         <raster>.tif    each raster of the run (kde.tif, lamp_density.tif) + <raster>.qml style
-        priority.csv    the lighting priority table, when the overlays ran
+        plan.csv        the lighting and green-area plan: every project, funded or not, and why
+                        (pt-BR Excel dialect when the language is Portuguese)
+        council_sheet.html  the plan on one or two A4 pages for the city council
         rejects.csv     rejected rows with their reasons (personal columns dropped)
         report.html     the bulletin (pt or en)
         liaison/        what police liaisons receive (``hotspots.privacy.liaison_tables``):
@@ -47,8 +49,15 @@ def write_outputs(result: WeekResult, folder: Path) -> dict[str, Path]:
     files["layers"] = export.write_geopackage(analyst, folder / "layers.gpkg")
     files["rejects"] = export.write_csv(privacy.drop_personal_columns(tables["rejects"]),
                                         folder / "rejects.csv")
-    if "priority" in tables:
-        files["priority"] = export.write_csv(tables["priority"], folder / "priority.csv")
+    plan = result.planning.plan
+    if plan is not None:
+        from hotspots.planning.sheet import write_council_sheet
+        from hotspots.planning.table import write_plan_csv
+
+        lang = result.config.parameters.language
+        files["plan"] = write_plan_csv(plan, folder / "plan.csv", language=lang)
+        files["council_sheet"] = write_council_sheet(plan, folder / "council_sheet.html",
+                                                     language=lang, title=result.config.title)
     for name, raster in rasters.items():
         files[name], files[f"{name}_style"] = export.write_raster(raster, folder / f"{name}.tif")
     title, subtitle, attribution = _map_texts(result, summary)
@@ -59,7 +68,9 @@ def write_outputs(result: WeekResult, folder: Path) -> dict[str, Path]:
         dark_gaps=tables.get("dark_gaps"), green_areas=tables.get("green_areas"),
         incidents=incidents, patrol=tables.get("patrol"), rasters=rasters,
         weekly=tables.get("weekly_counts"), title=title, subtitle=subtitle,
-        offline=out.offline_map, basemap=out.basemap, attribution=attribution)
+        offline=out.offline_map, basemap=out.basemap, attribution=attribution,
+        extra={k: tables[k] for k in ("plan_lighting", "plan_repair_lamps", "plan_green")
+               if k in tables})
     files["map"] = maps.save_map(fmap, folder / "map.html")
 
     liaison_dir = folder / "liaison"

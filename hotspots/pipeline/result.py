@@ -12,7 +12,8 @@ import pandas as pd
 from hotspots._json import strict_json
 from hotspots.config import RunConfig
 from hotspots.pipeline.inputs import Inputs
-from hotspots.pipeline.overlays import Overlays, Priorities
+from hotspots.pipeline.overlays import Overlays
+from hotspots.pipeline.plans import Planning
 from hotspots.pipeline.spacetime import Emerging
 from hotspots.pipeline.statistics import Statistics
 from hotspots.pipeline.steps import Comparison, Counts, Evaluation, Geocoded, week_summary
@@ -37,7 +38,9 @@ class WeekResult:
     counts: Counts
     statistics: Statistics
     overlays: Overlays
-    priorities: Priorities
+    patrol: gpd.GeoDataFrame
+    patrol_summary: dict
+    planning: Planning
     comparison: Comparison | None
     evaluation: Evaluation
     emerging: Emerging | None = None
@@ -61,7 +64,7 @@ class WeekResult:
         """Every segment with every per-segment column of the run (counts, Gi*, LISA, network
         KDE, lighting, night, green, priority, week-over-week)."""
         seg = self.counts.segments
-        parts = [self.statistics.columns, self.overlays.columns, self.priorities.columns]
+        parts = [self.statistics.columns, self.overlays.columns]
         if self.comparison is not None:
             parts.append(self.comparison.columns)
         if self.emerging is not None and self.emerging.columns is not None:
@@ -74,7 +77,8 @@ class WeekResult:
 
     def layers(self) -> dict[str, pd.DataFrame]:
         """The output layers by name (GeoDataFrames in the analysis CRS, or tables)."""
-        inp, ov, pr, cmp = self.inputs, self.overlays, self.priorities, self.comparison
+        inp, ov, cmp = self.inputs, self.overlays, self.comparison
+        plan = self.planning.layers()
         out: dict[str, pd.DataFrame | None] = {
             "boundary": inp.boundary_analysis,
             "incidents": self.incidents,
@@ -85,9 +89,10 @@ class WeekResult:
             "lamps": ov.lamps,
             "dark_gaps": ov.dark_gaps,
             "green_areas": ov.green_areas,
-            "priority": pr.priority,
-            "green_candidates": pr.green_candidates,
-            "patrol": pr.patrol,
+            "plan_lighting": plan.get("plan_lighting"),
+            "plan_repair_lamps": plan.get("plan_repair_lamps"),
+            "plan_green": plan.get("plan_green"),
+            "patrol": self.patrol,
             "weekly_counts": None if cmp is None else cmp.weekly_counts,
             "weekly_totals": None if cmp is None else cmp.weekly_totals,
             "street_pieces": None if inp.streets is None else _pieces(inp.streets),
@@ -124,7 +129,8 @@ class WeekResult:
         if self.statistics.gi is not None:
             s["gi_parameters"] = self.statistics.gi.parameters()
         s.update(self.overlays.summary)
-        s["priority"] = self.priorities.summary
+        s["planning"] = self.planning.summary
+        s["patrol"] = self.patrol_summary
         if self.comparison is not None:
             s["week_over_week"] = self.comparison.summary
         elif self.comparison_skipped:

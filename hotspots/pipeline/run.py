@@ -20,7 +20,8 @@ from hotspots.pipeline import atomic, steps
 from hotspots.pipeline.inputs import read_inputs
 from hotspots.pipeline.manifest import build_manifest, write_json
 from hotspots.pipeline.outputs import write_outputs
-from hotspots.pipeline.overlays import overlays_step, priorities_step
+from hotspots.pipeline.overlays import overlays_step
+from hotspots.pipeline.plans import patrol_step, planning_step
 from hotspots.pipeline.result import WeekResult
 from hotspots.pipeline.spacetime import Emerging, emerging_step
 from hotspots.pipeline.statistics import contiguity_gi, statistics_step
@@ -28,8 +29,8 @@ from hotspots.pipeline.statistics import contiguity_gi, statistics_step
 __all__ = ["Clock", "RunResult", "analyse", "run_all", "run_week"]
 
 #: the steps of a run, for the progress bar
-STEP_NAMES = ("ingest", "geocode", "window", "aggregate", "statistics", "overlays", "prioritize",
-              "weekly", "emerging", "evaluation", "write outputs")
+STEP_NAMES = ("ingest", "geocode", "window", "aggregate", "statistics", "overlays", "patrol",
+              "planning", "weekly", "emerging", "evaluation", "write outputs")
 
 
 class Clock:
@@ -58,7 +59,7 @@ class Clock:
 
 
 def analyse(config: RunConfig, *, week: str | None, now: pd.Timestamp,
-            clock: Clock | None = None) -> WeekResult:
+            clock: Clock | None = None, budget_brl: float | None = None) -> WeekResult:
     """Every step of a run, in order: read, geocode, the week, counts, statistics, overlays,
     priorities, week-over-week and evaluation. Writes nothing.
 
@@ -72,6 +73,8 @@ def analyse(config: RunConfig, *, week: str | None, now: pd.Timestamp,
         The run time (tz-aware): resolves ``latest`` and rejects future-dated incidents.
     clock : Clock, optional
         Times and reports the steps.
+    budget_brl : float, optional
+        The planning budget in R$ (overrides ``planning.budget_brl``).
 
     Returns
     -------
@@ -107,10 +110,17 @@ def analyse(config: RunConfig, *, week: str | None, now: pd.Timestamp,
             gi_fallback=lambda: contiguity_gi(inputs.segments, config.statistics, par.seed),
             settings=config.overlays, timezone=par.timezone,
             lamps_source=str(config.inputs.lamps), green_source=str(config.inputs.green_areas))
-    with clock("prioritize"):
+    with clock("patrol"):
         so_far = counts.segments.join(stats.columns).join(ov.columns)
-        prio = priorities_step(so_far, ov.incidents, overlays=ov, settings=config.overlays,
-                               language=par.language)
+        patrol, patrol_summary = patrol_step(so_far, ov.incidents, weeks=ov.weeks,
+                                             settings=config.overlays, language=par.language)
+    with clock("planning"):
+        as_of = _plan_as_of(win, geo.incidents, config, now)
+        planning = planning_step(
+            inputs.segments, geo.incidents, overlays=ov, boundary=inputs.boundary_analysis,
+            address_points=inputs.address_points, as_of=as_of, settings=config.planning,
+            lamp_reach_m=config.overlays.lamp_reach_m, language=par.language,
+            budget_brl=budget_brl)
     comparison = None
     if win is not None and skipped is None:
         with clock("weekly"):
@@ -141,9 +151,17 @@ def analyse(config: RunConfig, *, week: str | None, now: pd.Timestamp,
                       "segments_with_incidents": int((counts.segments["count"] > 0).sum())},
     }
     return WeekResult(config=config, inputs=inputs, geocoded=geo, window=win, counts=counts,
-                      statistics=stats, overlays=ov, priorities=prio, comparison=comparison,
+                      statistics=stats, overlays=ov, patrol=patrol,
+                      patrol_summary=patrol_summary, planning=planning, comparison=comparison,
                       evaluation=evaluation, emerging=emerging, comparison_skipped=skipped,
                       step_counts=step_counts)
+
+
+def _plan_as_of(win, incidents, config: RunConfig, now: pd.Timestamp) -> pd.Timestamp | None:
+    """The last day of the planning evidence: the analysed week's, or the last finished week's
+    with incidents (all-incidents runs)."""
+    end = _emerging_end(win, incidents, config, now)
+    return None if end is None else end - pd.Timedelta(days=1)
 
 
 def _emerging_end(win, incidents, config: RunConfig, now: pd.Timestamp):
@@ -241,11 +259,12 @@ def run_all(config: RunConfig, out_dir: str | Path, *, overwrite: bool = False,
         return _write(result, folder, overwrite=overwrite, clock=clock)
 
 
-def _analysed(config: RunConfig, *, week, now, clock: Clock, rejects_path: Path) -> WeekResult:
+def _analysed(config: RunConfig, *, week, now, clock: Clock, rejects_path: Path,
+              budget_brl: float | None = None) -> WeekResult:
     """:func:`analyse`; when the incidents cannot be right (most rows swapped, none used), the
     rejects are still written (beside the run folder) and the error says where."""
     try:
-        return analyse(config, week=week, now=now, clock=clock)
+        return analyse(config, week=week, now=now, clock=clock, budget_brl=budget_brl)
     except UnusableIncidentsError as err:
         from hotspots import export, privacy
 

@@ -195,7 +195,8 @@ def symbology(key: str, frame: pd.DataFrame, *, lang: str = "en",
     computed from it; the same frame must be given to the map and to the exports).
 
     Keys: gi, rate, priority, hot_status, emerging, lamps, green, patrol, dark_gaps,
-    boundary, incidents, green_candidates, and "default" (one blue line/point/polygon). ``privacy_k``
+    boundary, incidents, green_candidates, plan_lighting, plan_repair_lamps, plan_green, and
+    "default" (one blue line/point/polygon). ``privacy_k``
     only words the suppressed class ("1 to k−1 incidents").
     """
     geometry = _geometry(frame)
@@ -252,6 +253,25 @@ def symbology(key: str, frame: pd.DataFrame, *, lang: str = "en",
                          "emerging_code", "number", classes, _missing("emerging", lang),
                          sup("emerging_code"), opacity=0.95, present_only=True,
                          label_field=label)
+    if key == "plan_lighting":
+        classes = (Category("repair", "", "#f28e2b", 6.0, "plan_lighting.repair"),
+                   Category("new_lights", "", "#ffd92f", 6.0, "plan_lighting.new_lights"))
+        return Symbology("plan_lighting", t("plan_lighting"), t("plan_lighting"), geometry,
+                         "kind", "text", tuple(_tr(c, lang) for c in classes),
+                         _missing("plan_lighting", lang), None, opacity=0.9,
+                         present_only=True, label_field=label)
+    if key == "plan_repair_lamps":
+        classes = (Category(True, "", "#f28e2b", 5.0, "plan_repair_lamps.true"),
+                   Category(False, "", "#bdbdbd", 4.0, "plan_repair_lamps.false"))
+        return Symbology("plan_repair_lamps", t("plan_repair_lamps"), t("plan_repair_lamps"),
+                         geometry, "funded", "boolean", tuple(_tr(c, lang) for c in classes),
+                         _missing("plan_repair_lamps", lang), None, opacity=0.95,
+                         stroke="#333333", stroke_width=0.6, present_only=True)
+    if key == "plan_green":
+        cls = Category(None, "", "#31a354", 1.0, "plan_green.item")
+        return Symbology("plan_green", t("plan_green"), t("plan_green"), geometry, None,
+                         "single", (_tr(cls, lang),), opacity=FILL_OPACITY,
+                         stroke=POLYGON_STROKE, stroke_width=1.5)
     single = {"dark_gaps": (DARK_GAP, 0.9, None, 1.0),
               "boundary": (BOUNDARY, 0.0, BOUNDARY.color, BOUNDARY.width),
               "incidents": (INCIDENT, 0.95, "#333333", 0.6),
