@@ -169,3 +169,26 @@ def _file_sources(config: RunConfig, *, skip: set[str]) -> dict[str, dict]:
             entry["bytes"] = path.stat().st_size
         out[key] = entry
     return out
+
+
+def read_interventions(path: str | Path, *, layer: str | None = None) -> pd.DataFrame:
+    """Read an interventions table: a CSV (``segment_id``, ``kind``, ``start`` [, ``end``]) or
+    a vector layer whose geometries name the treated streets (any CRS).
+
+    The columns are checked by :func:`hotspots.intervention.inputs.prepare_interventions`.
+    """
+    from hotspots._errors import ValidationError
+
+    path = Path(path)
+    if not path.exists():
+        raise ValidationError(f"{path}: interventions file not found")
+    if path.suffix.lower() in ingest.CSV_SUFFIXES:
+        try:
+            frame = pd.read_csv(path, sep=None, engine="python", dtype={"segment_id": "Int64"},
+                                encoding="utf-8-sig")
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ValidationError(f"{path}: not a readable CSV of interventions ({exc})") from exc
+        if len(frame) == 0:
+            raise ValidationError(f"{path}: the interventions file has no rows")
+        return frame
+    return ingest.read_layer(path, layer=layer, what="interventions")

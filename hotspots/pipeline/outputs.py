@@ -69,14 +69,14 @@ def write_outputs(result: WeekResult, folder: Path) -> dict[str, Path]:
         incidents=incidents, patrol=tables.get("patrol"), rasters=rasters,
         weekly=tables.get("weekly_counts"), title=title, subtitle=subtitle,
         offline=out.offline_map, basemap=out.basemap, attribution=attribution,
-        extra={k: tables[k] for k in ("plan_lighting", "plan_repair_lamps", "plan_green")
-               if k in tables})
+        extra={k: tables[k] for k in ("plan_lighting", "plan_repair_lamps", "plan_green",
+                                      "near_repeat_zones") if k in tables})
     files["map"] = maps.save_map(fmap, folder / "map.html")
 
     liaison_dir = folder / "liaison"
     liaison_dir.mkdir()
     k = out.privacy_k
-    liaison = privacy.liaison_tables(tables, k=k,
+    liaison = privacy.liaison_tables({**tables, **result.liaison_overrides()}, k=k,
                                      include_incident_points=out.include_incident_points)
     export.write_geopackage(liaison, liaison_dir / "layers.gpkg")
     for name, frame in liaison.items():
@@ -93,7 +93,8 @@ def write_outputs(result: WeekResult, folder: Path) -> dict[str, Path]:
         weekly=None if weekly is None else privacy.suppress_weekly_counts(weekly, k=k),
         title=title,
         subtitle=(subtitle + " · " if subtitle else "") + f"counts below {k} suppressed",
-        offline=True, basemap=out.basemap, attribution=attribution, privacy_k=k)
+        offline=True, basemap=out.basemap, attribution=attribution, privacy_k=k,
+        extra={k_: liaison[k_] for k_ in ("near_repeat_zones",) if k_ in liaison})
     maps.save_map(lmap, liaison_dir / "map.html")
     (liaison_dir / "README.txt").write_text(_liaison_readme(liaison, rasters, k=k),
                                             encoding="utf-8")
@@ -111,6 +112,7 @@ def _write_report(result: WeekResult, summary: dict, path: Path) -> Path:
         kde=result.statistics.kde, weights=result.statistics.weights,
         title=result.config.title, language=result.config.parameters.language,
         buffer_m=result.config.weekly.evaluation_buffer_m,
+        near_repeat=None if result.near_repeat is None else result.near_repeat.result,
     )
     path.write_text(page, encoding="utf-8")
     return path

@@ -267,6 +267,10 @@ def symbology(key: str, frame: pd.DataFrame, *, lang: str = "en",
                          geometry, "funded", "boolean", tuple(_tr(c, lang) for c in classes),
                          _missing("plan_repair_lamps", lang), None, opacity=0.95,
                          stroke="#333333", stroke_width=0.6, present_only=True)
+    if key == "near_repeat":
+        cls = Category(None, "", "#7b3294", 5.0, "near_repeat.item")
+        return Symbology("near_repeat", t("near_repeat"), t("near_repeat"), geometry, None,
+                         "single", (_tr(cls, lang),), opacity=0.8, label_field=label)
     if key == "plan_green":
         cls = Category(None, "", "#31a354", 1.0, "plan_green.item")
         return Symbology("plan_green", t("plan_green"), t("plan_green"), geometry, None,
