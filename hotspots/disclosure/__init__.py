@@ -1,0 +1,1 @@
+"""Disclosure control for what police liaisons receive (LGPD): the model, the release, the attacker."""
