@@ -469,7 +469,7 @@ def _linear(release: Release, k: int) -> list[dict]:
         warnings.simplefilter("ignore")
         try:
             w = weights.network_contiguity(geo)
-        except Exception:  # noqa: BLE001 - a layer the graph cannot be built from
+        except Exception:  # a layer the graph cannot be built from
             return []
     adj = w.sparse.tocsr().astype(float)
     ids = pd.Index(w.unique_ids)

@@ -197,7 +197,7 @@ def _disc_mass(xy: np.ndarray, weights: np.ndarray, raster, radius: float) -> np
     inside = (r >= 0) & (r < rows) & (c >= 0) & (c < cols)
     binned = np.zeros((rows, cols))
     np.add.at(binned, (r[inside], c[inside]), weights[inside])
-    reach = int(math.ceil(radius / cell))
+    reach = math.ceil(radius / cell)
     dy, dx = np.mgrid[-reach:reach + 1, -reach:reach + 1]
     disc = ((dx * cell) ** 2 + (dy * cell) ** 2 <= radius**2).astype(float)
     # incidents beyond the grid are not counted: near its edge more cells stay blank
