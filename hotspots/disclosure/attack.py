@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from hotspots.disclosure.read import Release
+from hotspots.disclosure.rules import STATUS_SHORT
 
 __all__ = ["AttackReport", "attack", "small_cells_shown"]
 
@@ -46,7 +47,8 @@ COUNT_FIELDS: dict[str, tuple[str, ...]] = {
 }
 PART_OF = {"night_count": "count", "night_dark_count": "night_count"}
 _NUMBER = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)?)(?![\w])")
-_TOTAL = re.compile(r"(\d[\d.,\u202f\u00a0 ]*\d|\d)\s+(?:incidents|ocorrências)\b")
+_TOTAL = re.compile(r"(?<![\d.,])(\d{1,3}(?:[.,\u202f\u00a0 ]\d{3})+|\d+)\s+"
+                    r"(?:incidents|ocorrências)\b")
 
 
 @dataclass(frozen=True)
@@ -247,10 +249,13 @@ def _same_row(frame: pd.DataFrame, name: str) -> list[dict]:
         with np.errstate(all="ignore"):
             for gi in feats:
                 for hi in [None, *feats]:
+                    if hi == gi:
+                        continue
                     for p in ((0,) if hi is None else (-1, 1)):
                         base = mat[:, gi] * (1.0 if hi is None else mat[:, hi] ** p)
                         ok = ~hidden & np.isfinite(base) & (base != 0)
-                        if ok.sum() < 3:
+                        # a relation is learnt only where both sides vary (no constant fits)
+                        if ok.sum() < 5 or np.ptp(base[ok]) == 0 or np.ptp(target[ok]) == 0:
                             continue
                         a = float(np.median(target[ok] / base[ok]))
                         if a == 0 or not np.allclose(target[ok], a * base[ok], rtol=1e-3,
@@ -265,8 +270,10 @@ def _same_row(frame: pd.DataFrame, name: str) -> list[dict]:
 
 
 def _text(frame: pd.DataFrame, name: str) -> list[dict]:
-    texts = [c for c in frame.columns if frame[c].dtype == object and frame[c].map(
-        lambda v: isinstance(v, str) and bool(_NUMBER.search(v))).sum() >= 3]
+    texts = [c for c in frame.columns
+             if (pd.api.types.is_object_dtype(frame[c]) or pd.api.types.is_string_dtype(frame[c]))
+             and frame[c].map(lambda v: isinstance(v, str) and bool(_NUMBER.search(v))).sum()
+             >= 3]
     out = []
     for c in texts:
         numbers = frame[c].map(lambda v: [float(x.replace(",", "."))
@@ -313,7 +320,7 @@ def _shift_totals(release: Release) -> list[float]:
 def _bounds(status: pd.Series | None, n: int, k: int) -> tuple[np.ndarray, np.ndarray]:
     lo, hi = np.ones(n), np.full(n, float(k - 1))
     if status is not None:
-        short = status.fillna("").astype(str).str.contains("short").to_numpy()
+        short = (status.fillna("").astype(str) == STATUS_SHORT).to_numpy()
         lo[short], hi[short] = 0.0, np.inf
     return lo, hi
 
@@ -373,57 +380,65 @@ def _status(frame: pd.DataFrame, field: str) -> pd.Series:
 
 
 def _partition(frame: pd.DataFrame, name: str, k: int, release: Release) -> list[dict]:
-    """Enumerate the count cells of each row (0 … cap) under the published rule."""
+    """Enumerate the count cells of each row (a hidden part within its shown whole, else
+    0 … 4k) under the published rule (strict) and under any rule of its family (relaxed)."""
     if name != "segments":
         return _patrol_margin(frame, k, release)
     fields = [f for f in COUNT_FIELDS[name] if f in frame.columns]
     if not fields:
         return []
     vals = {f: pd.to_numeric(frame[f], errors="coerce") for f in fields}
+    status = {f: _status(frame, f) for f in fields}
     out = []
-    small = range(1, k)
     for key in frame.index:
         row = {f: vals[f][key] for f in fields}
         hidden = [f for f in fields if pd.isna(row[f])]
-        if not hidden:
-            continue
-        short = any("short" in _status(frame, f)[key] for f in fields)
-        if short:
+        if not hidden or any(status[f][key] == STATUS_SHORT for f in fields):
             continue  # a short unit hides every count: nothing to enumerate against
-        options = {}
-        for f in fields:  # a hidden part lies within its shown whole; else 0 … 4k
+        axes = []
+        for f in fields:
             whole = PART_OF.get(f)
-            cap = (int(row[whole]) if whole in row and pd.notna(row[whole]) else 4 * k)
-            options[f] = [int(row[f])] if f not in hidden else list(range(cap + 1))
-        sols = []
-        for c in options.get("count", [None]):
-            for n in options.get("night_count", [None]):
-                if n is not None and c is not None and n > c:
-                    continue
-                for d in options.get("night_dark_count", [None]):
-                    if d is not None and n is not None and d > n:
-                        continue
-                    cand = {"count": c, "night_count": n, "night_dark_count": d}
-                    if _consistent(cand, hidden, fields, small):
-                        sols.append(cand)
-        for f in hidden:
-            values = {s[f] for s in sols}
-            if len(values) == 1:
-                out.append(_rec("segments", key, f, values.pop(), "partition"))
+            cap = int(row[whole]) if whole in row and pd.notna(row[whole]) else 4 * k
+            axes.append(np.arange(cap + 1) if f in hidden else np.array([int(row[f])]))
+        grid = dict(zip(fields, (g.ravel() for g in np.meshgrid(*axes, indexing="ij"))))
+        for strict in (True, False):
+            ok = _consistent(grid, hidden, fields, k, strict=strict)
+            for f in hidden:
+                values = np.unique(grid[f][ok])
+                if len(values) == 1:
+                    out.append(_rec("segments", key, f, values[0],
+                                    "partition" if strict else "partition:relaxed"))
     return out
 
 
-def _consistent(cand: dict, hidden: list[str], fields: list[str], small) -> bool:
-    """Does the published rule hide exactly ``hidden`` for these values?"""
-    hide = {}
+def _consistent(grid: dict, hidden: list[str], fields: list[str], k: int, *,
+                strict: bool) -> np.ndarray:
+    """Which candidate rows give the withheld cells seen? ``strict``: under the published
+    rule exactly (a part is withheld iff it or its rest is small or its whole is withheld);
+    else only "a withheld cell has one of those reasons, a shown cell is not small" (what
+    any rule of this family does, e.g. an older one)."""
+    n = len(next(iter(grid.values())))
+    ok = np.ones(n, dtype=bool)
+    hide: dict[str, np.ndarray] = {}
     for f in fields:
-        v = cand[f]
+        v = grid[f]
+        small = (v >= 1) & (v <= k - 1)
         whole = PART_OF.get(f)
-        by_whole = whole in hide and hide[whole]
-        rest_small = (whole in cand and cand[whole] is not None and not by_whole
-                      and (cand[whole] - v) in small)
-        hide[f] = (v in small) or by_whole or rest_small
-    return all(hide[f] == (f in hidden) for f in fields)
+        if whole in grid:
+            ok &= v <= grid[whole]
+            by_whole = hide[whole]
+            rest = grid[whole] - v
+            h = small | by_whole | (~by_whole & (rest >= 1) & (rest <= k - 1))
+        else:
+            h = small
+        hide[f] = h
+        if strict:
+            ok &= h == (f in hidden)
+        elif f in hidden:
+            ok &= h
+        else:
+            ok &= ~small
+    return ok
 
 
 def _patrol_margin(frame: pd.DataFrame, k: int, release: Release) -> list[dict]:
@@ -452,17 +467,14 @@ def _linear(release: Release, k: int) -> list[dict]:
     """Solve each continuous segment statistic as a Gi* z of the hidden counts."""
     import warnings
 
-    import pyogrio
+    import geopandas as gpd
 
     seg = release.layer("segments")
-    gpkg = release.folder / "layers.gpkg"
-    if seg is None or not gpkg.is_file():
+    geo = release.geometry.get("segments")
+    if seg is None or geo is None or seg.index.name != "segment_id":
         return []
-    geo = pyogrio.read_dataframe(gpkg, layer="segments")
-    if "segment_id" not in geo.columns:
-        return []
-    geo = geo.set_index("segment_id")
-    geo = geo[~geo.index.duplicated()]
+    geo = gpd.GeoDataFrame(geo[~geo.index.duplicated()], geometry="geometry")
+    geo = geo.assign(length_m=geo.geometry.length)
     from hotspots import weights
 
     with warnings.catch_warnings():
@@ -513,11 +525,21 @@ def _solve_gi(adj, z: np.ndarray, y: np.ndarray) -> np.ndarray | None:
     c = np.sqrt(card * (n - card) / (n - 1.0))
     a = np.column_stack([wstar[:, hid], -card, -z * c])
     b = -(wstar[:, ~hid] @ y[~hid])
+    if a.shape[0] < a.shape[1] + 3:
+        return None
     sol, *_ = np.linalg.lstsq(a, b, rcond=None)
     resid = a @ sol - b
     if not np.allclose(resid, 0.0, atol=1e-6 * max(1.0, np.abs(b).max())):
         return None
-    return sol[: int(hid.sum())]
+    # an unknown is pinned only when no direction of the null space moves it (two hidden
+    # segments with the same neighbourhood are known only as a sum)
+    _, sv, vt = np.linalg.svd(a, full_matrices=True)
+    rank = int((sv > sv.max() * 1e-10).sum())
+    null = vt[rank:]
+    pinned = np.all(np.abs(null) < 1e-8, axis=0) if len(null) else np.ones(a.shape[1], bool)
+    out = sol[: int(hid.sum())].copy()
+    out[~pinned[: int(hid.sum())]] = np.nan
+    return out
 
 
 def _weekly(release: Release) -> list[dict]:

@@ -368,7 +368,8 @@ def _first_status(status: pd.DataFrame, sources, index) -> pd.Series:
 
 
 def _status_column(st: pd.Series) -> pd.Series:
-    return st.where(st != "", None).astype(object)
+    values = st.to_numpy(dtype=object)
+    return pd.Series(np.where(values != "", values, None), index=st.index, dtype=object)
 
 
 def _redact(texts: pd.Series, st: pd.Series, rule: Rule, *, k, min_length_m, language):

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["Release", "read_release", "vertex_keys"]
+__all__ = ["Release", "read_release", "release_in_memory", "vertex_keys"]
 
 #: id columns of the liaison layers (the key of a row); patrol rows are one per shift
 KEY_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -47,6 +47,8 @@ class Release:
     weekly: pd.DataFrame | None = None
     texts: dict[str, str] = field(default_factory=dict)
     rasters: dict[str, tuple[np.ndarray, float]] = field(default_factory=dict)
+    #: the GeoPackage's geometries per layer (analysis CRS), indexed like ``tables``
+    geometry: dict[str, object] = field(default_factory=dict)
 
     def layer(self, name: str) -> pd.DataFrame | None:
         """The GeoPackage form of layer ``name`` (the canonical one)."""
@@ -67,6 +69,7 @@ def read_release(folder: str | Path) -> Release:
     texts: dict[str, str] = {}
     gpkg = folder / "layers.gpkg"
     anchors: dict[str, pd.DataFrame] = {}  # layer -> vertex keys of its GeoPackage rows
+    geometry: dict[str, object] = {}
     if gpkg.is_file():
         for name, _geom in pyogrio.list_layers(gpkg):
             if name == "layer_styles":
@@ -80,6 +83,7 @@ def read_release(folder: str | Path) -> Release:
             tables[f"gpkg:{name}"] = keyed.drop(columns="geometry", errors="ignore")
             if "geometry" in frame.columns and frame.crs is not None:
                 anchors[name] = _anchor_table(frame, keyed.index)
+                geometry[name] = frame.set_index(keyed.index)[["geometry"]]
     for path in sorted(folder.glob("*.geojson")):
         frame = pyogrio.read_dataframe(path)
         tables[f"geojson:{path.stem}"] = _keyed(frame, path.stem).drop(columns="geometry",
@@ -108,7 +112,28 @@ def read_release(folder: str | Path) -> Release:
         with rasterio.open(tif) as src:
             arr = src.read(1, masked=True).astype(float).filled(np.nan)
             rasters[tif.stem] = (arr, abs(src.transform.a * src.transform.e))
-    return Release(folder=folder, tables=tables, weekly=weekly, texts=texts, rasters=rasters)
+    return Release(folder=folder, tables=tables, weekly=weekly, texts=texts, rasters=rasters,
+                   geometry=geometry)
+
+
+def release_in_memory(layers: dict[str, pd.DataFrame], *, weekly: pd.DataFrame | None = None,
+                      texts: dict[str, str] | None = None, rasters: dict | None = None
+                      ) -> Release:
+    """A :class:`Release` of tables not written to files (``LiaisonRelease.layers``): the
+    GeoPackage form only, keyed the same way."""
+    tables, geometry = {}, {}
+    for name, frame in layers.items():
+        flat = frame.reset_index() if frame.index.name is not None else frame
+        keyed = _keyed(flat, name)
+        tables[f"gpkg:{name}"] = keyed.drop(columns="geometry", errors="ignore")
+        if "geometry" in keyed.columns:
+            geometry[name] = keyed[["geometry"]]
+    arrays = {}
+    for name, r in (rasters or {}).items():
+        arr = np.array(r.array, dtype=float)
+        arrays[name] = (arr, abs(r.transform.a * r.transform.e))
+    return Release(folder=Path("."), tables=tables, weekly=weekly, texts=dict(texts or {}),
+                   rasters=arrays, geometry=geometry)
 
 
 def _keyed(frame: pd.DataFrame, name: str) -> pd.DataFrame:
