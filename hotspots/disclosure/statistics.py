@@ -207,7 +207,7 @@ def _disc_mass(xy: np.ndarray, weights: np.ndarray, raster, radius: float) -> np
 def quantise(values: np.ndarray) -> tuple[np.ndarray, list[float]]:
     """Each positive value replaced by the upper edge of its legend class
     (``symbology.kde_breaks``; the last class by its own edge), zero and NaN kept."""
-    from hotspots.symbology import kde_breaks
+    from hotspots.symbology.classes import kde_breaks
 
     edges = kde_breaks(values)
     out = np.array(values, dtype=float)
