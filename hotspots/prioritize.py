@@ -11,6 +11,11 @@ import pandas as pd
 
 from hotspots._errors import ValidationError
 
+__all__ = [
+    "HOT_WEIGHT", "KOPER_REVISIT_H", "KOPER_VISIT_MIN", "Plan", "green_candidates",
+    "lighting_priority", "parse_shift_window", "patrol_guidance", "select_under_budget"
+]
+
 #: Gi* bin -> confidence wording
 _CONF = {3: "99 %", 2: "95 %", 1: "90 %"}
 #: extra weight of a Gi* hot spot in the lighting score: 1 + HOT_WEIGHT × bin / 3

@@ -14,6 +14,8 @@ import shapely
 from hotspots import _snapkernel
 from hotspots._errors import ValidationError
 
+__all__ = ["SegmentIndex", "SnapResult", "snap_points"]
+
 
 @dataclass(frozen=True)
 class SnapResult:

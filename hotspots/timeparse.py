@@ -11,6 +11,8 @@ import pandas as pd
 
 from hotspots._errors import ValidationError
 
+__all__ = ["CANDIDATE_FORMATS", "ParsedTimes", "check_timezone", "parse_times"]
+
 #: formats tried, in order, when none is given (Brazilian day-first before US month-first)
 CANDIDATE_FORMATS = (
     "ISO8601",

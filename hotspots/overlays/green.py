@@ -14,6 +14,10 @@ from hotspots import crs as crs_mod
 from hotspots._errors import ValidationError
 from hotspots._validate import prepare_layer
 
+__all__ = [
+    "GREEN_COLUMNS", "GreenAccess", "areas_near_segments", "green_access", "prepare_green_areas"
+]
+
 GREEN_COLUMNS = ["dist_green_m", "green_area_within_m2", "nearest_green_id",
                  "nearest_green_adopted"]
 _TRUE = frozenset({"true", "yes", "sim", "s", "1", "t", "y", "adopted", "adotada", "adotado"})

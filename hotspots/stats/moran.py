@@ -19,6 +19,8 @@ from hotspots.stats._inference import (
 )
 from hotspots.weights import to_sparse
 
+__all__ = ["LISA_COLUMNS", "NOT_SIGNIFICANT", "QUADRANTS", "LocalMoranResult", "local_moran"]
+
 #: output columns of :func:`local_moran`
 LISA_COLUMNS = ("lisa_i", "lisa_z", "lisa_p_sim", "lisa_p_adj", "lisa_q", "lisa_class")
 #: esda quadrant numbers (geoda_quads=False) and their classes
