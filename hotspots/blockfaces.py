@@ -194,13 +194,13 @@ def merge_pieces(
     first_of_comp = np.ones(n, dtype=bool)
     first_of_comp[1:] = comp[rank][1:] != comp[rank][:-1]
     starts = rank[first_of_comp]
-    start_rev = terminal[starts] & (link_piece[starts, 0] >= 0)
+    start_rev = terminal[starts] & (link_piece[starts, 0] >= 0)  # type: ignore[index]
     walk, rev, chain = _walk(link_piece, link_end, starts.astype(np.int64), start_rev)
     if len(walk) != n:  # pragma: no cover - every piece is on exactly one chain
         raise RuntimeError(f"block-face merge visited {len(walk)} of {n} pieces")
     size = np.bincount(chain, minlength=n_comp)
     pos = np.arange(n) - np.searchsorted(chain, chain)
-    cyclic = ~terminal[starts]
+    cyclic = ~terminal[starts]  # type: ignore[index]
     walk, rev, pos = _canonical_direction(walk, rev, chain, pos, size, cyclic, length, geoms)
 
     coords, piece_of = _chain_coordinates(geoms, walk, rev, pos)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -71,7 +72,7 @@ def select_under_budget(values, costs, *, budget: float) -> np.ndarray:
 
 
 #: words of the plain-language reasons, per report language ("en", "pt")
-_WORDS = {
+_WORDS: dict[str, dict[str, Any]] = {
     "en": {
         "night incident": ("night incident", "night incidents"), "week": ("week", "weeks"),
         "incident": ("incident", "incidents"), "segment": ("segment", "segments"),

@@ -85,7 +85,7 @@ def parse_times(
             if ok == int((~missing).sum()):
                 break
         values = best
-        unparseable = (values.isna().to_numpy()) & ~missing
+        unparseable = (values.isna().to_numpy()) & ~missing  # type: ignore[union-attr]
         if time_format and best_ok == 0 and (~missing).any():
             first = clean[~missing].iloc[0]
             raise ValidationError(

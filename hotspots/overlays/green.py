@@ -132,7 +132,7 @@ def green_access(
         inter = shapely.area(dissolved[di])
         cut = ~inside
         inter[cut] = shapely.area(shapely.intersection(buffers[bi[cut]], dissolved[di[cut]]))
-        within = np.bincount(bi, weights=inter, minlength=n)
+        within = np.bincount(bi, weights=inter, minlength=n)  # type: ignore[assignment]
     frame = pd.DataFrame({
         "dist_green_m": nearest_dist,
         "green_area_within_m2": within,

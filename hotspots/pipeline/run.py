@@ -184,9 +184,10 @@ def _emerging_end(win, incidents, config: RunConfig, now: pd.Timestamp):
 
 @dataclass(frozen=True)
 class RunResult:
-    """A finished run: its results, the files written (final paths) and the step timings."""
+    """A finished run: its results (None for the single-product runs of
+    :mod:`hotspots.pipeline.tasks`), the files written (final paths) and the step timings."""
 
-    result: WeekResult
+    result: WeekResult | None
     files: dict[str, Path]
     summary: dict
     timings: dict[str, float] = field(default_factory=dict)
@@ -194,7 +195,7 @@ class RunResult:
     @property
     def tables(self) -> dict:
         """The output layers by name (``result.layers()``)."""
-        return self.result.layers()
+        return {} if self.result is None else self.result.layers()
 
 
 def run_week(config: RunConfig, *, week: str = "latest", out_root: str | Path | None = None,

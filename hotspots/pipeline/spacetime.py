@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from hotspots._errors import ValidationError
 from hotspots.config import EmergingSettings, NearRepeatSettings
 from hotspots.stats.emerging import MIN_STEPS, EmergingResult, became, emerging_hot_spots
+
+if TYPE_CHECKING:  # pragma: no cover - the near-repeat modules load with their step
+    import geopandas as gpd
+
+    from hotspots.stats.near_repeat import NearRepeatResult
+    from hotspots.stats.near_repeat_zones import RiskZones
 
 __all__ = ["Emerging", "NearRepeat", "complete_steps", "emerging_step", "near_repeat_step"]
 
@@ -107,9 +114,9 @@ def emerging_step(incidents: pd.DataFrame, segments: pd.DataFrame, *, weights,
 class NearRepeat:
     """The Knox table of the recent incidents and the risk zones active after the week."""
 
-    result: object | None  #: hotspots.stats.near_repeat.NearRepeatResult
-    zones: object | None  #: hotspots.stats.near_repeat_zones.RiskZones
-    released: object | None  #: the zones a liaison may receive (k or more source incidents)
+    result: NearRepeatResult | None
+    zones: RiskZones | None
+    released: gpd.GeoDataFrame | None  #: the zones a liaison may receive (k or more incidents)
     summary: dict = field(default_factory=dict)
 
 

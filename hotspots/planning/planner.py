@@ -247,7 +247,7 @@ def _select_group(frame: pd.DataFrame, gp: GreenProjects | None, *,
     marginal = np.full(n, np.nan)
     if cover is not None:
         hit = (cover @ chosen.astype(float)) > 0
-        marginal = cover.T @ np.where(hit, 0.0, weights)
+        marginal = cover.T @ np.where(hit, 0.0, weights)  # type: ignore[arg-type]
     status, worth_min, left = _status(frame, chosen, must, sel, budgets, settings=settings,
                                       marginal=None if cover is None else marginal)
     if gp is not None:

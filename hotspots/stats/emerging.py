@@ -222,7 +222,7 @@ def emerging_hot_spots(
     )
     trend = mann_kendall(gi.z.T)
     count_trend = mann_kendall(cube.counts.T)
-    rules = {"ninety_percent_rule": s.ninety_percent_rule,
+    rules: dict = {"ninety_percent_rule": s.ninety_percent_rule,
              "sporadic_requires_final": s.sporadic_requires_final}
 
     def codes_at(alpha_bins: float, alpha_trend: float) -> np.ndarray:

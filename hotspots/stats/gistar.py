@@ -106,7 +106,7 @@ def gi_star(
     p = 2.0 * stats.norm.sf(np.abs(z))
     if permutations:
         p_sim = conditional_permutation_p(
-            values, offdiag, permutations=permutations, seed=seed, n_jobs=_threads(n_jobs)
+            values, offdiag, permutations=permutations, seed=seed, n_jobs=_threads(n_jobs)  # type: ignore[arg-type]
         )
     else:
         p_sim = np.full(len(values), np.nan)

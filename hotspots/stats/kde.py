@@ -125,7 +125,7 @@ def kde(
     return Raster(
         array=out,
         transform=transform,
-        crs=point_crs,
+        crs=point_crs,  # type: ignore[arg-type]
         nodata=float("nan"),
         units=UNITS[units],
         name=name,
