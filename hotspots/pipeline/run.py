@@ -142,7 +142,8 @@ def analyse(config: RunConfig, *, week: str | None, now: pd.Timestamp,
     if config.near_repeat.in_weekly:
         with clock("near repeat"):
             near = near_repeat_step(geo.incidents, inputs.segments, end=end,
-                                    settings=config.near_repeat, k=config.outputs.privacy_k)
+                                    settings=config.near_repeat, k=config.outputs.privacy_k,
+                                    permutations=config.near_repeat.weekly_permutations)
     with clock("evaluation"):
         area = (inputs.boundary_analysis.union_all()
                 if inputs.boundary_analysis is not None else None)

@@ -89,7 +89,8 @@ def emerging_step(incidents: pd.DataFrame, segments: pd.DataFrame, *, weights,
     if prev_n >= MIN_STEPS:
         try:
             prev = emerging_hot_spots(incidents, segments, weights, end=end - step_back,
-                                      settings=dataclasses.replace(settings, n_steps=prev_n))
+                                      settings=dataclasses.replace(settings, n_steps=prev_n),
+                                      explain_texts=False)
         except ValidationError:
             prev = None
     summary: dict = {
@@ -121,10 +122,13 @@ class NearRepeat:
 
 
 def near_repeat_step(incidents: pd.DataFrame, segments, *, end: pd.Timestamp | None,
-                     settings: NearRepeatSettings, k: int) -> NearRepeat:
+                     settings: NearRepeatSettings, k: int,
+                     permutations: int | None = None) -> NearRepeat:
     """Near-repeat (Knox) analysis of the ``settings.weeks`` weeks before ``end`` and the
     segments at raised risk on the analysed week's last day; the liaison release keeps only
-    zones reached by ``k`` or more incidents (no date, count or distance of fewer)."""
+    zones reached by ``k`` or more incidents (no date, count or distance of fewer).
+    ``permutations`` overrides ``settings.permutations`` (the weekly run uses
+    ``settings.weekly_permutations``)."""
     from hotspots.stats.near_repeat import near_repeat
     from hotspots.stats.near_repeat_zones import release_risk_zones, risk_zones
 
@@ -137,6 +141,8 @@ def near_repeat_step(incidents: pd.DataFrame, segments, *, end: pd.Timestamp | N
         return NearRepeat(None, None, None, {
             "skipped": f"only {len(recent)} incidents in the {settings.weeks} weeks before "
                        f"{end:%Y-%m-%d}; the Knox table needs at least 10"})
+    if permutations is not None:
+        settings = dataclasses.replace(settings, permutations=int(permutations))
     try:
         result = near_repeat(recent, segments=segments, settings=settings)
     except ValidationError as exc:
