@@ -190,16 +190,17 @@ def suppressible_columns() -> frozenset[str]:
 
 
 def symbology(key: str, frame: pd.DataFrame, *, lang: str = "en",
-              privacy_k: int | None = None) -> Symbology:
+              privacy_k: int | None = None, geometry: str | None = None) -> Symbology:
     """The symbology ``key`` for ``frame`` (data-dependent classes — rate breaks, shifts — are
     computed from it; the same frame must be given to the map and to the exports).
 
     Keys: gi, rate, priority, hot_status, emerging, lamps, green, patrol, dark_gaps,
     boundary, incidents, green_candidates, plan_lighting, plan_repair_lamps, plan_green, and
     "default" (one blue line/point/polygon). ``privacy_k``
-    only words the suppressed class ("1 to k−1 incidents").
+    only words the suppressed class ("1 to k−1 incidents"). ``geometry`` ('line', 'point',
+    'polygon') is read from the frame's geometries when it has any, else taken as given.
     """
-    geometry = _geometry(frame)
+    geometry = _geometry(frame) or geometry
     label = _label_field(frame) if geometry == "line" else None
     flagged = "suppressed" in frame.columns
     suppressible = suppressible_columns() if flagged else frozenset()
@@ -309,7 +310,10 @@ def layer_symbologies(name: str, frame: pd.DataFrame, *, keys: tuple[str, ...] |
     is offered only when its column exists, and Gi* is the default only when some segment has
     a Gi* bin (else rates come first, as on the map).
     """
-    if _geometry(frame) is None:
+    geometry = _geometry(frame)
+    if geometry is None and isinstance(frame, gpd.GeoDataFrame) and name in LAYERS:
+        geometry = LAYERS[name].geometry  # an empty layer keeps its registered geometry
+    if geometry is None:
         return ()
     wanted = LAYER_STYLES.get(name, ("default",)) if keys is None else tuple(keys)
     keys = [k for k in wanted if k not in _NEEDS or _NEEDS[k] in frame.columns]  # type: ignore[assignment]
@@ -318,7 +322,8 @@ def layer_symbologies(name: str, frame: pd.DataFrame, *, keys: tuple[str, ...] |
         keys.insert(1, "gi")  # type: ignore[union-attr]
     if not keys:
         keys = ["default"]  # type: ignore[assignment]
-    return tuple(symbology(k, frame, lang=lang, privacy_k=privacy_k) for k in keys)  # type: ignore[union-attr]
+    return tuple(symbology(k, frame, lang=lang, privacy_k=privacy_k, geometry=geometry)  # type: ignore[union-attr]
+                 for k in keys)
 
 
 def _geometry(frame: pd.DataFrame) -> str | None:
