@@ -12,14 +12,21 @@ import shapely
 
 from hotspots import crs as crs_mod
 from hotspots._errors import ValidationError, problems_message
+from hotspots.numbering import (
+    LEFT_RIGHT,
+    find_range_columns,
+    flip_range_columns,
+    split_range_columns,
+)
 
 #: columns looked for, in order, when no street-name column is given
 NAME_CANDIDATES = (
     "street_name", "name", "nome", "logradouro", "nm_log", "nome_logradouro", "NM_LOG",
     "NOME", "LOGRADOURO", "NAME", "FULLNAME",
 )
-#: address-range columns carried through to segments when present (TIGER-style)
-RANGE_COLUMNS = ("from_left", "to_left", "from_right", "to_right")
+#: address-range columns carried through to segments when present (TIGER-style); odd/even
+#: (ímpar/par) and other names are found by :func:`hotspots.numbering.find_range_columns`
+RANGE_COLUMNS = LEFT_RIGHT
 
 _GRID_M = 1e-3  # vertices closer than 1 mm are the same node
 
@@ -33,6 +40,7 @@ def build_segments(
     min_length_m: float = 1.0,
     keep_columns: tuple[str, ...] | list[str] = (),
     source: str = "street layer",
+    range_columns: dict[str, str] | None = None,
 ) -> gpd.GeoDataFrame:
     """Split street lines at intersections into segments indexed by a stable ``segment_id``.
 
@@ -47,6 +55,12 @@ def build_segments(
     Returns a GeoDataFrame in the analysis CRS with ``geometry``, ``length_m``, ``street_name``
     (empty string when unknown), ``source_index`` (row of the input line) and any of
     ``from_left/to_left/from_right/to_right`` and ``keep_columns`` found in the input.
+
+    House-number ranges (``from_left``… or, among ``keep_columns``, any set that
+    :func:`hotspots.numbering.find_range_columns` recognises, e.g. odd/even ``NUM_IMPAR_INI``…;
+    ``range_columns`` maps roles to columns explicitly and carries them) are divided in
+    proportion to length when a line is split, never copied whole to each piece
+    (:func:`hotspots.numbering.split_ranges`).
     """
     _check_lines(lines, source=source)
     if split not in {"vertices", "planar"}:
@@ -56,7 +70,12 @@ def build_segments(
     target = crs_mod.choose_analysis_crs(lines, crs)
     projected = crs_mod.to_analysis(lines, target, source=source)
     name_col = _name_column(projected, name_column, source=source)
-    carry = [c for c in (*RANGE_COLUMNS, *keep_columns) if c in projected.columns]
+    mapped = list((range_columns or {}).values())
+    carry = list(dict.fromkeys(
+        c for c in (*RANGE_COLUMNS, *keep_columns, *mapped) if c in projected.columns))
+    range_spec = find_range_columns(carry, mapping=range_columns) if (
+        range_columns or any(c in projected.columns for c in RANGE_COLUMNS) or keep_columns
+    ) else None
     missing_keep = [c for c in keep_columns if c not in projected.columns]
     if missing_keep:
         raise ValidationError(
@@ -92,6 +111,15 @@ def build_segments(
     )
     for col in carry:
         out[col] = projected[col].to_numpy()[piece_src]
+    if range_spec is not None:
+        frac0, frac1, against = _piece_fractions(pieces, piece_src,
+                                                 projected.geometry.to_numpy())
+        divided = split_range_columns(out[range_spec.names].reset_index(drop=True), range_spec,
+                                      frac0, frac1)
+        if against.any():  # planar noding may return a piece reversed
+            divided = flip_range_columns(divided, range_spec, against)
+        for col in range_spec.names:
+            out[col] = divided[col].to_numpy()
     out["street_name"] = out["street_name"].astype(str)
     ids = segment_ids(out.geometry.values)
     out.index = pd.Index(ids, name="segment_id")
@@ -144,6 +172,34 @@ def segments_from_osm(
         ways, crs=crs, name_column="name", min_length_m=min_length_m, keep_columns=keep,
         source=str(path),
     )
+
+
+def _piece_fractions(pieces: np.ndarray, piece_src: np.ndarray, sources: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Share of its source line's length before each piece's start and end (exactly shared
+    between consecutive pieces: cumulative lengths of the pieces in order along the line), and
+    whether the piece runs against its source line."""
+    length = shapely.length(pieces)
+    mid = shapely.line_interpolate_point(pieces, 0.5, normalized=True)
+    along = shapely.line_locate_point(sources[piece_src], mid)
+    order = np.lexsort((along, piece_src))
+    src = piece_src[order]
+    cum = np.cumsum(length[order])
+    new_line = np.append(True, src[1:] != src[:-1])
+    before = np.concatenate([[0.0], cum])[np.searchsorted(src, src, side="left")]
+    c_end = cum - before
+    c_start = np.where(new_line, 0.0, np.concatenate([[0.0], c_end[:-1]]))
+    total = c_end[np.append(np.flatnonzero(new_line)[1:], len(src)) - 1]
+    total = np.repeat(total, np.diff(np.append(np.flatnonzero(new_line), len(src))))
+    total[total <= 0] = 1.0
+    f0 = np.empty(len(pieces))
+    f1 = np.empty(len(pieces))
+    f0[order] = c_start / total
+    f1[order] = np.where(np.append(src[1:] != src[:-1], True), 1.0, c_end / total)
+    a = shapely.line_locate_point(sources[piece_src], shapely.get_point(pieces, 0))
+    b = shapely.line_locate_point(sources[piece_src], shapely.get_point(pieces, -1))
+    against = (b < a) & ~shapely.is_closed(pieces)
+    return f0, f1, against
 
 
 def segment_ids(geometries: np.ndarray) -> np.ndarray:
