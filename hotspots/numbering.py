@@ -75,7 +75,7 @@ RANGE_ALIASES: dict[str, tuple[str, ...]] = {
 #: what can be wrong with one side's range (see :func:`side_ranges` and :func:`flag_overlaps`)
 RANGE_FLAGS = {
     "missing": "no numbers on this side (both ends empty or 0)",
-    "zero_end": "one end is 0 or empty and the other is not (e.g. 1205→0)",
+    "zero_end": "one end is empty, or 0 facing an odd number (e.g. 1205→0); 0→98 is a range",
     "mixed_parity": "the two ends have different parity (e.g. 101→200)",
     "wrong_parity": "odd column holding even numbers, or the reverse",
     "reversed": "the two sides of the block run in opposite directions; this one spans more",
@@ -172,6 +172,17 @@ def find_range_columns(
     return None
 
 
+def _present(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which ends hold a number: positive, or 0 facing a positive even end (TIGER's 0→98);
+    a 0 facing an odd end (1205→0) or nothing is an empty end."""
+    with np.errstate(invalid="ignore"):
+        pos_s = np.isfinite(start) & (start > 0)
+        pos_e = np.isfinite(end) & (end > 0)
+        even_s = pos_s & (np.mod(start, 2) == 0)
+        even_e = pos_e & (np.mod(end, 2) == 0)
+    return pos_s | ((start == 0) & even_e), pos_e | ((end == 0) & even_s)
+
+
 def _numeric(values) -> np.ndarray:
     return pd.to_numeric(pd.Series(np.asarray(values, dtype=object)), errors="coerce").to_numpy(
         dtype=float)
@@ -187,9 +198,9 @@ def split_ranges(start, end, frac_start, frac_end) -> tuple[np.ndarray, np.ndarr
     their boundary fraction exactly. Numbers keep the parity of the range (step 2 when both ends
     have the same parity, else 1); a boundary at number value *b* ends one piece at the largest
     number ≤ *b* and starts the next one step later, so pieces never share or lose a number.
-    A piece too short to hold a number gets NaN. A range with a 0 or empty end cannot be divided:
-    the piece at the known end keeps it as it is (for the checks to see) and the others get NaN;
-    0 → 0 (no numbers) is kept by every piece.
+    A piece too short to hold a number gets NaN. A range with an empty end (or a 0 facing an odd
+    number: 1205→0) cannot be divided: the piece at the known end keeps it as it is (for the
+    checks to see) and the others get NaN; 0 → 0 (no numbers) is kept by every piece.
     """
     start, end = _numeric(start), _numeric(end)
     f0 = np.asarray(frac_start, dtype=float)
@@ -198,8 +209,7 @@ def split_ranges(start, end, frac_start, frac_end) -> tuple[np.ndarray, np.ndarr
     new_e = np.full(len(start), np.nan)
     first = f0 <= _EPS
     last = f1 >= 1 - _EPS
-    pos_s = np.isfinite(start) & (start > 0)
-    pos_e = np.isfinite(end) & (end > 0)
+    pos_s, pos_e = _present(start, end)
     both = pos_s & pos_e
     step = np.where(np.mod(start, 2) == np.mod(end, 2), 2.0, 1.0)
     span = end - start
@@ -253,15 +263,17 @@ def merge_ranges(start, end, group, *, order=None) -> pd.DataFrame:
     order = np.arange(len(start)) if order is None else np.asarray(order)
     frame = pd.DataFrame({"g": group, "o": order, "s": start, "e": end})
     frame = frame.sort_values(["g", "o"], kind="stable")
-    s = frame["s"].where(frame["s"] > 0)
-    e = frame["e"].where(frame["e"] > 0)
+    ps, pe = _present(frame["s"].to_numpy(), frame["e"].to_numpy())
+    s = frame["s"].where(ps)
+    e = frame["e"].where(pe)
     frame["lo"] = np.fmin(s, e)
     frame["hi"] = np.fmax(s, e)
     frame["dir"] = np.sign((e - s).fillna(0.0))
+    frame["s_ok"], frame["e_ok"] = s, e
     g = frame.groupby("g", sort=True)
     lo, hi, dsum = g["lo"].min(), g["hi"].max(), g["dir"].sum()
-    first_s = g["s"].apply(lambda x: x[x > 0].iloc[0] if (x > 0).any() else np.nan)
-    last_e = g["e"].apply(lambda x: x[x > 0].iloc[-1] if (x > 0).any() else np.nan)
+    first_s = g["s_ok"].apply(lambda x: x.dropna().iloc[0] if x.notna().any() else np.nan)
+    last_e = g["e_ok"].apply(lambda x: x.dropna().iloc[-1] if x.notna().any() else np.nan)
     increasing = np.where(dsum != 0, dsum > 0, ~(first_s > last_e))
     zero = g.apply(lambda x: bool(((x["s"] == 0) & (x["e"] == 0)).all()), include_groups=False)
     out = pd.DataFrame({"start": np.where(increasing, lo, hi), "end": np.where(increasing, hi, lo)},
@@ -357,8 +369,7 @@ def side_ranges(values: pd.DataFrame, spec: RangeColumns) -> SideRanges:
         end[k::2] = _numeric(values[b])
     seg = np.repeat(np.arange(n), 2)
     name = np.tile(np.array([s[0] for s in sides], dtype=object), n)
-    pos_s = np.isfinite(start) & (start > 0)
-    pos_e = np.isfinite(end) & (end > 0)
+    pos_s, pos_e = _present(start, end)
     missing = ~pos_s & ~pos_e
     zero_end = pos_s ^ pos_e
     both = pos_s & pos_e

@@ -52,11 +52,13 @@ def test_split_of_mixed_parity_steps_by_one_and_short_pieces_get_nothing():
 
 
 def test_split_keeps_an_unknown_end_on_its_piece_only():
-    s, e = split_ranges([1205, 1205, 0, 0, 0, 0], [0, 0, 300, 300, 0, 0],
-                        [0, 0.5, 0, 0.5, 0, 0.5], [0.5, 1, 0.5, 1, 0.5, 1])
+    s, e = split_ranges([1205, 1205, 0, 0, 0, 0, 0, 0], [0, 0, 301, 301, 0, 0, 300, 300],
+                        [0, 0.5, 0, 0.5, 0, 0.5, 0, 0.5], [0.5, 1, 0.5, 1, 0.5, 1, 0.5, 1])
     assert s[0] == 1205 and e[0] == 0 and np.isnan(s[1]) and np.isnan(e[1])
-    assert np.isnan(s[2]) and s[3] == 0 and e[3] == 300
-    assert s[4:].tolist() == [0, 0] and e[4:].tolist() == [0, 0]
+    assert np.isnan(s[2]) and s[3] == 0 and e[3] == 301
+    assert s[4:6].tolist() == [0, 0] and e[4:6].tolist() == [0, 0]
+    # 0 facing an even number is TIGER's even side starting at 0: divided like any range
+    assert s[6:].tolist() == [0, 152] and e[6:].tolist() == [150, 300]
     s, e = split_ranges([np.nan, 7], [np.nan, 7], [0, 0.6], [1, 1])
     assert np.isnan(s[0]) and np.isnan(s[1])  # single number 7 belongs to the middle piece
     s, e = split_ranges([7, 7], [7, 7], [0, 0.4], [0.4, 1])

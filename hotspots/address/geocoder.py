@@ -1,6 +1,37 @@
-"""The address geocoder: address rows in, incidents placed on segments (or rejected) out, with QA."""
+"""The address geocoder: a reference prepared once, then address records in, placements out.
+
+Library API (frames in, frames out; nothing here reads a file)::
+
+    from hotspots.address import GeocodingSettings, prepare
+
+    settings = GeocodingSettings(range_convention="odd_even", segment_bairro_column="BAIRRO",
+                                 segment_cep_column="CEP", type_codes={"DIR": "DIRETRIZ"})
+    geocoder = prepare(segments, address_points=None, ceps=None, settings=settings)
+    result = geocoder.geocode(records)          # records: DataFrame with "address" (+ "bairro",
+    result.geocoded, result.rejects, result.qa  # "cep"), indexed by incident_id
+
+``prepare`` builds everything that depends only on the reference (street names and keys, the
+fuzzy index, streets, bairros and CEPs of each street, checked range sides, address points and
+the precision estimate); ``geocode`` then costs only its records. ``geocode_addresses`` geocodes
+a plain list for library users; ``AddressGeocoder`` is the callable ``geocode_incidents``
+takes.
+
+Result columns (``geocoded``, one row per placed record, input index and columns kept):
+``segment_id``, ``snap_distance_m``, ``position_m`` (along the segment from its first vertex),
+``match_method`` (address_point | address_range | metric_number | intersection |
+street_centroid), ``match_score`` (0–100, the score compared with ``min_score``),
+``match_status`` (matched | matched_tie | matched_street_only), ``match_review`` (True when a
+person should look: ties far apart, an invalid range used, a fuzzy name placed by a fallback, a
+corner used for a numbered address, a bairro that differs…), ``match_review_reason`` and
+``matched_street`` (the reference name). ``rejects`` follows ``hotspots.rejects`` (reason codes
+and a detail that prints the real score).
+"""
 
 from __future__ import annotations
+
+import contextvars
+import dataclasses
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -8,480 +39,488 @@ import pandas as pd
 import shapely
 
 from hotspots._errors import ValidationError
-from hotspots.address.intersections import meet
-from hotspots.address.match import TYPE_MISMATCH_PENALTY
+from hotspots._settings import build_section, setting
+from hotspots.address.candidates import street_candidates
 from hotspots.address.normalize import normalize_bairro, parse_addresses
+from hotspots.address.placement import (
+    Outcome,
+    place_by_metric,
+    place_by_points,
+    place_by_ranges,
+    place_intersections,
+    place_street_only,
+)
+from hotspots.address.points import AddressPoints
 from hotspots.address.qa import geocoding_qa
-from hotspots.address.reference import AddressPoints, StreetIndex, offset_points
+from hotspots.address.ranges import estimate_precision
+from hotspots.address.reference import StreetIndex
+from hotspots.numbering import find_range_columns
 from hotspots.rejects import make_rejects
 
+__all__ = ["METHODS", "AddressGeocoder", "GeocodingResult", "GeocodingSettings",
+           "PreparedGeocoder", "geocode_addresses", "geocoder_from_config", "prepare"]
+
 METHODS = ("address_point", "address_range", "metric_number")
+RESULT_COLUMNS = ["segment_id", "snap_distance_m", "position_m", "match_method", "match_score",
+                  "match_status", "match_review", "match_review_reason", "matched_street"]
+
+
+def _two_numbers(value) -> str | None:
+    return None if len(value) in (0, 2) else "empty or two numbers (x, y)"
+
+
+@dataclass(frozen=True)
+class GeocodingSettings:
+    """Settings of address geocoding (one section of the run configuration)."""
+
+    method: tuple[str, ...] = setting(
+        ("address_point", "address_range"), "methods tried in order for numbered addresses",
+        choices=METHODS)
+    min_score: float = setting(85.0, "minimum street-name score; the score reported is the one "
+                               "compared", ge=0, le=100)
+    side_offset_m: float = setting(10.0, "points placed this far off the centreline on their "
+                                   "side", unit="m", ge=0)
+    end_offset_fraction: float = setting(0.03, "numbers kept this share of the segment away "
+                                         "from its ends (squeeze)", ge=0, lt=0.5)
+    even_side: str = setting("right", "side of the even numbers walking towards increasing "
+                             "numbers (odd/even ranges, metric numbering)",
+                             choices=("right", "left"))
+    range_convention: str = setting("auto", "house-number ranges of the segments",
+                                    choices=("auto", "left_right", "odd_even", "none"))
+    range_columns: dict[str, str] = setting(
+        {}, "range role → column (from_left, to_left, from_right, to_right or odd_from, odd_to, "
+        "even_from, even_to); unmapped roles are looked up by their usual names",
+        example={"odd_from": "NUM_IMPAR_INI", "odd_to": "NUM_IMPAR_FIM",
+                 "even_from": "NUM_PAR_INI", "even_to": "NUM_PAR_FIM"})
+    invalid_ranges: str = setting("fallback", "ranges with a 0 end, mixed parity, reversed or "
+                                  "swallowing other blocks: used (repaired) only when no sound "
+                                  "range holds the number, with a review flag; or ignored",
+                                  choices=("fallback", "ignore"))
+    name_columns: dict[str, str] = setting(
+        {}, "segment columns holding the parts of the street name (type, title, preposition, "
+        "name, locality); empty = the segments' street_name",
+        example={"type": "TIPO", "preposition": "PREP", "name": "NOME"})
+    type_codes: dict[str, str] = setting({}, "street-type codes added to the built-in table "
+                                         "(code → type)", example={"DIR": "DIRETRIZ"})
+    segment_bairro_column: str | None = setting(None, "segment column with the bairro")
+    segment_cep_column: str | None = setting(None, "segment column with the CEP")
+    number_start: str = setting("auto", "metric numbering: where numbers start (auto = the end "
+                                "nearest number_origin or the map centre)",
+                                choices=("auto", "first", "last"))
+    number_origin: tuple[float, ...] = setting((), "metric numbering origin (x, y in the "
+                                               "segments' CRS); empty = centre of the map",
+                                               check=_two_numbers)
+    metric_tolerance_m: float = setting(30.0, "metric numbering: numbers up to this much past "
+                                        "the street's length still placed", unit="m", ge=0)
+    intersection_policy: str = setting(
+        "number_then_corner", "address with a number and a corner: the number, then the corner "
+        "if the number is not found (review); the number only; or always the corner",
+        choices=("number_then_corner", "number", "corner"))
+    intersection_max_gap_m: float = setting(25.0, "two streets closer than this meet even "
+                                            "without a shared node", unit="m", ge=0)
+    allow_street_only: bool = setting(False, "place addresses without a number at the middle "
+                                      "of their street (review)")
+    street_gap_m: float = setting(30.0, "pieces of one name closer than this are one street",
+                                  unit="m", ge=0)
+    same_address_max_m: float = setting(150.0, "tied candidates farther apart than this need a "
+                                        "review (address points: a rejection)", unit="m", gt=0)
+    address_column: str = setting("address", "record column with the address text")
+    bairro_column: str = setting("bairro", "record column with the bairro (optional)")
+    cep_column: str = setting("cep", "record column with the CEP (optional)")
+    city_names: tuple[str, ...] = setting((), "city names removed from the end of addresses")
+    points_street_column: str = setting("street", "address points: street column")
+    points_number_column: str = setting("housenumber", "address points: number column")
+    points_bairro_column: str | None = setting("bairro", "address points: bairro column")
+    points_cep_column: str | None = setting("postcode", "address points: CEP column")
+    points_max_snap_m: float = setting(100.0, "address points farther than this from their "
+                                       "street are not used", unit="m", gt=0)
+
+    def __post_init__(self):
+        if _CHECKING.get():
+            return
+        token = _CHECKING.set(True)
+        try:
+            _, problems = build_section(type(self), _as_dict(self), section="geocoding")
+        finally:
+            _CHECKING.reset(token)
+        if problems:
+            raise ValidationError("geocoding settings: " + "; ".join(problems))
+
+
+#: set while build_section re-creates the settings to check them (no second check)
+_CHECKING: contextvars.ContextVar[bool] = contextvars.ContextVar("checking", default=False)
+
+
+def _as_dict(settings) -> dict:
+    return {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)}
+
+
+@dataclass(frozen=True)
+class GeocodingResult:
+    """Placed records, rejects and the QA summary of one geocoding call."""
+
+    geocoded: gpd.GeoDataFrame  #: placed records (input index and columns + RESULT_COLUMNS)
+    rejects: pd.DataFrame  #: one row per record not placed (``hotspots.rejects`` columns)
+    qa: dict  #: :func:`hotspots.address.qa.geocoding_qa` summary
+    table: gpd.GeoDataFrame  #: every record, aligned with the input (segment_id −1 if not placed)
+
+
+class PreparedGeocoder:
+    """A reference prepared for geocoding (see :func:`prepare`); ``geocode`` many batches."""
+
+    def __init__(self, streets: StreetIndex, points: AddressPoints | None,
+                 settings: GeocodingSettings, reference_qa: dict):
+        self.streets = streets
+        self.points = points
+        self.settings = settings
+        self.reference_qa = reference_qa
+        box = shapely.bounds(shapely.union_all(streets.geoms)) if len(streets.geoms) else None
+        origin = settings.number_origin
+        self._origin = (shapely.Point(origin) if origin else
+                        shapely.Point((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+                        if box is not None else shapely.Point(0, 0))
+
+    def geocode(self, records: pd.DataFrame | pd.Series) -> GeocodingResult:
+        """Geocode address records (a DataFrame with the address column, or a Series).
+
+        Returns placed records, rejects and QA; ``table`` has every record in input order.
+        """
+        s = self.settings
+        frame = _records_frame(records, s.address_column)
+        out = Outcome(len(frame))
+        parsed = parse_addresses(frame[s.address_column].reset_index(drop=True),
+                                 city_names=s.city_names, type_codes=s.type_codes)
+        bairro, cep = _bairro_and_cep(frame, parsed, s)
+        problem = parsed["problem"].to_numpy(dtype=object)
+        text = parsed["street_text"].to_numpy(dtype=object)
+        for reason in ("address_empty", "invalid_address", "invalid_number"):
+            mask = problem == reason
+            out.reject(mask, reason, np.array([f"address '{t}'" for t in text], dtype=object))
+        st = self.streets
+        bcode = st.bairro_codes(bairro)
+        cand, _, _ = self._candidates(parsed, "street", bcode, cep, out)
+        number = parsed["number"].fillna(0).to_numpy(dtype=np.int64)
+        suffix = parsed["number_suffix"].to_numpy(dtype=object)
+        kind = parsed["number_kind"].to_numpy(dtype=object)
+        has_cross = parsed["cross_key"].to_numpy(dtype=object) != ""
+        corner_first = has_cross & ((kind != "number") | (s.intersection_policy == "corner"))
+        hint_x, hint_y = self._hints(bcode, cep)
+        if corner_first.any():
+            self._corners(corner_first, parsed, bcode, cep, cand, out, hint_x, hint_y)
+        numbered = out.open() & (kind == "number")
+        pairs = cand[numbered[cand["row"].to_numpy()]]
+        for method in s.method:
+            todo = out.open()
+            pairs = pairs[todo[pairs["row"].to_numpy()]]
+            if not len(pairs):
+                break
+            if method == "address_point" and self.points is not None:
+                place_by_points(pairs, number, suffix, self.points, st, out,
+                                same_address_max_m=s.same_address_max_m)
+            elif method == "address_range" and st.sides is not None:
+                common = dict(end_offset_fraction=s.end_offset_fraction,
+                              side_offset_m=s.side_offset_m, even_side=s.even_side,
+                              same_address_max_m=s.same_address_max_m)
+                place_by_ranges(pairs, number, hint_x, hint_y, st, out, fallback=False, **common)
+                if s.invalid_ranges == "fallback":
+                    rest = pairs[out.open()[pairs["row"].to_numpy()]]
+                    place_by_ranges(rest, number, hint_x, hint_y, st, out, fallback=True,
+                                    **common)
+            elif method == "metric_number":
+                place_by_metric(pairs, number, st, out, number_start=s.number_start,
+                                origin=self._origin, metric_tolerance_m=s.metric_tolerance_m,
+                                end_offset_fraction=s.end_offset_fraction,
+                                side_offset_m=s.side_offset_m, even_side=s.even_side)
+        todo = out.open() & (kind == "number")
+        if s.intersection_policy == "number_then_corner" and (todo & has_cross).any():
+            self._corners(todo & has_cross, parsed, bcode, cep, cand, out, hint_x, hint_y,
+                          review="corner_instead_of_number")
+        todo = out.open() & (kind == "number")
+        usable = ((self.points is not None and "address_point" in s.method)
+                  or (st.sides is not None and "address_range" in s.method)
+                  or "metric_number" in s.method)
+        if not usable:
+            out.reject(todo, "address_unavailable",
+                       "no address reference: give address points, address ranges on the "
+                       "segments or method = ['metric_number']")
+        out.reject(todo, "number_out_of_range", np.array(
+            [f"number {n} not found on '{t}'" for n, t in zip(number, text)], dtype=object))
+        todo = out.open()
+        if todo.any() and s.allow_street_only:
+            place_street_only(cand[todo[cand["row"].to_numpy()]], st, out)
+        todo = out.open()
+        out.reject(todo, "no_house_number",
+                   np.where(kind == "km", "kilometre marker only", "no house number (s/n)"))
+        name_kind = _chosen(cand, out)
+        table = self._table(frame, out)
+        placed = table["segment_id"].to_numpy() >= 0
+        geocoded = gpd.GeoDataFrame(
+            pd.concat([frame.loc[placed].drop(columns=["geometry"], errors="ignore"),
+                       table.loc[placed, RESULT_COLUMNS]], axis=1),
+            geometry=table.geometry[placed].to_numpy(), crs=st.crs)
+        rejects = _rejects(frame, out)
+        qa = geocoding_qa(method=out.method, status=out.status, score=out.score,
+                          reason=out.reason, placed=placed, street_text=text,
+                          review=out.review, name_kind=name_kind,
+                          reference=self.reference_qa)
+        return GeocodingResult(geocoded=geocoded, rejects=rejects, qa=qa, table=table)
+
+    # -- steps ----------------------------------------------------------------------------------
+    def _candidates(self, parsed, which, bcode, cep, out: Outcome):
+        """(row, street, score, kind) candidates of the first (``street``) or cross street."""
+        prefix = "street" if which == "street" else "cross"
+        cols = {"key": f"{prefix}_key", "short_key": f"{prefix}_short_key",
+                "alt_key": f"{prefix}_alt_key", "street_type": f"{prefix}_type",
+                "text": f"{prefix}_text"}
+        q = pd.DataFrame({k: parsed[v].to_numpy(dtype=object) for k, v in cols.items()})
+        q["bairro_code"] = bcode
+        q["cep"] = cep
+        if which == "street":
+            q.loc[~out.open(), "key"] = ""
+        codes, first = _distinct(q)
+        sc = street_candidates(self.streets, q.iloc[first].reset_index(drop=True),
+                               min_score=self.settings.min_score)
+        rows = pd.DataFrame({"row": np.arange(len(q)), "query": codes})
+        pairs = rows.merge(sc.pairs, on="query").drop(columns="query")
+        reason, detail = sc.reason[codes], sc.detail[codes]
+        if which == "street":
+            for why in ("street_not_found", "low_score", "ambiguous_street"):
+                out.reject(reason == why, why, detail)
+            out.score[:] = sc.best_score[codes]
+        return pairs, reason, detail
+
+    def _hints(self, bcode, cep):
+        st = self.streets
+        hx = np.full(len(bcode), np.nan)
+        hy = np.full(len(bcode), np.nan)
+        ok = bcode >= 0
+        hx[ok], hy[ok] = st.bairro_x[bcode[ok]], st.bairro_y[bcode[ok]]
+        return hx, hy
+
+    def _corners(self, mask, parsed, bcode, cep, cand, out: Outcome, hint_x, hint_y,
+                 review: str = ""):
+        rows = np.flatnonzero(mask & out.open())
+        if not len(rows):
+            return
+        second, reason, detail = self._candidates(parsed, "cross", bcode, cep, out)
+        second = second[np.isin(second["row"].to_numpy(), rows)]
+        for r in np.setdiff1d(rows, second["row"].to_numpy()):
+            out.reject_rows([r], reason[r] or "street_not_found",
+                            "second street of the corner: " + (detail[r] or "not found"))
+        first = cand[np.isin(cand["row"].to_numpy(), rows)]
+        ref = {int(r): (float(hint_x[r]), float(hint_y[r])) for r in rows
+               if np.isfinite(hint_x[r])}
+        place_intersections(first[["row", "street", "score"]], second[["row", "street", "score"]],
+                            self.streets, out, min_score=self.settings.min_score,
+                            max_gap_m=self.settings.intersection_max_gap_m, reference_xy=ref,
+                            review=review)
+
+    def _table(self, frame: pd.DataFrame, out: Outcome) -> gpd.GeoDataFrame:
+        st = self.streets
+        ok = out.seg >= 0
+        seg = np.where(ok, out.seg, 0)
+        geom = np.where(ok, out.geometry, None)
+        dist = np.full(len(frame), np.nan)
+        if ok.any():
+            dist[ok] = shapely.distance(out.geometry[ok], st.geoms[out.seg[ok]])
+        table = pd.DataFrame({
+            "segment_id": np.where(ok, st.ids[seg], -1).astype(np.int64),
+            "snap_distance_m": dist,
+            "position_m": np.where(ok, out.position, np.nan),
+            "match_method": out.method,
+            "match_score": np.where(ok, np.clip(np.round(out.score, 1), 0, 100), np.nan),
+            "match_status": np.where(ok, out.status, "rejected"),
+            "match_review": ok & (out.review != ""),
+            "match_review_reason": np.where(ok, out.review, ""),
+            "matched_street": np.where(ok & (out.street >= 0),
+                                       st.street_text[np.clip(out.street, 0, None)]
+                                       if st.n_streets else "", ""),
+            "reason": out.reason,
+            "detail": out.detail,
+        }, index=frame.index)
+        return gpd.GeoDataFrame(table, geometry=gpd.GeoSeries(geom, index=frame.index,
+                                                              crs=st.crs))
+
+
+def _records_frame(records, address_column: str) -> pd.DataFrame:
+    if isinstance(records, pd.Series):
+        frame = records.to_frame(address_column)
+    elif isinstance(records, pd.DataFrame):
+        if address_column not in records.columns:
+            raise ValidationError(f"address records have no {address_column!r} column; columns "
+                                  f"are {list(records.columns)} (set address_column)")
+        frame = records.copy()
+    else:
+        frame = pd.DataFrame({address_column: list(records)})
+    if "source_row" not in frame.columns:
+        frame["source_row"] = np.arange(len(frame))
+    return frame
+
+
+def _bairro_and_cep(frame, parsed, s: GeocodingSettings):
+    """Bairro key and 8-digit CEP of each record: the record's columns first, else the text's."""
+    bairro = parsed["bairro"].to_numpy(dtype=object)
+    if s.bairro_column in frame.columns:
+        given = frame[s.bairro_column].map(normalize_bairro).to_numpy(dtype=object)
+        bairro = np.where(given != "", given, bairro)
+    cep = parsed["cep"].to_numpy(dtype=object)
+    if s.cep_column in frame.columns:
+        given = frame[s.cep_column].astype("string").fillna("").str.replace(
+            r"\D", "", regex=True).to_numpy(dtype=object)
+        ok = np.array([len(g) == 8 for g in given], dtype=bool)
+        cep = np.where(ok, given, cep)
+    return bairro, cep
+
+
+def _chosen(cand: pd.DataFrame, out: Outcome) -> np.ndarray:
+    """Kind of name match of each placed row; its score becomes that of the chosen street."""
+    n = out.n
+    kind = np.full(n, "", dtype=object)
+    if len(cand):
+        chosen = cand.merge(pd.DataFrame({"row": np.arange(n), "street": out.street}),
+                            on=["row", "street"]).drop_duplicates("row")
+        rows = chosen["row"].to_numpy()
+        kind[rows] = chosen["kind"].to_numpy(dtype=object)
+        not_corner = out.method[rows] != "intersection"
+        out.score[rows[not_corner]] = chosen["score"].to_numpy()[not_corner]
+    kind[out.method == "intersection"] = "corner"
+    return kind
+
+
+def _rejects(frame: pd.DataFrame, out: Outcome) -> pd.DataFrame:
+    parts = [make_rejects(frame, out.reason == reason, reason=reason, detail=out.detail,
+                          stage="geocode")
+             for reason in pd.unique(out.reason[out.reason != ""])]
+    if not parts:
+        return make_rejects(frame, np.zeros(len(frame), bool), reason="street_not_found",
+                            detail="", stage="geocode")
+    return pd.concat(parts, ignore_index=True)
+
+
+def _distinct(q: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Code of each row's distinct combination of values and the first row of each code."""
+    codes, uniq = pd.MultiIndex.from_frame(q).factorize()
+    first = np.zeros(len(uniq), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]
+    return codes, first
+
+
+def prepare(
+    segments: gpd.GeoDataFrame,
+    *,
+    address_points: gpd.GeoDataFrame | None = None,
+    ceps: pd.DataFrame | None = None,
+    settings: GeocodingSettings | None = None,
+) -> PreparedGeocoder:
+    """Build everything address geocoding needs from the reference, once.
+
+    Parameters
+    ----------
+    segments
+        Street segments indexed by ``segment_id`` (``hotspots.segments.build_segments``), in a
+        metric CRS, with ``street_name`` (or the ``name_columns``), optional house-number ranges
+        (``range_convention``/``range_columns``) and bairro/CEP columns.
+    address_points
+        Optional points with street, number (and bairro, CEP) columns, any CRS.
+    ceps
+        Optional CEP table (one row per CEP: ``cep``, ``street``, optional ``bairro``), e.g. the
+        Correios DNE or CEP Aberto for the city: the CEP of each street when the segments have
+        none.
+    settings
+        :class:`GeocodingSettings`.
+
+    Returns
+    -------
+    PreparedGeocoder
+        ``.geocode(records)`` → :class:`GeocodingResult`; ``.reference_qa`` holds the range
+        checks (sides with each flag) and, with address points and ranges, the precision
+        estimate (share of points whose number the ranges put on their own segment, error
+        along the street in metres).
+    """
+    s = settings or GeocodingSettings()
+    spec = (find_range_columns(segments.columns, convention=s.range_convention,
+                               mapping=s.range_columns)
+            if "address_range" in s.method or s.range_columns else None)
+    streets = StreetIndex(segments, name_columns=s.name_columns, type_codes=s.type_codes,
+                          bairro_column=s.segment_bairro_column, cep_column=s.segment_cep_column,
+                          range_spec=spec, ceps=ceps, street_gap_m=s.street_gap_m,
+                          min_score=s.min_score)
+    points = None
+    if address_points is not None and "address_point" in s.method:
+        points = AddressPoints(address_points, streets, street_column=s.points_street_column,
+                               number_column=s.points_number_column,
+                               bairro_column=s.points_bairro_column,
+                               cep_column=s.points_cep_column, max_snap_m=s.points_max_snap_m)
+        streets.add_places(points.street_bairros, points.street_ceps)
+    reference_qa = {
+        "segments": len(streets.geoms),
+        "streets": int(streets.n_streets),
+        "street_names": len(streets.matcher),
+        "range_convention": spec.convention if spec is not None else None,
+        "range_columns": spec.names if spec is not None else None,
+        "range_sides": getattr(streets, "range_counts", None),
+        "address_points": None if points is None else {"input": points.n_input,
+                                                        "usable": points.n_usable},
+        "precision": estimate_precision(streets, points),
+    }
+    return PreparedGeocoder(streets, points, s, reference_qa)
 
 
 class AddressGeocoder:
     """Callable ``(address_rows, segments) -> (geocoded, rejects)`` for ``geocode_incidents``.
 
-    ``method`` is "auto" (address points, then address ranges on the segments), one of
-    "address_point", "address_range", "metric_number", or a tuple of them tried in order.
-    Numbers are placed ``side_offset_m`` off the centreline on their side (parity) and at
-    least ``end_offset_fraction`` of the segment length from its ends. Addresses without a
-    number ("s/n", "km 12") are rejected unless ``allow_street_only`` (then placed at the
-    middle of the street as ``match_method="street_centroid"``, status
-    ``matched_street_only``). After each call ``last_qa`` holds the QA summary.
+    Keyword options are the fields of :class:`GeocodingSettings` (``method`` may be "auto" =
+    address points then ranges, one method name or a tuple; ``number_start`` may be an (x, y)
+    tuple); ``address_points`` and ``ceps`` are the optional references. The reference is
+    prepared on the first call and reused while the same segments frame is passed. After each
+    call ``last_qa`` holds the QA summary.
     """
 
-    def __init__(
-        self,
-        *,
-        address_points: gpd.GeoDataFrame | None = None,
-        points_street_column: str = "street",
-        points_number_column: str = "housenumber",
-        points_bairro_column: str | None = "bairro",
-        points_cep_column: str | None = "postcode",
-        method: str | tuple[str, ...] = "auto",
-        min_score: float = 85.0,
-        side_offset_m: float = 10.0,
-        end_offset_fraction: float = 0.03,
-        number_start: str | tuple[float, float] = "auto",
-        even_side: str = "right",
-        metric_tolerance_m: float = 30.0,
-        allow_street_only: bool = False,
-        street_gap_m: float = 30.0,
-        intersection_max_gap_m: float = 25.0,
-        same_address_max_m: float = 150.0,
-        range_columns: tuple[str, str, str, str] | None = None,
-        segment_bairro_column: str | None = None,
-        segment_cep_column: str | None = None,
-        address_column: str = "address",
-        bairro_column: str = "bairro",
-        cep_column: str = "cep",
-        city_names: tuple[str, ...] = (),
-    ):
-        problems = []
-        if method == "auto":
-            methods: tuple[str, ...] = ("address_point", "address_range")
-        else:
-            methods = (method,) if isinstance(method, str) else tuple(method)
-        bad = [m for m in methods if m not in METHODS]
-        if bad:
-            problems.append(f"method {bad!r}: use 'auto' or any of {METHODS}")
-        if not 0 <= min_score <= 100:
-            problems.append(f"min_score={min_score!r}: must be between 0 and 100")
-        if not 0 <= end_offset_fraction < 0.5:
-            problems.append(f"end_offset_fraction={end_offset_fraction!r}: must be in [0, 0.5)")
-        if not np.isfinite(side_offset_m) or side_offset_m < 0:
-            problems.append(f"side_offset_m={side_offset_m!r}: must be ≥ 0 metres")
-        if even_side not in {"left", "right"}:
-            problems.append(f"even_side={even_side!r}: use 'left' or 'right'")
-        if not (isinstance(number_start, tuple) or number_start in {"auto", "first", "last"}):
-            problems.append(f"number_start={number_start!r}: use 'auto' (end nearest the city "
-                            "centre), 'first', 'last' (vertex of the merged line) or an (x, y)")
-        if problems:
-            raise ValidationError("AddressGeocoder: " + "; ".join(problems))
-        self.methods = methods
+    def __init__(self, *, address_points: gpd.GeoDataFrame | None = None,
+                 ceps: pd.DataFrame | None = None, settings: GeocodingSettings | None = None,
+                 **options):
+        if settings is not None and options:
+            raise ValidationError("AddressGeocoder: give settings= or keyword options, not both")
+        self.settings = settings or settings_from_options(**options)
         self.address_points = address_points
-        self.points_options = dict(street_column=points_street_column,
-                                   number_column=points_number_column,
-                                   bairro_column=points_bairro_column,
-                                   cep_column=points_cep_column)
-        self.min_score = float(min_score)
-        self.side_offset_m = float(side_offset_m)
-        self.end_offset_fraction = float(end_offset_fraction)
-        self.number_start = number_start
-        self.even_side = even_side
-        self.metric_tolerance_m = float(metric_tolerance_m)
-        self.allow_street_only = allow_street_only
-        self.street_gap_m = street_gap_m
-        self.intersection_max_gap_m = intersection_max_gap_m
-        self.same_address_max_m = float(same_address_max_m)
-        self.range_columns = range_columns
-        self.segment_bairro_column = segment_bairro_column
-        self.segment_cep_column = segment_cep_column
-        self.address_column = address_column
-        self.bairro_column = bairro_column
-        self.cep_column = cep_column
-        self.city_names = tuple(city_names)
+        self.ceps = ceps
         self.last_qa: dict | None = None
-        self._cache: tuple | None = None
+        self._prepared: tuple | None = None
 
-    # -- references -------------------------------------------------------------------------
-    def prepare(self, segments: gpd.GeoDataFrame) -> tuple[StreetIndex, AddressPoints | None]:
-        """Build (once per segments frame) the street index and the address-point table."""
-        if self._cache is not None and self._cache[0] is segments:
-            return self._cache[1], self._cache[2]
-        streets = StreetIndex(segments, range_columns=self.range_columns,
-                              bairro_column=self.segment_bairro_column,
-                              cep_column=self.segment_cep_column, street_gap_m=self.street_gap_m)
-        points = None
-        if self.address_points is not None and "address_point" in self.methods:
-            points = AddressPoints(self.address_points, streets, min_score=self.min_score,
-                                   **self.points_options)
-        self._cache = (segments, streets, points)
-        return streets, points
+    def prepare(self, segments: gpd.GeoDataFrame) -> PreparedGeocoder:
+        """The prepared reference for ``segments`` (built once per segments frame)."""
+        if self._prepared is None or self._prepared[0] is not segments:
+            self._prepared = (segments, prepare(segments, address_points=self.address_points,
+                                                ceps=self.ceps, settings=self.settings))
+        return self._prepared[1]
 
-    # -- the call ---------------------------------------------------------------------------
     def __call__(self, rows: pd.DataFrame, segments: gpd.GeoDataFrame
                  ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-        if self.address_column not in rows.columns:
-            raise ValidationError(f"address rows have no {self.address_column!r} column; "
-                                  f"columns are {list(rows.columns)}")
-        streets, points = self.prepare(segments)
-        frame = rows.copy()
-        if "source_row" not in frame.columns:
-            frame["source_row"] = np.arange(len(frame))
-        state = _State(len(frame))
-        p = parse_addresses(frame[self.address_column].reset_index(drop=True),
-                            city_names=self.city_names)
-        bairro = p["bairro"].to_numpy(dtype=object)
-        if self.bairro_column in frame.columns:
-            given = frame[self.bairro_column].map(normalize_bairro).to_numpy(dtype=object)
-            bairro = np.where(bairro == "", given, bairro)
-        cep = p["cep"].to_numpy(dtype=object)
-        if self.cep_column in frame.columns:
-            given = frame[self.cep_column].astype("string").fillna("").str.replace(
-                r"\D", "", regex=True).to_numpy(dtype=object)
-            cep = np.where((cep == "") & (pd.Series(given).str.len().to_numpy() == 8), given, cep)
-        problem = p["problem"].to_numpy(dtype=object)
-        for reason in ("address_empty", "invalid_address", "invalid_number"):
-            mask = problem == reason
-            state.reject(mask, reason, np.where(mask, "address " + _quote(p["street_text"]), ""))
-        # street names
-        m = streets.matcher.match(p["street_key"].to_numpy(), p["street_short_key"].to_numpy(),
-                                  min_score=self.min_score)
-        score = m.score.copy()
-        todo = state.open()
-        state.reject(todo & (m.key_index < 0) & (m.score == 0), "street_not_found",
-                     "no street like " + _quote(p["street_text"]))
-        low_detail = ("best match scored " + pd.Series(np.round(m.score).astype(int)).astype(str)
-                      + f" (minimum {self.min_score:g}) for " + _quote(p["street_text"]))
-        state.reject(todo & (m.key_index < 0), "low_score", low_detail.to_numpy(dtype=object))
-        state.reject(todo & (m.ties > 1), "ambiguous_street",
-                     "several streets match " + _quote(p["street_text"]) + " equally well")
-        # type: a written type that no street of that key carries costs a few points
-        known_types = streets.names.groupby("key_index")["street_type"].agg(frozenset).to_dict()
-        qtype = p["street_type"].to_numpy(dtype=object)
-        has = [(t == "" or k < 0 or t in known_types.get(k, frozenset()))
-               for t, k in zip(qtype, m.key_index)]
-        score = np.where(np.asarray(has), score, score - TYPE_MISMATCH_PENALTY)
-        state.score = score
-        inter = state.open() & (p["cross_key"].to_numpy(dtype=object) != "")
-        if inter.any():
-            self._intersections(inter, p, m.key_index, bairro, streets, points, state)
-        numbered = state.open() & (p["number_kind"].to_numpy() == "number")
-        number = p["number"].fillna(0).to_numpy(dtype=np.int64)
-        suffix = p["number_suffix"].to_numpy(dtype=object)
-        for method in self.methods:
-            todo = state.open() & numbered
-            if not todo.any():
-                break
-            if method == "address_point" and points is not None:
-                self._by_points(todo, m.key_index, number, suffix, bairro, cep, points, streets,
-                                state)
-            elif method == "address_range" and streets.ranges is not None:
-                self._by_ranges(todo, m.key_index, qtype, number, bairro, streets, points, state)
-            elif method == "metric_number":
-                self._by_metric(todo, m.key_index, qtype, number, bairro, streets, points, state)
-        todo = state.open() & numbered
-        usable = ((points is not None and "address_point" in self.methods)
-                  or (streets.ranges is not None and "address_range" in self.methods)
-                  or "metric_number" in self.methods)
-        if not usable:
-            state.reject(todo, "address_unavailable",
-                         "no address reference: give address points, address ranges on the "
-                         "segments or method='metric_number'")
-        state.reject(todo, "number_out_of_range",
-                     "number " + pd.Series(number).astype(str).to_numpy(dtype=object)
-                     + " not found on " + _quote(p["street_text"]))
-        todo = state.open()
-        if todo.any() and self.allow_street_only:
-            self._street_only(todo, m.key_index, qtype, bairro, streets, points, state)
-        todo = state.open()
-        kind = p["number_kind"].to_numpy(dtype=object)
-        state.reject(todo, "no_house_number",
-                     np.where(kind == "km", "kilometre marker only", "no house number (s/n)"))
-        geocoded = state.geocoded(frame, streets)
-        rejects = state.rejects_frame(frame)
-        self.last_qa = geocoding_qa(
-            method=state.method, status=state.status, score=state.score, reason=state.reason,
-            placed=state.seg >= 0, street_text=p["street_text"].to_numpy(dtype=object))
-        return geocoded, rejects
-
-    # -- methods ----------------------------------------------------------------------------
-    def _candidate_streets(self, rows, key_index, qtype, bairro, streets, points):
-        """(row, street) pairs: the streets of the matched key, narrowed by type and bairro."""
-        names = streets.names.reset_index()[["name_id", "key_index", "street_type"]]
-        q = pd.DataFrame({"row": rows, "key_index": key_index[rows], "qtype": qtype[rows],
-                          "bairro": bairro[rows]})
-        pairs = q.merge(names, on="key_index").merge(
-            streets.street_of_segments()[["name_id", "street"]].drop_duplicates(), on="name_id")
-        same_type = pairs["street_type"] == pairs["qtype"]
-        any_same = same_type.groupby(pairs["row"]).transform("any")
-        pairs = pairs[same_type | ~any_same]
-        sb = streets.street_bairros
-        if points is not None and len(points.street_bairros):
-            sb = points.street_bairros if not len(sb) else pd.Series(
-                {k: sb.get(k, frozenset()) | points.street_bairros.get(k, frozenset())
-                 for k in set(sb.index) | set(points.street_bairros.index)})
-        if len(sb):
-            in_b = [b != "" and b in sb.get(s, frozenset()) for s, b in
-                    zip(pairs["street"], pairs["bairro"])]
-            in_b = pd.Series(in_b, index=pairs.index)
-            any_b = in_b.groupby(pairs["row"]).transform("any")
-            pairs = pairs[in_b | ~any_b]
-        return pairs[["row", "street"]].drop_duplicates()
-
-    def _by_points(self, todo, key_index, number, suffix, bairro, cep, points, streets, state):
-        rows = np.flatnonzero(todo)
-        q = pd.DataFrame({"row": rows, "key_index": key_index[rows], "number": number[rows],
-                          "suffix": suffix[rows], "qb": bairro[rows], "qc": cep[rows]})
-        t = points.table
-        exact = q.merge(t, on=["key_index", "number", "suffix"])
-        rest = q[~q["row"].isin(exact["row"])]
-        anysfx = rest.drop(columns="suffix").merge(
-            t.sort_values(["suffix", "point"]), on=["key_index", "number"])
-        hits = pd.concat([exact, anysfx], ignore_index=True)
-        # where the number exists on several streets of that name, keep the bairro's / CEP's
-        for col, qcol in (("bairro", "qb"), ("cep", "qc")):
-            ok = (hits[qcol] != "") & (hits[col] == hits[qcol])
-            any_ok = ok.groupby(hits["row"]).transform("any")
-            hits = hits[ok | ~any_ok]
-        g = hits.groupby("row")
-        nstreets = g["street"].transform("nunique")
-        spread = np.hypot(g["x"].transform("max") - g["x"].transform("min"),
-                          g["y"].transform("max") - g["y"].transform("min"))
-        # one address whose points sit on two pieces of a street close together: a tie
-        far = (nstreets > 1) & (spread > self.same_address_max_m)
-        amb = hits.loc[far, "row"].unique()
-        if len(amb):
-            mask = np.zeros(state.n, bool)
-            mask[amb] = True
-            state.reject(mask, "ambiguous_street",
-                         "this number exists on several streets of that name; give the bairro")
-        hits = hits[~far]
-        g = hits.groupby("row")
-        d = np.hypot(hits["x"] - g["x"].transform("mean"), hits["y"] - g["y"].transform("mean"))
-        tie = (g["street"].transform("nunique") > 1).to_numpy()
-        hits = hits.assign(_d=np.where(tie, d, 0.0), tie=tie)
-        hits = hits.sort_values(["row", "_d", "suffix", "point"]).drop_duplicates("row")
-        r = hits["row"].to_numpy()
-        state.place(r, seg=hits["seg"].to_numpy(), position_m=hits["position_m"].to_numpy(),
-                    geometry=hits["geometry"].to_numpy(), method="address_point",
-                    status=np.where(hits["tie"].to_numpy(), "matched_tie", "matched"),
-                    streets=streets)
-
-    def _by_ranges(self, todo, key_index, qtype, number, bairro, streets, points, state):
-        rows = np.flatnonzero(todo)
-        cand = self._candidate_streets(rows, key_index, qtype, bairro, streets, points)
-        segs = pd.DataFrame({"street": streets.seg_street, "seg": np.arange(len(streets.geoms))})
-        pairs = cand.merge(segs[segs["street"] >= 0], on="street")
-        rng = streets.ranges[pairs["seg"].to_numpy()]
-        n = number[pairs["row"].to_numpy()].astype(float)
-        best_side = np.zeros(len(pairs))
-        frac = np.full(len(pairs), np.nan)
-        for side, (a, b) in ((1.0, (0, 1)), (-1.0, (2, 3))):  # left, right
-            lo, hi = rng[:, a], rng[:, b]
-            inside = (n >= np.fmin(lo, hi)) & (n <= np.fmax(lo, hi))
-            parity_ok = ~((lo % 2 == hi % 2) & (lo % 2 != n % 2))
-            ok = inside & parity_ok & np.isnan(frac)
-            span = hi - lo
-            f = np.where(span == 0, 0.5, (n - lo) / np.where(span == 0, 1, span))
-            frac = np.where(ok, f, frac)
-            best_side = np.where(ok, side, best_side)
-        pairs = pairs.assign(frac=frac, side=best_side, sid=streets.ids[pairs["seg"].to_numpy()])
-        pairs = pairs[np.isfinite(frac)]
-        pairs = _single_street(pairs, state,
-                               "this number is in range on several streets of that name")
-        nseg = pairs.groupby("row")["seg"].transform("size")
-        pairs = pairs.assign(tie=nseg > 1).sort_values(["row", "sid"]).drop_duplicates("row")
-        seg = pairs["seg"].to_numpy()
-        length = streets.lengths[seg]
-        e = self.end_offset_fraction
-        pos = length * (e + pairs["frac"].to_numpy() * (1 - 2 * e))
-        geom = offset_points(streets.geoms[seg], pos, pairs["side"].to_numpy(),
-                             side_offset_m=self.side_offset_m)
-        state.place(pairs["row"].to_numpy(), seg=seg, position_m=pos, geometry=geom,
-                    method="address_range",
-                    status=np.where(pairs["tie"].to_numpy(), "matched_tie", "matched"),
-                    streets=streets)
-
-    def _street_axes(self, street_ids, streets):
-        """Merged line per street, oriented so that it starts where numbering starts."""
-        lines = []
-        for s in street_ids:
-            line = streets.street_line(int(s))
-            if self.number_start == "last":
-                line = shapely.reverse(line)
-            elif self.number_start != "first":
-                if isinstance(self.number_start, tuple):
-                    origin = shapely.Point(self.number_start)
-                else:
-                    origin = self._centre(streets)
-                a, b = shapely.get_point(line, 0), shapely.get_point(line, -1)
-                if shapely.distance(b, origin) < shapely.distance(a, origin):
-                    line = shapely.reverse(line)
-            lines.append(line)
-        return np.array(lines, dtype=object)
-
-    def _centre(self, streets):
-        if not hasattr(self, "_centre_pt") or self._centre_pt[0] is not streets:
-            box = shapely.bounds(shapely.union_all(streets.geoms))
-            self._centre_pt = (streets, shapely.Point((box[0] + box[2]) / 2, (box[1] + box[3]) / 2))
-        return self._centre_pt[1]
-
-    def _by_metric(self, todo, key_index, qtype, number, bairro, streets, points, state):
-        rows = np.flatnonzero(todo)
-        cand = self._candidate_streets(rows, key_index, qtype, bairro, streets, points)
-        ust = cand["street"].unique()
-        axes = dict(zip(ust, self._street_axes(ust, streets)))
-        length = np.array([axes[s].length for s in cand["street"]])
-        n = number[cand["row"].to_numpy()].astype(float)
-        cand = cand[n <= length + self.metric_tolerance_m]
-        cand = _single_street(cand, state,
-                              "several streets of that name are long enough for this number")
-        r = cand["row"].to_numpy()
-        lines = np.array([axes[s] for s in cand["street"]], dtype=object)
-        total = shapely.length(lines)
-        end = np.minimum(self.end_offset_fraction * total, 15.0)
-        d = np.clip(number[r].astype(float), end, total - end)
-        even = number[r] % 2 == 0
-        even_sign = -1.0 if self.even_side == "right" else 1.0
-        side = np.where(even, even_sign, -even_sign)
-        geom = offset_points(lines, d, side, side_offset_m=self.side_offset_m)
-        on_axis = shapely.line_interpolate_point(lines, d)
-        seg = _segment_at(on_axis, cand["street"].to_numpy(), streets)
-        pos = shapely.line_locate_point(streets.geoms[seg], on_axis)
-        state.place(r, seg=seg, position_m=pos, geometry=geom, method="metric_number",
-                    status="matched", streets=streets)
-
-    def _street_only(self, todo, key_index, qtype, bairro, streets, points, state):
-        rows = np.flatnonzero(todo & (key_index >= 0))
-        cand = self._candidate_streets(rows, key_index, qtype, bairro, streets, points)
-        nst = cand.groupby("row")["street"].transform("nunique")
-        amb = cand.loc[nst > 1, "row"].unique()
-        if len(amb):
-            mask = np.zeros(state.n, bool)
-            mask[amb] = True
-            state.reject(mask, "ambiguous_street", "several streets of that name; no number")
-        cand = cand[nst == 1]
-        lines = np.array([streets.street_line(int(s)) for s in cand["street"]], dtype=object)
-        mid = shapely.line_interpolate_point(lines, 0.5, normalized=True)
-        seg = _segment_at(mid, cand["street"].to_numpy(), streets)
-        pos = shapely.line_locate_point(streets.geoms[seg], mid)
-        state.place(cand["row"].to_numpy(), seg=seg, position_m=pos, geometry=mid,
-                    method="street_centroid", status="matched_street_only", streets=streets)
-
-    def _intersections(self, inter, p, key_index, bairro, streets, points, state):
-        rows = np.flatnonzero(inter)
-        cm = streets.matcher.match(p["cross_key"].to_numpy()[rows],
-                                   p["cross_short_key"].to_numpy()[rows], min_score=self.min_score)
-        bad = cm.key_index < 0
-        mask = np.zeros(state.n, bool)
-        mask[rows[bad]] = True
-        state.reject(mask, "street_not_found",
-                     "second street " + _quote(p["cross_text"]) + " of the intersection not found")
-        centres = {}
-        if points is not None:
-            centres = points.table.groupby("bairro")[["x", "y"]].mean()
-            centres = {b: (r.x, r.y) for b, r in centres.iterrows() if b}
-        cache: dict = {}
-        for r, kb, sb in zip(rows[~bad], cm.key_index[~bad], cm.score[~bad]):
-            ka = int(key_index[r])
-            ref = centres.get(bairro[r])
-            k = (ka, int(kb), ref)
-            if k not in cache:
-                cache[k] = meet(streets, ka, int(kb), reference_xy=ref,
-                                max_gap_m=self.intersection_max_gap_m)
-            mt = cache[k]
-            one = np.zeros(state.n, bool)
-            one[r] = True
-            if mt.seg < 0:
-                state.reject(one, "intersection_not_found", mt.detail)
-                continue
-            state.score[r] = min(state.score[r], sb) - mt.penalty
-            state.place(np.array([r]), seg=np.array([mt.seg]), position_m=np.array([mt.position_m]),
-                        geometry=np.array([mt.point], dtype=object), method="intersection",
-                        status="matched_tie" if mt.n_nodes > 1 else "matched", streets=streets)
+        result = self.prepare(segments).geocode(rows)
+        self.last_qa = result.qa
+        return result.geocoded, result.rejects
 
 
-def _segment_at(points, street, streets):
-    """Segment of ``street`` nearest each point (points lie on the street's axis)."""
-    tree = shapely.STRtree(streets.geoms)
-    pairs, dist = tree.query_nearest(points, all_matches=True, return_distance=True,
-                                     max_distance=1e6)
-    frame = pd.DataFrame({"p": pairs[0], "s": pairs[1], "d": dist})
-    frame = frame[streets.seg_street[frame["s"].to_numpy()] == street[frame["p"].to_numpy()]]
-    out = np.full(len(points), -1, dtype=np.int64)
-    if len(frame):
-        frame = frame.assign(sid=streets.ids[frame["s"].to_numpy()]).sort_values(["p", "d", "sid"])
-        frame = frame.drop_duplicates("p")
-        out[frame["p"].to_numpy()] = frame["s"].to_numpy()
-    missing = np.flatnonzero(out < 0)
-    for i in missing:  # nearest overall was another street: search within the street
-        segs = np.flatnonzero(streets.seg_street == street[i])
-        out[i] = segs[np.argmin(shapely.distance(points[i], streets.geoms[segs]))]
-    return out
-
-
-def _quote(values) -> np.ndarray:
-    return ("'" + pd.Series(values).astype(str) + "'").to_numpy(dtype=object)
-
-
-class _State:
-    """Per-row outcome while geocoding: placed (segment, position, point, method) or a reason."""
-
-    def __init__(self, n: int):
-        self.n = n
-        self.reason = np.full(n, "", dtype=object)
-        self.detail = np.full(n, "", dtype=object)
-        self.seg = np.full(n, -1, dtype=np.int64)
-        self.position = np.full(n, np.nan)
-        self.geometry = np.full(n, None, dtype=object)
-        self.method = np.full(n, "", dtype=object)
-        self.status = np.full(n, "", dtype=object)
-        self.score = np.zeros(n)
-
-    def open(self) -> np.ndarray:
-        return (self.reason == "") & (self.seg < 0)
-
-    def reject(self, mask, reason, detail) -> None:
-        mask = np.asarray(mask, bool) & self.open()
-        self.reason[mask] = reason
-        self.detail[mask] = detail[mask] if isinstance(detail, np.ndarray) else detail
-
-    def place(self, rows, *, seg, position_m, geometry, method, status, streets) -> None:
-        if not len(rows):
-            return
-        self.seg[rows] = seg
-        self.position[rows] = position_m
-        self.geometry[rows] = geometry
-        self.method[rows] = method
-        self.status[rows] = status
-
-    def geocoded(self, frame: pd.DataFrame, streets: StreetIndex) -> gpd.GeoDataFrame:
-        ok = self.seg >= 0
-        seg = self.seg[ok]
-        geom = self.geometry[ok]
-        out = gpd.GeoDataFrame(frame.loc[ok].copy(), geometry=list(geom) if len(geom) else [],
-                               crs=streets.crs)
-        out["segment_id"] = streets.ids[seg].astype(np.int64)
-        out["snap_distance_m"] = (shapely.distance(geom, streets.geoms[seg]) if len(seg)
-                                  else np.zeros(0))
-        out["position_m"] = self.position[ok]
-        out["match_method"] = self.method[ok]
-        out["match_score"] = np.clip(np.round(self.score[ok], 1), 0, 100)
-        out["match_status"] = self.status[ok]
-        return out
-
-    def rejects_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
-        parts = []
-        for reason in pd.unique(self.reason[self.reason != ""]):
-            mask = self.reason == reason
-            parts.append(make_rejects(frame, mask, reason=reason, detail=self.detail,
-                                      stage="geocode"))
-        if not parts:
-            return make_rejects(frame, np.zeros(len(frame), bool), reason="street_not_found",
-                                detail="", stage="geocode")
-        return pd.concat(parts, ignore_index=True)
+def settings_from_options(**options) -> GeocodingSettings:
+    """GeocodingSettings from the keyword options of the earlier ``AddressGeocoder`` API."""
+    opts = dict(options)
+    method = opts.pop("method", "auto")
+    if method == "auto":
+        method = ("address_point", "address_range")
+    opts["method"] = (method,) if isinstance(method, str) else tuple(method)
+    start = opts.get("number_start")
+    if isinstance(start, tuple):
+        opts["number_start"], opts["number_origin"] = "auto", tuple(float(v) for v in start)
+    if "range_columns" in opts and isinstance(opts["range_columns"], tuple | list):
+        opts["range_columns"] = dict(zip(("from_left", "to_left", "from_right", "to_right"),
+                                         opts["range_columns"]))
+    opts["range_columns"] = dict(opts.get("range_columns") or {})
+    opts["city_names"] = tuple(opts.get("city_names", ()))
+    unknown = [k for k in opts if k not in {f.name for f in dataclasses.fields(
+        GeocodingSettings)}]
+    if unknown:
+        raise ValidationError(f"AddressGeocoder: unknown options {unknown}")
+    return GeocodingSettings(**opts)
 
 
 def geocode_addresses(
@@ -489,47 +528,36 @@ def geocode_addresses(
     segments: gpd.GeoDataFrame,
     *,
     bairros=None,
+    ceps=None,
+    address_points: gpd.GeoDataFrame | None = None,
+    prepared: PreparedGeocoder | None = None,
     **options,
 ) -> gpd.GeoDataFrame:
     """Geocode a plain list/Series of addresses onto ``segments`` (options as ``AddressGeocoder``).
 
     Returns a GeoDataFrame aligned with the input (same index for a Series), in the segments'
     CRS: ``address``, ``segment_id`` (−1 if not placed), ``position_m``, ``snap_distance_m``,
-    ``match_method``, ``match_score``, ``match_status``, ``reason``/``detail`` for the ones not
-    placed, and the point geometry (None if not placed). ``.attrs["qa"]`` holds the QA summary.
+    ``match_method``, ``match_score``, ``match_status``, ``match_review``,
+    ``match_review_reason``, ``matched_street``, ``reason``/``detail`` for the ones not placed,
+    and the point geometry (None if not placed). ``.attrs["qa"]`` holds the QA summary. Pass
+    ``prepared=prepare(segments, ...)`` to geocode many lists against one reference.
     """
     series = addresses if isinstance(addresses, pd.Series) else pd.Series(list(addresses),
                                                                           dtype=object)
-    rows = pd.DataFrame({"address": series.astype(object).to_numpy(),
-                         "source_row": np.arange(len(series))})
+    if prepared is None:
+        prepared = prepare(segments, address_points=address_points,
+                           settings=settings_from_options(**options))
+    rows = pd.DataFrame({prepared.settings.address_column: series.astype(object).to_numpy()})
     if bairros is not None:
-        rows["bairro"] = list(bairros)
-    geocoder = AddressGeocoder(**options)
-    placed, rejects = geocoder(rows, segments)
-    out = pd.DataFrame({"address": rows["address"]})
-    out["segment_id"] = np.int64(-1)
-    out["position_m"] = np.nan
-    out["snap_distance_m"] = np.nan
-    out["match_method"] = ""
-    out["match_score"] = np.nan
-    out["match_status"] = "rejected"
-    out["reason"] = ""
-    out["detail"] = ""
-    geom = np.full(len(rows), None, dtype=object)
-    if len(placed):
-        i = placed["source_row"].to_numpy()
-        for c in ("segment_id", "position_m", "snap_distance_m", "match_method", "match_score",
-                  "match_status"):
-            out.loc[i, c] = placed[c].to_numpy()
-        geom[i] = placed.geometry.to_numpy()
-    if len(rejects):
-        i = rejects["source_row"].to_numpy(dtype=np.int64)
-        out.loc[i, "reason"] = rejects["reason"].to_numpy()
-        out.loc[i, "detail"] = rejects["detail"].to_numpy()
-    result = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geom, crs=segments.crs))
-    result.index = series.index
-    result.attrs["qa"] = geocoder.last_qa
-    return result
+        rows[prepared.settings.bairro_column] = list(bairros)
+    if ceps is not None:
+        rows[prepared.settings.cep_column] = list(ceps)
+    result = prepared.geocode(rows)
+    out = result.table.drop(columns=[]).copy()
+    out.insert(0, "address", rows[prepared.settings.address_column].to_numpy())
+    out.index = series.index
+    out.attrs["qa"] = result.qa
+    return out
 
 
 def geocoder_from_config(config) -> AddressGeocoder | None:
@@ -538,6 +566,7 @@ def geocoder_from_config(config) -> AddressGeocoder | None:
     Uses ``address_points``/``address_points_layer`` when set, the segments' address ranges
     otherwise, and metric numbering when ``address_method="metric_number"``; options
     ``address_min_score``, ``address_method``, ``address_number_start`` (with defaults).
+    Kept for the current pipeline; the pipeline will call :func:`prepare` with frames.
     """
     from hotspots import ingest
 
@@ -555,14 +584,3 @@ def geocoder_from_config(config) -> AddressGeocoder | None:
     if method != "auto" or getattr(config, "streets", None):
         return AddressGeocoder(**options)
     return None
-
-
-def _single_street(cand: pd.DataFrame, state, detail: str) -> pd.DataFrame:
-    """Keep rows whose candidates lie on one street; reject the others as ambiguous_street."""
-    nst = cand.groupby("row")["street"].transform("nunique")
-    amb = cand.loc[nst > 1, "row"].unique()
-    if len(amb):
-        mask = np.zeros(state.n, bool)
-        mask[amb] = True
-        state.reject(mask, "ambiguous_street", detail)
-    return cand[nst == 1]

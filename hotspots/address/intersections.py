@@ -25,19 +25,18 @@ class Meeting:
     detail: str
 
 
-def meet(streets, key_a: int, key_b: int, *, reference_xy: tuple[float, float] | None = None,
-         max_gap_m: float = 25.0) -> Meeting:
-    """Meeting node of the streets with matching keys ``key_a`` and ``key_b`` (StreetIndex keys).
+def meet(streets, a: np.ndarray, b: np.ndarray, *,
+         reference_xy: tuple[float, float] | None = None, max_gap_m: float = 25.0) -> Meeting:
+    """Meeting node of two streets given by the rows ``a`` and ``b`` of their segments.
 
     Shared end points of their segments come first, then crossings without a shared vertex,
     then (lower score) the closest approach if under ``max_gap_m``. With several nodes the one
     nearest ``reference_xy`` (e.g. the bairro's centre) is chosen, else the one nearest the
     middle of the two streets, with a lower score.
     """
-    seg_key = streets.seg_key
-    a = np.flatnonzero(seg_key == key_a)
-    b = np.flatnonzero(seg_key == key_b)
-    if key_a == key_b or not len(a) or not len(b):
+    a = np.asarray(a, dtype=np.int64)
+    b = np.asarray(b, dtype=np.int64)
+    if not len(a) or not len(b) or np.array_equal(np.sort(a), np.sort(b)):
         return Meeting(None, -1, np.nan, 0, 0.0, "the two streets are the same or unnamed")
     ends_a = _ends(streets.geoms[a])
     ends_b = _ends(streets.geoms[b])

@@ -1,0 +1,283 @@
+"""Placing parsed addresses on segments: address points, ranges, metric numbers, corners.
+
+Each ``place_*`` function takes the rows still open and their candidate streets, places those it
+can (segment, position, point, method, status, review) on an :class:`Outcome`, and rejects the
+ones it can prove wrong (a number in range on two different streets is ambiguous, not a guess).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from hotspots.address.intersections import meet
+from hotspots.address.ranges import search_ranges, side_of_number
+from hotspots.address.reference import StreetIndex, offset_points
+
+__all__ = ["Outcome", "place_by_metric", "place_by_points", "place_by_ranges",
+           "place_intersections", "place_street_only"]
+
+
+class Outcome:
+    """Per-row outcome while geocoding: placed (segment, position, point, method) or a reason."""
+
+    def __init__(self, n: int):
+        self.n = n
+        self.reason = np.full(n, "", dtype=object)
+        self.detail = np.full(n, "", dtype=object)
+        self.seg = np.full(n, -1, dtype=np.int64)
+        self.position = np.full(n, np.nan)
+        self.geometry = np.full(n, None, dtype=object)
+        self.method = np.full(n, "", dtype=object)
+        self.status = np.full(n, "", dtype=object)
+        self.score = np.zeros(n)
+        self.street = np.full(n, -1, dtype=np.int64)
+        self.review = np.full(n, "", dtype=object)
+
+    def open(self) -> np.ndarray:
+        return (self.reason == "") & (self.seg < 0)
+
+    def reject(self, mask, reason, detail) -> None:
+        mask = np.asarray(mask, bool) & self.open()
+        self.reason[mask] = reason
+        self.detail[mask] = detail[mask] if isinstance(detail, np.ndarray) else detail
+
+    def reject_rows(self, rows, reason, detail) -> None:
+        mask = np.zeros(self.n, bool)
+        mask[np.asarray(rows, dtype=np.int64)] = True
+        self.reject(mask, reason, detail)
+
+    def place(self, rows, *, seg, position_m, geometry, method, status, street,
+              review="") -> None:
+        rows = np.asarray(rows, dtype=np.int64)
+        if not len(rows):
+            return
+        self.seg[rows] = seg
+        self.position[rows] = position_m
+        self.geometry[rows] = geometry
+        self.method[rows] = method
+        self.status[rows] = status
+        self.street[rows] = street
+        self.add_review(rows, review)
+
+    def add_review(self, rows, why) -> None:
+        rows = np.asarray(rows, dtype=np.int64)
+        why = np.broadcast_to(np.asarray(why, dtype=object), rows.shape)
+        for r, w in zip(rows, why):
+            if w and w not in self.review[r].split(", "):
+                self.review[r] = f"{self.review[r]}, {w}" if self.review[r] else w
+
+
+def _single_street(pairs: pd.DataFrame, out: Outcome, detail: str) -> pd.DataFrame:
+    """Keep rows whose hits lie on one street; reject the others as ambiguous_street."""
+    nst = pairs.groupby("row")["street"].transform("nunique")
+    amb = pairs.loc[nst > 1, "row"].unique()
+    if len(amb):
+        out.reject_rows(amb, "ambiguous_street", detail)
+    return pairs[nst == 1]
+
+
+def _fuzzy_review(kind: np.ndarray, fallback: bool) -> np.ndarray:
+    loose = np.isin(kind, ["fuzzy", "short"])
+    return np.where(loose & fallback, "fuzzy_name", "")
+
+
+def place_by_points(pairs: pd.DataFrame, number, suffix, points, streets: StreetIndex,
+                    out: Outcome, *, same_address_max_m: float) -> None:
+    """Rows whose number is an address point of a candidate street (same suffix first)."""
+    if not len(pairs):
+        return
+    q = pairs.assign(number=number[pairs["row"].to_numpy()],
+                     suffix=suffix[pairs["row"].to_numpy()])
+    t = points.table[["street", "number", "suffix", "seg", "x", "y", "position_m", "point",
+                      "geometry"]]
+    exact = q.merge(t, on=["street", "number", "suffix"])
+    rest = q[~q["row"].isin(exact["row"])]
+    anysfx = rest.drop(columns="suffix").merge(t.sort_values(["suffix", "point"]),
+                                               on=["street", "number"])
+    hits = pd.concat([exact, anysfx], ignore_index=True)
+    if not len(hits):
+        return
+    g = hits.groupby("row")
+    spread = np.hypot(g["x"].transform("max") - g["x"].transform("min"),
+                      g["y"].transform("max") - g["y"].transform("min"))
+    far = (g["street"].transform("nunique") > 1) & (spread > same_address_max_m)
+    amb = hits.loc[far, "row"].unique()
+    if len(amb):
+        out.reject_rows(amb, "ambiguous_street",
+                        "this number exists on several streets of that name; give the bairro "
+                        "or the CEP")
+    hits = hits[~far]
+    g = hits.groupby("row")
+    d = np.hypot(hits["x"] - g["x"].transform("mean"), hits["y"] - g["y"].transform("mean"))
+    tie = (g["street"].transform("nunique") > 1).to_numpy()
+    hits = hits.assign(_d=np.where(tie, d, 0.0), tie=tie)
+    hits = hits.sort_values(["row", "_d", "suffix", "point"]).drop_duplicates("row")
+    out.place(hits["row"].to_numpy(), seg=hits["seg"].to_numpy(),
+              position_m=hits["position_m"].to_numpy(), geometry=hits["geometry"].to_numpy(),
+              method="address_point",
+              status=np.where(hits["tie"].to_numpy(), "matched_tie", "matched"),
+              street=hits["street"].to_numpy())
+
+
+def place_by_ranges(pairs: pd.DataFrame, number, hint_x, hint_y, streets: StreetIndex,
+                    out: Outcome, *, fallback: bool, end_offset_fraction: float,
+                    side_offset_m: float, even_side: str, same_address_max_m: float) -> None:
+    """Rows whose number lies in a side range of a candidate street (see ``ranges``)."""
+    if not len(pairs) or streets.sides is None:
+        return
+    hits = search_ranges(streets, pairs["row"].to_numpy(), pairs["street"].to_numpy(),
+                         number, hint_x, hint_y, fallback=fallback)
+    found = hits.side >= 0
+    p = pairs.assign(side=hits.side, tied=hits.tied, spread=hits.spread_m, frac=hits.frac)[found]
+    p = _single_street(p, out, "this number is in range on several streets of that name; "
+                               "give the bairro or the CEP")
+    if not len(p):
+        return
+    side = p["side"].to_numpy()
+    seg = streets.side_seg[side]
+    length = streets.lengths[seg]
+    e = end_offset_fraction
+    pos = length * (e + p["frac"].to_numpy() * (1 - 2 * e))
+    sign = side_of_number(streets, side, even_side=even_side)
+    geom = offset_points(streets.geoms[seg], pos, sign, side_offset_m=side_offset_m)
+    tie = p["tied"].to_numpy() > 1
+    far = p["spread"].to_numpy() > same_address_max_m
+    review = np.where(far, "tie_far_apart", "")
+    rows = p["row"].to_numpy()
+    out.place(rows, seg=seg, position_m=pos, geometry=geom, method="address_range",
+              status=np.where(tie, "matched_tie", "matched"), street=p["street"].to_numpy(),
+              review=review)
+    if fallback:
+        out.add_review(rows, "invalid_range")
+    out.add_review(rows, _fuzzy_review(p["kind"].to_numpy(), fallback))
+
+
+def _street_axes(streets: StreetIndex, street_ids, number_start, origin):
+    """Merged line per street, oriented so that it starts where numbering starts."""
+    lines = []
+    for s in street_ids:
+        line = streets.street_line(int(s))
+        if number_start == "last":
+            line = shapely.reverse(line)
+        elif number_start != "first":
+            a, b = shapely.get_point(line, 0), shapely.get_point(line, -1)
+            if shapely.distance(b, origin) < shapely.distance(a, origin):
+                line = shapely.reverse(line)
+        lines.append(line)
+    return np.array(lines, dtype=object)
+
+
+def _segment_at(points, street, streets: StreetIndex):
+    """Segment of ``street`` nearest each point (points lie on the street's axis)."""
+    out = np.full(len(points), -1, dtype=np.int64)
+    for i, (pt, s) in enumerate(zip(points, street)):
+        segs = streets.segments_of(int(s))
+        d = shapely.distance(pt, streets.geoms[segs])
+        order = np.lexsort((streets.ids[segs], np.round(d, 6)))
+        out[i] = segs[order[0]]
+    return out
+
+
+def place_by_metric(pairs: pd.DataFrame, number, streets: StreetIndex, out: Outcome, *,
+                    number_start, origin, metric_tolerance_m: float, end_offset_fraction: float,
+                    side_offset_m: float, even_side: str) -> None:
+    """Metric numbering: the number is the distance in metres from the street's start."""
+    if not len(pairs):
+        return
+    ust = pairs["street"].unique()
+    axes = dict(zip(ust, _street_axes(streets, ust, number_start, origin)))
+    length = np.array([axes[s].length for s in pairs["street"]])
+    n = number[pairs["row"].to_numpy()].astype(float)
+    cand = pairs[n <= length + metric_tolerance_m]
+    cand = _single_street(cand, out,
+                          "several streets of that name are long enough for this number")
+    if not len(cand):
+        return
+    r = cand["row"].to_numpy()
+    lines = np.array([axes[s] for s in cand["street"]], dtype=object)
+    total = shapely.length(lines)
+    end = np.minimum(end_offset_fraction * total, 15.0)
+    d = np.clip(number[r].astype(float), end, total - end)
+    even = number[r] % 2 == 0
+    even_sign = -1.0 if even_side == "right" else 1.0
+    side = np.where(even, even_sign, -even_sign)
+    geom = offset_points(lines, d, side, side_offset_m=side_offset_m)
+    on_axis = shapely.line_interpolate_point(lines, d)
+    seg = _segment_at(on_axis, cand["street"].to_numpy(), streets)
+    pos = shapely.line_locate_point(streets.geoms[seg], on_axis)
+    out.place(r, seg=seg, position_m=pos, geometry=geom, method="metric_number",
+              status="matched", street=cand["street"].to_numpy())
+    out.add_review(r, _fuzzy_review(cand["kind"].to_numpy(), True))
+
+
+def place_street_only(pairs: pd.DataFrame, streets: StreetIndex, out: Outcome) -> None:
+    """No number: the middle of the street, when the name points to a single street."""
+    if not len(pairs):
+        return
+    cand = _single_street(pairs, out, "several streets of that name; no number")
+    cand = cand.drop_duplicates("row")
+    if not len(cand):
+        return
+    lines = np.array([streets.street_line(int(s)) for s in cand["street"]], dtype=object)
+    mid = shapely.line_interpolate_point(lines, 0.5, normalized=True)
+    seg = _segment_at(mid, cand["street"].to_numpy(), streets)
+    pos = shapely.line_locate_point(streets.geoms[seg], mid)
+    out.place(cand["row"].to_numpy(), seg=seg, position_m=pos, geometry=mid,
+              method="street_centroid", status="matched_street_only",
+              street=cand["street"].to_numpy(), review="street_only")
+
+
+def place_intersections(first: pd.DataFrame, second: pd.DataFrame, streets: StreetIndex,
+                        out: Outcome, *, min_score: float, max_gap_m: float,
+                        reference_xy: dict, review: str = "") -> None:
+    """Corners: the node where a candidate street of each side meets the other.
+
+    ``first``/``second`` hold (row, street, score) candidates of the two streets; when each side
+    has several streets (same name in several bairros) every pair is tried and the rows with
+    meetings on more than one pair are ambiguous.
+    """
+    if not len(first) or not len(second):
+        return
+    pairs = first.merge(second, on="row", suffixes=("_a", "_b"))
+    cache: dict = {}
+    found = []
+    for r, sa, sb, score_a, score_b in zip(pairs["row"], pairs["street_a"], pairs["street_b"],
+                                           pairs["score_a"], pairs["score_b"]):
+        ref = reference_xy.get(int(r))
+        key = (int(sa), int(sb), ref)
+        if key not in cache:
+            cache[key] = meet(streets, streets.segments_of(int(sa)), streets.segments_of(int(sb)),
+                              reference_xy=ref, max_gap_m=max_gap_m)
+        mt = cache[key]
+        found.append((r, sa, mt, min(score_a, score_b) - mt.penalty))
+    by_row: dict[int, list] = {}
+    for r, sa, mt, score in found:
+        by_row.setdefault(int(r), []).append((sa, mt, score))
+    for r, options in by_row.items():
+        ok = [o for o in options if o[1].seg >= 0]
+        if not ok:
+            out.reject_rows([r], "intersection_not_found", options[0][1].detail)
+            continue
+        if len(ok) > 1:
+            out.reject_rows([r], "ambiguous_street",
+                            "these two streets meet in several places (same names in several "
+                            "bairros); give the bairro")
+            continue
+        sa, mt, score = ok[0]
+        score = round(float(score), 1)
+        if score < min_score:
+            out.reject_rows([r], "low_score",
+                            f"intersection scored {score:.1f} (minimum {min_score:g}): "
+                            f"{mt.detail or 'the streets do not share a node'}")
+            continue
+        out.score[r] = score
+        out.place(np.array([r]), seg=np.array([mt.seg]), position_m=np.array([mt.position_m]),
+                  geometry=np.array([mt.point], dtype=object), method="intersection",
+                  status="matched_tie" if mt.n_nodes > 1 else "matched", street=np.array([sa]),
+                  review=review)
+        if mt.n_nodes > 1:
+            out.add_review([r], "several_corners")
+        elif mt.penalty > 0:
+            out.add_review([r], "streets_do_not_touch")
