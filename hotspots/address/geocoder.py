@@ -87,7 +87,7 @@ class GeocodingSettings:
                              choices=("right", "left"))
     range_convention: str = setting("auto", "house-number ranges of the segments",
                                     choices=("auto", "left_right", "odd_even", "none"))
-    range_columns: dict[str, str] = setting(
+    range_columns: dict[str, str] = setting(  # noqa: RUF009 - setting() returns a field
         {}, "range role → column (from_left, to_left, from_right, to_right or odd_from, odd_to, "
         "even_from, even_to); unmapped roles are looked up by their usual names",
         example={"odd_from": "NUM_IMPAR_INI", "odd_to": "NUM_IMPAR_FIM",
@@ -96,12 +96,13 @@ class GeocodingSettings:
                                   "swallowing other blocks: used (repaired) only when no sound "
                                   "range holds the number, with a review flag; or ignored",
                                   choices=("fallback", "ignore"))
-    name_columns: dict[str, str] = setting(
+    name_columns: dict[str, str] = setting(  # noqa: RUF009 - setting() returns a field
         {}, "segment columns holding the parts of the street name (type, title, preposition, "
         "name, locality); empty = the segments' street_name",
         example={"type": "TIPO", "preposition": "PREP", "name": "NOME"})
-    type_codes: dict[str, str] = setting({}, "street-type codes added to the built-in table "
-                                         "(code → type)", example={"DIR": "DIRETRIZ"})
+    type_codes: dict[str, str] = setting(  # noqa: RUF009 - setting() returns a field
+        {}, "street-type codes added to the built-in table (code → type)",
+        example={"DIR": "DIRETRIZ"})
     segment_bairro_column: str | None = setting(None, "segment column with the bairro")
     segment_cep_column: str | None = setting(None, "segment column with the CEP")
     number_start: str = setting("auto", "metric numbering: where numbers start (auto = the end "
