@@ -10,9 +10,11 @@ matches (:class:`hotspots.address.match.NameIndex`), the streets carrying them, 
    in 000);
 3. the bairro: streets in it when there are any (segment bairro, name locality, points).
 
-A fuzzy or title-less match must end on a single key (the unique-candidate rule) and is dropped
-when its street lies in another bairro than the one written (a typo *and* a wrong bairro is no
-evidence). The score compared with ``min_score`` is the one reported.
+A fuzzy or title-less match must end on a single street (the unique-candidate rule; pieces of
+one name in the same bairros count as one) and is dropped when its street lies in another bairro
+than the one written or has another type than a specific one written ("Viela", "Travessa"; not
+"Rua", which people write for any type): a typo *and* a second disagreement is no evidence. The
+score compared with ``min_score`` is the one reported.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ __all__ = ["TYPE_MISMATCH_PENALTY", "StreetCandidates", "street_candidates"]
 
 #: points taken off when the written street type differs from the matched one ("Av." for a "Rua")
 TYPE_MISMATCH_PENALTY = 5.0
+#: kinds of name match that are not exact (see hotspots.address.match)
+LOOSE = ("fuzzy", "alt_fuzzy", "short")
 
 
 @dataclass(frozen=True)
@@ -49,8 +53,8 @@ def street_candidates(index: StreetIndex, queries: pd.DataFrame, *, min_score: f
     """Candidate streets of each row of ``queries``.
 
     ``queries`` has columns ``key``, ``short_key``, ``alt_key``, ``street_type``, ``text``
-    (standardised, for messages), ``bairro_code`` (:meth:`StreetIndex.bairro_codes`, −1 none)
-    and ``cep`` (8 digits or "").
+    (standardised, for messages), ``bairro_code`` (:meth:`StreetIndex.bairro_codes`, −1 none),
+    ``cep`` (8 digits or "") and optionally ``type_abbreviated``.
     """
     n = len(queries)
     m = index.matcher.match(queries["key"].to_numpy(), queries["short_key"].to_numpy(),
@@ -76,9 +80,26 @@ def street_candidates(index: StreetIndex, queries: pd.DataFrame, *, min_score: f
                       "key": pm["key"].to_numpy()[pos], "score": pm["score"].to_numpy()[pos],
                       "kind": pm["kind"].to_numpy(dtype=object)[pos]})
     q = p["query"].to_numpy()
-    qtype = queries["street_type"].to_numpy(dtype=object)[q]
-    qtype = np.where(p["kind"].to_numpy() == "alt", "", qtype)
+    written = queries["street_type"].to_numpy(dtype=object)[q]
+    kind = p["kind"].to_numpy(dtype=object)
     stype = index.street_type[p["street"].to_numpy()]
+    # "Vila do Sargento": the street VILA + SARGENTO, or the street "Rua Vila do Sargento"?
+    # The key wins when a street of that key has the written type, else the longer name.
+    # A type written as a one-letter code ("R Vila Nova") leaves both readings open: ambiguous.
+    key_typed = pd.Series((kind == "exact") & (written == stype)).groupby(q).transform("any")
+    has_alt = pd.Series(kind == "alt").groupby(q).transform("any").to_numpy()
+    has_key = pd.Series(kind == "exact").groupby(q).transform("any").to_numpy()
+    abbr = queries["type_abbreviated"].to_numpy(dtype=bool)[q] if (
+        "type_abbreviated" in queries.columns) else np.zeros(len(q), bool)
+    both = has_alt & has_key & abbr
+    for i in np.unique(q[both]):
+        keys = index.matcher.keys[np.unique(p["key"].to_numpy()[q == i])]
+        reason[i] = "ambiguous_street"
+        detail[i] = (f"{_quote(text[i])} may be " + " or ".join(map(_quote, keys))
+                     + " (is the first letter the type?)")
+    drop = both | (has_alt & np.where(kind == "alt", key_typed.to_numpy(), kind == "exact"))
+    p, q, written, kind, stype = p[~drop], q[~drop], written[~drop], kind[~drop], stype[~drop]
+    qtype = np.where(np.isin(kind, ["alt", "alt_fuzzy"]), "", written)
     same = qtype == stype
     any_same = pd.Series(same).groupby(q).transform("any").to_numpy()
     keep = same | ~any_same
@@ -97,24 +118,38 @@ def street_candidates(index: StreetIndex, queries: pd.DataFrame, *, min_score: f
             detail[i] = (f"best match scored {lowq[i]:.1f} (minimum {min_score:g}) for "
                          f"{_quote(text[i])} (street type differs)")
     p = _filter_places(index, queries, p)
-    # the unique-candidate rule for fuzzy and title-less matches
+    # the unique-candidate rule: a fuzzy or title-less match must end on one street (pieces
+    # of one name in the same bairros count as one)
     nkeys = p.groupby("query")["key"].transform("nunique").to_numpy()
-    loose = p["kind"].isin(["fuzzy", "short"]).to_numpy()
-    amb = p.loc[loose & (nkeys > 1), "query"].unique()
+    places = p.assign(place=index.street_place[p["street"].to_numpy()])
+    nplaces = places.groupby("query")["place"].transform("nunique").to_numpy()
+    loose = p["kind"].isin(LOOSE).to_numpy()
+    amb = p.loc[loose & (nplaces > 1), "query"].unique()
     for i in amb:
-        keys = index.matcher.keys[np.unique(p.loc[p["query"] == i, "key"])]
+        sub = p[p["query"] == i]
+        keys = index.matcher.keys[np.unique(sub["key"])]
         reason[i] = "ambiguous_street"
-        detail[i] = (f"{_quote(text[i])} is as close to " + " and ".join(map(_quote, keys[:3]))
-                     + "; give the bairro or the CEP")
+        detail[i] = ((f"{_quote(text[i])} is as close to " + " and ".join(map(_quote, keys[:3])))
+                     if len(keys) > 1 else
+                     f"{_quote(text[i])} is like {_quote(keys[0])}, a name of several "
+                     "streets") + "; give the bairro or the CEP"
+    del nkeys
     p = p[~p["query"].isin(amb)]
-    drop = p["kind"].isin(["fuzzy", "short"]).to_numpy() & p["bairro_differs"].to_numpy()
+    # a specific type written (Viela, Travessa…) that the fuzzy street does not have is a
+    # second coincidence, like another bairro ("Rua" is what people write for any type)
+    written = queries["street_type"].to_numpy(dtype=object)[p["query"].to_numpy()]
+    written = np.where(p["kind"].to_numpy() == "alt_fuzzy", "", written)
+    other_type = ((written != "") & (written != "RUA")
+                  & (written != index.street_type[p["street"].to_numpy()]))
+    drop = p["kind"].isin(LOOSE).to_numpy() & (
+        p["bairro_differs"].to_numpy() | other_type)
     if drop.any():
         dq = p.loc[drop, "query"].unique()
         p = p[~drop]
         for i in dq[~np.isin(dq, p["query"].to_numpy())]:
             reason[i] = "street_not_found"
             detail[i] = (f"{_quote(text[i])} is like {_quote(m.best_text[i])} but that street "
-                         "is not in the bairro written")
+                         "is of another type or not in the bairro written")
     still = np.zeros(n, dtype=bool)
     still[p["query"].to_numpy()] = True
     missing = ~still & (reason == "") & ~empty
@@ -136,11 +171,14 @@ def _filter_places(index: StreetIndex, queries: pd.DataFrame, p: pd.DataFrame) -
     generic = cep_num % 1000 == 0
     cep5_ok = has_cep & ~generic & np.isin(st * 100_000 + cep_num // 1000,
                                            index.street_cep5_set)
-    p = p.assign(cep_match=cep_ok)
-    for ok in (cep_ok, cep5_ok):
-        any_ok = pd.Series(ok).groupby(q).transform("any").to_numpy()
-        sel = ok | ~any_ok
-        p, q, st, cep_ok, cep5_ok = p[sel], q[sel], st[sel], cep_ok[sel], cep5_ok[sel]
+    p = p.assign(cep_match=cep_ok, _cep5=cep5_ok)
+    for col in ("cep_match", "_cep5"):
+        ok = p[col].to_numpy()
+        any_ok = pd.Series(ok).groupby(p["query"].to_numpy()).transform("any").to_numpy()
+        p = p[ok | ~any_ok]
+    p = p.drop(columns="_cep5")
+    q = p["query"].to_numpy()
+    st = p["street"].to_numpy(dtype=np.int64)
     bcode = queries["bairro_code"].to_numpy(dtype=np.int64)[q]
     b_ok = (bcode >= 0) & np.isin(st * 1_000_003 + bcode, index.street_bairro_set)
     any_b = pd.Series(b_ok).groupby(q).transform("any").to_numpy()

@@ -202,7 +202,8 @@ class PreparedGeocoder:
         cand, _, _ = self._candidates(parsed, "street", bcode, cep, out)
         number = parsed["number"].fillna(0).to_numpy(dtype=np.int64)
         suffix = parsed["number_suffix"].to_numpy(dtype=object)
-        kind = parsed["number_kind"].to_numpy(dtype=object)
+        kind = parsed["number_kind"].to_numpy(dtype=object).copy()
+        cand = self._retry_number_in_name(parsed, bcode, cep, out, cand, kind)
         has_cross = parsed["cross_key"].to_numpy(dtype=object) != ""
         corner_first = has_cross & ((kind != "number") | (s.intersection_policy == "corner"))
         hint_x, hint_y = self._hints(bcode, cep)
@@ -267,28 +268,54 @@ class PreparedGeocoder:
         return GeocodingResult(geocoded=geocoded, rejects=rejects, qa=qa, table=table)
 
     # -- steps ----------------------------------------------------------------------------------
-    def _candidates(self, parsed, which, bcode, cep, out: Outcome):
-        """(row, street, score, kind) candidates of the first (``street``) or cross street."""
-        prefix = "street" if which == "street" else "cross"
+    def _candidates(self, parsed, which, bcode, cep, out: Outcome, mask=None):
+        """(row, street, score, kind) candidates of the first street (``street``), the cross
+        street (``cross``) or the street with its number as part of the name (``numname``),
+        for the rows in ``mask`` (default: the open rows for ``street``, all for the others)."""
+        prefix = which
         cols = {"key": f"{prefix}_key", "short_key": f"{prefix}_short_key",
                 "alt_key": f"{prefix}_alt_key", "street_type": f"{prefix}_type",
                 "text": f"{prefix}_text"}
         q = pd.DataFrame({k: parsed[v].to_numpy(dtype=object) for k, v in cols.items()})
+        q["type_abbreviated"] = (parsed["street_type_abbreviated"].to_numpy(dtype=bool)
+                                 if which == "street" else False)
         q["bairro_code"] = bcode
         q["cep"] = cep
-        if which == "street":
-            q.loc[~out.open(), "key"] = ""
+        if mask is None and which == "street":
+            mask = out.open()
+        if mask is not None:
+            q.loc[~mask, ["key", "short_key", "alt_key"]] = ""
         codes, first = _distinct(q)
         sc = street_candidates(self.streets, q.iloc[first].reset_index(drop=True),
                                min_score=self.settings.min_score)
         rows = pd.DataFrame({"row": np.arange(len(q)), "query": codes})
         pairs = rows.merge(sc.pairs, on="query").drop(columns="query")
         reason, detail = sc.reason[codes], sc.detail[codes]
-        if which == "street":
+        if which != "cross":
+            sel = np.ones(len(q), bool) if mask is None else mask
             for why in ("street_not_found", "low_score", "ambiguous_street"):
-                out.reject(reason == why, why, detail)
-            out.score[:] = sc.best_score[codes]
+                out.reject(sel & (reason == why), why, detail)
+            out.score[sel] = sc.best_score[codes][sel]
         return pairs, reason, detail
+
+    def _retry_number_in_name(self, parsed, bcode, cep, out: Outcome, cand, kind):
+        """"Rua Projetada 4" not found as PROJETADA + number 4: try PROJETADA QUATRO, no
+        number (then a corner, the street only or a no_house_number reject)."""
+        retry = (np.isin(out.reason, ["street_not_found", "low_score"])
+                 & (parsed["numname_key"].to_numpy(dtype=object) != ""))
+        if not retry.any():
+            return cand
+        saved = out.reason.copy(), out.detail.copy(), out.score.copy()
+        out.reason[retry], out.detail[retry] = "", ""
+        more, _, _ = self._candidates(parsed, "numname", bcode, cep, out, mask=retry)
+        got = np.zeros(out.n, bool)
+        got[more["row"].to_numpy()] = True
+        got &= retry
+        back = retry & ~got
+        out.reason[back], out.detail[back], out.score[back] = (saved[0][back], saved[1][back],
+                                                              saved[2][back])
+        kind[got] = "missing"
+        return pd.concat([cand, more[got[more["row"].to_numpy()]]], ignore_index=True)
 
     def _hints(self, bcode, cep):
         st = self.streets

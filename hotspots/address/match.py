@@ -7,9 +7,10 @@ by the length of the longer key::
     score = 100 × (1 − edits / (length + 3))
 
 so that at the default minimum of 85 a name of 4–10 letters tolerates one edit, 11–16 letters
-two, 17–23 three, and names of 1–3 letters none ("Rua D" is never "Rua E"). An edit that changes
-a word of one or two letters ("RUA D VILA X" ↔ "RUA E VILA X", "VINTE E UM" ↔ "VINTE E DOIS") is
-not a typo: such pairs never match fuzzily. Only the keys at the smallest distance are kept;
+two, 17–23 three, and names of 1–3 letters none ("Rua D" is never "Rua E"). The budget holds
+word by word too: a word changed beyond its own length's budget ("TOMAS CARNEIRO" ↔ "GOMES
+CARNEIRO"), including any change to a word of one to three letters ("RUA D VILA X" ↔ "RUA E
+VILA X", "VINTE E UM" ↔ "VINTE E DOIS"), is not a typo, and such pairs never match fuzzily. Only the keys at the smallest distance are kept;
 when several remain the caller needs the bairro, the CEP or the number to choose (the
 unique-candidate rule), else the address is ambiguous.
 """
@@ -50,18 +51,27 @@ def max_edits(length: int, min_score: float) -> int:
 class NameMatches:
     """Candidate reference keys of each query, and the best score each query reached."""
 
-    pairs: pd.DataFrame  #: ``query``, ``key`` (index into NameIndex.keys), ``score``, ``kind``
+    #: ``query``, ``key`` (index into NameIndex.keys), ``score``, ``kind`` (exact: the key;
+    #: alt: the key with the first word kept, e.g. "VILA NOVA" for "Vila Nova" — both are given
+    #: when both exist; short: title-less; fuzzy)
+    pairs: pd.DataFrame
     best_score: np.ndarray  #: best score per query, also when under the minimum (0: nothing)
     best_text: np.ndarray  #: the reference key that scored ``best_score`` ("" if none)
 
 
-def _short_word_changed(a: str, b: str) -> bool:
-    """True when the two keys differ in a word of one or two letters (or in word count)."""
+def _words_disagree(a: str, b: str, min_score: float) -> bool:
+    """True when two keys within the edit budget still differ as words: a word pair further
+    apart than the budget of its own length ("TOMAS CARNEIRO" ↔ "GOMES CARNEIRO"), a changed
+    word of one to three letters ("D VILA X" ↔ "E VILA X", "VINTE E UM" ↔ "VINTE E DOIS"), or
+    words added or removed (other than by a missing space)."""
     wa, wb = a.split(" "), b.split(" ")
     if len(wa) != len(wb):
         return a.replace(" ", "") != b.replace(" ", "") and (
-            any(len(w) <= 2 for w in wa) or any(len(w) <= 2 for w in wb))
-    return any(x != y and min(len(x), len(y)) <= 2 for x, y in zip(wa, wb))
+            len(wa) + len(wb) > 2 or min(len(a), len(b)) <= 3)
+    for x, y in zip(wa, wb):
+        if x != y and OSA.distance(x, y) > max_edits(max(len(x), len(y)), min_score):
+            return True
+    return False
 
 
 class NameIndex:
@@ -126,11 +136,11 @@ class NameIndex:
         text = np.array([r[2] for r in results], dtype=object)
         rows_q, rows_k, rows_s, rows_kind = [], [], [], []
         for i, r in enumerate(results):
-            for k in r[0]:
+            for j, k in enumerate(r[0]):
                 rows_q.append(i)
                 rows_k.append(k)
                 rows_s.append(r[1])
-                rows_kind.append(r[3])
+                rows_kind.append(r[3][j] if isinstance(r[3], tuple) else r[3])
         upairs = pd.DataFrame({"uq": np.asarray(rows_q, dtype=np.int64),
                                "key": np.asarray(rows_k, dtype=np.int64),
                                "score": np.asarray(rows_s, dtype=float),
@@ -149,12 +159,13 @@ class NameIndex:
         if not key:
             return ((), 0.0, "", "")
         hit = self._by_key.get(key)
+        alt_hit = self._by_key.get(alt) if alt else None
+        if hit is not None and alt_hit is not None:  # the caller decides by the type
+            return ((hit, alt_hit), 100.0, key, ("exact", "alt"))
         if hit is not None:
             return ((hit,), 100.0, key, "exact")
-        if alt:
-            hit = self._by_key.get(alt)
-            if hit is not None:
-                return ((hit,), 100.0, alt, "alt")
+        if alt_hit is not None:
+            return ((alt_hit,), 100.0, alt, "alt")
         cands = set(self._by_short.get(short, ())) | set(self._by_short.get(key, ()))
         if short in self._by_key:
             cands.add(self._by_key[short])
@@ -178,18 +189,19 @@ class NameIndex:
                 for c in cands:
                     ref = self.keys[c]
                     d = OSA.distance(text, ref, score_cutoff=1)
-                    if d > 1 or _short_word_changed(text, ref):
+                    if d > 1 or _words_disagree(text, ref, self.min_score):
                         continue
                     s = float(fuzzy_score(d, max(len(text), len(ref))))
                     if s < self.min_score:
                         continue
+                    kind = "fuzzy" if text is key else "alt_fuzzy"
                     if best is None or s > best[1]:
-                        best = ([c], s)
+                        best = ([c], s, kind)
                     elif s == best[1] and c not in best[0]:
                         best[0].append(c)
             if best is not None:
                 c = tuple(sorted(best[0]))
-                out[i] = (c, best[1], self.keys[c[0]], "fuzzy")
+                out[i] = (c, best[1], self.keys[c[0]], best[2])
             else:
                 rest.append(i)
         if rest:
@@ -221,7 +233,8 @@ class NameIndex:
                     continue
                 cand = np.flatnonzero(ok)
                 score = fuzzy_score(d[cand], np.maximum(ref_len[cand], length))
-                valid = np.array([not _short_word_changed(keys[i], refs[c]) for c in cand])
+                valid = np.array([not _words_disagree(keys[i], refs[c], self.min_score)
+                                  for c in cand])
                 if not valid.any():
                     continue
                 cand, score = cand[valid], score[valid]

@@ -25,6 +25,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rapidfuzz.distance import OSA
+
 __all__ = [
     "ABBREVIATIONS",
     "PREPOSITIONS",
@@ -103,9 +105,9 @@ TITLES = frozenset({
     "MARQUES", "JUIZ", "DESEMBARGADORA", "VISCONDESSA", "COMANDANTE",
 })
 #: types that also begin street names ("Vila Nova" may be the street "Rua Vila Nova")
-_NAME_LIKE_TYPES = frozenset({"VILA", "PARQUE", "PRAIA", "PASSEIO", "CAMINHO", "VIA",
-                              "MARGINAL", "CONJUNTO", "LOTEAMENTO", "CONDOMINIO", "GALERIA",
-                              "BOULEVARD", "LARGO", "PRACA"})
+_NAME_LIKE_TYPES = STREET_TYPES - {"RUA", "AVENIDA"}
+#: full type words recognised with one typo ("Trvessa", "Alaeda") when a name follows
+_FUZZY_TYPES = tuple(sorted(t for t in STREET_TYPES if len(t) >= 6))
 #: the only words dropped from the key
 PREPOSITIONS = frozenset({"DA", "DE", "DO", "DAS", "DOS"})
 
@@ -141,6 +143,7 @@ class StreetName:
     short_key: str  #: ``key`` without leading titles ("OSORIO")
     locality: str  #: " - LOCALIDADE" suffix as a bairro key ("JARDIM POR DO SOL") or ""
     alt_key: str = ""  #: key with the first word kept when it was read as a type ("VILA NOVA")
+    type_abbreviated: bool = False  #: the type was written as a code or abbreviation ("R.")
 
 
 def strip_accents(text: str) -> str:
@@ -238,12 +241,25 @@ def _normalize(raw: str, extra: tuple[tuple[str, str], ...]) -> StreetName:
         tokens = [tokens[1], tokens[0], *tokens[2:]]
     first = tokens[0].rstrip(".")
     alt_first = ""
+    abbreviated = False
+    if len(tokens) > 1 and first not in codes and len(first) >= 5 and first.isalpha() and \
+            first not in ABBREVIATIONS and first not in TITLES:
+        near = [t for t in _FUZZY_TYPES
+                if abs(len(t) - len(first)) <= 1 and OSA.distance(first, t, score_cutoff=1) <= 1]
+        if len(near) == 1:
+            first = near[0]
+            tokens = [first, *tokens[1:]]
     if len(tokens) > 1 and first in codes and not first.isdigit():
         expansion = codes[first].split(" ")
         if expansion[0] in STREET_TYPES:
             stype, head_words = expansion[0], expansion[1:]
+            dotted = tokens[0].endswith(".")
             tokens = tokens[1:]
-            alt_first = first if first in _NAME_LIKE_TYPES else ""
+            # a type word that may begin the name ("Vila Nova"), or a one-letter code without
+            # a full stop that may be the name ("R Vila Nova": Rua Vila Nova, or the street R?)
+            alt_first = first if (first in _NAME_LIKE_TYPES or (
+                len(first) == 1 and not dotted)) else ""
+            abbreviated = first not in STREET_TYPES
     words = head_words + _expand(tokens)
     text = " ".join([stype, *words]).strip()
     key_words = _key_words(words)
@@ -253,7 +269,8 @@ def _normalize(raw: str, extra: tuple[tuple[str, str], ...]) -> StreetName:
         short = short[1:]
     alt = " ".join(_key_words([alt_first, *words])) if alt_first else ""
     return StreetName(text=text, street_type=stype, key=key, short_key=" ".join(short),
-                      locality=normalize_bairro(locality), alt_key=alt)
+                      locality=normalize_bairro(locality), alt_key=alt,
+                      type_abbreviated=abbreviated)
 
 
 def _key_words(words: list[str]) -> list[str]:

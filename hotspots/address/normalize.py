@@ -66,6 +66,9 @@ _COMPLEMENT = re.compile(
 _COMPLEMENT_IN = re.compile(
     r"\s(?:APTO|APT|AP|APARTAMENTO|BLOCO|BL|FUNDOS|FDS|CASA|SALA|LOJA|LJ|ANDAR|TERREO|LOTE|"
     r"LT|QUADRA|QD|BOX|SOBRADO|KITNET|PROXIMO|PROX|PERTO|EM FRENTE|AO LADO|TORRE|EDIFICIO)\b")
+_VALUED = re.compile(r"^(?:APTO|APT|AP|APARTAMENTO|BLOCO|BL|CASA|CS|SALA|SL|LOJA|LJ|LOTE|LT|"
+                     r"QUADRA|QD|BOX|TORRE)\.?\s*(?:N[O°]?\.?\s*)?[0-9A-Z]{1,4}\s+(?=[A-Z]{2,}"
+                     r"(?:\s|$))")
 _BAIRRO_WORD = re.compile(r"^(?:BAIRRO|BAIRRO:|B\.)\s*")
 _PARTS = re.compile(r"\s+[-–]\s+|\s*[,;]\s*")
 _NAME_NUMBER_BEFORE = re.compile(r"(?:^|\s)(?:BR|RS|SC|PR|SP|ERS|RST|RSC|RSC|KM|QUADRA|QD|LOTE|"
@@ -91,6 +94,9 @@ class ParsedAddress:
     cep: str  #: 8 digits or ""
     cross_street: StreetName | None  #: second street of an intersection
     problem: str  #: "" or a reason code ("address_empty", "invalid_address", "invalid_number")
+    #: the street read with its bare trailing number as part of the name ("Rua Projetada 4"),
+    #: tried when the street without it is not found; None when the number was marked
+    name_number: StreetName | None = None
 
 
 def _clean(value: object) -> str | None:
@@ -178,11 +184,14 @@ def _parse(value: object, city_names: tuple[str, ...], codes: tuple[tuple[str, s
         second_u = up[b:]
         first_t, first_u = _strip(text[:a], up[:a])
         second_t = text[b:]
-        sec_street, _, _, _, _, _, sec_bairro = _street_and_number(second_t, second_u, tc)
+        sec_street, _, _, _, _, _, sec_bairro, sec_nn = _street_and_number(second_t, second_u,
+                                                                            tc)
+        if sec_nn:  # a corner has no house number: "R. Projetada 4" is the name
+            sec_street = sec_nn
         sec_name = normalize_street(sec_street, type_codes=tc) if sec_street else None
         if sec_name is not None and sec_name.key:
-            cross = (sec_name, sec_bairro)
-    street_t, number, suffix, kind, km, complement, bairro = _street_and_number(
+            cross = (sec_name, sec_bairro or sec_name.locality)
+    street_t, number, suffix, kind, km, complement, bairro, name_number = _street_and_number(
         first_t, first_u, tc)
     if cross is not None and not bairro:
         bairro = cross[1]
@@ -200,7 +209,9 @@ def _parse(value: object, city_names: tuple[str, ...], codes: tuple[tuple[str, s
     return ParsedAddress(street=street, number=number if kind == "number" else None,
                          number_suffix=suffix if kind == "number" else "", number_kind=kind,
                          km=km, complement=complement, bairro=bairro, cep=cep,
-                         cross_street=cross[0] if cross else None, problem=problem)
+                         cross_street=cross[0] if cross else None, problem=problem,
+                         name_number=(normalize_street(name_number, type_codes=tc)
+                                      if name_number and kind == "number" else None))
 
 
 def _cut(text: str, up: str, a: int, b: int) -> tuple[str, str]:
@@ -233,7 +244,7 @@ def _intersection_split(up: str, codes: dict) -> tuple[int, int] | None:
     """Span of the first intersection marker with a street on each side, or None."""
     for m in _INTERSECTION.finditer(up):
         left, right = up[: m.start()].strip(" ,;-"), up[m.end():].strip(" ,;-")
-        if not left or not right or not re.search(r"[A-Z]{2}", right):
+        if not left or not right or not re.search(r"[A-Z]", right):
             continue
         if not _is_street_head(left.split(",")[0], codes):
             continue
@@ -252,6 +263,7 @@ def _street_and_number(text: str, up: str, codes: dict):
     """(street text, number, suffix, kind, km, complement, bairro) of one street part."""
     number, suffix, kind, km = None, "", "missing", None
     street_end, rest_start, rest_end = len(up), len(up), len(up)
+    bare = False
     m = _SN.search(up)
     if m is not None:
         kind, street_end, rest_start = "sn", m.start(), m.end()
@@ -264,6 +276,7 @@ def _street_and_number(text: str, up: str, codes: dict):
             street_end, rest_start = m.start(), m.end()
             number, suffix = _number(m.group(1)), (m.group(2) or "")
             kind = "number" if number is not None else "invalid"
+            bare = m.re is _BARE and not suffix
     street_t, street_u = _strip(text[:street_end], up[:street_end])
     rest_t, rest_u = _strip(text[rest_start:rest_end], up[rest_start:rest_end])
     complement, bairro, lone = _classify_rest(rest_t, rest_u, kind == "number" and not suffix)
@@ -284,7 +297,10 @@ def _street_and_number(text: str, up: str, codes: dict):
     if mb is not None:
         bairro = bairro or street_t[mb.end():].strip()
         street_t = street_t[: mb.start()]
-    return street_t.strip(" ,;-"), number, suffix, kind, km, complement, bairro
+    street_t = street_t.strip(" ,;-")
+    # "Rua Projetada 4" with no house number: the number may be the name's
+    name_number = f"{street_t} {number}" if bare and number is not None else ""
+    return street_t, number, suffix, kind, km, complement, bairro, name_number
 
 
 def _find_number(up: str, codes: dict):
@@ -296,8 +312,10 @@ def _find_number(up: str, codes: dict):
         before = up[: m.start()]
         if not _is_street_head(before, codes):
             continue  # "RUA 2": the number is the name
-        if _NAME_NUMBER_BEFORE.search(before) or _NAME_NUMBER_AFTER.match(up[m.end():]):
-            continue  # "BR 116", "15 DE NOVEMBRO", "QUADRA 5"
+        after = up[m.end():]
+        if _NAME_NUMBER_BEFORE.search(before) or _NAME_NUMBER_AFTER.match(after) or (
+                not m.group(2) and re.match(r"\s+\d", after)):
+            continue  # "BR 116", "15 DE NOVEMBRO", "QUADRA 5", "RUA PROJETADA 12 345"
         return m
     return None
 
@@ -317,8 +335,12 @@ def _classify_rest(text: str, up: str, suffix_free: bool) -> tuple[str, str, str
         if not piece:
             continue
         mb = _BAIRRO_WORD.match(piece)
+        mv = _VALUED.match(piece)
         if mb is not None:
             bairro = bairro or orig[mb.end():].strip()
+        elif mv is not None and not bairro and not _COMPLEMENT.match(piece[mv.end():]):
+            complement.append(orig[: mv.end()].strip())  # "bloco B VILA CASTILHOS"
+            bairro = orig[mv.end():].strip()
         elif _COMPLEMENT.match(piece):
             complement.append(orig)
         elif not bairro and re.search(r"[A-Z]{2}", piece):
@@ -336,8 +358,10 @@ def _failed(problem: str, *, bairro: str = "", cep: str = "") -> ParsedAddress:
 
 PARSED_COLUMNS = [
     "street_text", "street_type", "street_key", "street_short_key", "street_alt_key",
+    "street_type_abbreviated",
     "number", "number_suffix", "number_kind", "km", "complement", "bairro", "cep",
     "cross_text", "cross_type", "cross_key", "cross_short_key", "cross_alt_key", "problem",
+    "numname_text", "numname_type", "numname_key", "numname_short_key", "numname_alt_key",
 ]
 
 
@@ -359,14 +383,17 @@ def parse_addresses(values, *, city_names: tuple[str, ...] = (),
     rows = []
     for i in first:
         p = parse_address(obj[i], city_names=cities, type_codes=tcodes)
-        s, c = p.street, p.cross_street
+        s, c, nn = p.street, p.cross_street, p.name_number
         rows.append((
             s.text if s else "", s.street_type if s else "", s.key if s else "",
             s.short_key if s else "", s.alt_key if s else "",
+            bool(s.type_abbreviated) if s else False,
             p.number if p.number is not None else -1,
             p.number_suffix, p.number_kind, p.km if p.km is not None else np.nan, p.complement,
             normalize_bairro(p.bairro), p.cep, c.text if c else "", c.street_type if c else "",
             c.key if c else "", c.short_key if c else "", c.alt_key if c else "", p.problem,
+            nn.text if nn else "", nn.street_type if nn else "", nn.key if nn else "",
+            nn.short_key if nn else "", nn.alt_key if nn else "",
         ))
     table = pd.DataFrame(rows, columns=PARSED_COLUMNS)
     out = table.iloc[codes].reset_index(drop=True)

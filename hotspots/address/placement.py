@@ -79,7 +79,7 @@ def _single_street(pairs: pd.DataFrame, out: Outcome, detail: str) -> pd.DataFra
 
 
 def _fuzzy_review(kind: np.ndarray, fallback: bool) -> np.ndarray:
-    loose = np.isin(kind, ["fuzzy", "short"])
+    loose = np.isin(kind, ["fuzzy", "alt_fuzzy", "short"])
     return np.where(loose & fallback, "fuzzy_name", "")
 
 

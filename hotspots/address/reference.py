@@ -278,6 +278,11 @@ class StreetIndex:
         self.street_bairro_set = np.unique(sb["street"].to_numpy(dtype=np.int64) * 1_000_003
                                            + codes)
         self.streets_with_bairro = np.unique(sb["street"].to_numpy(dtype=np.int64))
+        # pieces of one street cut by a gap (same name, same bairros) are one place
+        bset = pd.Series(codes).groupby(sb["street"].to_numpy()).agg(lambda c: tuple(sorted(c)))
+        bkey = pd.Series([()] * self.n_streets, dtype=object)
+        bkey[bset.index] = bset.to_numpy()
+        self.street_place = pd.factorize(pd.Series(list(zip(self.street_name, bkey))))[0]
         # bairro centroids (from street centroids) for tie-break hints
         cx = pd.DataFrame({"b": codes, "x": self.street_x[sb["street"]],
                            "y": self.street_y[sb["street"]]}).groupby("b")[["x", "y"]].mean()
@@ -324,28 +329,32 @@ class StreetIndex:
         self.side_usable = sides.usable[order]
         lo, hi = sides.lo[order].copy(), sides.hi[order].copy()
         start, end = sides.start[order].copy(), sides.end[order].copy()
-        # a 0/empty end is repaired from the other side of the block when that one is sound
+        # a flagged side is repaired from the other side of its block when that one is sound:
+        # the other side's span shifted to the opposite parity (a 0/empty end keeps its known
+        # end); without a sound other side it is used as written (0/empty ends: not at all)
         other = order ^ 1
-        o_ok = sides.usable[other]
-        zero = sides.flags["zero_end"][order] & o_ok
-        par = sides.parity[order]
-        shift = np.where(par == sides.parity[other], 0, 1).astype(float)
+        repair = ~sides.usable[order] & sides.usable[other]
+        o_par = sides.parity[other].astype(float)
+        shift = (1.0 - o_par) - o_par  # +1 from even to odd, −1 from odd to even
         rs = sides.start[other] + shift
         re_ = sides.end[other] + shift
+        zero = sides.flags["zero_end"][order]
         known = np.where(np.isfinite(start) & (start > 0), start, end)
-        fix_s = np.where(np.abs(rs - known) <= np.abs(re_ - known), known, rs)
-        fix_e = np.where(np.abs(rs - known) <= np.abs(re_ - known), re_, known)
-        start = np.where(zero, fix_s, start)
-        end = np.where(zero, fix_e, end)
-        lo = np.where(zero, np.fmin(start, end), lo)
-        hi = np.where(zero, np.fmax(start, end), hi)
-        unrepaired = sides.flags["zero_end"][order] & ~zero
+        near_s = np.abs(rs - known) <= np.abs(re_ - known)
+        fix_s = np.where(zero, np.where(near_s, known, rs), rs)
+        fix_e = np.where(zero, np.where(near_s, re_, known), re_)
+        start = np.where(repair, fix_s, start)
+        end = np.where(repair, fix_e, end)
+        lo = np.where(repair, np.fmin(start, end), lo)
+        hi = np.where(repair, np.fmax(start, end), hi)
+        par = np.where(repair, 1 - sides.parity[other], sides.parity[order])
+        unrepaired = zero & ~repair
         self.side_repairable = (~self.side_usable & ~unrepaired & np.isfinite(lo)
                                 & np.isfinite(hi) & (hi > 0))
         self.side_seg = sides.seg[order].astype(np.int64)
         self.side_lo, self.side_hi = lo, hi
         self.side_start, self.side_end = start, end
-        self.side_parity = np.where(sides.flags["mixed_parity"][order] & ~zero, -1,
+        self.side_parity = np.where(sides.flags["mixed_parity"][order] & ~repair, -1,
                                     par).astype(np.int64)
         self.side_side = sides.side[order].astype(np.int64)
         self.side_is_even = np.array([n == "even" for n in sides.side_name[order]])
