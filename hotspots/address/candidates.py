@@ -70,6 +70,10 @@ def street_candidates(index: StreetIndex, queries: pd.DataFrame, *, min_score: f
     for i in np.flatnonzero(nothing & ~empty):
         if m.best_score[i] <= 0:
             reason[i], detail[i] = "street_not_found", f"no street like {_quote(text[i])}"
+        elif m.near_miss[i] == "words":
+            reason[i] = "street_not_found"
+            detail[i] = (f"{_quote(text[i])} is close to {_quote(m.best_text[i])} (score "
+                         f"{m.best_score[i]:.1f}) but a whole word differs")
         else:
             reason[i] = "low_score"
             detail[i] = (f"best match scored {m.best_score[i]:.1f} (minimum {min_score:g}) for "

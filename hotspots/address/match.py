@@ -57,6 +57,9 @@ class NameMatches:
     pairs: pd.DataFrame
     best_score: np.ndarray  #: best score per query, also when under the minimum (0: nothing)
     best_text: np.ndarray  #: the reference key that scored ``best_score`` ("" if none)
+    #: for queries without a candidate: "near" (under the minimum) or "words" (close enough
+    #: letter by letter but a whole word differs); "" otherwise
+    near_miss: np.ndarray
 
 
 def _words_disagree(a: str, b: str, min_score: float) -> bool:
@@ -134,6 +137,7 @@ class NameIndex:
                 results[i] = hit
         best = np.array([r[1] for r in results], dtype=float)
         text = np.array([r[2] for r in results], dtype=object)
+        why = np.array([r[3] if not r[0] else "" for r in results], dtype=object)
         rows_q, rows_k, rows_s, rows_kind = [], [], [], []
         for i, r in enumerate(results):
             for j, k in enumerate(r[0]):
@@ -147,7 +151,8 @@ class NameIndex:
                                "kind": np.asarray(rows_kind, dtype=object)})
         qframe = pd.DataFrame({"query": np.arange(n, dtype=np.int64), "uq": codes})
         pairs = qframe.merge(upairs, on="uq", how="inner").drop(columns="uq")
-        return NameMatches(pairs=pairs, best_score=best[codes], best_text=text[codes])
+        return NameMatches(pairs=pairs, best_score=best[codes], best_text=text[codes],
+                           near_miss=why[codes])
 
     def _remember(self, t, hit) -> None:
         if len(self._cache) >= self._cache_size:
@@ -235,14 +240,14 @@ class NameIndex:
                 score = fuzzy_score(d[cand], np.maximum(ref_len[cand], length))
                 valid = np.array([not _words_disagree(keys[i], refs[c], self.min_score)
                                   for c in cand])
-                if not valid.any():
-                    continue
-                cand, score = cand[valid], score[valid]
-                top = score.max()
-                best = ref_idx[cand[score == top]]
-                if top >= self.min_score:
+                good = valid & (score >= self.min_score)
+                if good.any():
+                    top = score[good].max()
+                    best = ref_idx[cand[good & (score == top)]]
                     c = tuple(sorted(int(b) for b in best))
                     out[i] = (c, float(top), self.keys[c[0]], "fuzzy")
-                else:
-                    out[i] = ((), float(top), self.keys[int(best[0])], "")
+                else:  # a near miss, reported with its real score and why it failed
+                    j = int(np.argmax(score))
+                    why = "words" if (score[j] >= self.min_score and not valid[j]) else "near"
+                    out[i] = ((), float(score[j]), self.keys[int(ref_idx[cand[j]])], why)
         return out
