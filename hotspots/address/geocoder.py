@@ -175,6 +175,7 @@ class PreparedGeocoder:
         self.points = points
         self.settings = settings
         self.reference_qa = reference_qa
+        self._meetings: dict = {}  # corners already computed (they depend on the reference)
         box = shapely.bounds(shapely.union_all(streets.geoms)) if len(streets.geoms) else None
         origin = settings.number_origin
         self._origin = (shapely.Point(origin) if origin else
@@ -271,31 +272,42 @@ class PreparedGeocoder:
     def _candidates(self, parsed, which, bcode, cep, out: Outcome, mask=None):
         """(row, street, score, kind) candidates of the first street (``street``), the cross
         street (``cross``) or the street with its number as part of the name (``numname``),
-        for the rows in ``mask`` (default: the open rows for ``street``, all for the others)."""
-        prefix = which
-        cols = {"key": f"{prefix}_key", "short_key": f"{prefix}_short_key",
-                "alt_key": f"{prefix}_alt_key", "street_type": f"{prefix}_type",
-                "text": f"{prefix}_text"}
-        q = pd.DataFrame({k: parsed[v].to_numpy(dtype=object) for k, v in cols.items()})
-        q["type_abbreviated"] = (parsed["street_type_abbreviated"].to_numpy(dtype=bool)
-                                 if which == "street" else False)
-        q["bairro_code"] = bcode
-        q["cep"] = cep
-        if mask is None and which == "street":
-            mask = out.open()
-        if mask is not None:
-            q.loc[~mask, ["key", "short_key", "alt_key"]] = ""
+        for the rows in ``mask`` (default: the open rows for ``street``, those with a cross
+        street for ``cross``); with the reject reason and detail of every row ("" if none)."""
+        n = len(parsed)
+        if mask is None:
+            mask = (out.open() if which == "street"
+                    else parsed[f"{which}_key"].to_numpy(dtype=object) != "")
+        rows = np.flatnonzero(mask)
+        cols = {"key": f"{which}_key", "short_key": f"{which}_short_key",
+                "alt_key": f"{which}_alt_key", "street_type": f"{which}_type",
+                "text": f"{which}_text"}
+        q = {k: parsed[v].to_numpy(dtype=object)[rows] for k, v in cols.items()}
+        q["type_abbreviated"] = (parsed["street_type_abbreviated"].to_numpy(dtype=bool)[rows]
+                                 if which == "street" else np.zeros(len(rows), bool))
+        q["bairro_code"] = np.asarray(bcode)[rows]
+        q["cep"] = np.asarray(cep, dtype=object)[rows]
         codes, first = _distinct(q)
-        sc = street_candidates(self.streets, q.iloc[first].reset_index(drop=True),
-                               min_score=self.settings.min_score)
-        rows = pd.DataFrame({"row": np.arange(len(q)), "query": codes})
-        pairs = rows.merge(sc.pairs, on="query").drop(columns="query")
-        reason, detail = sc.reason[codes], sc.detail[codes]
+        uq = pd.DataFrame({k: v[first] for k, v in q.items()})
+        sc = street_candidates(self.streets, uq, min_score=self.settings.min_score)
+        qpairs = sc.pairs
+        order = np.argsort(codes, kind="stable")
+        starts = np.searchsorted(codes[order], qpairs["query"].to_numpy(), side="left")
+        stops = np.searchsorted(codes[order], qpairs["query"].to_numpy(), side="right")
+        count = stops - starts
+        pick = np.repeat(starts, count) + (np.arange(count.sum())
+                                           - np.repeat(np.cumsum(count) - count, count))
+        expand = np.repeat(np.arange(len(qpairs)), count)
+        pairs = qpairs.drop(columns="query").iloc[expand].reset_index(drop=True)
+        pairs.insert(0, "row", rows[order[pick]])
+        pairs = pairs.sort_values("row", kind="stable").reset_index(drop=True)
+        reason = np.full(n, "", dtype=object)
+        detail = np.full(n, "", dtype=object)
+        reason[rows], detail[rows] = sc.reason[codes], sc.detail[codes]
         if which != "cross":
-            sel = np.ones(len(q), bool) if mask is None else mask
             for why in ("street_not_found", "low_score", "ambiguous_street"):
-                out.reject(sel & (reason == why), why, detail)
-            out.score[sel] = sc.best_score[codes][sel]
+                out.reject(mask & (reason == why), why, detail)
+            out.score[rows] = sc.best_score[codes]
         return pairs, reason, detail
 
     def _retry_number_in_name(self, parsed, bcode, cep, out: Outcome, cand, kind):
@@ -330,7 +342,9 @@ class PreparedGeocoder:
         rows = np.flatnonzero(mask & out.open())
         if not len(rows):
             return
-        second, reason, detail = self._candidates(parsed, "cross", bcode, cep, out)
+        sel = np.zeros(out.n, bool)
+        sel[rows] = True
+        second, reason, detail = self._candidates(parsed, "cross", bcode, cep, out, mask=sel)
         second = second[np.isin(second["row"].to_numpy(), rows)]
         for r in np.setdiff1d(rows, second["row"].to_numpy()):
             out.reject_rows([r], reason[r] or "street_not_found",
@@ -341,7 +355,7 @@ class PreparedGeocoder:
         place_intersections(first[["row", "street", "score"]], second[["row", "street", "score"]],
                             self.streets, out, min_score=self.settings.min_score,
                             max_gap_m=self.settings.intersection_max_gap_m, reference_xy=ref,
-                            review=review)
+                            review=review, cache=self._meetings)
 
     def _table(self, frame: pd.DataFrame, out: Outcome) -> gpd.GeoDataFrame:
         st = self.streets
@@ -425,9 +439,12 @@ def _rejects(frame: pd.DataFrame, out: Outcome) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _distinct(q: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _distinct(q: dict) -> tuple[np.ndarray, np.ndarray]:
     """Code of each row's distinct combination of values and the first row of each code."""
-    codes, uniq = pd.MultiIndex.from_frame(q).factorize()
+    cols = [np.asarray(v).astype(str) if np.asarray(v).dtype != object else v
+            for v in q.values()]
+    keys = np.array(["\x1f".join(map(str, t)) for t in zip(*cols)], dtype=object)
+    codes, uniq = pd.factorize(keys)
     first = np.zeros(len(uniq), dtype=np.int64)
     first[codes[::-1]] = np.arange(len(codes))[::-1]
     return codes, first

@@ -118,8 +118,10 @@ class NameIndex:
         n = len(keys)
         shorts = np.asarray(short_keys, dtype=object)
         alts = np.full(n, "", dtype=object) if alt_keys is None else np.asarray(alt_keys, object)
-        q = pd.DataFrame({"k": keys, "s": shorts, "a": alts})
-        codes, uniq = pd.factorize(pd.MultiIndex.from_frame(q))
+        joined = np.array([f"{k}\x1f{s}\x1f{a}" for k, s, a in zip(keys, shorts, alts)],
+                          dtype=object)
+        codes, ujoined = pd.factorize(joined)
+        uniq = [tuple(u.split("\x1f")) for u in ujoined]
         results: list[tuple | None] = [None] * len(uniq)
         todo = []
         for i, t in enumerate(uniq):

@@ -131,6 +131,7 @@ _ORDINAL_MARK = re.compile(r"(\d+)\s*[ºª°]")
 _TOKEN = re.compile(r"[A-Z0-9]+\.?")
 _LOCALITY = re.compile(r"\s+[-–—]\s+|\s*\(\s*")
 _SPACES = re.compile(r"\s+")
+_BAIRRO_WORD = re.compile(r"^BAIRRO\s+|^B\.\s*")
 
 
 @dataclass(frozen=True)
@@ -204,7 +205,7 @@ def normalize_bairro(value: object) -> str:
 @lru_cache(maxsize=50_000)
 def _bairro(value: str) -> str:
     text = _upper(value).replace("-", " ").replace("/", " ")
-    text = re.sub(r"^BAIRRO\s+|^B\.\s*", "", text)
+    text = _BAIRRO_WORD.sub("", text)
     words = []
     for tok in _TOKEN.findall(text):
         bare = tok.rstrip(".")
@@ -244,10 +245,9 @@ def _normalize(raw: str, extra: tuple[tuple[str, str], ...]) -> StreetName:
     abbreviated = False
     if len(tokens) > 1 and first not in codes and len(first) >= 5 and first.isalpha() and \
             first not in ABBREVIATIONS and first not in TITLES:
-        near = [t for t in _FUZZY_TYPES
-                if abs(len(t) - len(first)) <= 1 and OSA.distance(first, t, score_cutoff=1) <= 1]
-        if len(near) == 1:
-            first = near[0]
+        near = _fuzzy_type(first)
+        if near:
+            first = near
             tokens = [first, *tokens[1:]]
     if len(tokens) > 1 and first in codes and not first.isdigit():
         expansion = codes[first].split(" ")
@@ -271,6 +271,25 @@ def _normalize(raw: str, extra: tuple[tuple[str, str], ...]) -> StreetName:
     return StreetName(text=text, street_type=stype, key=key, short_key=" ".join(short),
                       locality=normalize_bairro(locality), alt_key=alt,
                       type_abbreviated=abbreviated)
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:j] + word[j + 1:] for j in range(len(word))} | {word}
+
+
+_TYPE_DELETIONS: dict[str, set[str]] = {}
+for _t in _FUZZY_TYPES:
+    for _v in _deletions(_t):
+        _TYPE_DELETIONS.setdefault(_v, set()).add(_t)
+
+
+def _fuzzy_type(token: str) -> str:
+    """The one type word within one edit (OSA) of ``token``, or ""."""
+    cands: set[str] = set()
+    for v in _deletions(token):
+        cands |= _TYPE_DELETIONS.get(v, set())
+    near = [t for t in cands if OSA.distance(token, t, score_cutoff=1) <= 1]
+    return near[0] if len(near) == 1 else ""
 
 
 def _key_words(words: list[str]) -> list[str]:

@@ -75,6 +75,15 @@ _NAME_NUMBER_BEFORE = re.compile(r"(?:^|\s)(?:BR|RS|SC|PR|SP|ERS|RST|RSC|RSC|KM|
                                  r"LT|BLOCO|BL|APTO|AP|CASA|SALA|TRAVESSA|TV|NUCLEO)\.?\s*$")
 _NAME_NUMBER_AFTER = re.compile(r"^\s+(?:DE|DA|DO|DOS|DAS)\s")
 _SPACES = re.compile(r"\s+")
+_NON_DIGIT = re.compile(r"\D")
+_DIGIT = re.compile(r"\d")
+_LETTER = re.compile(r"[^\W\d_]")
+_UPPER = re.compile(r"[A-Z]")
+_ONE_LETTER = re.compile(r"[A-Z]")
+_TWO_LETTERS = re.compile(r"[A-Z]{2}")
+_SPACE_DIGIT = re.compile(r"\s+\d")
+_UF_AFTER_DASH = re.compile(r"[-/]\s*[A-Z]{2}\s*$")
+_BAIRRO_IN = re.compile(r"[\s,-]+(?:BAIRRO|B\.)\s+")
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
 _UF = re.compile(r"(?:\s*[-/,]\s*|\s+)(?:AC|AL|AP|AM|BA|CE|DF|ES|GO|MA|MT|MS|MG|PA|PB|PR|PE|PI|"
                  r"RJ|RN|RS|RO|RR|SC|SP|SE|TO)\s*$")
@@ -113,12 +122,19 @@ def _clean(value: object) -> str | None:
         return None
     if _BAD_CHARS.search(value):
         return None
-    return _SPACES.sub(" ", value).strip()
+    if "  " in value or "\t" in value or "\n" in value or "\r" in value:
+        value = _SPACES.sub(" ", value)
+    return value.strip()
 
 
 def _to_upper(text: str) -> str:
     """Upper case without accents (same length as ``text`` for Latin text, to slice both)."""
     return strip_accents(text.replace("º", "°").replace("ª", "°")).upper()
+
+
+@lru_cache(maxsize=256)
+def _city_pattern(city: str) -> re.Pattern:
+    return re.compile(rf"(?:\s*[,/-]\s*|\s+){re.escape(city)}\b\.?(?:\s*[-/]\s*[A-Z]{{2}})?\s*$")
 
 
 def _number(text: str) -> int | None:
@@ -159,21 +175,21 @@ def _parse(value: object, city_names: tuple[str, ...], codes: tuple[tuple[str, s
     cep = ""
     m = _CEP.search(up)
     if m:
-        cep = re.sub(r"\D", "", m.group(1) or m.group(2))
+        cep = _NON_DIGIT.sub("", m.group(1) or m.group(2))
         text, up = _cut(text, up, m.start(), m.end())
     for city in city_names:
         cu = strip_accents(city).upper()
-        mm = re.search(rf"(?:\s*[,/-]\s*|\s+){re.escape(cu)}\b\.?(?:\s*[-/]\s*[A-Z]{{2}})?\s*$", up)
+        mm = _city_pattern(cu).search(up)
         if mm:
             text, up = text[: mm.start()], up[: mm.start()]
-    mm = _UF.search(up)
+    mm = _UF.search(up, max(0, len(up) - 8))
     if mm and mm.start() > 0 and (up[: mm.start()].rstrip().endswith(",") or
-                                  re.search(r"[-/]\s*[A-Z]{2}\s*$", up)):
+                                  _UF_AFTER_DASH.search(up)):
         text, up = text[: mm.start()], up[: mm.start()]
     text, up = _strip(text, up)
     if not cep:
         m = _CEP_BARE.search(up)
-        if m and re.search(r"\d", up[: m.start()]):
+        if m and _DIGIT.search(up[: m.start()]):
             cep = m.group(1)
             text, up = _strip(text[: m.start()], up[: m.start()])
     tc = dict(codes)
@@ -197,7 +213,7 @@ def _parse(value: object, city_names: tuple[str, ...], codes: tuple[tuple[str, s
         bairro = cross[1]
     if kind == "number" and (number is None or number <= 0 or number > MAX_HOUSE_NUMBER):
         kind = "invalid"
-    if not street_t or not re.search(r"[^\W\d_]", street_t):
+    if not street_t or not _LETTER.search(street_t):
         return _failed("address_empty" if not street_t else "invalid_address", bairro=bairro,
                        cep=cep)
     street = normalize_street(street_t, type_codes=tc)
@@ -242,9 +258,11 @@ def _is_street_head(up: str, codes: dict) -> bool:
 
 def _intersection_split(up: str, codes: dict) -> tuple[int, int] | None:
     """Span of the first intersection marker with a street on each side, or None."""
+    if not ("ESQ" in up or "C/" in up or " COM " in up or " X " in up or "&" in up):
+        return None
     for m in _INTERSECTION.finditer(up):
         left, right = up[: m.start()].strip(" ,;-"), up[m.end():].strip(" ,;-")
-        if not left or not right or not re.search(r"[A-Z]", right):
+        if not left or not right or not _UPPER.search(right):
             continue
         if not _is_street_head(left.split(",")[0], codes):
             continue
@@ -264,10 +282,10 @@ def _street_and_number(text: str, up: str, codes: dict):
     number, suffix, kind, km = None, "", "missing", None
     street_end, rest_start, rest_end = len(up), len(up), len(up)
     bare = False
-    m = _SN.search(up)
+    m = _SN.search(up) if ("S" in up and ("/" in up or "SEM" in up or "S." in up)) else None
     if m is not None:
         kind, street_end, rest_start = "sn", m.start(), m.end()
-    elif (m := _KM.search(up)) is not None and m.start() > 0:
+    elif "KM" in up and (m := _KM.search(up)) is not None and m.start() > 0:
         kind, street_end, rest_start = "km", m.start(), m.end()
         km = float(m.group(1).replace(",", "."))
     else:
@@ -282,7 +300,8 @@ def _street_and_number(text: str, up: str, codes: dict):
     complement, bairro, lone = _classify_rest(rest_t, rest_u, kind == "number" and not suffix)
     suffix = suffix or lone
     # a street part may still carry ", bairro" or a complement (no number found)
-    pieces = _PARTS.split(street_u)
+    pieces = _PARTS.split(street_u) if ("," in street_u or " -" in street_u
+                                        or ";" in street_u) else (street_u,)
     if len(pieces) > 1 and kind in {"missing", "sn", "km"}:
         head = len(pieces[0])
         extra_c, extra_b, _ = _classify_rest(*_strip(street_t[head:], street_u[head:]), False)
@@ -293,7 +312,7 @@ def _street_and_number(text: str, up: str, codes: dict):
     if mc is not None and _is_street_head(street_u[: mc.start()], codes):
         complement = " ".join(x for x in (street_t[mc.start():].strip(), complement) if x)
         street_t, street_u = _strip(street_t[: mc.start()], street_u[: mc.start()])
-    mb = re.search(r"[\s,-]+(?:BAIRRO|B\.)\s+", street_u)
+    mb = _BAIRRO_IN.search(street_u) if ("BAIRRO" in street_u or "B." in street_u) else None
     if mb is not None:
         bairro = bairro or street_t[mb.end():].strip()
         street_t = street_t[: mb.start()]
@@ -314,7 +333,7 @@ def _find_number(up: str, codes: dict):
             continue  # "RUA 2": the number is the name
         after = up[m.end():]
         if _NAME_NUMBER_BEFORE.search(before) or _NAME_NUMBER_AFTER.match(after) or (
-                not m.group(2) and re.match(r"\s+\d", after)):
+                not m.group(2) and _SPACE_DIGIT.match(after)):
             continue  # "BR 116", "15 DE NOVEMBRO", "QUADRA 5", "RUA PROJETADA 12 345"
         return m
     return None
@@ -324,11 +343,13 @@ def _classify_rest(text: str, up: str, suffix_free: bool) -> tuple[str, str, str
     """Split what follows a number into (complement, bairro, number suffix)."""
     if not up:
         return "", "", ""
-    if suffix_free and re.fullmatch(r"[A-Z]", up):
+    if suffix_free and _ONE_LETTER.fullmatch(up):
         return "", "", up
     complement, bairro = [], ""
     pos = 0
-    for piece in _PARTS.split(up):
+    split = (_PARTS.split(up) if ("," in up or " -" in up or ";" in up or "–" in up)
+             else (up,))
+    for piece in split:
         start = up.find(piece, pos)
         pos = start + len(piece)
         orig = text[start:pos]
@@ -343,7 +364,7 @@ def _classify_rest(text: str, up: str, suffix_free: bool) -> tuple[str, str, str
             bairro = orig[mv.end():].strip()
         elif _COMPLEMENT.match(piece):
             complement.append(orig)
-        elif not bairro and re.search(r"[A-Z]{2}", piece):
+        elif not bairro and _TWO_LETTERS.search(piece):
             bairro = orig
         else:
             complement.append(orig)
@@ -395,11 +416,21 @@ def parse_addresses(values, *, city_names: tuple[str, ...] = (),
             nn.text if nn else "", nn.street_type if nn else "", nn.key if nn else "",
             nn.short_key if nn else "", nn.alt_key if nn else "",
         ))
-    table = pd.DataFrame(rows, columns=PARSED_COLUMNS)
-    out = table.iloc[codes].reset_index(drop=True)
-    num = out["number"].to_numpy(dtype=np.int64)
-    out["number"] = pd.array(np.where(num < 0, 0, num), dtype="Int64")
-    out.loc[num < 0, "number"] = pd.NA
+    columns = list(zip(*rows)) if rows else [()] * len(PARSED_COLUMNS)
+    data = {}
+    for name, col in zip(PARSED_COLUMNS, columns):
+        arr = np.empty(len(col), dtype=object)
+        arr[:] = col
+        data[name] = arr[codes]
+    num = data["number"].astype(np.int64)
+    number = pd.array(np.where(num < 0, 0, num), dtype="Int64")
+    number[num < 0] = pd.NA
+    data["km"] = data["km"].astype(float)
+    del data["number"]
+    data["street_type_abbreviated"] = data["street_type_abbreviated"].astype(bool)
+    out = pd.DataFrame({k: (pd.Series(v, dtype=object) if v.dtype == object else v)
+                        for k, v in data.items()})
+    out.insert(PARSED_COLUMNS.index("number"), "number", number)
     out.index = series.index
     return out
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspots.address.intersections import meet
+from hotspots.address.intersections import Meeting, meet
 from hotspots.address.ranges import search_ranges, side_of_number
 from hotspots.address.reference import StreetIndex, offset_points
 
@@ -229,9 +229,18 @@ def place_street_only(pairs: pd.DataFrame, streets: StreetIndex, out: Outcome) -
               street=cand["street"].to_numpy(), review="street_only")
 
 
+def _apart(streets: StreetIndex, sa: int, sb: int, gap: float) -> bool:
+    """True when the bounding boxes of two streets are farther apart than ``gap``."""
+    a, b = streets.street_bounds[sa], streets.street_bounds[sb]
+    dx = max(a[0] - b[2], b[0] - a[2], 0.0)
+    dy = max(a[1] - b[3], b[1] - a[3], 0.0)
+    return dx * dx + dy * dy > gap * gap
+
+
 def place_intersections(first: pd.DataFrame, second: pd.DataFrame, streets: StreetIndex,
                         out: Outcome, *, min_score: float, max_gap_m: float,
-                        reference_xy: dict, review: str = "") -> None:
+                        reference_xy: dict, review: str = "", cache: dict | None = None
+                        ) -> None:
     """Corners: the node where a candidate street of each side meets the other.
 
     ``first``/``second`` hold (row, street, score) candidates of the two streets; when each side
@@ -241,15 +250,18 @@ def place_intersections(first: pd.DataFrame, second: pd.DataFrame, streets: Stre
     if not len(first) or not len(second):
         return
     pairs = first.merge(second, on="row", suffixes=("_a", "_b"))
-    cache: dict = {}
+    cache = {} if cache is None else cache
+    far = Meeting(None, -1, np.nan, 0, 0.0,
+                  f"the streets do not meet (more than {max_gap_m:g} m apart)")
     found = []
     for r, sa, sb, score_a, score_b in zip(pairs["row"], pairs["street_a"], pairs["street_b"],
                                            pairs["score_a"], pairs["score_b"]):
         ref = reference_xy.get(int(r))
         key = (int(sa), int(sb), ref)
         if key not in cache:
-            cache[key] = meet(streets, streets.segments_of(int(sa)), streets.segments_of(int(sb)),
-                              reference_xy=ref, max_gap_m=max_gap_m)
+            cache[key] = far if _apart(streets, int(sa), int(sb), max_gap_m) else meet(
+                streets, streets.segments_of(int(sa)), streets.segments_of(int(sb)),
+                reference_xy=ref, max_gap_m=max_gap_m)
         mt = cache[key]
         found.append((r, sa, mt, min(score_a, score_b) - mt.penalty))
     by_row: dict[int, list] = {}

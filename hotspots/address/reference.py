@@ -187,6 +187,10 @@ class StreetIndex:
         self.street_text = self.names["text"].to_numpy(dtype=object)[self.street_name]
         self.street_x = g["x"].mean().to_numpy()
         self.street_y = g["y"].mean().to_numpy()
+        b = shapely.bounds(self.geoms[ok])
+        bb = pd.DataFrame(b, columns=["x0", "y0", "x1", "y1"]).groupby(self.seg_street[ok])
+        self.street_bounds = np.column_stack([bb["x0"].min(), bb["y0"].min(), bb["x1"].max(),
+                                              bb["y1"].max()]) if ok.any() else np.zeros((0, 4))
         # key -> streets (CSR) for candidate generation
         order = np.argsort(self.street_key, kind="stable")
         self.key_street_order = order
