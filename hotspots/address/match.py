@@ -147,12 +147,17 @@ class NameIndex:
                 rows_k.append(k)
                 rows_s.append(r[1])
                 rows_kind.append(r[3][j] if isinstance(r[3], tuple) else r[3])
-        upairs = pd.DataFrame({"uq": np.asarray(rows_q, dtype=np.int64),
-                               "key": np.asarray(rows_k, dtype=np.int64),
-                               "score": np.asarray(rows_s, dtype=float),
-                               "kind": np.asarray(rows_kind, dtype=object)})
-        qframe = pd.DataFrame({"query": np.arange(n, dtype=np.int64), "uq": codes})
-        pairs = qframe.merge(upairs, on="uq", how="inner").drop(columns="uq")
+        uq_of = np.asarray(rows_q, dtype=np.int64)
+        per = np.bincount(uq_of, minlength=len(uniq))
+        first = np.concatenate([[0], np.cumsum(per)[:-1]])
+        count = per[codes]
+        qrows = np.repeat(np.arange(n, dtype=np.int64), count)
+        take = np.repeat(first[codes], count) + (np.arange(count.sum())
+                                                 - np.repeat(np.cumsum(count) - count, count))
+        pairs = pd.DataFrame({"query": qrows,
+                              "key": np.asarray(rows_k, dtype=np.int64)[take],
+                              "score": np.asarray(rows_s, dtype=float)[take],
+                              "kind": np.asarray(rows_kind, dtype=object)[take]})
         return NameMatches(pairs=pairs, best_score=best[codes], best_text=text[codes],
                            near_miss=why[codes])
 

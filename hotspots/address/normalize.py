@@ -39,6 +39,7 @@ __all__ = [
     "number_to_words",
     "parse_address",
     "parse_addresses",
+    "parsed_arrays",
     "roman_to_int",
     "strip_accents",
 ]
@@ -395,7 +396,22 @@ def parse_addresses(values, *, city_names: tuple[str, ...] = (),
     key, ``problem`` is "" for usable rows.
     """
     series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
-    obj = series.astype(object).to_numpy()
+    data = parsed_arrays(series.astype(object).to_numpy(), city_names=city_names,
+                         type_codes=type_codes)
+    num = data["number"]
+    number = pd.array(np.where(num < 0, 0, num), dtype="Int64")
+    number[num < 0] = pd.NA
+    out = pd.DataFrame({k: (pd.Series(v, dtype=object) if v.dtype == object else v)
+                        for k, v in data.items() if k != "number"})
+    out.insert(PARSED_COLUMNS.index("number"), "number", number)
+    out.index = series.index
+    return out
+
+
+def parsed_arrays(values: np.ndarray, *, city_names: tuple[str, ...] = (),
+                  type_codes: dict[str, str] | None = None) -> dict[str, np.ndarray]:
+    """:func:`parse_addresses` as a dict of arrays (``number`` −1 when there is none)."""
+    obj = np.asarray(values, dtype=object)
     keys = np.array([v if isinstance(v, str) else repr(v) if v is not None else "" for v in obj],
                     dtype=object)
     codes, first = _first_of_each(keys)
@@ -422,17 +438,10 @@ def parse_addresses(values, *, city_names: tuple[str, ...] = (),
         arr = np.empty(len(col), dtype=object)
         arr[:] = col
         data[name] = arr[codes]
-    num = data["number"].astype(np.int64)
-    number = pd.array(np.where(num < 0, 0, num), dtype="Int64")
-    number[num < 0] = pd.NA
+    data["number"] = data["number"].astype(np.int64)
     data["km"] = data["km"].astype(float)
-    del data["number"]
     data["street_type_abbreviated"] = data["street_type_abbreviated"].astype(bool)
-    out = pd.DataFrame({k: (pd.Series(v, dtype=object) if v.dtype == object else v)
-                        for k, v in data.items()})
-    out.insert(PARSED_COLUMNS.index("number"), "number", number)
-    out.index = series.index
-    return out
+    return data
 
 
 def _first_of_each(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -15,8 +15,34 @@ from hotspots.address.intersections import Meeting, meet
 from hotspots.address.ranges import search_ranges, side_of_number
 from hotspots.address.reference import StreetIndex, offset_points
 
-__all__ = ["Outcome", "place_by_metric", "place_by_points", "place_by_ranges",
+__all__ = ["Outcome", "Rows", "place_by_metric", "place_by_points", "place_by_ranges",
            "place_intersections", "place_street_only"]
+
+
+class Rows:
+    """Parallel arrays (a light, column-only frame for the per-call hot path)."""
+
+    def __init__(self, **cols):
+        self.cols = {k: np.asarray(v) for k, v in cols.items()}
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            return self.cols[key]
+        return Rows(**{k: v[key] for k, v in self.cols.items()})
+
+    def __len__(self) -> int:
+        return len(next(iter(self.cols.values()))) if self.cols else 0
+
+    def with_(self, **cols) -> Rows:
+        return Rows(**self.cols, **cols)
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.cols)
+
+    @staticmethod
+    def concat(parts: list[Rows]) -> Rows:
+        parts = [p for p in parts if len(p)] or parts[:1]
+        return Rows(**{k: np.concatenate([p.cols[k] for p in parts]) for k in parts[0].cols})
 
 
 class Outcome:
@@ -69,10 +95,14 @@ class Outcome:
                 self.review[r] = f"{self.review[r]}, {w}" if self.review[r] else w
 
 
-def _single_street(pairs: pd.DataFrame, out: Outcome, detail: str) -> pd.DataFrame:
+def _single_street(pairs: Rows, out: Outcome, detail: str) -> Rows:
     """Keep rows whose hits lie on one street; reject the others as ambiguous_street."""
-    nst = pairs.groupby("row")["street"].transform("nunique")
-    amb = pairs.loc[nst > 1, "row"].unique()
+    if not len(pairs):
+        return pairs
+    row = pairs["row"]
+    both = np.unique(np.column_stack([row, pairs["street"]]), axis=0)
+    nst = np.bincount(both[:, 0], minlength=out.n)[row]
+    amb = np.unique(row[nst > 1])
     if len(amb):
         out.reject_rows(amb, "ambiguous_street", detail)
     return pairs[nst == 1]
@@ -83,13 +113,12 @@ def _fuzzy_review(kind: np.ndarray, fallback: bool) -> np.ndarray:
     return np.where(loose & fallback, "fuzzy_name", "")
 
 
-def place_by_points(pairs: pd.DataFrame, number, suffix, points, streets: StreetIndex,
+def place_by_points(pairs: Rows, number, suffix, points, streets: StreetIndex,
                     out: Outcome, *, same_address_max_m: float) -> None:
     """Rows whose number is an address point of a candidate street (same suffix first)."""
     if not len(pairs):
         return
-    q = pairs.assign(number=number[pairs["row"].to_numpy()],
-                     suffix=suffix[pairs["row"].to_numpy()])
+    q = pairs.frame().assign(number=number[pairs["row"]], suffix=suffix[pairs["row"]])
     t = points.table[["street", "number", "suffix", "seg", "x", "y", "position_m", "point",
                       "geometry"]]
     exact = q.merge(t, on=["street", "number", "suffix"])
@@ -114,44 +143,44 @@ def place_by_points(pairs: pd.DataFrame, number, suffix, points, streets: Street
     tie = (g["street"].transform("nunique") > 1).to_numpy()
     hits = hits.assign(_d=np.where(tie, d, 0.0), tie=tie)
     hits = hits.sort_values(["row", "_d", "suffix", "point"]).drop_duplicates("row")
-    out.place(hits["row"].to_numpy(), seg=hits["seg"].to_numpy(),
+    out.place(hits["row"], seg=hits["seg"].to_numpy(),
               position_m=hits["position_m"].to_numpy(), geometry=hits["geometry"].to_numpy(),
               method="address_point",
               status=np.where(hits["tie"].to_numpy(), "matched_tie", "matched"),
-              street=hits["street"].to_numpy())
+              street=hits["street"])
 
 
-def place_by_ranges(pairs: pd.DataFrame, number, hint_x, hint_y, streets: StreetIndex,
+def place_by_ranges(pairs: Rows, number, hint_x, hint_y, streets: StreetIndex,
                     out: Outcome, *, fallback: bool, end_offset_fraction: float,
                     side_offset_m: float, even_side: str, same_address_max_m: float) -> None:
     """Rows whose number lies in a side range of a candidate street (see ``ranges``)."""
     if not len(pairs) or streets.sides is None:
         return
-    hits = search_ranges(streets, pairs["row"].to_numpy(), pairs["street"].to_numpy(),
-                         number, hint_x, hint_y, fallback=fallback)
+    hits = search_ranges(streets, pairs["row"], pairs["street"], number, hint_x, hint_y,
+                         fallback=fallback)
     found = hits.side >= 0
-    p = pairs.assign(side=hits.side, tied=hits.tied, spread=hits.spread_m, frac=hits.frac)[found]
+    p = pairs.with_(side=hits.side, tied=hits.tied, spread=hits.spread_m, frac=hits.frac)[found]
     p = _single_street(p, out, "this number is in range on several streets of that name; "
                                "give the bairro or the CEP")
     if not len(p):
         return
-    side = p["side"].to_numpy()
+    side = p["side"]
     seg = streets.side_seg[side]
     length = streets.lengths[seg]
     e = end_offset_fraction
-    pos = length * (e + p["frac"].to_numpy() * (1 - 2 * e))
+    pos = length * (e + p["frac"] * (1 - 2 * e))
     sign = side_of_number(streets, side, even_side=even_side)
     geom = offset_points(streets.geoms[seg], pos, sign, side_offset_m=side_offset_m)
-    tie = p["tied"].to_numpy() > 1
-    far = p["spread"].to_numpy() > same_address_max_m
+    tie = p["tied"] > 1
+    far = p["spread"] > same_address_max_m
     review = np.where(far, "tie_far_apart", "")
-    rows = p["row"].to_numpy()
+    rows = p["row"]
     out.place(rows, seg=seg, position_m=pos, geometry=geom, method="address_range",
-              status=np.where(tie, "matched_tie", "matched"), street=p["street"].to_numpy(),
+              status=np.where(tie, "matched_tie", "matched"), street=p["street"],
               review=review)
     if fallback:
         out.add_review(rows, "invalid_range")
-    out.add_review(rows, _fuzzy_review(p["kind"].to_numpy(), fallback))
+    out.add_review(rows, _fuzzy_review(p["kind"], fallback))
 
 
 def _street_axes(streets: StreetIndex, street_ids, number_start, origin):
@@ -180,22 +209,22 @@ def _segment_at(points, street, streets: StreetIndex):
     return out
 
 
-def place_by_metric(pairs: pd.DataFrame, number, streets: StreetIndex, out: Outcome, *,
+def place_by_metric(pairs: Rows, number, streets: StreetIndex, out: Outcome, *,
                     number_start, origin, metric_tolerance_m: float, end_offset_fraction: float,
                     side_offset_m: float, even_side: str) -> None:
     """Metric numbering: the number is the distance in metres from the street's start."""
     if not len(pairs):
         return
-    ust = pairs["street"].unique()
+    ust = np.unique(pairs["street"])
     axes = dict(zip(ust, _street_axes(streets, ust, number_start, origin)))
     length = np.array([axes[s].length for s in pairs["street"]])
-    n = number[pairs["row"].to_numpy()].astype(float)
+    n = number[pairs["row"]].astype(float)
     cand = pairs[n <= length + metric_tolerance_m]
     cand = _single_street(cand, out,
                           "several streets of that name are long enough for this number")
     if not len(cand):
         return
-    r = cand["row"].to_numpy()
+    r = cand["row"]
     lines = np.array([axes[s] for s in cand["street"]], dtype=object)
     total = shapely.length(lines)
     end = np.minimum(end_offset_fraction * total, 15.0)
@@ -205,28 +234,28 @@ def place_by_metric(pairs: pd.DataFrame, number, streets: StreetIndex, out: Outc
     side = np.where(even, even_sign, -even_sign)
     geom = offset_points(lines, d, side, side_offset_m=side_offset_m)
     on_axis = shapely.line_interpolate_point(lines, d)
-    seg = _segment_at(on_axis, cand["street"].to_numpy(), streets)
+    seg = _segment_at(on_axis, cand["street"], streets)
     pos = shapely.line_locate_point(streets.geoms[seg], on_axis)
     out.place(r, seg=seg, position_m=pos, geometry=geom, method="metric_number",
-              status="matched", street=cand["street"].to_numpy())
-    out.add_review(r, _fuzzy_review(cand["kind"].to_numpy(), True))
+              status="matched", street=cand["street"])
+    out.add_review(r, _fuzzy_review(cand["kind"], True))
 
 
-def place_street_only(pairs: pd.DataFrame, streets: StreetIndex, out: Outcome) -> None:
+def place_street_only(pairs: Rows, streets: StreetIndex, out: Outcome) -> None:
     """No number: the middle of the street, when the name points to a single street."""
     if not len(pairs):
         return
     cand = _single_street(pairs, out, "several streets of that name; no number")
-    cand = cand.drop_duplicates("row")
+    cand = cand[np.unique(cand["row"], return_index=True)[1]]
     if not len(cand):
         return
     lines = np.array([streets.street_line(int(s)) for s in cand["street"]], dtype=object)
     mid = shapely.line_interpolate_point(lines, 0.5, normalized=True)
-    seg = _segment_at(mid, cand["street"].to_numpy(), streets)
+    seg = _segment_at(mid, cand["street"], streets)
     pos = shapely.line_locate_point(streets.geoms[seg], mid)
-    out.place(cand["row"].to_numpy(), seg=seg, position_m=pos, geometry=mid,
+    out.place(cand["row"], seg=seg, position_m=pos, geometry=mid,
               method="street_centroid", status="matched_street_only",
-              street=cand["street"].to_numpy(), review="street_only")
+              street=cand["street"], review="street_only")
 
 
 def _apart(streets: StreetIndex, sa: int, sb: int, gap: float) -> bool:
@@ -237,7 +266,7 @@ def _apart(streets: StreetIndex, sa: int, sb: int, gap: float) -> bool:
     return dx * dx + dy * dy > gap * gap
 
 
-def place_intersections(first: pd.DataFrame, second: pd.DataFrame, streets: StreetIndex,
+def place_intersections(first: Rows, second: Rows, streets: StreetIndex,
                         out: Outcome, *, min_score: float, max_gap_m: float,
                         reference_xy: dict, review: str = "", cache: dict | None = None
                         ) -> None:
@@ -249,7 +278,7 @@ def place_intersections(first: pd.DataFrame, second: pd.DataFrame, streets: Stre
     """
     if not len(first) or not len(second):
         return
-    pairs = first.merge(second, on="row", suffixes=("_a", "_b"))
+    pairs = first.frame().merge(second.frame(), on="row", suffixes=("_a", "_b"))
     cache = {} if cache is None else cache
     far = Meeting(None, -1, np.nan, 0, 0.0,
                   f"the streets do not meet (more than {max_gap_m:g} m apart)")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 __all__ = ["MESSAGES", "MIN_RELIABLE_RATE", "geocoding_qa"]
 
@@ -29,6 +28,16 @@ MESSAGES = {
 }
 
 
+def _counts(values) -> dict[str, int]:
+    """Value counts, most common first (ties by value), as plain Python types."""
+    values = np.asarray(values, dtype=object)
+    if not len(values):
+        return {}
+    uniq, n = np.unique(values.astype(str), return_counts=True)
+    order = np.lexsort((uniq, -n))
+    return {str(uniq[i]): int(n[i]) for i in order}
+
+
 def geocoding_qa(*, method: np.ndarray, status: np.ndarray, score: np.ndarray,
                  reason: np.ndarray, placed: np.ndarray, street_text: np.ndarray,
                  review: np.ndarray | None = None, name_kind: np.ndarray | None = None,
@@ -49,29 +58,27 @@ def geocoding_qa(*, method: np.ndarray, status: np.ndarray, score: np.ndarray,
           for q in (0.05, 0.25, 0.5, 0.75, 0.95)} if ok.any() else {}
     bins = np.histogram(np.clip(scores, 0, 100), bins=[0, 85, 90, 95, 99.99, 100.01])[0]
     street_text = np.asarray(street_text, dtype=object)
-    unmatched = pd.Series(street_text[~ok & (street_text != "")]).value_counts().head(top)
+    unmatched = dict(list(_counts(street_text[~ok & (street_text != "")]).items())[:top])
     review = np.full(n, "", dtype=object) if review is None else np.asarray(review, object)
     flagged = ok & (review != "")
-    reasons = pd.Series([w for r in review[flagged] for w in r.split(", ")]).value_counts()
-    kinds = (pd.Series(np.asarray(name_kind, object)[ok]).value_counts()
-             if name_kind is not None else pd.Series(dtype=int))
+    reasons = _counts([w for r in review[flagged] for w in r.split(", ")])
+    kinds = _counts(np.asarray(name_kind, object)[ok]) if name_kind is not None else {}
+    by_method = _counts(np.asarray(method, object)[ok])
     qa = {
         "addresses": n,
         "matched": int(ok.sum()),
         "match_rate": round(rate, 4) if n else None,
-        "by_method": {str(k): int(v) for k, v in pd.Series(method[ok]).value_counts().items()},
-        "rate_by_method": {str(k): round(v / n, 4) for k, v in
-                           pd.Series(method[ok]).value_counts().items()} if n else {},
-        "by_status": {str(k): int(v) for k, v in pd.Series(status[ok]).value_counts().items()},
-        "by_name_match": {str(k): int(v) for k, v in kinds.items() if k},
-        "rejected_by_reason": {str(k): int(v) for k, v in
-                               pd.Series(reason[~ok]).value_counts().items()},
+        "by_method": by_method,
+        "rate_by_method": {k: round(v / n, 4) for k, v in by_method.items()} if n else {},
+        "by_status": _counts(np.asarray(status, object)[ok]),
+        "by_name_match": {k: v for k, v in kinds.items() if k},
+        "rejected_by_reason": _counts(np.asarray(reason, object)[~ok]),
         "review": int(flagged.sum()),
-        "review_by_reason": {str(k): int(v) for k, v in reasons.items()},
+        "review_by_reason": reasons,
         "score_quantiles": qs,
         "score_histogram": dict(zip(["<85", "85-90", "90-95", "95-100", "100"],
                                     map(int, bins))),
-        "top_unmatched_streets": {str(k): int(v) for k, v in unmatched.items()},
+        "top_unmatched_streets": unmatched,
         "reference": reference,
         "warning": None,
         "warnings": [],
