@@ -394,7 +394,8 @@ def make_addresses(city: City, segments: gpd.GeoDataFrame, n: int, *, seed: int 
     Columns: ``address``, ``bairro``, ``cep`` (record fields, often empty), ``truth`` (a tuple of
     acceptable segment ids: the block's segment, or for a corner every segment of the first
     street at the node), ``typo`` (one edit in the name), ``kind`` (number / corner /
-    number_corner), ``invalid_range`` (the block's range in the layer is invalid),
+    number_corner), ``invalid_range`` (the number's side of the block has an invalid range in
+    the layer),
     ``resolvable`` (False when the name repeats in the city and neither bairro, locality nor
     CEP is written). ``spellings`` = k draws each street's spelling from k variants fixed per
     street (clerks' habits: street texts repeat while numbers change); None = a new one each.
@@ -475,7 +476,7 @@ def make_addresses(city: City, segments: gpd.GeoDataFrame, n: int, *, seed: int 
         names.append(s["nome"])
         rows.append({"address": text, "bairro": bairro_field, "cep": cep_field,
                      "truth": truth, "typo": typo_done, "kind": kind,
-                     "invalid_range": b["invalid"] != "",
+                     "invalid_range": b["invalid"] != "" and odd,
                      "resolvable": place_written or repeats[b["street"]] == 1,
                      "street": b["street"]})
     pts = np.array(points, dtype=object)
@@ -551,3 +552,30 @@ def score(table: pd.DataFrame, truth: pd.Series) -> pd.Series:
     right = np.array([s in t for s, t in zip(sid, truth)], dtype=bool)
     out = np.where(sid < 0, "rejected", np.where(right, "right", "wrong"))
     return pd.Series(out, index=truth.index)
+
+
+def make_address_points(city: City, *, share: float = 0.3, seed: int = 5,
+                        offset_m: float = 12.0) -> gpd.GeoDataFrame:
+    """Address points (a cadastre) for a ``share`` of the blocks: every tenth number of the
+    block at its true place, ``offset_m`` off the centreline on its side (odd on the left
+    walking towards increasing numbers). Columns street, housenumber, bairro, postcode."""
+    rng = np.random.default_rng(seed)
+    st = city.streets.set_index("street")
+    rows = []
+    for b in city.blocks.to_dict("records"):
+        if rng.random() >= share:
+            continue
+        s = st.loc[b["street"]]
+        line = s["geometry"]
+        for lo, hi, side in ((b["odd_lo"], b["odd_hi"], 1.0), (b["even_lo"], b["even_hi"], -1.0)):
+            for number in np.arange(lo, hi + 1, 20):
+                d = float(number)
+                a = np.array(line.interpolate(max(d - 0.5, 0)).coords[0])
+                c = np.array(line.interpolate(min(d + 0.5, line.length)).coords[0])
+                t = (c - a) / np.hypot(*(c - a))
+                p = np.array(line.interpolate(d).coords[0]) + side * offset_m * np.array(
+                    [-t[1], t[0]])
+                rows.append({"street": s["written"], "housenumber": str(int(number)),
+                             "bairro": s["locality"] or s["bairro"], "postcode": b["cep"],
+                             "geometry": shapely.Point(p)})
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS)
