@@ -179,7 +179,10 @@ def make_city(*, seed: int = 20261201, named_grids: int = 10, vila_grids: int = 
         oy = Y0 + (g // cols) * 2200.0
         xs = ox + np.concatenate([[0], np.cumsum(rng.uniform(70, 130, nx - 1))])
         ys = oy + np.concatenate([[0], np.cumsum(rng.uniform(70, 130, ny - 1))])
-        locality = VILA_NAMES[(g - named_grids) % len(VILA_NAMES)] if vila else ""
+        v = g - named_grids
+        locality = (VILA_NAMES[v % len(VILA_NAMES)]
+                    + (f" {v // len(VILA_NAMES) + 1}" if v >= len(VILA_NAMES) else "")
+                    if vila else "")
         region = str(rng.choice(bairros))
         if vila:
             words = NUMBER_WORDS[: nx] if (g % 2 == 0) else LETTERS[: nx]

@@ -179,7 +179,7 @@ class PreparedGeocoder:
         self.settings = settings
         self.reference_qa = reference_qa
         self._meetings: dict = {}  # corners already computed (they depend on the reference)
-        box = shapely.bounds(shapely.union_all(streets.geoms)) if len(streets.geoms) else None
+        box = shapely.total_bounds(streets.geoms) if len(streets.geoms) else None
         origin = settings.number_origin
         self._origin = (shapely.Point(origin) if origin else
                         shapely.Point((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)

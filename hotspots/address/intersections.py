@@ -38,6 +38,17 @@ def meet(streets, a: np.ndarray, b: np.ndarray, *,
     b = np.asarray(b, dtype=np.int64)
     if not len(a) or not len(b) or np.array_equal(np.sort(a), np.sort(b)):
         return Meeting(None, -1, np.nan, 0, 0.0, "the two streets are the same or unnamed")
+    node_a = np.concatenate([streets.node0[a], streets.node1[a]])
+    common = np.intersect1d(node_a, np.concatenate([streets.node0[b], streets.node1[b]]))
+    if len(common) == 1:  # the usual corner: one shared node, no geometry needed
+        at0 = streets.node0[a] == common[0]
+        at1 = streets.node1[a] == common[0]
+        touching = np.flatnonzero(at0 | at1)
+        k = touching[np.argmin(streets.ids[a[touching]])]
+        seg = int(a[k])
+        pos = 0.0 if at0[k] else float(streets.lengths[seg])
+        xy = (streets.x0[seg], streets.y0[seg]) if at0[k] else (streets.x1[seg], streets.y1[seg])
+        return Meeting(shapely.Point(xy), seg, pos, 1, 0.0, "")
     ends_a = _ends(streets.geoms[a])
     ends_b = _ends(streets.geoms[b])
     common = np.array(sorted(set(map(tuple, ends_a)) & set(map(tuple, ends_b))), dtype=float)

@@ -106,8 +106,9 @@ TITLES = frozenset({
 })
 #: types that also begin street names ("Vila Nova" may be the street "Rua Vila Nova")
 _NAME_LIKE_TYPES = STREET_TYPES - {"RUA", "AVENIDA"}
-#: full type words recognised with one typo ("Trvessa", "Alaeda") when a name follows
-_FUZZY_TYPES = tuple(sorted(t for t in STREET_TYPES if len(t) >= 6))
+#: full type words (5+ letters) recognised with one typo ("Trvessa", "Lrago") when a name
+#: follows
+_FUZZY_TYPES = tuple(sorted(t for t in STREET_TYPES if len(t) >= 5))
 #: the only words dropped from the key
 PREPOSITIONS = frozenset({"DA", "DE", "DO", "DAS", "DOS"})
 
@@ -181,9 +182,13 @@ def roman_to_int(token: str) -> int | None:
 
 
 def _upper(raw: str) -> str:
-    text = _ORDINAL_MARK.sub(r"\1", raw)
-    text = strip_accents(text).upper().replace("'", "").replace("`", "").replace("´", "")
-    return _SPACES.sub(" ", text).strip()
+    text = _ORDINAL_MARK.sub(r"\1", raw) if ("º" in raw or "ª" in raw or "°" in raw) else raw
+    text = strip_accents(text).upper()
+    if "'" in text or "`" in text or "´" in text:
+        text = text.replace("'", "").replace("`", "").replace("´", "")
+    if "  " in text or "\t" in text or "\n" in text:
+        text = _SPACES.sub(" ", text)
+    return text.strip()
 
 
 def split_locality(text: str) -> tuple[str, str]:
@@ -238,16 +243,17 @@ def _normalize(raw: str, extra: tuple[tuple[str, str], ...]) -> StreetName:
     stype = ""
     head_words: list[str] = []
     if len(tokens) > 2 and (tokens[0].isdigit() or tokens[0] in _ORDINALS) and \
-            tokens[1].rstrip(".") in codes:  # "1ª Travessa X" = "Travessa 1 X"
-        tokens = [tokens[1], tokens[0], *tokens[2:]]
+            tokens[1].rstrip(".") in codes:  # "1ª Travessa X" = "Primeira Travessa X" = "Travessa 1 X"
+        tokens = [tokens[1], str(_ORDINALS.get(tokens[0], tokens[0])), *tokens[2:]]
     first = tokens[0].rstrip(".")
     alt_first = ""
     abbreviated = False
-    if len(tokens) > 1 and first not in codes and len(first) >= 5 and first.isalpha() and \
+    typed = ""
+    if len(tokens) > 1 and first not in codes and len(first) >= 4 and first.isalpha() and \
             first not in ABBREVIATIONS and first not in TITLES:
         near = _fuzzy_type(first)
-        if near:
-            first = near
+        if near:  # "Trvessa", "Lrago": the type with a typo (the word is kept for alt_key)
+            typed, first = first, near
             tokens = [first, *tokens[1:]]
     if len(tokens) > 1 and first in codes and not first.isdigit():
         expansion = codes[first].split(" ")
@@ -257,8 +263,8 @@ def _normalize(raw: str, extra: tuple[tuple[str, str], ...]) -> StreetName:
             tokens = tokens[1:]
             # a type word that may begin the name ("Vila Nova"), or a one-letter code without
             # a full stop that may be the name ("R Vila Nova": Rua Vila Nova, or the street R?)
-            alt_first = first if (first in _NAME_LIKE_TYPES or (
-                len(first) == 1 and not dotted)) else ""
+            alt_first = typed or (first if (first in _NAME_LIKE_TYPES or (
+                len(first) == 1 and not dotted)) else "")
             abbreviated = first not in STREET_TYPES
     words = head_words + _expand(tokens)
     text = " ".join([stype, *words]).strip()
@@ -292,21 +298,24 @@ def _fuzzy_type(token: str) -> str:
     return near[0] if len(near) == 1 else ""
 
 
+@lru_cache(maxsize=100_000)
+def _word_key(word: str, before_de: bool) -> tuple[str, ...]:
+    """The key words of one name word: numbers, ordinals and roman numerals as words."""
+    if word.isdigit() and 0 < int(word) < 1000:
+        return tuple(number_to_words(int(word)).split(" "))
+    if word in _ORDINALS and before_de:  # "Primeiro de Maio" = "1º de Maio"; not "Sétimo Nocchi"
+        return tuple(number_to_words(_ORDINALS[word]).split(" "))
+    value = roman_to_int(word) if (len(word) >= 2 or before_de) else None
+    if value is not None:
+        return tuple(number_to_words(value).split(" "))
+    return (word,)
+
+
 def _key_words(words: list[str]) -> list[str]:
     out: list[str] = []
+    last = len(words) - 1
     for i, w in enumerate(words):
-        nxt = words[i + 1] if i + 1 < len(words) else ""
-        if w.isdigit() and 0 < int(w) < 1000:
-            out.extend(number_to_words(int(w)).split(" "))
-            continue
-        if w in _ORDINALS:
-            out.extend(number_to_words(_ORDINALS[w]).split(" "))
-            continue
-        value = roman_to_int(w) if (len(w) >= 2 or nxt == "DE") else None
-        if value is not None:
-            out.extend(number_to_words(value).split(" "))
-            continue
-        out.append(w)
+        out.extend(_word_key(w, i < last and words[i + 1] == "DE"))
     kept = [w for w in out if w not in PREPOSITIONS]
     return kept or out
 

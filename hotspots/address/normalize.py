@@ -84,7 +84,7 @@ _ONE_LETTER = re.compile(r"[A-Z]")
 _TWO_LETTERS = re.compile(r"[A-Z]{2}")
 _SPACE_DIGIT = re.compile(r"\s+\d")
 _UF_AFTER_DASH = re.compile(r"[-/]\s*[A-Z]{2}\s*$")
-_BAIRRO_IN = re.compile(r"[\s,-]+(?:BAIRRO|B\.)\s+")
+_BAIRRO_IN = re.compile(r"(?:,|\s-)\s*(?:BAIRRO|B\.)\s+|\s+BAIRRO\s+")
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
 _UF = re.compile(r"(?:\s*[-/,]\s*|\s+)(?:AC|AL|AP|AM|BA|CE|DF|ES|GO|MA|MT|MS|MG|PA|PB|PR|PE|PI|"
                  r"RJ|RN|RS|RO|RR|SC|SP|SE|TO)\s*$")

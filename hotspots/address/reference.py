@@ -103,6 +103,11 @@ class StreetIndex:
         a = shapely.get_coordinates(shapely.get_point(self.geoms, 0))
         b = shapely.get_coordinates(shapely.get_point(self.geoms, -1))
         self.x0, self.y0, self.x1, self.y1 = a[:, 0], a[:, 1], b[:, 0], b[:, 1]
+        # node id of each segment end (ends within 1 cm are one node)
+        ends = np.round(np.vstack([a, b]) / _NODE_GRID_M).astype(np.int64)
+        _, node = np.unique(ends, axis=0, return_inverse=True)
+        node = node.ravel()
+        self.node0, self.node1 = node[: len(a)], node[len(a):]
         mid = shapely.get_coordinates(shapely.line_interpolate_point(self.geoms, 0.5,
                                                                      normalized=True))
         self.mid_x, self.mid_y = mid[:, 0], mid[:, 1]
@@ -158,18 +163,15 @@ class StreetIndex:
         # join components of one name lying within street_gap_m of each other
         frame = pd.DataFrame({"comp": comp, "name": self.seg_name[named]})
         per_name = frame.groupby("name")["comp"].nunique()
-        multi = frame[frame["name"].isin(per_name.index[per_name > 1])]
+        multi = np.flatnonzero(frame["name"].isin(per_name.index[per_name > 1]).to_numpy())
         if len(multi) and street_gap_m > 0:
-            cg = multi.groupby("comp")
-            comps = np.array(list(cg.groups.keys()))
-            geoms = np.array([shapely.union_all(self.geoms[named[idx]])
-                              for idx in cg.indices.values()], dtype=object)
-            cname = cg["name"].first().to_numpy()
-            left, right = shapely.STRtree(geoms).query(geoms, predicate="dwithin",
-                                                       distance=street_gap_m)
-            keep = (left < right) & (cname[left] == cname[right])
-            k = len(np.unique(comp))
-            g2 = coo_matrix((np.ones(int(keep.sum())), (comps[left[keep]], comps[right[keep]])),
+            # segment pairs of one name, in different components, within the gap
+            g = self.geoms[named[multi]]
+            left, right = shapely.STRtree(g).query(g, predicate="dwithin", distance=street_gap_m)
+            li, ri = multi[left], multi[right]
+            keep = (comp[li] != comp[ri]) & (self.seg_name[named[li]] == self.seg_name[named[ri]])
+            k = int(comp.max()) + 1
+            g2 = coo_matrix((np.ones(int(keep.sum())), (comp[li[keep]], comp[ri[keep]])),
                             shape=(k, k))
             _, merged = connected_components(g2, directed=False)
             comp = merged[comp]
@@ -283,10 +285,13 @@ class StreetIndex:
                                            + codes)
         self.streets_with_bairro = np.unique(sb["street"].to_numpy(dtype=np.int64))
         # pieces of one street cut by a gap (same name, same bairros) are one place
-        bset = pd.Series(codes).groupby(sb["street"].to_numpy()).agg(lambda c: tuple(sorted(c)))
-        bkey = pd.Series([()] * self.n_streets, dtype=object)
-        bkey[bset.index] = bset.to_numpy()
-        self.street_place = pd.factorize(pd.Series(list(zip(self.street_name, bkey))))[0]
+        # order-free signature of each street's bairro set (random 64-bit value per bairro)
+        rand = np.random.default_rng(0).integers(1, 2**63, size=len(self.bairro_vocab) + 1,
+                                                 dtype=np.uint64)
+        sig = np.zeros(self.n_streets, dtype=np.uint64)
+        np.add.at(sig, sb["street"].to_numpy(dtype=np.int64), rand[codes])
+        self.street_place = pd.factorize(pd.MultiIndex.from_arrays(
+            [self.street_name, sig]))[0]
         # bairro centroids (from street centroids) for tie-break hints
         cx = pd.DataFrame({"b": codes, "x": self.street_x[sb["street"]],
                            "y": self.street_y[sb["street"]]}).groupby("b")[["x", "y"]].mean()
