@@ -17,12 +17,13 @@ GAP_PENALTY = 15.0
 class Meeting:
     """Where two streets meet: the node, the segment (of the first street) holding it, how sure."""
 
-    point: shapely.Point | None
+    point: shapely.Point | None  #: None on the fast path (see ``xy``)
     seg: int  #: row of the segment in the StreetIndex, −1 when the streets do not meet
     position_m: float
     n_nodes: int  #: how many distinct meeting nodes there were
     penalty: float  #: points to take off the name-match score
     detail: str
+    xy: tuple[float, float] | None = None  #: the node's coordinates
 
 
 def meet(streets, a: np.ndarray, b: np.ndarray, *,
@@ -48,7 +49,7 @@ def meet(streets, a: np.ndarray, b: np.ndarray, *,
         seg = int(a[k])
         pos = 0.0 if at0[k] else float(streets.lengths[seg])
         xy = (streets.x0[seg], streets.y0[seg]) if at0[k] else (streets.x1[seg], streets.y1[seg])
-        return Meeting(shapely.Point(xy), seg, pos, 1, 0.0, "")
+        return Meeting(None, seg, pos, 1, 0.0, "", xy=(float(xy[0]), float(xy[1])))
     ends_a = _ends(streets.geoms[a])
     ends_b = _ends(streets.geoms[b])
     common = np.array(sorted(set(map(tuple, ends_a)) & set(map(tuple, ends_b))), dtype=float)
@@ -88,7 +89,8 @@ def meet(streets, a: np.ndarray, b: np.ndarray, *,
     seg = int(a[order[0]])
     pos = float(shapely.line_locate_point(streets.geoms[seg], point))
     return Meeting(point, seg, pos, len(nodes), penalty,
-                   f"{len(nodes)} meeting nodes" if len(nodes) > 1 else "")
+                   f"{len(nodes)} meeting nodes" if len(nodes) > 1 else "",
+                   xy=(float(node[0]), float(node[1])))
 
 
 def _ends(geoms: np.ndarray) -> np.ndarray:

@@ -126,8 +126,8 @@ _HUNDREDS = ["", "CENTO", "DUZENTOS", "TREZENTOS", "QUATROCENTOS", "QUINHENTOS",
              "SETECENTOS", "OITOCENTOS", "NOVECENTOS"]
 _ROMAN = re.compile(r"^(?=[IVXLC])(C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
-_ACCENTS = str.maketrans("ÁÀÂÃÄÉÈÊËÍÌÎÏÓÒÔÕÖÚÙÛÜÇÑáàâãäéèêëíìîïóòôõöúùûüçñ",
-                         "AAAAAEEEEIIIIOOOOOUUUUCNaaaaaeeeeiiiiooooouuuucn")
+_ACCENTS = str.maketrans("ÁÀÂÃÄÉÈÊËÍÌÎÏÓÒÔÕÖÚÙÛÜÇÑáàâãäéèêëíìîïóòôõöúùûüçñºª°–—´`’‘",
+                         "AAAAAEEEEIIIIOOOOOUUUUCNaaaaaeeeeiiiiooooouuuucnoao--" + "'" * 4)
 _ORDINAL_MARK = re.compile(r"(\d+)\s*[ºª°]")
 _TOKEN = re.compile(r"[A-Z0-9]+\.?")
 _LOCALITY = re.compile(r"\s+[-–—]\s+|\s*\(\s*")
@@ -193,7 +193,8 @@ def _upper(raw: str) -> str:
 
 def split_locality(text: str) -> tuple[str, str]:
     """Split "NAME - LOCALITY" (or "NAME (LOCALITY)") into its two parts (locality may be "")."""
-    m = _LOCALITY.search(text)
+    m = _LOCALITY.search(text) if (" -" in text or "(" in text or "–" in text
+                                    or "—" in text) else None
     if not m or m.start() == 0:
         return text.strip(), ""
     return text[: m.start()].strip(), text[m.end():].strip(" )-–—")
@@ -237,9 +238,12 @@ def normalize_street(raw: str, *, type_codes: Mapping[str, str] | None = None) -
 def _normalize(raw: str, extra: tuple[tuple[str, str], ...]) -> StreetName:
     codes = TYPE_CODES if not extra else {**TYPE_CODES, **dict(extra)}
     name_part, locality = split_locality(_upper(raw))
-    tokens = _TOKEN.findall(name_part.replace("-", " ").replace("/", " "))
+    if "-" in name_part or "/" in name_part:
+        name_part = name_part.replace("-", " ").replace("/", " ")
+    tokens = _TOKEN.findall(name_part)
+    locality = normalize_bairro(locality) if locality else ""
     if not tokens:
-        return StreetName("", "", "", "", normalize_bairro(locality))
+        return StreetName("", "", "", "", locality)
     stype = ""
     head_words: list[str] = []
     if len(tokens) > 2 and (tokens[0].isdigit() or tokens[0] in _ORDINALS) and \
@@ -275,7 +279,7 @@ def _normalize(raw: str, extra: tuple[tuple[str, str], ...]) -> StreetName:
         short = short[1:]
     alt = " ".join(_key_words([alt_first, *words])) if alt_first else ""
     return StreetName(text=text, street_type=stype, key=key, short_key=" ".join(short),
-                      locality=normalize_bairro(locality), alt_key=alt,
+                      locality=locality, alt_key=alt,
                       type_abbreviated=abbreviated)
 
 

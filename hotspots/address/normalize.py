@@ -130,7 +130,7 @@ def _clean(value: object) -> str | None:
 
 def _to_upper(text: str) -> str:
     """Upper case without accents (same length as ``text`` for Latin text, to slice both)."""
-    return strip_accents(text.replace("º", "°").replace("ª", "°")).upper()
+    return strip_accents(text).upper()
 
 
 @lru_cache(maxsize=256)

@@ -296,6 +296,7 @@ def place_intersections(first: Rows, second: Rows, streets: StreetIndex,
     by_row: dict[int, list] = {}
     for r, sa, mt, score in found:
         by_row.setdefault(int(r), []).append((sa, mt, score))
+    placed = []
     for r, options in by_row.items():
         ok = [o for o in options if o[1].seg >= 0]
         if not ok:
@@ -314,11 +315,18 @@ def place_intersections(first: Rows, second: Rows, streets: StreetIndex,
                             f"{mt.detail or 'the streets do not share a node'}")
             continue
         out.score[r] = score
-        out.place(np.array([r]), seg=np.array([mt.seg]), position_m=np.array([mt.position_m]),
-                  geometry=np.array([mt.point], dtype=object), method="intersection",
-                  status="matched_tie" if mt.n_nodes > 1 else "matched", street=np.array([sa]),
-                  review=review)
-        if mt.n_nodes > 1:
-            out.add_review([r], "several_corners")
-        elif mt.penalty > 0:
-            out.add_review([r], "streets_do_not_touch")
+        placed.append((r, sa, mt))
+    if not placed:
+        return
+    rows = np.array([p[0] for p in placed], dtype=np.int64)
+    mts = [p[2] for p in placed]
+    xy = np.array([m.xy for m in mts], dtype=float)
+    several = np.array([m.n_nodes > 1 for m in mts])
+    apart = np.array([m.n_nodes <= 1 and m.penalty > 0 for m in mts])
+    out.place(rows, seg=np.array([m.seg for m in mts]),
+              position_m=np.array([m.position_m for m in mts]),
+              geometry=shapely.points(xy), method="intersection",
+              status=np.where(several, "matched_tie", "matched"),
+              street=np.array([p[1] for p in placed]), review=review)
+    out.add_review(rows, np.where(several, "several_corners",
+                                  np.where(apart, "streets_do_not_touch", "")))
