@@ -236,8 +236,13 @@ def normalize_street(raw: str, *, type_codes: Mapping[str, str] | None = None) -
 
 @lru_cache(maxsize=200_000)
 def _normalize(raw: str, extra: tuple[tuple[str, str], ...]) -> StreetName:
+    return _normalize_upper(_upper(raw), extra)  # "rua x" and "RUA X" share the work
+
+
+@lru_cache(maxsize=200_000)
+def _normalize_upper(upper: str, extra: tuple[tuple[str, str], ...]) -> StreetName:
     codes = TYPE_CODES if not extra else {**TYPE_CODES, **dict(extra)}
-    name_part, locality = split_locality(_upper(raw))
+    name_part, locality = split_locality(upper)
     if "-" in name_part or "/" in name_part:
         name_part = name_part.replace("-", " ").replace("/", " ")
     tokens = _TOKEN.findall(name_part)
