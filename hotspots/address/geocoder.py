@@ -179,6 +179,9 @@ class PreparedGeocoder:
         self.settings = settings
         self.reference_qa = reference_qa
         self._meetings: dict = {}  # corners already computed (they depend on the reference)
+        from pyproj import CRS
+
+        self._crs = CRS.from_user_input(streets.crs) if streets.crs is not None else None
         box = shapely.total_bounds(streets.geoms) if len(streets.geoms) else None
         origin = settings.number_origin
         self._origin = (shapely.Point(origin) if origin else
@@ -260,10 +263,11 @@ class PreparedGeocoder:
         name_kind = _chosen(cand, out)
         table = self._table(frame, out)
         placed = table["segment_id"].to_numpy() >= 0
-        geocoded = gpd.GeoDataFrame(
-            pd.concat([frame.loc[placed].drop(columns=["geometry"], errors="ignore"),
-                       table.loc[placed, RESULT_COLUMNS]], axis=1),
-            geometry=table.geometry[placed].to_numpy(), crs=st.crs)
+        res = {c: table[c].to_numpy()[placed] for c in RESULT_COLUMNS}
+        res["geometry"] = table.geometry.values[placed]  # keeps the CRS, no re-parsing
+        kept = pd.concat([frame.loc[placed].drop(columns=["geometry"], errors="ignore"),
+                          pd.DataFrame(res, index=frame.index[placed])], axis=1)
+        geocoded = gpd.GeoDataFrame(kept, geometry="geometry")
         rejects = _rejects(frame, out)
         qa = geocoding_qa(method=out.method, status=out.status, score=out.score,
                           reason=out.reason, placed=placed, street_text=text,
@@ -371,7 +375,7 @@ class PreparedGeocoder:
         dist = np.full(len(frame), np.nan)
         if ok.any():
             dist[ok] = shapely.distance(out.geometry[ok], st.geoms[out.seg[ok]])
-        table = pd.DataFrame({
+        cols = {
             "segment_id": np.where(ok, st.ids[seg], -1).astype(np.int64),
             "snap_distance_m": dist,
             "position_m": np.where(ok, out.position, np.nan),
@@ -385,9 +389,15 @@ class PreparedGeocoder:
                                        if st.n_streets else "", ""),
             "reason": out.reason,
             "detail": out.detail,
-        }, index=frame.index)
-        return gpd.GeoDataFrame(table, geometry=gpd.GeoSeries(geom, index=frame.index,
-                                                              crs=st.crs))
+            "geometry": self._geometry_array(geom),
+        }
+        return gpd.GeoDataFrame(pd.DataFrame(cols, index=frame.index), geometry="geometry")
+
+    def _geometry_array(self, geoms: np.ndarray):
+        """A GeometryArray in the reference CRS (the CRS object parsed once, at prepare)."""
+        from geopandas.array import GeometryArray
+
+        return GeometryArray(np.asarray(geoms, dtype=object), crs=self._crs)
 
 
 def _records_frame(records, address_column: str) -> pd.DataFrame:
@@ -444,7 +454,7 @@ def _rejects(frame: pd.DataFrame, out: Outcome) -> pd.DataFrame:
                           stage="geocode")
              for reason in pd.unique(out.reason[out.reason != ""])]
     if not parts:
-        return make_rejects(frame, np.zeros(len(frame), bool), reason="street_not_found",
+        return make_rejects(frame.iloc[:0], np.zeros(0, bool), reason="street_not_found",
                             detail="", stage="geocode")
     return pd.concat(parts, ignore_index=True)
 
