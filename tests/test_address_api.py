@@ -283,3 +283,10 @@ def test_earlier_entry_points_still_work(grid):
         AddressGeocoder(teleport=True)
     with pytest.raises(ValidationError, match="not both"):
         AddressGeocoder(settings=GeocodingSettings(), min_score=90)
+
+
+def test_a_written_bairro_the_street_is_not_in_asks_for_a_review(town, two_towns):
+    out = town.geocode(records("Rua da República 550", "Rua da República 550",
+                               bairro=["Centro", "Cidade Baixa"])).table
+    assert out["segment_id"].nunique() == 1 and (out["segment_id"] >= 0).all()
+    assert out["match_review_reason"].tolist() == ["bairro_differs", ""]

@@ -213,12 +213,13 @@ def test_bad_records_never_crash_and_everything_is_accounted(ranged):
                 min_size=1, max_size=12))
 def test_any_input_is_geocoded_or_rejected(values):
     seg = _GRID
-    out, rej = AddressGeocoder()(rows(*values), seg)
+    out, rej = _GEOCODER(rows(*values), seg)
     assert len(out) + len(rej) == len(values)
     assert not set(out["source_row"]) & set(rej["source_row"])
 
 
 _GRID = grid_segments()
+_GEOCODER = AddressGeocoder()  # prepared on the first call, reused by every example
 
 
 def test_qa_summary_and_warning(ranged):

@@ -108,7 +108,7 @@ def test_t_junction_lines_get_divided_ranges(city, segments, addresses, outcome)
     # no two pieces of one line share a range (the earlier build_segments copied it whole)
     pieces = segments[segments["source_index"].isin(merged.index)]
     assert len(pieces) == 2 * len(merged)
-    assert not pieces.duplicated(mu.RANGE_COLUMNS + ["source_index"]).any()
+    assert not pieces.duplicated([*mu.RANGE_COLUMNS, "source_index"]).any()
     for _, g in pieces.groupby("source_index"):
         lo = np.fmin(g["NUM_IMPAR_INI"], g["NUM_IMPAR_FIM"]).sort_values().to_numpy()
         hi = np.fmax(g["NUM_IMPAR_INI"], g["NUM_IMPAR_FIM"]).sort_values().to_numpy()
@@ -155,3 +155,15 @@ def test_same_named_streets_told_apart_by_cep_alone(city, geocoder, segments):
     # without the CEP the number is in range on several of them: ambiguous, not a guess
     out = geocoder.geocode(frame.assign(cep="")[COLS]).table
     assert set(out["reason"]) == {"ambiguous_street"}
+
+
+def test_results_do_not_depend_on_row_order_or_batching(geocoder, addresses, outcome):
+    result, _ = outcome
+    sample = addresses[COLS].sample(frac=0.25, random_state=3)
+    shuffled = geocoder.geocode(sample).table
+    pd.testing.assert_series_equal(shuffled["segment_id"],
+                                   result.table.loc[sample.index, "segment_id"])
+    one = pd.concat([geocoder.geocode(sample.iloc[[i]]).table for i in range(40)])
+    pd.testing.assert_frame_equal(one[["segment_id", "match_score", "reason"]],
+                                  result.table.loc[one.index, ["segment_id", "match_score",
+                                                               "reason"]])
