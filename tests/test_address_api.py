@@ -290,3 +290,17 @@ def test_a_written_bairro_the_street_is_not_in_asks_for_a_review(town, two_towns
                                bairro=["Centro", "Cidade Baixa"])).table
     assert out["segment_id"].nunique() == 1 and (out["segment_id"] >= 0).all()
     assert out["match_review_reason"].tolist() == ["bairro_differs", ""]
+
+
+def test_reject_details_and_warnings_in_portuguese(grid):
+    pt = prepare(grid, settings=GeocodingSettings(language="pt"))
+    res = pt.geocode(records("Av. Goncalvez Chavez 250", "Rua Nada 1", "Rua Gonçalves Chaves 9999"))
+    assert res.table["detail"].tolist() == [
+        "melhor correspondência com nota 84.5 (mínimo 85) para 'AVENIDA GONCALVEZ CHAVEZ' "
+        "(tipo de logradouro diferente)",
+        "nenhuma rua parecida com 'RUA NADA'",
+        "número 9999 não encontrado em 'RUA GONCALVES CHAVES'"]
+    assert res.rejects["detail"].tolist()[1] == "nenhuma rua parecida com 'RUA NADA'"
+    assert "Ratcliffe" in res.qa["warning"] and "abaixo de" in res.qa["warning"]
+    en = prepare(grid).geocode(records("Rua Nada 1"))
+    assert en.rejects["detail"].tolist() == ["no street like 'RUA NADA'"]

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from hotspots.address.messages import detail as D
 from hotspots.address.reference import StreetIndex
 
 __all__ = ["TYPE_MISMATCH_PENALTY", "StreetCandidates", "street_candidates"]
@@ -40,12 +41,8 @@ class StreetCandidates:
 
     pairs: pd.DataFrame  #: query, street, score, kind, cep_match, bairro_match, bairro_differs
     reason: np.ndarray  #: per query: "" or a reject reason code
-    detail: np.ndarray  #: per query: text for the reject
+    detail: np.ndarray  #: per query: the reject's Detail (hotspots.address.messages) or ""
     best_score: np.ndarray  #: per query: best name score (also when rejected)
-
-
-def _quote(text: str) -> str:
-    return f"'{text}'"
 
 
 def _any_by(group: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
@@ -109,15 +106,15 @@ def street_candidates(index: StreetIndex, queries, *, min_score: float) -> Stree
     empty = qs["key"] == ""
     for i in np.flatnonzero(nothing & ~empty):
         if m.best_score[i] <= 0:
-            reason[i], detail[i] = "street_not_found", f"no street like {_quote(text[i])}"
+            reason[i], detail[i] = "street_not_found", D("no_street", text=text[i])
         elif m.near_miss[i] == "words":
             reason[i] = "street_not_found"
-            detail[i] = (f"{_quote(text[i])} is close to {_quote(m.best_text[i])} (score "
-                         f"{m.best_score[i]:.1f}) but a whole word differs")
+            detail[i] = D("whole_word", text=text[i], best=m.best_text[i],
+                          score=float(m.best_score[i]))
         else:
             reason[i] = "low_score"
-            detail[i] = (f"best match scored {m.best_score[i]:.1f} (minimum {min_score:g}) for "
-                         f"{_quote(text[i])}: {_quote(m.best_text[i])}")
+            detail[i] = D("low_score", score=float(m.best_score[i]), minimum=min_score,
+                          text=text[i], best=m.best_text[i])
     pm = m.pairs
     pos, street = index.streets_of_keys(pm["key"].to_numpy())
     p = _Pairs(query=pm["query"].to_numpy()[pos], street=street,
@@ -139,8 +136,7 @@ def street_candidates(index: StreetIndex, queries, *, min_score: float) -> Stree
     for i in np.unique(q[both]):
         keys = index.matcher.keys[np.unique(p.key[q == i])]
         reason[i] = "ambiguous_street"
-        detail[i] = (f"{_quote(text[i])} may be " + " or ".join(map(_quote, keys))
-                     + " (is the first letter the type?)")
+        detail[i] = D("first_letter", text=text[i], options=tuple(keys))
     drop = both | (has_alt & np.where(kind == "alt", key_typed, kind == "exact"))
     p, written, stype = p.keep(~drop), written[~drop], stype[~drop]
     q, kind = p.query, p.kind
@@ -158,8 +154,8 @@ def street_candidates(index: StreetIndex, queries, *, min_score: float) -> Stree
         for i in lowq.index[~np.isin(lowq.index, p.query)]:
             best[i] = lowq[i]
             reason[i] = "low_score"
-            detail[i] = (f"best match scored {lowq[i]:.1f} (minimum {min_score:g}) for "
-                         f"{_quote(text[i])} (street type differs)")
+            detail[i] = D("low_score_type", score=float(lowq[i]), minimum=min_score,
+                          text=text[i])
     p = _filter_places(index, qs, p, n)
     # the unique-candidate rule: a fuzzy or title-less match must end on one street (pieces
     # of one name in the same bairros count as one)
@@ -169,10 +165,8 @@ def street_candidates(index: StreetIndex, queries, *, min_score: float) -> Stree
     for i in amb:
         keys = index.matcher.keys[np.unique(p.key[p.query == i])]
         reason[i] = "ambiguous_street"
-        detail[i] = ((f"{_quote(text[i])} is as close to " + " and ".join(map(_quote, keys[:3])))
-                     if len(keys) > 1 else
-                     f"{_quote(text[i])} is like {_quote(keys[0])}, a name of several "
-                     "streets") + "; give the bairro or the CEP"
+        detail[i] = (D("as_close", text=text[i], options=tuple(keys[:3])) if len(keys) > 1
+                     else D("several_streets", text=text[i], best=keys[0]))
     p = p.keep(~np.isin(p.query, amb))
     # a specific type written (Viela, Travessa…) that the fuzzy street does not have is a
     # second coincidence, like another bairro ("Rua" is what people write for any type)
@@ -184,13 +178,13 @@ def street_candidates(index: StreetIndex, queries, *, min_score: float) -> Stree
         p = p.keep(~drop)
         for i in dq[~np.isin(dq, p.query)]:
             reason[i] = "street_not_found"
-            detail[i] = (f"{_quote(text[i])} is like {_quote(m.best_text[i])} but that street "
-                         "is of another type or not in the bairro written")
+            detail[i] = D("other_type_or_bairro", text=text[i], best=m.best_text[i])
     still = np.zeros(n, dtype=bool)
     still[p.query] = True
     missing = ~still & (reason == "") & ~empty
     reason[missing] = "street_not_found"
-    detail[missing] = [f"no street like {_quote(t)}" for t in text[missing]]
+    for i in np.flatnonzero(missing):
+        detail[i] = D("no_street", text=text[i])
     return StreetCandidates(pairs=pd.DataFrame(p.cols), reason=reason, detail=detail,
                             best_score=best)
 

@@ -39,6 +39,8 @@ import shapely
 
 from hotspots._errors import ValidationError
 from hotspots.address.candidates import street_candidates
+from hotspots.address.messages import detail as D
+from hotspots.address.messages import render
 from hotspots.address.normalize import normalize_bairro, parsed_arrays
 from hotspots.address.placement import (
     Outcome,
@@ -109,7 +111,8 @@ class PreparedGeocoder:
         text = parsed["street_text"]
         for reason in ("address_empty", "invalid_address", "invalid_number"):
             mask = problem == reason
-            out.reject(mask, reason, np.array([f"address '{t}'" for t in text], dtype=object))
+            if mask.any():
+                out.reject(mask, reason, _details("address", mask, text=text))
         st = self.streets
         bcode = st.bairro_codes(bairro)
         cand, _, _ = self._candidates(parsed, "street", bcode, cep, out)
@@ -156,16 +159,17 @@ class PreparedGeocoder:
                   or "metric_number" in s.method)
         if not usable:
             out.reject(todo, "address_unavailable",
-                       "no address reference: give address points, address ranges on the "
-                       "segments or method = ['metric_number']")
-        out.reject(todo, "number_out_of_range", np.array(
-            [f"number {n} not found on '{t}'" for n, t in zip(number, text)], dtype=object))
+                       D("no_reference"))
+        if todo.any():
+            out.reject(todo, "number_out_of_range",
+                       _details("number_not_found", todo & out.open(), number=number,
+                                text=text))
         todo = out.open()
         if todo.any() and s.allow_street_only:
             place_street_only(cand[todo[cand["row"]]], st, out)
         todo = out.open()
         out.reject(todo, "no_house_number",
-                   np.where(kind == "km", "kilometre marker only", "no house number (s/n)"))
+                   np.where(kind == "km", D("km_only"), D("sn")))
         name_kind = _chosen(cand, out)
         table = self._table(frame, out)
         placed = table["segment_id"].to_numpy() >= 0
@@ -174,11 +178,11 @@ class PreparedGeocoder:
         kept = pd.concat([frame.loc[placed].drop(columns=["geometry"], errors="ignore"),
                           pd.DataFrame(res, index=frame.index[placed])], axis=1)
         geocoded = gpd.GeoDataFrame(kept, geometry="geometry")
-        rejects = _rejects(frame, out)
+        rejects = _rejects(frame, out, s.language)
         qa = geocoding_qa(method=out.method, status=out.status, score=out.score,
                           reason=out.reason, placed=placed, street_text=text,
                           review=out.review, name_kind=name_kind,
-                          reference=self.reference_qa)
+                          reference=self.reference_qa, language=s.language)
         return GeocodingResult(geocoded=geocoded, rejects=rejects, qa=qa, table=table)
 
     # -- steps ----------------------------------------------------------------------------------
@@ -262,7 +266,7 @@ class PreparedGeocoder:
         second = second[np.isin(second["row"], rows)]
         for r in np.setdiff1d(rows, second["row"]):
             out.reject_rows([r], reason[r] or "street_not_found",
-                            "second street of the corner: " + (detail[r] or "not found"))
+                            D("corner_second", inner=detail[r] or D("not_found")))
         first = cand[np.isin(cand["row"], rows)]
         ref = {int(r): (float(hint_x[r]), float(hint_y[r])) for r in rows
                if np.isfinite(hint_x[r])}
@@ -294,7 +298,7 @@ class PreparedGeocoder:
                                        st.street_text[np.clip(out.street, 0, None)]
                                        if st.n_streets else "", ""),
             "reason": out.reason,
-            "detail": out.detail,
+            "detail": render(out.detail, self.settings.language),
             "geometry": self._geometry_array(geom),
         }
         return gpd.GeoDataFrame(pd.DataFrame(cols, index=frame.index), geometry="geometry")
@@ -357,8 +361,18 @@ def _chosen(cand: Rows, out: Outcome) -> np.ndarray:
     return kind
 
 
-def _rejects(frame: pd.DataFrame, out: Outcome) -> pd.DataFrame:
-    parts = [make_rejects(frame, out.reason == reason, reason=reason, detail=out.detail,
+def _details(key: str, mask: np.ndarray, **arrays) -> np.ndarray:
+    """A Detail for each row of ``mask`` from arrays of values ("" elsewhere)."""
+    out = np.full(len(mask), "", dtype=object)
+    for i in np.flatnonzero(mask):
+        out[i] = D(key, **{k: (v[i].item() if hasattr(v[i], "item") else v[i])
+                           for k, v in arrays.items()})
+    return out
+
+
+def _rejects(frame: pd.DataFrame, out: Outcome, language: str = "en") -> pd.DataFrame:
+    text = render(out.detail, language)
+    parts = [make_rejects(frame, out.reason == reason, reason=reason, detail=text,
                           stage="geocode")
              for reason in pd.unique(out.reason[out.reason != ""])]
     if not parts:

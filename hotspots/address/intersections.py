@@ -7,6 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
+from hotspots.address.messages import Detail
+from hotspots.address.messages import detail as D
+
 #: score taken off when two streets meet at several nodes and the nearest one was chosen
 SEVERAL_NODES_PENALTY = 10.0
 #: score taken off when the streets do not touch and the gap between them was bridged
@@ -22,7 +25,7 @@ class Meeting:
     position_m: float
     n_nodes: int  #: how many distinct meeting nodes there were
     penalty: float  #: points to take off the name-match score
-    detail: str
+    detail: Detail | str  #: why there is no meeting (or "")
     xy: tuple[float, float] | None = None  #: the node's coordinates
 
 
@@ -38,7 +41,7 @@ def meet(streets, a: np.ndarray, b: np.ndarray, *,
     a = np.asarray(a, dtype=np.int64)
     b = np.asarray(b, dtype=np.int64)
     if not len(a) or not len(b) or np.array_equal(np.sort(a), np.sort(b)):
-        return Meeting(None, -1, np.nan, 0, 0.0, "the two streets are the same or unnamed")
+        return Meeting(None, -1, np.nan, 0, 0.0, D("corner_same"))
     node_a = np.concatenate([streets.node0[a], streets.node1[a]])
     common = np.intersect1d(node_a, np.concatenate([streets.node0[b], streets.node1[b]]))
     if len(common) == 1:  # the usual corner: one shared node, no geometry needed
@@ -66,8 +69,7 @@ def meet(streets, a: np.ndarray, b: np.ndarray, *,
             gap = shapely.distance(ua, ub)
             if not np.isfinite(gap) or gap > max_gap_m:
                 return Meeting(None, -1, np.nan, 0, 0.0,
-                               f"the streets do not meet (closest {gap:.0f} m apart, "
-                               f"max_gap {max_gap_m:g} m)")
+                               D("corner_gap", gap=float(gap), max_gap=max_gap_m))
             line = shapely.shortest_line(ua, ub)
             nodes = shapely.get_coordinates(shapely.line_interpolate_point(line, 0.5,
                                                                            normalized=True))
@@ -89,7 +91,7 @@ def meet(streets, a: np.ndarray, b: np.ndarray, *,
     seg = int(a[order[0]])
     pos = float(shapely.line_locate_point(streets.geoms[seg], point))
     return Meeting(point, seg, pos, len(nodes), penalty,
-                   f"{len(nodes)} meeting nodes" if len(nodes) > 1 else "",
+                   D("corner_nodes", n=len(nodes)) if len(nodes) > 1 else "",
                    xy=(float(node[0]), float(node[1])))
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 import shapely
 
 from hotspots.address.intersections import Meeting, meet
+from hotspots.address.messages import detail as D
 from hotspots.address.ranges import search_ranges, side_of_number
 from hotspots.address.reference import StreetIndex, offset_points
 
@@ -67,7 +68,11 @@ class Outcome:
     def reject(self, mask, reason, detail) -> None:
         mask = np.asarray(mask, bool) & self.open()
         self.reason[mask] = reason
-        self.detail[mask] = detail[mask] if isinstance(detail, np.ndarray) else detail
+        if isinstance(detail, np.ndarray):
+            self.detail[mask] = detail[mask]
+        else:
+            for i in np.flatnonzero(mask):
+                self.detail[i] = detail
 
     def reject_rows(self, rows, reason, detail) -> None:
         mask = np.zeros(self.n, bool)
@@ -135,8 +140,7 @@ def place_by_points(pairs: Rows, number, suffix, points, streets: StreetIndex,
     amb = hits.loc[far, "row"].unique()
     if len(amb):
         out.reject_rows(amb, "ambiguous_street",
-                        "this number exists on several streets of that name; give the bairro "
-                        "or the CEP")
+                        D("points_several"))
     hits = hits[~far]
     g = hits.groupby("row")
     d = np.hypot(hits["x"] - g["x"].transform("mean"), hits["y"] - g["y"].transform("mean"))
@@ -160,8 +164,7 @@ def place_by_ranges(pairs: Rows, number, hint_x, hint_y, streets: StreetIndex,
                          fallback=fallback)
     found = hits.side >= 0
     p = pairs.with_(side=hits.side, tied=hits.tied, spread=hits.spread_m, frac=hits.frac)[found]
-    p = _single_street(p, out, "this number is in range on several streets of that name; "
-                               "give the bairro or the CEP")
+    p = _single_street(p, out, D("ranges_several"))
     if not len(p):
         return
     side = p["side"]
@@ -220,8 +223,7 @@ def place_by_metric(pairs: Rows, number, streets: StreetIndex, out: Outcome, *,
     length = np.array([axes[s].length for s in pairs["street"]])
     n = number[pairs["row"]].astype(float)
     cand = pairs[n <= length + metric_tolerance_m]
-    cand = _single_street(cand, out,
-                          "several streets of that name are long enough for this number")
+    cand = _single_street(cand, out, D("metric_several"))
     if not len(cand):
         return
     r = cand["row"]
@@ -245,7 +247,7 @@ def place_street_only(pairs: Rows, streets: StreetIndex, out: Outcome) -> None:
     """No number: the middle of the street, when the name points to a single street."""
     if not len(pairs):
         return
-    cand = _single_street(pairs, out, "several streets of that name; no number")
+    cand = _single_street(pairs, out, D("no_number_several"))
     cand = cand[np.unique(cand["row"], return_index=True)[1]]
     if not len(cand):
         return
@@ -280,8 +282,7 @@ def place_intersections(first: Rows, second: Rows, streets: StreetIndex,
         return
     pairs = first.frame().merge(second.frame(), on="row", suffixes=("_a", "_b"))
     cache = {} if cache is None else cache
-    far = Meeting(None, -1, np.nan, 0, 0.0,
-                  f"the streets do not meet (more than {max_gap_m:g} m apart)")
+    far = Meeting(None, -1, np.nan, 0, 0.0, D("corner_far", gap=max_gap_m))
     found = []
     for r, sa, sb, score_a, score_b in zip(pairs["row"], pairs["street_a"], pairs["street_b"],
                                            pairs["score_a"], pairs["score_b"]):
@@ -303,16 +304,13 @@ def place_intersections(first: Rows, second: Rows, streets: StreetIndex,
             out.reject_rows([r], "intersection_not_found", options[0][1].detail)
             continue
         if len(ok) > 1:
-            out.reject_rows([r], "ambiguous_street",
-                            "these two streets meet in several places (same names in several "
-                            "bairros); give the bairro")
+            out.reject_rows([r], "ambiguous_street", D("corner_several"))
             continue
         sa, mt, score = ok[0]
         score = round(float(score), 1)
         if score < min_score:
-            out.reject_rows([r], "low_score",
-                            f"intersection scored {score:.1f} (minimum {min_score:g}): "
-                            f"{mt.detail or 'the streets do not share a node'}")
+            out.reject_rows([r], "low_score", D("corner_low", score=score, minimum=min_score,
+                                                inner=mt.detail or D("corner_no_node")))
             continue
         out.score[r] = score
         placed.append((r, sa, mt))

@@ -82,6 +82,8 @@ class GeocodingSettings:
     points_number_column: str = setting("housenumber", "address points: number column")
     points_bairro_column: str | None = setting("bairro", "address points: bairro column")
     points_cep_column: str | None = setting("postcode", "address points: CEP column")
+    language: str = setting("en", "language of reject details and QA warnings",
+                            choices=("en", "pt"))
     points_max_snap_m: float = setting(100.0, "address points farther than this from their "
                                        "street are not used", unit="m", gt=0)
 
