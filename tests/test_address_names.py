@@ -131,3 +131,30 @@ def test_exact_title_less_and_alternative_hits():
                      m.pairs["score"]))
     assert kinds == [(0, "GENERAL OSORIO", "short", 92.0), (1, "NOVA", "exact", 100.0),
                      (1, "VILA NOVA", "alt", 100.0)]
+
+
+def test_standardised_names_agree_with_enderecobr_on_the_city_streets():
+    """Independent check: enderecobr (IPEA's standardiser) on every street of Pelotas (CEP
+    Aberto), full names and the abbreviations clerks write."""
+    import re
+
+    import enderecobr
+
+    from hotspots.address.names import strip_accents
+    from tests import municipal as mu
+
+    def theirs(name):
+        text = strip_accents(enderecobr.padronizar_logradouros(name)).upper()
+        return re.sub(r"\s+", " ", text.replace("-", " ").replace(".", " ")).strip()
+
+    names = sorted(n for n in set(mu.city_names()["name"]) if "," not in n)
+    agree = sum(normalize_street(n).text == theirs(n) for n in names) / len(names)
+    abbreviated = [(n, a) for n in names
+                   if (a := n.replace("Rua ", "R. ").replace("Avenida ", "Av. ")
+                       .replace("Doutor ", "Dr. ").replace("General ", "Gal. ")
+                       .replace("Professor ", "Prof. ").replace("Coronel ", "Cel. ")) != n]
+    ours = sum(normalize_street(a).key == normalize_street(n).key for n, a in abbreviated)
+    print(f"\nenderecobr agreement on {len(names)} Pelotas names: {agree:.2%}; abbreviations "
+          f"read back: {ours / len(abbreviated):.2%} of {len(abbreviated)}")
+    assert len(names) > 1000 and agree >= 0.99
+    assert ours == len(abbreviated)
