@@ -97,9 +97,23 @@ class PreparedGeocoder:
                         if box is not None else shapely.Point(0, 0))
 
     def geocode(self, records: pd.DataFrame | pd.Series) -> GeocodingResult:
-        """Geocode address records (a DataFrame with the address column, or a Series).
+        """Geocode address records against the prepared reference.
 
-        Returns placed records, rejects and QA; ``table`` has every record in input order.
+        Parameters
+        ----------
+        records
+            A DataFrame indexed by the records' identity (``incident_id``) with the address
+            column (``settings.address_column``) and optionally the bairro and CEP columns; or
+            a Series of addresses. Not modified. A ``source_row`` column is added to the
+            outputs when absent (0, 1, …).
+
+        Returns
+        -------
+        GeocodingResult
+            ``geocoded`` (placed records: input index and columns + ``RESULT_COLUMNS``, point
+            geometry in the segments' CRS, metres), ``rejects`` (one row per record not placed,
+            ``hotspots.rejects`` columns), ``qa`` and ``table`` (every record in input order,
+            ``segment_id`` −1 and ``reason``/``detail`` when not placed).
         """
         s = self.settings
         frame = _records_frame(records, s.address_column)

@@ -10,6 +10,8 @@ import shapely
 from hotspots.address.messages import Detail
 from hotspots.address.messages import detail as D
 
+__all__ = ["GAP_PENALTY", "SEVERAL_NODES_PENALTY", "Meeting", "meet"]
+
 #: score taken off when two streets meet at several nodes and the nearest one was chosen
 SEVERAL_NODES_PENALTY = 10.0
 #: score taken off when the streets do not touch and the gap between them was bridged
