@@ -304,3 +304,17 @@ def test_reject_details_and_warnings_in_portuguese(grid):
     assert "Ratcliffe" in res.qa["warning"] and "abaixo de" in res.qa["warning"]
     en = prepare(grid).geocode(records("Rua Nada 1"))
     assert en.rejects["detail"].tolist() == ["no street like 'RUA NADA'"]
+
+
+def test_reference_and_records_are_checked(grid):
+    from hotspots._errors import CRSError
+
+    with pytest.raises(CRSError, match="metres"):
+        prepare(grid.to_crs("EPSG:4326"))
+    with pytest.raises(ValidationError, match="GeoDataFrame"):
+        prepare(pd.DataFrame(grid.drop(columns="geometry")))
+    with pytest.raises(ValidationError, match="no 'address' column"):
+        prepare(grid).geocode(pd.DataFrame({"endereco": ["Rua Um 1"]}))
+    empty = prepare(grid).geocode(records())
+    assert len(empty.geocoded) == len(empty.rejects) == len(empty.table) == 0
+    assert empty.qa["addresses"] == 0 and empty.qa["warning"] is None

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hotspots import crs as crs_mod
 from hotspots._errors import ValidationError
 from hotspots.address.candidates import street_candidates
 from hotspots.address.messages import detail as D
@@ -439,6 +440,10 @@ def prepare(
         along the street in metres).
     """
     s = settings or GeocodingSettings()
+    if not isinstance(segments, gpd.GeoDataFrame):
+        raise ValidationError(f"prepare: segments must be a GeoDataFrame of street segments, "
+                              f"got {type(segments).__name__}")
+    crs_mod.require_metric(segments.crs, what="segments CRS")
     spec = (find_range_columns(segments.columns, convention=s.range_convention,
                                mapping=s.range_columns)
             if "address_range" in s.method or s.range_columns else None)
