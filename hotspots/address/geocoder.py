@@ -42,6 +42,7 @@ from hotspots._errors import ValidationError
 from hotspots.address.candidates import street_candidates
 from hotspots.address.messages import detail as D
 from hotspots.address.messages import render
+from hotspots.address.names import normalize_street
 from hotspots.address.normalize import normalize_bairro, parsed_arrays
 from hotspots.address.placement import (
     Outcome,
@@ -247,9 +248,15 @@ class PreparedGeocoder:
         """"Rua Projetada 4" not found as PROJETADA + number 4: try PROJETADA QUATRO, no
         number (then a corner, the street only or a no_house_number reject)."""
         retry = (np.isin(out.reason, ["street_not_found", "low_score"])
-                 & (parsed["numname_key"] != ""))
+                 & (parsed["numname_text"] != ""))
         if not retry.any():
             return cand
+        names = [normalize_street(t, type_codes=self.settings.type_codes) if r else None
+                 for t, r in zip(parsed["numname_text"], retry)]
+        for col, attr in (("key", "key"), ("short_key", "short_key"), ("alt_key", "alt_key"),
+                          ("type", "street_type"), ("text", "text")):
+            parsed[f"numname_{col}"] = np.array([getattr(nm, attr) if nm else "" for nm in names],
+                                                dtype=object)
         saved = out.reason.copy(), out.detail.copy(), out.score.copy()
         out.reason[retry], out.detail[retry] = "", ""
         more, _, _ = self._candidates(parsed, "numname", bcode, cep, out, mask=retry)

@@ -104,9 +104,9 @@ class ParsedAddress:
     cep: str  #: 8 digits or ""
     cross_street: StreetName | None  #: second street of an intersection
     problem: str  #: "" or a reason code ("address_empty", "invalid_address", "invalid_number")
-    #: the street read with its bare trailing number as part of the name ("Rua Projetada 4"),
-    #: tried when the street without it is not found; None when the number was marked
-    name_number: StreetName | None = None
+    #: the street text with its bare trailing number as part of the name ("Rua Projetada 4"),
+    #: tried when the street without it is not found; "" when the number was marked
+    name_number: str = ""
 
 
 def _clean(value: object) -> str | None:
@@ -174,7 +174,7 @@ def _parse(value: object, city_names: tuple[str, ...], codes: tuple[tuple[str, s
     if len(up) != len(text):
         text = up
     cep = ""
-    m = _CEP.search(up)
+    m = _CEP.search(up) if ("CEP" in up or "-" in up) else None
     if m:
         cep = _NON_DIGIT.sub("", m.group(1) or m.group(2))
         text, up = _cut(text, up, m.start(), m.end())
@@ -188,7 +188,7 @@ def _parse(value: object, city_names: tuple[str, ...], codes: tuple[tuple[str, s
                                   _UF_AFTER_DASH.search(up)):
         text, up = text[: mm.start()], up[: mm.start()]
     text, up = _strip(text, up)
-    if not cep:
+    if not cep and up[-1:].isdigit():
         m = _CEP_BARE.search(up)
         if m and _DIGIT.search(up[: m.start()]):
             cep = m.group(1)
@@ -227,8 +227,7 @@ def _parse(value: object, city_names: tuple[str, ...], codes: tuple[tuple[str, s
                          number_suffix=suffix if kind == "number" else "", number_kind=kind,
                          km=km, complement=complement, bairro=bairro, cep=cep,
                          cross_street=cross[0] if cross else None, problem=problem,
-                         name_number=(normalize_street(name_number, type_codes=tc)
-                                      if name_number and kind == "number" else None))
+                         name_number=name_number if kind == "number" else "")
 
 
 def _cut(text: str, up: str, a: int, b: int) -> tuple[str, str]:
@@ -383,7 +382,7 @@ PARSED_COLUMNS = [
     "street_type_abbreviated",
     "number", "number_suffix", "number_kind", "km", "complement", "bairro", "cep",
     "cross_text", "cross_type", "cross_key", "cross_short_key", "cross_alt_key", "problem",
-    "numname_text", "numname_type", "numname_key", "numname_short_key", "numname_alt_key",
+    "numname_text",
 ]
 
 
@@ -429,8 +428,7 @@ def parsed_arrays(values: np.ndarray, *, city_names: tuple[str, ...] = (),
             p.number_suffix, p.number_kind, p.km if p.km is not None else np.nan, p.complement,
             normalize_bairro(p.bairro), p.cep, c.text if c else "", c.street_type if c else "",
             c.key if c else "", c.short_key if c else "", c.alt_key if c else "", p.problem,
-            nn.text if nn else "", nn.street_type if nn else "", nn.key if nn else "",
-            nn.short_key if nn else "", nn.alt_key if nn else "",
+            nn,
         ))
     columns = list(zip(*rows)) if rows else [()] * len(PARSED_COLUMNS)
     data = {}
