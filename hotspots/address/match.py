@@ -68,9 +68,11 @@ def _words_disagree(a: str, b: str, min_score: float) -> bool:
     word of one to three letters ("D VILA X" ↔ "E VILA X", "VINTE E UM" ↔ "VINTE E DOIS"), or
     words added or removed (other than by a missing space)."""
     wa, wb = a.split(" "), b.split(" ")
-    if len(wa) != len(wb):
-        return a.replace(" ", "") != b.replace(" ", "") and (
-            len(wa) + len(wb) > 2 or min(len(a), len(b)) <= 3)
+    if len(wa) != len(wb):  # a space missing or added ("ASEMANAUKIO" ~ "ASEMA AUKIO")
+        ja, jb = a.replace(" ", ""), b.replace(" ", "")
+        short = {w for w in wa if len(w) <= 2} ^ {w for w in wb if len(w) <= 2}
+        return bool(short) or OSA.distance(ja, jb) > max_edits(max(len(ja), len(jb)),
+                                                               min_score)
     for x, y in zip(wa, wb):
         if x != y and OSA.distance(x, y) > max_edits(max(len(x), len(y)), min_score):
             return True
