@@ -133,6 +133,9 @@ def main() -> None:
     lat = [timed(geocoder.geocode, singles[cols].iloc[[i]])[1] for i in range(len(singles))]
     new = rates(r2.table, fresh)
     new["negative_placed"] = float((rn.table["segment_id"] >= 0).mean())
+    _, t_loop = timed(lambda: sum(range(10**7)))
+    print(f"machine: a pure-Python loop (sum(range(10**7))) took {t_loop:.2f} s "
+          "(about 0.1 s on an idle current core; the machine is shared)")
     print(f"\nprepare: {t_prep:.2f} s ({geocoder.reference_qa['streets']:,} streets, "
           f"{geocoder.reference_qa['range_sides']['invalid']} invalid range sides)")
     print(f"throughput, habitual spellings: {len(habitual) / t1:,.0f} distinct addresses/s "
