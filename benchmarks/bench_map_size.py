@@ -63,7 +63,7 @@ def weekly_counts(seg: gpd.GeoDataFrame, *, weeks: int = 12, per_year: int = 60_
                   seed: int = 1) -> pd.DataFrame:
     """Incidents per segment and ISO week: gamma-Poisson (a few segments hold most incidents),
     ``per_year / 52`` incidents a week over all segments; rows with no incident dropped, as
-    ``weekly.stage_weekly`` writes ``weekly_counts``."""
+    the weekly run writes ``weekly_counts``."""
     rng = np.random.default_rng(seed)
     risk = rng.gamma(0.25, 1.0, len(seg))
     lam = risk / risk.sum() * per_year / 52

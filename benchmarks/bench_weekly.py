@@ -114,6 +114,8 @@ lamps = "city.gpkg"
 lamps_layer = "pontos_luz"
 green_areas = "city.gpkg"
 green_areas_layer = "areas_verdes"
+time_format = "%d/%m/%Y %H:%M"
+delimiter = ";"
 [columns]
 id = "numero_ocorrencia"
 time = "data_hora_fato"
@@ -122,9 +124,7 @@ lat = "latitude"
 lon = "longitude"
 [parameters]
 timezone = "America/Sao_Paulo"
-time_format = "%d/%m/%Y %H:%M"
 crs = "{CRS}"
-delimiter = ";"
 language = "pt"
 [weekly]
 weeks_history = 8
@@ -151,7 +151,7 @@ def main() -> int:
         print(f"city written in {time.perf_counter() - t0:.1f} s; cores: "
               f"{len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else '?'}")
         t0 = time.perf_counter()
-        result = pipeline.run(config, week=args.week, overwrite=True)
+        result = pipeline.run_week(config, week=args.week, overwrite=True)
         total = time.perf_counter() - t0
         s = result.summary
         print(f"\nweekly run {s['week']}: {s['segments']:,} segments, {s['rows_read']:,} "

@@ -58,7 +58,7 @@ print(f"50 % of the week's incidents on {conc.share_for_50pct:.1%} of segments, 
 # 7. the whole weekly run (statistics, overlays, maps, report, manifest) in one call
 config = load_config(Path(__file__).with_name("sample_city.toml"))
 with tempfile.TemporaryDirectory() as tmp:
-    result = pipeline.run(config, week="2026-W47", out_root=tmp)
+    result = pipeline.run_week(config, week="2026-W47", out_root=tmp)
     print("weekly run wrote:", ", ".join(sorted(p.name for p in result.files.values())))
     print("hit rate with the pipeline's hot rule:",
           f"{result.summary['evaluation']['hit_rate']:.1%}",

@@ -220,8 +220,8 @@ def build_section(
 ) -> tuple[Any, list[str]]:
     """Build the settings dataclass ``cls`` from a TOML table; return it and every problem.
 
-    ``other_keys`` maps keys of *other* sections to their section name, so a key put in the
-    wrong table is answered with where it belongs. On problems the returned object is None.
+    ``other_keys`` maps keys of *other* sections to where they belong (``"[statistics]"``),
+    so a key put in the wrong table is answered with its place. On problems the returned object is None.
     """
     data = {} if data is None else data
     problems: list[str] = []
@@ -271,8 +271,7 @@ def build_section(
 def _unknown(section: str, key: str, fields: Mapping[str, Any],
              other_keys: Mapping[str, str] | None) -> str:
     if other_keys and key in other_keys:
-        return (f"{section}.{key}: unknown in [{section}]; it belongs in "
-                f"[{other_keys[key]}]")
+        return f"{section}.{key}: unknown in [{section}]; it belongs in {other_keys[key]}"
     near = difflib.get_close_matches(str(key), list(fields), n=1, cutoff=0.6)
     if near:
         return f"{section}.{key}: unknown setting; did you mean {near[0]!r}?"
@@ -280,7 +279,7 @@ def _unknown(section: str, key: str, fields: Mapping[str, Any],
         near_other = difflib.get_close_matches(str(key), list(other_keys), n=1, cutoff=0.75)
         if near_other:
             return (f"{section}.{key}: unknown setting; did you mean {near_other[0]!r} in "
-                    f"[{other_keys[near_other[0]]}]?")
+                    f"{other_keys[near_other[0]]}?")
     return f"{section}.{key}: unknown setting (see `hotspots init` for every setting)"
 
 

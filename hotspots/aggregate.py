@@ -66,6 +66,15 @@ def week_range(first: str, last: str) -> list[str]:
     return [f"{y}-W{w:02d}" for y, w in zip(iso["year"], iso["week"])]
 
 
+def period_weeks(occurred_at: pd.Series) -> int:
+    """Number of ISO weeks from the first to the last incident (at least 1)."""
+    t = occurred_at.dropna()
+    if t.empty:
+        return 1
+    weeks = iso_week(t)
+    return max(1, len(week_range(weeks.min(), weeks.max())))
+
+
 def concentration(counts: pd.Series) -> dict[str, float]:
     """Crime concentration on segments: share of segments holding 25 %/50 % of incidents, Gini.
 

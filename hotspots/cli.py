@@ -1,54 +1,144 @@
-"""The `hotspots` command line: each subcommand parses options, calls the library, writes outputs."""
+"""The `hotspots` command line: each subcommand parses options, checks the config, calls the library.
+
+Exit codes (a scheduler can act on them):
+
+====  ====================================================================================
+0     done
+1     unexpected failure: a bug (rerun with -v for the traceback and report it)
+2     bad input or config: fix the data or the setting named in the message
+3     the outputs already exist: pass --overwrite to replace them
+4     the output folder cannot be written (read-only, permission denied): choose another
+5     no space left on the output device: free space, then run again
+6     another run is writing the same week right now: wait (--wait) or stop it
+130   interrupted (Ctrl-C, SIGINT); 143 terminated (SIGTERM: systemd, timeout, docker stop)
+====  ====================================================================================
+
+A failed, interrupted or terminated run leaves the previous outputs untouched. The analysis
+libraries are imported only after the config and the input files have been checked, so a bad
+config is answered at once.
+"""
 
 from __future__ import annotations
 
+import errno
+import signal
 import sys
 from functools import wraps
 from pathlib import Path
 
 import click
 
-from hotspots._errors import HotspotsError, OutputExistsError
+from hotspots._errors import (
+    DiskFullError,
+    HotspotsError,
+    OutputExistsError,
+    OutputLocationError,
+    RunLockedError,
+)
 
-#: exit codes a scheduler can act on: 0 done; 1 unexpected failure (a bug: report it, retry
-#: will not help); 2 bad input or config (fix the data/config); 3 the week's outputs already
-#: exist (pass --overwrite to replace them); 130 interrupted (Ctrl-C / SIGINT)
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_EXISTS = 0, 1, 2, 3
-EXIT_INTERRUPTED = 130
+EXIT_NOT_WRITABLE, EXIT_DISK_FULL, EXIT_LOCKED = 4, 5, 6
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
+
+__all__ = ["main"]
+
+
+class Terminated(KeyboardInterrupt):
+    """Raised in the main thread when the process receives SIGTERM."""
+
+
+def _on_sigterm(signum, frame):  # pragma: no cover - exercised through a subprocess
+    raise Terminated()
+
+
+def _fail(message: str, code: int) -> None:
+    click.secho(f"error: {message}", fg="red", err=True)
+    sys.exit(code)
 
 
 def _handle_errors(func):
     @wraps(func)
     def wrapper(*args, **kwargs):
+        previous = signal.getsignal(signal.SIGTERM)
+        try:
+            signal.signal(signal.SIGTERM, _on_sigterm)
+        except ValueError:  # pragma: no cover - not the main thread (e.g. some test runners)
+            previous = None
         try:
             return func(*args, **kwargs)
         except OutputExistsError as exc:
-            click.secho(f"error: {exc}", fg="red", err=True)
-            sys.exit(EXIT_EXISTS)
+            _fail(str(exc), EXIT_EXISTS)
+        except DiskFullError as exc:
+            _fail(str(exc), EXIT_DISK_FULL)
+        except OutputLocationError as exc:
+            _fail(str(exc), EXIT_NOT_WRITABLE)
+        except RunLockedError as exc:
+            _fail(str(exc), EXIT_LOCKED)
         except HotspotsError as exc:
-            click.secho(f"error: {exc}", fg="red", err=True)
-            sys.exit(EXIT_BAD_INPUT)
+            _fail(str(exc), EXIT_BAD_INPUT)
+        except Terminated:
+            _fail("terminated (SIGTERM); the previous outputs are untouched", EXIT_TERMINATED)
         except KeyboardInterrupt:
-            click.secho("error: interrupted; the previous outputs are untouched", fg="red",
-                        err=True)
-            sys.exit(EXIT_INTERRUPTED)
+            _fail("interrupted; the previous outputs are untouched", EXIT_INTERRUPTED)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                _fail(f"no space left on the device ({exc.filename or exc}). Fix: free disk "
+                      "space and run again; the previous outputs are untouched.",
+                      EXIT_DISK_FULL)
+            _unexpected(exc)
+        except MemoryError:
+            _fail("ran out of memory. Fix: close other programs or run on a machine with more "
+                  "memory (the analysis holds every segment and incident in memory)",
+                  EXIT_FAILURE)
         except Exception as exc:
-            import logging
-
-            logging.getLogger("hotspots").debug("unexpected failure", exc_info=True)
-            click.secho(f"error: unexpected failure: {type(exc).__name__}: {exc} (a bug; rerun "
-                        "with -v for the traceback and report it)", fg="red", err=True)
-            sys.exit(EXIT_FAILURE)
+            _unexpected(exc)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
 
     return wrapper
 
 
-def _echo_progress(quiet: bool):
-    if quiet:
-        return None
-    return lambda msg: click.echo(f"  · {msg}", err=True)
+def _unexpected(exc: BaseException) -> None:
+    import logging
+
+    logging.getLogger("hotspots").debug("unexpected failure", exc_info=True)
+    _fail(f"unexpected failure: {type(exc).__name__}: {exc} (a bug; rerun with -v for the "
+          "traceback and report it)", EXIT_FAILURE)
+
+
+# --- options shared by the subcommands (each defined once) -----------------------------------
+
+overwrite_opt = click.option("--overwrite", is_flag=True,
+                             help="Replace the existing outputs of this folder/week.")
+quiet_opt = click.option("-q", "--quiet", is_flag=True, help="Only print errors.")
+verbose_opt = click.option("-v", "--verbose", count=True,
+                           help="More log output (-vv for everything).")
+wait_opt = click.option("--wait", "wait_s", type=click.FloatRange(min=0), default=0.0,
+                        show_default=True, help="Seconds to wait for another run writing the "
+                        "same folder (exit 6 when it is still running).")
+
+
+def _logger(verbose: int, quiet: bool):
+    from hotspots import progress
+
+    return progress.setup_logging(verbosity=-1 if quiet else verbose)
+
+
+def _checked(config):
+    """Refuse a config whose input files are missing, before any analysis library loads."""
+    from hotspots.config import ConfigError, check_input_files
+
+    problems = check_input_files(config)
+    if problems:
+        raise ConfigError(config.source or "config", problems)
+    return config
+
+
+def _fmt_pct(value) -> str:
+    return "–" if value is None or value != value else f"{value:.1%}"
 
 
 def print_summary(summary: dict, files: dict) -> None:
@@ -60,15 +150,19 @@ def print_summary(summary: dict, files: dict) -> None:
     for reason, n in s["rejected_by_reason"].items():
         click.echo(f"    {reason:<22} {n}")
     click.echo(f"accounted for:    {'yes' if s['accounted'] else 'NO'} (used + rejected = read)")
-    click.echo(f"snap rate:        {s['snap_rate']:.1%} of records with coordinates")
+    click.echo(f"snap rate:        {_fmt_pct(s['snap_rate'])} of records with coordinates")
     if "geocode_rate" in s:
-        click.echo(f"address match:    {s['geocode_rate']:.1%} of address-only records")
+        click.echo(f"address match:    {_fmt_pct(s['geocode_rate'])} of address-only records")
     click.echo(f"segments:         {s['segments']} in {s['crs']}")
     conc = s["concentration"]
     click.echo(
-        f"concentration:    50 % of incidents on {conc['share_for_50pct']:.1%} of segments, "
-        f"25 % on {conc['share_for_25pct']:.1%} (Gini {conc['gini']:.2f})"
+        f"concentration:    50 % of incidents on {_fmt_pct(conc['share_for_50pct'])} of "
+        f"segments, 25 % on {_fmt_pct(conc['share_for_25pct'])} (Gini "
+        f"{'–' if conc['gini'] is None else format(conc['gini'], '.2f')})"
     )
+    skipped = s.get("statistics", {}).get("skipped")
+    if skipped:
+        click.echo(f"statistics:       not computed: {skipped}")
     click.echo("top segments:")
     for row in s["top_segments"][:5]:
         name = row["street_name"] or "(unnamed)"
@@ -79,24 +173,63 @@ def print_summary(summary: dict, files: dict) -> None:
         click.echo(f"    {path}")
 
 
+def print_weekly(summary: dict) -> None:
+    """The week-over-week and evaluation lines of a weekly run."""
+    s = summary
+    wow, ev = s.get("week_over_week"), s.get("evaluation")
+    dates = s["week_dates"]
+    click.echo(f"week:             {s['week']} ({dates['first']} – {dates['last']}), "
+               f"{s['incidents_week']} incidents")
+    if s.get("week_over_week_skipped"):
+        click.echo(f"previous week:    {s['week_over_week_skipped']}")
+    if wow:
+        click.echo(f"previous week:    {wow['incidents_prev']} incidents; mean of the "
+                   f"{len(wow['weekly_totals']) - 1} weeks before: {wow['incidents_hist_mean']:.1f}")
+        click.echo(f"hot segments:     {wow['hot_new']} new, {wow['hot_persistent']} persistent, "
+                   f"{wow['hot_cooling']} cooling; hot = {wow['hot_rule']}")
+    if ev:
+        def num(v, f=".2f"):
+            return "–" if v is None else format(v, f)
+
+        click.echo(f"last week's hot:  hit rate {_fmt_pct(ev['hit_rate'])} ({ev['n']}/{ev['N']}), "
+                   f"PAI {num(ev['pai_length'])} by length, {num(ev['pai_area'])} by area, "
+                   f"RRI {num(ev['rri'])}")
+    conc = s.get("concentration_weisburd")
+    if conc and conc.get("within_weisburd_50") is not None:
+        inside = "within" if conc["within_weisburd_50"] else "outside"
+        click.echo(f"Weisburd:         50 % on {conc['share_for_50pct']:.1%} of segments: "
+                   f"{inside} the 2.1–6.0 % of the law of crime concentration")
+
+
 @click.group()
 @click.version_option(package_name="hotspots")
 def main() -> None:
-    """Street-segment hot spots for municipal security observatories."""
+    """Street-segment hot spots for municipal security observatories.
+
+    Exit codes: 0 done, 1 unexpected failure (a bug), 2 bad input or config, 3 outputs
+    exist (--overwrite), 4 output folder not writable, 5 no space left, 6 the same week is
+    being written by another run, 130 interrupted, 143 terminated.
+    """
 
 
 @main.command()
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("runs/demo"),
               show_default=True, help="Output folder.")
-@click.option("--overwrite", is_flag=True, help="Replace existing outputs in --out.")
-@click.option("-q", "--quiet", is_flag=True, help="Only print errors.")
+@overwrite_opt
+@wait_opt
+@verbose_opt
+@quiet_opt
 @_handle_errors
-def demo(out_dir: Path, overwrite: bool, quiet: bool) -> None:
+def demo(out_dir: Path, overwrite: bool, wait_s: float, verbose: int, quiet: bool) -> None:
     """Analyse the embedded sample city and write a map, layers and a report."""
+    from hotspots.config import sample_config
+
+    config = _checked(sample_config())
+    log = _logger(verbose, quiet)
     from hotspots import pipeline
 
-    result = pipeline.run(pipeline.sample_config(), out_dir, overwrite=overwrite,
-                          report=_echo_progress(quiet))
+    result = pipeline.run_all(config, out_dir, overwrite=overwrite, report=log.info,
+                              wait_s=wait_s)
     if not quiet:
         print_summary(result.summary, result.files)
 
@@ -112,8 +245,9 @@ def demo(out_dir: Path, overwrite: bool, quiet: bool) -> None:
 @click.option("--boundary-layer", default=None)
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("runs/snap"),
               show_default=True)
-@click.option("--max-distance-m", type=float, default=50.0, show_default=True,
-              help="Incidents farther than this from every segment are rejected.")
+@click.option("--max-distance-m", type=click.FloatRange(min=0, min_open=True), default=50.0,
+              show_default=True, help="Incidents farther than this from every segment are "
+              "rejected.")
 @click.option("--crs", default=None, help="Analysis CRS in metres (default: UTM zone of the data).")
 @click.option("--timezone", default="America/Sao_Paulo", show_default=True)
 @click.option("--time-format", default=None, help="strftime format of timestamps, e.g. '%d/%m/%Y %H:%M'.")
@@ -128,57 +262,42 @@ def demo(out_dir: Path, overwrite: bool, quiet: bool) -> None:
 @click.option("--address-column", default=None)
 @click.option("--delimiter", default=None, help="CSV delimiter (detected if not given).")
 @click.option("--encoding", default=None, help="CSV encoding (UTF-8 or Latin-1 detected if not given).")
-@click.option("--overwrite", is_flag=True)
-@click.option("-q", "--quiet", is_flag=True)
+@overwrite_opt
+@wait_opt
+@verbose_opt
+@quiet_opt
 @_handle_errors
 def snap(incidents, streets, streets_layer, name_column, boundary, boundary_layer, out_dir,
          max_distance_m, crs, timezone, time_format, id_column, time_column, category_column,
          lat_column, lon_column, x_column, y_column, coords_crs, address_column, delimiter,
-         encoding, overwrite, quiet) -> None:
+         encoding, overwrite, wait_s, verbose, quiet) -> None:
     """Snap INCIDENTS onto street segments and write map, layers, rejects and manifest."""
-    from hotspots import pipeline
-    from hotspots.config import RunConfig
+    from hotspots.config import config_from_dict
 
     columns = {k: v for k, v in {
         "id": id_column, "time": time_column, "category": category_column, "lat": lat_column,
         "lon": lon_column, "x": x_column, "y": y_column, "address": address_column,
     }.items() if v}
-    config = RunConfig(
-        incidents=str(incidents), streets=str(streets), streets_layer=streets_layer,
-        streets_name_column=name_column, boundary=str(boundary) if boundary else None,
-        boundary_layer=boundary_layer, columns=columns, coords_crs=coords_crs,
-        delimiter=delimiter, encoding=encoding, time_format=time_format, timezone=timezone,
-        crs=crs, max_distance_m=max_distance_m,
-    )
-    result = pipeline.run(config, out_dir, overwrite=overwrite, report=_echo_progress(quiet))
+    inputs = {"incidents": str(incidents), "streets": str(streets),
+              "streets_layer": streets_layer, "streets_name_column": name_column,
+              "boundary": str(boundary) if boundary else None, "boundary_layer": boundary_layer,
+              "coords_crs": coords_crs, "delimiter": delimiter, "encoding": encoding,
+              "time_format": time_format}
+    parameters = {"timezone": timezone, "crs": crs}
+    config = config_from_dict({
+        "inputs": {k: v for k, v in inputs.items() if v is not None},
+        "columns": columns,
+        "parameters": {k: v for k, v in parameters.items() if v is not None},
+        "geocoding": {"max_distance_m": max_distance_m},
+    }, source="command line")
+    config = _checked(config)
+    log = _logger(verbose, quiet)
+    from hotspots import pipeline
+
+    result = pipeline.run_all(config, out_dir, overwrite=overwrite, report=log.info,
+                              wait_s=wait_s)
     if not quiet:
         print_summary(result.summary, result.files)
-
-
-def _verbosity(verbose: int, quiet: bool) -> int:
-    return -1 if quiet else verbose
-
-
-def print_weekly(summary: dict) -> None:
-    """The week-over-week and evaluation lines of a weekly run."""
-    s = summary
-    wow, ev = s.get("week_over_week"), s.get("evaluation")
-    click.echo(f"week:             {s['week']} ({s['week_start'][:10]} – {s['week_end'][:10]}), "
-               f"{s['incidents_week']} incidents")
-    if wow:
-        click.echo(f"previous week:    {wow['incidents_prev']} incidents; mean of the "
-                   f"{len(wow['weekly_totals']) - 1} weeks before: {wow['incidents_hist_mean']:.1f}")
-        click.echo(f"hot segments:     {wow['hot_new']} new, {wow['hot_persistent']} persistent, "
-                   f"{wow['hot_cooling']} cooling; hot = {wow['hot_rule']}")
-    if ev:
-        click.echo(f"last week's hot:  hit rate {ev['hit_rate']:.1%} ({ev['n']}/{ev['N']}), "
-                   f"PAI {ev['pai_length']:.2f} by length, {ev['pai_area']:.2f} by area, "
-                   f"RRI {ev['rri']:.2f}")
-    conc = s.get("concentration_weisburd")
-    if conc and conc.get("within_weisburd_50") is not None:
-        inside = "within" if conc["within_weisburd_50"] else "outside"
-        click.echo(f"Weisburd:         50 % on {conc['share_for_50pct']:.1%} of segments: "
-                   f"{inside} the 2.1–6.0 % of the law of crime concentration")
 
 
 @main.command()
@@ -188,26 +307,31 @@ def print_weekly(summary: dict) -> None:
               help="ISO week to analyse, e.g. 2026-W47; 'latest' = the last finished week "
                    "with incidents.")
 @click.option("--out", "out_root", type=click.Path(path_type=Path), default=None,
-              help="Folder holding one subfolder per week (default: output_root of the config).")
-@click.option("--overwrite", is_flag=True, help="Replace the week's existing outputs.")
-@click.option("-v", "--verbose", count=True, help="More log output (-vv for everything).")
-@click.option("-q", "--quiet", is_flag=True, help="Only print errors.")
+              help="Folder holding one subfolder per week (default: weekly.output_root).")
+@overwrite_opt
+@wait_opt
+@verbose_opt
+@quiet_opt
 @_handle_errors
-def weekly(config_path: Path, week: str, out_root: Path | None, overwrite: bool, verbose: int,
-           quiet: bool) -> None:
-    """The Monday run: analyse one ISO week and write runs/<week>/.
+def weekly(config_path: Path, week: str, out_root: Path | None, overwrite: bool, wait_s: float,
+           verbose: int, quiet: bool) -> None:
+    """The Monday run: analyse one ISO week and write <output_root>/<week>/.
 
-    Exit codes: 0 done, 1 unexpected failure, 2 bad input or config, 3 the week's outputs
-    exist (use --overwrite), 130 interrupted. A failed or killed run leaves the previous
-    outputs of the week untouched.
+    Exit codes: see `hotspots --help`. A failed or killed run leaves the previous outputs of
+    the week untouched.
     """
-    from hotspots import pipeline, progress
     from hotspots.config import load_config
 
-    log = progress.setup_logging(verbosity=_verbosity(verbose, quiet))
-    config = load_config(config_path)
-    result = pipeline.run(config, week=week, out_root=out_root, overwrite=overwrite,
-                          report=log.info)
+    config = _checked(load_config(config_path))
+    if str(week).strip().lower() != "latest":
+        from hotspots.weekly import parse_week
+
+        parse_week(week, timezone=config.parameters.timezone)  # a bad --week answers at once
+    log = _logger(verbose, quiet)
+    from hotspots import pipeline
+
+    result = pipeline.run_week(config, week=week, out_root=out_root, overwrite=overwrite,
+                               report=log.info, wait_s=wait_s)
     if not quiet:
         print_summary(result.summary, result.files)
         print_weekly(result.summary)
@@ -216,17 +340,67 @@ def weekly(config_path: Path, week: str, out_root: Path | None, overwrite: bool,
 
 
 @main.command()
+@click.option("--config", "config_path", required=True, type=click.Path(path_type=Path),
+              help="City config (TOML); costs and budget in its [planning] table.")
+@click.option("--budget", "budget_brl", type=click.FloatRange(min=0), default=None,
+              help="Budget in R$ (overrides planning.budget_brl).")
+@click.option("--week", default="latest", show_default=True,
+              help="The week that closes the evidence window (e.g. 2026-W47).")
+@click.option("--out", "out_root", type=click.Path(path_type=Path), default=None,
+              help="Folder holding the run folders (default: weekly.output_root); the plan "
+                   "goes to plan-<week>/.")
+@click.option("--no-pdf", is_flag=True, help="Do not print the council sheet to PDF.")
+@overwrite_opt
+@wait_opt
+@verbose_opt
+@quiet_opt
+@_handle_errors
+def plan(config_path: Path, budget_brl: float | None, week: str, out_root: Path | None,
+         no_pdf: bool, overwrite: bool, wait_s: float, verbose: int, quiet: bool) -> None:
+    """The lighting and green-area plan for the council: plan.csv and the council sheet."""
+    from hotspots.config import load_config
+
+    config = _checked(load_config(config_path))
+    if str(week).strip().lower() != "latest":
+        from hotspots.weekly import parse_week
+
+        parse_week(week, timezone=config.parameters.timezone)
+    log = _logger(verbose, quiet)
+    from hotspots.pipeline.tasks import run_plan
+
+    result = run_plan(config, week=week, out_root=out_root, budget_brl=budget_brl,
+                      overwrite=overwrite, report=log.info, wait_s=wait_s, pdf=not no_pdf)
+    if not quiet:
+        light = (result.summary["planning"].get("totals") or {}).get("lighting") or {}
+        if light.get("budget_brl") is not None:
+            click.echo(f"budget R$ {light['budget_brl']:,.0f}: {light['funded']} projects "
+                       f"funded for R$ {light['spent_brl']:,.0f}, R$ {light['left_brl']:,.0f} "
+                       "left")
+        else:
+            click.echo(f"no budget given: {light.get('projects', 0)} projects ranked, none "
+                       "funded (--budget or planning.budget_brl)")
+        click.echo("wrote:")
+        for path in result.files.values():
+            click.echo(f"    {path}")
+
+
+@main.command()
 @click.argument("path", type=click.Path(path_type=Path), default=Path("hotspots.toml"))
-@click.option("--overwrite", is_flag=True, help="Replace an existing file.")
+@overwrite_opt
 @_handle_errors
 def init(path: Path, overwrite: bool) -> None:
-    """Write a commented example config to PATH (default hotspots.toml)."""
+    """Write a commented config with every setting and its default to PATH (hotspots.toml)."""
     from hotspots.config import example_config_text
 
     if path.exists() and not overwrite:
         raise OutputExistsError(f"{path} exists; pass --overwrite to replace it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(example_config_text(), encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(example_config_text(), encoding="utf-8")
+    except OSError as exc:
+        from hotspots._errors import os_error
+
+        raise os_error(exc, where=path) from exc
     click.echo(f"wrote {path}; edit the [inputs] paths, then: hotspots weekly --config {path}")
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -12,9 +11,6 @@ import shapely
 
 from hotspots import aggregate
 from hotspots._errors import ValidationError
-
-if TYPE_CHECKING:  # pragma: no cover
-    from hotspots.pipeline import RunContext
 
 #: Weisburd (2015), eight cities: 50 % of crime on 2.1–6.0 % of segments, 25 % on 0.4–1.6 %
 WEISBURD_50 = (0.021, 0.060)
@@ -175,27 +171,3 @@ def concentration_curve(counts: pd.Series) -> Concentration:
         within_weisburd_50=bool(WEISBURD_50[0] <= s50 <= WEISBURD_50[1]),
         within_weisburd_25=bool(WEISBURD_25[0] <= s25 <= WEISBURD_25[1]),
     )
-
-
-# --- the pipeline stage (see hotspots.pipeline.STAGES) --------------------------------------
-
-
-def stage_evaluation(ctx: RunContext) -> None:
-    """Hit rate, PAI and RRI of last week's hot segments on this week; crime concentration."""
-    seg = ctx.tables["segments"]
-    conc = concentration_curve(seg["count"])
-    ctx.summary["concentration_weisburd"] = conc.to_dict()
-    ctx.tables["_concentration_curve"] = conc.curve
-    if ctx.window is None or "hot_prev" not in seg.columns:
-        return
-    area = None
-    if ctx.boundary is not None:
-        area = ctx.boundary.to_crs(seg.crs).union_all()
-    ev = evaluate_hot_spots(
-        seg["hot_prev"], seg["count"], lengths_m=seg["length_m"], counts_before=seg["count_prev"],
-        geometry=seg.geometry, study_area=area, buffer_m=ctx.config.evaluation_buffer_m,
-    )
-    ctx.summary["evaluation"] = {
-        "flagged_week": ctx.window.weeks[-2], "evaluated_week": ctx.window.weeks[-1],
-        "hot_rule": ctx.summary.get("week_over_week", {}).get("hot_rule"), **ev.to_dict(),
-    }

@@ -256,7 +256,8 @@ def merge_ranges(start, end, group, *, order=None) -> pd.DataFrame:
     max when the pieces' numbers increase along the line (the sum of their directions, else the
     first piece's start against the last piece's end), from the max to the min otherwise. Zeros
     and empty values are left out; a group with no number gets NaN (0 → 0 if all were 0 → 0).
-    Returns a frame indexed by group with ``start`` and ``end``.
+    A group of one piece keeps its range as written. Returns a frame indexed by group with
+    ``start`` and ``end``.
     """
     start, end = _numeric(start), _numeric(end)
     group = np.asarray(group)
@@ -270,15 +271,20 @@ def merge_ranges(start, end, group, *, order=None) -> pd.DataFrame:
     frame["hi"] = np.fmax(s, e)
     frame["dir"] = np.sign((e - s).fillna(0.0))
     frame["s_ok"], frame["e_ok"] = s, e
+    frame["zero"] = (frame["s"] == 0) & (frame["e"] == 0)
     g = frame.groupby("g", sort=True)
     lo, hi, dsum = g["lo"].min(), g["hi"].max(), g["dir"].sum()
-    first_s = g["s_ok"].apply(lambda x: x.dropna().iloc[0] if x.notna().any() else np.nan)
-    last_e = g["e_ok"].apply(lambda x: x.dropna().iloc[-1] if x.notna().any() else np.nan)
+    first_s = g["s_ok"].first()  # first / last non-empty value in the pieces' order
+    last_e = g["e_ok"].last()
     increasing = np.where(dsum != 0, dsum > 0, ~(first_s > last_e))
-    zero = g.apply(lambda x: bool(((x["s"] == 0) & (x["e"] == 0)).all()), include_groups=False)
+    zero = g["zero"].all()
     out = pd.DataFrame({"start": np.where(increasing, lo, hi), "end": np.where(increasing, hi, lo)},
                        index=lo.index)
     out.loc[zero.to_numpy() & out["start"].isna().to_numpy(), ["start", "end"]] = 0.0
+    # a segment of one piece keeps its range as written (invalid ends stay visible to checks)
+    one = (g.size() == 1).to_numpy()
+    out.loc[one, "start"] = g["s"].first().to_numpy()[one]
+    out.loc[one, "end"] = g["e"].first().to_numpy()[one]
     out.index.name = None
     return out
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
 import re
@@ -30,8 +29,10 @@ def _psycopg():
     return psycopg
 
 
-def resolve_dsn(config) -> str:
-    """The connection string: ``dsn`` from the config, or the variable named by ``dsn_env``."""
+def resolve_dsn(settings) -> str:
+    """The connection string: ``dsn`` of the ``[postgis]`` settings, or the variable named by
+    ``dsn_env``. ``settings`` is a :class:`hotspots.config.PostgisSettings` (or a RunConfig)."""
+    config = getattr(settings, "postgis", settings)
     if config.dsn_env:
         value = os.environ.get(config.dsn_env)
         if not value:
@@ -143,18 +144,20 @@ def frame_sha256(frame: pd.DataFrame) -> str:
     return h.hexdigest()
 
 
-def materialize_inputs(config, folder: str | Path):
-    """Copy PostGIS incidents/streets into GeoParquet files in ``folder`` for the ingest stage.
+def materialize_inputs(config, folder: str | Path) -> tuple[dict[str, dict], dict[str, dict]]:
+    """Copy PostGIS incidents/streets into GeoParquet files in ``folder`` for the input step.
 
-    Returns the config with ``incidents``/``streets`` pointing at those files (layer settings
-    cleared) and manifest entries describing the database sources (table or query, rows,
-    content SHA-256) instead of the temporary files.
+    Returns ``(paths, info)``: per input (``incidents``, ``streets``) the file to read
+    (``{"path": ..., "time_format": ...}``), and the manifest entries describing the database
+    sources (table or query, rows, content SHA-256) instead of the temporary files.
     """
     folder = Path(folder)
-    dsn = resolve_dsn(config)
-    changes, info = {}, {}
+    pg = config.postgis
+    dsn = resolve_dsn(pg)
+    paths: dict[str, dict] = {}
+    info: dict[str, dict] = {}
     for key in ("incidents", "streets"):
-        table, query = getattr(config, f"{key}_table"), getattr(config, f"{key}_query")
+        table, query = getattr(pg, f"{key}_table"), getattr(pg, f"{key}_query")
         if not (table or query):
             continue
         frame = read_frame(dsn, table=table, query=query, what=f"[postgis] {key}")
@@ -164,6 +167,7 @@ def materialize_inputs(config, folder: str | Path):
             raise ValidationError(f"[postgis] streets: {table or 'the query'} has no geometry "
                                   "column")
         path = folder / f"{key}.parquet"
+        entry: dict = {"path": str(path)}
         if key == "incidents":
             # timestamps travel as ISO 8601 text with their UTC offset (exact instants, no
             # ambiguity at daylight-saving changes); ingest parses them with time_format ISO8601
@@ -171,24 +175,23 @@ def materialize_inputs(config, folder: str | Path):
                       if isinstance(frame[c].dtype, pd.DatetimeTZDtype)]
             for col in stamps:
                 frame[col] = frame[col].map(lambda t: t.isoformat() if pd.notna(t) else "")
+            geom = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
             for col in frame.columns:  # NULL text reads as an empty field, as in a CSV export
-                if col != frame.geometry.name and frame[col].dtype == object:
+                if col != geom and frame[col].dtype == object:
                     frame[col] = frame[col].map(lambda v: "" if v is None else v)
-            time_col = config.columns.get("time")
+            time_col = config.columns.time
             if stamps and (time_col in stamps or time_col is None):
-                changes["time_format"] = "ISO8601"
+                entry["time_format"] = "ISO8601"
         if isinstance(frame, gpd.GeoDataFrame):
             frame.to_parquet(path)
         else:
             raise ValidationError(
                 f"[postgis] incidents: {table or 'the query'} has no PostGIS geometry column; "
                 "select one (e.g. ST_SetSRID(ST_MakePoint(lon, lat), 4326) AS geom)")
-        changes[key] = str(path)
-        if key == "streets":
-            changes["streets_layer"] = None
+        paths[key] = entry
         info[key] = {"path": f"postgis:{table or 'query'}", "table": table, "query": query,
                      "rows": len(frame), "sha256": frame_sha256(frame)}
-    return dataclasses.replace(config, **changes), info
+    return paths, info
 
 
 _TYPES = {"b": "boolean", "i": "bigint", "u": "bigint", "f": "double precision"}
@@ -260,19 +263,19 @@ def week_table_name(name: str, week: str | None) -> str:
     return f"{name}_{week.lower().replace('-', '_')}" if week else name
 
 
-def write_week_layers(ctx, *, dsn: str, schema: str) -> dict[str, int]:
-    """Write the run's result layers to ``schema`` as ``<layer>_<yyyy>_w<ww>`` tables.
+def write_week_layers(layers: dict[str, pd.DataFrame], *, week: str | None, dsn: str,
+                      schema: str) -> dict[str, int]:
+    """Write a week's aggregate layers to ``schema`` as ``<layer>_<yyyy>_w<ww>`` tables.
 
-    Only aggregate layers are written (segments and the tables derived from them); incident
-    points and rejects stay out of the database copy, as in the liaison exports.
+    ``layers`` are the run's output layers; incident points and rejects stay out of the
+    database copy, as in the liaison exports, and personal-looking columns are dropped.
     """
-    week = ctx.summary.get("week")
-    layers = {}
-    for name, table in ctx.tables.items():
-        if name.startswith("_") or name in {"incidents", "rejects"} or table is None:
+    out = {}
+    for name, table in layers.items():
+        if name in {"incidents", "rejects"} or table is None:
             continue
         if not isinstance(table, pd.DataFrame):
             continue
         # the same personal-column filter as every file export
-        layers[week_table_name(name, week)] = privacy.drop_personal_columns(table)
-    return write_frames(dsn, schema, layers)
+        out[week_table_name(name, week)] = privacy.drop_personal_columns(table)
+    return write_frames(dsn, schema, out)

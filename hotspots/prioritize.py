@@ -258,28 +258,31 @@ def green_candidates(
     frame = frame.sort_values(["hot_segments_near", "incidents_near", "_id"],
                               ascending=[False, False, True]).drop(columns="_id")
     frame["candidate_rank"] = np.arange(1, len(frame) + 1, dtype=np.int64)
-    # greedy maximum coverage of incidents (each segment's incidents count once)
-    seg_of = {a: set(g) for a, g in pairs.groupby("area_id")["segment_id"]}
-    seg_count = segments["count"]
-    covered: set = set()
-    chosen = np.zeros(len(frame), dtype=bool)
-    gain = np.zeros(len(frame))
-    k = len(frame) if budget_areas is None else int(budget_areas)
+    # greedy maximum coverage of incidents (each segment's incidents count once): an
+    # area × segment incidence matrix, the gain of every area recomputed in one product
+    import scipy.sparse as sp
+
     if budget_areas is not None and budget_areas < 0:
         raise ValidationError(f"budget_areas={budget_areas!r}: must be ≥ 0")
-    for _ in range(min(k, len(frame)) if budget_areas is not None else 0):
-        best, best_gain = -1, 0.0
-        for j, a in enumerate(frame.index):
-            if chosen[j]:
-                continue
-            g = float(seg_count.reindex(list(seg_of.get(a, set()) - covered)).sum())
-            if g > best_gain:
-                best, best_gain = j, g
-        if best < 0:
+    seg_ids = pd.Index(pd.unique(pairs["segment_id"]))
+    rows = frame.index.get_indexer(pairs["area_id"].to_numpy())
+    keep = rows >= 0
+    cols = seg_ids.get_indexer(pairs["segment_id"].to_numpy()[keep])
+    member = sp.csr_array((np.ones(int(keep.sum())), (rows[keep], cols)),
+                          shape=(len(frame), len(seg_ids)))
+    member.data[:] = 1.0  # a pair listed twice is still one membership
+    weight = segments["count"].reindex(seg_ids).fillna(0).to_numpy(dtype=float)
+    open_w = weight.copy()
+    chosen = np.zeros(len(frame), dtype=bool)
+    gain = np.zeros(len(frame))
+    for _ in range(min(int(budget_areas), len(frame)) if budget_areas is not None else 0):
+        gains = np.where(chosen, 0.0, member @ open_w)
+        best = int(np.argmax(gains))  # the first of equal gains, in rank order
+        if gains[best] <= 0:
             break
         chosen[best] = True
-        gain[best] = best_gain
-        covered |= seg_of.get(frame.index[best], set())
+        gain[best] = gains[best]
+        open_w[member[[best]].indices] = 0.0
     frame["selected_in_budget"] = chosen
     frame["incidents_covered"] = gain
     reasons = []

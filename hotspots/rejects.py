@@ -7,9 +7,11 @@ import pandas as pd
 
 #: reason code -> plain-language meaning (shown in summaries and the report)
 REASONS: dict[str, str] = {
+    "truncated_row": "last line of the file has no line break: cut off while being written",
     "duplicate_id": "same incident_id as an earlier row (kept the first)",
     "missing_time": "no timestamp",
     "unparseable_time": "timestamp not in the expected format",
+    "future_time": "dated after the run time (beyond inputs.future_tolerance_h)",
     "missing_location": "neither coordinates nor an address",
     "invalid_coordinates": "coordinates not numbers, NaN/inf or out of range",
     "latlon_swapped": "latitude and longitude appear swapped",

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
 
 LAYERS = ("streets", "lamps", "green_areas", "address_points", "boundary")
 #: the sample streets are in Helsinki, so local time (and sunset) is Helsinki's
@@ -30,6 +32,8 @@ def incidents_path() -> Path:
 
 def load_layer(name: str) -> gpd.GeoDataFrame:
     """One layer of the sample city (EPSG:4326)."""
+    import geopandas as gpd
+
     if name not in LAYERS:
         raise KeyError(f"unknown sample layer {name!r}; choose from {LAYERS}")
     return gpd.read_file(city_path(), layer=name, engine="pyogrio")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -12,10 +11,8 @@ import pandas as pd
 from hotspots._errors import ValidationError
 from hotspots.aggregate import iso_week
 
-if TYPE_CHECKING:  # pragma: no cover
-    from hotspots.pipeline import RunContext
-
 _WEEK_RE = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+_WEEK_COLUMN = re.compile(r"^(\d{4})[-_]?W(\d{1,2})$", re.IGNORECASE)
 
 #: share of segments flagged "hot" by count when no Gi* bins are available (see hot_segments)
 TOP_SHARE = 0.05
@@ -80,23 +77,33 @@ def resolve_week(
 ) -> Week:
     """The week to analyse: an explicit ISO week, or ``'latest'``.
 
-    ``latest`` is the ISO week of the newest incident, unless that week is still running at
-    ``now`` (default: the current time), in which case it is the week before it — a Monday run
-    reports the week that just ended, not the few hours of the new one.
+    ``latest`` is the last *finished* week (ended at ``now``, default the current time) that
+    holds at least one incident: a Monday run reports the week that just ended, not the few
+    hours of the new one, and an incident dated in the future cannot move it (future-dated
+    records are rejected before this, see ``future_time``).
     """
     if week is not None and str(week).strip().lower() != "latest":
         return parse_week(week, timezone=timezone)
-    times = pd.Series(occurred_at).dropna()
-    if times.empty:
-        raise ValidationError("--week latest: no incident has a usable date, so there is no "
-                              "latest week. Fix: pass --week YYYY-Www or check the time column.")
-    newest = week_of(times.max(), timezone=timezone)
     now = pd.Timestamp.now(tz=timezone) if now is None else pd.Timestamp(now)
     if now.tzinfo is None:
         now = now.tz_localize(timezone)
-    if newest.end > now:
-        newest = newest.shift(-1)
-    return newest
+    times = pd.Series(occurred_at).dropna()
+    current = week_of(now, timezone=timezone)
+    finished = times[times < current.start]
+    if finished.empty:
+        what = ("no incident has a usable date" if times.empty else
+                f"every incident is in the current week {current.label}, which has not ended")
+        raise ValidationError(f"--week latest: {what}, so there is no finished week to "
+                              "analyse. Fix: pass --week YYYY-Www or check the time column.")
+    return week_of(finished.max(), timezone=timezone)
+
+
+def date_range_text(week: Week, language: str = "en") -> str:
+    """The week's first and last day, inclusive: '2026-11-16 – 2026-11-22' (en) or
+    '16/11/2026 – 22/11/2026' (pt)."""
+    last = week.end - pd.Timedelta(days=1)
+    fmt = "%d/%m/%Y" if str(language).lower().startswith("pt") else "%Y-%m-%d"
+    return f"{week.start:{fmt}} – {last:{fmt}}"
 
 
 def history_weeks(week: Week, *, weeks_history: int) -> list[Week]:
@@ -125,15 +132,20 @@ def select_window(
     *,
     weeks_history: int = 8,
     time_column: str = "occurred_at",
+    first_week: Week | None = None,
 ) -> WeekWindow:
     """Split incidents into the analysis week and its history window (never mutates the input).
 
-    The window is ``[week − weeks_history, week]`` by local ISO week; incidents outside it are
-    counted, not dropped silently (they belong to other weeks' runs).
+    The window is ``[week − weeks_history, week]`` by local ISO week, starting no earlier than
+    ``first_week`` (the week the data start: weeks before it are not weeks without incidents,
+    they are outside the data); incidents outside it are counted, not dropped silently (they
+    belong to other weeks' runs).
     """
     if time_column not in incidents.columns:
         raise ValidationError(f"incidents have no {time_column!r} column (run ingest first)")
     weeks = history_weeks(week, weeks_history=weeks_history)
+    if first_week is not None:
+        weeks = [w for w in weeks if w.start >= first_week.start] or [week]
     times = incidents[time_column]
     start, end = weeks[0].start, week.end
     in_window = ((times >= start) & (times < end)).to_numpy()
@@ -153,14 +165,15 @@ def select_window(
 def window_matrix(window: WeekWindow, segment_ids: pd.Index) -> pd.DataFrame:
     """Segment × week count matrix of the window (every segment and every week, zeros filled)."""
     inc = window.window
+    weeks = list(window.weeks)
+    counts = np.zeros((len(segment_ids), len(weeks)), dtype=np.int64)
     if len(inc):
-        table = pd.crosstab(inc["segment_id"], inc["week"])
-    else:
-        table = pd.DataFrame(dtype=np.int64)
-    out = table.reindex(index=segment_ids, columns=list(window.weeks), fill_value=0)
-    out = out.fillna(0).astype(np.int64)
+        rows = segment_ids.get_indexer(inc["segment_id"].to_numpy())
+        cols = pd.Index(weeks).get_indexer(inc["week"].to_numpy())
+        ok = (rows >= 0) & (cols >= 0)  # incidents on other segments or weeks are not drawn
+        np.add.at(counts, (rows[ok], cols[ok]), 1)
+    out = pd.DataFrame(counts, index=segment_ids.copy(), columns=pd.Index(weeks, name="week"))
     out.index.name = segment_ids.name or "segment_id"
-    out.columns.name = "week"
     return out
 
 
@@ -245,102 +258,12 @@ def compare_weeks(
     return WeekComparison(frame=frame, totals=matrix.sum(axis=0).astype(np.int64), hot_rule=rule)
 
 
-# --- the pipeline stages (see hotspots.pipeline.STAGES) -------------------------------------
-
-
-def stage_window(ctx: RunContext) -> None:
-    """Weekly runs: resolve the week, keep its incidents; the history window is kept aside.
-
-    After this stage ``ctx.tables["incidents"]`` holds only the analysed week's incidents (so
-    counts, statistics and overlays describe that week) and ``ctx.tables["_incidents_window"]``
-    the incidents of the ``weeks_history`` weeks before it and of the week itself (with a
-    ``week`` column), for trends and the week-over-week comparison. Runs without a week
-    (``hotspots demo``/``snap``) analyse every incident and skip this stage.
-    """
-    if ctx.week is None:
-        return
-    inc = ctx.tables["incidents"]
-    week = resolve_week(ctx.week, inc["occurred_at"], timezone=ctx.config.timezone, now=ctx.now)
-    win = select_window(inc, week, weeks_history=ctx.config.weeks_history)
-    if len(win.this_week) == 0:
-        span = (f"{iso_week(inc['occurred_at'].dropna()).min()} … "
-                f"{iso_week(inc['occurred_at'].dropna()).max()}") if len(inc) else "none"
-        raise ValidationError(
-            f"no geocoded incident falls in week {week.label} ({week.start:%d/%m/%Y} – "
-            f"{(week.end - pd.Timedelta(days=1)):%d/%m/%Y}, {ctx.config.timezone}); the "
-            f"incidents read cover weeks {span}. Fix: choose a week with data (--week) or "
-            "check the incident export and its timezone."
-        )
-    ctx.window = win
-    ctx.tables["incidents"] = win.this_week
-    ctx.tables["_incidents_window"] = win.window
-    ctx.summary.update({
-        "week": week.label,
-        "week_start": week.start.isoformat(),
-        "week_end": week.end.isoformat(),
-        "weeks_window": list(win.weeks),
-        "incidents_week": len(win.this_week),
-        "incidents_window": len(win.window),
-        "incidents_before_window": win.before_window,
-        "incidents_after_week": win.after_week,
-    })
-
-
-def stage_weekly(ctx: RunContext) -> None:
-    """Weekly runs: counts (and Gi* when present) vs the previous week and the last N weeks."""
-    if ctx.window is None:
-        return
-    seg = ctx.tables["segments"]
-    matrix = window_matrix(ctx.window, seg.index)
-    gi_now = seg["gi_bin"] if "gi_bin" in seg.columns else None
-    gi_prev = _previous_gi_bin(ctx, matrix.iloc[:, -2]) if gi_now is not None else None
-    cmp = compare_weeks(matrix, gi_bin=gi_now, gi_bin_prev=gi_prev,
-                                   top_share=ctx.config.hot_top_share)
-    frame = cmp.frame.drop(columns=["count_week"])
-    if gi_prev is not None:
-        frame["gi_bin_prev"] = gi_prev.reindex(frame.index).astype("int64")
-    ctx.tables["segments"] = seg.drop(columns=[c for c in frame.columns if c in seg.columns]
-                                      ).join(frame)
-    wide = matrix.copy()
-    wide.columns = [c.replace("-", "_") for c in wide.columns]
-    ctx.tables["weekly_counts"] = wide[matrix.sum(axis=1).to_numpy() > 0]
-    ctx.tables["weekly_totals"] = pd.DataFrame(
-        {"week": list(cmp.totals.index), "incidents": cmp.totals.to_numpy()})
-    status = frame["hot_status"].value_counts()
-    ctx.summary["week_over_week"] = {
-        "hot_rule": cmp.hot_rule,
-        "incidents_week": int(cmp.totals.iloc[-1]),
-        "incidents_prev": int(cmp.totals.iloc[-2]),
-        "incidents_hist_mean": round(float(cmp.totals.iloc[:-1].mean()), 3),
-        "weekly_totals": {k: int(v) for k, v in cmp.totals.items()},
-        **{f"hot_{k.replace(' ', '_')}": int(status.get(k, 0)) for k in STATUS_ORDER},
-    }
-
-
-def _previous_gi_bin(ctx: RunContext, counts_prev: pd.Series) -> pd.Series | None:
-    """Gi* bins of the previous week with the weights and settings of this week's statistics.
-
-    Uses ``ctx.tables["_weights"]`` and ``ctx.summary["gi_parameters"]`` left by the statistics
-    stage (same variable: counts or rates per 100 m; same FDR and p for the bins). None when
-    they are missing or Gi* cannot be computed for that week (e.g. no incident at all); then
-    both weeks fall back to the top-share rule.
-    """
-    w = ctx.tables.get("_weights")
-    if w is None:
-        return None
-    try:
-        from hotspots.stats.gistar import gi_star
-    except ImportError:  # pragma: no cover - statistics not installed
-        return None
-    params = dict(ctx.summary.get("gi_parameters", {}))
-    y = counts_prev.astype(float)
-    if params.get("variable") == "rate_per_100m":
-        y = y / ctx.tables["segments"]["length_m"].reindex(y.index) * 100.0
-    bin_p = params.get("bin_p", "analytic")
-    perms = int(params.get("permutations", 999)) if bin_p == "permutation" else 0
-    try:
-        res = gi_star(y.rename(params.get("variable", "count")), w, permutations=perms,
-                      seed=ctx.config.seed, fdr=bool(params.get("fdr", True)), bin_p=bin_p)
-    except ValidationError:
-        return None
-    return res.frame["gi_bin"]
+def week_columns(frame: pd.DataFrame) -> dict[str, str]:
+    """{column: ISO week label 'YYYY-Www'} for the columns of ``frame`` that name a week
+    ('2026_W41' as the weekly run writes them, or '2026-W41'), oldest first."""
+    found = {}
+    for col in frame.columns:
+        m = _WEEK_COLUMN.match(str(col))
+        if m:
+            found[col] = f"{m.group(1)}-W{int(m.group(2)):02d}"
+    return dict(sorted(found.items(), key=lambda kv: kv[1]))

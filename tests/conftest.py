@@ -58,3 +58,13 @@ def columbus():
     df.index = pd.Index(df["POLYID"].astype(np.int64), name="POLYID")
     w = lpw.Queen.from_dataframe(df, ids=df.index.tolist(), use_index=False)
     return df, w
+
+
+@pytest.fixture(scope="session")
+def sample_result():
+    """The sample city analysed in memory (every incident, as ``hotspots demo``): a WeekResult."""
+    from hotspots import pipeline
+
+    cfg = pipeline.sample_config()
+    return pipeline.analyse(cfg, week=None, now=pd.Timestamp("2026-12-01 09:00",
+                                                             tz=cfg.parameters.timezone))

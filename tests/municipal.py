@@ -123,9 +123,10 @@ class City:
     blocks: pd.DataFrame  #: one row per block: street, k, d0, d1, true ranges, CEP, injected flag
     seed: int
 
-    def segments(self) -> gpd.GeoDataFrame:
-        """The layer through ``build_segments`` (T-junction lines split, ranges divided)."""
-        return build_segments(self.lines, name_column="NOME",
+    def segments(self, unit: str = "block_face") -> gpd.GeoDataFrame:
+        """The layer through ``build_segments`` (T-junction lines split, ranges divided; with
+        ``unit="block_face"`` pieces meeting at degree-2 nodes merged again, ranges min/max)."""
+        return build_segments(self.lines, name_column="NOME", unit=unit,
                               keep_columns=["TIPO", "PREP", "NOME", "LOCAL", "BAIRRO", "CEP",
                                             *RANGE_COLUMNS])
 

@@ -106,7 +106,8 @@ def test_t_junction_lines_get_divided_ranges(city, segments, addresses, outcome)
     merged = city.lines[city.lines.geometry.map(lambda g: len(g.coords)) > 2]
     assert len(merged) > 10
     # no two pieces of one line share a range (the earlier build_segments copied it whole)
-    pieces = segments[segments["source_index"].isin(merged.index)]
+    by_piece = city.segments(unit="piece")
+    pieces = by_piece[by_piece["source_index"].isin(merged.index)]
     assert len(pieces) == 2 * len(merged)
     assert not pieces.duplicated([*mu.RANGE_COLUMNS, "source_index"]).any()
     for _, g in pieces.groupby("source_index"):
@@ -114,7 +115,8 @@ def test_t_junction_lines_get_divided_ranges(city, segments, addresses, outcome)
         hi = np.fmax(g["NUM_IMPAR_INI"], g["NUM_IMPAR_FIM"]).sort_values().to_numpy()
         assert hi[0] < lo[1]  # the two pieces' odd numbers do not overlap
     _, score = outcome
-    on_pieces = addresses["truth"].map(lambda t: bool(set(t) & set(pieces.index)))
+    on_pieces = addresses["truth"].map(lambda t: bool(set(t) & set(pieces.index)
+                                                      & set(segments.index)))
     assert on_pieces.sum() > 30
     assert (score[on_pieces & addresses["resolvable"]] == "right").mean() >= 0.98
 

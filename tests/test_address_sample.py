@@ -4,26 +4,25 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from hotspots import geocode, ingest
-from hotspots.address.geocoder import geocoder_from_config
-from hotspots.pipeline import load_segments, sample_config
+from hotspots import geocode
+from hotspots.address import AddressGeocoder
+from hotspots.pipeline import read_inputs, sample_config
 
 
 def test_sample_address_only_incidents_are_placed_near_their_true_address():
     cfg = sample_config()
-    segs = load_segments(cfg)
-    read = ingest.read_incidents(cfg.incidents, time_format=cfg.time_format,
-                                 timezone=cfg.timezone)
-    geocoder = geocoder_from_config(cfg)
+    inputs = read_inputs(cfg)
+    segs, read = inputs.segments, inputs.incidents
+    geocoder = AddressGeocoder(address_points=inputs.address_points, bairro_column="bairro")
     res = geocode.geocode_incidents(read.incidents, segs, address_geocoder=geocoder)
     assert res.counts["geocoded"] + res.counts["rejected"] == res.counts["input"]
     qa = res.qa
     assert qa["addresses"] == 600
     assert qa["match_rate"] >= 0.99 and qa["warning"] is None
     placed = res.geocoded[res.geocoded["match_method"] == "address_point"]
-    raw = pd.read_csv(cfg.incidents)
+    raw = pd.read_csv(cfg.inputs.incidents)
     truth = raw.drop_duplicates("incident_id").set_index("incident_id")["true_address_id"]
-    points = gpd.read_file(cfg.address_points, layer="address_points").to_crs(segs.crs)
+    points = gpd.read_file(cfg.inputs.address_points, layer="address_points").to_crs(segs.crs)
     true_pt = points.set_index("address_id").geometry.reindex(truth.reindex(placed.index))
     err = placed.geometry.distance(gpd.GeoSeries(true_pt.to_numpy(), index=placed.index,
                                                  crs=segs.crs))

@@ -121,10 +121,12 @@ def test_permutation_p_converges_to_exact_enumeration():
     assert res.loc[0, "gi_p_sim"] == pytest.approx(0.4, abs=0.012)
     # feature 4 (neighbour value 9) draws from {5,4,1,2,9}: P(≥9) = 1/5 → 0.2
     assert res.loc[4, "gi_p_sim"] == pytest.approx(0.2, abs=0.012)
-    # feature 5 (neighbour value 3) draws from {5,4,1,2,3}: P(≥3) = 3/5, P(<3) = 2/5 → 0.4
-    assert res.loc[5, "gi_p_sim"] == pytest.approx(0.4, abs=0.012)
-    # feature 2 (neighbour value 2, the least but one of {5,4,2,3,9}): always ≥ → folded to 0
-    assert res.loc[2, "gi_p_sim"] == pytest.approx(1 / 20001)
+    # feature 5 (neighbour value 3) draws from {5,4,1,2,3}: P(≥3) = 3/5, P(≤3) = 3/5 → 0.6
+    # (ties count on both sides; esda's min(#≥, #<) would give 2/5)
+    assert res.loc[5, "gi_p_sim"] == pytest.approx(0.6, abs=0.012)
+    # feature 2 (neighbour value 2) draws from {5,4,2,3,9}: P(≥2) = 1, P(≤2) = 1/5 → 0.2
+    # (the draw equal to 2 is as extreme as the observation; esda's fold gives 1/(R+1))
+    assert res.loc[2, "gi_p_sim"] == pytest.approx(0.2, abs=0.012)
 
 
 def test_bh_matches_scipy():
@@ -211,16 +213,11 @@ def test_island_has_p_sim_one_and_own_value_only():
     assert res.loc[3, "gi_nneighbors"] == 1
 
 
-def test_statistics_stage_on_sample_city(tmp_path):
-    from hotspots import pipeline
+def test_statistics_step_on_sample_city(sample_result):
     from hotspots.raster import Raster
 
-    ctx = pipeline.RunContext(config=pipeline.sample_config(), out_dir=tmp_path)
-    for name, func in pipeline.STAGES:
-        func(ctx)
-        if name == "statistics":
-            break
-    seg = ctx.tables["segments"]
+    seg = sample_result.segments
+    stats = sample_result.statistics
     assert seg.index.name == "segment_id"
     for col in (
         "gi_z",
@@ -238,15 +235,51 @@ def test_statistics_stage_on_sample_city(tmp_path):
     ):
         assert col in seg.columns, col
     assert seg["gi_bin"].dtype == np.int64 and seg["gi_bin"].between(-3, 3).all()
-    # the stage's Gi* is esda's on the same weights and variable (rates per 100 m)
-    ref = _esda_g_star(seg["rate_per_100m"], ctx.tables["_weights"])
+    # the step's Gi* is esda's on the same weights and variable (rates per 100 m)
+    ref = _esda_g_star(seg["rate_per_100m"], stats.weights)
     np.testing.assert_allclose(seg["gi_z"].to_numpy(), ref.Zs, rtol=0, atol=1e-10)
-    summary = ctx.summary["statistics"]
-    assert summary["seed"] == ctx.config.seed
+    summary = sample_result.summary()["statistics"]
+    assert summary["seed"] == sample_result.config.parameters.seed
     assert sum(summary["gi_bins"].values()) == len(seg)
     assert summary["gi_bins"]["hot_99"] == int((seg["gi_bin"] == 3).sum())
-    raster = ctx.rasters["kde"]
+    raster = stats.kde
     assert isinstance(raster, Raster)
     assert raster.crs == seg.crs
     assert np.nanmax(raster.array) > 0
-    assert ctx.summary["gi_parameters"]["variable"] == "rate_per_100m"
+    assert sample_result.summary()["gi_parameters"]["variable"] == "rate_per_100m"
+
+
+def test_statistics_step_alone_on_a_toy_network():
+    """One step tested by itself: counted segments in, Gi*/LISA/KDE out (no earlier step)."""
+    import geopandas as gpd
+    import shapely
+
+    from hotspots.config import StatisticsSettings
+    from hotspots.pipeline.statistics import statistics_step
+
+    n = 40  # a straight street of 40 segments of 10 m, incidents piled on segments 20-22
+    lines = [shapely.LineString([(i * 10.0, 0.0), ((i + 1) * 10.0, 0.0)]) for i in range(n)]
+    counts = np.zeros(n, dtype=np.int64)
+    counts[20:23] = [5, 9, 6]
+    seg = gpd.GeoDataFrame({"street_name": "Rua A", "length_m": 10.0, "count": counts},
+                           geometry=lines, crs="EPSG:31982",
+                           index=pd.Index(np.arange(100, 100 + n), name="segment_id"))
+    seg["rate_per_100m"] = seg["count"] / seg["length_m"] * 100
+    pts = [shapely.Point(x, 0.0) for i, c in enumerate(counts) for x in
+           np.linspace(i * 10 + 1, i * 10 + 9, c)]
+    inc = gpd.GeoDataFrame({"segment_id": [100 + i for i, c in enumerate(counts)
+                                           for _ in range(c)],
+                            "position_m": [x % 10 for x in np.concatenate(
+                                [np.linspace(i * 10 + 1, i * 10 + 9, c)
+                                 for i, c in enumerate(counts)])]},
+                           geometry=pts, crs="EPSG:31982")
+    area = gpd.GeoDataFrame(geometry=[shapely.box(-20, -60, 420, 60)], crs="EPSG:31982")
+    res = statistics_step(seg, inc, boundary=area,
+                          settings=StatisticsSettings(permutations=99, nkde_bandwidth_m=30.0,
+                                                      kde_radius_m=25.0),
+                          seed=7)
+    assert res.columns.loc[121, "gi_bin"] == 3  # the middle of the pile is the hot spot
+    assert (res.columns["gi_bin"].loc[100:110] <= 0).all()
+    assert res.gi is not None and res.gi.variable == "rate_per_100m"
+    assert res.kde is not None and res.summary["kde"]["points"] == 20
+    assert res.columns["nkde"].idxmax() == 121

@@ -206,7 +206,7 @@ def test_basemaps_online_and_user_supplied():
 
 # --- the week slider (incidents per ISO week) and week-over-week status ---------------------
 
-WEEKS = [f"2026_W{w}" for w in range(38, 48)]  # ten weeks, column names as stage_weekly writes
+WEEKS = [f"2026_W{w}" for w in range(38, 48)]  # ten weeks, column names as the weekly run writes
 
 
 def synthetic_weekly(seg: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -270,7 +270,10 @@ def test_liaison_map_suppresses_weekly_counts_below_k():
 
     seg = privacy.liaison_layer("segments", synthetic_segments(), k=3)
     wk = synthetic_weekly(synthetic_segments())
-    html_text = maps.map_html(maps.build_map(seg, weekly=wk, privacy_k=3))
+    with pytest.raises(ValidationError, match="suppress them first"):
+        maps.build_map(seg, weekly=wk, privacy_k=3)  # the map applies no privacy rule itself
+    html_text = maps.map_html(maps.build_map(
+        seg, weekly=privacy.suppress_weekly_counts(wk, k=3), privacy_k=3))
     spec = weekly_spec(html_text)
     cells = [v for row in spec["c"] for v in row]
     assert 1 not in cells and 2 not in cells  # 1 and 2 never reach the page

@@ -107,7 +107,7 @@ def test_weekly_round_trip_through_postgis(pg_dsn, schema, tmp_path):
     assert manifest["inputs"]["incidents"]["rows"] == 6008
     written = manifest["counts"]["postgis_layers"]
     seg_table = f"{schema}_out.segments_2026_w47"
-    assert written[seg_table] == 801
+    assert written[seg_table] == 269
 
     # read the written layer back (with hotspots' reader and with plain SQL) and compare
     back = postgis.read_frame(pg_dsn, table=seg_table)
@@ -118,7 +118,7 @@ def test_weekly_round_trip_through_postgis(pg_dsn, schema, tmp_path):
         tables = {r[0] for r in conn.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
             (f"{schema}_out",))}
-    assert (n, srid) == (801, 32635)
+    assert (n, srid) == (269, 32635)
     assert total == manifest["counts"]["incidents_week"] == back["count"].sum()
     assert {"segments_2026_w47", "weekly_totals_2026_w47"} <= tables
     assert not any(t.startswith("incidents") for t in tables)  # no incident points in the DB
@@ -182,13 +182,13 @@ def test_write_frames_types_and_atomicity(pg_dsn, schema):
 
 
 def test_dsn_resolution(monkeypatch):
-    from hotspots.config import RunConfig
+    from hotspots.config import PostgisSettings
 
-    cfg = RunConfig(incidents="x", streets="y", dsn_env="HS_TEST_NO_SUCH_VAR")
+    cfg = PostgisSettings(dsn_env="HS_TEST_NO_SUCH_VAR")
     monkeypatch.delenv("HS_TEST_NO_SUCH_VAR", raising=False)
     with pytest.raises(ValidationError, match="not set"):
         postgis.resolve_dsn(cfg)
     monkeypatch.setenv("HS_TEST_NO_SUCH_VAR", "postgresql://a@b/c")
     assert postgis.resolve_dsn(cfg) == "postgresql://a@b/c"
     with pytest.raises(ValidationError, match="needs dsn"):
-        postgis.resolve_dsn(RunConfig(incidents="x", streets="y"))
+        postgis.resolve_dsn(PostgisSettings())

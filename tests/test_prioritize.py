@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -13,7 +12,7 @@ from shapely.geometry import LineString, box
 
 from hotspots import pipeline
 from hotspots._errors import ValidationError
-from hotspots.overlays.stage import enough_for_night_gi, stage_overlays, stage_prioritize
+from hotspots.overlays.night import enough_for_night_gi
 from hotspots.prioritize import (
     green_candidates,
     lighting_priority,
@@ -156,72 +155,59 @@ def test_enough_for_night_gi():
     assert enough_for_night_gi(pd.Series([0, 2] * 20), min_incidents=30)[0]
 
 
-@pytest.fixture(scope="module")
-def sample_ctx():
-    cfg = pipeline.sample_config()
-    ctx = pipeline.RunContext(config=cfg, out_dir=Path("unused"))
-    for stage in (pipeline.stage_ingest, pipeline.stage_geocode, pipeline.stage_aggregate):
-        stage(ctx)
-    before = ctx.tables["segments"].copy()
-    stage_overlays(ctx)
-    stage_prioritize(ctx)
-    return ctx, before
-
-
-def test_stages_on_sample_city(sample_ctx):
-    ctx, before = sample_ctx
-    seg = ctx.tables["segments"]
+def test_steps_on_sample_city(sample_result):
+    res = sample_result
+    seg = res.segments
+    before = res.counts.segments
     for col in ("lamps_within_reach", "lights_per_100m", "dark_gap_m", "dark_fraction",
                 "longest_dark_gap_m", "night_count", "night_share", "dist_green_m",
-                "green_area_within_m2", "nearest_green_adopted", "night_gi_z", "night_gi_bin",
-                "priority_rank", "priority_score", "priority_reason"):
+                "green_area_within_m2", "nearest_green_adopted", "night_gi_z", "night_gi_bin"):
         assert col in seg.columns, col
     assert seg.index.equals(before.index)
     assert (seg["count"] == before["count"]).all()
     assert (seg["night_count"] <= seg["count"]).all()
     assert seg["night_share"].dropna().between(0, 1).all()
-    inc = ctx.tables["incidents"]
+    inc = res.incidents
     assert inc["is_night"].notna().all()
     assert int(inc["is_night"].sum()) == int(seg["night_count"].sum())
-    gaps = ctx.tables["dark_gaps"]
+    layers = res.layers()
+    gaps = layers["dark_gaps"]
     per_seg = gaps.groupby("segment_id")["length_m"].sum()
     assert np.allclose(per_seg, seg.loc[per_seg.index, "dark_gap_m"])
-    pr = ctx.tables["priority"]
-    assert pr["priority_rank"].tolist() == list(range(1, len(pr) + 1))
-    assert pr["priority_score"].is_monotonic_decreasing
-    assert pr.loc[pr["selected_in_budget"], "dark_gap_m"].sum() <= ctx.config.lighting_budget_m
-    assert ctx.tables["lamps"].crs == seg.crs and len(ctx.tables["lamps"]) == 586
-    assert set(ctx.tables["patrol"]["shift"]) == {"06–14", "14–22", "22–06"}
-    assert ctx.tables["green_candidates"]["selected_in_budget"].sum() == 5
-    for key in ("lighting", "green", "priority", "night"):
-        assert key in ctx.summary
+    assert "priority" not in layers  # the plan replaced the per-piece lighting ranking
+    plan = res.planning.plan
+    funded = plan.projects[plan.projects["funded"]]
+    light = res.summary()["planning"]["totals"]["lighting"]
+    assert light["budget_brl"] == 250000.0 and funded["cost"].sum() <= 250000.0
+    assert len(funded) == light["funded"] > 0
+    assert set(layers["plan_lighting"]["kind"]) <= {"repair", "new_lights"}
+    assert layers["lamps"].crs == seg.crs and len(layers["lamps"]) == 586
+    assert set(layers["patrol"]["shift"]) == {"06–14", "14–22", "22–06"}
+    for key in ("lighting", "green", "planning", "patrol", "night"):
+        assert key in res.summary()
 
 
-def test_sample_city_night_share_follows_lighting(sample_ctx):
+def test_sample_city_night_share_follows_lighting(sample_result):
     """The synthetic incidents are darker where lamps are far (data/README: 45 % vs 74 %)."""
-    ctx, _ = sample_ctx
-    seg = ctx.tables["segments"]
+    seg = sample_result.segments
     dark = seg[seg["dark_fraction"] > 0.99]
     lit = seg[seg["dark_fraction"] < 0.01]
     share = lambda s: s["night_count"].sum() / s["count"].sum()  # noqa: E731
     assert share(dark) > share(lit) + 0.1
 
 
-def test_stage_without_lamp_inventory_uses_osm_lit_tag():
-    import dataclasses
-
-    cfg = dataclasses.replace(pipeline.sample_config(), lamps=None, green_areas=None)
-    ctx = pipeline.RunContext(config=cfg, out_dir=Path("unused"))
-    for stage in (pipeline.stage_ingest, pipeline.stage_geocode, pipeline.stage_aggregate):
-        stage(ctx)
-    stage_overlays(ctx)
-    stage_prioritize(ctx)
-    assert ctx.summary["lighting"]["source"] == "OSM lit tag"
-    seg = ctx.tables["segments"]
+def test_steps_without_lamp_inventory_use_osm_lit_tag():
+    cfg = pipeline.sample_config().with_changes(inputs={"lamps": None, "green_areas": None})
+    res = pipeline.analyse(cfg, week=None, now=pd.Timestamp("2026-12-01", tz="Europe/Helsinki"))
+    summary = res.summary()
+    assert summary["lighting"]["source"] == "OSM lit tag"
+    seg = res.segments
     # sample streets: 679 lit=yes, 1 disused, 66 untagged -> dark only where tagged unlit
-    assert seg["dark_gap_m"].isna().sum() == ctx.summary["lighting"]["unknown_segments"] > 0
-    assert "lamps" not in ctx.tables and "green_candidates" not in ctx.tables
-    assert "priority" in ctx.tables
+    assert seg["dark_gap_m"].isna().sum() == summary["lighting"]["unknown_segments"] > 0
+    layers = res.layers()
+    assert "lamps" not in layers and "plan_green" not in layers
+    # without a lamp inventory there are no dark stretches to plan lighting on
+    assert "skipped" in summary["planning"]
 
 
 def test_reasons_in_portuguese_for_portuguese_bulletins():

@@ -105,7 +105,7 @@ def sample_run(tmp_path_factory):
     from hotspots import pipeline
 
     out = tmp_path_factory.mktemp("run") / "demo"
-    return pipeline.run(pipeline.sample_config(), out)
+    return pipeline.run_all(pipeline.sample_config(), out)
 
 
 def _personal_values() -> set[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -126,8 +127,8 @@ def test_real_report_opens_offline_and_prints_to_pdf(chromium_path, tmp_path):
     from hotspots import pipeline
     from hotspots.config import load_config
 
-    cfg = load_config(report.Path(__file__).resolve().parents[1] / "examples/sample_city.toml")
-    res = pipeline.run(cfg, week="2026-W47", out_root=tmp_path)
+    cfg = load_config(Path(__file__).resolve().parents[1] / "examples/sample_city.toml")
+    res = pipeline.run_week(cfg, week="2026-W47", out_root=tmp_path)
     path = res.files["report"]
     requests, errors = [], []
     with sync_playwright() as p:
@@ -146,7 +147,7 @@ def test_real_report_opens_offline_and_prints_to_pdf(chromium_path, tmp_path):
             page.goto(path.as_uri())
             figures = page.locator("figure").count()
             broken = page.evaluate("[...document.images].filter(i => !i.naturalWidth).length")
-            artifacts = report.Path(__file__).resolve().parents[1] / "test-artifacts"
+            artifacts = Path(__file__).resolve().parents[1] / "test-artifacts"
             artifacts.mkdir(exist_ok=True)
             page.screenshot(path=str(artifacts / "report.png"), full_page=True)
             pdf = page.pdf(format="A4", print_background=True)

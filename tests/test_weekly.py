@@ -49,7 +49,7 @@ def test_latest_skips_a_week_still_running():
     later = pd.Timestamp("2026-12-01 09:00", tz=TZ)
     assert weekly.resolve_week(None, times, timezone=TZ, now=later).label == "2026-W48"
     assert weekly.resolve_week("2026-W40", times, timezone=TZ, now=now).label == "2026-W40"
-    with pytest.raises(ValidationError, match="no latest week"):
+    with pytest.raises(ValidationError, match="no finished week"):
         weekly.resolve_week("latest", pd.Series([], dtype="datetime64[ns, UTC]"), timezone=TZ)
 
 

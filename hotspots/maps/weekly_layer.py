@@ -7,8 +7,6 @@ side (``assets/hotspots-weekly.js``) restyles the same polylines when the slider
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 from folium.map import Layer
@@ -17,26 +15,7 @@ from jinja2 import Template
 from hotspots import symbology as sym
 from hotspots._errors import ValidationError
 from hotspots.maps.layers import Dataset, line_style, safe_json
-
-_WEEK_COLUMN = re.compile(r"^(\d{4})[-_]?W(\d{1,2})$", re.IGNORECASE)
-
-
-def week_columns(frame: pd.DataFrame) -> dict[str, str]:
-    """{column: ISO week label 'YYYY-Www'} for the columns of ``frame`` that name a week
-    ('2026_W41' as ``weekly.stage_weekly`` writes them, or '2026-W41'), oldest first."""
-    found = {}
-    for col in frame.columns:
-        m = _WEEK_COLUMN.match(str(col))
-        if m:
-            found[col] = f"{m.group(1)}-W{int(m.group(2)):02d}"
-    return dict(sorted(found.items(), key=lambda kv: kv[1]))
-
-
-def suppress_weekly(weekly: pd.DataFrame, *, k: int) -> pd.DataFrame:
-    """Weekly counts of 1 … k−1 nulled (``privacy.suppress_small_counts``, one count per week)."""
-    from hotspots.privacy import suppress_small_counts
-
-    return suppress_small_counts(weekly, k=k, derived={c: (c,) for c in week_columns(weekly)})
+from hotspots.weekly import week_columns
 
 
 def weekly_matrix(weekly: pd.DataFrame, segment_ids: pd.Index
@@ -48,7 +27,7 @@ def weekly_matrix(weekly: pd.DataFrame, segment_ids: pd.Index
     if not cols:
         raise ValidationError(
             "the weekly counts have no week column; expected columns named like '2026_W41' or "
-            f"'2026-W41' (one per ISO week, as weekly.stage_weekly writes); got {list(weekly.columns)[:8]}"
+            f"'2026-W41' (one per ISO week, as the weekly run writes); got {list(weekly.columns)[:8]}"
         )
     if not segment_ids.is_unique:
         raise ValidationError("segment ids must be unique to draw weekly counts")

@@ -85,3 +85,27 @@ def is_night(
     night = np.where(polar == "night", True, np.where(polar == "day", False, night))
     result[ok] = night
     return result
+
+
+def study_lonlat(segments) -> tuple[float, float]:
+    """Longitude and latitude of the centre of the street network (for sunrise and sunset)."""
+    import geopandas as gpd
+    import shapely
+
+    minx, miny, maxx, maxy = segments.total_bounds
+    centre = gpd.GeoSeries([shapely.Point((minx + maxx) / 2, (miny + maxy) / 2)], crs=segments.crs)
+    p = centre.to_crs(4326).iloc[0]
+    return float(p.x), float(p.y)
+
+
+def enough_for_night_gi(night_counts: pd.Series, *, min_incidents: int = 30) -> tuple[bool, str]:
+    """Night-time Gi* is computed only with ≥ ``min_incidents`` night incidents on ≥ 30 segments
+    and some variation between segments (Optimized Hot Spot Analysis' minimum of 30)."""
+    total = int(night_counts.sum())
+    if total < min_incidents:
+        return False, f"only {total} night incidents (< {min_incidents})"
+    if len(night_counts) < 30:
+        return False, f"only {len(night_counts)} segments (< 30)"
+    if float(night_counts.var()) == 0.0:
+        return False, "every segment has the same night count"
+    return True, f"{total} night incidents on {len(night_counts)} segments"

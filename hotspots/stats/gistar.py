@@ -64,8 +64,12 @@ def gi_star(
     - ``gi_z``: analytic z-score (Getis & Ord 1992/1995 moments under randomisation);
     - ``gi_p``: two-sided normal p-value of ``gi_z`` (ArcGIS's GiPValue; esda's ``p_norm`` is
       one-sided, half of it);
-    - ``gi_p_sim``: conditional-permutation pseudo p (M+1)/(R+1) in the direction of the
-      observed value (esda's convention); NaN when ``permutations=0``; 1 for islands;
+    - ``gi_p_sim``: tie-aware conditional-permutation pseudo p (M+1)/(R+1) with
+      M = min(#≥, #≤), a draw equal to the observed lag counting on both sides (see
+      :func:`hotspots.stats._inference.conditional_permutation_p`); NaN when
+      ``permutations=0``; 1 for islands. esda's ``p_sim`` uses min(#≥, #<) instead and gives
+      1/(R+1) to a zero-count segment whose neighbours all have zero incidents; the two agree
+      when no draw ties with the observed value;
     - ``gi_p_adj``: Benjamini–Hochberg adjusted p (over all features) of the p chosen by
       ``bin_p``;
     - ``gi_bin``: −3..3 for 99/95/90 % confidence with the sign of ``gi_z``, from ``gi_p_adj``

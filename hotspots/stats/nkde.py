@@ -29,7 +29,7 @@ _DIST_KEY_M = 1e-6  # paths reaching the same half-edge at distances this close 
 class NetworkKDE:
     """Density at lixel centres (``lixels["density"]``, in ``units``) and the parameters used."""
 
-    lixels: gpd.GeoDataFrame
+    lixels: gpd.GeoDataFrame | pd.DataFrame
     bandwidth_m: float
     method: str
     kernel: str
@@ -44,31 +44,32 @@ def lixelize(
     *,
     lixel_length_m: float = 10.0,
     min_length_m: float | None = None,
-) -> gpd.GeoDataFrame:
+    geometry: bool = True,
+) -> gpd.GeoDataFrame | pd.DataFrame:
     """Cut every segment into lixels of ``lixel_length_m`` from its first vertex.
 
     As spNetwork's ``lixelize_lines(lines, lx_length, mindist)``: a last piece shorter than
     ``min_length_m`` (default ``lixel_length_m / 10``) is merged into the previous lixel; a
     segment shorter than ``lixel_length_m`` is one lixel. Returns lixel_id (0.. in segment row
-    order, the index), segment_id, start_m, end_m (along the segment), length_m, geometry.
+    order, the index), segment_id, start_m, end_m (along the segment), length_m and, unless
+    ``geometry=False`` (a plain DataFrame, much faster when only densities are needed), the
+    lixel's line.
     """
     _check_segments(segments, "lixelize", min_segments=1)
     lx, mind = _lixel_lengths(lixel_length_m, min_length_m)
     seg_len = segments["length_m"].to_numpy(dtype=float)
     seg_pos, start, end = _cut(seg_len, lx, mind)
+    columns = {
+        "segment_id": segments.index.to_numpy()[seg_pos],
+        "start_m": start,
+        "end_m": end,
+        "length_m": end - start,
+    }
+    index = pd.RangeIndex(len(start), name="lixel_id")
+    if not geometry:
+        return pd.DataFrame(columns, index=index)
     geoms = _substrings(segments.geometry.values, seg_len, seg_pos, start, end)
-    out = gpd.GeoDataFrame(
-        {
-            "segment_id": segments.index.to_numpy()[seg_pos],
-            "start_m": start,
-            "end_m": end,
-            "length_m": end - start,
-        },
-        geometry=geoms,
-        crs=segments.crs,
-        index=pd.RangeIndex(len(start), name="lixel_id"),
-    )
-    return out
+    return gpd.GeoDataFrame(columns, geometry=geoms, crs=segments.crs, index=index)
 
 
 def network_kde(
@@ -84,6 +85,7 @@ def network_kde(
     units: str = "per_m",
     resolution_m: float = _DIST_KEY_M,
     max_states: int = 20_000_000,
+    geometry: bool = True,
 ) -> NetworkKDE:
     """Network kernel density of ``events`` at the centres of the segments' lixels.
 
@@ -108,6 +110,7 @@ def network_kde(
       is multiplied by k − 1.
 
     ``units``: ``per_m`` (incidents per metre of street) or ``per_km`` (× 1000).
+    ``geometry=False`` leaves the lixel lines out of ``result.lixels`` (a plain DataFrame).
 
     ``resolution_m`` (discontinuous only): paths — from any event — that reach the same street
     end within ``resolution_m`` of each other travel on as one (their mass summed, their
@@ -125,7 +128,7 @@ def network_kde(
     h = float(bandwidth_m)
     seg_len = segments["length_m"].to_numpy(dtype=float)
     ev_seg, ev_pos, ev_w = _events(events, segments.index, seg_len, weight_column)
-    lix = lixelize(segments, lixel_length_m=lx, min_length_m=mind)
+    lix = lixelize(segments, lixel_length_m=lx, min_length_m=mind, geometry=geometry)
     seg_pos = segments.index.get_indexer(lix["segment_id"].to_numpy())
     centre = 0.5 * (lix["start_m"].to_numpy() + lix["end_m"].to_numpy())
     lix_first = np.searchsorted(seg_pos, np.arange(len(segments)))

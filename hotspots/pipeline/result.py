@@ -1,0 +1,165 @@
+"""What a run computed, held once: the steps' results, the output layers and the run summary."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import geopandas as gpd
+import pandas as pd
+
+from hotspots._json import strict_json
+from hotspots.config import RunConfig
+from hotspots.pipeline.inputs import Inputs
+from hotspots.pipeline.overlays import Overlays
+from hotspots.pipeline.plans import Planning
+from hotspots.pipeline.spacetime import Emerging
+from hotspots.pipeline.statistics import Statistics
+from hotspots.pipeline.steps import Comparison, Counts, Evaluation, Geocoded, week_summary
+from hotspots.weekly import WeekWindow
+
+__all__ = ["WeekResult"]
+
+
+@dataclass(frozen=True)
+class WeekResult:
+    """The results of every step of one run (a week, or every incident for ``demo``/``snap``).
+
+    Nothing here is recomputed: :meth:`layers` joins the per-segment columns of the steps into
+    the segments layer and names the output layers; :meth:`summary` builds the numbers of the
+    run once, for the manifest, the command line and the bulletin.
+    """
+
+    config: RunConfig
+    inputs: Inputs
+    geocoded: Geocoded
+    window: WeekWindow | None
+    counts: Counts
+    statistics: Statistics
+    overlays: Overlays
+    patrol: gpd.GeoDataFrame
+    patrol_summary: dict
+    planning: Planning
+    comparison: Comparison | None
+    evaluation: Evaluation
+    emerging: Emerging | None = None
+    #: why the week was not compared with a previous one (None when it was, or not weekly)
+    comparison_skipped: str | None = None
+    #: step name → rows of each table it produced (for the manifest)
+    step_counts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def week(self) -> str | None:
+        """The analysed ISO week ('2026-W47'), None for an all-incidents run."""
+        return None if self.window is None else self.window.week.label
+
+    @property
+    def incidents(self) -> gpd.GeoDataFrame:
+        """The analysed incidents (the week's, for a weekly run) with the overlay flags."""
+        return self.overlays.incidents
+
+    @cached_property
+    def segments(self) -> gpd.GeoDataFrame:
+        """Every segment with every per-segment column of the run (counts, Gi*, LISA, network
+        KDE, lighting, night, green, priority, week-over-week)."""
+        seg = self.counts.segments
+        parts = [self.statistics.columns, self.overlays.columns]
+        if self.comparison is not None:
+            parts.append(self.comparison.columns)
+        if self.emerging is not None and self.emerging.columns is not None:
+            parts.append(self.emerging.columns)
+        for part in parts:
+            if part is None or part.shape[1] == 0:
+                continue
+            seg = seg.drop(columns=[c for c in part.columns if c in seg.columns]).join(part)
+        return seg
+
+    def layers(self) -> dict[str, pd.DataFrame]:
+        """The output layers by name (GeoDataFrames in the analysis CRS, or tables)."""
+        inp, ov, cmp = self.inputs, self.overlays, self.comparison
+        plan = self.planning.layers()
+        out: dict[str, pd.DataFrame | None] = {
+            "boundary": inp.boundary_analysis,
+            "incidents": self.incidents,
+            "rejects": self.geocoded.rejects,
+            "segments": self.segments,
+            "counts_by_category": self.counts.by_category,
+            "counts_by_week": self.counts.by_week,
+            "lamps": ov.lamps,
+            "dark_gaps": ov.dark_gaps,
+            "green_areas": ov.green_areas,
+            "plan_lighting": plan.get("plan_lighting"),
+            "plan_repair_lamps": plan.get("plan_repair_lamps"),
+            "plan_green": plan.get("plan_green"),
+            "patrol": self.patrol,
+            "weekly_counts": None if cmp is None else cmp.weekly_counts,
+            "weekly_totals": None if cmp is None else cmp.weekly_totals,
+            "street_pieces": None if inp.streets is None else _pieces(inp.streets),
+            "street_rejects": (None if inp.streets is None or not len(inp.streets.street_rejects)
+                               else inp.streets.street_rejects),
+        }
+        return {k: v for k, v in out.items() if v is not None}
+
+    def rasters(self) -> dict[str, object]:
+        """The output rasters by name: crime KDE and lamp density (when computed)."""
+        out = {"kde": self.statistics.kde, "lamp_density": self.overlays.lamp_density}
+        return {k: v for k, v in out.items() if v is not None}
+
+    @cached_property
+    def summary_dict(self) -> dict:
+        """See :meth:`summary`."""
+        s: dict = dict(self.geocoded.summary())
+        if self.inputs.streets is not None:
+            st = self.inputs.streets
+            choice = st.crs_choice
+            s["unit"] = {
+                "unit": st.unit, "merge_across_name_change": st.merge_across_name_change,
+                "counts": st.counts,
+                "length_m": _lengths(self.inputs.segments["length_m"]),
+                "crs_reason": None if choice is None else choice.reason,
+                "crs_note": None if choice is None else {
+                    "en": choice.note("en"), "pt": choice.note("pt-BR")},
+            }
+        if self.window is not None:
+            s.update(week_summary(self.window))
+        s["concentration"] = self.counts.concentration
+        s["top_segments"] = self.counts.top_segments
+        s["statistics"] = self.statistics.summary
+        if self.statistics.gi is not None:
+            s["gi_parameters"] = self.statistics.gi.parameters()
+        s.update(self.overlays.summary)
+        s["planning"] = self.planning.summary
+        s["patrol"] = self.patrol_summary
+        if self.comparison is not None:
+            s["week_over_week"] = self.comparison.summary
+        elif self.comparison_skipped:
+            s["week_over_week_skipped"] = self.comparison_skipped
+        if self.emerging is not None:
+            s["emerging"] = self.emerging.summary
+        s["concentration_weisburd"] = self.evaluation.concentration
+        if self.evaluation.hot_spots is not None:
+            s["evaluation"] = self.evaluation.hot_spots
+        return s
+
+    def summary(self) -> dict:
+        """The run's numbers: records read/used/rejected, the week, concentration, statistics,
+        overlays, priorities, week-over-week change and evaluation (plain JSON values)."""
+        return strict_json(copy.deepcopy(self.summary_dict))
+
+
+def _pieces(streets) -> pd.DataFrame:
+    """The piece → segment mapping (analyst layer ``street_pieces``)."""
+    cols = [c for c in ("segment_id", "order", "reversed", "offset_m", "length_m",
+                        "consolidated_away", "geometry") if c in streets.pieces.columns]
+    return streets.pieces[cols]
+
+
+def _lengths(length: pd.Series) -> dict:
+    """Length distribution of the unit of analysis (metres)."""
+    if not len(length):
+        return {}
+    q = length.quantile([0.0, 0.25, 0.5, 0.75, 1.0]).round(2)
+    return {"min": float(q.iloc[0]), "q1": float(q.iloc[1]), "median": float(q.iloc[2]),
+            "q3": float(q.iloc[3]), "max": float(q.iloc[4]),
+            "total": round(float(length.sum()), 1)}
