@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from hotspots._errors import ValidationError
 
@@ -35,11 +36,14 @@ __all__ = [
     "RANGE_FLAGS",
     "RangeColumns",
     "SideRanges",
+    "carried_range_columns",
+    "divide_piece_ranges",
     "find_range_columns",
     "flag_overlaps",
     "flip_range_columns",
     "merge_range_columns",
     "merge_ranges",
+    "piece_fractions",
     "side_ranges",
     "split_range_columns",
     "split_ranges",
@@ -430,3 +434,55 @@ def flag_overlaps(sides: SideRanges, street: np.ndarray, *, min_swallowed: int =
     flags["overlaps"] = ok & (swallowed >= min_swallowed)
     return SideRanges(seg=sides.seg, side_name=sides.side_name, start=sides.start,
                       end=sides.end, parity=sides.parity, side=sides.side, flags=flags)
+
+
+# --- ranges of a street layer cut into pieces ------------------------------------------------
+
+
+def carried_range_columns(columns, keep_columns=(), mapping: Mapping[str, str] | None = None
+                          ) -> RangeColumns | None:
+    """The range columns a street layer carries into its pieces: the left/right ones, those
+    among ``keep_columns`` with a usual name, or ``mapping``'s (None when there are none)."""
+    present = [c for c in (*LEFT_RIGHT, *keep_columns, *(mapping or {}).values())
+               if c in columns]
+    if not (mapping or any(c in columns for c in LEFT_RIGHT) or keep_columns):
+        return None
+    return find_range_columns(list(dict.fromkeys(present)), mapping=mapping)
+
+
+def divide_piece_ranges(values: pd.DataFrame, spec: RangeColumns, pieces, piece_src, sources
+                        ) -> pd.DataFrame:
+    """Each piece's share of its source line's ranges (``values``: the line's ranges copied to
+    each piece), in proportion to length (:func:`split_ranges`), oriented like the piece."""
+    frac0, frac1, against = piece_fractions(pieces, piece_src, sources)
+    divided = split_range_columns(values.reset_index(drop=True), spec, frac0, frac1)
+    if against.any():  # planar noding may return a piece reversed
+        divided = flip_range_columns(divided, spec, against)
+    return divided
+
+
+def piece_fractions(pieces, piece_src, sources) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Share of its source line's length before each piece's start and end (exactly shared
+    between consecutive pieces: cumulative lengths of the pieces in order along the line), and
+    whether the piece runs against its source line (``sources[piece_src]``)."""
+    length = shapely.length(pieces)
+    mid = shapely.line_interpolate_point(pieces, 0.5, normalized=True)
+    along = shapely.line_locate_point(sources[piece_src], mid)
+    order = np.lexsort((along, piece_src))
+    src = piece_src[order]
+    cum = np.cumsum(length[order])
+    new_line = np.append(True, src[1:] != src[:-1])
+    before = np.concatenate([[0.0], cum])[np.searchsorted(src, src, side="left")]
+    c_end = cum - before
+    c_start = np.where(new_line, 0.0, np.concatenate([[0.0], c_end[:-1]]))
+    total = c_end[np.append(np.flatnonzero(new_line)[1:], len(src)) - 1]
+    total = np.repeat(total, np.diff(np.append(np.flatnonzero(new_line), len(src))))
+    total[total <= 0] = 1.0
+    f0 = np.empty(len(pieces))
+    f1 = np.empty(len(pieces))
+    f0[order] = c_start / total
+    f1[order] = np.where(np.append(src[1:] != src[:-1], True), 1.0, c_end / total)
+    a = shapely.line_locate_point(sources[piece_src], shapely.get_point(pieces, 0))
+    b = shapely.line_locate_point(sources[piece_src], shapely.get_point(pieces, -1))
+    against = (b < a) & ~shapely.is_closed(pieces)
+    return f0, f1, against

@@ -23,12 +23,7 @@ from hotspots.blockfaces import (
     node_degrees,
     segment_ids,
 )
-from hotspots.numbering import (
-    LEFT_RIGHT,
-    find_range_columns,
-    flip_range_columns,
-    split_range_columns,
-)
+from hotspots.numbering import LEFT_RIGHT, carried_range_columns, divide_piece_ranges
 
 __all__ = [
     "NAME_CANDIDATES",
@@ -225,7 +220,7 @@ def build_street_segments(
                            min_length_m=settings.min_segment_length_m,
                            keep_columns=keep_columns, source=source,
                            range_columns=range_columns)
-    range_spec = _range_spec(used.columns, keep_columns, range_columns)
+    range_spec = carried_range_columns(used.columns, keep_columns, range_columns)
     lost = ~used.index.isin(pieces["source_index"].unique())
     if lost.any():
         lost_len = used[lost].to_crs(pieces.crs).geometry.length.to_numpy()
@@ -335,7 +330,7 @@ def _build_pieces(
     mapped = list((range_columns or {}).values())
     carry = list(dict.fromkeys(
         c for c in (*RANGE_COLUMNS, *keep_columns, *mapped) if c in projected.columns))
-    range_spec = _range_spec(projected.columns, keep_columns, range_columns)
+    range_spec = carried_range_columns(projected.columns, keep_columns, range_columns)
     missing_keep = [c for c in keep_columns if c not in projected.columns]
     if missing_keep:
         raise ValidationError(
@@ -372,12 +367,8 @@ def _build_pieces(
     for col in carry:
         out[col] = projected[col].to_numpy()[piece_src]
     if range_spec is not None:
-        frac0, frac1, against = _piece_fractions(pieces, piece_src,
-                                                 projected.geometry.to_numpy())
-        divided = split_range_columns(out[range_spec.names].reset_index(drop=True), range_spec,
-                                      frac0, frac1)
-        if against.any():  # planar noding may return a piece reversed
-            divided = flip_range_columns(divided, range_spec, against)
+        divided = divide_piece_ranges(out[range_spec.names], range_spec, pieces, piece_src,
+                                      projected.geometry.to_numpy())
         for col in range_spec.names:
             out[col] = divided[col].to_numpy()
     out["street_name"] = out["street_name"].astype(str)
@@ -458,43 +449,6 @@ def street_segments_from_osm(
         ways, settings=settings, crs=crs, name_column="name", keep_columns=keep,
         source=str(path),
     )
-
-
-def _range_spec(columns, keep_columns, range_columns):
-    """The house-number range columns carried by a street layer (None when there are none)."""
-    present = [c for c in (*RANGE_COLUMNS, *keep_columns, *(range_columns or {}).values())
-               if c in columns]
-    if not (range_columns or any(c in columns for c in RANGE_COLUMNS) or keep_columns):
-        return None
-    return find_range_columns(list(dict.fromkeys(present)), mapping=range_columns)
-
-
-def _piece_fractions(pieces: np.ndarray, piece_src: np.ndarray, sources: np.ndarray
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Share of its source line's length before each piece's start and end (exactly shared
-    between consecutive pieces: cumulative lengths of the pieces in order along the line), and
-    whether the piece runs against its source line."""
-    length = shapely.length(pieces)
-    mid = shapely.line_interpolate_point(pieces, 0.5, normalized=True)
-    along = shapely.line_locate_point(sources[piece_src], mid)
-    order = np.lexsort((along, piece_src))
-    src = piece_src[order]
-    cum = np.cumsum(length[order])
-    new_line = np.append(True, src[1:] != src[:-1])
-    before = np.concatenate([[0.0], cum])[np.searchsorted(src, src, side="left")]
-    c_end = cum - before
-    c_start = np.where(new_line, 0.0, np.concatenate([[0.0], c_end[:-1]]))
-    total = c_end[np.append(np.flatnonzero(new_line)[1:], len(src)) - 1]
-    total = np.repeat(total, np.diff(np.append(np.flatnonzero(new_line), len(src))))
-    total[total <= 0] = 1.0
-    f0 = np.empty(len(pieces))
-    f1 = np.empty(len(pieces))
-    f0[order] = c_start / total
-    f1[order] = np.where(np.append(src[1:] != src[:-1], True), 1.0, c_end / total)
-    a = shapely.line_locate_point(sources[piece_src], shapely.get_point(pieces, 0))
-    b = shapely.line_locate_point(sources[piece_src], shapely.get_point(pieces, -1))
-    against = (b < a) & ~shapely.is_closed(pieces)
-    return f0, f1, against
 
 
 def _check_lines(lines: gpd.GeoDataFrame, *, source: str) -> None:
