@@ -42,6 +42,13 @@ TEXT = {
         "plan_funded": "Funded", "plan_next": "Next in line (not funded)", "plan_where": "Where",
         "plan_what": "Work", "plan_cost": "Cost (R$)", "plan_why": "Why",
         "plan_files": "Full list: plan.csv; one-page sheet for the council: council_sheet.html.",
+        "near_repeat": "Near repeats", "nr_skipped": "Not computed: {why}",
+        "nr_alt": "Knox ratio of incident pairs by distance band (rows) and days apart "
+        "(columns); marked cells are significant",
+        "nr_window": "{n} incidents from {start} to {end}; pairs of incidents counted by "
+        "distance and days apart against {perms} random reshufflings of the dates.",
+        "nr_zones": "{n} street segments are at raised near-repeat risk after this week (the "
+        "near_repeat_zones layer, with the date each stays active).",
         "street": "Street",
         "segment": "Segment", "count": "Incidents",
         "prev": "Prev. week", "change": "Change", "gi": "Gi*", "status": "Status",
@@ -114,6 +121,13 @@ TEXT = {
         "plan_why": "Motivo",
         "plan_files": "Lista completa: plan.csv; folha de uma página para a Câmara: "
         "council_sheet.html.",
+        "near_repeat": "Repetição próxima", "nr_skipped": "Não calculado: {why}",
+        "nr_alt": "Razão de Knox dos pares de ocorrências por faixa de distância (linhas) e "
+        "dias entre elas (colunas); células marcadas são significativas",
+        "nr_window": "{n} ocorrências de {start} a {end}; pares de ocorrências contados por "
+        "distância e dias entre elas contra {perms} reembaralhamentos aleatórios das datas.",
+        "nr_zones": "{n} segmentos de rua estão com risco elevado de repetição após esta semana "
+        "(camada near_repeat_zones, com a data até quando cada um segue ativo).",
         "street": "Logradouro", "segment": "Segmento",
         "count": "Ocorrências", "prev": "Sem. anterior", "change": "Variação", "gi": "Gi*",
         "status": "Situação", "night": "Noite", "dark": "Trecho escuro (m)", "reason": "Motivo",
@@ -176,6 +190,7 @@ def render_report(
     language: str = "en",
     top_n: int = 15,
     buffer_m: float = 15.0,
+    near_repeat=None,
 ) -> str:
     """The report as one HTML string: no external file, script or font is referenced."""
     lang = _language(language)
@@ -209,7 +224,8 @@ def render_report(
         top=_top_rows(segments, t, lang, top_n),
         plan=_plan_section(summary, t, lang),
         qa=_qa_rows(summary, t, lang), figures=figures,
-        emerging=_emerging_section(summary, segments, t, lang), definitions=_definitions(summary, t,
+        emerging=_emerging_section(summary, segments, t, lang),
+        near_repeat=_near_repeat_section(summary, near_repeat, t, lang), definitions=_definitions(summary, t,
                                                                                 buffer_m, lang),
         footer=t["footer"].format(version=__version__),
     )
@@ -311,6 +327,27 @@ def _top_rows(segments: pd.DataFrame | None, t: dict, lang: str, top_n: int) -> 
         spec.append(("status", lambda r: STATUS_TEXT[lang].get(r["hot_status"], r["hot_status"])))
     rows = [[str(f(r)) for _, f in spec] for _, r in order.iterrows()]
     return {"columns": [t[k] for k, _ in spec], "rows": rows}
+
+
+def _near_repeat_section(summary: dict, result, t: dict, lang: str) -> dict | None:
+    """The near-repeat paragraph, the Knox-ratio heat table and the risk zones after the week."""
+    nr = summary.get("near_repeat")
+    if not nr:
+        return None
+    if nr.get("skipped"):
+        return {"skipped": t["nr_skipped"].format(why=nr["skipped"])}
+    img = None
+    if result is not None:
+        from hotspots.figures.near_repeat import knox_heatmap_png
+
+        data = base64.b64encode(knox_heatmap_png(result.overall, language=lang)).decode("ascii")
+        img = (f'<img alt="{escape(t["nr_alt"])}" src="data:image/png;base64,{data}">')
+    text = (nr.get("text") or {}).get(lang) or (nr.get("text") or {}).get("en", "")
+    return {"text": text, "img": img,
+            "window": t["nr_window"].format(
+                n=fmt_num(nr["incidents"], lang), start=nr["from"], end=nr["to"],
+                perms=fmt_num((nr.get("parameters") or {}).get("permutations"), lang)),
+            "zones": t["nr_zones"].format(n=fmt_num(nr["risk_segments"], lang))}
 
 
 def _plan_section(summary: dict, t: dict, lang: str) -> dict | None:

@@ -143,3 +143,10 @@ class NearRepeatSettings:
         False, "reproduce Ratcliffe's Near Repeat Calculator 1.3: its band labels, its [a−1, b) "
         "intervals and its single-precision coordinates (planar distances, calendar days)")
     per_category: bool = setting(False, "also one table per incident category")
+    weeks: int = setting(52, "weeks of incidents, up to the end of the analysed week, in the "
+                         "Knox table of the weekly run", unit="weeks", ge=4, le=520)
+    in_weekly: bool = setting(True, "compute the near-repeat table and risk zones in every "
+                              "weekly run (hotspots near-repeat computes them on request)")
+    weekly_permutations: int = setting(
+        99, "permutations of the table in the weekly run (its risk zones need p ≤ alpha; 99 "
+        "resolve p to 0.01); `hotspots near-repeat` uses `permutations`", ge=99)

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import geopandas as gpd
-
 from hotspots import export, geocode, maps, privacy
-from hotspots.layers import spec
+from hotspots.pipeline.liaison import write_liaison
 from hotspots.pipeline.result import WeekResult
 
 __all__ = ["write_outputs"]
@@ -46,7 +44,9 @@ def write_outputs(result: WeekResult, folder: Path) -> dict[str, Path]:
     summary = result.summary()
     analyst = privacy.analyst_tables({k: v for k, v in tables.items() if k != "rejects"},
                                      incident_columns=INCIDENT_COLUMNS)
-    files["layers"] = export.write_geopackage(analyst, folder / "layers.gpkg")
+    lang = config.parameters.language
+    files["layers"] = export.write_geopackage(analyst, folder / "layers.gpkg", lang=lang,
+                                              settings=config.qgis)
     files["rejects"] = export.write_csv(privacy.drop_personal_columns(tables["rejects"]),
                                         folder / "rejects.csv")
     plan = result.planning.plan
@@ -54,12 +54,12 @@ def write_outputs(result: WeekResult, folder: Path) -> dict[str, Path]:
         from hotspots.planning.sheet import write_council_sheet
         from hotspots.planning.table import write_plan_csv
 
-        lang = result.config.parameters.language
         files["plan"] = write_plan_csv(plan, folder / "plan.csv", language=lang)
         files["council_sheet"] = write_council_sheet(plan, folder / "council_sheet.html",
                                                      language=lang, title=result.config.title)
     for name, raster in rasters.items():
-        files[name], files[f"{name}_style"] = export.write_raster(raster, folder / f"{name}.tif")
+        files[name], files[f"{name}_style"] = export.write_raster(raster, folder / f"{name}.tif",
+                                                                  lang=lang)
     title, subtitle, attribution = _map_texts(result, summary)
     incidents = (privacy.incident_points(tables["incidents"])
                  if out.include_incident_points else None)
@@ -69,35 +69,12 @@ def write_outputs(result: WeekResult, folder: Path) -> dict[str, Path]:
         incidents=incidents, patrol=tables.get("patrol"), rasters=rasters,
         weekly=tables.get("weekly_counts"), title=title, subtitle=subtitle,
         offline=out.offline_map, basemap=out.basemap, attribution=attribution,
-        extra={k: tables[k] for k in ("plan_lighting", "plan_repair_lamps", "plan_green")
-               if k in tables})
+        extra={k: tables[k] for k in ("plan_lighting", "plan_repair_lamps", "plan_green",
+                                      "near_repeat_zones") if k in tables})
     files["map"] = maps.save_map(fmap, folder / "map.html")
 
-    liaison_dir = folder / "liaison"
-    liaison_dir.mkdir()
-    k = out.privacy_k
-    liaison = privacy.liaison_tables(tables, k=k,
-                                     include_incident_points=out.include_incident_points)
-    export.write_geopackage(liaison, liaison_dir / "layers.gpkg")
-    for name, frame in liaison.items():
-        if isinstance(frame, gpd.GeoDataFrame):
-            export.write_geojson(frame, liaison_dir / f"{name}.geojson")
-    export.write_kml(liaison, liaison_dir / "layers.kml", title=title)
-    for name, raster in rasters.items():
-        export.write_raster(raster, liaison_dir / f"{name}.tif")
-    weekly = tables.get("weekly_counts")
-    lmap = maps.build_map(
-        liaison["segments"], boundary=liaison.get("boundary"), lamps=liaison.get("lamps"),
-        dark_gaps=liaison.get("dark_gaps"), green_areas=liaison.get("green_areas"),
-        incidents=liaison.get("incidents"), patrol=liaison.get("patrol"), rasters=rasters,
-        weekly=None if weekly is None else privacy.suppress_weekly_counts(weekly, k=k),
-        title=title,
-        subtitle=(subtitle + " · " if subtitle else "") + f"counts below {k} suppressed",
-        offline=True, basemap=out.basemap, attribution=attribution, privacy_k=k)
-    maps.save_map(lmap, liaison_dir / "map.html")
-    (liaison_dir / "README.txt").write_text(_liaison_readme(liaison, rasters, k=k),
-                                            encoding="utf-8")
-    files["liaison"] = liaison_dir
+    files["liaison"] = write_liaison(result, folder / "liaison", title=title,
+                                     subtitle=subtitle, attribution=attribution)
     files["report"] = _write_report(result, summary, folder / "report.html")
     return files
 
@@ -111,6 +88,7 @@ def _write_report(result: WeekResult, summary: dict, path: Path) -> Path:
         kde=result.statistics.kde, weights=result.statistics.weights,
         title=result.config.title, language=result.config.parameters.language,
         buffer_m=result.config.weekly.evaluation_buffer_m,
+        near_repeat=None if result.near_repeat is None else result.near_repeat.result,
     )
     path.write_text(page, encoding="utf-8")
     return path
@@ -127,25 +105,3 @@ def _map_texts(result: WeekResult, summary: dict) -> tuple[str, str | None, str 
     attribution = ("Streets, lamps, green areas © OpenStreetMap contributors (ODbL)"
                    if result.inputs.osm_streets else None)
     return result.config.title, (", ".join(parts) or None), attribution
-
-
-def _liaison_readme(layers: dict, rasters: dict, *, k: int) -> str:
-    lines = [
-        "Layers for police liaisons (no personal data; LGPD, Lei 13.709/2018)",
-        "",
-        "map.html      interactive map; opens in any browser with no internet",
-        "layers.gpkg   every layer for QGIS, already styled (same colours as the map)",
-        "layers.kml    the same layers for Google Earth, hot spots grouped by Gi* class",
-        "*.geojson     one file per layer (EPSG:4326)",
-        "*.tif / .qml  density rasters and their QGIS styles",
-        "",
-        f"Segments with 1 to {k - 1} incidents show no count: those values are null and the",
-        "column 'suppressed' is true (zero is shown). Names, documents, phone numbers,",
-        "narratives and victim data are never exported; incident points are not included",
-        "unless the run asked for them.",
-        "",
-        "Layers:",
-        *(f"  {name:<18} {spec(name).title}" for name in sorted(layers)),
-        "Rasters: " + (", ".join(sorted(rasters)) or "none"),
-    ]
-    return "\n".join(lines) + "\n"

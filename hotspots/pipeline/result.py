@@ -14,7 +14,7 @@ from hotspots.config import RunConfig
 from hotspots.pipeline.inputs import Inputs
 from hotspots.pipeline.overlays import Overlays
 from hotspots.pipeline.plans import Planning
-from hotspots.pipeline.spacetime import Emerging
+from hotspots.pipeline.spacetime import Emerging, NearRepeat
 from hotspots.pipeline.statistics import Statistics
 from hotspots.pipeline.steps import Comparison, Counts, Evaluation, Geocoded, week_summary
 from hotspots.weekly import WeekWindow
@@ -44,6 +44,7 @@ class WeekResult:
     comparison: Comparison | None
     evaluation: Evaluation
     emerging: Emerging | None = None
+    near_repeat: NearRepeat | None = None
     #: why the week was not compared with a previous one (None when it was, or not weekly)
     comparison_skipped: str | None = None
     #: step name → rows of each table it produced (for the manifest)
@@ -95,11 +96,24 @@ class WeekResult:
             "patrol": self.patrol,
             "weekly_counts": None if cmp is None else cmp.weekly_counts,
             "weekly_totals": None if cmp is None else cmp.weekly_totals,
+            "near_repeat_zones": self._zones(),
             "street_pieces": None if inp.streets is None else _pieces(inp.streets),
             "street_rejects": (None if inp.streets is None or not len(inp.streets.street_rejects)
                                else inp.streets.street_rejects),
         }
         return {k: v for k, v in out.items() if v is not None}
+
+    def _zones(self):
+        nr = self.near_repeat
+        return None if nr is None or nr.zones is None else nr.zones.segments
+
+    def liaison_overrides(self) -> dict[str, pd.DataFrame]:
+        """Layers a liaison receives in a form of their own (not the analyst's, filtered): the
+        near-repeat risk zones reached by k or more incidents."""
+        nr = self.near_repeat
+        if nr is None or nr.released is None:
+            return {}
+        return {"near_repeat_zones": nr.released}
 
     def rasters(self) -> dict[str, object]:
         """The output rasters by name: crime KDE and lamp density (when computed)."""
@@ -137,6 +151,8 @@ class WeekResult:
             s["week_over_week_skipped"] = self.comparison_skipped
         if self.emerging is not None:
             s["emerging"] = self.emerging.summary
+        if self.near_repeat is not None:
+            s["near_repeat"] = self.near_repeat.summary
         s["concentration_weisburd"] = self.evaluation.concentration
         if self.evaluation.hot_spots is not None:
             s["evaluation"] = self.evaluation.hot_spots

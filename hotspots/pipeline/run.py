@@ -23,14 +23,14 @@ from hotspots.pipeline.outputs import write_outputs
 from hotspots.pipeline.overlays import overlays_step
 from hotspots.pipeline.plans import patrol_step, planning_step
 from hotspots.pipeline.result import WeekResult
-from hotspots.pipeline.spacetime import Emerging, emerging_step
+from hotspots.pipeline.spacetime import Emerging, NearRepeat, emerging_step, near_repeat_step
 from hotspots.pipeline.statistics import contiguity_gi, statistics_step
 
 __all__ = ["Clock", "RunResult", "analyse", "run_all", "run_week"]
 
 #: the steps of a run, for the progress bar
 STEP_NAMES = ("ingest", "geocode", "window", "aggregate", "statistics", "overlays", "patrol",
-              "planning", "weekly", "emerging", "evaluation", "write outputs")
+              "planning", "weekly", "emerging", "near repeat", "evaluation", "write outputs")
 
 
 class Clock:
@@ -138,6 +138,12 @@ def analyse(config: RunConfig, *, week: str | None, now: pd.Timestamp,
                                   settings=config.emerging)
                     if end is not None else Emerging(None, None, {
                         "skipped": "no finished week with incidents"}))
+    near = NearRepeat(None, None, None, {"skipped": "near_repeat.in_weekly is false"})
+    if config.near_repeat.in_weekly:
+        with clock("near repeat"):
+            near = near_repeat_step(geo.incidents, inputs.segments, end=end,
+                                    settings=config.near_repeat, k=config.outputs.privacy_k,
+                                    permutations=config.near_repeat.weekly_permutations)
     with clock("evaluation"):
         area = (inputs.boundary_analysis.union_all()
                 if inputs.boundary_analysis is not None else None)
@@ -153,7 +159,8 @@ def analyse(config: RunConfig, *, week: str | None, now: pd.Timestamp,
     return WeekResult(config=config, inputs=inputs, geocoded=geo, window=win, counts=counts,
                       statistics=stats, overlays=ov, patrol=patrol,
                       patrol_summary=patrol_summary, planning=planning, comparison=comparison,
-                      evaluation=evaluation, emerging=emerging, comparison_skipped=skipped,
+                      evaluation=evaluation, emerging=emerging, near_repeat=near,
+                      comparison_skipped=skipped,
                       step_counts=step_counts)
 
 
@@ -178,9 +185,10 @@ def _emerging_end(win, incidents, config: RunConfig, now: pd.Timestamp):
 
 @dataclass(frozen=True)
 class RunResult:
-    """A finished run: its results, the files written (final paths) and the step timings."""
+    """A finished run: its results (None for the single-product runs of
+    :mod:`hotspots.pipeline.tasks`), the files written (final paths) and the step timings."""
 
-    result: WeekResult
+    result: WeekResult | None
     files: dict[str, Path]
     summary: dict
     timings: dict[str, float] = field(default_factory=dict)
@@ -188,7 +196,7 @@ class RunResult:
     @property
     def tables(self) -> dict:
         """The output layers by name (``result.layers()``)."""
-        return self.result.layers()
+        return {} if self.result is None else self.result.layers()
 
 
 def run_week(config: RunConfig, *, week: str = "latest", out_root: str | Path | None = None,

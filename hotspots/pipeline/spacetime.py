@@ -1,17 +1,25 @@
-"""The space-time step: emerging hot spots of the weeks up to the analysed one."""
+"""The space-time steps: emerging hot spots of the weeks up to the analysed one, and near
+repeats (after an incident, where and for how long the next one is likely)."""
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from hotspots._errors import ValidationError
-from hotspots.config import EmergingSettings
+from hotspots.config import EmergingSettings, NearRepeatSettings
 from hotspots.stats.emerging import MIN_STEPS, EmergingResult, became, emerging_hot_spots
 
-__all__ = ["Emerging", "complete_steps", "emerging_step"]
+if TYPE_CHECKING:  # pragma: no cover - the near-repeat modules load with their step
+    import geopandas as gpd
+
+    from hotspots.stats.near_repeat import NearRepeatResult
+    from hotspots.stats.near_repeat_zones import RiskZones
+
+__all__ = ["Emerging", "NearRepeat", "complete_steps", "emerging_step", "near_repeat_step"]
 
 
 @dataclass(frozen=True)
@@ -81,7 +89,8 @@ def emerging_step(incidents: pd.DataFrame, segments: pd.DataFrame, *, weights,
     if prev_n >= MIN_STEPS:
         try:
             prev = emerging_hot_spots(incidents, segments, weights, end=end - step_back,
-                                      settings=dataclasses.replace(settings, n_steps=prev_n))
+                                      settings=dataclasses.replace(settings, n_steps=prev_n),
+                                      explain_texts=False)
         except ValidationError:
             prev = None
     summary: dict = {
@@ -100,3 +109,56 @@ def emerging_step(incidents: pd.DataFrame, segments: pd.DataFrame, *, weights,
         summary["became_intensifying"] = [int(i) for i in became(
             cur, before, categories=("Intensifying Hot Spot",))]
     return Emerging(res, prev, summary)
+
+
+@dataclass(frozen=True)
+class NearRepeat:
+    """The Knox table of the recent incidents and the risk zones active after the week."""
+
+    result: NearRepeatResult | None
+    zones: RiskZones | None
+    released: gpd.GeoDataFrame | None  #: the zones a liaison may receive (k or more incidents)
+    summary: dict = field(default_factory=dict)
+
+
+def near_repeat_step(incidents: pd.DataFrame, segments, *, end: pd.Timestamp | None,
+                     settings: NearRepeatSettings, k: int,
+                     permutations: int | None = None) -> NearRepeat:
+    """Near-repeat (Knox) analysis of the ``settings.weeks`` weeks before ``end`` and the
+    segments at raised risk on the analysed week's last day; the liaison release keeps only
+    zones reached by ``k`` or more incidents (no date, count or distance of fewer).
+    ``permutations`` overrides ``settings.permutations`` (the weekly run uses
+    ``settings.weekly_permutations``)."""
+    from hotspots.stats.near_repeat import near_repeat
+    from hotspots.stats.near_repeat_zones import release_risk_zones, risk_zones
+
+    if end is None:
+        return NearRepeat(None, None, None, {"skipped": "no finished week with incidents"})
+    start = end - pd.Timedelta(weeks=settings.weeks)
+    times = incidents["occurred_at"]
+    recent = incidents[(times >= start) & (times < end)]
+    if len(recent) < 10:
+        return NearRepeat(None, None, None, {
+            "skipped": f"only {len(recent)} incidents in the {settings.weeks} weeks before "
+                       f"{end:%Y-%m-%d}; the Knox table needs at least 10"})
+    if permutations is not None:
+        settings = dataclasses.replace(settings, permutations=int(permutations))
+    try:
+        result = near_repeat(recent, segments=segments, settings=settings)
+    except ValidationError as exc:
+        return NearRepeat(None, None, None, {"skipped": str(exc)})
+    as_of = (end - pd.Timedelta(days=1)).date()
+    zones = risk_zones(result, recent, segments, as_of=as_of, settings=settings)
+    released = release_risk_zones(zones, k=k)
+    zone = result.zone
+    summary = {
+        "incidents": len(recent), "from": start.date().isoformat(),
+        "to": (end - pd.Timedelta(days=1)).date().isoformat(),
+        "text": dict(result.summary),
+        "zone": {"found": bool(zone.found), "distance_m": float(zone.distance_m),
+                 "days": float(zone.days), "knox_ratio": float(zone.knox_ratio)},
+        "risk_segments": len(zones.segments),
+        "released_segments": len(released),
+        "parameters": result.parameters,
+    }
+    return NearRepeat(result, zones, released, summary)

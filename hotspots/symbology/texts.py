@@ -48,6 +48,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "plan_repair_lamps": "Lamps to repair", "plan_repair_lamps.true": "Repair (funded)",
         "plan_repair_lamps.false": "Repair (not funded)",
         "plan_repair_lamps.missing": "Lamp",
+        "near_repeat": "Near-repeat risk zones",
+        "near_repeat.item": "Raised risk after a recent incident nearby",
         "rate.first": "≤ {upper}", "rate.between": "{lower} – {upper}", "rate.last": "> {lower}",
     },
     "pt": {
@@ -95,6 +97,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "plan_repair_lamps.true": "Conserto (financiado)",
         "plan_repair_lamps.false": "Conserto (não financiado)",
         "plan_repair_lamps.missing": "Luminária",
+        "near_repeat": "Zonas de risco de repetição",
+        "near_repeat.item": "Risco elevado após ocorrência recente próxima",
         "rate.first": "≤ {upper}", "rate.between": "{lower} – {upper}", "rate.last": "> {lower}",
     },
 }
