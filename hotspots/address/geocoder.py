@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -152,7 +153,7 @@ class PreparedGeocoder:
                 place_by_points(pairs, number, suffix, self.points, st, out,
                                 same_address_max_m=s.same_address_max_m)
             elif method == "address_range" and st.sides is not None:
-                common = dict(end_offset_fraction=s.end_offset_fraction,
+                common: dict[str, Any] = dict(end_offset_fraction=s.end_offset_fraction,
                               side_offset_m=s.side_offset_m, even_side=s.even_side,
                               same_address_max_m=s.same_address_max_m)
                 place_by_ranges(pairs, number, hint_x, hint_y, st, out, fallback=False, **common)
@@ -184,8 +185,9 @@ class PreparedGeocoder:
         if todo.any() and s.allow_street_only:
             place_street_only(cand[todo[cand["row"]]], st, out)
         todo = out.open()
-        out.reject(todo, "no_house_number",
-                   np.where(kind == "km", D("km_only"), D("sn")))
+        why = np.empty(out.n, dtype=object)
+        why[:] = [D("km_only") if k == "km" else D("sn") for k in kind]
+        out.reject(todo, "no_house_number", why)
         name_kind = _chosen(cand, out)
         table = self._table(frame, out)
         placed = table["segment_id"].to_numpy() >= 0
@@ -303,7 +305,8 @@ class PreparedGeocoder:
         st = self.streets
         ok = out.seg >= 0
         seg = np.where(ok, out.seg, 0)
-        geom = np.where(ok, out.geometry, None)
+        geom = out.geometry.copy()
+        geom[~ok] = None
         dist = np.full(len(frame), np.nan)
         if ok.any():
             dist[ok] = shapely.distance(out.geometry[ok], st.geoms[out.seg[ok]])
@@ -562,7 +565,7 @@ def geocoder_from_config(config) -> AddressGeocoder | None:
     from hotspots import ingest
 
     method = getattr(config, "address_method", "auto") or "auto"
-    options = dict(
+    options: dict[str, Any] = dict(
         min_score=float(getattr(config, "address_min_score", 85.0)),
         method=method,
         number_start=getattr(config, "address_number_start", "auto") or "auto",

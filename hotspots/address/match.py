@@ -18,6 +18,7 @@ unique-candidate rule), else the address is ambiguous.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -124,7 +125,7 @@ class NameIndex:
                           dtype=object)
         codes, ujoined = pd.factorize(joined)
         uniq = [tuple(u.split("\x1f")) for u in ujoined]
-        results: list[tuple | None] = [None] * len(uniq)
+        results: list[Any] = [None] * len(uniq)
         todo = []
         for i, t in enumerate(uniq):
             hit = self._cache.get(t)
@@ -139,9 +140,9 @@ class NameIndex:
             for i, hit in zip(todo, self._fuzzy([uniq[i] for i in todo])):
                 self._remember(uniq[i], hit)
                 results[i] = hit
-        best = np.array([r[1] for r in results], dtype=float)
-        text = np.array([r[2] for r in results], dtype=object)
-        why = np.array([r[3] if not r[0] else "" for r in results], dtype=object)
+        best = np.asarray([r[1] for r in results], dtype=np.float64)
+        text = np.asarray([r[2] for r in results], dtype=np.object_)
+        why = np.asarray([r[3] if not r[0] else "" for r in results], dtype=np.object_)
         rows_q, rows_k, rows_s, rows_kind = [], [], [], []
         for i, r in enumerate(results):
             for j, k in enumerate(r[0]):
@@ -190,14 +191,14 @@ class NameIndex:
 
     def _fuzzy(self, queries: list[tuple[str, str, str]]) -> list[tuple]:
         """One-edit candidates from the deletion index; the rest by OSA over a length window."""
-        out: list[tuple | None] = [None] * len(queries)
+        out: list[Any] = [None] * len(queries)
         rest = []
         for i, (key, _short, alt) in enumerate(queries):
             best = None
             for text in (key, alt):
                 if not text:
                     continue
-                cands = set()
+                cands: set[int] = set()
                 for v in {text[:j] + text[j + 1:] for j in range(len(text))} | {text}:
                     cands.update(self._deletions.get(v, ()))
                 for c in cands:
@@ -214,8 +215,8 @@ class NameIndex:
                     elif s == best[1] and c not in best[0]:
                         best[0].append(c)
             if best is not None:
-                c = tuple(sorted(best[0]))
-                out[i] = (c, best[1], self.keys[c[0]], best[2])
+                found = tuple(sorted(best[0]))
+                out[i] = (found, best[1], self.keys[found[0]], best[2])
             else:
                 rest.append(i)
         if rest:

@@ -113,9 +113,10 @@ def _clean(value: object) -> str | None:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
     if isinstance(value, bytes):
+        raw = value
         for enc in ("utf-8", "cp1252"):
             try:
-                value = value.decode(enc)
+                value = raw.decode(enc)
                 break
             except UnicodeDecodeError:
                 continue

@@ -12,6 +12,7 @@ import pandas as pd
 import shapely
 
 from hotspots.address.intersections import Meeting, meet
+from hotspots.address.messages import Detail
 from hotspots.address.messages import detail as D
 from hotspots.address.ranges import search_ranges, side_of_number
 from hotspots.address.reference import StreetIndex, offset_points
@@ -100,7 +101,7 @@ class Outcome:
                 self.review[r] = f"{self.review[r]}, {w}" if self.review[r] else w
 
 
-def _single_street(pairs: Rows, out: Outcome, detail: str) -> Rows:
+def _single_street(pairs: Rows, out: Outcome, detail: Detail | str) -> Rows:
     """Keep rows whose hits lie on one street; reject the others as ambiguous_street."""
     if not len(pairs):
         return pairs

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 __all__ = ["MESSAGES", "MIN_RELIABLE_RATE", "geocoding_qa"]
@@ -64,7 +66,7 @@ def geocoding_qa(*, method: np.ndarray, status: np.ndarray, score: np.ndarray,
     reasons = _counts([w for r in review[flagged] for w in r.split(", ")])
     kinds = _counts(np.asarray(name_kind, object)[ok]) if name_kind is not None else {}
     by_method = _counts(np.asarray(method, object)[ok])
-    qa = {
+    qa: dict[str, Any] = {
         "addresses": n,
         "matched": int(ok.sum()),
         "match_rate": round(rate, 4) if n else None,

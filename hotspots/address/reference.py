@@ -118,7 +118,7 @@ class StreetIndex:
         self._streets()
         self._places(segments, bairro_column, cep_column, ceps)
         self.range_spec = range_spec
-        self.sides = None
+        self.sides: SideRanges | None = None
         if range_spec is not None:
             self._ranges(segments, range_spec)
 
