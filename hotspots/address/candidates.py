@@ -128,16 +128,20 @@ def street_candidates(index: StreetIndex, queries, *, min_score: float) -> Stree
     # The key wins when a street of that key has the written type, else the longer name.
     # A type written as a one-letter code ("R Vila Nova") leaves both readings open: ambiguous.
     key_typed = _any_by(q, (kind == "exact") & (written == stype), n)
-    has_alt = _any_by(q, kind == "alt", n)
+    has_alt = _any_by(q, np.isin(kind, ["alt", "alt_fuzzy"]), n)
     has_key = _any_by(q, kind == "exact", n)
     abbr = (qs["type_abbreviated"].astype(bool)[q] if "type_abbreviated" in qs
             else np.zeros(len(q), bool))
-    both = has_alt & has_key & abbr
+    both = _any_by(q, kind == "alt", n) & has_key & abbr
     for i in np.unique(q[both]):
         keys = index.matcher.keys[np.unique(p.key[q == i])]
         reason[i] = "ambiguous_street"
         detail[i] = D("first_letter", text=text[i], options=tuple(keys))
-    drop = both | (has_alt & np.where(kind == "alt", key_typed, kind == "exact"))
+    exact_alt = _any_by(q, kind == "alt", n)
+    alt_like = np.isin(kind, ["alt", "alt_fuzzy"])
+    # an exact alternative beats a fuzzy one; the key beats both when its street has the type
+    drop = both | (has_alt & np.where(alt_like, key_typed | ((kind == "alt_fuzzy") & exact_alt),
+                                      kind == "exact"))
     p, written, stype = p.keep(~drop), written[~drop], stype[~drop]
     q, kind = p.query, p.kind
     qtype = np.where(np.isin(kind, ["alt", "alt_fuzzy"]), "", written)

@@ -148,7 +148,7 @@ class NameIndex:
             for j, k in enumerate(r[0]):
                 rows_q.append(i)
                 rows_k.append(k)
-                rows_s.append(r[1])
+                rows_s.append(r[4][j] if len(r) > 4 else r[1])
                 rows_kind.append(r[3][j] if isinstance(r[3], tuple) else r[3])
         uq_of = np.asarray(rows_q, dtype=np.int64)
         per = np.bincount(uq_of, minlength=len(uniq))
@@ -177,6 +177,15 @@ class NameIndex:
         alt_hit = self._by_key.get(alt) if alt else None
         if hit is not None and alt_hit is not None:  # the caller decides by the type
             return ((hit, alt_hit), 100.0, key, ("exact", "alt"))
+        if hit is not None and alt:
+            # "Corerdor Quatro": QUATRO exists, but so may "CORREDOR QUATRO" one edit away
+            near = self._one_edit(alt)
+            if near:
+                best = max(sc for _, sc in near)
+                alts = tuple(sorted(c for c, sc in near if sc == best and c != hit))
+                if alts:
+                    return ((hit, *alts), 100.0, key, ("exact", *["alt_fuzzy"] * len(alts)),
+                            (100.0, *[best] * len(alts)))
         if hit is not None:
             return ((hit,), 100.0, key, "exact")
         if alt_hit is not None:
@@ -189,6 +198,22 @@ class NameIndex:
             return (c, SHORT_KEY_SCORE, self.keys[c[0]], "short")
         return None
 
+    def _one_edit(self, text: str) -> list[tuple[int, float]]:
+        """Keys one edit from ``text`` (deletion index) that pass the word checks, scored."""
+        cands: set[int] = set()
+        for v in {text[:j] + text[j + 1:] for j in range(len(text))} | {text}:
+            cands.update(self._deletions.get(v, ()))
+        out = []
+        for c in cands:
+            ref = self.keys[c]
+            d = OSA.distance(text, ref, score_cutoff=1)
+            if d > 1 or _words_disagree(text, ref, self.min_score):
+                continue
+            score = float(fuzzy_score(d, max(len(text), len(ref))))
+            if score >= self.min_score:
+                out.append((c, score))
+        return out
+
     def _fuzzy(self, queries: list[tuple[str, str, str]]) -> list[tuple]:
         """One-edit candidates from the deletion index; the rest by OSA over a length window."""
         out: list[Any] = [None] * len(queries)
@@ -198,17 +223,7 @@ class NameIndex:
             for text in (key, alt):
                 if not text:
                     continue
-                cands: set[int] = set()
-                for v in {text[:j] + text[j + 1:] for j in range(len(text))} | {text}:
-                    cands.update(self._deletions.get(v, ()))
-                for c in cands:
-                    ref = self.keys[c]
-                    d = OSA.distance(text, ref, score_cutoff=1)
-                    if d > 1 or _words_disagree(text, ref, self.min_score):
-                        continue
-                    s = float(fuzzy_score(d, max(len(text), len(ref))))
-                    if s < self.min_score:
-                        continue
+                for c, s in self._one_edit(text):
                     kind = "fuzzy" if text is key else "alt_fuzzy"
                     if best is None or s > best[1]:
                         best = ([c], s, kind)
