@@ -34,6 +34,7 @@ from scipy.sparse import csgraph
 
 from hotspots._errors import ValidationError
 from hotspots.config import SegmentSettings
+from hotspots.numbering import LEFT_RIGHT, RangeColumns, find_range_columns, merge_range_columns
 
 __all__ = [
     "UNITS",
@@ -52,8 +53,8 @@ __all__ = [
 
 #: the units a street layer can be analysed on
 UNITS = ("block_face", "piece")
-#: left/right address-range columns merged per side (the address module may generalise this)
-LEFT_RIGHT_RANGES = ("from_left", "to_left", "from_right", "to_right")
+#: left/right address-range columns (TIGER names); odd/even and mapped names are merged too
+LEFT_RIGHT_RANGES = LEFT_RIGHT
 _GRID_M = 1e-3  # end points closer than 1 mm are one node (as in segments.py and weights.py)
 
 
@@ -163,6 +164,7 @@ def merge_pieces(
     *,
     merge_across_name_change: bool = False,
     carry: tuple[str, ...] | list[str] = (),
+    range_spec: RangeColumns | None = None,
 ) -> BlockFaceMerge:
     """Merge street pieces into segments from intersection to intersection (see module doc).
 
@@ -175,8 +177,12 @@ def merge_pieces(
         Also merge where the two pieces meeting at a node have different names.
     carry : sequence of str
         Columns copied to the merged segment from its longest piece (ties: smallest piece id);
-        ``from_left/to_left/from_right/to_right`` are merged per side by
-        :func:`merge_address_ranges` instead.
+        house-number range columns are merged per side by :func:`merge_address_ranges`
+        instead.
+    range_spec : RangeColumns, optional
+        Which columns hold house-number ranges (``hotspots.numbering``); default: those of
+        ``carry`` found by their usual names (left/right ``from_left``…, odd/even
+        ``NUM_IMPAR_INI``…).
 
     Returns
     -------
@@ -266,13 +272,17 @@ def merge_pieces(
         crs=pieces.crs,
         index=pd.Index(seg_ids, name="segment_id"),
     )
+    if range_spec is None:
+        range_spec = find_range_columns([c for c in (*LEFT_RIGHT_RANGES, *carry)
+                                         if c in pieces.columns])
+    range_cols = range_spec.names if range_spec is not None else []
     for col in carry:
-        if col in LEFT_RIGHT_RANGES or col not in pieces.columns:
+        if col in range_cols or col not in pieces.columns:
             continue
         out[col] = pieces[col].to_numpy()[longest]
-    if all(c in pieces.columns for c in LEFT_RIGHT_RANGES):
-        ranges = merge_address_ranges(pieces, piece_segment)
-        for col in LEFT_RIGHT_RANGES:
+    if range_spec is not None:
+        ranges = merge_address_ranges(pieces, piece_segment, spec=range_spec)
+        for col in range_cols:
             out[col] = ranges[col].reindex(out.index).to_numpy()
     if out.index.has_duplicates:  # the same street digitised twice merges to the same line
         out = out[~out.index.duplicated(keep="first")]
@@ -369,39 +379,24 @@ def junction_segments(segments: gpd.GeoDataFrame, junction_xy: np.ndarray) -> np
     return out
 
 
-def merge_address_ranges(pieces: pd.DataFrame, piece_segment: pd.DataFrame) -> pd.DataFrame:
-    """Left/right address ranges of merged segments: min/max per side over their pieces.
+def merge_address_ranges(pieces: pd.DataFrame, piece_segment: pd.DataFrame, *,
+                         spec: RangeColumns | None = None) -> pd.DataFrame:
+    """House-number ranges of merged segments: min/max per side over their pieces.
 
-    A piece digitised against its segment's direction has its sides swapped (its left is the
-    segment's right) and its from/to exchanged. Per segment and side the range spans the
-    smallest to the largest number of its pieces, written in the direction the numbers run
-    along the segment (from < to when they increase, as on the first piece with numbers on
-    that side). Returns a frame indexed by ``segment_id`` with the four range columns (NaN
-    where no piece has numbers on that side).
+    A piece digitised against its segment's direction has its from/to exchanged and, for
+    left/right ranges, its sides swapped (its left is the segment's right). Per segment and
+    side the range spans the smallest to the largest number of its pieces, written in the
+    direction the numbers run along the segment (:func:`hotspots.numbering.merge_ranges`;
+    empty and 0 ends facing odd numbers are left out). ``spec`` says which columns are ranges
+    (default: the left/right columns). Returns a frame indexed by ``segment_id`` with the
+    range columns (NaN where no piece has numbers on that side).
     """
-    cols = list(LEFT_RIGHT_RANGES)
-    vals = pieces[cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    spec = spec or RangeColumns("left_right", tuple(zip(LEFT_RIGHT_RANGES, LEFT_RIGHT_RANGES)))
     ps = piece_segment.loc[pieces.index]
-    rev = ps["reversed"].to_numpy()
-    fl, tl, fr, tr = vals.T
-    # along the segment: a reversed piece's right side is the segment's left, numbers reversed
-    sides = {
-        "left": (np.where(rev, tr, fl), np.where(rev, fr, tl)),
-        "right": (np.where(rev, tl, fr), np.where(rev, fl, tr)),
-    }
-    frame = pd.DataFrame({"segment_id": ps["segment_id"].to_numpy(),
-                          "order": ps["order"].to_numpy()})
-    out = {}
-    for side, (frm, to) in sides.items():
-        f = frame.assign(frm=frm, to=to, lo=np.fmin(frm, to), hi=np.fmax(frm, to))
-        f = f.sort_values(["segment_id", "order"], kind="stable")
-        g = f.groupby("segment_id", sort=True)
-        lo, hi = g["lo"].min(), g["hi"].max()
-        numbered = f.dropna(subset=["frm", "to"]).groupby("segment_id").first()
-        up = (numbered["to"] >= numbered["frm"]).reindex(lo.index, fill_value=True)
-        out[f"from_{side}"] = lo.where(up, hi)
-        out[f"to_{side}"] = hi.where(up, lo)
-    return pd.DataFrame(out)[cols]
+    out = merge_range_columns(pieces[spec.names], spec, ps["segment_id"].to_numpy(),
+                              order=ps["order"].to_numpy(), flipped=ps["reversed"].to_numpy())
+    out.index.name = "segment_id"
+    return out
 
 
 @numba.njit(cache=True)
