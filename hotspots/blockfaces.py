@@ -34,6 +34,7 @@ from scipy.sparse import csgraph
 
 from hotspots._errors import ValidationError
 from hotspots.config import SegmentSettings
+from hotspots.numbering import LEFT_RIGHT, RangeColumns, find_range_columns, merge_range_columns
 
 __all__ = [
     "UNITS",
@@ -43,6 +44,7 @@ __all__ = [
     "consolidate_nodes",
     "grid_node_ids",
     "junction_segments",
+    "line_ends",
     "merge_address_ranges",
     "merge_pieces",
     "node_degrees",
@@ -51,8 +53,8 @@ __all__ = [
 
 #: the units a street layer can be analysed on
 UNITS = ("block_face", "piece")
-#: left/right address-range columns merged per side (the address module may generalise this)
-LEFT_RIGHT_RANGES = ("from_left", "to_left", "from_right", "to_right")
+#: left/right address-range columns (TIGER names); odd/even and mapped names are merged too
+LEFT_RIGHT_RANGES = LEFT_RIGHT
 _GRID_M = 1e-3  # end points closer than 1 mm are one node (as in segments.py and weights.py)
 
 
@@ -116,6 +118,33 @@ def grid_node_ids(coords: np.ndarray, grid_m: float = _GRID_M) -> np.ndarray:
     return ids
 
 
+def line_ends(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(first, last) vertex coordinates of each LineString, as two (n, 2) arrays.
+
+    One vectorised coordinate read (no Point objects made: several times faster than
+    ``shapely.get_point``); for a geometry that is not a LineString, ``get_point``'s answer.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    n = len(geoms)
+    first, last = np.full((n, 2), np.nan), np.full((n, 2), np.nan)
+    if n == 0:
+        return first, last
+    line = shapely.get_type_id(geoms) == 1
+    if line.any():
+        coords, owner = shapely.get_coordinates(geoms[line], return_index=True)
+        counts = np.bincount(owner, minlength=int(line.sum()))
+        end = np.cumsum(counts) - 1
+        ok = counts > 0
+        rows = np.flatnonzero(line)[ok]
+        first[rows] = coords[(end - counts + 1)[ok]]
+        last[rows] = coords[end[ok]]
+    other = ~line
+    if other.any():
+        first[other] = shapely.get_coordinates(shapely.get_point(geoms[other], 0))
+        last[other] = shapely.get_coordinates(shapely.get_point(geoms[other], -1))
+    return first, last
+
+
 def node_degrees(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(start node, end node, degree per node) of lines, nodes keyed on a 1 mm grid.
 
@@ -124,8 +153,7 @@ def node_degrees(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     n = len(geoms)
     if n == 0:
         return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int64)
-    ends = np.vstack([shapely.get_coordinates(shapely.get_point(geoms, 0)),
-                      shapely.get_coordinates(shapely.get_point(geoms, -1))])
+    ends = np.vstack(line_ends(geoms))
     node = grid_node_ids(ends)
     degree = np.bincount(node)
     return node[:n], node[n:], degree
@@ -136,6 +164,7 @@ def merge_pieces(
     *,
     merge_across_name_change: bool = False,
     carry: tuple[str, ...] | list[str] = (),
+    range_spec: RangeColumns | None = None,
 ) -> BlockFaceMerge:
     """Merge street pieces into segments from intersection to intersection (see module doc).
 
@@ -148,8 +177,12 @@ def merge_pieces(
         Also merge where the two pieces meeting at a node have different names.
     carry : sequence of str
         Columns copied to the merged segment from its longest piece (ties: smallest piece id);
-        ``from_left/to_left/from_right/to_right`` are merged per side by
-        :func:`merge_address_ranges` instead.
+        house-number range columns are merged per side by :func:`merge_address_ranges`
+        instead.
+    range_spec : RangeColumns, optional
+        Which columns hold house-number ranges (``hotspots.numbering``); default: those of
+        ``carry`` found by their usual names (left/right ``from_left``…, odd/even
+        ``NUM_IMPAR_INI``…).
 
     Returns
     -------
@@ -194,13 +227,13 @@ def merge_pieces(
     first_of_comp = np.ones(n, dtype=bool)
     first_of_comp[1:] = comp[rank][1:] != comp[rank][:-1]
     starts = rank[first_of_comp]
-    start_rev = terminal[starts] & (link_piece[starts, 0] >= 0)
+    start_rev = terminal[starts] & (link_piece[starts, 0] >= 0)  # type: ignore[index]
     walk, rev, chain = _walk(link_piece, link_end, starts.astype(np.int64), start_rev)
     if len(walk) != n:  # pragma: no cover - every piece is on exactly one chain
         raise RuntimeError(f"block-face merge visited {len(walk)} of {n} pieces")
     size = np.bincount(chain, minlength=n_comp)
     pos = np.arange(n) - np.searchsorted(chain, chain)
-    cyclic = ~terminal[starts]
+    cyclic = ~terminal[starts]  # type: ignore[index]
     walk, rev, pos = _canonical_direction(walk, rev, chain, pos, size, cyclic, length, geoms)
 
     coords, piece_of = _chain_coordinates(geoms, walk, rev, pos)
@@ -239,13 +272,17 @@ def merge_pieces(
         crs=pieces.crs,
         index=pd.Index(seg_ids, name="segment_id"),
     )
+    if range_spec is None:
+        range_spec = find_range_columns([c for c in (*LEFT_RIGHT_RANGES, *carry)
+                                         if c in pieces.columns])
+    range_cols = range_spec.names if range_spec is not None else []
     for col in carry:
-        if col in LEFT_RIGHT_RANGES or col not in pieces.columns:
+        if col in range_cols or col not in pieces.columns:
             continue
         out[col] = pieces[col].to_numpy()[longest]
-    if all(c in pieces.columns for c in LEFT_RIGHT_RANGES):
-        ranges = merge_address_ranges(pieces, piece_segment)
-        for col in LEFT_RIGHT_RANGES:
+    if range_spec is not None:
+        ranges = merge_address_ranges(pieces, piece_segment, spec=range_spec)
+        for col in range_cols:
             out[col] = ranges[col].reindex(out.index).to_numpy()
     if out.index.has_duplicates:  # the same street digitised twice merges to the same line
         out = out[~out.index.duplicated(keep="first")]
@@ -328,8 +365,7 @@ def junction_segments(segments: gpd.GeoDataFrame, junction_xy: np.ndarray) -> np
     from scipy.spatial import cKDTree
 
     geoms = np.asarray(segments.geometry.values)
-    ends = np.vstack([shapely.get_coordinates(shapely.get_point(geoms, 0)),
-                      shapely.get_coordinates(shapely.get_point(geoms, -1))])
+    ends = np.vstack(line_ends(geoms))
     owner = np.r_[np.arange(len(geoms)), np.arange(len(geoms))]
     hits = cKDTree(ends).query_ball_point(junction_xy, r=1e-3)
     length = segments["length_m"].to_numpy()
@@ -343,39 +379,24 @@ def junction_segments(segments: gpd.GeoDataFrame, junction_xy: np.ndarray) -> np
     return out
 
 
-def merge_address_ranges(pieces: pd.DataFrame, piece_segment: pd.DataFrame) -> pd.DataFrame:
-    """Left/right address ranges of merged segments: min/max per side over their pieces.
+def merge_address_ranges(pieces: pd.DataFrame, piece_segment: pd.DataFrame, *,
+                         spec: RangeColumns | None = None) -> pd.DataFrame:
+    """House-number ranges of merged segments: min/max per side over their pieces.
 
-    A piece digitised against its segment's direction has its sides swapped (its left is the
-    segment's right) and its from/to exchanged. Per segment and side the range spans the
-    smallest to the largest number of its pieces, written in the direction the numbers run
-    along the segment (from < to when they increase, as on the first piece with numbers on
-    that side). Returns a frame indexed by ``segment_id`` with the four range columns (NaN
-    where no piece has numbers on that side).
+    A piece digitised against its segment's direction has its from/to exchanged and, for
+    left/right ranges, its sides swapped (its left is the segment's right). Per segment and
+    side the range spans the smallest to the largest number of its pieces, written in the
+    direction the numbers run along the segment (:func:`hotspots.numbering.merge_ranges`;
+    empty and 0 ends facing odd numbers are left out). ``spec`` says which columns are ranges
+    (default: the left/right columns). Returns a frame indexed by ``segment_id`` with the
+    range columns (NaN where no piece has numbers on that side).
     """
-    cols = list(LEFT_RIGHT_RANGES)
-    vals = pieces[cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    spec = spec or RangeColumns("left_right", tuple(zip(LEFT_RIGHT_RANGES, LEFT_RIGHT_RANGES)))
     ps = piece_segment.loc[pieces.index]
-    rev = ps["reversed"].to_numpy()
-    fl, tl, fr, tr = vals.T
-    # along the segment: a reversed piece's right side is the segment's left, numbers reversed
-    sides = {
-        "left": (np.where(rev, tr, fl), np.where(rev, fr, tl)),
-        "right": (np.where(rev, tl, fr), np.where(rev, fl, tr)),
-    }
-    frame = pd.DataFrame({"segment_id": ps["segment_id"].to_numpy(),
-                          "order": ps["order"].to_numpy()})
-    out = {}
-    for side, (frm, to) in sides.items():
-        f = frame.assign(frm=frm, to=to, lo=np.fmin(frm, to), hi=np.fmax(frm, to))
-        f = f.sort_values(["segment_id", "order"], kind="stable")
-        g = f.groupby("segment_id", sort=True)
-        lo, hi = g["lo"].min(), g["hi"].max()
-        numbered = f.dropna(subset=["frm", "to"]).groupby("segment_id").first()
-        up = (numbered["to"] >= numbered["frm"]).reindex(lo.index, fill_value=True)
-        out[f"from_{side}"] = lo.where(up, hi)
-        out[f"to_{side}"] = hi.where(up, lo)
-    return pd.DataFrame(out)[cols]
+    out = merge_range_columns(pieces[spec.names], spec, ps["segment_id"].to_numpy(),
+                              order=ps["order"].to_numpy(), flipped=ps["reversed"].to_numpy())
+    out.index.name = "segment_id"
+    return out
 
 
 @numba.njit(cache=True)
@@ -429,8 +450,7 @@ def _canonical_direction(walk, rev, chain, pos, size, cyclic, length, geoms):
 
 
 def _chain_end_xy(geoms, piece, rev, *, start: bool) -> np.ndarray:
-    first = shapely.get_coordinates(shapely.get_point(geoms[piece], 0))
-    last = shapely.get_coordinates(shapely.get_point(geoms[piece], -1))
+    first, last = line_ends(geoms[piece])
     use_first = rev != start  # the chain starts at a piece's first vertex unless it is reversed
     return np.where(use_first[:, None], first, last)
 

@@ -46,7 +46,7 @@ TEXT = {
         "nr_alt": "Knox ratio of incident pairs by distance band (rows) and days apart "
         "(columns); marked cells are significant",
         "nr_window": "{n} incidents from {start} to {end}; pairs of incidents counted by "
-        "distance and days apart against 999 random reshufflings of the dates.",
+        "distance and days apart against {perms} random reshufflings of the dates.",
         "nr_zones": "{n} street segments are at raised near-repeat risk after this week (the "
         "near_repeat_zones layer, with the date each stays active).",
         "street": "Street",
@@ -125,7 +125,7 @@ TEXT = {
         "nr_alt": "Razão de Knox dos pares de ocorrências por faixa de distância (linhas) e "
         "dias entre elas (colunas); células marcadas são significativas",
         "nr_window": "{n} ocorrências de {start} a {end}; pares de ocorrências contados por "
-        "distância e dias entre elas contra 999 reembaralhamentos aleatórios das datas.",
+        "distância e dias entre elas contra {perms} reembaralhamentos aleatórios das datas.",
         "nr_zones": "{n} segmentos de rua estão com risco elevado de repetição após esta semana "
         "(camada near_repeat_zones, com a data até quando cada um segue ativo).",
         "street": "Logradouro", "segment": "Segmento",
@@ -344,8 +344,9 @@ def _near_repeat_section(summary: dict, result, t: dict, lang: str) -> dict | No
         img = (f'<img alt="{escape(t["nr_alt"])}" src="data:image/png;base64,{data}">')
     text = (nr.get("text") or {}).get(lang) or (nr.get("text") or {}).get("en", "")
     return {"text": text, "img": img,
-            "window": t["nr_window"].format(n=fmt_num(nr["incidents"], lang), start=nr["from"],
-                                            end=nr["to"]),
+            "window": t["nr_window"].format(
+                n=fmt_num(nr["incidents"], lang), start=nr["from"], end=nr["to"],
+                perms=fmt_num((nr.get("parameters") or {}).get("permutations"), lang)),
             "zones": t["nr_zones"].format(n=fmt_num(nr["risk_segments"], lang))}
 
 

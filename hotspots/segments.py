@@ -23,6 +23,7 @@ from hotspots.blockfaces import (
     node_degrees,
     segment_ids,
 )
+from hotspots.numbering import LEFT_RIGHT, carried_range_columns, divide_piece_ranges
 
 __all__ = [
     "NAME_CANDIDATES",
@@ -42,8 +43,9 @@ NAME_CANDIDATES = (
     "street_name", "name", "nome", "logradouro", "nm_log", "nome_logradouro", "NM_LOG",
     "NOME", "LOGRADOURO", "NAME", "FULLNAME",
 )
-#: address-range columns carried through to segments when present (TIGER-style)
-RANGE_COLUMNS = ("from_left", "to_left", "from_right", "to_right")
+#: address-range columns carried through to segments when present (TIGER-style); odd/even
+#: (ímpar/par) and other names are found by :func:`hotspots.numbering.find_range_columns`
+RANGE_COLUMNS = LEFT_RIGHT
 
 _GRID_M = 1e-3  # vertices closer than 1 mm are the same node
 
@@ -59,6 +61,7 @@ def build_segments(
     source: str = "street layer",
     unit: str = "block_face",
     merge_across_name_change: bool = False,
+    range_columns: dict[str, str] | None = None,
 ) -> gpd.GeoDataFrame:
     """Street segments of a line layer, indexed by a stable ``segment_id`` (a GeoDataFrame).
 
@@ -72,7 +75,8 @@ def build_segments(
     settings = SegmentSettings(unit=unit, merge_across_name_change=merge_across_name_change,
                                min_segment_length_m=min_length_m)
     built = build_street_segments(lines, settings=settings, crs=crs, name_column=name_column,
-                                  split=split, keep_columns=keep_columns, source=source)
+                                  split=split, keep_columns=keep_columns, source=source,
+                                  range_columns=range_columns)
     if len(built.street_rejects):
         warnings.warn(StreetRejectsWarning(built), stacklevel=2)
     return built.segments
@@ -154,6 +158,7 @@ def build_street_segments(
     split: str = "vertices",
     keep_columns: tuple[str, ...] | list[str] = (),
     source: str = "street layer",
+    range_columns: dict[str, str] | None = None,
 ) -> StreetSegments:
     """Street segments in the unit of ``settings`` (block faces by default), pieces, rejects.
 
@@ -166,6 +171,11 @@ def build_street_segments(
         ``min_segment_length_m`` (the sliver rule of the piece build, metres).
     crs, name_column, split, keep_columns, source
         As :func:`build_segments`.
+    range_columns : dict, optional
+        House-number range role → column (``odd_from``… or ``from_left``…); without it, ranges
+        are found among the carried columns by their usual names
+        (:func:`hotspots.numbering.find_range_columns`). Ranges are divided in proportion to
+        length when a line is split and merged per side (min/max) when pieces are joined.
 
     Returns
     -------
@@ -208,7 +218,9 @@ def build_street_segments(
     choice = crs_mod.analysis_crs_choice(used, crs)
     pieces = _build_pieces(used, crs=choice.crs, name_column=name_column, split=split,
                            min_length_m=settings.min_segment_length_m,
-                           keep_columns=keep_columns, source=source)
+                           keep_columns=keep_columns, source=source,
+                           range_columns=range_columns)
+    range_spec = carried_range_columns(used.columns, keep_columns, range_columns)
     lost = ~used.index.isin(pieces["source_index"].unique())
     if lost.any():
         lost_len = used[lost].to_crs(pieces.crs).geometry.length.to_numpy()
@@ -233,7 +245,7 @@ def build_street_segments(
                                 "reversed": False, "offset_m": 0.0}, index=work.index)
     else:
         merged = merge_pieces(work, merge_across_name_change=settings.merge_across_name_change,
-                              carry=carry)
+                              carry=carry, range_spec=range_spec)
         segments = merged.segments
         mapping = merged.piece_segment.drop(columns="length_m")
     if cons is not None and len(cons.dropped):
@@ -285,6 +297,7 @@ def _build_pieces(
     min_length_m: float = 1.0,
     keep_columns: tuple[str, ...] | list[str] = (),
     source: str = "street layer",
+    range_columns: dict[str, str] | None = None,
 ) -> gpd.GeoDataFrame:
     """Split street lines at intersections into pieces indexed by a stable ``segment_id``.
 
@@ -299,6 +312,12 @@ def _build_pieces(
     Returns a GeoDataFrame in the analysis CRS with ``geometry``, ``length_m``, ``street_name``
     (empty string when unknown), ``source_index`` (row of the input line) and any of
     ``from_left/to_left/from_right/to_right`` and ``keep_columns`` found in the input.
+
+    House-number ranges (``from_left``… or, among ``keep_columns``, any set that
+    :func:`hotspots.numbering.find_range_columns` recognises, e.g. odd/even ``NUM_IMPAR_INI``…;
+    ``range_columns`` maps roles to columns explicitly and carries them) are divided in
+    proportion to length when a line is split, never copied whole to each piece
+    (:func:`hotspots.numbering.split_ranges`).
     """
     _check_lines(lines, source=source)
     if split not in {"vertices", "planar"}:
@@ -308,7 +327,10 @@ def _build_pieces(
     target = crs_mod.choose_analysis_crs(lines, crs)
     projected = crs_mod.to_analysis(lines, target, source=source)
     name_col = _name_column(projected, name_column, source=source)
-    carry = [c for c in (*RANGE_COLUMNS, *keep_columns) if c in projected.columns]
+    mapped = list((range_columns or {}).values())
+    carry = list(dict.fromkeys(
+        c for c in (*RANGE_COLUMNS, *keep_columns, *mapped) if c in projected.columns))
+    range_spec = carried_range_columns(projected.columns, keep_columns, range_columns)
     missing_keep = [c for c in keep_columns if c not in projected.columns]
     if missing_keep:
         raise ValidationError(
@@ -344,6 +366,11 @@ def _build_pieces(
     )
     for col in carry:
         out[col] = projected[col].to_numpy()[piece_src]
+    if range_spec is not None:
+        divided = divide_piece_ranges(out[range_spec.names], range_spec, pieces, piece_src,
+                                      projected.geometry.to_numpy())
+        for col in range_spec.names:
+            out[col] = divided[col].to_numpy()
     out["street_name"] = out["street_name"].astype(str)
     ids = segment_ids(out.geometry.values)
     out.index = pd.Index(ids, name="segment_id")

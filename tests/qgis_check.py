@@ -184,6 +184,10 @@ def check_geopackage(path: str, png_dir: Path, tag: str) -> dict:
             entry["labeling"] = _labeling(layer)
             entry.update(_classify(layer))
             safe = "".join(ch if ch.isalnum() else "_" for ch in row["name"]).strip("_")
+            if layer.featureCount() == 0:  # an empty layer has no extent to draw
+                entry["render"] = None
+                info["styles"].append(entry)
+                continue
             entry["render"] = _render([layer], layer, png_dir / f"{tag}-{table}-{safe}.png")
             if entry["labeling"].get("enabled"):
                 entry["render_close"] = _render([layer], layer,

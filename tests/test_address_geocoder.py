@@ -63,13 +63,24 @@ def test_number_out_of_range_is_rejected(ranged):
     assert "9999" in rej["detail"].iloc[0]
 
 
-def test_overlapping_ranges_are_a_tie_on_the_smallest_segment_id(ranged):
+def test_overlapping_ranges_go_to_the_tightest(ranged):
     seg = ranged.copy()
     a, b = segment_of(seg, "Rua Andrade Neves", 0), segment_of(seg, "Rua Andrade Neves", 1)
     seg.loc[b, ["from_right", "to_right"]] = [0, 198]  # block 1 also claims 0..98
     out, _ = AddressGeocoder()(rows("Rua Andrade Neves 50"), seg)
-    assert out["match_status"].tolist() == ["matched_tie"]
-    assert out["segment_id"].tolist() == [min(a, b)]
+    assert out["match_status"].tolist() == ["matched"]
+    assert out["segment_id"].tolist() == [a]
+
+
+def test_equally_tight_ranges_are_a_tie_on_the_number_inside_then_the_smallest_id(ranged):
+    seg = ranged.copy()
+    a, b = segment_of(seg, "Rua Andrade Neves", 0), segment_of(seg, "Rua Andrade Neves", 1)
+    seg.loc[b, ["from_right", "to_right"]] = [40, 138]  # as wide as block 0's 0..98
+    out, _ = AddressGeocoder()(rows("Rua Andrade Neves 50", "Rua Andrade Neves 90"), seg)
+    assert out["match_status"].tolist() == ["matched_tie", "matched_tie"]
+    # 50 lies at 51 % of block 0's range and at 10 % of block 1's: block 0; 90 the other way
+    assert out["segment_id"].tolist() == [a, b]
+    assert not out["match_review"].any()  # the tied points are 100 m apart, under 150 m
 
 
 def test_metric_numbering_measures_from_the_start(metric):
@@ -202,12 +213,13 @@ def test_bad_records_never_crash_and_everything_is_accounted(ranged):
                 min_size=1, max_size=12))
 def test_any_input_is_geocoded_or_rejected(values):
     seg = _GRID
-    out, rej = AddressGeocoder()(rows(*values), seg)
+    out, rej = _GEOCODER(rows(*values), seg)
     assert len(out) + len(rej) == len(values)
     assert not set(out["source_row"]) & set(rej["source_row"])
 
 
 _GRID = grid_segments()
+_GEOCODER = AddressGeocoder()  # prepared on the first call, reused by every example
 
 
 def test_qa_summary_and_warning(ranged):

@@ -26,7 +26,7 @@ from hotspots.address.normalize import (
         ("Pç. Coronel Pedro Osório", "PRACA CORONEL PEDRO OSORIO", "PRACA", "CORONEL PEDRO OSORIO"),
         ("Praça Coronel Pedro Osório", "PRACA CORONEL PEDRO OSORIO", "PRACA", "CORONEL PEDRO OSORIO"),
         ("Estr. do Engenho", "ESTRADA DO ENGENHO", "ESTRADA", "ENGENHO"),
-        ("Rod. BR 116", "RODOVIA BR 116", "RODOVIA", "BR CENTO DEZESSEIS"),
+        ("Rod. BR 116", "RODOVIA BR 116", "RODOVIA", "BR CENTO E DEZESSEIS"),
         ("Lgo. do Mercado", "LARGO DO MERCADO", "LARGO", "MERCADO"),
         ("R. Mal. Deodoro", "RUA MARECHAL DEODORO", "RUA", "MARECHAL DEODORO"),
         ("r ns sra da piedade", "RUA NOSSA SENHORA DA PIEDADE", "RUA", "NOSSA SENHORA PIEDADE"),
@@ -104,7 +104,7 @@ def test_parse_address_parts(raw, street_key, number, kind, bairro, cep, complem
 
 def test_parse_km_and_suffix():
     p = parse_address("Rodovia BR 116 km 12")
-    assert (p.street.key, p.number_kind, p.km) == ("BR CENTO DEZESSEIS", "km", 12.0)
+    assert (p.street.key, p.number_kind, p.km) == ("BR CENTO E DEZESSEIS", "km", 12.0)
     assert parse_address("Rua Um, 12A").number_suffix == "A"
 
 

@@ -23,7 +23,8 @@ COMPUTING = (
     "hotspots.prioritize", "hotspots.evaluation", "hotspots.weekly", "hotspots.address",
     "hotspots.grids", "hotspots.raster", "hotspots.crs", "hotspots.ingest",
     "hotspots.timeparse", "hotspots.rejects", "hotspots._validate", "hotspots._jit",
-    "hotspots.blockfaces", "hotspots.planning", "hotspots.intervention", "hotspots.disclosure",
+    "hotspots.blockfaces", "hotspots.planning", "hotspots.intervention", "hotspots.numbering",
+    "hotspots.disclosure",
 )
 #: plumbing and data every layer may use (errors, settings, config, colours, privacy, IO)
 NEUTRAL = (

@@ -186,7 +186,8 @@ def test_sample_run_output_layout(sample_run):
 
     out = sample_run.files["map"].parent
     liaison = out / "liaison"
-    for name in ("map.html", "layers.gpkg", "rejects.csv", "manifest.json", "plan.csv"):
+    for name in ("map.html", "layers.gpkg", "rejects.csv", "manifest.json", "plan.csv",
+                 "council_sheet.html"):
         assert (out / name).is_file(), name
     for name in ("map.html", "layers.gpkg", "layers.kml", "segments.geojson", "README.txt"):
         assert (liaison / name).is_file(), name

@@ -1,487 +1,520 @@
-"""The address geocoder: address rows in, incidents placed on segments (or rejected) out, with QA."""
+"""The address geocoder: a reference prepared once, then address records in, placements out.
+
+Library API (frames in, frames out; nothing here reads a file)::
+
+    from hotspots.address import GeocodingSettings, prepare
+
+    settings = GeocodingSettings(range_convention="odd_even", segment_bairro_column="BAIRRO",
+                                 segment_cep_column="CEP", type_codes={"DIR": "DIRETRIZ"})
+    geocoder = prepare(segments, address_points=None, ceps=None, settings=settings)
+    result = geocoder.geocode(records)          # records: DataFrame with "address" (+ "bairro",
+    result.geocoded, result.rejects, result.qa  # "cep"), indexed by incident_id
+
+``prepare`` builds everything that depends only on the reference (street names and keys, the
+fuzzy index, streets, bairros and CEPs of each street, checked range sides, address points and
+the precision estimate); ``geocode`` then costs only its records. ``geocode_addresses`` geocodes
+a plain list for library users; ``AddressGeocoder`` is the callable ``geocode_incidents``
+takes.
+
+Result columns (``geocoded``, one row per placed record, input index and columns kept):
+``segment_id``, ``snap_distance_m``, ``position_m`` (along the segment from its first vertex),
+``match_method`` (address_point | address_range | metric_number | intersection |
+street_centroid), ``match_score`` (0–100, the score compared with ``min_score``),
+``match_status`` (matched | matched_tie | matched_street_only), ``match_review`` (True when a
+person should look: ties far apart, an invalid range used, a fuzzy name placed by a fallback, a
+corner used for a numbered address, a written bairro the street is not in…),
+``match_review_reason`` and ``matched_street`` (the reference name). ``rejects`` follows ``hotspots.rejects`` (reason codes
+and a detail that prints the real score).
+"""
 
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+from hotspots import crs as crs_mod
 from hotspots._errors import ValidationError
-from hotspots.address.intersections import meet
-from hotspots.address.match import TYPE_MISMATCH_PENALTY
-from hotspots.address.normalize import normalize_bairro, parse_addresses
+from hotspots.address.candidates import street_candidates
+from hotspots.address.messages import detail as D
+from hotspots.address.messages import render
+from hotspots.address.names import normalize_street
+from hotspots.address.normalize import normalize_bairro, parsed_arrays
+from hotspots.address.placement import (
+    Outcome,
+    Rows,
+    place_by_metric,
+    place_by_points,
+    place_by_ranges,
+    place_intersections,
+    place_street_only,
+)
+from hotspots.address.points import AddressPoints
 from hotspots.address.qa import geocoding_qa
-from hotspots.address.reference import AddressPoints, StreetIndex, offset_points
+from hotspots.address.ranges import estimate_precision
+from hotspots.address.reference import StreetIndex
+from hotspots.address.settings import METHODS, GeocodingSettings, settings_from_options
+from hotspots.numbering import find_range_columns
 from hotspots.rejects import make_rejects
 
-METHODS = ("address_point", "address_range", "metric_number")
+__all__ = ["METHODS", "AddressGeocoder", "GeocodingResult", "GeocodingSettings",
+           "PreparedGeocoder", "geocode_addresses", "geocoder_from_config", "prepare"]
+
+_DIGITS = re.compile(r"\D")
+RESULT_COLUMNS = ["segment_id", "snap_distance_m", "position_m", "match_method", "match_score",
+                  "match_status", "match_review", "match_review_reason", "matched_street"]
+
+
+@dataclass(frozen=True)
+class GeocodingResult:
+    """Placed records, rejects and the QA summary of one geocoding call."""
+
+    geocoded: gpd.GeoDataFrame  #: placed records (input index and columns + RESULT_COLUMNS)
+    rejects: pd.DataFrame  #: one row per record not placed (``hotspots.rejects`` columns)
+    qa: dict  #: :func:`hotspots.address.qa.geocoding_qa` summary
+    table: gpd.GeoDataFrame  #: every record, aligned with the input (segment_id −1 if not placed)
+
+
+class PreparedGeocoder:
+    """A reference prepared for geocoding (see :func:`prepare`); ``geocode`` many batches."""
+
+    def __init__(self, streets: StreetIndex, points: AddressPoints | None,
+                 settings: GeocodingSettings, reference_qa: dict):
+        self.streets = streets
+        self.points = points
+        self.settings = settings
+        self.reference_qa = reference_qa
+        self._meetings: dict = {}  # corners already computed (they depend on the reference)
+        from pyproj import CRS
+
+        self._crs = CRS.from_user_input(streets.crs) if streets.crs is not None else None
+        box = shapely.total_bounds(streets.geoms) if len(streets.geoms) else None
+        origin = settings.number_origin
+        self._origin = (shapely.Point(origin) if origin else
+                        shapely.Point((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+                        if box is not None else shapely.Point(0, 0))
+
+    def geocode(self, records: pd.DataFrame | pd.Series) -> GeocodingResult:
+        """Geocode address records against the prepared reference.
+
+        Parameters
+        ----------
+        records
+            A DataFrame indexed by the records' identity (``incident_id``) with the address
+            column (``settings.address_column``) and optionally the bairro and CEP columns; or
+            a Series of addresses. Not modified. A ``source_row`` column is added to the
+            outputs when absent (0, 1, …).
+
+        Returns
+        -------
+        GeocodingResult
+            ``geocoded`` (placed records: input index and columns + ``RESULT_COLUMNS``, point
+            geometry in the segments' CRS, metres), ``rejects`` (one row per record not placed,
+            ``hotspots.rejects`` columns), ``qa`` and ``table`` (every record in input order,
+            ``segment_id`` −1 and ``reason``/``detail`` when not placed).
+        """
+        s = self.settings
+        frame = _records_frame(records, s.address_column)
+        out = Outcome(len(frame))
+        parsed = parsed_arrays(frame[s.address_column].to_numpy(dtype=object),
+                               city_names=s.city_names, type_codes=s.type_codes)
+        bairro, cep = _bairro_and_cep(frame, parsed, s)
+        problem = parsed["problem"]
+        text = parsed["street_text"]
+        for reason in ("address_empty", "invalid_address", "invalid_number"):
+            mask = problem == reason
+            if mask.any():
+                out.reject(mask, reason, _details("address", mask, text=text))
+        st = self.streets
+        bcode = st.bairro_codes(bairro)
+        cand, _, _ = self._candidates(parsed, "street", bcode, cep, out)
+        number = np.maximum(parsed["number"], 0)
+        suffix = parsed["number_suffix"]
+        kind = parsed["number_kind"].copy()
+        cand = self._retry_number_in_name(parsed, bcode, cep, out, cand, kind)
+        has_cross = parsed["cross_key"] != ""
+        corner_first = has_cross & ((kind != "number") | (s.intersection_policy == "corner"))
+        hint_x, hint_y = self._hints(bcode, cep)
+        if corner_first.any():
+            self._corners(corner_first, parsed, bcode, cep, cand, out, hint_x, hint_y)
+        numbered = out.open() & (kind == "number")
+        pairs = cand[numbered[cand["row"]]]
+        for method in s.method:
+            todo = out.open()
+            pairs = pairs[todo[pairs["row"]]]
+            if not len(pairs):
+                break
+            if method == "address_point" and self.points is not None:
+                place_by_points(pairs, number, suffix, self.points, st, out,
+                                same_address_max_m=s.same_address_max_m)
+            elif method == "address_range" and st.sides is not None:
+                common: dict[str, Any] = dict(end_offset_fraction=s.end_offset_fraction,
+                              side_offset_m=s.side_offset_m, even_side=s.even_side,
+                              same_address_max_m=s.same_address_max_m)
+                place_by_ranges(pairs, number, hint_x, hint_y, st, out, fallback=False, **common)
+                if s.invalid_ranges == "fallback":
+                    rest = pairs[out.open()[pairs["row"]]]
+                    place_by_ranges(rest, number, hint_x, hint_y, st, out, fallback=True,
+                                    **common)
+            elif method == "metric_number":
+                place_by_metric(pairs, number, st, out, number_start=s.number_start,
+                                origin=self._origin, metric_tolerance_m=s.metric_tolerance_m,
+                                end_offset_fraction=s.end_offset_fraction,
+                                side_offset_m=s.side_offset_m, even_side=s.even_side)
+        todo = out.open() & (kind == "number")
+        if s.intersection_policy == "number_then_corner" and (todo & has_cross).any():
+            self._corners(todo & has_cross, parsed, bcode, cep, cand, out, hint_x, hint_y,
+                          review="corner_instead_of_number")
+        todo = out.open() & (kind == "number")
+        usable = ((self.points is not None and "address_point" in s.method)
+                  or (st.sides is not None and "address_range" in s.method)
+                  or "metric_number" in s.method)
+        if not usable:
+            out.reject(todo, "address_unavailable",
+                       D("no_reference"))
+        if todo.any():
+            out.reject(todo, "number_out_of_range",
+                       _details("number_not_found", todo & out.open(), number=number,
+                                text=text))
+        todo = out.open()
+        if todo.any() and s.allow_street_only:
+            place_street_only(cand[todo[cand["row"]]], st, out)
+        todo = out.open()
+        why = np.empty(out.n, dtype=object)
+        why[:] = [D("km_only") if k == "km" else D("sn") for k in kind]
+        out.reject(todo, "no_house_number", why)
+        name_kind = _chosen(cand, out)
+        table = self._table(frame, out)
+        placed = table["segment_id"].to_numpy() >= 0
+        res = {c: table[c].to_numpy()[placed] for c in RESULT_COLUMNS}
+        res["geometry"] = table.geometry.values[placed]  # keeps the CRS, no re-parsing
+        kept = pd.concat([frame.loc[placed].drop(columns=["geometry"], errors="ignore"),
+                          pd.DataFrame(res, index=frame.index[placed])], axis=1)
+        geocoded = gpd.GeoDataFrame(kept, geometry="geometry")
+        rejects = _rejects(frame, out, s.language)
+        qa = geocoding_qa(method=out.method, status=out.status, score=out.score,
+                          reason=out.reason, placed=placed, street_text=text,
+                          review=out.review, name_kind=name_kind,
+                          reference=self.reference_qa, language=s.language)
+        return GeocodingResult(geocoded=geocoded, rejects=rejects, qa=qa, table=table)
+
+    # -- steps ----------------------------------------------------------------------------------
+    def _candidates(self, parsed, which, bcode, cep, out: Outcome, mask=None):
+        """(row, street, score, kind) candidates of the first street (``street``), the cross
+        street (``cross``) or the street with its number as part of the name (``numname``),
+        for the rows in ``mask`` (default: the open rows for ``street``, those with a cross
+        street for ``cross``); with the reject reason and detail of every row ("" if none)."""
+        n = len(parsed["street_key"])
+        if mask is None:
+            mask = (out.open() if which == "street"
+                    else parsed[f"{which}_key"] != "")
+        rows = np.flatnonzero(mask)
+        cols = {"key": f"{which}_key", "short_key": f"{which}_short_key",
+                "alt_key": f"{which}_alt_key", "street_type": f"{which}_type",
+                "text": f"{which}_text"}
+        q = {k: parsed[v][rows] for k, v in cols.items()}
+        q["type_abbreviated"] = (parsed["street_type_abbreviated"][rows]
+                                 if which == "street" else np.zeros(len(rows), bool))
+        q["bairro_code"] = np.asarray(bcode)[rows]
+        q["cep"] = np.asarray(cep, dtype=object)[rows]
+        codes, first = _distinct(q)
+        uq = {k: np.asarray(v)[first] for k, v in q.items()}
+        sc = street_candidates(self.streets, uq, min_score=self.settings.min_score)
+        qpairs = sc.pairs
+        order = np.argsort(codes, kind="stable")
+        starts = np.searchsorted(codes[order], qpairs["query"].to_numpy(), side="left")
+        stops = np.searchsorted(codes[order], qpairs["query"].to_numpy(), side="right")
+        count = stops - starts
+        pick = np.repeat(starts, count) + (np.arange(count.sum())
+                                           - np.repeat(np.cumsum(count) - count, count))
+        expand = np.repeat(np.arange(len(qpairs)), count)
+        prow = rows[order[pick]]
+        by_row = np.argsort(prow, kind="stable")
+        pairs = Rows(row=prow[by_row], **{c: qpairs[c].to_numpy()[expand][by_row]
+                                          for c in qpairs.columns if c != "query"})
+        reason = np.full(n, "", dtype=object)
+        detail = np.full(n, "", dtype=object)
+        reason[rows], detail[rows] = sc.reason[codes], sc.detail[codes]
+        if which != "cross":
+            for why in ("street_not_found", "low_score", "ambiguous_street"):
+                out.reject(mask & (reason == why), why, detail)
+            out.score[rows] = sc.best_score[codes]
+        return pairs, reason, detail
+
+    def _retry_number_in_name(self, parsed, bcode, cep, out: Outcome, cand, kind):
+        """"Rua Projetada 4" not found as PROJETADA + number 4: try PROJETADA QUATRO, no
+        number (then a corner, the street only or a no_house_number reject)."""
+        retry = (np.isin(out.reason, ["street_not_found", "low_score"])
+                 & (parsed["numname_text"] != ""))
+        if not retry.any():
+            return cand
+        names = [normalize_street(t, type_codes=self.settings.type_codes) if r else None
+                 for t, r in zip(parsed["numname_text"], retry)]
+        for col, attr in (("key", "key"), ("short_key", "short_key"), ("alt_key", "alt_key"),
+                          ("type", "street_type"), ("text", "text")):
+            parsed[f"numname_{col}"] = np.array([getattr(nm, attr) if nm else "" for nm in names],
+                                                dtype=object)
+        saved = out.reason.copy(), out.detail.copy(), out.score.copy()
+        out.reason[retry], out.detail[retry] = "", ""
+        more, _, _ = self._candidates(parsed, "numname", bcode, cep, out, mask=retry)
+        got = np.zeros(out.n, bool)
+        got[more["row"]] = True
+        got &= retry
+        back = retry & ~got
+        out.reason[back], out.detail[back], out.score[back] = (saved[0][back], saved[1][back],
+                                                              saved[2][back])
+        kind[got] = "missing"
+        return Rows.concat([cand, more[got[more["row"]]]])
+
+    def _hints(self, bcode, cep):
+        st = self.streets
+        hx = np.full(len(bcode), np.nan)
+        hy = np.full(len(bcode), np.nan)
+        ok = bcode >= 0
+        hx[ok], hy[ok] = st.bairro_x[bcode[ok]], st.bairro_y[bcode[ok]]
+        return hx, hy
+
+    def _corners(self, mask, parsed, bcode, cep, cand, out: Outcome, hint_x, hint_y,
+                 review: str = ""):
+        rows = np.flatnonzero(mask & out.open())
+        if not len(rows):
+            return
+        sel = np.zeros(out.n, bool)
+        sel[rows] = True
+        second, reason, detail = self._candidates(parsed, "cross", bcode, cep, out, mask=sel)
+        second = second[np.isin(second["row"], rows)]
+        for r in np.setdiff1d(rows, second["row"]):
+            out.reject_rows([r], reason[r] or "street_not_found",
+                            D("corner_second", inner=detail[r] or D("not_found")))
+        first = cand[np.isin(cand["row"], rows)]
+        ref = {int(r): (float(hint_x[r]), float(hint_y[r])) for r in rows
+               if np.isfinite(hint_x[r])}
+        keep = ("row", "street", "score")
+        place_intersections(Rows(**{c: first[c] for c in keep}),
+                            Rows(**{c: second[c] for c in keep}),
+                            self.streets, out, min_score=self.settings.min_score,
+                            max_gap_m=self.settings.intersection_max_gap_m, reference_xy=ref,
+                            review=review, cache=self._meetings)
+
+    def _table(self, frame: pd.DataFrame, out: Outcome) -> gpd.GeoDataFrame:
+        st = self.streets
+        ok = out.seg >= 0
+        seg = np.where(ok, out.seg, 0)
+        geom = out.geometry.copy()
+        geom[~ok] = None
+        dist = np.full(len(frame), np.nan)
+        if ok.any():
+            dist[ok] = shapely.distance(out.geometry[ok], st.geoms[out.seg[ok]])
+        cols = {
+            "segment_id": np.where(ok, st.ids[seg], -1).astype(np.int64),
+            "snap_distance_m": dist,
+            "position_m": np.where(ok, out.position, np.nan),
+            "match_method": out.method,
+            "match_score": np.where(ok, np.clip(np.round(out.score, 1), 0, 100), np.nan),
+            "match_status": np.where(ok, out.status, "rejected"),
+            "match_review": ok & (out.review != ""),
+            "match_review_reason": np.where(ok, out.review, ""),
+            "matched_street": np.where(ok & (out.street >= 0),
+                                       st.street_text[np.clip(out.street, 0, None)]
+                                       if st.n_streets else "", ""),
+            "reason": out.reason,
+            "detail": render(out.detail, self.settings.language),
+            "geometry": self._geometry_array(geom),
+        }
+        return gpd.GeoDataFrame(pd.DataFrame(cols, index=frame.index), geometry="geometry")
+
+    def _geometry_array(self, geoms: np.ndarray):
+        """A GeometryArray in the reference CRS (the CRS object parsed once, at prepare)."""
+        from geopandas.array import GeometryArray
+
+        return GeometryArray(np.asarray(geoms, dtype=object), crs=self._crs)
+
+
+def _records_frame(records, address_column: str) -> pd.DataFrame:
+    if isinstance(records, pd.Series):
+        frame = records.to_frame(address_column)
+    elif isinstance(records, pd.DataFrame):
+        if address_column not in records.columns:
+            raise ValidationError(f"address records have no {address_column!r} column; columns "
+                                  f"are {list(records.columns)} (set address_column)")
+        frame = records.copy()
+    else:
+        frame = pd.DataFrame({address_column: list(records)})
+    if "source_row" not in frame.columns:
+        frame["source_row"] = np.arange(len(frame))
+    return frame
+
+
+def _bairro_and_cep(frame, parsed, s: GeocodingSettings):
+    """Bairro key and 8-digit CEP of each record: the record's columns first, else the text's."""
+    bairro = parsed["bairro"]
+    if s.bairro_column in frame.columns:
+        given = np.array([normalize_bairro(b) for b in frame[s.bairro_column].to_numpy(object)],
+                         dtype=object)
+        bairro = np.where(given != "", given, bairro)
+    cep = parsed["cep"]
+    if s.cep_column in frame.columns:
+        given = np.array([_DIGITS.sub("", c) if isinstance(c, str) else
+                          (f"{int(c):08d}" if isinstance(c, int | float) and c == c else "")
+                          for c in frame[s.cep_column].to_numpy(object)], dtype=object)
+        ok = np.array([len(g) == 8 for g in given], dtype=bool)
+        cep = np.where(ok, given, cep)
+    return bairro, cep
+
+
+def _chosen(cand: Rows, out: Outcome) -> np.ndarray:
+    """Kind of name match of each placed row; its score becomes that of the chosen street."""
+    n = out.n
+    kind = np.full(n, "", dtype=object)
+    if len(cand):
+        row = cand["row"]
+        hit = out.street[row] == cand["street"]
+        idx = np.flatnonzero(hit)
+        rows, first = np.unique(row[idx], return_index=True)
+        pick = idx[first]
+        kind[rows] = cand["kind"][pick]
+        not_corner = out.method[rows] != "intersection"
+        out.score[rows[not_corner]] = cand["score"][pick][not_corner]
+        differs = cand["bairro_differs"][pick].astype(bool)
+        out.add_review(rows[differs], "bairro_differs")
+    kind[out.method == "intersection"] = "corner"
+    return kind
+
+
+def _details(key: str, mask: np.ndarray, **arrays) -> np.ndarray:
+    """A Detail for each row of ``mask`` from arrays of values ("" elsewhere)."""
+    out = np.full(len(mask), "", dtype=object)
+    for i in np.flatnonzero(mask):
+        out[i] = D(key, **{k: (v[i].item() if hasattr(v[i], "item") else v[i])
+                           for k, v in arrays.items()})
+    return out
+
+
+def _rejects(frame: pd.DataFrame, out: Outcome, language: str = "en") -> pd.DataFrame:
+    text = render(out.detail, language)
+    parts = [make_rejects(frame, out.reason == reason, reason=reason, detail=text,
+                          stage="geocode")
+             for reason in pd.unique(out.reason[out.reason != ""])]
+    if not parts:
+        return make_rejects(frame.iloc[:0], np.zeros(0, bool), reason="street_not_found",
+                            detail="", stage="geocode")
+    return pd.concat(parts, ignore_index=True)
+
+
+def _distinct(q: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Code of each row's distinct combination of values and the first row of each code."""
+    cols = [np.asarray(v).astype(str) if np.asarray(v).dtype != object else v
+            for v in q.values()]
+    keys = np.array(["\x1f".join(map(str, t)) for t in zip(*cols)], dtype=object)
+    codes, uniq = pd.factorize(keys)
+    first = np.zeros(len(uniq), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]
+    return codes, first
+
+
+def prepare(
+    segments: gpd.GeoDataFrame,
+    *,
+    address_points: gpd.GeoDataFrame | None = None,
+    ceps: pd.DataFrame | None = None,
+    settings: GeocodingSettings | None = None,
+) -> PreparedGeocoder:
+    """Build everything address geocoding needs from the reference, once.
+
+    Parameters
+    ----------
+    segments
+        Street segments indexed by ``segment_id`` (``hotspots.segments.build_segments``), in a
+        metric CRS, with ``street_name`` (or the ``name_columns``), optional house-number ranges
+        (``range_convention``/``range_columns``) and bairro/CEP columns.
+    address_points
+        Optional points with street, number (and bairro, CEP) columns, any CRS.
+    ceps
+        Optional CEP table (one row per CEP: ``cep``, ``street``, optional ``bairro``), e.g. the
+        Correios DNE or CEP Aberto for the city: the CEP of each street when the segments have
+        none.
+    settings
+        :class:`GeocodingSettings`.
+
+    Returns
+    -------
+    PreparedGeocoder
+        ``.geocode(records)`` → :class:`GeocodingResult`; ``.reference_qa`` holds the range
+        checks (sides with each flag) and, with address points and ranges, the precision
+        estimate (share of points whose number the ranges put on their own segment, error
+        along the street in metres).
+    """
+    s = settings or GeocodingSettings()
+    if not isinstance(segments, gpd.GeoDataFrame):
+        raise ValidationError(f"prepare: segments must be a GeoDataFrame of street segments, "
+                              f"got {type(segments).__name__}")
+    crs_mod.require_metric(segments.crs, what="segments CRS")
+    spec = (find_range_columns(segments.columns, convention=s.range_convention,
+                               mapping=s.range_columns)
+            if "address_range" in s.method or s.range_columns else None)
+    streets = StreetIndex(segments, name_columns=s.name_columns, type_codes=s.type_codes,
+                          bairro_column=s.segment_bairro_column, cep_column=s.segment_cep_column,
+                          range_spec=spec, ceps=ceps, street_gap_m=s.street_gap_m,
+                          min_score=s.min_score)
+    points = None
+    if address_points is not None and "address_point" in s.method:
+        points = AddressPoints(address_points, streets, street_column=s.points_street_column,
+                               number_column=s.points_number_column,
+                               bairro_column=s.points_bairro_column,
+                               cep_column=s.points_cep_column, max_snap_m=s.points_max_snap_m)
+        streets.add_places(points.street_bairros, points.street_ceps)
+    reference_qa = {
+        "segments": len(streets.geoms),
+        "streets": int(streets.n_streets),
+        "street_names": len(streets.matcher),
+        "range_convention": spec.convention if spec is not None else None,
+        "range_columns": spec.names if spec is not None else None,
+        "range_sides": getattr(streets, "range_counts", None),
+        "address_points": None if points is None else {"input": points.n_input,
+                                                        "usable": points.n_usable},
+        "precision": estimate_precision(streets, points),
+    }
+    return PreparedGeocoder(streets, points, s, reference_qa)
 
 
 class AddressGeocoder:
     """Callable ``(address_rows, segments) -> (geocoded, rejects)`` for ``geocode_incidents``.
 
-    ``method`` is "auto" (address points, then address ranges on the segments), one of
-    "address_point", "address_range", "metric_number", or a tuple of them tried in order.
-    Numbers are placed ``side_offset_m`` off the centreline on their side (parity) and at
-    least ``end_offset_fraction`` of the segment length from its ends. Addresses without a
-    number ("s/n", "km 12") are rejected unless ``allow_street_only`` (then placed at the
-    middle of the street as ``match_method="street_centroid"``, status
-    ``matched_street_only``). After each call ``last_qa`` holds the QA summary.
+    Keyword options are the fields of :class:`GeocodingSettings` (``method`` may be "auto" =
+    address points then ranges, one method name or a tuple; ``number_start`` may be an (x, y)
+    tuple); ``address_points`` and ``ceps`` are the optional references. The reference is
+    prepared on the first call and reused while the same segments frame is passed. After each
+    call ``last_qa`` holds the QA summary.
     """
 
-    def __init__(
-        self,
-        *,
-        address_points: gpd.GeoDataFrame | None = None,
-        points_street_column: str = "street",
-        points_number_column: str = "housenumber",
-        points_bairro_column: str | None = "bairro",
-        points_cep_column: str | None = "postcode",
-        method: str | tuple[str, ...] = "auto",
-        min_score: float = 85.0,
-        side_offset_m: float = 10.0,
-        end_offset_fraction: float = 0.03,
-        number_start: str | tuple[float, float] = "auto",
-        even_side: str = "right",
-        metric_tolerance_m: float = 30.0,
-        allow_street_only: bool = False,
-        street_gap_m: float = 30.0,
-        intersection_max_gap_m: float = 25.0,
-        same_address_max_m: float = 150.0,
-        range_columns: tuple[str, str, str, str] | None = None,
-        segment_bairro_column: str | None = None,
-        segment_cep_column: str | None = None,
-        address_column: str = "address",
-        bairro_column: str = "bairro",
-        cep_column: str = "cep",
-        city_names: tuple[str, ...] = (),
-    ):
-        problems = []
-        if method == "auto":
-            methods: tuple[str, ...] = ("address_point", "address_range")
-        else:
-            methods = (method,) if isinstance(method, str) else tuple(method)
-        bad = [m for m in methods if m not in METHODS]
-        if bad:
-            problems.append(f"method {bad!r}: use 'auto' or any of {METHODS}")
-        if not 0 <= min_score <= 100:
-            problems.append(f"min_score={min_score!r}: must be between 0 and 100")
-        if not 0 <= end_offset_fraction < 0.5:
-            problems.append(f"end_offset_fraction={end_offset_fraction!r}: must be in [0, 0.5)")
-        if not np.isfinite(side_offset_m) or side_offset_m < 0:
-            problems.append(f"side_offset_m={side_offset_m!r}: must be ≥ 0 metres")
-        if even_side not in {"left", "right"}:
-            problems.append(f"even_side={even_side!r}: use 'left' or 'right'")
-        if not (isinstance(number_start, tuple) or number_start in {"auto", "first", "last"}):
-            problems.append(f"number_start={number_start!r}: use 'auto' (end nearest the city "
-                            "centre), 'first', 'last' (vertex of the merged line) or an (x, y)")
-        if problems:
-            raise ValidationError("AddressGeocoder: " + "; ".join(problems))
-        self.methods = methods
+    def __init__(self, *, address_points: gpd.GeoDataFrame | None = None,
+                 ceps: pd.DataFrame | None = None, settings: GeocodingSettings | None = None,
+                 **options):
+        if settings is not None and options:
+            raise ValidationError("AddressGeocoder: give settings= or keyword options, not both")
+        self.settings = settings or settings_from_options(**options)
         self.address_points = address_points
-        self.points_options = dict(street_column=points_street_column,
-                                   number_column=points_number_column,
-                                   bairro_column=points_bairro_column,
-                                   cep_column=points_cep_column)
-        self.min_score = float(min_score)
-        self.side_offset_m = float(side_offset_m)
-        self.end_offset_fraction = float(end_offset_fraction)
-        self.number_start = number_start
-        self.even_side = even_side
-        self.metric_tolerance_m = float(metric_tolerance_m)
-        self.allow_street_only = allow_street_only
-        self.street_gap_m = street_gap_m
-        self.intersection_max_gap_m = intersection_max_gap_m
-        self.same_address_max_m = float(same_address_max_m)
-        self.range_columns = range_columns
-        self.segment_bairro_column = segment_bairro_column
-        self.segment_cep_column = segment_cep_column
-        self.address_column = address_column
-        self.bairro_column = bairro_column
-        self.cep_column = cep_column
-        self.city_names = tuple(city_names)
+        self.ceps = ceps
         self.last_qa: dict | None = None
-        self._cache: tuple | None = None
+        self._prepared: tuple | None = None
 
-    # -- references -------------------------------------------------------------------------
-    def prepare(self, segments: gpd.GeoDataFrame) -> tuple[StreetIndex, AddressPoints | None]:
-        """Build (once per segments frame) the street index and the address-point table."""
-        if self._cache is not None and self._cache[0] is segments:
-            return self._cache[1], self._cache[2]
-        streets = StreetIndex(segments, range_columns=self.range_columns,
-                              bairro_column=self.segment_bairro_column,
-                              cep_column=self.segment_cep_column, street_gap_m=self.street_gap_m)
-        points = None
-        if self.address_points is not None and "address_point" in self.methods:
-            points = AddressPoints(self.address_points, streets, min_score=self.min_score,
-                                   **self.points_options)
-        self._cache = (segments, streets, points)
-        return streets, points
+    def prepare(self, segments: gpd.GeoDataFrame) -> PreparedGeocoder:
+        """The prepared reference for ``segments`` (built once per segments frame)."""
+        if self._prepared is None or self._prepared[0] is not segments:
+            self._prepared = (segments, prepare(segments, address_points=self.address_points,
+                                                ceps=self.ceps, settings=self.settings))
+        return self._prepared[1]
 
-    # -- the call ---------------------------------------------------------------------------
     def __call__(self, rows: pd.DataFrame, segments: gpd.GeoDataFrame
                  ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-        if self.address_column not in rows.columns:
-            raise ValidationError(f"address rows have no {self.address_column!r} column; "
-                                  f"columns are {list(rows.columns)}")
-        streets, points = self.prepare(segments)
-        frame = rows.copy()
-        if "source_row" not in frame.columns:
-            frame["source_row"] = np.arange(len(frame))
-        state = _State(len(frame))
-        p = parse_addresses(frame[self.address_column].reset_index(drop=True),
-                            city_names=self.city_names)
-        bairro = p["bairro"].to_numpy(dtype=object)
-        if self.bairro_column in frame.columns:
-            given = frame[self.bairro_column].map(normalize_bairro).to_numpy(dtype=object)
-            bairro = np.where(bairro == "", given, bairro)
-        cep = p["cep"].to_numpy(dtype=object)
-        if self.cep_column in frame.columns:
-            given = frame[self.cep_column].astype("string").fillna("").str.replace(
-                r"\D", "", regex=True).to_numpy(dtype=object)
-            cep = np.where((cep == "") & (pd.Series(given).str.len().to_numpy() == 8), given, cep)
-        problem = p["problem"].to_numpy(dtype=object)
-        for reason in ("address_empty", "invalid_address", "invalid_number"):
-            mask = problem == reason
-            state.reject(mask, reason, np.where(mask, "address " + _quote(p["street_text"]), ""))
-        # street names
-        m = streets.matcher.match(p["street_key"].to_numpy(), p["street_short_key"].to_numpy(),
-                                  min_score=self.min_score)
-        score = m.score.copy()
-        todo = state.open()
-        state.reject(todo & (m.key_index < 0) & (m.score == 0), "street_not_found",
-                     "no street like " + _quote(p["street_text"]))
-        low_detail = ("best match scored " + pd.Series(np.round(m.score).astype(int)).astype(str)
-                      + f" (minimum {self.min_score:g}) for " + _quote(p["street_text"]))
-        state.reject(todo & (m.key_index < 0), "low_score", low_detail.to_numpy(dtype=object))
-        state.reject(todo & (m.ties > 1), "ambiguous_street",
-                     "several streets match " + _quote(p["street_text"]) + " equally well")
-        # type: a written type that no street of that key carries costs a few points
-        known_types = streets.names.groupby("key_index")["street_type"].agg(frozenset).to_dict()
-        qtype = p["street_type"].to_numpy(dtype=object)
-        has = [(t == "" or k < 0 or t in known_types.get(k, frozenset()))
-               for t, k in zip(qtype, m.key_index)]
-        score = np.where(np.asarray(has), score, score - TYPE_MISMATCH_PENALTY)
-        state.score = score
-        inter = state.open() & (p["cross_key"].to_numpy(dtype=object) != "")
-        if inter.any():
-            self._intersections(inter, p, m.key_index, bairro, streets, points, state)
-        numbered = state.open() & (p["number_kind"].to_numpy() == "number")
-        number = p["number"].fillna(0).to_numpy(dtype=np.int64)
-        suffix = p["number_suffix"].to_numpy(dtype=object)
-        for method in self.methods:
-            todo = state.open() & numbered
-            if not todo.any():
-                break
-            if method == "address_point" and points is not None:
-                self._by_points(todo, m.key_index, number, suffix, bairro, cep, points, streets,
-                                state)
-            elif method == "address_range" and streets.ranges is not None:
-                self._by_ranges(todo, m.key_index, qtype, number, bairro, streets, points, state)
-            elif method == "metric_number":
-                self._by_metric(todo, m.key_index, qtype, number, bairro, streets, points, state)
-        todo = state.open() & numbered
-        usable = ((points is not None and "address_point" in self.methods)
-                  or (streets.ranges is not None and "address_range" in self.methods)
-                  or "metric_number" in self.methods)
-        if not usable:
-            state.reject(todo, "address_unavailable",
-                         "no address reference: give address points, address ranges on the "
-                         "segments or method='metric_number'")
-        state.reject(todo, "number_out_of_range",
-                     "number " + pd.Series(number).astype(str).to_numpy(dtype=object)
-                     + " not found on " + _quote(p["street_text"]))
-        todo = state.open()
-        if todo.any() and self.allow_street_only:
-            self._street_only(todo, m.key_index, qtype, bairro, streets, points, state)
-        todo = state.open()
-        kind = p["number_kind"].to_numpy(dtype=object)
-        state.reject(todo, "no_house_number",
-                     np.where(kind == "km", "kilometre marker only", "no house number (s/n)"))
-        geocoded = state.geocoded(frame, streets)
-        rejects = state.rejects_frame(frame)
-        self.last_qa = geocoding_qa(
-            method=state.method, status=state.status, score=state.score, reason=state.reason,
-            placed=state.seg >= 0, street_text=p["street_text"].to_numpy(dtype=object))
-        return geocoded, rejects
-
-    # -- methods ----------------------------------------------------------------------------
-    def _candidate_streets(self, rows, key_index, qtype, bairro, streets, points):
-        """(row, street) pairs: the streets of the matched key, narrowed by type and bairro."""
-        names = streets.names.reset_index()[["name_id", "key_index", "street_type"]]
-        q = pd.DataFrame({"row": rows, "key_index": key_index[rows], "qtype": qtype[rows],
-                          "bairro": bairro[rows]})
-        pairs = q.merge(names, on="key_index").merge(
-            streets.street_of_segments()[["name_id", "street"]].drop_duplicates(), on="name_id")
-        same_type = pairs["street_type"] == pairs["qtype"]
-        any_same = same_type.groupby(pairs["row"]).transform("any")
-        pairs = pairs[same_type | ~any_same]
-        sb = streets.street_bairros
-        if points is not None and len(points.street_bairros):
-            sb = points.street_bairros if not len(sb) else pd.Series(
-                {k: sb.get(k, frozenset()) | points.street_bairros.get(k, frozenset())
-                 for k in set(sb.index) | set(points.street_bairros.index)})
-        if len(sb):
-            in_b = [b != "" and b in sb.get(s, frozenset()) for s, b in
-                    zip(pairs["street"], pairs["bairro"])]
-            in_b = pd.Series(in_b, index=pairs.index)
-            any_b = in_b.groupby(pairs["row"]).transform("any")
-            pairs = pairs[in_b | ~any_b]
-        return pairs[["row", "street"]].drop_duplicates()
-
-    def _by_points(self, todo, key_index, number, suffix, bairro, cep, points, streets, state):
-        rows = np.flatnonzero(todo)
-        q = pd.DataFrame({"row": rows, "key_index": key_index[rows], "number": number[rows],
-                          "suffix": suffix[rows], "qb": bairro[rows], "qc": cep[rows]})
-        t = points.table
-        exact = q.merge(t, on=["key_index", "number", "suffix"])
-        rest = q[~q["row"].isin(exact["row"])]
-        anysfx = rest.drop(columns="suffix").merge(
-            t.sort_values(["suffix", "point"]), on=["key_index", "number"])
-        hits = pd.concat([exact, anysfx], ignore_index=True)
-        # where the number exists on several streets of that name, keep the bairro's / CEP's
-        for col, qcol in (("bairro", "qb"), ("cep", "qc")):
-            ok = (hits[qcol] != "") & (hits[col] == hits[qcol])
-            any_ok = ok.groupby(hits["row"]).transform("any")
-            hits = hits[ok | ~any_ok]
-        g = hits.groupby("row")
-        nstreets = g["street"].transform("nunique")
-        spread = np.hypot(g["x"].transform("max") - g["x"].transform("min"),
-                          g["y"].transform("max") - g["y"].transform("min"))
-        # one address whose points sit on two pieces of a street close together: a tie
-        far = (nstreets > 1) & (spread > self.same_address_max_m)
-        amb = hits.loc[far, "row"].unique()
-        if len(amb):
-            mask = np.zeros(state.n, bool)
-            mask[amb] = True
-            state.reject(mask, "ambiguous_street",
-                         "this number exists on several streets of that name; give the bairro")
-        hits = hits[~far]
-        g = hits.groupby("row")
-        d = np.hypot(hits["x"] - g["x"].transform("mean"), hits["y"] - g["y"].transform("mean"))
-        tie = (g["street"].transform("nunique") > 1).to_numpy()
-        hits = hits.assign(_d=np.where(tie, d, 0.0), tie=tie)
-        hits = hits.sort_values(["row", "_d", "suffix", "point"]).drop_duplicates("row")
-        r = hits["row"].to_numpy()
-        state.place(r, seg=hits["seg"].to_numpy(), position_m=hits["position_m"].to_numpy(),
-                    geometry=hits["geometry"].to_numpy(), method="address_point",
-                    status=np.where(hits["tie"].to_numpy(), "matched_tie", "matched"),
-                    streets=streets)
-
-    def _by_ranges(self, todo, key_index, qtype, number, bairro, streets, points, state):
-        rows = np.flatnonzero(todo)
-        cand = self._candidate_streets(rows, key_index, qtype, bairro, streets, points)
-        segs = pd.DataFrame({"street": streets.seg_street, "seg": np.arange(len(streets.geoms))})
-        pairs = cand.merge(segs[segs["street"] >= 0], on="street")
-        rng = streets.ranges[pairs["seg"].to_numpy()]
-        n = number[pairs["row"].to_numpy()].astype(float)
-        best_side = np.zeros(len(pairs))
-        frac = np.full(len(pairs), np.nan)
-        for side, (a, b) in ((1.0, (0, 1)), (-1.0, (2, 3))):  # left, right
-            lo, hi = rng[:, a], rng[:, b]
-            inside = (n >= np.fmin(lo, hi)) & (n <= np.fmax(lo, hi))
-            parity_ok = ~((lo % 2 == hi % 2) & (lo % 2 != n % 2))
-            ok = inside & parity_ok & np.isnan(frac)
-            span = hi - lo
-            f = np.where(span == 0, 0.5, (n - lo) / np.where(span == 0, 1, span))
-            frac = np.where(ok, f, frac)
-            best_side = np.where(ok, side, best_side)
-        pairs = pairs.assign(frac=frac, side=best_side, sid=streets.ids[pairs["seg"].to_numpy()])
-        pairs = pairs[np.isfinite(frac)]
-        pairs = _single_street(pairs, state,
-                               "this number is in range on several streets of that name")
-        nseg = pairs.groupby("row")["seg"].transform("size")
-        pairs = pairs.assign(tie=nseg > 1).sort_values(["row", "sid"]).drop_duplicates("row")
-        seg = pairs["seg"].to_numpy()
-        length = streets.lengths[seg]
-        e = self.end_offset_fraction
-        pos = length * (e + pairs["frac"].to_numpy() * (1 - 2 * e))
-        geom = offset_points(streets.geoms[seg], pos, pairs["side"].to_numpy(),
-                             side_offset_m=self.side_offset_m)
-        state.place(pairs["row"].to_numpy(), seg=seg, position_m=pos, geometry=geom,
-                    method="address_range",
-                    status=np.where(pairs["tie"].to_numpy(), "matched_tie", "matched"),
-                    streets=streets)
-
-    def _street_axes(self, street_ids, streets):
-        """Merged line per street, oriented so that it starts where numbering starts."""
-        lines = []
-        for s in street_ids:
-            line = streets.street_line(int(s))
-            if self.number_start == "last":
-                line = shapely.reverse(line)
-            elif self.number_start != "first":
-                if isinstance(self.number_start, tuple):
-                    origin = shapely.Point(self.number_start)
-                else:
-                    origin = self._centre(streets)
-                a, b = shapely.get_point(line, 0), shapely.get_point(line, -1)
-                if shapely.distance(b, origin) < shapely.distance(a, origin):
-                    line = shapely.reverse(line)
-            lines.append(line)
-        return np.array(lines, dtype=object)
-
-    def _centre(self, streets):
-        if not hasattr(self, "_centre_pt") or self._centre_pt[0] is not streets:
-            box = shapely.bounds(shapely.union_all(streets.geoms))
-            self._centre_pt = (streets, shapely.Point((box[0] + box[2]) / 2, (box[1] + box[3]) / 2))
-        return self._centre_pt[1]
-
-    def _by_metric(self, todo, key_index, qtype, number, bairro, streets, points, state):
-        rows = np.flatnonzero(todo)
-        cand = self._candidate_streets(rows, key_index, qtype, bairro, streets, points)
-        ust = cand["street"].unique()
-        axes = dict(zip(ust, self._street_axes(ust, streets)))
-        length = np.array([axes[s].length for s in cand["street"]])
-        n = number[cand["row"].to_numpy()].astype(float)
-        cand = cand[n <= length + self.metric_tolerance_m]
-        cand = _single_street(cand, state,
-                              "several streets of that name are long enough for this number")
-        r = cand["row"].to_numpy()
-        lines = np.array([axes[s] for s in cand["street"]], dtype=object)
-        total = shapely.length(lines)
-        end = np.minimum(self.end_offset_fraction * total, 15.0)
-        d = np.clip(number[r].astype(float), end, total - end)
-        even = number[r] % 2 == 0
-        even_sign = -1.0 if self.even_side == "right" else 1.0
-        side = np.where(even, even_sign, -even_sign)
-        geom = offset_points(lines, d, side, side_offset_m=self.side_offset_m)
-        on_axis = shapely.line_interpolate_point(lines, d)
-        seg = _segment_at(on_axis, cand["street"].to_numpy(), streets)
-        pos = shapely.line_locate_point(streets.geoms[seg], on_axis)
-        state.place(r, seg=seg, position_m=pos, geometry=geom, method="metric_number",
-                    status="matched", streets=streets)
-
-    def _street_only(self, todo, key_index, qtype, bairro, streets, points, state):
-        rows = np.flatnonzero(todo & (key_index >= 0))
-        cand = self._candidate_streets(rows, key_index, qtype, bairro, streets, points)
-        nst = cand.groupby("row")["street"].transform("nunique")
-        amb = cand.loc[nst > 1, "row"].unique()
-        if len(amb):
-            mask = np.zeros(state.n, bool)
-            mask[amb] = True
-            state.reject(mask, "ambiguous_street", "several streets of that name; no number")
-        cand = cand[nst == 1]
-        lines = np.array([streets.street_line(int(s)) for s in cand["street"]], dtype=object)
-        mid = shapely.line_interpolate_point(lines, 0.5, normalized=True)
-        seg = _segment_at(mid, cand["street"].to_numpy(), streets)
-        pos = shapely.line_locate_point(streets.geoms[seg], mid)
-        state.place(cand["row"].to_numpy(), seg=seg, position_m=pos, geometry=mid,
-                    method="street_centroid", status="matched_street_only", streets=streets)
-
-    def _intersections(self, inter, p, key_index, bairro, streets, points, state):
-        rows = np.flatnonzero(inter)
-        cm = streets.matcher.match(p["cross_key"].to_numpy()[rows],
-                                   p["cross_short_key"].to_numpy()[rows], min_score=self.min_score)
-        bad = cm.key_index < 0
-        mask = np.zeros(state.n, bool)
-        mask[rows[bad]] = True
-        state.reject(mask, "street_not_found",
-                     "second street " + _quote(p["cross_text"]) + " of the intersection not found")
-        centres = {}
-        if points is not None:
-            centres = points.table.groupby("bairro")[["x", "y"]].mean()
-            centres = {b: (r.x, r.y) for b, r in centres.iterrows() if b}
-        cache: dict = {}
-        for r, kb, sb in zip(rows[~bad], cm.key_index[~bad], cm.score[~bad]):
-            ka = int(key_index[r])
-            ref = centres.get(bairro[r])
-            k = (ka, int(kb), ref)
-            if k not in cache:
-                cache[k] = meet(streets, ka, int(kb), reference_xy=ref,
-                                max_gap_m=self.intersection_max_gap_m)
-            mt = cache[k]
-            one = np.zeros(state.n, bool)
-            one[r] = True
-            if mt.seg < 0:
-                state.reject(one, "intersection_not_found", mt.detail)
-                continue
-            state.score[r] = min(state.score[r], sb) - mt.penalty
-            state.place(np.array([r]), seg=np.array([mt.seg]), position_m=np.array([mt.position_m]),
-                        geometry=np.array([mt.point], dtype=object), method="intersection",
-                        status="matched_tie" if mt.n_nodes > 1 else "matched", streets=streets)
-
-
-def _segment_at(points, street, streets):
-    """Segment of ``street`` nearest each point (points lie on the street's axis)."""
-    tree = shapely.STRtree(streets.geoms)
-    pairs, dist = tree.query_nearest(points, all_matches=True, return_distance=True,
-                                     max_distance=1e6)
-    frame = pd.DataFrame({"p": pairs[0], "s": pairs[1], "d": dist})
-    frame = frame[streets.seg_street[frame["s"].to_numpy()] == street[frame["p"].to_numpy()]]
-    out = np.full(len(points), -1, dtype=np.int64)
-    if len(frame):
-        frame = frame.assign(sid=streets.ids[frame["s"].to_numpy()]).sort_values(["p", "d", "sid"])
-        frame = frame.drop_duplicates("p")
-        out[frame["p"].to_numpy()] = frame["s"].to_numpy()
-    missing = np.flatnonzero(out < 0)
-    for i in missing:  # nearest overall was another street: search within the street
-        segs = np.flatnonzero(streets.seg_street == street[i])
-        out[i] = segs[np.argmin(shapely.distance(points[i], streets.geoms[segs]))]
-    return out
-
-
-def _quote(values) -> np.ndarray:
-    return ("'" + pd.Series(values).astype(str) + "'").to_numpy(dtype=object)
-
-
-class _State:
-    """Per-row outcome while geocoding: placed (segment, position, point, method) or a reason."""
-
-    def __init__(self, n: int):
-        self.n = n
-        self.reason = np.full(n, "", dtype=object)
-        self.detail = np.full(n, "", dtype=object)
-        self.seg = np.full(n, -1, dtype=np.int64)
-        self.position = np.full(n, np.nan)
-        self.geometry = np.full(n, None, dtype=object)
-        self.method = np.full(n, "", dtype=object)
-        self.status = np.full(n, "", dtype=object)
-        self.score = np.zeros(n)
-
-    def open(self) -> np.ndarray:
-        return (self.reason == "") & (self.seg < 0)
-
-    def reject(self, mask, reason, detail) -> None:
-        mask = np.asarray(mask, bool) & self.open()
-        self.reason[mask] = reason
-        self.detail[mask] = detail[mask] if isinstance(detail, np.ndarray) else detail
-
-    def place(self, rows, *, seg, position_m, geometry, method, status, streets) -> None:
-        if not len(rows):
-            return
-        self.seg[rows] = seg
-        self.position[rows] = position_m
-        self.geometry[rows] = geometry
-        self.method[rows] = method
-        self.status[rows] = status
-
-    def geocoded(self, frame: pd.DataFrame, streets: StreetIndex) -> gpd.GeoDataFrame:
-        ok = self.seg >= 0
-        seg = self.seg[ok]
-        geom = self.geometry[ok]
-        out = gpd.GeoDataFrame(frame.loc[ok].copy(), geometry=list(geom) if len(geom) else [],
-                               crs=streets.crs)
-        out["segment_id"] = streets.ids[seg].astype(np.int64)
-        out["snap_distance_m"] = (shapely.distance(geom, streets.geoms[seg]) if len(seg)
-                                  else np.zeros(0))
-        out["position_m"] = self.position[ok]
-        out["match_method"] = self.method[ok]
-        out["match_score"] = np.clip(np.round(self.score[ok], 1), 0, 100)
-        out["match_status"] = self.status[ok]
-        return out
-
-    def rejects_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
-        parts = []
-        for reason in pd.unique(self.reason[self.reason != ""]):
-            mask = self.reason == reason
-            parts.append(make_rejects(frame, mask, reason=reason, detail=self.detail,
-                                      stage="geocode"))
-        if not parts:
-            return make_rejects(frame, np.zeros(len(frame), bool), reason="street_not_found",
-                                detail="", stage="geocode")
-        return pd.concat(parts, ignore_index=True)
+        result = self.prepare(segments).geocode(rows)
+        self.last_qa = result.qa
+        return result.geocoded, result.rejects
 
 
 def geocode_addresses(
@@ -489,47 +522,36 @@ def geocode_addresses(
     segments: gpd.GeoDataFrame,
     *,
     bairros=None,
+    ceps=None,
+    address_points: gpd.GeoDataFrame | None = None,
+    prepared: PreparedGeocoder | None = None,
     **options,
 ) -> gpd.GeoDataFrame:
     """Geocode a plain list/Series of addresses onto ``segments`` (options as ``AddressGeocoder``).
 
     Returns a GeoDataFrame aligned with the input (same index for a Series), in the segments'
     CRS: ``address``, ``segment_id`` (−1 if not placed), ``position_m``, ``snap_distance_m``,
-    ``match_method``, ``match_score``, ``match_status``, ``reason``/``detail`` for the ones not
-    placed, and the point geometry (None if not placed). ``.attrs["qa"]`` holds the QA summary.
+    ``match_method``, ``match_score``, ``match_status``, ``match_review``,
+    ``match_review_reason``, ``matched_street``, ``reason``/``detail`` for the ones not placed,
+    and the point geometry (None if not placed). ``.attrs["qa"]`` holds the QA summary. Pass
+    ``prepared=prepare(segments, ...)`` to geocode many lists against one reference.
     """
     series = addresses if isinstance(addresses, pd.Series) else pd.Series(list(addresses),
                                                                           dtype=object)
-    rows = pd.DataFrame({"address": series.astype(object).to_numpy(),
-                         "source_row": np.arange(len(series))})
+    if prepared is None:
+        prepared = prepare(segments, address_points=address_points,
+                           settings=settings_from_options(**options))
+    rows = pd.DataFrame({prepared.settings.address_column: series.astype(object).to_numpy()})
     if bairros is not None:
-        rows["bairro"] = list(bairros)
-    geocoder = AddressGeocoder(**options)
-    placed, rejects = geocoder(rows, segments)
-    out = pd.DataFrame({"address": rows["address"]})
-    out["segment_id"] = np.int64(-1)
-    out["position_m"] = np.nan
-    out["snap_distance_m"] = np.nan
-    out["match_method"] = ""
-    out["match_score"] = np.nan
-    out["match_status"] = "rejected"
-    out["reason"] = ""
-    out["detail"] = ""
-    geom = np.full(len(rows), None, dtype=object)
-    if len(placed):
-        i = placed["source_row"].to_numpy()
-        for c in ("segment_id", "position_m", "snap_distance_m", "match_method", "match_score",
-                  "match_status"):
-            out.loc[i, c] = placed[c].to_numpy()
-        geom[i] = placed.geometry.to_numpy()
-    if len(rejects):
-        i = rejects["source_row"].to_numpy(dtype=np.int64)
-        out.loc[i, "reason"] = rejects["reason"].to_numpy()
-        out.loc[i, "detail"] = rejects["detail"].to_numpy()
-    result = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geom, crs=segments.crs))
-    result.index = series.index
-    result.attrs["qa"] = geocoder.last_qa
-    return result
+        rows[prepared.settings.bairro_column] = list(bairros)
+    if ceps is not None:
+        rows[prepared.settings.cep_column] = list(ceps)
+    result = prepared.geocode(rows)
+    out = result.table.drop(columns=[]).copy()
+    out.insert(0, "address", rows[prepared.settings.address_column].to_numpy())
+    out.index = series.index
+    out.attrs["qa"] = result.qa
+    return out
 
 
 def geocoder_from_config(config) -> AddressGeocoder | None:
@@ -538,11 +560,12 @@ def geocoder_from_config(config) -> AddressGeocoder | None:
     Uses ``address_points``/``address_points_layer`` when set, the segments' address ranges
     otherwise, and metric numbering when ``address_method="metric_number"``; options
     ``address_min_score``, ``address_method``, ``address_number_start`` (with defaults).
+    Kept for the current pipeline; the pipeline will call :func:`prepare` with frames.
     """
     from hotspots import ingest
 
     method = getattr(config, "address_method", "auto") or "auto"
-    options = dict(
+    options: dict[str, Any] = dict(
         min_score=float(getattr(config, "address_min_score", 85.0)),
         method=method,
         number_start=getattr(config, "address_number_start", "auto") or "auto",
@@ -555,14 +578,3 @@ def geocoder_from_config(config) -> AddressGeocoder | None:
     if method != "auto" or getattr(config, "streets", None):
         return AddressGeocoder(**options)
     return None
-
-
-def _single_street(cand: pd.DataFrame, state, detail: str) -> pd.DataFrame:
-    """Keep rows whose candidates lie on one street; reject the others as ambiguous_street."""
-    nst = cand.groupby("row")["street"].transform("nunique")
-    amb = cand.loc[nst > 1, "row"].unique()
-    if len(amb):
-        mask = np.zeros(state.n, bool)
-        mask[amb] = True
-        state.reject(mask, "ambiguous_street", detail)
-    return cand[nst == 1]

@@ -1,72 +1,93 @@
-"""Parsing and normalising Brazilian street addresses into street key, number, bairro and CEP."""
+"""Parsing free-text Brazilian addresses into street, number, complement, bairro, CEP (or corner).
+
+The number is looked for, in this order: after a mark ("nº 89", "n. 89", "#89"), after a comma
+(", 1234"), after " - " ("Rua 7 - 12"), and bare after the street name ("RUA DA REPUBLICA 500
+CIDADE BAIXA"), skipping numbers that belong to the name ("Rua 15 de Novembro", "Rua 2",
+"BR 116"). What follows the number is a complement when it starts with one ("apto 302",
+"fundos"), otherwise the bairro, with or without a separator. " - " before the number is part of
+the street ("Rua Palmares - Jd Por do Sol nº 89": street PALMARES in the locality JARDIM POR DO
+SOL). An intersection ("Av. X esq. Rua Y") keeps a number written with its first street.
+"""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-#: street types recognised at the start of a (standardised) street name
-STREET_TYPES = frozenset({
-    "RUA", "AVENIDA", "TRAVESSA", "ALAMEDA", "PRACA", "ESTRADA", "RODOVIA", "LARGO", "BECO",
-    "PASSEIO", "VIELA", "VILA", "PASSAGEM", "VIA", "LADEIRA", "CAMINHO", "ACESSO", "PARQUE",
-    "PRAIA", "QUADRA", "SERVIDAO", "TREVO", "VIADUTO", "PONTE", "ESTRADA VICINAL",
-})
-#: words dropped from the matching key (prepositions and articles)
-STOPWORDS = frozenset({"DA", "DE", "DO", "DAS", "DOS", "D", "E"})
-#: titles that people often leave out ("Rua Osório" for "Rua General Osório")
-TITLES = frozenset({
-    "GENERAL", "MARECHAL", "CORONEL", "DOUTOR", "DOUTORA", "PROFESSOR", "PROFESSORA", "PADRE",
-    "TENENTE", "CAPITAO", "MAJOR", "SENADOR", "DEPUTADO", "PRESIDENTE", "ALMIRANTE",
-    "BRIGADEIRO", "COMENDADOR", "DESEMBARGADOR", "ENGENHEIRO", "MONSENHOR", "VISCONDE", "BARAO",
-    "CONSELHEIRO", "SARGENTO", "CABO", "SOLDADO", "MINISTRO", "GOVERNADOR", "PREFEITO",
-    "VEREADOR", "DOM", "DONA", "FREI", "IRMAO", "IRMA", "MADRE", "MESTRE", "MAESTRO", "PASTOR", "BISPO", "CARDEAL", "CONEGO",
-})
-_ROMAN = re.compile(r"^(?=[IVXLC])(C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
-_UNITS = ["", "UM", "DOIS", "TRES", "QUATRO", "CINCO", "SEIS", "SETE", "OITO", "NOVE", "DEZ",
-          "ONZE", "DOZE", "TREZE", "QUATORZE", "QUINZE", "DEZESSEIS", "DEZESSETE", "DEZOITO",
-          "DEZENOVE"]
-_TENS = ["", "", "VINTE", "TRINTA", "QUARENTA", "CINQUENTA", "SESSENTA", "SETENTA", "OITENTA",
-         "NOVENTA"]
-_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+from hotspots.address.names import (
+    STREET_TYPES,
+    TYPE_CODES,
+    StreetName,
+    normalize_bairro,
+    normalize_street,
+    number_to_words,
+    roman_to_int,
+    strip_accents,
+)
+
+__all__ = [
+    "MAX_HOUSE_NUMBER",
+    "PARSED_COLUMNS",
+    "ParsedAddress",
+    "StreetName",
+    "normalize_bairro",
+    "normalize_street",
+    "number_to_words",
+    "parse_address",
+    "parse_addresses",
+    "parsed_arrays",
+    "roman_to_int",
+    "strip_accents",
+]
 
 #: largest house number accepted (larger ones are typing errors)
 MAX_HOUSE_NUMBER = 99_999
 
-_CEP = re.compile(r"(?:\bCEP\b\.?:?\s*)(\d{2}\.?\d{3}-?\d{3})\b|\b(\d{5}-\d{3})\b", re.I)
-_CEP_BARE = re.compile(r"(?:^|[\s,])(\d{8})\s*$")
-_SN = re.compile(r"\bs\s*/\s*n[º°o]?\b\.?|\bsem\s+n[uú]mero\b|\bS\.N\.", re.I)
-_KM = re.compile(r"\bkm\.?\s*(\d+(?:[.,]\d+)?)", re.I)
-_NUM_MARK = re.compile(
-    r"(?:,\s*|\s+)(?:n[º°o]\.?|num\.?|n[uú]mero|#)\s*(\d+(?:\.\d{3})*)(?:\s*([A-Za-z])\b)?", re.I)
-_COMMA_NUM = re.compile(
-    r",\s*(\d+(?:\.\d{3})*)(?:-\d+)?(?:\s*([A-Za-z])(?![A-Za-z]))?(?=$|[\s,;/-])")
-_SPACE_NUM = re.compile(r"\s(\d+(?:\.\d{3})*)(?:-\d+)?(?:\s*([A-Za-z]))?(?=\s*[,;/]|\s+-\s)")
-_TRAIL_NUM = re.compile(r"^(.*?\S)\s+(\d+(?:\.\d{3})*)(?:-\d+)?(?:\s*([A-Za-z]))?$")
+_NUM = r"(\d{1,3}(?:\.\d{3})+|\d+)"
+_SFX = r"(?:\s*-?\s*([A-Z])(?![A-Z0-9]))?"
+_CEP = re.compile(r"\bCEP\b\.?:?\s*(\d{2}\.?\d{3}-?\d{3})\b|\b(\d{5}-\d{3})\b")
+_CEP_BARE = re.compile(r"(?:^|[\s,;-])(\d{8})\s*$")
+_SN = re.compile(r"\bS\s*/\s*N[O°]?\b\.?|\bSEM\s+NUMERO\b|\bS\.\s?N\b\.?")
+_KM = re.compile(r"\bKM\.?\s*(\d+(?:[.,]\d+)?)")
+_MARKED = re.compile(r"(?:^|[\s,;])(?:N[O°]?\.?|NUM\.?|NUMERO|NR\.?|#)\s*" + _NUM + r"(?!\d)" + _SFX)
+_COMMA = re.compile(r",\s*" + _NUM + r"(?:\s*[-/]\s*\d+)?(?!\d)" + _SFX + r"(?=$|[\s,;/-])")
+_DASH = re.compile(r"\s[-–]\s*" + _NUM + r"(?!\d)" + _SFX + r"(?=\s*$|\s*[,;]|\s+[-–]\s)")
+_BARE = re.compile(r"\s" + _NUM + r"(?:\s*[-/]\s*\d+)?(?!\d)" + _SFX + r"(?=$|[\s,;/-])")
 _INTERSECTION = re.compile(
-    r"\s+(?:esquina(?:\s+(?:com|c/))?|esq\b\.?(?:\s*(?:com|c/))?|c/|com|x|&)\s+"
-    r"|\s*\b(?:esq\.|c/)\s*|\s*&\s*", re.I)
-_BAIRRO_MARK = re.compile(r"(?:\s+-\s+|,\s*)(?:bairro|b\.)\s+(.+)$|\s+-\s+(.+)$", re.I)
+    r"\s+(?:ESQUINA|ESQ\b\.?)(?:\s+(?:COM|C/))?(?=\s)|\s*\bESQ\.\s*|\s+(?:C/|COM|X)(?=\s)"
+    r"|\s*&\s*")
 _COMPLEMENT = re.compile(
-    r"\b(?:apto|apt|ap|apartamento|bloco|bl|fundos|fds|casa|cs|sala|sl|loja|lj|conjunto|cj|"
-    r"andar|frente|terreo|térreo|lote|lt|quadra|qd|box|galpao|galpão|sobrado|kitnet)\b\.?.*$",
-    re.I)
+    r"^(?:APTO|APT|AP|APARTAMENTO|BLOCO|BL|FUNDOS|FDS|CASA|CS|SALA|SL|LOJA|LJ|CONJUNTO|CJ|"
+    r"ANDAR|FRENTE|TERREO|LOTE|LT|QUADRA|QD|BOX|GALPAO|SOBRADO|KITNET|PISO|ESQUINA|PROX|"
+    r"PROXIMO|PERTO|EM FRENTE|AO LADO|ENTRE|TORRE|EDIFICIO|ED|CONDOMINIO|COND|KM)\b")
+_COMPLEMENT_IN = re.compile(
+    r"\s(?:APTO|APT|AP|APARTAMENTO|BLOCO|BL|FUNDOS|FDS|CASA|SALA|LOJA|LJ|ANDAR|TERREO|LOTE|"
+    r"LT|QUADRA|QD|BOX|SOBRADO|KITNET|PROXIMO|PROX|PERTO|EM FRENTE|AO LADO|TORRE|EDIFICIO)\b")
+_VALUED = re.compile(r"^(?:APTO|APT|AP|APARTAMENTO|BLOCO|BL|CASA|CS|SALA|SL|LOJA|LJ|LOTE|LT|"
+                     r"QUADRA|QD|BOX|TORRE)\.?\s*(?:N[O°]?\.?\s*)?[0-9A-Z]{1,4}\s+(?=[A-Z]{2,}"
+                     r"(?:\s|$))")
+_BAIRRO_WORD = re.compile(r"^(?:BAIRRO|BAIRRO:|B\.)\s*")
+_PARTS = re.compile(r"\s+[-–]\s+|\s*[,;]\s*")
+_NAME_NUMBER_BEFORE = re.compile(r"(?:^|\s)(?:BR|RS|SC|PR|SP|ERS|RST|RSC|RSC|KM|QUADRA|QD|LOTE|"
+                                 r"LT|BLOCO|BL|APTO|AP|CASA|SALA|TRAVESSA|TV|NUCLEO)\.?\s*$")
+_NAME_NUMBER_AFTER = re.compile(r"^\s+(?:DE|DA|DO|DOS|DAS)\s")
 _SPACES = re.compile(r"\s+")
-_UF = re.compile(r"(?:\s*[-/,]\s*|\s+)(?:RS|SC|PR|SP|RJ|MG)\s*$")
-
-
-@dataclass(frozen=True)
-class StreetName:
-    """A standardised street name: its type, full text and the keys used to match it."""
-
-    text: str  #: standardised, upper case, no accents ("RUA GONCALVES CHAVES")
-    street_type: str  #: "RUA", "AVENIDA", ... or "" when none was written
-    key: str  #: matching key: no type, no prepositions, numbers as words ("GONCALVES CHAVES")
-    short_key: str  #: ``key`` without titles ("OSORIO" for "GENERAL OSORIO")
+_NON_DIGIT = re.compile(r"\D")
+_DIGIT = re.compile(r"\d")
+_LETTER = re.compile(r"[^\W\d_]")
+_UPPER = re.compile(r"[A-Z]")
+_ONE_LETTER = re.compile(r"[A-Z]")
+_TWO_LETTERS = re.compile(r"[A-Z]{2}")
+_SPACE_DIGIT = re.compile(r"\s+\d")
+_UF_AFTER_DASH = re.compile(r"[-/]\s*[A-Z]{2}\s*$")
+_BAIRRO_IN = re.compile(r"(?:,|\s-)\s*(?:BAIRRO|B\.)\s+|\s+BAIRRO\s+")
+_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
+_UF = re.compile(r"(?:\s*[-/,]\s*|\s+)(?:AC|AL|AP|AM|BA|CE|DF|ES|GO|MA|MT|MS|MG|PA|PB|PR|PE|PI|"
+                 r"RJ|RN|RS|RO|RR|SC|SP|SE|TO)\s*$")
 
 
 @dataclass(frozen=True)
@@ -79,104 +100,43 @@ class ParsedAddress:
     number_kind: str  #: "number", "sn" (no number), "km", "missing", "invalid"
     km: float | None
     complement: str
-    bairro: str
+    bairro: str  #: as written (the street's " - LOCALIDADE" when no bairro was written)
     cep: str  #: 8 digits or ""
     cross_street: StreetName | None  #: second street of an intersection
     problem: str  #: "" or a reason code ("address_empty", "invalid_address", "invalid_number")
-
-
-def strip_accents(text: str) -> str:
-    """Remove diacritics (ã → a, ö → o) and keep everything else."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
-
-def number_to_words(n: int) -> str:
-    """Portuguese words for 0 < n < 1000 (street names like "Rua 15" = "Rua Quinze")."""
-    if n <= 0 or n >= 1000:
-        return str(n)
-    if n < 20:
-        return _UNITS[n]
-    if n < 100:
-        t, u = divmod(n, 10)
-        return _TENS[t] + (f" E {_UNITS[u]}" if u else "")
-    h, r = divmod(n, 100)
-    head = "CEM" if (h == 1 and r == 0) else ["", "CENTO", "DUZENTOS", "TREZENTOS", "QUATROCENTOS",
-                                              "QUINHENTOS", "SEISCENTOS", "SETECENTOS",
-                                              "OITOCENTOS", "NOVECENTOS"][h]
-    return head + (f" E {number_to_words(r)}" if r else "")
-
-
-def roman_to_int(token: str) -> int | None:
-    """Value of a roman numeral up to 399, or None if ``token`` is not one."""
-    if not token or not _ROMAN.match(token):
-        return None
-    total = 0
-    for a, b in zip(token, [*token[1:], ""]):
-        v = _ROMAN_VALUES[a]
-        total += -v if b and _ROMAN_VALUES[b] > v else v
-    return total if total > 0 else None
-
-
-def _standardise(raw: str) -> str:
-    try:
-        import enderecobr
-    except ImportError as exc:  # pragma: no cover - a core dependency
-        from hotspots._errors import MissingDependencyError
-
-        raise MissingDependencyError(
-            "address geocoding needs enderecobr (Brazilian address standardisation): "
-            "pip install enderecobr"
-        ) from exc
-    return enderecobr.padronizar_logradouros(raw)
-
-
-@lru_cache(maxsize=200_000)
-def normalize_street(raw: str) -> StreetName:
-    """Standardise a street name (abbreviations, accents, case) and build its matching keys.
-
-    Abbreviations and titles are expanded by ``enderecobr`` ("R. Mal. Deodoro" → "RUA MARECHAL
-    DEODORO"); numbers and roman numerals become words ("XV de Novembro", "15 de Novembro" →
-    "QUINZE NOVEMBRO"), prepositions are dropped. Names in other languages pass through
-    upper-cased and without accents (hyphens become spaces).
-    """
-    text = _standardise(raw.replace("-", " ")) if raw else ""
-    text = _SPACES.sub(" ", strip_accents(text).upper().replace("-", " ").replace(".", " ")).strip()
-    tokens = text.split(" ") if text else []
-    stype = ""
-    if len(tokens) > 1 and tokens[0] in STREET_TYPES:
-        stype, tokens = tokens[0], tokens[1:]
-    words: list[str] = []
-    for i, tok in enumerate(tokens):
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-        if tok.isdigit() and 0 < int(tok) < 1000:
-            words.extend(number_to_words(int(tok)).split(" "))
-            continue
-        value = roman_to_int(tok) if (len(tok) >= 2 or nxt == "DE") else None
-        if value is not None:
-            words.extend(number_to_words(value).split(" "))
-            continue
-        words.append(tok)
-    key_words = [w for w in words if w not in STOPWORDS] or words
-    short = [w for w in key_words if w not in TITLES] or key_words
-    return StreetName(text=text, street_type=stype, key=" ".join(key_words),
-                      short_key=" ".join(short))
+    #: the street text with its bare trailing number as part of the name ("Rua Projetada 4"),
+    #: tried when the street without it is not found; "" when the number was marked
+    name_number: str = ""
 
 
 def _clean(value: object) -> str | None:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
     if isinstance(value, bytes):
+        raw = value
         for enc in ("utf-8", "cp1252"):
             try:
-                value = value.decode(enc)
+                value = raw.decode(enc)
                 break
             except UnicodeDecodeError:
                 continue
     if not isinstance(value, str):
         return None
-    if "\ufffd" in value or any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+    if _BAD_CHARS.search(value):
         return None
-    return _SPACES.sub(" ", value).strip()
+    if "  " in value or "\t" in value or "\n" in value or "\r" in value:
+        value = _SPACES.sub(" ", value)
+    return value.strip()
+
+
+def _to_upper(text: str) -> str:
+    """Upper case without accents (same length as ``text`` for Latin text, to slice both)."""
+    return strip_accents(text).upper()
+
+
+@lru_cache(maxsize=256)
+def _city_pattern(city: str) -> re.Pattern:
+    return re.compile(rf"(?:\s*[,/-]\s*|\s+){re.escape(city)}\b\.?(?:\s*[-/]\s*[A-Z]{{2}})?\s*$")
 
 
 def _number(text: str) -> int | None:
@@ -184,89 +144,232 @@ def _number(text: str) -> int | None:
     return int(digits) if digits.isdigit() and len(digits) <= 9 else None
 
 
-def parse_address(value: object, *, city_names: tuple[str, ...] = ()) -> ParsedAddress:
-    """Split one free-text address into street, number, complement, bairro, CEP (or intersection).
+def parse_address(value: object, *, city_names: tuple[str, ...] = (),
+                  type_codes: tuple[tuple[str, str], ...] = ()) -> ParsedAddress:
+    """Split one free-text address into street, number, complement, bairro, CEP (or corner).
 
-    Understands "R. Gonçalves Chaves, 1234 - Centro", "Av Bento Gonçalves esq. Rua Santa Cruz",
-    "Rua XV de Novembro s/n", "nº 1.234", "km 12", "apto 302", "CEP 96015-560" and trailing city
-    names given in ``city_names``. Never raises: unusable input gets a ``problem`` reason code.
+    Understands "R. Gonçalves Chaves, 1234 - Centro", "RUA DA REPUBLICA 500 CIDADE BAIXA",
+    "Rua Palmares - Jd Por do Sol nº 89", "Av Bento Gonçalves 8000 esq. Av. Antônio de Carvalho"
+    (number and cross street both kept), "Rua XV de Novembro s/n", "nº 1.234", "km 12",
+    "apto 302", "CEP 96015-560" and trailing ``city_names``. ``type_codes`` adds street-type
+    codes ((code, type) pairs). Never raises: unusable input gets a ``problem`` reason code.
     """
+    return _parse(value, tuple(city_names), tuple(type_codes)) if not isinstance(
+        value, str) else _parse_text(value, tuple(city_names), tuple(type_codes))
+
+
+@lru_cache(maxsize=100_000)
+def _parse_text(value: str, city_names: tuple[str, ...], codes: tuple[tuple[str, str], ...]
+                ) -> ParsedAddress:
+    return _parse(value, city_names, codes)
+
+
+def _parse(value: object, city_names: tuple[str, ...], codes: tuple[tuple[str, str], ...]
+           ) -> ParsedAddress:
     text = _clean(value)
     if text is None:
         return _failed("invalid_address")
     if not text:
         return _failed("address_empty")
+    up = _to_upper(text)
+    if len(up) != len(text):
+        text = up
     cep = ""
-    m = _CEP.search(text)
+    m = _CEP.search(up) if ("CEP" in up or "-" in up) else None
     if m:
-        cep = re.sub(r"\D", "", m.group(1) or m.group(2))
-        text = (text[: m.start()] + text[m.end():]).strip(" ,;-")
+        cep = _NON_DIGIT.sub("", m.group(1) or m.group(2))
+        text, up = _cut(text, up, m.start(), m.end())
     for city in city_names:
-        text = re.sub(rf"(?:\s*[,/-]\s*|\s+){re.escape(city)}\b\.?(?:\s*[-/]\s*[A-Z]{{2}})?\s*$",
-                      "", text, flags=re.I)
-    text = _UF.sub("", text).strip(" ,;-")
-    parts = [p for p in _INTERSECTION.split(text, maxsplit=1) if p and p.strip(" ,;-")]
-    if len(parts) == 2 and not _SN.search(parts[0]) and not _NUM_MARK.search(parts[0]):
-        first, bairro = _split_bairro(parts[0])
-        second, bairro2 = _split_bairro(parts[1])
-        first = _COMPLEMENT.sub("", first).strip(" ,;-")
-        second = _COMPLEMENT.sub("", _COMMA_NUM.sub("", second)).strip(" ,;-")
-        if first and second:
-            return ParsedAddress(
-                street=normalize_street(first), number=None, number_suffix="",
-                number_kind="missing", km=None, complement="", bairro=bairro or bairro2, cep=cep,
-                cross_street=normalize_street(second), problem="")
-    text, bairro = _split_bairro(text)
-    if not cep:
-        m = _CEP_BARE.search(text)
-        if m and re.search(r"\d", text[: m.start()]):
+        cu = strip_accents(city).upper()
+        mm = _city_pattern(cu).search(up)
+        if mm:
+            text, up = text[: mm.start()], up[: mm.start()]
+    mm = _UF.search(up, max(0, len(up) - 8))
+    if mm and mm.start() > 0 and (up[: mm.start()].rstrip().endswith(",") or
+                                  _UF_AFTER_DASH.search(up)):
+        text, up = text[: mm.start()], up[: mm.start()]
+    text, up = _strip(text, up)
+    if not cep and up[-1:].isdigit():
+        m = _CEP_BARE.search(up)
+        if m and _DIGIT.search(up[: m.start()]):
             cep = m.group(1)
-            text = text[: m.start()].strip(" ,;-")
-    number, suffix, kind, km = None, "", "missing", None
-    street_part, rest = text, ""
-    if (m := _SN.search(text)) is not None:
-        kind, street_part, rest = "sn", text[: m.start()], text[m.end():]
-    elif (m := _KM.search(text)) is not None and m.start() > 0:
-        kind, street_part, rest = "km", text[: m.start()], text[m.end():]
-        km = float(m.group(1).replace(",", "."))
-    elif ((m := _NUM_MARK.search(text)) is not None or (m := _COMMA_NUM.search(text)) is not None
-          or (m := _SPACE_NUM.search(text)) is not None):
-        street_part, rest = text[: m.start()], text[m.end():]
-        number, suffix = _number(m.group(1)), (m.group(2) or "").upper()
-        kind = "number" if number is not None else "invalid"
-    else:
-        head = _COMPLEMENT.sub("", text).strip(" ,;-")
-        m = _TRAIL_NUM.match(head)
-        if m and normalize_street(m.group(1)).key and \
-                strip_accents(m.group(1)).upper() not in STREET_TYPES:
-            street_part, rest = m.group(1), text[len(head):]
-            number, suffix = _number(m.group(2)), (m.group(3) or "").upper()
-            kind = "number" if number is not None else "invalid"
-        else:
-            street_part, rest = head, text[len(head):]
-    street_part = _COMPLEMENT.sub("", street_part).strip(" ,;-")
-    complement = rest.strip(" ,;-")
+            text, up = _strip(text[: m.start()], up[: m.start()])
+    tc = dict(codes)
+    first_t, first_u, cross = text, up, None
+    split = _intersection_split(up, tc)
+    if split is not None:
+        a, b = split
+        second_u = up[b:]
+        first_t, first_u = _strip(text[:a], up[:a])
+        second_t = text[b:]
+        sec_street, _, _, _, _, _, sec_bairro, sec_nn = _street_and_number(second_t, second_u,
+                                                                            tc)
+        if sec_nn:  # a corner has no house number: "R. Projetada 4" is the name
+            sec_street = sec_nn
+        sec_name = normalize_street(sec_street, type_codes=tc) if sec_street else None
+        if sec_name is not None and sec_name.key:
+            cross = (sec_name, sec_bairro or sec_name.locality)
+    street_t, number, suffix, kind, km, complement, bairro, name_number = _street_and_number(
+        first_t, first_u, tc)
+    if cross is not None and not bairro:
+        bairro = cross[1]
     if kind == "number" and (number is None or number <= 0 or number > MAX_HOUSE_NUMBER):
         kind = "invalid"
-    if not street_part or not re.search(r"[^\W\d_]", street_part):
-        return _failed("address_empty" if not street_part else "invalid_address",
-                       bairro=bairro, cep=cep)
-    street = normalize_street(street_part)
+    if not street_t or not _LETTER.search(street_t):
+        return _failed("address_empty" if not street_t else "invalid_address", bairro=bairro,
+                       cep=cep)
+    street = normalize_street(street_t, type_codes=tc)
+    if not street.key:
+        return _failed("invalid_address", bairro=bairro, cep=cep)
+    if not bairro and street.locality:
+        bairro = street.locality
     problem = "invalid_number" if kind == "invalid" else ""
     return ParsedAddress(street=street, number=number if kind == "number" else None,
                          number_suffix=suffix if kind == "number" else "", number_kind=kind,
                          km=km, complement=complement, bairro=bairro, cep=cep,
-                         cross_street=None, problem=problem)
+                         cross_street=cross[0] if cross else None, problem=problem,
+                         name_number=name_number if kind == "number" else "")
 
 
-def _split_bairro(text: str) -> tuple[str, str]:
-    m = _BAIRRO_MARK.search(text)
-    if not m:
-        return text.strip(" ,;-"), ""
-    bairro = (m.group(1) or m.group(2) or "").strip(" ,;-")
-    if re.fullmatch(r"[\d\sA-Za-z]{0,2}\d+[A-Za-z]?", bairro):  # "Rua 7 - 12": not a bairro
-        return text.strip(" ,;-"), ""
-    return text[: m.start()].strip(" ,;-"), bairro
+def _cut(text: str, up: str, a: int, b: int) -> tuple[str, str]:
+    return _strip(text[:a] + " " + text[b:], up[:a] + " " + up[b:])
+
+
+def _strip(text: str, up: str) -> tuple[str, str]:
+    """Trim separators and spaces at both ends of both versions alike."""
+    n = len(up)
+    i, j = 0, n
+    while i < j and up[i] in " ,;-/":
+        i += 1
+    while j > i and up[j - 1] in " ,;-/":
+        j -= 1
+    return text[i:j], up[i:j]
+
+
+def _is_street_head(up: str, codes: dict) -> bool:
+    """True when ``up`` holds more than a street type (there is a name)."""
+    words = up.replace(".", " ").split()
+    if not words:
+        return False
+    if len(words) == 1:
+        w = words[0]
+        return w not in STREET_TYPES and w not in TYPE_CODES and w not in codes
+    return True
+
+
+def _intersection_split(up: str, codes: dict) -> tuple[int, int] | None:
+    """Span of the first intersection marker with a street on each side, or None."""
+    if not ("ESQ" in up or "C/" in up or " COM " in up or " X " in up or "&" in up):
+        return None
+    for m in _INTERSECTION.finditer(up):
+        left, right = up[: m.start()].strip(" ,;-"), up[m.end():].strip(" ,;-")
+        if not left or not right or not _UPPER.search(right):
+            continue
+        if not _is_street_head(left.split(",")[0], codes):
+            continue
+        if m.group(0).strip() in {"X", "COM"} and not _looks_like_street(right, codes):
+            continue
+        return m.start(), m.end()
+    return None
+
+
+def _looks_like_street(up: str, codes: dict) -> bool:
+    first = up.replace(".", " ").split()[0]
+    return first in TYPE_CODES or first in codes or len(up.split()) >= 2
+
+
+def _street_and_number(text: str, up: str, codes: dict):
+    """(street text, number, suffix, kind, km, complement, bairro) of one street part."""
+    number, suffix, kind, km = None, "", "missing", None
+    street_end, rest_start, rest_end = len(up), len(up), len(up)
+    bare = False
+    m = _SN.search(up) if ("S" in up and ("/" in up or "SEM" in up or "S." in up)) else None
+    if m is not None:
+        kind, street_end, rest_start = "sn", m.start(), m.end()
+    elif "KM" in up and (m := _KM.search(up)) is not None and m.start() > 0:
+        kind, street_end, rest_start = "km", m.start(), m.end()
+        km = float(m.group(1).replace(",", "."))
+    else:
+        m = _find_number(up, codes)
+        if m is not None:
+            street_end, rest_start = m.start(), m.end()
+            number, suffix = _number(m.group(1)), (m.group(2) or "")
+            kind = "number" if number is not None else "invalid"
+            bare = m.re is _BARE and not suffix
+    street_t, street_u = _strip(text[:street_end], up[:street_end])
+    rest_t, rest_u = _strip(text[rest_start:rest_end], up[rest_start:rest_end])
+    complement, bairro, lone = _classify_rest(rest_t, rest_u, kind == "number" and not suffix)
+    suffix = suffix or lone
+    # a street part may still carry ", bairro" or a complement (no number found)
+    pieces = _PARTS.split(street_u) if ("," in street_u or " -" in street_u
+                                        or ";" in street_u) else (street_u,)
+    if len(pieces) > 1 and kind in {"missing", "sn", "km"}:
+        head = len(pieces[0])
+        extra_c, extra_b, _ = _classify_rest(*_strip(street_t[head:], street_u[head:]), False)
+        street_t, street_u = street_t[:head], street_u[:head]
+        complement = " ".join(x for x in (extra_c, complement) if x)
+        bairro = bairro or extra_b
+    mc = _COMPLEMENT_IN.search(street_u)
+    if mc is not None and _is_street_head(street_u[: mc.start()], codes):
+        complement = " ".join(x for x in (street_t[mc.start():].strip(), complement) if x)
+        street_t, street_u = _strip(street_t[: mc.start()], street_u[: mc.start()])
+    mb = _BAIRRO_IN.search(street_u) if ("BAIRRO" in street_u or "B." in street_u) else None
+    if mb is not None:
+        bairro = bairro or street_t[mb.end():].strip()
+        street_t = street_t[: mb.start()]
+    street_t = street_t.strip(" ,;-")
+    # "Rua Projetada 4" with no house number: the number may be the name's
+    name_number = f"{street_t} {number}" if bare and number is not None else ""
+    return street_t, number, suffix, kind, km, complement, bairro, name_number
+
+
+def _find_number(up: str, codes: dict):
+    for rx in (_MARKED, _COMMA, _DASH):
+        m = rx.search(up)
+        if m is not None and _is_street_head(up[: m.start()].split(" - ")[0], codes):
+            return m
+    for m in _BARE.finditer(up):
+        before = up[: m.start()]
+        if not _is_street_head(before, codes):
+            continue  # "RUA 2": the number is the name
+        after = up[m.end():]
+        if _NAME_NUMBER_BEFORE.search(before) or _NAME_NUMBER_AFTER.match(after) or (
+                not m.group(2) and _SPACE_DIGIT.match(after)):
+            continue  # "BR 116", "15 DE NOVEMBRO", "QUADRA 5", "RUA PROJETADA 12 345"
+        return m
+    return None
+
+
+def _classify_rest(text: str, up: str, suffix_free: bool) -> tuple[str, str, str]:
+    """Split what follows a number into (complement, bairro, number suffix)."""
+    if not up:
+        return "", "", ""
+    if suffix_free and _ONE_LETTER.fullmatch(up):
+        return "", "", up
+    complement, bairro = [], ""
+    pos = 0
+    split = (_PARTS.split(up) if ("," in up or " -" in up or ";" in up or "–" in up)
+             else (up,))
+    for piece in split:
+        start = up.find(piece, pos)
+        pos = start + len(piece)
+        orig = text[start:pos]
+        if not piece:
+            continue
+        mb = _BAIRRO_WORD.match(piece)
+        mv = _VALUED.match(piece)
+        if mb is not None:
+            bairro = bairro or orig[mb.end():].strip()
+        elif mv is not None and not bairro and not _COMPLEMENT.match(piece[mv.end():]):
+            complement.append(orig[: mv.end()].strip())  # "bloco B VILA CASTILHOS"
+            bairro = orig[mv.end():].strip()
+        elif _COMPLEMENT.match(piece):
+            complement.append(orig)
+        elif not bairro and _TWO_LETTERS.search(piece):
+            bairro = orig
+        else:
+            complement.append(orig)
+    return " ".join(complement), bairro, ""
 
 
 def _failed(problem: str, *, bairro: str = "", cep: str = "") -> ParsedAddress:
@@ -275,44 +378,74 @@ def _failed(problem: str, *, bairro: str = "", cep: str = "") -> ParsedAddress:
                          problem=problem)
 
 
-def normalize_bairro(value: object) -> str:
-    """Key for comparing bairro names: upper case, no accents, single spaces."""
-    if not isinstance(value, str):
-        return ""
-    return _SPACES.sub(" ", strip_accents(value).upper().replace("-", " ")).strip()
-
-
 PARSED_COLUMNS = [
-    "street_text", "street_type", "street_key", "street_short_key", "number", "number_suffix",
-    "number_kind", "km", "complement", "bairro", "cep", "cross_text", "cross_type", "cross_key",
-    "cross_short_key", "problem",
+    "street_text", "street_type", "street_key", "street_short_key", "street_alt_key",
+    "street_type_abbreviated",
+    "number", "number_suffix", "number_kind", "km", "complement", "bairro", "cep",
+    "cross_text", "cross_type", "cross_key", "cross_short_key", "cross_alt_key", "problem",
+    "numname_text",
 ]
 
 
-def parse_addresses(values, *, city_names: tuple[str, ...] = ()) -> pd.DataFrame:
+def parse_addresses(values, *, city_names: tuple[str, ...] = (),
+                    type_codes: dict[str, str] | None = None) -> pd.DataFrame:
     """Parse many addresses (list, array or Series); each distinct string is parsed once.
 
     Returns a DataFrame aligned with the input (same index for a Series) with
-    ``PARSED_COLUMNS``; ``number`` is a nullable Int64, ``problem`` is "" for usable rows.
+    ``PARSED_COLUMNS``; ``number`` is a nullable Int64, ``bairro`` a :func:`normalize_bairro`
+    key, ``problem`` is "" for usable rows.
     """
     series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
-    obj = series.astype(object).to_numpy()
-    keys = np.array([v if isinstance(v, str) else repr(v) if v is not None else "" for v in obj],
-                    dtype=object)
-    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    rows = []
-    for i in first:
-        p = parse_address(obj[i], city_names=city_names)
-        s, c = p.street, p.cross_street
-        rows.append((
-            s.text if s else "", s.street_type if s else "", s.key if s else "",
-            s.short_key if s else "", p.number if p.number is not None else pd.NA,
-            p.number_suffix, p.number_kind, p.km if p.km is not None else np.nan, p.complement,
-            normalize_bairro(p.bairro), p.cep, c.text if c else "", c.street_type if c else "",
-            c.key if c else "", c.short_key if c else "", p.problem,
-        ))
-    table = pd.DataFrame(rows, columns=PARSED_COLUMNS)
-    table["number"] = table["number"].astype("Int64")
-    out = table.iloc[inverse].reset_index(drop=True)
+    data = parsed_arrays(series.astype(object).to_numpy(), city_names=city_names,
+                         type_codes=type_codes)
+    num = data["number"]
+    number = pd.array(np.where(num < 0, 0, num), dtype="Int64")
+    number[num < 0] = pd.NA
+    out = pd.DataFrame({k: (pd.Series(v, dtype=object) if v.dtype == object else v)
+                        for k, v in data.items() if k != "number"})
+    out.insert(PARSED_COLUMNS.index("number"), "number", number)
     out.index = series.index
     return out
+
+
+def parsed_arrays(values: np.ndarray, *, city_names: tuple[str, ...] = (),
+                  type_codes: dict[str, str] | None = None) -> dict[str, np.ndarray]:
+    """:func:`parse_addresses` as a dict of arrays (``number`` −1 when there is none)."""
+    obj = np.asarray(values, dtype=object)
+    keys = np.array([v if isinstance(v, str) else repr(v) if v is not None else "" for v in obj],
+                    dtype=object)
+    codes, first = _first_of_each(keys)
+    cities = tuple(city_names)
+    tcodes = tuple(sorted((k.upper(), v.upper()) for k, v in (type_codes or {}).items()))
+    rows = []
+    for i in first:
+        p = parse_address(obj[i], city_names=cities, type_codes=tcodes)
+        s, c, nn = p.street, p.cross_street, p.name_number
+        rows.append((
+            s.text if s else "", s.street_type if s else "", s.key if s else "",
+            s.short_key if s else "", s.alt_key if s else "",
+            bool(s.type_abbreviated) if s else False,
+            p.number if p.number is not None else -1,
+            p.number_suffix, p.number_kind, p.km if p.km is not None else np.nan, p.complement,
+            normalize_bairro(p.bairro), p.cep, c.text if c else "", c.street_type if c else "",
+            c.key if c else "", c.short_key if c else "", c.alt_key if c else "", p.problem,
+            nn,
+        ))
+    columns = list(zip(*rows)) if rows else [()] * len(PARSED_COLUMNS)
+    data = {}
+    for name, col in zip(PARSED_COLUMNS, columns):
+        arr = np.empty(len(col), dtype=object)
+        arr[:] = col
+        data[name] = arr[codes]
+    data["number"] = data["number"].astype(np.int64)
+    data["km"] = data["km"].astype(float)
+    data["street_type_abbreviated"] = data["street_type_abbreviated"].astype(bool)
+    return data
+
+
+def _first_of_each(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of each key (0..k-1 in order of first appearance) and the row of each first."""
+    codes, uniq = pd.factorize(keys)
+    first = np.full(len(uniq), -1, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]
+    return codes, first

@@ -55,6 +55,8 @@ def write_geopackage(
         if isinstance(frame, gpd.GeoDataFrame):
             if frame.crs is None:
                 raise ValidationError(f"layer {name!r} has no CRS; cannot write it")
+            if frame.empty:  # an empty layer keeps its registered geometry type for QGIS
+                options["geometry_type"] = _empty_geometry_type(name)
             pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", **options)
         else:
             pyogrio.write_dataframe(pd.DataFrame(frame), path, layer=name, driver="GPKG",
@@ -64,6 +66,19 @@ def write_geopackage(
                            lang=lang, privacy_k=privacy_k, settings=settings,
                            style_keys=style_keys)
     return path
+
+
+#: the GeoPackage geometry type of an empty layer, from the registry's geometry kind
+_EMPTY_GEOMETRY = {"point": "Point", "line": "MultiLineString", "polygon": "MultiPolygon"}
+
+
+def _empty_geometry_type(name: str) -> str:
+    """Geometry type for an empty layer (``Unknown`` leaves QGIS without a renderer)."""
+    from hotspots.layers import LAYERS
+
+    spec = LAYERS.get(name)
+    kind = spec.geometry if spec is not None else None
+    return _EMPTY_GEOMETRY.get(kind or "", "Unknown")
 
 
 def _check_style_options(*, lang, privacy_k, settings: QgisExportSettings) -> None:

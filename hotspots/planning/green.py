@@ -193,15 +193,30 @@ def green_projects(
     frame.index = pd.Index([f"G-{x}" for x in cand.index], name="project_id")
     # incidents as groups of identical catchments (the coverage items of the selection)
     fresh = ~served[i] & ~adopted[a]
-    cov = pd.DataFrame({"area": a[fresh], "incident": i[fresh]})
-    if len(cov):
-        sig = cov.sort_values(["incident", "area"]).groupby("incident")["area"].agg(tuple)
-        group, group_of_sig = pd.factorize(sig, sort=True)
-        w = np.bincount(group, weights=weight[sig.index.to_numpy()])
-        rows = np.repeat(np.arange(len(group_of_sig)), [len(s) for s in group_of_sig])
-        cols = np.concatenate([np.asarray(s, dtype=np.int64) for s in group_of_sig])
-        cover = sp.csr_array((np.ones(len(rows)), (rows, cols)),
-                             shape=(len(group_of_sig), n_area))
-    else:
-        cover, w = sp.csr_array((0, n_area)), np.zeros(0)
+    cover, w = _catchment_groups(a[fresh], i[fresh], weight, n_area)
     return GreenProjects(projects=frame, cover=cover, cover_weights=w, counts=counts)
+
+
+def _catchment_groups(area: np.ndarray, incident: np.ndarray, weight: np.ndarray,
+                      n_area: int) -> tuple[sp.csr_array, np.ndarray]:
+    """Incidents grouped by their identical sets of areas: (groups × areas cover, group weight).
+
+    The groups are in the lexicographic order of their sorted area lists (a shorter list before
+    its extensions), found exactly by :func:`numpy.unique` over the lists padded with −1.
+    """
+    if len(area) == 0:
+        return sp.csr_array((0, n_area)), np.zeros(0)
+    order = np.lexsort((area, incident))
+    area, incident = area[order], incident[order]
+    owners, start, size = np.unique(incident, return_index=True, return_counts=True)
+    slot = np.arange(len(area)) - np.repeat(start, size)
+    padded = np.full((len(owners), int(size.max())), -1, dtype=np.int64)
+    padded[np.repeat(np.arange(len(owners)), size), slot] = area
+    groups, group = np.unique(padded, axis=0, return_inverse=True)
+    group = np.asarray(group).reshape(-1)
+    w = np.bincount(group, weights=weight[owners], minlength=len(groups))
+    member = groups >= 0
+    rows = np.repeat(np.arange(len(groups)), member.sum(axis=1))
+    cover = sp.csr_array((np.ones(len(rows)), (rows, groups[member])),
+                         shape=(len(groups), n_area))
+    return cover, w

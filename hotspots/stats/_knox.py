@@ -25,15 +25,31 @@ def spatial_bands(distance_m: np.ndarray, edges_m: np.ndarray, *, closed: str) -
     ``edges_m`` are the k upper edges. ``closed="left"``: band i holds [e(i−1), e(i)) (band 1
     (0, e1)); ``closed="right"``: band i holds (e(i−1), e(i)].
     """
-    side = "right" if closed == "left" else "left"
-    band = 1 + np.searchsorted(edges_m, distance_m, side=side)
-    return np.where(distance_m == 0, 0, band).astype(np.int64)
+    return _bands(np.ascontiguousarray(distance_m, dtype=np.float64),
+                  np.ascontiguousarray(edges_m, dtype=np.float64), closed == "left")
+
+
+@numba.njit(cache=True, nogil=True)
+def _bands(distance_m, edges_m, left):  # pragma: no cover
+    """:func:`spatial_bands` in one pass (band = 1 + edges below, or at, the distance)."""
+    out = np.empty(len(distance_m), dtype=np.int64)
+    for p in range(len(distance_m)):
+        d = distance_m[p]
+        if d == 0:
+            out[p] = 0
+            continue
+        band = 1
+        for e in edges_m:
+            if e < d or (left and e == d):
+                band += 1
+        out[p] = band
+    return out
 
 
 def temporal_bands(dt: np.ndarray, edges: np.ndarray, *, closed: str) -> np.ndarray:
     """Band of each time difference: 0…m−1 finite bands, m "more than" (edges: m upper edges)."""
     side = "right" if closed == "left" else "left"
-    return np.searchsorted(edges, dt, side=side).astype(np.int64)
+    return np.searchsorted(edges, dt, side=side).astype(np.int64)  # type: ignore[call-overload]
 
 
 def pairs_per_time_band(t: np.ndarray, edges: np.ndarray, *, closed: str) -> np.ndarray:
@@ -46,7 +62,7 @@ def pairs_per_time_band(t: np.ndarray, edges: np.ndarray, *, closed: str) -> np.
     ts = np.sort(np.asarray(t, dtype=np.int64))
     side = "left" if closed == "left" else "right"
     idx = np.arange(n)
-    within = np.array([int((np.searchsorted(ts, ts + e, side=side) - idx - 1).sum())
+    within = np.array([int((np.searchsorted(ts, ts + e, side=side) - idx - 1).sum())  # type: ignore[call-overload]
                        for e in edges], dtype=np.int64)
     total = n * (n - 1) // 2
     cum = np.r_[within, total]
@@ -96,6 +112,29 @@ def _at_least_parallel(first, second, sband, times, thresholds, n_s, n_chunks): 
     return out.sum(axis=0)
 
 
+@numba.njit(cache=True, nogil=True)
+def _renumber_sorted(first, second, sband, rank):  # pragma: no cover
+    """Pairs renumbered through ``rank`` and stably sorted by their new first end (a counting
+    sort: the ends are positions 0…n−1), as int32 ends and int64 bands."""
+    n = len(rank)
+    starts = np.zeros(n + 1, dtype=np.int64)
+    for p in range(len(first)):
+        starts[rank[first[p]] + 1] += 1
+    for i in range(n):
+        starts[i + 1] += starts[i]
+    a = np.empty(len(first), dtype=np.int32)
+    b = np.empty(len(first), dtype=np.int32)
+    s = np.empty(len(first), dtype=np.int64)
+    for p in range(len(first)):
+        r = rank[first[p]]
+        q = starts[r]
+        starts[r] = q + 1
+        a[q] = r
+        b[q] = rank[second[p]]
+        s[q] = sband[p]
+    return a, b, s
+
+
 @dataclass(frozen=True, eq=False)
 class _Recount:
     """Pairs renumbered along the locality order, ready to be recounted for many permutations."""
@@ -121,11 +160,11 @@ class _Recount:
         order = np.arange(n) if locality is None else np.asarray(locality, dtype=np.int64)
         rank = np.empty(n, dtype=np.int64)
         rank[order] = np.arange(n)
-        a, b = rank[np.asarray(first, dtype=np.int64)], rank[np.asarray(second, dtype=np.int64)]
-        key = np.argsort(a, kind="stable")
-        s = np.asarray(sband, dtype=np.int64)[key]
+        a, b, s = _renumber_sorted(np.asarray(first, dtype=np.int64),
+                                   np.asarray(second, dtype=np.int64),
+                                   np.asarray(sband, dtype=np.int64), rank)
         n_chunks = max(4 * numba.get_num_threads(), int(np.ceil(len(a) / 2**30)))
-        return cls(first=a[key].astype(np.int32), second=b[key].astype(np.int32), sband=s,
+        return cls(first=a, second=b, sband=s,
                    t=t.astype(dtype), order=order, thresholds=thresholds.astype(dtype),
                    row_totals=np.bincount(s, minlength=n_spatial), n_spatial=n_spatial,
                    n_chunks=n_chunks)

@@ -77,13 +77,35 @@ def planar_pairs(xy: np.ndarray, *, max_distance_m: float, metric: str = "euclid
     if single_precision:
         slack += 4.0 * float(np.spacing(np.float32(scale)))
     raw = cKDTree(xy).query_pairs(r=max_distance_m + slack, p=p, output_type="ndarray")
-    first = raw[:, 0].astype(np.int64)
-    second = raw[:, 1].astype(np.int64)
-    swap = first > second
-    first[swap], second[swap] = second[swap], first[swap]
-    d = planar_distances(xy, first, second, metric=metric, single_precision=single_precision)
-    keep = d <= max_distance_m
-    return ClosePairs(first[keep], second[keep], d[keep], float(max_distance_m))
+    pts = xy.astype(np.float32) if single_precision else xy  # as planar_distances
+    first, second, d = _cut_pairs(raw, pts, np.float64(max_distance_m), metric == "euclidean")
+    return ClosePairs(first, second, d, float(max_distance_m))
+
+
+@numba.njit(cache=True, nogil=True)
+def _cut_pairs(raw, pts, limit, euclidean):  # pragma: no cover
+    """The rows of ``raw`` (i, j) within ``limit``, ordered first < second, with distances.
+
+    One pass over the pairs in the arithmetic of :func:`planar_distances` (the coordinates'
+    own precision, float32 in NRC mode), so a pair at the limit is decided as there.
+    """
+    n = raw.shape[0]
+    d = np.empty(n, dtype=np.float64)
+    keep = 0
+    for r in range(n):
+        a = raw[r, 0]
+        b = raw[r, 1]
+        if a > b:
+            a, b = b, a
+        dx = pts[a, 0] - pts[b, 0]
+        dy = pts[a, 1] - pts[b, 1]
+        v = np.sqrt(dx * dx + dy * dy) if euclidean else np.abs(dx) + np.abs(dy)
+        if np.float64(v) <= limit:
+            d[keep] = v
+            raw[keep, 0] = a
+            raw[keep, 1] = b
+            keep += 1
+    return raw[:keep, 0].copy(), raw[:keep, 1].copy(), d[:keep].copy()
 
 
 def morton_order(xy: np.ndarray) -> np.ndarray:

@@ -226,7 +226,8 @@ def near_repeat(
     pairs = _inputs.close_pairs(prep, settings, float(s_edges[-1]))
     sband = _knox.spatial_bands(pairs.distance_m, s_edges, closed=closed)
     finite = sband <= settings.spatial_bands
-    pairs, sband = pairs.subset(finite), sband[finite]
+    if not finite.all():  # pairs exactly at the last edge of left-closed bands
+        pairs, sband = pairs.subset(finite), sband[finite]
     common = dict(s_edges=s_edges, t_edges=t_edges, t_edges_days=t_edges_days.astype(float),
                   closed=closed, settings=settings, keep=keep_simulations)
     locality = _pairs.morton_order(prep["xy"])
