@@ -115,7 +115,8 @@ def protect_layer(name: str, frame: pd.DataFrame, rules: dict[str, Rule], *,
     statistics : callable, optional
         ``statistics(protected)`` → DataFrame of recomputed statistics (columns named by the
         rules), given the protected counts (index = the layer's identity; ``_short`` marks
-        units shorter than the minimum). None: recomputed columns are left out.
+        units shorter than the minimum, ``_length_m`` their length). None: recomputed
+        columns are left out.
     language : str
         Language of rewritten texts ('en' or 'pt').
 
@@ -150,7 +151,9 @@ def protect_layer(name: str, frame: pd.DataFrame, rules: dict[str, Rule], *,
     ids = pd.Index(ident.to_numpy(), name=index_name)
     protected_counts = pd.DataFrame({c: imputed[c] for c in counts}, index=ids)
     if statistics is not None and any(r.kind == "recomputed" for r in rules.values()):
-        stats = statistics(protected_counts.assign(_short=short))
+        length = unit_lengths(table)
+        stats = statistics(protected_counts.assign(
+            _short=short, _length_m=np.nan if length is None else length.to_numpy()))
         if stats is not None:
             stats = stats.reindex(ids)
             stats.index = table.index

@@ -69,7 +69,7 @@ class ReleaseStatistics:
         """``gi_bin``, ``lisa_class``, ``night_gi_bin`` and the emerging columns of the
         protected counts (index ``segment_id``; columns ``count``, ``night_count``…)."""
         out = pd.DataFrame(index=protected.index)
-        lengths = self._lengths(protected.index)
+        lengths = self._lengths(protected)
         if self.gi is not None and "count" in protected.columns:
             counts = protected["count"].astype(float).fillna(0.0)
             bins = self.gi.bins_for_counts(counts, lengths) if counts.sum() > 0 else None
@@ -97,14 +97,13 @@ class ReleaseStatistics:
                 out = out.join(em.drop(columns=[c for c in em.columns if c in out.columns]))
         return out
 
-    def _lengths(self, index) -> pd.Series:
-        for source in (self.density.segments if self.density is not None else None,
-                       self.emerging.segments if self.emerging is not None else None):
-            if source is not None and "length_m" in source.columns:
-                return source["length_m"].reindex(index).astype(float)
+    def _lengths(self, protected: pd.DataFrame) -> pd.Series:
+        length = protected.get("_length_m")
+        if length is not None and np.isfinite(length.to_numpy(dtype=float)).all():
+            return length.astype(float)
         if self.gi is not None and self.gi.variable == "rate_per_100m":
             raise ValidationError("recomputing rates per 100 m needs the segments' length_m")
-        return pd.Series(100.0, index=index)
+        return pd.Series(100.0, index=protected.index)
 
 
 def protected_cube_counts(counts: np.ndarray, *, k: int) -> np.ndarray:
