@@ -11,6 +11,7 @@ from hotspots.config._checks import (
     _time_format_problem,
     _timezone_problem,
 )
+from hotspots.config.geocoding import GeocodingSettings
 
 __all__ = ["ColumnSettings", "GeocodingSettings", "InputSettings", "OutputSettings",
            "ParameterSettings", "PostgisSettings", "QgisExportSettings", "SegmentSettings",
@@ -117,21 +118,6 @@ class SegmentSettings:
         "anything else (slivers between two close intersections)",
         unit="m", ge=0,
     )
-
-
-@dataclass(frozen=True)
-class GeocodingSettings:
-    """Snapping coordinates and matching addresses onto segments."""
-
-    max_distance_m: float = setting(50.0, "incidents farther than this from every street are "
-                                    "rejected (beyond_max_distance)", unit="m", gt=0)
-    min_score: float = setting(85.0, "minimum street-name match score (85–99 is \"good\")",
-                               ge=0, le=100)
-    method: str = setting("auto", "how address numbers are placed",
-                          choices=("auto", "address_point", "address_range", "metric_number"))
-    number_start: str = setting("auto", "metric numbering starts at: the end nearest the "
-                                "centre (auto), the first or the last vertex",
-                                choices=("auto", "first", "last"))
 
 
 @dataclass(frozen=True)
