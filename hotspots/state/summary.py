@@ -22,7 +22,7 @@ import pandas as pd
 from hotspots.state.config import StateConfig
 from hotspots.state.tasks import CityOutcome
 
-__all__ = ["COLUMNS", "state_table", "state_totals", "write_state_summary"]
+__all__ = ["COLUMNS", "state_table", "state_totals", "summary_lines", "write_state_summary"]
 
 #: columns of state.csv, in order
 COLUMNS = ("code", "municipality", "status", "incidents", "segments", "hot_segments",
@@ -125,3 +125,40 @@ def write_state_summary(config: StateConfig, outcomes, *, week: str, folder: Pat
                     encoding="utf-8")
                 files[f"bulletin_{lang}"] = path
     return {k: folder / v.name for k, v in files.items()}
+
+
+LINES = {
+    "en": {"week": "week", "done": "done", "skipped": "done earlier (skipped)",
+           "failed": "failed", "incidents": "incidents", "hot": "hot segments",
+           "wrote": "state summary", "rerun": "rerun the same command to redo only the failed "
+           "municipalities", "split": "state-wide file: {read} records, {assigned} assigned, "
+           "{lost} unassigned"},
+    "pt": {"week": "semana", "done": "concluídos", "skipped": "concluídos antes (pulados)",
+           "failed": "com falha", "incidents": "ocorrências", "hot": "segmentos quentes",
+           "wrote": "resumo estadual", "rerun": "rode o mesmo comando de novo para refazer só "
+           "os municípios com falha", "split": "arquivo estadual: {read} registros, "
+           "{assigned} atribuídos, {lost} sem município"},
+}
+
+
+def summary_lines(result, *, language: str = "pt") -> list[str]:
+    """The lines ``hotspots state`` prints: counts by status, totals, failures, the files."""
+    t = LINES["pt" if language == "pt" else "en"]
+    table = state_table(result.outcomes)
+    tot = state_totals(table)
+    lines = [f"{t['week']}: {result.week}",
+             f"{t['done']}: {tot['done']}   {t['skipped']}: {tot['skipped']}   "
+             f"{t['failed']}: {tot['failed']}   (of {tot['municipalities']})",
+             f"{t['incidents']}: {tot['incidents']}   {t['hot']}: {tot['hot_segments']}"]
+    if result.split:
+        lines.append(t["split"].format(read=result.split["rows_read"],
+                                       assigned=result.split["assigned"],
+                                       lost=sum(result.split["unassigned"].values())))
+    for o in result.failed:
+        first = (o.message or "").splitlines()[0] if o.message else ""
+        lines.append(f"  {o.code} {o.name}: exit {o.exit_code}: {first}")
+    if result.failed:
+        lines.append(t["rerun"])
+    lines.append(f"{t['wrote']}: {result.folder}")
+    lines += [f"    {p}" for p in result.files.values()]
+    return lines
