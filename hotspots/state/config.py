@@ -56,7 +56,8 @@ from hotspots.config import (
 
 __all__ = [
     "ClusterSettings", "IncidentSourceSettings", "MunicipalitySettings", "StateConfig",
-    "StateSettings", "load_state_config", "postgis_code_query", "state_config_from_dict",
+    "StateSettings", "city_toml", "load_state_config", "postgis_code_query",
+    "state_config_from_dict",
 ]
 
 _IBGE = re.compile(r"^\d{7}$")
@@ -428,3 +429,18 @@ def _cross_checks(config: StateConfig) -> list[str]:
             problems += [f"{m.source.split(' ', 1)[-1]}: {p}" for p in exc.problems]
     return problems
 
+
+
+def city_toml(data: dict[str, Any]) -> str:
+    """A city config (nested tables, e.g. :meth:`StateConfig.city_dict`) as TOML text, so a
+    municipality of the state can be run alone with ``hotspots weekly --config``."""
+    from hotspots._settings import toml_value
+
+    lines = []
+    if "title" in data:
+        lines.append(f"title = {toml_value(data['title'])}")
+    for section in SECTIONS:
+        table = {k: v for k, v in (data.get(section) or {}).items() if v is not None}
+        if table:
+            lines += ["", f"[{section}]"] + [f"{k} = {toml_value(v)}" for k, v in table.items()]
+    return "\n".join(lines) + "\n"

@@ -66,7 +66,7 @@ def state_totals(table: pd.DataFrame) -> dict:
     ok = table["status"].isin(["done", "skipped"])
     low = ok & (table["geocoding_rate"] < RATCLIFFE_MIN_RATE)
     return {
-        "municipalities": int(len(table)),
+        "municipalities": len(table),
         "done": int((table["status"] == "done").sum()),
         "skipped": int((table["status"] == "skipped").sum()),
         "failed": int((~ok).sum()),

@@ -56,7 +56,7 @@ def city_sizes(codes: list[str], *, segments_total: int, min_segments: int = 40,
 
 def _grid_side(segments: int) -> int:
     """Blocks per side of a square grid with about ``segments`` segments (2k(k+1))."""
-    return max(2, int(round((-1 + np.sqrt(1 + 2 * segments)) / 2)))
+    return max(2, round((-1 + np.sqrt(1 + 2 * segments)) / 2))
 
 
 def grid_streets(center_xy: tuple[float, float], segments: int, *, block_m: float = 100.0
@@ -82,7 +82,8 @@ def synthetic_incidents(center_xy: tuple[float, float], segments: int, n: int, *
     """``n`` incidents on the grid of :func:`grid_streets`: a ``hot_share`` of them on a
     ``hot_segments`` share of the segments, the others anywhere, times uniform over ``weeks``
     (ISO labels, local time); ``at_nodes`` puts that share exactly on intersections (ties).
-    Columns: id, data_hora (dd/mm/YYYY HH:MM), natureza, latitude, longitude."""
+    Columns: data_hora (dd/mm/YYYY HH:MM), natureza, latitude, longitude, and x, y in
+    :data:`CRS` (exact: points on nodes lie exactly on the grid's vertices)."""
     rng = np.random.default_rng(seed)
     k = _grid_side(segments)
     nseg = 2 * k * (k + 1)
@@ -111,7 +112,7 @@ def synthetic_incidents(center_xy: tuple[float, float], segments: int, n: int, *
     frame = pd.DataFrame({
         "data_hora": local.strftime("%d/%m/%Y %H:%M"),
         "natureza": CATEGORIES[rng.integers(0, len(CATEGORIES), n)],
-        "latitude": np.round(lat, 7), "longitude": np.round(lon, 7),
+        "latitude": np.round(lat, 7), "longitude": np.round(lon, 7), "x": x, "y": y,
     }).iloc[order].reset_index(drop=True)
     return frame
 
@@ -171,7 +172,7 @@ def synthetic_state(folder: str | Path, *, boundaries: str | Path, codes: list[s
         nseg = int(sizes[code])
         k = _grid_side(nseg)
         real = 2 * k * (k + 1)
-        n = max(5, int(round(incidents_per_year * real / segments_total * weeks / 52)))
+        n = max(5, round(incidents_per_year * real / segments_total * weeks / 52))
         c = (float(centers.iloc[i].x), float(centers.iloc[i].y))
         streets = grid_streets(c, nseg)
         ext = {"gpkg": ".gpkg", "parquet": ".parquet"}[streets_format]
@@ -181,7 +182,7 @@ def synthetic_state(folder: str | Path, *, boundaries: str | Path, codes: list[s
         else:
             streets.to_parquet(path)
         inc = synthetic_incidents(c, nseg, n, weeks=week_labels, timezone="America/Sao_Paulo",
-                                  seed=seed + i + 1)
+                                  seed=seed + i + 1).drop(columns=["x", "y"])
         inc.insert(0, "id", np.char.add(f"{code}-", np.arange(1, n + 1).astype(str)))
         if source == "per_city":
             inc.to_csv(folder / "incidents" / f"{code}.csv", index=False)
