@@ -142,7 +142,8 @@ class ClusterSettings:
     threads_per_worker: int = setting(1, "threads per LocalCluster worker (a city is one task "
                                       "on one thread)", ge=1)
     processes: bool = setting(True, "LocalCluster workers are processes (a crash stays in its "
-                              "worker); false: threads of this process")
+                              "worker); false: one worker thread in this process (the "
+                              "analysis is not thread-safe, so cities then run one at a time)")
     memory_limit: str = setting("auto", "memory per LocalCluster worker: auto (machine memory "
                                 "/ workers) or a size; a worker above it is restarted and its "
                                 "city retried", check=_memory_problem)

@@ -220,12 +220,20 @@ def _run_dask(spec: PrepareSpec, tasks: list[CityTask], *, config: StateConfig,
         else:
             n = workers or cl.workers or _cores()
             threads = cl.threads_per_worker
+            if not cl.processes:
+                # the weekly run is not thread-safe (warnings.catch_warnings is process-wide
+                # state, used by the statistics and raster steps): one city at a time
+                if n * threads > 1:
+                    say("cluster.processes = false: one thread (the analysis is not "
+                        "thread-safe); use processes for parallel cities")
+                n, threads = 1, 1
             with dask.config.set({"distributed.scheduler.allowed-failures": cl.retries}):
+                extra = ({"env": {"NUMBA_NUM_THREADS": str(threads),
+                                  "OMP_NUM_THREADS": str(threads)}} if cl.processes else {})
                 cluster = distributed.LocalCluster(
                     n_workers=n, threads_per_worker=threads, processes=cl.processes,
                     memory_limit=cl.memory_limit, dashboard_address=cl.dashboard_address,
-                    env={"NUMBA_NUM_THREADS": str(threads), "OMP_NUM_THREADS": str(threads)}
-                    if cl.processes else None)
+                    **extra)
             own.append(cluster)
             client = distributed.Client(cluster)
         own.insert(0, client)
@@ -241,15 +249,16 @@ def _run_dask(spec: PrepareSpec, tasks: list[CityTask], *, config: StateConfig,
                                      pure=False).result()
         timings["prepare"] = round(time.perf_counter() - t, 3)
         t = time.perf_counter()
-        futures = {client.submit(run_city, task, _entry(prepared, task.code),
-                                 key=f"hotspots-city-{task.code}-{task.week}-{token}",
-                                 pure=False): task for task in tasks}
+        keys = {f"hotspots-city-{task.code}-{task.week}-{token}": task for task in tasks}
+        pending = distributed.as_completed(
+            [client.submit(run_city, task, _entry(prepared, task.code), key=key, pure=False)
+             for key, task in keys.items()])
         outcomes = []
-        for fut in progress.bar(distributed.as_completed(futures), desc="municipalities",
-                                total=len(futures)):
-            task = futures[fut]
+        for fut in progress.bar(pending, desc="municipalities", total=len(keys)):
+            task = keys[fut.key]
             try:
                 outcomes.append(fut.result())
+                fut.release()  # a finished city is not recomputed if its worker dies later
             except distributed.KilledWorker as exc:
                 outcomes.append(_lost(task, f"the worker running it died {cl.retries + 1} times "
                                       f"(killed, or out of memory: {exc}). Fix: give workers "

@@ -377,7 +377,7 @@ def boundary_queries(spec: PrepareSpec, polygons) -> dict[str, str]:
     tree = shapely.STRtree([geoms[c] for c in codes])
     g = f'"{spec.geometry_column}"'
     out = {}
-    for _i, code in enumerate(codes):
+    for code in codes:
         poly = geoms[code]
         near = [codes[j] for j in tree.query(poly, predicate="intersects") if codes[j] < code]
         inside = (f"ST_Intersects(ST_Transform({g}, {srid}), "
