@@ -128,7 +128,7 @@ def _with_cluster(config, **changes):
 
 
 def test_a_state_on_worker_processes_equals_each_city_run_alone(processes_run, alone):
-    config, result, marker = processes_run
+    _config, result, marker = processes_run
     folders, _ = alone
     assert marker.is_file(), "the kill hook never fired"
     assert result.dashboard and result.dashboard.startswith("http://")

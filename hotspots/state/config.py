@@ -192,6 +192,8 @@ class Municipality:
     overrides: dict[str, dict[str, Any]]
     #: where it was declared ("state.toml municipalities[3] (Pelotas)")
     source: str
+    #: its place in the file ("municipalities[3] (Pelotas)")
+    label: str = ""
 
     @property
     def code(self) -> str:
@@ -377,7 +379,7 @@ def state_config_from_dict(data: dict, *, base: Path | None = None,
             continue
         seen[obj.code] = i
         municipalities.append(Municipality(settings=obj, overrides=overrides,
-                                           source=f"{source} {label}"))
+                                           source=f"{source} {label}", label=label))
     if problems:
         raise ConfigError(source, problems)
     config = StateConfig(**sections, defaults=defaults, municipalities=tuple(municipalities),
@@ -414,11 +416,11 @@ def _cross_checks(config: StateConfig) -> list[str]:
         s = m.settings
         if src.source == "per_city" and not s.incidents and "incidents" not in \
                 config.defaults.get("inputs", {}) and "incidents" not in m.overrides.get("inputs", {}):
-            problems.append(f"{m.source.split(' ', 1)[-1]}.incidents: required with "
+            problems.append(f"{m.label}.incidents: required with "
                             "incidents.source = \"per_city\"")
             continue
         if src.source != "per_city" and s.incidents:
-            problems.append(f"{m.source.split(' ', 1)[-1]}.incidents: the incidents come from the "
+            problems.append(f"{m.label}.incidents: the incidents come from the "
                             f"state-wide {src.source}; remove this key or set incidents.source = "
                             "\"per_city\"")
             continue
@@ -427,7 +429,7 @@ def _cross_checks(config: StateConfig) -> list[str]:
         try:
             config.city_config(m, incidents=placeholder, boundary=boundary)
         except ConfigError as exc:
-            problems += [f"{m.source.split(' ', 1)[-1]}: {p}" for p in exc.problems]
+            problems += [f"{m.label}: {p}" for p in exc.problems]
     return problems
 
 

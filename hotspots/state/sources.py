@@ -217,7 +217,6 @@ def split_csv(spec: PrepareSpec, folder: Path, polygons=None) -> dict:
     Every municipality gets a file (the header alone when no record is its). Returns the
     accounting: rows read, rows per municipality, unassigned rows by reason.
     """
-    import numpy as np
     import pandas as pd
 
     from hotspots._errors import ValidationError
@@ -228,8 +227,6 @@ def split_csv(spec: PrepareSpec, folder: Path, polygons=None) -> dict:
                               "CSV, or give each municipality its own file (source = per_city)")
     encoding, delimiter = _sniff(path, spec.encoding, spec.delimiter)
     codes = sorted(spec.codes)
-    code_arr = np.array(codes, dtype=object)
-    by6 = {c[:6]: c for c in codes}
     per_city = dict.fromkeys(codes, 0)
     reasons: dict[str, int] = {}
     files = {}
@@ -239,41 +236,10 @@ def split_csv(spec: PrepareSpec, folder: Path, polygons=None) -> dict:
     unassigned_path = folder / "unassigned.csv"
     read = 0
     try:
-        chunks = pd.read_csv(path, dtype=str, keep_default_na=False, sep=delimiter,
-                             encoding=encoding, chunksize=spec.chunk_rows)
-        first = True
-        for chunk in chunks:
-            if first:
-                _check_columns(spec, chunk, path)
-                for c in codes:  # every municipality gets the header
-                    chunk.iloc[:0].to_csv(files[c], index=False, sep=delimiter)
-                pd.DataFrame(columns=["source_row", "reason", "value"]).to_csv(
-                    unassigned_path, index=False)
-                first = False
-            rows = np.arange(read + 1, read + len(chunk) + 1, dtype=np.int64)
-            if spec.filter == "code_column":
-                which, reason, value = _by_code(chunk[spec.code_column], code_arr, by6)
-            else:
-                which, reason, value = _by_boundary(spec, chunk, polygons, code_arr)
-            order = np.argsort(which, kind="stable")
-            sorted_which = which[order]
-            starts = np.flatnonzero(np.r_[True, sorted_which[1:] != sorted_which[:-1]])
-            ends = np.r_[starts[1:], len(order)]
-            for s, e in zip(starts, ends):
-                k = int(sorted_which[s])
-                if k < 0:
-                    continue
-                part = chunk.iloc[order[s:e]]
-                part.to_csv(files[codes[k]], mode="a", header=False, index=False, sep=delimiter)
-                per_city[codes[k]] += int(e - s)
-            lost = which < 0
-            if lost.any():
-                pd.DataFrame({"source_row": rows[lost], "reason": reason[lost],
-                              "value": value[lost]}).to_csv(unassigned_path, mode="a",
-                                                            header=False, index=False)
-                for r, n in zip(*np.unique(reason[lost], return_counts=True)):
-                    reasons[str(r)] = reasons.get(str(r), 0) + int(n)
-            read += len(chunk)
+        with pd.read_csv(path, dtype=str, keep_default_na=False, sep=delimiter,
+                         encoding=encoding, chunksize=spec.chunk_rows) as chunks:
+            read = _split_chunks(spec, chunks, codes, files, unassigned_path, delimiter,
+                                 polygons, per_city, reasons)
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise ValidationError(f"{path}: cannot read the state-wide CSV ({exc}). Fix: check its "
                               "encoding (incidents: [defaults.inputs] encoding) and delimiter"
@@ -285,6 +251,48 @@ def split_csv(spec: PrepareSpec, folder: Path, polygons=None) -> dict:
             "unassigned": reasons, "encoding": encoding, "delimiter": delimiter,
             "filter": spec.filter}
 
+
+def _split_chunks(spec, chunks, codes, files, unassigned_path, delimiter, polygons, per_city,
+                  reasons) -> int:
+    """Write each chunk's rows to their municipality's file; return the rows read."""
+    import numpy as np
+    import pandas as pd
+
+    code_arr = np.array(codes, dtype=object)
+    by6 = {c[:6]: c for c in codes}
+    read = 0
+    for chunk in chunks:
+        if read == 0:
+            _check_columns(spec, chunk, Path(str(spec.path)))
+            for c in codes:  # every municipality gets the header
+                chunk.iloc[:0].to_csv(files[c], index=False, sep=delimiter)
+            pd.DataFrame(columns=["source_row", "reason", "value"]).to_csv(
+                unassigned_path, index=False)
+        rows = np.arange(read + 1, read + len(chunk) + 1, dtype=np.int64)
+        if spec.filter == "code_column":
+            which, reason, value = _by_code(chunk[spec.code_column], code_arr, by6)
+        else:
+            which, reason, value = _by_boundary(spec, chunk, polygons, code_arr)
+        order = np.argsort(which, kind="stable")
+        sorted_which = which[order]
+        starts = np.flatnonzero(np.r_[True, sorted_which[1:] != sorted_which[:-1]])
+        ends = np.r_[starts[1:], len(order)]
+        for s, e in zip(starts, ends):
+            k = int(sorted_which[s])
+            if k < 0:
+                continue
+            part = chunk.iloc[order[s:e]]
+            part.to_csv(files[codes[k]], mode="a", header=False, index=False, sep=delimiter)
+            per_city[codes[k]] += int(e - s)
+        lost = which < 0
+        if lost.any():
+            pd.DataFrame({"source_row": rows[lost], "reason": reason[lost],
+                          "value": value[lost]}).to_csv(unassigned_path, mode="a",
+                                                        header=False, index=False)
+            for r, n in zip(*np.unique(reason[lost], return_counts=True)):
+                reasons[str(r)] = reasons.get(str(r), 0) + int(n)
+        read += len(chunk)
+    return read
 
 def _check_columns(spec: PrepareSpec, chunk, path: Path) -> None:
     from hotspots._errors import ValidationError
