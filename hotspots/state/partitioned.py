@@ -64,7 +64,7 @@ def _xy(frame: pd.DataFrame, x: str, y: str) -> tuple[np.ndarray, np.ndarray]:
         v = frame[col]
         if v.dtype == object or pd.api.types.is_string_dtype(v):
             v = v.astype(str).str.strip().str.replace(",", ".", regex=False)
-        return pd.to_numeric(v, errors="coerce").to_numpy(dtype=float)
+        return np.array(pd.to_numeric(v, errors="coerce"), dtype=float)  # a writable copy
 
     return number(x), number(y)
 
