@@ -25,8 +25,8 @@ TEXT = {
         "bulletin": "State bulletin", "week": "Week", "municipalities": "Municipalities",
         "finished": "finished", "failed": "failed", "incidents": "Incidents",
         "hot": "Hot segments", "segments": "Segments", "median_top5":
-        "Median share of incidents on a city's top 5 % of segments",
-        "median_hit": "Median hit rate of last week's hot segments",
+        "Median share on a city's top 5 % of segments",
+        "median_hit": "Median hit rate of last week's hot",
         "top": "Municipalities with most incidents this week", "municipality": "Municipality",
         "code": "IBGE", "top5": "Top 5 %", "conc": "50 % on", "hit": "Hit rate",
         "geo": "Geocoded", "status": "Status", "failures": "Municipalities that failed",
@@ -46,8 +46,8 @@ TEXT = {
         "bulletin": "Boletim estadual", "week": "Semana", "municipalities": "Municípios",
         "finished": "concluídos", "failed": "com falha", "incidents": "Ocorrências",
         "hot": "Segmentos quentes", "segments": "Segmentos", "median_top5":
-        "Mediana da parcela das ocorrências nos 5 % de segmentos com mais, por município",
-        "median_hit": "Mediana da taxa de acerto dos segmentos quentes da semana anterior",
+        "Mediana da parcela nos 5 % de segmentos do topo",
+        "median_hit": "Mediana da taxa de acerto",
         "top": "Municípios com mais ocorrências na semana", "municipality": "Município",
         "code": "IBGE", "top5": "5 % do topo", "conc": "50 % em", "hit": "Acerto",
         "geo": "Geocod.", "status": "Situação", "failures": "Municípios com falha",
@@ -76,22 +76,28 @@ h1 { font-size: 15pt; margin: 0 0 1mm; } h2 { font-size: 10.5pt; margin: 3mm 0 1
 .sub { color: #555; margin-bottom: 2mm; }
 .kpis { display: flex; gap: 2mm; margin: 2mm 0; }
 .kpi { flex: 1; border: 1px solid #ccc; border-radius: 2mm; padding: 1.5mm 2mm; }
-.kpi b { display: block; font-size: 13pt; } .kpi span { color: #555; font-size: 8pt; }
+.kpi b { display: block; font-size: 13pt; } .kpi span { color: #555; font-size: 7.5pt;
+  line-height: 1.2; display: block; }
 .row { display: flex; gap: 4mm; align-items: flex-start; }
 .map { flex: 0 0 70mm; } .map svg { width: 70mm; height: auto; border: 1px solid #ddd; }
 .legend span { display: inline-block; width: 3mm; height: 3mm; margin: 0 1mm 0 2mm;
                vertical-align: middle; border: 1px solid #777; }
 .legend { font-size: 7.5pt; }
 table { border-collapse: collapse; width: 100%; font-size: 8.5pt; }
-th, td { border-bottom: 1px solid #e3e3e3; padding: 0.6mm 1mm; text-align: right; }
+th, td { border-bottom: 1px solid #e3e3e3; padding: 0.6mm 1mm; text-align: right;
+         white-space: nowrap; }
+td.l { white-space: normal; }
 th:first-child, td:first-child, td.l, th.l { text-align: left; }
 .small { font-size: 7.5pt; color: #555; } .bad { color: #b2182b; }
 .fail td { vertical-align: top; } .fail td.msg { text-align: left; font-size: 7.5pt; }
 """
 
 
-def _pct(v, digits: int = 0) -> str:
-    return "–" if v is None or pd.isna(v) else f"{100 * float(v):.{digits}f} %"
+def _pct(v, digits: int = 0, language: str = "en") -> str:
+    if v is None or pd.isna(v):
+        return "–"
+    text = f"{100 * float(v):.{digits}f}\u00a0%"
+    return text.replace(".", ",") if language == "pt" else text
 
 
 def _int(v, language: str) -> str:
@@ -161,8 +167,8 @@ def render_state_bulletin(table: pd.DataFrame, totals: dict, *, polygons: gpd.Ge
         (str(totals["failed"]), f"{t['municipalities']} {t['failed']}"),
         (_int(totals["incidents"], lang), t["incidents"]),
         (_int(totals["hot_segments"], lang), t["hot"]),
-        (_pct(totals["median_share_top5"]), t["median_top5"]),
-        (_pct(totals["median_hit_rate"]), t["median_hit"]),
+        (_pct(totals["median_share_top5"], 0, lang), t["median_top5"]),
+        (_pct(totals["median_hit_rate"], 0, lang), t["median_hit"]),
     ]
     kpi_html = "".join(f'<div class="kpi"><b>{esc(v)}</b><span>{esc(k)}</span></div>'
                        for v, k in kpis)
@@ -170,10 +176,10 @@ def render_state_bulletin(table: pd.DataFrame, totals: dict, *, polygons: gpd.Ge
     rows = "".join(
         f"<tr><td class='l'>{esc(str(r.municipality))}</td><td>{esc(r.code)}</td>"
         f"<td>{_int(r.incidents, lang)}</td><td>{_int(r.hot_segments, lang)}</td>"
-        f"<td>{_pct(r.share_top5)}</td><td>{_pct(r.concentration, 1)}</td>"
-        f"<td>{_pct(r.hit_rate)}</td>"
+        f"<td>{_pct(r.share_top5, 0, lang)}</td><td>{_pct(r.concentration, 1, lang)}</td>"
+        f"<td>{_pct(r.hit_rate, 0, lang)}</td>"
         f"<td class='{'bad' if pd.notna(r.geocoding_rate) and r.geocoding_rate < 0.85 else ''}'>"
-        f"{_pct(r.geocoding_rate)}</td></tr>" for r in top.itertuples())
+        f"{_pct(r.geocoding_rate, 0, lang)}</td></tr>" for r in top.itertuples())
     head = (f"<tr><th class='l'>{t['municipality']}</th><th>{t['code']}</th>"
             f"<th>{t['incidents']}</th><th>{t['hot']}</th><th>{t['top5']}</th>"
             f"<th>{t['conc']}</th><th>{t['hit']}</th><th>{t['geo']}</th></tr>")
@@ -193,7 +199,7 @@ def render_state_bulletin(table: pd.DataFrame, totals: dict, *, polygons: gpd.Ge
     else:
         fail_html = f"<p>{t['none_failed']}</p>"
     low = table[table["code"].isin(totals["low_geocoding"])]
-    low_text = ", ".join(f"{r.municipality} ({_pct(r.geocoding_rate)})"
+    low_text = ", ".join(f"{r.municipality} ({_pct(r.geocoding_rate, 0, lang)})"
                          for r in low.head(15).itertuples()) or t["none"]
     if len(low) > 15:
         low_text += f" + {len(low) - 15}"
