@@ -123,7 +123,7 @@ def test_postgis_source_reads_each_city_by_code_in_the_database(tmp_path):
     assert city.inputs.incidents is None and city.incidents_from_postgis
     bad = _base(incidents={"source": "postgis", "table": "ocorrencias; drop table x",
                            "code_column": "c"})
-    with pytest.raises(ConfigError, match="incidents.table: expected a table name"):
+    with pytest.raises(ConfigError, match=r"incidents\.table: expected a table name"):
         state_config_from_dict(bad, base=tmp_path)
 
 

@@ -116,7 +116,7 @@ def test_a_code_missing_from_the_layer_is_that_citys_error(tmp_path):
 def test_errors_name_the_file_and_the_fix(tmp_path):
     from hotspots._errors import ValidationError
 
-    with pytest.raises(ValidationError, match="no column 'municipio'.*the columns are"):
+    with pytest.raises(ValidationError, match=r"no column 'municipio'.*the columns are"):
         prepare(_spec(tmp_path, code_column="municipio"))
     gpkg = tmp_path / "estado.gpkg"
     gpkg.write_bytes(b"x")
