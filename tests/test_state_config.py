@@ -139,3 +139,14 @@ def test_a_config_file_is_read_and_its_errors_name_the_file(tmp_path):
         load_state_config(path)
     with pytest.raises(Exception, match="state config file not found"):
         load_state_config(Path(tmp_path / "missing.toml"))
+
+
+def test_the_example_state_config_is_valid():
+    repo = Path(__file__).resolve().parents[1]
+    config = load_state_config(repo / "examples" / "state_rs.toml")
+    poa, pel = config.municipalities
+    assert (poa.name, pel.code) == ("Porto Alegre", "4314407")
+    assert Path(config.state.boundaries).is_file()
+    city = config.city_config(poa, incidents="/x.csv", boundary="/b.geojson")
+    assert city.statistics.permutations == 499 and city.inputs.delimiter == ";"
+    assert config.city_config(pel, incidents="/x.csv").parameters.language == "pt"

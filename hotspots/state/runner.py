@@ -32,12 +32,10 @@ from hotspots import progress
 from hotspots._errors import HotspotsError, MissingDependencyError, ValidationError
 from hotspots.state.config import StateConfig
 from hotspots.state.sources import PrepareSpec, prepare
-from hotspots.state.tasks import EXIT_FAILURE, CityOutcome, CityTask, run_city
+from hotspots.state.tasks import EXIT_FAILURE, EXIT_SOME_FAILED, CityOutcome, CityTask, run_city
 
 __all__ = ["EXIT_SOME_FAILED", "StateResult", "plan_state", "resolve_week", "run_state"]
 
-#: exit code when at least one municipality failed (the others finished)
-EXIT_SOME_FAILED = 7
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from hotspots.state.config import StateConfig
-from hotspots.state.tasks import CityOutcome
+from hotspots.state.tasks import EXIT_SOME_FAILED, CityOutcome
 
 __all__ = ["COLUMNS", "state_table", "state_totals", "summary_lines", "write_state_summary"]
 
@@ -99,7 +99,7 @@ def write_state_summary(config: StateConfig, outcomes, *, week: str, folder: Pat
 
     table = state_table(outcomes)
     totals = state_totals(table)
-    exit_code = 0 if totals["failed"] == 0 else 7
+    exit_code = 0 if totals["failed"] == 0 else EXIT_SOME_FAILED
     polygons = statemap.municipality_polygons(config, table)
     files: dict[str, Path] = {}
     folder.parent.mkdir(parents=True, exist_ok=True)

@@ -40,6 +40,8 @@ KILL_ENV = "HOTSPOTS_TEST_KILL_AT"
 #: exit codes, as ``hotspots weekly`` gives them (see hotspots/cli.py)
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_EXISTS = 0, 1, 2, 3
 EXIT_NOT_WRITABLE, EXIT_DISK_FULL, EXIT_LOCKED = 4, 5, 6
+#: exit code of ``hotspots state`` when one or more municipalities failed (the others finished)
+EXIT_SOME_FAILED = 7
 
 #: share of segments whose incidents the state table reports ("share on top 5 %")
 TOP_SHARE = 0.05
