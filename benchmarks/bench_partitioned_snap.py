@@ -190,10 +190,22 @@ def main() -> None:
             pq.write_table(pf.read_row_groups(list(range(groups))), prefix,
                            row_group_size=args.partition)
             with distributed.LocalCluster(n_workers=2, threads_per_worker=1,
-                                          dashboard_address=":0") as c2, \
+                                          dashboard_address=":0",
+                                          env={"NUMBA_NUM_THREADS": "1",
+                                               "OMP_NUM_THREADS": "1"}) as c2, \
                     distributed.Client(c2) as client:
-                same = weekly_counts_partitioned(prefix, seg, x="x", y="y",
-                                                 time="occurred_at", client=client).counts
+                t = time.perf_counter()
+                small = weekly_counts_partitioned(prefix, seg, x="x", y="y",
+                                                  time="occurred_at", client=client,
+                                                  measure_memory=True)
+                took = time.perf_counter() - t
+            same = small.counts
+            rss_small = [v / 2**30 for v in small.peak_rss_bytes.values()]
+            print(f"partitioned on the first {rows:,}: {took:.1f} s, peak memory per worker "
+                  f"{', '.join(f'{r:.2f} GiB' for r in rss_small)} (same partitions: the "
+                  "worker's memory does not grow with the city)")
+            out["partitioned_prefix"] = {"rows": rows, "s": round(took, 1),
+                                         "rss_GiB": [round(r, 2) for r in rss_small]}
         pd.testing.assert_frame_equal(same.reset_index(drop=True),
                                       mem_counts.reset_index(drop=True))
         print(f"identical counts on {rows:,} incidents: partitioned == in memory")

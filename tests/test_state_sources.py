@@ -54,7 +54,7 @@ def _spec(tmp_path, **kw):
 
 
 def _read(path):
-    return pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8")
+    return pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="cp1252")  # the source's encoding
 
 
 def test_split_by_code_keeps_every_row_as_read_and_lists_the_unassigned(tmp_path):

@@ -3,7 +3,7 @@
 One task, before the cities: it reads the municipal layer once and writes each municipality's
 polygon to ``<output_root>/inputs/<week>/<code>/boundary.geojson``; it streams a state-wide
 CSV in chunks (memory bounded by ``chunk_rows``) and writes each municipality's rows, as read
-(every column as text, same delimiter, UTF-8), to ``…/<code>/incidents.csv``: by the IBGE code
+(every column as text, same delimiter and encoding), to ``…/<code>/incidents.csv``: by the IBGE code
 column (7 digits, or 6 without the check digit) or by the point inside the boundary (a point
 on a shared border goes to the smaller code). Every record read is accounted for: the
 records no municipality takes are listed in ``unassigned.csv`` with their reason (row number
@@ -226,6 +226,9 @@ def split_csv(spec: PrepareSpec, folder: Path, polygons=None) -> dict:
         raise ValidationError(f"{path}: a state-wide incident file is split as CSV; export it as "
                               "CSV, or give each municipality its own file (source = per_city)")
     encoding, delimiter = _sniff(path, spec.encoding, spec.delimiter)
+    # written in the source's encoding, so the city's [inputs] encoding (if set) still holds
+    out_encoding = "utf-8" if encoding.lower().replace("_", "-") in ("utf-8-sig", "utf8") \
+        else encoding
     codes = sorted(spec.codes)
     per_city = dict.fromkeys(codes, 0)
     reasons: dict[str, int] = {}
@@ -239,7 +242,7 @@ def split_csv(spec: PrepareSpec, folder: Path, polygons=None) -> dict:
         with pd.read_csv(path, dtype=str, keep_default_na=False, sep=delimiter,
                          encoding=encoding, chunksize=spec.chunk_rows) as chunks:
             read = _split_chunks(spec, chunks, codes, files, unassigned_path, delimiter,
-                                 polygons, per_city, reasons)
+                                 polygons, per_city, reasons, encoding=out_encoding)
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise ValidationError(f"{path}: cannot read the state-wide CSV ({exc}). Fix: check its "
                               "encoding (incidents: [defaults.inputs] encoding) and delimiter"
@@ -253,7 +256,7 @@ def split_csv(spec: PrepareSpec, folder: Path, polygons=None) -> dict:
 
 
 def _split_chunks(spec, chunks, codes, files, unassigned_path, delimiter, polygons, per_city,
-                  reasons) -> int:
+                  reasons, *, encoding: str) -> int:
     """Write each chunk's rows to their municipality's file; return the rows read."""
     import numpy as np
     import pandas as pd
@@ -265,7 +268,7 @@ def _split_chunks(spec, chunks, codes, files, unassigned_path, delimiter, polygo
         if read == 0:
             _check_columns(spec, chunk, Path(str(spec.path)))
             for c in codes:  # every municipality gets the header
-                chunk.iloc[:0].to_csv(files[c], index=False, sep=delimiter)
+                chunk.iloc[:0].to_csv(files[c], index=False, sep=delimiter, encoding=encoding)
             pd.DataFrame(columns=["source_row", "reason", "value"]).to_csv(
                 unassigned_path, index=False)
         rows = np.arange(read + 1, read + len(chunk) + 1, dtype=np.int64)
@@ -282,7 +285,8 @@ def _split_chunks(spec, chunks, codes, files, unassigned_path, delimiter, polygo
             if k < 0:
                 continue
             part = chunk.iloc[order[s:e]]
-            part.to_csv(files[codes[k]], mode="a", header=False, index=False, sep=delimiter)
+            part.to_csv(files[codes[k]], mode="a", header=False, index=False, sep=delimiter,
+                        encoding=encoding)
             per_city[codes[k]] += int(e - s)
         lost = which < 0
         if lost.any():
