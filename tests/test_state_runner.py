@@ -254,3 +254,30 @@ def test_the_single_machine_path_imports_no_dask():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=REPO)
     assert out.stdout.strip() == "[]"
+
+
+def test_per_city_incident_files_are_read_as_given(tmp_path):
+    made = synthetic_state(tmp_path, boundaries=BOUNDARIES, codes=["4300109"],
+                           segments_total=300, incidents_per_year=6000, min_segments=60,
+                           defaults=DEFAULTS, source="per_city", seed=2)
+    result = run_state(load_state_config(made.config), week=WEEK, now=NOW, sequential=True)
+    (o,) = result.outcomes
+    assert o.status == "done", o.message
+    man = json.loads((Path(o.folder) / "manifest.json").read_text(encoding="utf-8"))
+    assert man["inputs"]["incidents"]["path"] == str(tmp_path / "incidents" / "4300109.csv")
+    assert result.split is None and o.row["geocoding_rate"] > 0.9
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
+    config_path = _make_state(tmp_path)
+    res = CliRunner().invoke(main, ["state", "--config", str(config_path), "--week", WEEK,
+                                    "--scheduler", "tcp://127.0.0.1:9", "--only", "4300109"])
+    assert res.exit_code == 2, res.output
+    assert "cannot reach the dask scheduler at tcp://127.0.0.1:9" in res.output
+
+
+def test_a_bad_week_is_refused_before_any_city_runs(tmp_path):
+    config_path = _make_state(tmp_path)
+    res = CliRunner().invoke(main, ["state", "--config", str(config_path), "--week", "2026-W60"])
+    assert res.exit_code == 2 and "ISO year 2026 has no week 60" in res.output
+    assert not (tmp_path / "runs").exists()

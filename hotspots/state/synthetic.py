@@ -78,20 +78,31 @@ def grid_streets(center_xy: tuple[float, float], segments: int, *, block_m: floa
 def synthetic_incidents(center_xy: tuple[float, float], segments: int, n: int, *,
                         weeks: list[str], timezone: str, seed: int, block_m: float = 100.0,
                         hot_share: float = 0.35, hot_segments: float = 0.02,
-                        jitter_m: float = 6.0, at_nodes: float = 0.0) -> pd.DataFrame:
+                        jitter_m: float = 6.0, at_nodes: float = 0.0,
+                        inside=None) -> pd.DataFrame:
     """``n`` incidents on the grid of :func:`grid_streets`: a ``hot_share`` of them on a
     ``hot_segments`` share of the segments, the others anywhere, times uniform over ``weeks``
     (ISO labels, local time); ``at_nodes`` puts that share exactly on intersections (ties).
-    Columns: data_hora (dd/mm/YYYY HH:MM), natureza, latitude, longitude, and x, y in
-    :data:`CRS` (exact: points on nodes lie exactly on the grid's vertices)."""
+    ``inside`` (a polygon in :data:`CRS`, e.g. the municipality) keeps the incidents on the
+    segments whose midpoint lies in it. Columns: data_hora (dd/mm/YYYY HH:MM), natureza,
+    latitude, longitude, and x, y in :data:`CRS` (exact: points on nodes lie exactly on the
+    grid's vertices)."""
     rng = np.random.default_rng(seed)
     k = _grid_side(segments)
     nseg = 2 * k * (k + 1)
     x0 = center_xy[0] - k * block_m / 2
     y0 = center_xy[1] - k * block_m / 2
-    hot = rng.choice(nseg, size=max(1, int(hot_segments * nseg)), replace=False)
+    pool = np.arange(nseg)
+    if inside is not None:
+        h = pool < k * (k + 1)
+        sp = np.where(h, pool, pool - k * (k + 1))
+        a, b = (sp % k + 0.5) * block_m, (sp // k) * block_m
+        mx, my = x0 + np.where(h, a, b), y0 + np.where(h, b, a)
+        kept = pool[shapely.contains_xy(inside, mx, my)]
+        pool = kept if len(kept) else pool
+    hot = rng.choice(pool, size=max(1, int(hot_segments * len(pool))), replace=False)
     on_hot = rng.random(n) < hot_share
-    seg = np.where(on_hot, hot[rng.integers(0, len(hot), n)], rng.integers(0, nseg, n))
+    seg = np.where(on_hot, hot[rng.integers(0, len(hot), n)], pool[rng.integers(0, len(pool), n)])
     horizontal = seg < k * (k + 1)
     s = np.where(horizontal, seg, seg - k * (k + 1))
     line, piece = s // k, s % k  # street number and block along it
@@ -161,7 +172,8 @@ def synthetic_state(folder: str | Path, *, boundaries: str | Path, codes: list[s
     codes = layer["cd_mun"].tolist()
     sizes = city_sizes(codes, segments_total=segments_total, min_segments=min_segments,
                        seed=seed)
-    centers = layer.to_crs(CRS).geometry.representative_point()
+    polygons = layer.to_crs(CRS).geometry
+    centers = polygons.representative_point()
     week_labels = [parse_week(last_week, timezone="UTC").shift(-i).label
                    for i in range(weeks - 1, -1, -1)]
     rows = []
@@ -182,7 +194,8 @@ def synthetic_state(folder: str | Path, *, boundaries: str | Path, codes: list[s
         else:
             streets.to_parquet(path)
         inc = synthetic_incidents(c, nseg, n, weeks=week_labels, timezone="America/Sao_Paulo",
-                                  seed=seed + i + 1).drop(columns=["x", "y"])
+                                  seed=seed + i + 1, inside=polygons.iloc[i]
+                                  ).drop(columns=["x", "y"])
         inc.insert(0, "id", np.char.add(f"{code}-", np.arange(1, n + 1).astype(str)))
         if source == "per_city":
             inc.to_csv(folder / "incidents" / f"{code}.csv", index=False)
