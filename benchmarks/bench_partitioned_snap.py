@@ -76,7 +76,7 @@ def segments_of(streets: Path):
 
 
 IN_MEMORY = r"""
-import sys, time, resource, pandas as pd, pyarrow.parquet as pq
+import sys, time, pandas as pd, pyarrow.parquet as pq
 sys.path.insert(0, {repo!r})
 from bench_partitioned_snap import segments_of
 from hotspots.state.partitioned import weekly_counts_in_memory
@@ -88,8 +88,8 @@ t = time.perf_counter()
 res = weekly_counts_in_memory(frame, seg, x="x", y="y", time="occurred_at")
 took = time.perf_counter() - t
 res.counts.to_parquet({out!r})
-print("RESULT", len(frame), round(took, 2), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-      res.snapped, res.ties, flush=True)
+from hotspots.state.partitioned import _peak_rss
+print("RESULT", len(frame), round(took, 2), _peak_rss() * 1024, res.snapped, res.ties, flush=True)
 """
 
 
@@ -120,6 +120,7 @@ def run_in_memory(folder, streets, path, groups, limit_bytes):
         raise SystemExit(stderr[-3000:])
     line = next(ln for ln in stdout.splitlines() if ln.startswith("RESULT"))
     _, rows, took, rss, snapped, ties = line.split()
+    # VmHWM of the child (its own peak; the watchdog samples may miss a spike)
     return (int(rows), float(took), max(int(rss), peak), int(snapped), int(ties), out), peak
 
 
@@ -138,7 +139,13 @@ def main() -> None:
     folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-psnap-"))
     folder.mkdir(parents=True, exist_ok=True)
     t = time.perf_counter()
-    streets, path = make(folder, args.incidents, args.partition, segments=args.segments)
+    made = folder / "made.json"
+    key = {"incidents": args.incidents, "partition": args.partition, "segments": args.segments}
+    if made.is_file() and json.loads(made.read_text()) == key:  # --keep DIR: reuse the data
+        streets, path = folder / "streets.parquet", folder / "incidents.parquet"
+    else:
+        streets, path = make(folder, args.incidents, args.partition, segments=args.segments)
+        made.write_text(json.dumps(key))
     print(f"generated {args.incidents:,} incidents in {time.perf_counter() - t:.1f} s "
           f"({path.stat().st_size / 2**20:.0f} MiB Parquet, row groups of {args.partition:,})")
     seg = segments_of(streets)

@@ -26,7 +26,6 @@ import argparse
 import heapq
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -51,6 +50,22 @@ def schedule(times: np.ndarray, workers: int) -> float:
     for t in sorted(times, reverse=True):
         heapq.heappush(loads, heapq.heappop(loads) + float(t))
     return max(loads)
+
+
+def _watch(proc) -> int:
+    """Peak resident memory of a running subprocess (sampled every 0.2 s), in bytes.
+    (``ru_maxrss`` of a child starts from its parent's size at fork, so it is not used.)"""
+    import psutil
+
+    ps = psutil.Process(proc.pid)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            peak = max(peak, ps.memory_info().rss)
+        except psutil.NoSuchProcess:
+            break
+        time.sleep(0.2)
+    return peak
 
 
 def sample_codes(sizes: pd.DataFrame, n: int, with_largest: bool) -> list[str]:
@@ -113,14 +128,15 @@ def main() -> None:
     # sequential: the command line, one process
     only = [a for c in codes for a in ("--only", c)]
     t = time.perf_counter()
-    res = subprocess.run([sys.executable, "-m", "hotspots", "state", "--config",
-                          str(made.config), "--week", WEEK, "--sequential", "-q", *only],
-                         env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True,
-                         text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "hotspots", "state", "--config",
+                             str(made.config), "--week", WEEK, "--sequential", "-q", *only],
+                            env={**os.environ, "PYTHONPATH": str(REPO)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    rss_seq = _watch(proc)
+    _, stderr = proc.communicate()
     t_seq = time.perf_counter() - t
-    rss_seq = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    if res.returncode not in (0, 7):
-        raise SystemExit(res.stderr[-3000:])
+    if proc.returncode not in (0, 7):
+        raise SystemExit(stderr[-3000:])
     seq_table = pd.read_csv(folder / "runs" / "state" / WEEK / "state.csv", dtype={"code": str})
     print(f"sequential: {t_seq:.1f} s wall, {seq_table['seconds'].sum():.1f} s in cities, "
           f"peak memory {rss_seq / 2**30:.2f} GiB; status "

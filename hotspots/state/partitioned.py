@@ -121,15 +121,14 @@ def _partition_keys(frame: pd.DataFrame, index: SegmentIndex, *, x: str, y: str,
 
 def _result(summed: pd.Series, index: SegmentIndex, *, partitions: int,
             rss: dict[str, int] | None = None) -> WeeklyCounts:
-    summed = summed.sort_index()
+    summed = summed.sort_index()  # = by segment_id, then week (ids and labels sort alike)
     stats = {name: int(summed.get(k, 0)) for k, name in _STATS.items()}
     cells = summed[summed.index >= 0]
     keys = cells.index.to_numpy(dtype=np.int64)
-    yw = keys % WEEK_SPAN
-    labels = pd.Series(yw // 100).astype(str) + "-W" + pd.Series(yw % 100).astype(str).str.zfill(2)
+    weeks, which = np.unique(keys % WEEK_SPAN, return_inverse=True)
+    labels = np.array([f"{w // 100}-W{w % 100:02d}" for w in weeks], dtype=object)
     counts = pd.DataFrame({"segment_id": index.ids[keys // WEEK_SPAN],
-                           "week": labels.to_numpy(), "count": cells.to_numpy(dtype=np.int64)})
-    counts = counts.sort_values(["segment_id", "week"], kind="stable").reset_index(drop=True)
+                           "week": labels[which], "count": cells.to_numpy(dtype=np.int64)})
     return WeeklyCounts(counts=counts, partitions=partitions, peak_rss_bytes=rss or {}, **stats)
 
 
@@ -285,7 +284,19 @@ def weekly_counts_partitioned(source, segments: gpd.GeoDataFrame | SegmentIndex,
 
 
 def _peak_rss() -> int:
-    """Peak resident memory of this process in KiB (Linux ``ru_maxrss``)."""
+    """Peak resident memory of this process in KiB.
+
+    Linux's ``VmHWM`` (the high-water mark of this process's own memory); ``ru_maxrss`` is
+    not used where VmHWM exists because it starts from the parent's size at fork and survives
+    exec (a spawned worker would report its parent's memory).
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:  # pragma: no cover - not Linux
+        pass
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
