@@ -88,6 +88,9 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, default=None)
     ap.add_argument("--segments", type=int, default=1_000_000)
     ap.add_argument("--incidents", type=int, default=3_000_000)
+    ap.add_argument("--full", action="store_true",
+                    help="also run every municipality on the LocalCluster(2) and compare the "
+                    "wall time with the model's prediction")
     args = ap.parse_args()
     import distributed
 
@@ -190,6 +193,22 @@ def main() -> None:
         out[f"predicted_{w}_workers_s"] = round(wall, 1)
         print(f"  {w:>3} workers: {wall / 60:7.1f} min  (prepare {t_prepare:.0f} s + cities "
               f"{schedule(full, w):.0f} s + summary {t_summary:.0f} s)")
+    if args.full:
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                      dashboard_address=":0",
+                                      env={"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+                                      ) as cluster, distributed.Client(cluster) as client:
+            t = time.perf_counter()
+            result = run_state(config, week=WEEK, now=now, overwrite=True, client=client)
+            t_full = time.perf_counter() - t
+            rss = {k: v * 1024 for k, v in client.run(_peak_rss).items()}
+        n_ok = sum(o.ok for o in result.outcomes)
+        print(f"whole state on LocalCluster(2): {t_full / 60:.1f} min measured vs "
+              f"{out['predicted_2_workers_s'] / 60:.1f} min predicted; {n_ok}/"
+              f"{len(result.outcomes)} ok; peak memory per worker "
+              f"{', '.join(f'{v / 2**30:.2f} GiB' for v in rss.values())}; {result.timings}")
+        out.update(full_cluster2_s=round(t_full, 1), full_ok=n_ok,
+                   full_rss_GiB=[round(v / 2**30, 2) for v in rss.values()])
     print(json.dumps(out))
 
 
