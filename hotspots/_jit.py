@@ -8,11 +8,11 @@ __all__ = ["uncompiled_kernels"]
 
 
 def _kernels() -> dict[str, object]:
-    from hotspots import _snapkernel
+    from hotspots import _snapkernel, blockfaces
     from hotspots.stats import _inference
 
     return {"snapping": _snapkernel.nearest, "snapping grid": _snapkernel.build_grid,
-            "permutation test": _inference._count_larger}
+            "permutation test": _inference._count_extremes, "block faces": blockfaces._walk}
 
 
 def _cached(dispatcher) -> bool:

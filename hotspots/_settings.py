@@ -75,7 +75,8 @@ def setting(
     if default is dataclasses.MISSING:
         return dataclasses.field(metadata=meta)
     if isinstance(default, dict | list | set):
-        return dataclasses.field(default_factory=lambda d=default: type(d)(d), metadata=meta)
+        return dataclasses.field(default_factory=lambda d=default: type(d)(d),  # type: ignore[misc]
+                                 metadata=meta)
     return dataclasses.field(default=default, metadata=meta)
 
 
@@ -94,8 +95,8 @@ def _describe(tp: Any) -> str:
     """Human name of a type annotation: 'a number', 'true or false', 'a list of texts'…"""
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        return " or ".join(_describe(a) for a in args)
+        members = [a for a in typing.get_args(tp) if a is not type(None)]
+        return " or ".join(_describe(a) for a in members)
     if tp is bool:
         return "true or false"
     if tp is int:
@@ -162,13 +163,13 @@ def _convert(value: Any, tp: Any) -> tuple[bool, Any]:
             return False, None
         args = typing.get_args(tp)
         item = args[0] if args else Any
-        out = []
+        items: list = []
         for v in value:
             ok, conv = _convert(v, item)
             if not ok:
                 return False, None
-            out.append(conv)
-        return True, (tuple(out) if origin is tuple else out)
+            items.append(conv)
+        return True, (tuple(items) if origin is tuple else items)
     if origin is dict:
         if not isinstance(value, Mapping):
             return False, None
@@ -220,8 +221,8 @@ def build_section(
 ) -> tuple[Any, list[str]]:
     """Build the settings dataclass ``cls`` from a TOML table; return it and every problem.
 
-    ``other_keys`` maps keys of *other* sections to their section name, so a key put in the
-    wrong table is answered with where it belongs. On problems the returned object is None.
+    ``other_keys`` maps keys of *other* sections to where they belong (``"[statistics]"``),
+    so a key put in the wrong table is answered with its place. On problems the returned object is None.
     """
     data = {} if data is None else data
     problems: list[str] = []
@@ -271,8 +272,7 @@ def build_section(
 def _unknown(section: str, key: str, fields: Mapping[str, Any],
              other_keys: Mapping[str, str] | None) -> str:
     if other_keys and key in other_keys:
-        return (f"{section}.{key}: unknown in [{section}]; it belongs in "
-                f"[{other_keys[key]}]")
+        return f"{section}.{key}: unknown in [{section}]; it belongs in {other_keys[key]}"
     near = difflib.get_close_matches(str(key), list(fields), n=1, cutoff=0.6)
     if near:
         return f"{section}.{key}: unknown setting; did you mean {near[0]!r}?"
@@ -280,7 +280,7 @@ def _unknown(section: str, key: str, fields: Mapping[str, Any],
         near_other = difflib.get_close_matches(str(key), list(other_keys), n=1, cutoff=0.75)
         if near_other:
             return (f"{section}.{key}: unknown setting; did you mean {near_other[0]!r} in "
-                    f"[{other_keys[near_other[0]]}]?")
+                    f"{other_keys[near_other[0]]}?")
     return f"{section}.{key}: unknown setting (see `hotspots init` for every setting)"
 
 

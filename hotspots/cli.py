@@ -387,6 +387,125 @@ def state(config_path: Path, week: str, scheduler: str | None, workers: int | No
 
 
 @main.command()
+@click.option("--config", "config_path", required=True, type=click.Path(path_type=Path),
+              help="City config (TOML); costs and budget in its [planning] table.")
+@click.option("--budget", "budget_brl", type=click.FloatRange(min=0), default=None,
+              help="Budget in R$ (overrides planning.budget_brl).")
+@click.option("--week", default="latest", show_default=True,
+              help="The week that closes the evidence window (e.g. 2026-W47).")
+@click.option("--out", "out_root", type=click.Path(path_type=Path), default=None,
+              help="Folder holding the run folders (default: weekly.output_root); the plan "
+                   "goes to plan-<week>/.")
+@click.option("--no-pdf", is_flag=True, help="Do not print the council sheet to PDF.")
+@overwrite_opt
+@wait_opt
+@verbose_opt
+@quiet_opt
+@_handle_errors
+def plan(config_path: Path, budget_brl: float | None, week: str, out_root: Path | None,
+         no_pdf: bool, overwrite: bool, wait_s: float, verbose: int, quiet: bool) -> None:
+    """The lighting and green-area plan for the council: plan.csv and the council sheet."""
+    from hotspots.config import load_config
+
+    config = _checked(load_config(config_path))
+    if str(week).strip().lower() != "latest":
+        from hotspots.weekly import parse_week
+
+        parse_week(week, timezone=config.parameters.timezone)
+    log = _logger(verbose, quiet)
+    from hotspots.pipeline.tasks import run_plan
+
+    result = run_plan(config, week=week, out_root=out_root, budget_brl=budget_brl,
+                      overwrite=overwrite, report=log.info, wait_s=wait_s, pdf=not no_pdf)
+    if not quiet:
+        light = (result.summary["planning"].get("totals") or {}).get("lighting") or {}
+        if light.get("budget_brl") is not None:
+            click.echo(f"budget R$ {light['budget_brl']:,.0f}: {light['funded']} projects "
+                       f"funded for R$ {light['spent_brl']:,.0f}, R$ {light['left_brl']:,.0f} "
+                       "left")
+        else:
+            click.echo(f"no budget given: {light.get('projects', 0)} projects ranked, none "
+                       "funded (--budget or planning.budget_brl)")
+        click.echo("wrote:")
+        for path in result.files.values():
+            click.echo(f"    {path}")
+
+
+@main.command("near-repeat")
+@click.option("--config", "config_path", required=True, type=click.Path(path_type=Path),
+              help="City config (TOML); bands and permutations in its [near_repeat] table.")
+@click.option("--week", default="latest", show_default=True,
+              help="The week after which risk zones are listed (e.g. 2026-W47).")
+@click.option("--out", "out_root", type=click.Path(path_type=Path), default=None,
+              help="Folder holding the run folders (default: weekly.output_root); the results "
+                   "go to near-repeat-<week>/.")
+@overwrite_opt
+@wait_opt
+@verbose_opt
+@quiet_opt
+@_handle_errors
+def near_repeat(config_path: Path, week: str, out_root: Path | None, overwrite: bool,
+                wait_s: float, verbose: int, quiet: bool) -> None:
+    """Near-repeat analysis: the Knox table, its heat map and the risk zones after the week."""
+    from hotspots.config import load_config
+
+    config = _checked(load_config(config_path))
+    if str(week).strip().lower() != "latest":
+        from hotspots.weekly import parse_week
+
+        parse_week(week, timezone=config.parameters.timezone)
+    log = _logger(verbose, quiet)
+    from hotspots.pipeline.tasks import run_near_repeat
+
+    result = run_near_repeat(config, week=week, out_root=out_root, overwrite=overwrite,
+                             report=log.info, wait_s=wait_s)
+    if not quiet:
+        lang = "pt" if config.parameters.language == "pt" else "en"
+        click.echo(result.summary["near_repeat"]["text"][lang])
+        click.echo("wrote:")
+        for path in result.files.values():
+            click.echo(f"    {path}")
+
+
+@main.command()
+@click.option("--config", "config_path", required=True, type=click.Path(path_type=Path),
+              help="City config (TOML); the design in its [evaluation] table.")
+@click.option("--interventions", "interventions", required=True,
+              type=click.Path(path_type=Path),
+              help="Interventions: a CSV (segment_id, kind, start[, end]) or a layer whose "
+                   "geometries mark the treated streets (kind, start[, end]).")
+@click.option("--interventions-layer", default=None, help="Layer of --interventions to read.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Output folder (default: <output_root>/evaluation-<file name>).")
+@overwrite_opt
+@wait_opt
+@verbose_opt
+@quiet_opt
+@_handle_errors
+def evaluate(config_path: Path, interventions: Path, interventions_layer: str | None,
+             out_dir: Path | None, overwrite: bool, wait_s: float, verbose: int,
+             quiet: bool) -> None:
+    """Did it work? WDQ/WDD and a difference-in-differences for lighting, green areas, patrols."""
+    from hotspots.config import load_config
+
+    config = _checked(load_config(config_path))
+    if not interventions.exists():
+        from hotspots.config import ConfigError
+
+        raise ConfigError("command line", [f"--interventions: file not found: {interventions}"])
+    log = _logger(verbose, quiet)
+    from hotspots.pipeline.tasks import run_evaluation
+
+    result = run_evaluation(config, interventions=interventions,
+                            interventions_layer=interventions_layer, out_dir=out_dir,
+                            overwrite=overwrite, report=log.info, wait_s=wait_s)
+    if not quiet:
+        click.echo("wrote:")
+        for path in result.files.values():
+            click.echo(f"    {path}")
+
+
+@main.command()
 @click.argument("path", type=click.Path(path_type=Path), default=Path("hotspots.toml"))
 @overwrite_opt
 @_handle_errors

@@ -12,8 +12,18 @@ import shapely
 
 from hotspots import crs as crs_mod
 from hotspots._errors import ValidationError
-from hotspots.rejects import RejectCollector
+from hotspots.rejects import RejectCollector, concat_rejects
 from hotspots.snap import SegmentIndex, snap_points
+
+__all__ = [
+    "GEOCODED_COLUMNS",
+    "UNUSABLE_CAUSES",
+    "AddressGeocoder",
+    "GeocodeResult",
+    "UnusableIncidentsError",
+    "check_usable",
+    "geocode_incidents",
+]
 
 GEOCODED_COLUMNS = [
     "source_row", "occurred_at", "category", "segment_id", "snap_distance_m", "position_m",
@@ -46,6 +56,11 @@ def geocode_incidents(
 ) -> GeocodeResult:
     """Snap incidents with coordinates and geocode address-only ones onto ``segments``.
 
+    ``incidents`` is any GeoDataFrame of points (null geometry = address only) with a CRS and
+    unique index values (the ``incident_id``); :func:`hotspots.ingest.read_incidents` gives
+    one with ``source_row``, ``occurred_at``, ``category`` and ``address``. Without a
+    ``source_row`` column rows are numbered 1, 2, … in order; other columns are carried.
+
     ``segments`` must be in a metric CRS (the analysis CRS); incidents are reprojected into it.
     Points outside ``boundary`` (if given) and points farther than ``max_distance_m`` from any
     segment are rejected with their reason; lon/lat points that only make sense swapped are
@@ -53,11 +68,12 @@ def geocode_incidents(
     analysis CRS.
     """
     target = crs_mod.require_metric(segments.crs, what="segments CRS")
-    if incidents.crs is None and incidents.geometry.notna().any():
-        raise ValidationError("incidents have coordinates but no CRS; read them with read_incidents")
+    _check_incidents(incidents)
     frame = incidents.copy()
     frame.index.name = "incident_id"
     frame = frame.reset_index()
+    if "source_row" not in frame.columns:  # a plain GeoDataFrame: rows numbered in order
+        frame["source_row"] = np.arange(1, len(frame) + 1, dtype=np.int64)
     geoms = np.asarray(frame.geometry.values, dtype=object)
     has_xy = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     projected = np.full(len(frame), None, dtype=object)
@@ -81,7 +97,7 @@ def geocode_incidents(
         outside = has_xy & ~inside
 
     index = segment_index or SegmentIndex(segments)
-    snapped = snap_points(np.where(has_xy & ~outside, projected, None), index,
+    snapped = snap_points(np.where(has_xy & ~outside, projected, None), index,  # type: ignore[call-overload]
                           max_distance_m=max_distance_m)
     far = has_xy & ~outside & (snapped.segment_index < 0)
 
@@ -151,6 +167,149 @@ def geocode_incidents(
         raise AssertionError(f"geocode lost incidents: {counts}")
     return GeocodeResult(geocoded=geocoded, rejects=all_rejects, max_distance_m=max_distance_m,
                          counts=counts, qa=qa)
+
+
+#: share of the rows read above which ``latlon_swapped`` rejects stop the run
+SWAPPED_SHARE = 0.5
+#: why a whole file is refused, per language: the cause and the fix
+UNUSABLE_CAUSES = {
+    "en": {
+        "latlon_swapped": "{n} of {total} rows ({share:.0%}) have latitude and longitude "
+                          "exchanged: with the two swapped they fall on the streets. Fix: swap "
+                          "the columns ({fix}) and run again.",
+        "nothing_used": "none of the {total} rows could be placed on a street segment "
+                        "(reasons: {reasons}). Fix: {fix}.",
+    },
+    "pt-BR": {
+        "latlon_swapped": "{n} de {total} linhas ({share:.0%}) têm latitude e longitude "
+                          "trocadas: destrocadas, caem sobre as ruas. Correção: troque as "
+                          "colunas ({fix}) e rode de novo.",
+        "nothing_used": "nenhuma das {total} linhas pôde ser colocada num segmento de rua "
+                        "(motivos: {reasons}). Correção: {fix}.",
+    },
+}
+_FIXES = {
+    "en": {
+        "beyond_max_distance": "check that the coordinates' CRS is right (coords_crs, or lat/lon "
+                               "columns in WGS 84) and that the street layer covers the same "
+                               "city; or raise max_distance_m",
+        "outside_boundary": "check that the boundary is the study area of these incidents and "
+                            "has the right CRS",
+        "address_unavailable": "configure an address reference (address points, ranges or "
+                               "metric numbering)",
+        "latlon_swapped": "swap the latitude and longitude columns",
+        "other": "see rejects.csv for each row's reason",
+    },
+    "pt-BR": {
+        "beyond_max_distance": "verifique o SRC das coordenadas (coords_crs, ou colunas lat/lon "
+                               "em WGS 84) e se a camada de ruas cobre a mesma cidade; ou "
+                               "aumente max_distance_m",
+        "outside_boundary": "verifique se o limite é a área de estudo destas ocorrências e tem "
+                            "o SRC certo",
+        "address_unavailable": "configure uma referência de endereços (pontos de endereço, "
+                               "faixas de numeração ou numeração métrica)",
+        "latlon_swapped": "troque as colunas de latitude e longitude",
+        "other": "veja em rejects.csv o motivo de cada linha",
+    },
+}
+
+
+class UnusableIncidentsError(ValidationError):
+    """The incidents file cannot be right: most rows swapped, or no row used at all.
+
+    ``cause`` is a key of :data:`UNUSABLE_CAUSES`; ``rejects`` holds every reject (ingest and
+    geocode) so the caller still writes rejects.csv; ``messages`` has the text per language.
+    """
+
+    def __init__(self, cause: str, messages: dict[str, str], rejects: pd.DataFrame,
+                 counts: dict[str, int]):
+        super().__init__(messages["en"])
+        self.cause = cause
+        self.messages = messages
+        self.rejects = rejects
+        self.counts = counts
+
+
+def check_usable(
+    result: GeocodeResult,
+    *,
+    ingest_rejects: pd.DataFrame | None = None,
+    columns: dict[str, str | None] | None = None,
+) -> None:
+    """Raise :class:`UnusableIncidentsError` when the incidents cannot be right.
+
+    Called after :func:`geocode_incidents`. Causes (checked in this order):
+
+    - ``latlon_swapped``: more than half of the rows read (ingest rejects included) are
+      rejected as ``latlon_swapped`` — the whole file has its columns exchanged (the Pelotas
+      case: latitude −52 and longitude −31 are both valid numbers);
+    - ``nothing_used``: no row was geocoded; the message names the most common reasons and
+      their fix.
+
+    Parameters
+    ----------
+    result : GeocodeResult
+        The geocoding result.
+    ingest_rejects : DataFrame, optional
+        Rejects of the ingest step (``IncidentsRead.rejects``): counted in the rows read and
+        carried in the error's ``rejects``.
+    columns : dict, optional
+        ``IncidentsRead.columns``, to name the lat/lon columns in the fix.
+    """
+    rejects = concat_rejects([ingest_rejects, result.rejects])
+    total = result.counts.get("input", 0) + (0 if ingest_rejects is None else len(ingest_rejects))
+    reasons = rejects["reason"].value_counts() if len(rejects) else pd.Series(dtype=int)
+    swapped = int(reasons.get("latlon_swapped", 0))
+    counts = {"rows": int(total), "geocoded": int(result.counts.get("geocoded", 0)),
+              "rejected": len(rejects), "latlon_swapped": swapped}
+    if total and swapped > SWAPPED_SHARE * total:
+        cols = columns or {}
+        lat, lon = cols.get("lat"), cols.get("lon")
+        fixes = {
+            "en": (f"lat_column={lon!r}, lon_column={lat!r}" if lat and lon
+                   else "latitude ↔ longitude"),
+            "pt-BR": (f"lat_column={lon!r}, lon_column={lat!r}" if lat and lon
+                      else "latitude ↔ longitude"),
+        }
+        messages = {lang: text["latlon_swapped"].format(n=swapped, total=total,
+                                                        share=swapped / total, fix=fixes[lang])
+                    for lang, text in UNUSABLE_CAUSES.items()}
+        raise UnusableIncidentsError("latlon_swapped", messages, rejects, counts)
+    if total and counts["geocoded"] == 0:
+        top = reasons.head(3)
+        listed = ", ".join(f"{k} {v}" for k, v in top.items()) or "none"
+        messages = {}
+        for lang, text in UNUSABLE_CAUSES.items():
+            fix = "; ".join(_FIXES[lang].get(k, _FIXES[lang]["other"]) for k in top.index)
+            messages[lang] = text["nothing_used"].format(
+                total=total, reasons=listed, fix=fix or _FIXES[lang]["other"])
+        raise UnusableIncidentsError("nothing_used", messages, rejects, counts)
+
+
+def _check_incidents(incidents) -> None:
+    problems = []
+    if not isinstance(incidents, gpd.GeoDataFrame):
+        raise ValidationError(
+            f"geocode_incidents: incidents must be a GeoDataFrame of points (one row per "
+            f"incident, index = incident_id), got {type(incidents).__name__}"
+        )
+    geoms = np.asarray(incidents.geometry.values, dtype=object)
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if incidents.crs is None and present.any():
+        problems.append("the incidents have coordinates but no CRS (set it, e.g. "
+                        "incidents.set_crs('EPSG:4326'), or read them with read_incidents)")
+    types = shapely.get_type_id(geoms)
+    bad = present & (types != 0)
+    if bad.any():
+        first = incidents.index[bad][0]
+        problems.append(f"{int(bad.sum())} geometries are not points (first: index {first!r}, "
+                        f"{incidents.geometry[bad].geom_type.iloc[0]}); give one point per "
+                        "incident")
+    if incidents.index.has_duplicates:
+        dup = incidents.index[incidents.index.duplicated()][:3].tolist()
+        problems.append(f"the index (incident_id) has duplicates, e.g. {dup}; ids must be unique")
+    if problems:
+        raise ValidationError("geocode_incidents: " + "; ".join(problems))
 
 
 def _boundary_geometry(boundary, target):

@@ -73,6 +73,9 @@ def read_incidents(
 ) -> IncidentsRead:
     """Read incidents from a file, rejecting (never dropping) rows that cannot be used.
 
+    A CSV whose last line has no line break is taken to be torn (still being written): that
+    row is rejected as ``truncated_row`` and the others are read.
+
     CSV: coordinates in ``lat``/``lon`` columns (WGS 84) or ``x``/``y`` columns in
     ``coords_crs``; decimal commas accepted; encoding (UTF-8 or Latin-1/CP1252) and delimiter
     (, ; tab |) detected unless given. Vector files (GeoPackage, GeoJSON, Shapefile, GeoParquet)
@@ -88,10 +91,12 @@ def read_incidents(
     digest = _sha256(path) if path.is_file() else None
     notes: list[str] = []
     if suffix in CSV_SUFFIXES:
-        raw, encoding, delimiter = _read_csv_text(path, encoding=encoding, delimiter=delimiter)
+        raw, encoding, delimiter, truncated = _read_csv_text(path, encoding=encoding,
+                                                             delimiter=delimiter)
         geometry_source = None
     elif suffix in VECTOR_SUFFIXES or suffix in PARQUET_SUFFIXES or path.is_dir():
         raw, geometry_source = _read_vector(path, layer=layer, suffix=suffix)
+        truncated = False
     else:
         raise ValidationError(
             f"{path}: unknown file type {suffix!r}. Use CSV, GeoPackage (.gpkg), GeoJSON, "
@@ -150,6 +155,14 @@ def read_incidents(
 
     collector = RejectCollector(frame, stage="ingest")
     reject = collector.reject
+    if truncated:  # first: its fields (id, time, coordinates) may be cut anywhere
+        last = np.zeros(len(frame), dtype=bool)
+        last[-1] = True
+        reject(last, "truncated_row",
+               "the file does not end with a line break, so its last row may be cut off (a "
+               "file still being written or copied); re-export the file or wait until it is "
+               "complete")
+        notes.append("the last row has no line break: rejected as truncated_row")
 
     dup = frame["incident_id"].duplicated(keep="first").to_numpy() & frame["incident_id"].notna().to_numpy()
     if dup.any():
@@ -245,7 +258,9 @@ def _read_csv_text(path: Path, *, encoding: str | None, delimiter: str | None):
     except pd.errors.EmptyDataError as exc:
         raise ValidationError(f"{path}: the file has no header or rows") from exc
     raw.columns = [str(c).strip() for c in raw.columns]
-    return raw.reset_index(drop=True), encoding, delimiter
+    # a last line without its line break was cut while the file was being written
+    truncated = len(raw) > 0 and not text.endswith(("\n", "\r"))
+    return raw.reset_index(drop=True), encoding, delimiter, truncated
 
 
 def _open_vector(path: Path, *, layer: str | None, what: str) -> gpd.GeoDataFrame:
@@ -304,6 +319,16 @@ def _to_number(values: pd.Series) -> np.ndarray:
     return pd.to_numeric(text.replace("", None), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
+def _details(mask: np.ndarray, make) -> np.ndarray:
+    """Reject details written only for the rows of ``mask`` (``make(rows)`` gives their texts);
+    building them for every row cost more than reading the file."""
+    out = np.full(len(mask), "", dtype=object)
+    rows = np.flatnonzero(mask)
+    if len(rows):
+        out[rows] = np.asarray(make(rows), dtype=object)
+    return out
+
+
 def _csv_points(raw, src, lat_col, lon_col, x_col, y_col, coords_crs):
     lat_c = _pick(raw, lat_col, LAT_CANDIDATES, "lat_column", src, required=False)
     lon_c = _pick(raw, lon_col, LON_CANDIDATES, "lon_column", src, required=False)
@@ -348,9 +373,9 @@ def _csv_points(raw, src, lat_col, lon_col, x_col, y_col, coords_crs):
     finite = np.isfinite(xs) & np.isfinite(ys)
     problems = []
     bad_num = ~blank & ~finite
-    problems.append((bad_num, "invalid_coordinates",
-                     "coordinates '" + text_x.to_numpy().astype(str) + "', '"
-                     + text_y.to_numpy().astype(str) + "' are not finite numbers"))
+    problems.append((bad_num, "invalid_coordinates", _details(
+        bad_num, lambda i: "coordinates '" + text_x.to_numpy()[i].astype(str) + "', '"
+        + text_y.to_numpy()[i].astype(str) + "' are not finite numbers")))
     if point_crs.is_geographic:
         lat_bad = finite & (np.abs(ys) > 90)
         swapped = lat_bad & (np.abs(xs) <= 90) & (np.abs(ys) <= 180)
@@ -362,12 +387,12 @@ def _csv_points(raw, src, lat_col, lon_col, x_col, y_col, coords_crs):
                 f"lon_column={cols['lat']!r}."
             )
         other = finite & ~swapped & ((np.abs(ys) > 90) | (np.abs(xs) > 180))
-        problems.append((swapped, "latlon_swapped",
-                         "latitude " + np.char.mod("%g", ys) + " is beyond ±90 but longitude "
-                         + np.char.mod("%g", xs) + " would be a valid latitude: swapped?"))
-        problems.append((other, "invalid_coordinates",
-                         "lat " + np.char.mod("%g", ys) + ", lon " + np.char.mod("%g", xs)
-                         + " are outside ±90/±180"))
+        problems.append((swapped, "latlon_swapped", _details(
+            swapped, lambda i: "latitude " + np.char.mod("%g", ys[i]) + " is beyond ±90 but "
+            "longitude " + np.char.mod("%g", xs[i]) + " would be a valid latitude: swapped?")))
+        problems.append((other, "invalid_coordinates", _details(
+            other, lambda i: "lat " + np.char.mod("%g", ys[i]) + ", lon "
+            + np.char.mod("%g", xs[i]) + " are outside ±90/±180")))
     valid = finite.copy()
     for mask, _, _ in problems[1:]:
         valid &= ~mask

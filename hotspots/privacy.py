@@ -24,6 +24,8 @@ import geopandas as gpd
 import pandas as pd
 
 from hotspots._errors import ValidationError
+from hotspots.layers import LAYERS, liaison_columns
+from hotspots.stats.emerging import EMERGING_COUNT_DERIVED
 
 #: count columns and the fields derived from them (suppressed together)
 COUNT_DERIVED: dict[str, tuple[str, ...]] = {
@@ -33,40 +35,17 @@ COUNT_DERIVED: dict[str, tuple[str, ...]] = {
     "incidents": ("incidents", "incidents_per_week", "share_of_shift"),
     "incidents_near": ("incidents_near", "night_near", "incidents_covered"),
     "night_near": ("night_near",),
+    # emerging categories are released only where the segment's space-time neighbourhood
+    # held k or more incidents (see hotspots.stats.emerging.EMERGING_COUNT_DERIVED)
+    **EMERGING_COUNT_DERIVED,
 }
 
-_SEGMENT_COLUMNS = (
-    "segment_id", "street_name", "length_m", "count", "rate_per_100m",
-    "gi_z", "gi_p", "gi_p_adj", "gi_bin", "gi_nneighbors", "lisa_class", "nkde",
-    "emerging_category", "lamps_within_reach", "broken_within_reach", "lights_per_100m",
-    "lit_m", "dark_gap_m", "dark_fraction", "longest_dark_gap_m", "lamps_needed",
-    "night_count", "night_share", "night_dark_count", "night_gi_z", "night_gi_bin",
-    "dist_green_m", "green_area_within_m2", "nearest_green_id", "nearest_green_adopted",
-    "priority_rank", "priority_score", "priority_reason", "suppressed", "geometry",
-)
-
-#: allow-list of columns per layer for liaison/public exports; layers not listed are not exported
-LIAISON_COLUMNS: dict[str, tuple[str, ...]] = {
-    "segments": _SEGMENT_COLUMNS,
-    "priority": (*_SEGMENT_COLUMNS, "expected_night_covered", "expected_night_per_week",
-                 "selected_in_budget"),
-    "patrol": ("shift", "shift_rank", "segment_id", "street_name", "incidents",
-               "incidents_per_week", "share_of_shift", "visits_per_shift", "visit_minutes",
-               "guidance", "suppressed", "geometry"),
-    "lamps": ("lamp_id", "status", "working", "lumens", "geometry"),
-    "dark_gaps": ("gap_id", "segment_id", "street_name", "start_m", "end_m", "length_m",
-                  "geometry"),
-    "green_areas": ("area_id", "name", "kind", "adopted", "area_m2", "geometry"),
-    "green_candidates": ("area_id", "name", "kind", "adopted", "area_m2", "incidents_near",
-                         "night_near", "hot_segments_near", "segments_near", "candidate_rank",
-                         "selected_in_budget", "incidents_covered", "candidate_reason",
-                         "suppressed", "geometry"),
-    "boundary": ("name", "geometry"),
-}
+#: allow-list of columns per layer for liaison/public exports (the layer registry's);
+#: layers not listed are not exported to liaisons
+LIAISON_COLUMNS: dict[str, tuple[str, ...]] = liaison_columns()
 
 #: layers whose ``name`` column names a place, not a person
-PLACE_LAYERS = frozenset({"green_areas", "green_candidates", "boundary", "lamps",
-                          "address_points"})
+PLACE_LAYERS = frozenset(n for n, s in LAYERS.items() if s.place_names)
 
 #: columns an incident point may carry when points are explicitly requested
 INCIDENT_COLUMNS: tuple[str, ...] = ("category", "occurred_date", "segment_id", "geometry")
@@ -126,8 +105,12 @@ def suppress_small_counts(
             continue
         for col in fields:
             if col in out.columns:
-                if not pd.api.types.is_float_dtype(out[col]) and not pd.api.types.is_object_dtype(out[col]):
-                    out[col] = out[col].astype("float64")
+                kind = out[col].dtype
+                if pd.api.types.is_bool_dtype(kind) or pd.api.types.is_integer_dtype(kind):
+                    out[col] = out[col].astype("float64")  # room for the nulls
+                elif not (pd.api.types.is_float_dtype(kind)
+                          or pd.api.types.is_object_dtype(kind)):
+                    out[col] = out[col].astype(object)  # text and categories keep their values
                 out.loc[small, col] = None
         flag |= small
     out["suppressed"] = flag.to_numpy()

@@ -7,6 +7,7 @@ import pandas as pd
 
 #: reason code -> plain-language meaning (shown in summaries and the report)
 REASONS: dict[str, str] = {
+    "truncated_row": "last line of the file has no line break: cut off while being written",
     "duplicate_id": "same incident_id as an earlier row (kept the first)",
     "missing_time": "no timestamp",
     "unparseable_time": "timestamp not in the expected format",

@@ -30,7 +30,26 @@ TEXT = {
         "weisburd_in": "Within Weisburd's law of crime concentration (50 % on 2.1–6.0 % of "
         "segments).", "weisburd_out": "Outside Weisburd's range of 2.1–6.0 % of segments for 50 "
         "% of crime (a short period with few incidents per segment spreads them thinner).",
-        "top": "Hot segments this week", "priority": "Lighting priority", "street": "Street",
+        "top": "Hot segments this week", "priority": "Lighting and green-area plan",
+        "plan_budget": "Budget R$ {budget}: R$ {spent} funded ({n} projects: {repairs} repairs, "
+        "{new} new-lighting projects with {lamps} new lamps over {metres} m), R$ {left} left.",
+        "plan_nobudget": "No budget was given ([planning] budget_brl): the {n} projects are "
+        "ranked by value per R$, none is funded.",
+        "plan_evidence": "Evidence: night-time incidents recorded on unlit stretches from {start} "
+        "to {end} ({weeks} weeks of data).",
+        "plan_examples": "Costs are EXAMPLE values ({which}): set the city's own in [planning] "
+        "before presenting the plan.",
+        "plan_funded": "Funded", "plan_next": "Next in line (not funded)", "plan_where": "Where",
+        "plan_what": "Work", "plan_cost": "Cost (R$)", "plan_why": "Why",
+        "plan_files": "Full list: plan.csv; one-page sheet for the council: council_sheet.html.",
+        "near_repeat": "Near repeats", "nr_skipped": "Not computed: {why}",
+        "nr_alt": "Knox ratio of incident pairs by distance band (rows) and days apart "
+        "(columns); marked cells are significant",
+        "nr_window": "{n} incidents from {start} to {end}; pairs of incidents counted by "
+        "distance and days apart against {perms} random reshufflings of the dates.",
+        "nr_zones": "{n} street segments are at raised near-repeat risk after this week (the "
+        "near_repeat_zones layer, with the date each stays active).",
+        "street": "Street",
         "segment": "Segment", "count": "Incidents",
         "prev": "Prev. week", "change": "Change", "gi": "Gi*", "status": "Status",
         "night": "Night", "dark": "Dark gap (m)", "reason": "Reason", "rate": "per 100 m",
@@ -57,6 +76,17 @@ TEXT = {
         "no personal data is shown.", "none": "none", "yes": "yes", "no": "no",
         "gi_labels": {3: "Hot 99 %", 2: "Hot 95 %", 1: "Hot 90 %", 0: "Not significant",
                       -1: "Cold 90 %", -2: "Cold 95 %", -3: "Cold 99 %"},
+        "unit_block_face": "Unit of analysis: the street segment from intersection to "
+        "intersection (both sides of the street), {n} segments, median length {median} m.",
+        "unit_piece": "Unit of analysis: the pieces of the street layer ({n} pieces, median "
+        "length {median} m), not whole street segments.",
+        "emerging": "Emerging hot spots", "category": "Category", "segments": "Segments",
+        "emerging_text": "Space-time trend of each segment over the {n} weeks {first} – {last} "
+        "(Emerging Hot Spot Analysis: Gi* per segment and week with the week before as "
+        "neighbours, Mann–Kendall trend, Esri's categories).",
+        "became_new": "Became a new hot spot this week", "became_int": "Became an "
+        "intensifying hot spot this week", "alpha": "Segments per category for significance "
+        "levels α", "emerging_skipped": "Not computed: {why}",
     },
     "pt": {
         "bulletin": "Boletim semanal de pontos quentes", "week": "Semana",
@@ -75,7 +105,29 @@ TEXT = {
         "dos segmentos).", "weisburd_out": "Fora da faixa de Weisburd de 2,1–6,0 % dos "
         "segmentos para 50 % do crime (um período curto, com poucas ocorrências por segmento, "
         "as espalha mais).",
-        "top": "Segmentos quentes da semana", "priority": "Prioridade de iluminação",
+        "top": "Segmentos quentes da semana",
+        "priority": "Plano de iluminação e áreas verdes",
+        "plan_budget": "Orçamento R$ {budget}: R$ {spent} financiados ({n} projetos: {repairs} "
+        "consertos, {new} projetos de iluminação nova com {lamps} luminárias novas em {metres} "
+        "m), R$ {left} restantes.",
+        "plan_nobudget": "Nenhum orçamento foi informado ([planning] budget_brl): os {n} "
+        "projetos estão ordenados por valor por R$, nenhum é financiado.",
+        "plan_evidence": "Evidência: ocorrências noturnas registradas em trechos sem iluminação "
+        "de {start} a {end} ({weeks} semanas de dados).",
+        "plan_examples": "Os custos são valores de EXEMPLO ({which}): defina os da cidade em "
+        "[planning] antes de apresentar o plano.",
+        "plan_funded": "Financiados", "plan_next": "Próximos da fila (não financiados)",
+        "plan_where": "Onde", "plan_what": "Obra", "plan_cost": "Custo (R$)",
+        "plan_why": "Motivo",
+        "plan_files": "Lista completa: plan.csv; folha de uma página para a Câmara: "
+        "council_sheet.html.",
+        "near_repeat": "Repetição próxima", "nr_skipped": "Não calculado: {why}",
+        "nr_alt": "Razão de Knox dos pares de ocorrências por faixa de distância (linhas) e "
+        "dias entre elas (colunas); células marcadas são significativas",
+        "nr_window": "{n} ocorrências de {start} a {end}; pares de ocorrências contados por "
+        "distância e dias entre elas contra {perms} reembaralhamentos aleatórios das datas.",
+        "nr_zones": "{n} segmentos de rua estão com risco elevado de repetição após esta semana "
+        "(camada near_repeat_zones, com a data até quando cada um segue ativo).",
         "street": "Logradouro", "segment": "Segmento",
         "count": "Ocorrências", "prev": "Sem. anterior", "change": "Variação", "gi": "Gi*",
         "status": "Situação", "night": "Noite", "dark": "Trecho escuro (m)", "reason": "Motivo",
@@ -106,6 +158,19 @@ TEXT = {
         "nenhum dado pessoal é exibido.", "none": "nenhum", "yes": "sim", "no": "não",
         "gi_labels": {3: "Quente 99 %", 2: "Quente 95 %", 1: "Quente 90 %",
                       0: "Não significativo", -1: "Frio 90 %", -2: "Frio 95 %", -3: "Frio 99 %"},
+        "unit_block_face": "Unidade de análise: o segmento de rua de esquina a esquina (os dois "
+        "lados da rua), {n} segmentos, comprimento mediano de {median} m.",
+        "unit_piece": "Unidade de análise: os trechos da camada de ruas ({n} trechos, "
+        "comprimento mediano de {median} m), não segmentos de esquina a esquina.",
+        "emerging": "Pontos quentes emergentes", "category": "Categoria",
+        "segments": "Segmentos",
+        "emerging_text": "Tendência espaço-temporal de cada segmento nas {n} semanas {first} – "
+        "{last} (Análise de Pontos Quentes Emergentes: Gi* por segmento e semana com a semana "
+        "anterior como vizinha, tendência de Mann–Kendall, categorias da Esri).",
+        "became_new": "Tornaram-se novos pontos quentes nesta semana",
+        "became_int": "Tornaram-se pontos quentes em intensificação nesta semana",
+        "alpha": "Segmentos por categoria para os níveis de significância α",
+        "emerging_skipped": "Não calculado: {why}",
     },
 }
 STATUS_TEXT = {"pt": {"new": "novo", "persistent": "persistente", "cooling": "esfriando",
@@ -125,6 +190,7 @@ def render_report(
     language: str = "en",
     top_n: int = 15,
     buffer_m: float = 15.0,
+    near_repeat=None,
 ) -> str:
     """The report as one HTML string: no external file, script or font is referenced."""
     lang = _language(language)
@@ -155,10 +221,12 @@ def render_report(
         t=t, lang=lang, title=title, summary=summary, week=summary.get("week"),
         week_dates=_week_dates(summary, lang),
         headline=_headline(summary, t, lang),
-        top=_top_rows(segments, t, lang, top_n, order_by="hot"),
-        priority=_top_rows(segments, t, lang, top_n, order_by="priority"),
-        qa=_qa_rows(summary, t, lang), figures=figures, definitions=_definitions(summary, t,
-                                                                                buffer_m),
+        top=_top_rows(segments, t, lang, top_n),
+        plan=_plan_section(summary, t, lang),
+        qa=_qa_rows(summary, t, lang), figures=figures,
+        emerging=_emerging_section(summary, segments, t, lang),
+        near_repeat=_near_repeat_section(summary, near_repeat, t, lang), definitions=_definitions(summary, t,
+                                                                                buffer_m, lang),
         footer=t["footer"].format(version=__version__),
     )
 
@@ -234,19 +302,12 @@ def _headline(summary: dict, t: dict, lang: str) -> list[tuple[str, str, str]]:
     return cards
 
 
-def _top_rows(segments: pd.DataFrame | None, t: dict, lang: str, top_n: int, *,
-              order_by: str = "hot") -> dict:
-    """Rows of a top-segments table: ``hot`` (Gi* bin, z, then count) or ``priority``
-    (the prioritisation stage's rank, only when it ran)."""
+def _top_rows(segments: pd.DataFrame | None, t: dict, lang: str, top_n: int) -> dict:
+    """Rows of the top-segments table: by Gi* bin, z, then count."""
     if segments is None or len(segments) == 0:
         return {"columns": [], "rows": []}
     seg = segments
-    if order_by == "priority":
-        if "priority_rank" not in seg.columns or not seg["priority_rank"].notna().any():
-            return {"columns": [], "rows": []}
-        order = seg[seg["priority_rank"].notna()].sort_values(
-            ["priority_rank", "count"], ascending=[True, False], kind="stable")
-    elif "gi_bin" in seg.columns and "gi_z" in seg.columns:
+    if "gi_bin" in seg.columns and "gi_z" in seg.columns:
         order = seg.sort_values(["gi_bin", "gi_z", "count"], ascending=False, kind="stable")
     elif "gi_z" in seg.columns:
         order = seg.sort_values(["gi_z", "count"], ascending=False, kind="stable")
@@ -264,17 +325,96 @@ def _top_rows(segments: pd.DataFrame | None, t: dict, lang: str, top_n: int, *,
         spec.append(("gi", lambda r: t["gi_labels"].get(int(r["gi_bin"]), str(r["gi_bin"]))))
     if "hot_status" in seg.columns:
         spec.append(("status", lambda r: STATUS_TEXT[lang].get(r["hot_status"], r["hot_status"])))
-    if order_by == "hot":
-        rows = [[str(f(r)) for _, f in spec] for _, r in order.iterrows()]
-        return {"columns": [t[k] for k, _ in spec], "rows": rows}
-    if "night_count" in seg.columns:
-        spec.append(("night", lambda r: fmt_num(r["night_count"], lang)))
-    if "dark_gap_m" in seg.columns:
-        spec.append(("dark", lambda r: fmt_num(r["dark_gap_m"], lang)))
-    if "priority_reason" in seg.columns:
-        spec.append(("reason", lambda r: r["priority_reason"] or ""))
     rows = [[str(f(r)) for _, f in spec] for _, r in order.iterrows()]
     return {"columns": [t[k] for k, _ in spec], "rows": rows}
+
+
+def _near_repeat_section(summary: dict, result, t: dict, lang: str) -> dict | None:
+    """The near-repeat paragraph, the Knox-ratio heat table and the risk zones after the week."""
+    nr = summary.get("near_repeat")
+    if not nr:
+        return None
+    if nr.get("skipped"):
+        return {"skipped": t["nr_skipped"].format(why=nr["skipped"])}
+    img = None
+    if result is not None:
+        from hotspots.figures.near_repeat import knox_heatmap_png
+
+        data = base64.b64encode(knox_heatmap_png(result.overall, language=lang)).decode("ascii")
+        img = (f'<img alt="{escape(t["nr_alt"])}" src="data:image/png;base64,{data}">')
+    text = (nr.get("text") or {}).get(lang) or (nr.get("text") or {}).get("en", "")
+    return {"text": text, "img": img,
+            "window": t["nr_window"].format(
+                n=fmt_num(nr["incidents"], lang), start=nr["from"], end=nr["to"],
+                perms=fmt_num((nr.get("parameters") or {}).get("permutations"), lang)),
+            "zones": t["nr_zones"].format(n=fmt_num(nr["risk_segments"], lang))}
+
+
+def _plan_section(summary: dict, t: dict, lang: str) -> dict | None:
+    """The plan in a few lines: budget, funded, next in line, evidence, example-cost warning."""
+    pl = summary.get("planning")
+    if not pl or pl.get("skipped"):
+        return None
+    tot = pl["totals"]
+    light = tot.get("lighting") or {}
+    ev = tot.get("evidence") or {}
+    lines = []
+    if light.get("budget_brl") is not None:
+        lines.append(t["plan_budget"].format(
+            budget=fmt_num(light["budget_brl"], lang), spent=fmt_num(light["spent_brl"], lang),
+            n=light["funded"], repairs=light.get("repairs_funded", 0),
+            new=light.get("new_lights_funded", 0), lamps=light.get("lamps_new_funded", 0),
+            metres=fmt_num(light.get("metres_funded"), lang),
+            left=fmt_num(light.get("left_brl"), lang)))
+    else:
+        lines.append(t["plan_nobudget"].format(n=pl.get("projects", 0)))
+    if ev:
+        lines.append(t["plan_evidence"].format(start=str(ev.get("covered_start", ""))[:10],
+                                               end=str(ev.get("end", ""))[:10],
+                                               weeks=fmt_num(ev.get("covered_weeks"), lang)))
+    if tot.get("example_costs"):
+        lines.append(t["plan_examples"].format(which=", ".join(tot["example_costs"])))
+
+    def rows(items):
+        return [[r.get("location") or "—", r.get("kind") or "", fmt_num(r.get("cost"), lang),
+                 r.get("reason") or ""] for r in items]
+
+    return {"lines": lines, "funded": rows(pl.get("funded", [])[:12]),
+            "next": rows(pl.get("next", [])[:5]),
+            "columns": [t["plan_where"], t["plan_what"], t["plan_cost"], t["plan_why"]],
+            "files": t["plan_files"]}
+
+
+def _emerging_section(summary: dict, segments: pd.DataFrame | None, t: dict, lang: str
+                      ) -> dict | None:
+    """Counts per emerging category, what became new/intensifying, and the α table."""
+    em = summary.get("emerging")
+    if not em:
+        return None
+    if em.get("skipped"):
+        return {"skipped": t["emerging_skipped"].format(why=em["skipped"])}
+    from hotspots.stats.emerging_categories import CATEGORIES
+
+    names = {c.name: (c.name_pt if lang == "pt" else c.name) for c in CATEGORIES}
+    rows = [(names[k], fmt_num(v, lang)) for k, v in em["categories"].items() if v]
+    alphas = list(em.get("sensitivity", {}))
+    table = [[names[k], *[fmt_num(em["sensitivity"][a].get(k, 0), lang) for a in alphas]]
+             for k in em["categories"] if any(em["sensitivity"][a].get(k, 0) for a in alphas)]
+
+    def streets(ids):
+        if segments is None or not ids:
+            return []
+        out = []
+        for i in ids:
+            name = segments["street_name"].get(i, "") if "street_name" in segments else ""
+            out.append(f"{name or '—'} ({i})")
+        return out
+
+    return {"text": t["emerging_text"].format(n=em["steps"], first=em["first_step"],
+                                              last=em["last_step"]),
+            "rows": rows, "alphas": [fmt_num(float(a), lang, digits=2) for a in alphas],
+            "table": table, "new": streets(em.get("became_new", [])),
+            "intensifying": streets(em.get("became_intensifying", []))}
 
 
 def _qa_rows(summary: dict, t: dict, lang: str) -> dict:
@@ -303,8 +443,20 @@ def _ok(rate) -> str:
     return "ok" if rate >= RATCLIFFE_MIN_RATE else "low"
 
 
-def _definitions(summary: dict, t: dict, buffer_m: float) -> list[str]:
+def _definitions(summary: dict, t: dict, buffer_m: float, lang: str = "en") -> list[str]:
     out = []
+    unit = summary.get("unit")
+    if unit:
+        key = "unit_block_face" if unit.get("unit") == "block_face" else "unit_piece"
+        median = (unit.get("length_m") or {}).get("median")
+        out.append(t[key].format(n=fmt_num(summary.get("segments"), lang),
+                                 median=fmt_num(median, lang)))
+        note = (unit.get("crs_note") or {}).get(lang)
+        if note:
+            out.append(note)
+    ready = (summary.get("statistics") or {}).get("readiness") or {}
+    if ready and not ready.get("ok"):
+        out.append((ready.get("messages") or {}).get("pt-BR" if lang == "pt" else "en", ""))
     rule = (summary.get("week_over_week") or {}).get("hot_rule")
     if rule:
         out.append(t["m_hot"].format(rule=rule))

@@ -16,6 +16,12 @@ from tqdm.auto import tqdm
 
 from hotspots import crs as crs_mod
 from hotspots._errors import ValidationError
+from hotspots.blockfaces import grid_node_ids
+
+__all__ = [
+    "IslandsWarning", "default_network_distance_m", "knn", "midpoints", "network_contiguity",
+    "network_distance_band", "network_distances", "polygon_contiguity", "street_graph", "to_sparse"
+]
 
 _GRID_M = 1e-3  # end points closer than 1 mm are the same street node (as in segments.py)
 _CHUNK_CELLS = 20_000_000  # dense Dijkstra rows are computed in chunks of at most this many cells
@@ -67,11 +73,30 @@ def network_distance_band(
             f"network_distance_band: distance_m={distance_m!r} must be a positive number of "
             "metres (or None for the ArcGIS default)"
         )
+    dist = network_distances(segments, max_distance_m=float(distance_m))
+    adj = sp.csr_array((np.ones(dist.nnz), dist.indices, dist.indptr), shape=dist.shape)
+    return _graph(adj, segments.index, what=f"network distance band {distance_m:.1f} m")
+
+
+def network_distances(
+    segments: gpd.GeoDataFrame,
+    *,
+    max_distance_m: float | None,
+    sources: np.ndarray | None = None,
+) -> sp.csr_array:
+    """Shortest distances along the streets between segment midpoints, up to ``max_distance_m``.
+
+    Rows are ``sources`` (positions into ``segments``; default all), columns all segments;
+    entries are metres, only pairs within ``max_distance_m`` (``None``: no limit) are stored
+    and a segment's distance to itself is left out. The street graph has the segments' end
+    points as nodes and each segment split at its midpoint into two halves; Dijkstra
+    (``scipy.sparse.csgraph``) runs in chunks of rows so memory stays bounded.
+    """
+    _check_segments(segments, "network_distances", min_segments=1)
     n = len(segments)
     inc = _incidence(segments)
     n_nodes = inc.shape[1]
     half = segments["length_m"].to_numpy(dtype=float) / 2.0
-    # graph nodes: street nodes 0..n_nodes-1, then one midpoint node per segment
     seg_idx, node_idx = inc.nonzero()
     mid = n_nodes + seg_idx
     w = np.maximum(half[seg_idx], 1e-9)  # zero weights would mean "no edge" in csgraph
@@ -79,23 +104,26 @@ def network_distance_band(
         (np.r_[w, w], (np.r_[mid, node_idx], np.r_[node_idx, mid])),
         shape=(n_nodes + n, n_nodes + n),
     ).tocsr()
-    rows, cols = [], []
+    src_all = np.arange(n) if sources is None else np.asarray(sources, dtype=np.int64)
+    limit = np.inf if max_distance_m is None else float(max_distance_m)
+    rows, cols, vals = [], [], []
     chunk = max(1, _CHUNK_CELLS // (n_nodes + n))
-    starts = range(0, n, chunk)
+    starts = range(0, len(src_all), chunk)
     for start in tqdm(
         starts, desc="network distances", unit="chunk", disable=len(starts) < 10, leave=False
     ):
-        src = np.arange(start, min(n, start + chunk))
-        dist = csgraph.dijkstra(g, directed=False, indices=n_nodes + src, limit=distance_m)
+        src = src_all[start : start + chunk]
+        dist = csgraph.dijkstra(g, directed=False, indices=n_nodes + src, limit=limit)
         d_mid = dist[:, n_nodes:]
-        r, c = np.nonzero(d_mid <= distance_m)
+        r, c = np.nonzero(np.isfinite(d_mid) & (d_mid <= limit))
         keep = src[r] != c
-        rows.append(src[r][keep])
+        rows.append(start + r[keep])
         cols.append(c[keep])
+        vals.append(d_mid[r[keep], c[keep]])
     r = np.concatenate(rows) if rows else np.empty(0, int)
     c = np.concatenate(cols) if cols else np.empty(0, int)
-    adj = sp.csr_array((np.ones(len(r)), (r, c)), shape=(n, n))
-    return _graph(adj, segments.index, what=f"network distance band {distance_m:.1f} m")
+    v = np.concatenate(vals) if vals else np.empty(0)
+    return sp.csr_array((v, (r, c)), shape=(len(src_all), n))
 
 
 def default_network_distance_m(segments: gpd.GeoDataFrame) -> float:
@@ -229,10 +257,7 @@ def _end_nodes(segments: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray, int]
     n = len(segments)
     first = np.searchsorted(idx, np.arange(n))
     last = np.searchsorted(idx, np.arange(n), side="right") - 1
-    ends = np.vstack([coords[first], coords[last]])
-    keys = np.round(ends / _GRID_M).astype(np.int64)
-    _, node = np.unique(keys, axis=0, return_inverse=True)
-    node = node.ravel()
+    node = grid_node_ids(np.vstack([coords[first], coords[last]]), _GRID_M)
     return node[:n], node[n:], int(node.max()) + 1
 
 
@@ -278,3 +303,25 @@ def _unique_index(index: pd.Index, what: str) -> None:
         raise ValidationError(
             f"{what}: the index has duplicate ids (e.g. {dup}); ids must be unique"
         )
+
+
+def street_graph(segments: gpd.GeoDataFrame) -> tuple[sp.csr_array, np.ndarray, np.ndarray]:
+    """The street network as a graph of street nodes joined by segments (1 mm node tolerance).
+
+    Returns the symmetric node × node CSR matrix of segment lengths in metres (the shortest one
+    where two segments join the same nodes; loops are left out), and each segment's start and
+    end node. ``scipy.sparse.csgraph.dijkstra`` on it gives network distances between end points.
+    """
+    _check_segments(segments, "street_graph", min_segments=1)
+    start, end, n_nodes = _end_nodes(segments)
+    length = np.maximum(segments["length_m"].to_numpy(dtype=float), 1e-9)
+    ok = start != end
+    r = np.r_[start[ok], end[ok]]
+    c = np.r_[end[ok], start[ok]]
+    w = np.r_[length[ok], length[ok]]
+    # keep the shortest of parallel segments: sort by weight, first of each (r, c) pair wins
+    order = np.lexsort((w, c, r))
+    r, c, w = r[order], c[order], w[order]
+    first = np.r_[True, (r[1:] != r[:-1]) | (c[1:] != c[:-1])]
+    graph = sp.csr_array((w[first], (r[first], c[first])), shape=(n_nodes, n_nodes))
+    return graph, start, end

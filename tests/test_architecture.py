@@ -13,7 +13,9 @@ PACKAGE = Path(__file__).resolve().parents[1] / "hotspots"
 #: the orchestration: only these may import everything
 ORCHESTRATION = ("hotspots.pipeline", "hotspots.cli", "hotspots.__main__", "hotspots.state")
 #: drawing and writing outputs
-DRAWING = ("hotspots.maps", "hotspots.export", "hotspots.report")
+DRAWING = ("hotspots.maps", "hotspots.export", "hotspots.report", "hotspots.figures",
+           "hotspots.planning.sheet", "hotspots.planning.figure", "hotspots.planning.table",
+           "hotspots.intervention.report", "hotspots.intervention.figures")
 #: computing modules (every module must be in one of the three groups or in NEUTRAL)
 COMPUTING = (
     "hotspots.stats", "hotspots.weights", "hotspots.segments", "hotspots.snap",
@@ -21,11 +23,15 @@ COMPUTING = (
     "hotspots.prioritize", "hotspots.evaluation", "hotspots.weekly", "hotspots.address",
     "hotspots.grids", "hotspots.raster", "hotspots.crs", "hotspots.ingest",
     "hotspots.timeparse", "hotspots.rejects", "hotspots._validate", "hotspots._jit",
+    "hotspots.blockfaces", "hotspots.planning", "hotspots.intervention",
 )
 #: plumbing and data every layer may use (errors, settings, config, colours, privacy, IO)
 NEUTRAL = (
     "hotspots", "hotspots._errors", "hotspots._settings", "hotspots._json", "hotspots.config",
-    "hotspots.symbology", "hotspots.privacy", "hotspots.progress", "hotspots.sample",
+    "hotspots.config._checks", "hotspots.config.analysis", "hotspots.config.run",
+    "hotspots.config.sections", "hotspots.config.planning", "hotspots.config.evaluation",
+    "hotspots.layers", "hotspots.symbology", "hotspots.symbology.classes", "hotspots.symbology.rules",
+    "hotspots.symbology.texts", "hotspots.privacy", "hotspots.progress", "hotspots.sample",
     "hotspots.postgis",
 )
 
@@ -42,8 +48,19 @@ def _modules() -> dict[str, Path]:
     return {_module_name(p): p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts}
 
 
+def _match(name: str, groups: tuple[str, ...]) -> int:
+    """Length of the longest entry of ``groups`` that is ``name`` or a package above it."""
+    return max((len(g) for g in groups if name == g or name.startswith(g + ".")), default=-1)
+
+
 def _in(name: str, groups: tuple[str, ...]) -> bool:
-    return any(name == g or name.startswith(g + ".") for g in groups)
+    """``name`` belongs to ``groups``: its most specific entry among all groups is there
+    (``hotspots.planning.sheet`` is drawing although ``hotspots.planning`` is computing)."""
+    mine = _match(name, groups)
+    if mine < 0:
+        return False
+    others = [g for g in (ORCHESTRATION, DRAWING, COMPUTING, NEUTRAL) if g is not groups]
+    return all(_match(name, g) <= mine for g in others)
 
 
 def import_graph() -> dict[str, set[str]]:
@@ -99,6 +116,14 @@ def test_libraries_never_import_the_pipeline_or_the_cli(module):
 def test_computing_modules_never_import_drawing_or_export(module):
     bad = sorted(t for t in GRAPH[module] if _in(t, DRAWING))
     assert bad == [], f"{module} imports {bad}"
+
+
+def test_the_config_imports_nothing_heavy():
+    """The config is read before any analysis library loads (a bad config answers at once)."""
+    config = [m for m in GRAPH if m == "hotspots.config" or m.startswith("hotspots.config.")]
+    allowed = set(config) | {"hotspots._errors", "hotspots._settings", "hotspots", "hotspots.sample"}
+    bad = {m: sorted(GRAPH[m] - allowed) for m in config}
+    assert {m: v for m, v in bad.items() if v} == {}
 
 
 def test_neutral_modules_never_import_drawing_or_the_pipeline():

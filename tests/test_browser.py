@@ -244,7 +244,8 @@ def test_liaison_week_slider_shows_suppressed_counts_and_escapes_names(browser, 
     from hotspots import privacy
 
     seg = privacy.liaison_layer("segments", synthetic_segments(), k=3)
-    fmap = maps.build_map(seg, weekly=synthetic_weekly(synthetic_segments()), privacy_k=3)
+    weekly = privacy.suppress_weekly_counts(synthetic_weekly(synthetic_segments()), k=3)
+    fmap = maps.build_map(seg, weekly=weekly, privacy_k=3)
     view = OfflinePage(browser, maps.save_map(fmap, tmp_path / "liaison.html"))
     view.page.wait_for_function("window.hsPainted !== undefined", timeout=15000)
     view.page.locator(".leaflet-control-layers label", has_text="Incidents per week").click()

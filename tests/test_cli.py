@@ -135,7 +135,7 @@ def test_snap_csv_with_options(tmp_path):
 @pytest.mark.parametrize("args,message", [
     (["snap", "missing.csv", "--streets", "x.gpkg"], "file not found: missing.csv"),
     (["snap", "{csv}", "--streets", "{csv}"], "no coordinate columns"),
-    (["snap", "{good}", "--streets", "{pts}"], "must hold LineString/MultiLineString"),
+    (["snap", "{good}", "--streets", "{pts}"], "no street feature is a usable line"),
     (["snap", "{good}", "--streets", "{lines}", "--crs", "EPSG:4326"], "degrees"),
 ])
 def test_bad_input_gives_one_clear_message(tmp_path, args, message):

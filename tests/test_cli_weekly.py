@@ -63,7 +63,7 @@ def test_full_weekly_run_writes_every_output(runs):
     assert man["counts_by_step"]["aggregate"]["incidents"] == c["incidents_week"]
     assert man["versions"]["hotspots"]
     seg = pyogrio.read_dataframe(week / "layers.gpkg", layer="segments")
-    assert len(seg) == 801 and seg["count"].sum() == c["incidents_week"]
+    assert len(seg) == 269 and seg["count"].sum() == c["incidents_week"]
     assert set(seg["hot_status"]) <= {"new", "persistent", "cooling", "not hot"}
     ev = c["evaluation"]
     assert ev["flagged_week"] == "2026-W46" and ev["evaluated_week"] == "2026-W47"

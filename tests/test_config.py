@@ -92,7 +92,7 @@ def test_renamed_and_top_level_keys_are_explained():
     problems = _problems({**_with("statistics", gi_permutations=99), "fdr": True, "foo": 1})
     assert "statistics.gi_permutations: renamed; write it as permutations in [statistics]" \
         in problems
-    assert "fdr: belongs in [statistics], not at the top of the file" in problems
+    assert "fdr: belongs in [statistics] or [emerging], not at the top of the file" in problems
     assert any(p.startswith("foo: unknown top-level setting") for p in problems)
 
 

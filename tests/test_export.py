@@ -58,24 +58,26 @@ def test_layer_styles_hold_parseable_qml_with_the_web_map_classes(gpkg):
         root = ET.fromstring(qml.split("\n", 1)[1])  # drop the DOCTYPE line
         assert root.tag == "qgis" and root.find("renderer-v2") is not None
     assert by_layer["segments"][0] == ("Hot spots (Gi*)", 1)
-    assert {n for n, _ in by_layer["segments"]} == {"Hot spots (Gi*)", "Lighting priority",
-                                                   "Incidents per 100 m"}
+    assert {n for n, _ in by_layer["segments"]} == {"Hot spots (Gi*)", "Incidents per 100 m"}
     assert sum(d for _, d in by_layer["segments"]) == 1
     assert "counts_by_week" not in by_layer  # attribute tables have no style
     gi = next(q for t, _, n, q, _ in rows if n == "Hot spots (Gi*)")
     root = ET.fromstring(gi.split("\n", 1)[1])
-    cats = [(c.get("value"), c.get("label")) for c in root.iter("category")]
-    assert cats == [(str(c.value), c.label) for c in sym.GI_CLASSES]
+    rules = [(r.get("filter"), r.get("label")) for r in root.iter("rule")]
+    assert rules == [(f'"gi_bin" = {c.value}', c.label) for c in sym.GI_CLASSES]
     colors = [o.get("value") for o in root.iter("Option") if o.get("name") == "line_color"]
     assert colors[0] == "214,47,39,255"  # ArcGIS's hot 99 % red, as on the web map
 
 
-def test_rates_style_is_graduated_with_the_map_breaks(gpkg, layers):
+def test_rates_style_has_the_map_breaks_as_rules(gpkg, layers):
     qml = next(q for _, _, n, q, _ in _styles(gpkg) if n == "Incidents per 100 m")
     root = ET.fromstring(qml.split("\n", 1)[1])
-    labels = [r.get("label") for r in root.iter("range")]
+    labels = [r.get("label") for r in root.iter("rule")]
     assert labels == [r.label for r in sym.rate_classes(layers["segments"]["rate_per_100m"])]
-    assert root.find("renderer-v2").get("type") == "graduatedSymbol"
+    assert root.find("renderer-v2").get("type") == "RuleRenderer"
+    filters = [r.get("filter") for r in root.iter("rule")]
+    assert filters[0] == '"rate_per_100m" = 0'  # then lower < v <= upper, the map's rule
+    assert filters[1].startswith('"rate_per_100m" > 0 AND "rate_per_100m" <= ')
 
 
 def test_geopackage_refuses_to_overwrite(gpkg, layers):

@@ -332,3 +332,32 @@ def test_week_ranges_are_inclusive_and_day_first_in_portuguese():
     w47 = parse_week("2026-W47", timezone="America/Sao_Paulo")
     assert date_range_text(w47, "en") == "2026-11-16 – 2026-11-22"
     assert date_range_text(w47, "pt") == "16/11/2026 – 22/11/2026"
+
+
+def test_a_file_with_latitude_and_longitude_swapped_stops_with_its_rejects(tmp_path):
+    """The Pelotas case: lat −52 / lon −31 are both valid numbers, every row is rejected as
+    swapped. The run stops (exit 2) naming the cause and the fix, and still writes the rejects."""
+    import geopandas as gpd
+    import shapely
+
+    streets = tmp_path / "ruas.gpkg"
+    lines = [shapely.LineString([(-52.34 + 0.001 * i, -31.77), (-52.34 + 0.001 * (i + 1), -31.77)])
+             for i in range(5)]
+    gpd.GeoDataFrame({"nome": [f"Rua {i}" for i in range(5)]}, geometry=lines,
+                     crs=4326).to_file(streets, engine="pyogrio")
+    rows = ["id;data;lat;lon"] + [f"{i};20/11/2026 2{i % 4}:00;{-52.3395 + 0.0008 * i:.6f};"
+                                  f"-31.770050" for i in range(6)]
+    csv = tmp_path / "bo.csv"
+    csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "runs" / "semana"
+    res = subprocess.run([sys.executable, "-m", "hotspots", "snap", str(csv), "--streets",
+                          str(streets), "--time-format", "%d/%m/%Y %H:%M", "--out", str(out),
+                          "-q"], capture_output=True, text=True, env=_env(), timeout=300)
+    assert res.returncode == 2, res.stderr
+    assert "swapped" in res.stderr and "lat_column='lon'" in res.stderr
+    assert "Traceback" not in res.stderr and "a bug" not in res.stderr
+    written = out.with_name("semana-rejects.csv")
+    assert str(written) in res.stderr
+    rejects = pd.read_csv(written)
+    assert len(rejects) == 6 and set(rejects["reason"]) == {"latlon_swapped"}
+    assert not out.exists()

@@ -9,8 +9,9 @@ import pytest
 from shapely.geometry import LineString, Point, box
 
 from hotspots import CRSError
+from hotspots._errors import ValidationError
 from hotspots.crs import choose_analysis_crs, require_metric, utm_crs_for_lonlat
-from hotspots.geocode import geocode_incidents
+from hotspots.geocode import UnusableIncidentsError, check_usable, geocode_incidents
 from hotspots.segments import build_segments
 
 # a small street grid in Pelotas, lon/lat
@@ -103,3 +104,73 @@ def test_inputs_not_mutated():
     before_inc, before_segs = inc.copy(), segs.copy()
     geocode_incidents(inc, segs)
     assert inc.equals(before_inc) and segs.equals(before_segs)
+
+
+def test_plain_geodataframe_of_points_is_geocoded():
+    segs = build_segments(pelotas_streets())
+    plain = gpd.GeoDataFrame(geometry=[Point(LON0 + 0.0005, LAT0 + 0.0001),
+                                       Point(LON0 + 0.5, LAT0)], crs=4326)
+    res = geocode_incidents(plain, segs, max_distance_m=30)
+    assert res.counts["geocoded"] == 1 and res.counts["rejected"] == 1
+    assert res.geocoded["source_row"].tolist() == [1]
+    assert res.rejects["source_row"].tolist() == [2]
+    assert res.geocoded.index.tolist() == [0]
+
+
+def test_geocode_says_what_it_needs():
+    segs = build_segments(pelotas_streets())
+    with pytest.raises(ValidationError, match="GeoDataFrame of points"):
+        geocode_incidents(pd.DataFrame({"x": [1]}), segs)
+    lines_ = gpd.GeoDataFrame(geometry=[LineString([(0, 0), (1, 1)])], crs=4326)
+    with pytest.raises(ValidationError, match="not points"):
+        geocode_incidents(lines_, segs)
+    no_crs = gpd.GeoDataFrame(geometry=[Point(0, 0)])
+    with pytest.raises(ValidationError, match="no CRS"):
+        geocode_incidents(no_crs, segs)
+    dup = gpd.GeoDataFrame(geometry=[Point(0, 0), Point(1, 1)], crs=4326, index=["a", "a"])
+    with pytest.raises(ValidationError, match="duplicates"):
+        geocode_incidents(dup, segs)
+
+
+def _pelotas_points(n, rng):
+    lon = LON0 + rng.uniform(0, 0.004, n)
+    lat = LAT0 + rng.choice([0.0, 0.001, 0.002], n)
+    return lon, lat
+
+
+def test_whole_file_swapped_within_90_degrees_is_refused_with_the_rejects():
+    segs = build_segments(pelotas_streets())
+    lon, lat = _pelotas_points(40, np.random.default_rng(1))
+    # the Pelotas case: the "lat" column holds −52.3 and "lon" −31.8, both valid numbers
+    pts = [Point(la, lo) for lo, la in zip(lon, lat)]
+    pts[:5] = [Point(lo, la) for lo, la in zip(lon[:5], lat[:5])]  # a few rows are right
+    res = geocode_incidents(incidents(pts), segs, max_distance_m=30)
+    assert res.counts["geocoded"] == 5
+    with pytest.raises(UnusableIncidentsError, match=r"35 of 40 rows \(88%\).*lat_column='lon'") \
+            as err:
+        check_usable(res, columns={"lat": "lat", "lon": "lon"})
+    assert err.value.cause == "latlon_swapped"
+    assert len(err.value.rejects) == 35
+    assert (err.value.rejects["reason"] == "latlon_swapped").all()
+    assert "trocadas" in err.value.messages["pt-BR"]
+
+
+def test_nothing_used_is_refused_naming_the_cause():
+    segs = build_segments(pelotas_streets())
+    far = [Point(LON0 + 1.0, LAT0 + 1.0), Point(LON0 + 1.1, LAT0 + 1.0)]
+    res = geocode_incidents(incidents(far), segs, max_distance_m=30)
+    ingest_rejects = pd.DataFrame({"incident_id": ["X"], "source_row": [3], "stage": "ingest",
+                                   "reason": "missing_time", "detail": "empty"})
+    with pytest.raises(UnusableIncidentsError, match=r"none of the 3 rows.*beyond_max_distance 2"
+                       r".*CRS") as err:
+        check_usable(res, ingest_rejects=ingest_rejects)
+    assert err.value.cause == "nothing_used"
+    assert err.value.rejects["source_row"].tolist() == [1, 2, 3]
+    assert err.value.counts == {"rows": 3, "geocoded": 0, "rejected": 3, "latlon_swapped": 0}
+
+
+def test_a_usable_result_passes():
+    segs = build_segments(pelotas_streets())
+    lon, lat = _pelotas_points(10, np.random.default_rng(2))
+    res = geocode_incidents(incidents([Point(a, b) for a, b in zip(lon, lat)]), segs)
+    assert check_usable(res) is None

@@ -1,6 +1,6 @@
 """Golden comparison: the sample city's demo and weekly W47 outputs stay as frozen.
 
-Every layer of ``layers.gpkg`` and ``liaison/layers.gpkg``, ``priority.csv``, ``rejects.csv``
+Every layer of ``layers.gpkg`` and ``liaison/layers.gpkg``, ``plan.csv``, ``rejects.csv``
 and the manifest (minus timings, versions and machine paths) must equal the stored snapshot in
 ``tests/golden/``. A change of behaviour is made on purpose by regenerating the snapshot
 (``python tests/golden/snapshot.py --write``) in a commit that says why.

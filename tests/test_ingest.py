@@ -262,3 +262,20 @@ def test_native_datetime_column_with_missing_value(tmp_path):
     assert r.incidents.loc["a", "occurred_at"] == pd.Timestamp("2026-01-01 10:00",
                                                                tz="America/Sao_Paulo")
     assert dict(zip(r.rejects.incident_id, r.rejects.reason)) == {"b": "missing_time"}
+
+
+def test_unterminated_last_line_is_rejected_as_truncated(tmp_path):
+    # the file is still being written: its last row stops mid-field
+    p = write(tmp_path, HEADER + "A1,2026-11-20T22:15:00,roubo,-31.77,-52.34,\n"
+                                 "A2,2026-11-21 03:00,furto,-31.78,-52.3")
+    r = read_incidents(p)
+    assert r.rows_read == 2 and list(r.incidents.index) == ["A1"]
+    rej = r.rejects.set_index("incident_id")
+    assert rej.loc["A2", "reason"] == "truncated_row"
+    assert rej.loc["A2", "source_row"] == 2
+    assert "line break" in rej.loc["A2", "detail"]
+    assert any("truncated_row" in n for n in r.notes)
+    # the same row with its line break is read
+    ok = write(tmp_path, HEADER + "A1,2026-11-20T22:15:00,roubo,-31.77,-52.34,\n"
+                                  "A2,2026-11-21 03:00,furto,-31.78,-52.35,\r\n", name="ok.csv")
+    assert len(read_incidents(ok).incidents) == 2

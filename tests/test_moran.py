@@ -86,3 +86,41 @@ def test_errors_and_islands(columbus):
     res = local_moran(y, wi, permutations=99, seed=1).frame
     assert res.loc[3, "lisa_class"] == NOT_SIGNIFICANT
     assert res.loc[3, "lisa_i"] == 0.0
+
+
+def test_mesa_no_outlier_made_of_all_zero_neighbours():
+    """Mesa crimes on the street pieces (libpysal geodanet): esda's fold flags 18 "HL"
+    segments whose neighbours all have zero crimes; tie-aware p-values flag none of them."""
+    import geopandas as gpd
+    from libpysal import examples
+
+    from hotspots import weights
+    from hotspots.segments import build_segments
+    from hotspots.snap import snap_points
+
+    streets = gpd.read_file(examples.get_path("streets.shp"))
+    crimes = gpd.read_file(examples.get_path("crimes.shp"))
+    seg = build_segments(streets, unit="piece")
+    snapped = snap_points(np.asarray(crimes.to_crs(seg.crs).geometry.values), seg,
+                          max_distance_m=500)
+    count = pd.Series(snapped.segment_id).value_counts().reindex(seg.index, fill_value=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        w = weights.network_contiguity(seg)
+    quiet = (weights.to_sparse(w, seg.index) @ count.to_numpy()) == 0
+    res = local_moran(count.astype(float), w).frame  # package defaults: 999, FDR, 5 %
+    assert not (res["lisa_class"] != NOT_SIGNIFICANT)[quiet].any()
+    # a quiet segment with crimes ("HL" by quadrant): its lag is the smallest possible, so its
+    # exact p is P(all k drawn neighbours are zero) = C(Z, k) / C(n − 1, k), Z = zeros among
+    # the other n − 1 segments
+    from math import comb
+
+    mat = weights.to_sparse(w, seg.index)
+    card = np.diff(mat.indptr)
+    sel = np.flatnonzero(quiet & (count.to_numpy() > 0) & (card > 0))
+    assert len(sel) >= 10
+    n = len(count)
+    zeros = int((count == 0).sum())
+    exact = np.array([min(comb(zeros, card[i]) / comb(n - 1, card[i]), 1.0) for i in sel])
+    np.testing.assert_allclose(res["lisa_p_sim"].to_numpy()[sel], exact, atol=0.035)
+    assert (exact > 0.05).all()

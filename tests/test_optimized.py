@@ -158,7 +158,10 @@ def test_error_paths(grid, mesa):
 # --- incident points aggregated into fishnet / hexagon / polygon cells ---------------------
 
 from hotspots.grids import count_points, fishnet  # noqa: E402
-from hotspots.stats.optimized import default_cell_size, optimized_hot_spots_points  # noqa: E402
+from hotspots.stats.optimized_points import (  # noqa: E402
+    default_cell_size,
+    optimized_hot_spots_points,
+)
 
 BROAD_STREET_LONLAT = (-0.136668, 51.513341)
 

@@ -107,7 +107,7 @@ def test_weekly_round_trip_through_postgis(pg_dsn, schema, tmp_path):
     assert manifest["inputs"]["incidents"]["rows"] == 6008
     written = manifest["counts"]["postgis_layers"]
     seg_table = f"{schema}_out.segments_2026_w47"
-    assert written[seg_table] == 801
+    assert written[seg_table] == 269
 
     # read the written layer back (with hotspots' reader and with plain SQL) and compare
     back = postgis.read_frame(pg_dsn, table=seg_table)
@@ -118,7 +118,7 @@ def test_weekly_round_trip_through_postgis(pg_dsn, schema, tmp_path):
         tables = {r[0] for r in conn.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
             (f"{schema}_out",))}
-    assert (n, srid) == (801, 32635)
+    assert (n, srid) == (269, 32635)
     assert total == manifest["counts"]["incidents_week"] == back["count"].sum()
     assert {"segments_2026_w47", "weekly_totals_2026_w47"} <= tables
     assert not any(t.startswith("incidents") for t in tables)  # no incident points in the DB

@@ -161,8 +161,7 @@ def test_steps_on_sample_city(sample_result):
     before = res.counts.segments
     for col in ("lamps_within_reach", "lights_per_100m", "dark_gap_m", "dark_fraction",
                 "longest_dark_gap_m", "night_count", "night_share", "dist_green_m",
-                "green_area_within_m2", "nearest_green_adopted", "night_gi_z", "night_gi_bin",
-                "priority_rank", "priority_score", "priority_reason"):
+                "green_area_within_m2", "nearest_green_adopted", "night_gi_z", "night_gi_bin"):
         assert col in seg.columns, col
     assert seg.index.equals(before.index)
     assert (seg["count"] == before["count"]).all()
@@ -175,15 +174,16 @@ def test_steps_on_sample_city(sample_result):
     gaps = layers["dark_gaps"]
     per_seg = gaps.groupby("segment_id")["length_m"].sum()
     assert np.allclose(per_seg, seg.loc[per_seg.index, "dark_gap_m"])
-    pr = layers["priority"]
-    assert pr["priority_rank"].tolist() == list(range(1, len(pr) + 1))
-    assert pr["priority_score"].is_monotonic_decreasing
-    assert (pr.loc[pr["selected_in_budget"], "dark_gap_m"].sum()
-            <= res.config.overlays.lighting_budget_m)
+    assert "priority" not in layers  # the plan replaced the per-piece lighting ranking
+    plan = res.planning.plan
+    funded = plan.projects[plan.projects["funded"]]
+    light = res.summary()["planning"]["totals"]["lighting"]
+    assert light["budget_brl"] == 250000.0 and funded["cost"].sum() <= 250000.0
+    assert len(funded) == light["funded"] > 0
+    assert set(layers["plan_lighting"]["kind"]) <= {"repair", "new_lights"}
     assert layers["lamps"].crs == seg.crs and len(layers["lamps"]) == 586
     assert set(layers["patrol"]["shift"]) == {"06–14", "14–22", "22–06"}
-    assert layers["green_candidates"]["selected_in_budget"].sum() == 5
-    for key in ("lighting", "green", "priority", "night"):
+    for key in ("lighting", "green", "planning", "patrol", "night"):
         assert key in res.summary()
 
 
@@ -205,8 +205,9 @@ def test_steps_without_lamp_inventory_use_osm_lit_tag():
     # sample streets: 679 lit=yes, 1 disused, 66 untagged -> dark only where tagged unlit
     assert seg["dark_gap_m"].isna().sum() == summary["lighting"]["unknown_segments"] > 0
     layers = res.layers()
-    assert "lamps" not in layers and "green_candidates" not in layers
-    assert "priority" in layers
+    assert "lamps" not in layers and "plan_green" not in layers
+    # without a lamp inventory there are no dark stretches to plan lighting on
+    assert "skipped" in summary["planning"]
 
 
 def test_reasons_in_portuguese_for_portuguese_bulletins():

@@ -10,7 +10,12 @@ from libpysal.examples import get_path
 from shapely.geometry import LineString, MultiLineString, Point, Polygon
 
 from hotspots import CRSError, ValidationError
-from hotspots.segments import build_segments, segment_ids
+from hotspots.segments import (
+    StreetRejectsWarning,
+    build_segments,
+    build_street_segments,
+    segment_ids,
+)
 
 UTM = "EPSG:31982"
 
@@ -73,8 +78,11 @@ def test_sliver_between_two_close_intersections_is_merged():
 def test_zero_length_and_duplicate_lines_dropped():
     g = lines([LineString([(0, 0), (100, 0)]), LineString([(5, 5), (5, 5)]),
                LineString([(0, 0), (100, 0)])])
-    seg = build_segments(g)
+    with pytest.warns(StreetRejectsWarning, match="2 street features left out") as rec:
+        seg = build_segments(g)
     assert len(seg) == 1
+    reasons = rec[0].message.street_rejects["reason"].tolist()
+    assert reasons == ["zero_length", "duplicate_line"]
 
 
 def test_multilinestring_parts_become_segments():
@@ -139,10 +147,16 @@ def test_no_crs_is_an_error():
         build_segments(g)
 
 
-def test_non_line_geometries_are_named():
+def test_non_line_geometries_are_left_out_with_their_reason():
     g = lines([LineString([(0, 0), (10, 0)]), Point(1, 1), Polygon([(0, 0), (1, 0), (1, 1)])])
-    with pytest.raises(ValidationError, match=r"2 non-line geometries.*Point.*Polygon"):
-        build_segments(g, source="ruas.gpkg")
+    with pytest.warns(StreetRejectsWarning, match=r"2 street features left out") as rec:
+        seg = build_segments(g, source="ruas.gpkg")
+    assert len(seg) == 1
+    rej = rec[0].message.street_rejects
+    assert rej["reason"].tolist() == ["not_a_line", "not_a_line"]
+    assert rej["geometry_type"].tolist() == ["Point", "Polygon"]
+    with pytest.raises(ValidationError, match=r"no street feature is a usable line.*Point"):
+        build_segments(g.iloc[[1]], source="ruas.gpkg")
 
 
 def test_empty_layer_is_an_error():
@@ -191,3 +205,33 @@ def test_osm_extract_split_matches_node_degree():
     seg_geoms = seg.geometry.values
     interior = shapely.distance(shapely.boundary(seg_geoms[pairs[1]]), pts[pairs[0]]) > 1e-3
     assert interior.sum() == 0
+
+
+@pytest.mark.parametrize("epsg", [3857, 3395])
+def test_web_mercator_and_world_mercator_layers_are_reprojected_to_utm(epsg):
+    g = lines([LineString([(-52.34, -31.77), (-52.339, -31.77)])], crs="EPSG:4326")
+    built = build_street_segments(g.to_crs(epsg))
+    assert built.segments.crs.to_epsg() == 31982
+    assert built.segments.length_m.iloc[0] == pytest.approx(94.7, abs=0.5)  # not 111 m
+    assert built.crs_choice.reprojected
+    assert "UTM" in built.crs_choice.note() and "UTM" in built.crs_choice.note("pt-BR")
+    assert "17." in built.crs_choice.note()  # the distortion, in percent
+
+
+def test_web_mercator_is_never_an_analysis_crs():
+    g = lines([LineString([(0, 0), (10, 0)])])
+    with pytest.raises(CRSError, match=r"Web Mercator.*1/cos\(latitude\)"):
+        build_segments(g, crs="EPSG:3857")
+    from hotspots import weights
+
+    seg = build_segments(lines([LineString([(0, 0), (10, 0)]), LineString([(10, 0), (10, 9)])],
+                               names=["a", "b"]))
+    with pytest.raises(CRSError, match="Web Mercator"):
+        weights.network_contiguity(seg.set_crs(3857, allow_override=True))
+
+
+def test_layer_in_its_own_metric_crs_is_kept():
+    g = lines([LineString([(0, 0), (10, 0)])]).to_crs(29193)  # SAD69 / UTM 23S, one zone off
+    built = build_street_segments(g)
+    assert built.segments.crs.to_epsg() == 29193
+    assert built.crs_choice.reason == "layer" and not built.crs_choice.reprojected

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 
 from hotspots._errors import OutputExistsError, ValidationError
-from hotspots.export.qgis_styles import layer_styles
+from hotspots.export.qgis_styles import QgisExportSettings, layer_styles
 
 
 def write_geopackage(
@@ -21,14 +22,24 @@ def write_geopackage(
     *,
     overwrite: bool = False,
     styles: bool = True,
+    lang: str = "en",
+    privacy_k: int | None = None,
+    settings: QgisExportSettings | None = None,
+    style_keys: dict[str, tuple[str, ...]] | None = None,
 ) -> Path:
     """Write each table as a layer of one GeoPackage (attribute-only tables included).
 
     Index columns named (``segment_id``, ``incident_id``...) are written as ordinary columns;
     timestamps are written as ISO-8601 text with their UTC offset so no reader shifts them.
-    With ``styles``, a QGIS ``layer_styles`` table gives every map layer the web map's
-    colours and labels (QGIS applies the default style when the layer is opened).
+    The file is a GeoPackage ``settings.gpkg_version`` (1.2 by default: GDAL 3.6, the QGIS
+    of Debian 12, reads it without warnings). With ``styles``, a QGIS ``layer_styles`` table
+    gives every map layer the web map's classes, colours and labels in ``lang`` (QGIS applies
+    the default style when the layer is opened); ``privacy_k`` words the suppressed class of
+    liaison layers ("1 to k−1 incidents (suppressed)"); ``style_keys`` gives the symbology
+    keys of a layer, default first (``symbology.LAYER_STYLES`` for layers not in it).
     """
+    settings = settings or QgisExportSettings()
+    _check_style_options(lang=lang, privacy_k=privacy_k, settings=settings)
     path = Path(path)
     if path.exists():
         if not overwrite:
@@ -39,15 +50,46 @@ def write_geopackage(
         if table is None:
             continue
         frame = prepare_table(table)
+        # the version is a dataset creation option: only the first layer creates the file
+        options = {} if path.exists() else {"dataset_options": {"VERSION": settings.gpkg_version}}
         if isinstance(frame, gpd.GeoDataFrame):
             if frame.crs is None:
                 raise ValidationError(f"layer {name!r} has no CRS; cannot write it")
-            pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG")
+            pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", **options)
         else:
-            pyogrio.write_dataframe(pd.DataFrame(frame), path, layer=name, driver="GPKG")
+            pyogrio.write_dataframe(pd.DataFrame(frame), path, layer=name, driver="GPKG",
+                                    **options)
     if styles:
-        write_layer_styles(path, {n: t for n, t in tables.items() if t is not None})
+        write_layer_styles(path, {n: t for n, t in tables.items() if t is not None},
+                           lang=lang, privacy_k=privacy_k, settings=settings,
+                           style_keys=style_keys)
     return path
+
+
+def _check_style_options(*, lang, privacy_k, settings: QgisExportSettings) -> None:
+    """Every problem with the style options at once (ValidationError)."""
+    from dataclasses import fields
+
+    from hotspots._settings import info
+    from hotspots.symbology import TEXTS, language
+
+    problems = []
+    try:
+        language(lang)
+    except ValidationError:
+        problems.append(f"lang: expected one of {sorted(TEXTS)} (or 'pt-BR'), got {lang!r}")
+    if privacy_k is not None and (isinstance(privacy_k, bool) or not isinstance(privacy_k, int)
+                                  or privacy_k < 1):
+        problems.append(f"privacy_k: expected a whole number ≥ 1 or None, got {privacy_k!r}")
+    for f in fields(settings):
+        meta, value = info(settings, f.name), getattr(settings, f.name)
+        if meta.choices is not None and value not in meta.choices:
+            problems.append(f"settings.{f.name}: expected one of {list(meta.choices)}, "
+                            f"got {value!r}")
+        if meta.ge is not None and (not isinstance(value, int | float) or value < meta.ge):
+            problems.append(f"settings.{f.name}: expected a number ≥ {meta.ge:g}, got {value!r}")
+    if problems:
+        raise ValidationError("cannot write the GeoPackage styles: " + "; ".join(problems))
 
 
 _LAYER_STYLES_SQL = """
@@ -59,8 +101,16 @@ CREATE TABLE IF NOT EXISTS layer_styles (
 """
 
 
-def write_layer_styles(path: str | Path, tables: dict[str, pd.DataFrame]) -> int:
-    """Add QGIS's ``layer_styles`` table (QML per layer, first style default); returns rows."""
+def write_layer_styles(path: str | Path, tables: dict[str, pd.DataFrame], *, lang: str = "en",
+                       privacy_k: int | None = None,
+                       settings: QgisExportSettings | None = None,
+                       style_keys: dict[str, tuple[str, ...]] | None = None) -> int:
+    """Add QGIS's ``layer_styles`` table (QML per layer, first style default); returns rows.
+
+    Each row gets its own ``update_time``, a second apart (the last one now): QGIS 3.22's
+    "Load style from database" keys the other layers' styles by that time to the second and
+    lists a style once per style sharing its second.
+    """
     rows = []
     with closing(sqlite3.connect(path)) as con:
         geom_cols = dict(con.execute(
@@ -68,22 +118,36 @@ def write_layer_styles(path: str | Path, tables: dict[str, pd.DataFrame]) -> int
         for name, table in tables.items():
             if name not in geom_cols:
                 continue
-            for i, (style_name, qml) in enumerate(layer_styles(name, table)):
+            keys = (style_keys or {}).get(name)
+            for i, (style_name, qml) in enumerate(layer_styles(
+                    name, table, keys=keys, lang=lang, privacy_k=privacy_k, settings=settings)):
                 rows.append(("", "", name, geom_cols[name], style_name, qml, "", int(i == 0),
                              f"hotspots: {style_name}", "hotspots", ""))
         if not rows:
             return 0
+        now = datetime.now(UTC).replace(microsecond=0)
+        stamped = [(*row, _stamp(now - timedelta(seconds=len(rows) - 1 - i)))
+                   for i, row in enumerate(rows)]
         with con:
             con.execute(_LAYER_STYLES_SQL)
             con.executemany(
                 "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, "
                 "f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description, "
-                "owner, ui) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
-            now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+                "owner, ui, update_time) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", stamped)
             con.execute(
                 "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, "
-                "last_change) VALUES ('layer_styles', 'attributes', 'layer_styles', ?)", (now,))
+                "last_change) VALUES ('layer_styles', 'attributes', 'layer_styles', ?)",
+                (_stamp(now),))
     return len(rows)
+
+
+def _only_booleans(values: pd.Series) -> bool:
+    present = values.dropna()
+    return len(present) > 0 and all(isinstance(v, bool | np.bool_) for v in present.tolist())
+
+
+def _stamp(t: datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
 
 
 def write_csv(table: pd.DataFrame, path: str | Path) -> Path:
@@ -98,7 +162,8 @@ def write_csv(table: pd.DataFrame, path: str | Path) -> Path:
 
 
 def prepare_table(table: pd.DataFrame) -> pd.DataFrame:
-    """A copy ready to write: index as columns, timestamps as ISO text, strings as objects."""
+    """A copy ready to write: index as columns, timestamps as ISO text, strings as objects,
+    object columns holding only True/False/None as nullable booleans."""
     frame = table
     if frame.index.name is not None or isinstance(frame.index, pd.MultiIndex):
         frame = frame.reset_index()
@@ -108,4 +173,7 @@ def prepare_table(table: pd.DataFrame) -> pd.DataFrame:
             frame[col] = frame[col].map(lambda t: t.isoformat() if pd.notna(t) else None)
         elif str(frame[col].dtype) in {"string", "str"}:
             frame[col] = frame[col].astype(object)
+        elif frame[col].dtype == object and _only_booleans(frame[col]):
+            # True/False/None in an object column: a GeoPackage BOOLEAN, not the texts 'True'
+            frame[col] = frame[col].astype("boolean")
     return frame

@@ -12,27 +12,9 @@ import pandas as pd
 
 from hotspots import symbology as sym
 from hotspots._errors import ValidationError
+from hotspots.layers import spec
 
 KML_NS = "http://www.opengis.net/kml/2.2"
-
-#: layer → (folder title, fields in the balloon) in the order they appear
-LAYERS = {
-    "segments": "Hot spots (Gi*)",
-    "priority": "Lighting priority",
-    "dark_gaps": "Dark stretches",
-    "lamps": "Street lamps",
-    "green_areas": "Green areas",
-    "boundary": "Study area",
-    "patrol": "Patrol segments by shift",
-    "green_candidates": "Green-area candidates",
-    "incidents": "Incidents",
-}
-BALLOON_FIELDS = ("segment_id", "street_name", "count", "rate_per_100m", "gi_z", "gi_p_adj",
-                  "night_count", "night_share", "lights_per_100m", "dark_fraction",
-                  "priority_rank", "priority_reason", "suppressed", "status", "adopted",
-                  "category", "occurred_date", "length_m", "shift", "guidance",
-                  "visits_per_shift", "visit_minutes", "candidate_rank", "candidate_reason")
-
 
 def kml_color(color: str, alpha: int = 255) -> str:
     """'#rrggbb' → KML's aabbggrr."""
@@ -100,33 +82,31 @@ def _placemark(folder: ET.Element, fields: list[tuple[str, str | None]], geom, s
 
 
 def _classes_for(name: str, frame: pd.DataFrame):
-    """(list of (style id, colour, width, label, fill), class index per row)."""
-    if name == "segments" and "gi_bin" in frame.columns:
-        classes = [(f"gi{c.value:+d}".replace("+", "p").replace("-", "m"), c.color, c.width,
-                    c.label, None) for c in sym.GI_CLASSES]
-        return classes, sym.category_index(frame["gi_bin"], sym.GI_CLASSES)
-    if name in ("segments", "priority") and "priority_rank" in frame.columns:
-        classes = [(f"prio{i}", r.color, r.width, r.label, None)
-                   for i, r in enumerate(sym.PRIORITY_CLASSES)]
-        return classes, sym.range_index(frame["priority_rank"], sym.PRIORITY_CLASSES)
-    if name == "lamps":
-        cats = (*sym.LAMP_CLASSES, sym.LAMP_OTHER)
-        classes = [(f"lamp{i}", c.color, 1.0, c.label, None) for i, c in enumerate(cats)]
-        idx = (sym.category_index(frame["status"], sym.LAMP_CLASSES, other=len(cats) - 1)
-               if "status" in frame.columns else np.full(len(frame), len(cats) - 1))
-        return classes, idx
-    if name == "green_areas":
-        classes = [(f"green{i}", "#2d6a2d", 1.0, c.label, c.color)
-                   for i, c in enumerate(sym.GREEN_CLASSES)]
-        idx = (sym.category_index(frame["adopted"], sym.GREEN_CLASSES, other=1)
-               if "adopted" in frame.columns else np.ones(len(frame), dtype=int))
-        return classes, idx
-    if name == "green_candidates":
-        return ([(name, "#2d6a2d", 1.0, LAYERS[name], sym.GREEN_CLASSES[1].color)],
-                np.zeros(len(frame), int))
-    cat = {"dark_gaps": sym.DARK_GAP, "boundary": sym.BOUNDARY,
-           "patrol": sym.PRIORITY_CLASSES[0]}.get(name, sym.INCIDENT)
-    return [(name, cat.color, cat.width, LAYERS.get(name, name), None)], np.zeros(len(frame), int)
+    """(list of (style id, colour, width, label, fill), class index per row) from the layer's
+    default ``symbology`` — the classes, the edge rule and the extra classes of the map."""
+    styles = sym.layer_symbologies(name, frame)
+    if not styles:
+        return [(name, sym.INCIDENT.color, sym.INCIDENT.width, spec(name).title, None)], \
+            np.zeros(len(frame), int)
+    s = styles[0]
+    idx = s.classify(frame)
+    classes = []
+    for i, c in enumerate(s.all_classes):
+        if s.key == "gi" and i < len(s.classes):
+            style_id = f"gi{c.value:+d}".replace("+", "p").replace("-", "m")
+        else:
+            style_id = f"{s.key}{i}"
+        label = c.label if len(s.all_classes) > 1 else spec(name).title
+        if s.geometry == "polygon":
+            stroke = s.stroke or c.color
+            fill = c.color if s.opacity > 0 else None
+            classes.append((style_id, stroke, s.stroke_width if s.stroke else c.width, label,
+                            fill))
+        elif s.geometry == "point":
+            classes.append((style_id, c.color, 1.0, label, None))
+        else:
+            classes.append((style_id, c.color, c.width, label, None))
+    return classes, idx
 
 
 def write_kml(layers: dict[str, gpd.GeoDataFrame], path: str | Path, *,
@@ -145,12 +125,12 @@ def write_kml(layers: dict[str, gpd.GeoDataFrame], path: str | Path, *,
         data = data.to_crs(4326)
         classes, idx = _classes_for(name, data)
         folder = ET.SubElement(doc, "Folder")
-        ET.SubElement(folder, "name").text = LAYERS.get(name, name)
+        ET.SubElement(folder, "name").text = spec(name).title
         names = (data["street_name"] if "street_name" in data.columns
                  else data["name"] if "name" in data.columns else None)
         names = None if names is None else names.tolist()
         # balloon texts column by column (row-wise pandas access is ~100x slower)
-        fields = [c for c in BALLOON_FIELDS if c in data.columns]
+        fields = [c for c in spec(name).kml if c in data.columns]
         texts = {c: [_value_text(v) for v in data[c].tolist()] for c in fields}
         geoms = np.asarray(data.geometry.values, dtype=object)
         for ci, (style_id, color, width, label, fill) in enumerate(classes):

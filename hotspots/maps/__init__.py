@@ -75,6 +75,7 @@ def build_map(
     attribution: str | None = None,
     privacy_k: int | None = None,
     simplify_m: float = 0.5,
+    extra: dict[str, gpd.GeoDataFrame] | None = None,
 ) -> folium.Map:
     """A map of the segment results and every overlay given (None or empty: not drawn).
 
@@ -86,6 +87,9 @@ def build_map(
     named '2026_W41' or '2026-W41', as the weekly run writes ``weekly_counts``) drawn
     as the "Incidents per week" layer with a week slider. A ``hot_status`` column of the
     segments (new / persistent / cooling) is drawn as its own layer.
+
+    ``extra``: more layers by registry name (``hotspots.layers``), e.g. the plan's funded
+    projects, each drawn with its registry tooltip and every symbology of its entry.
 
     ``privacy_k`` labels suppressed values in tooltips and legends; the map applies no privacy
     rule itself: segment columns and weekly counts must come suppressed already
@@ -188,6 +192,9 @@ def build_map(
                                      [(c.label, c.color, c.width)
                                       for c in sym.HOT_STATUS_CLASSES]))
 
+    if "emerging_code" in seg.columns:
+        _emerging_layer(fmap, legend, seg_ds, seg, labels, privacy_k)
+
     if "priority_rank" in seg.columns and seg["priority_rank"].notna().any():
         idx = sym.range_index(seg["priority_rank"], sym.PRIORITY_CLASSES)
         lyr = CompactLayer(seg_ds, name="Lighting priority", classes=idx, show=False,
@@ -209,6 +216,10 @@ def build_map(
         fmap.add_child(lyr)
         legend.add(lyr, line_section("Patrol segments (shift)",
                                      [(f"Shift {s}", c, 7.0) for s, c in zip(shifts, colors)]))
+
+    for name, frame in (extra or {}).items():
+        if frame is not None and len(frame):
+            _registry_layer(fmap, legend, name, frame, privacy_k, simplify_m)
 
     if dark_gaps is not None and len(dark_gaps):
         dg = prepare_frame(dark_gaps, simplify_m=simplify_m)
@@ -249,6 +260,49 @@ def build_map(
     fmap.add_child(PaintMarker())
     fmap._hotspots_offline = offline  # read by map_html
     return fmap
+
+
+def _registry_layer(fmap, legend, name: str, frame: gpd.GeoDataFrame, privacy_k,
+                    simplify_m: float) -> None:
+    """A layer drawn from its registry entry: tooltip fields, title and every symbology."""
+    from hotspots.layers import spec
+
+    entry = spec(name)
+    kind = entry.geometry or "line"
+    data = prepare_frame(frame, simplify_m=simplify_m if kind != "point" else 0)
+    ds = Dataset(data, kind=kind, fields=entry.tooltip, title=entry.names)
+    fmap.add_child(ds)
+    for s in sym.layer_symbologies(name, data, privacy_k=privacy_k):
+        idx = s.classify(data)
+        if kind == "polygon":
+            styles = [polygon_style(c.color, fill_opacity=s.opacity,
+                                    stroke=s.stroke or "#2d6a2d") for c in s.all_classes]
+            section = polygon_section
+            items = [(c.label, c.color) for _, c in s.legend(idx)]
+        elif kind == "point":
+            styles = [point_style(c.color, c.width) for c in s.all_classes]
+            section = point_section
+            items = [(c.label, c.color) for _, c in s.legend(idx)]
+        else:
+            styles = [line_style(c.color, c.width, opacity=s.opacity) for c in s.all_classes]
+            section = line_section
+            items = [(c.label, c.color, c.width) for _, c in s.legend(idx)]
+        lyr = CompactLayer(ds, name=s.title or entry.title, classes=idx, styles=styles,
+                           show=False, k=privacy_k)
+        fmap.add_child(lyr)
+        legend.add(lyr, section(s.legend_title or entry.title, items))
+
+
+def _emerging_layer(fmap, legend, seg_ds, seg, labels, privacy_k) -> None:
+    """Emerging hot spots in the shared symbology (Esri's categories; suppressed grey)."""
+    s = sym.symbology("emerging", seg, privacy_k=privacy_k)
+    idx = s.classify(seg)
+    styles = [line_style(c.color, c.width, opacity=s.opacity) for c in s.all_classes]
+    lyr = CompactLayer(seg_ds, name=s.title, classes=idx, show=False, styles=styles,
+                       labels=labels, k=privacy_k)
+    fmap.add_child(lyr)
+    legend.add(lyr, line_section(s.legend_title, [(c.label, c.color, c.width)
+                                                  for _, c in s.legend(idx)]))
 
 
 def _check_suppressed(weekly: pd.DataFrame, k: int) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -15,53 +14,21 @@ from folium.map import Layer
 from jinja2 import Template
 
 from hotspots._errors import ValidationError
+from hotspots.layers import Field, spec
 
 SCALE = 1e5  # 5 decimals of a degree ≈ 1.1 m
 
 
-@dataclass(frozen=True)
-class Field:
-    """A column shown in tooltips/popups: ``kind`` is text, num, int, pct, bool or class."""
-
-    column: str
-    label: str
-    kind: str = "text"
-    decimals: int = 2
-
-
-#: what a segment tooltip may show (an allow-list: nothing else reaches the HTML)
-SEGMENT_FIELDS: tuple[Field, ...] = (
-    Field("count", "Incidents", "int"),
-    Field("rate_per_100m", "Incidents per 100 m", "num", 2),
-    Field("length_m", "Length (m)", "num", 0),
-    Field("gi_bin", "Gi* class", "class"),
-    Field("gi_z", "Gi* z-score", "num", 2),
-    Field("gi_p_adj", "Gi* p (FDR-adjusted)", "num", 3),
-    Field("lisa_class", "Local Moran class", "text"),
-    Field("emerging_category", "Emerging trend", "text"),
-    Field("hot_status", "Hot segment, week over week", "text"),
-    Field("night_count", "Incidents at night", "int"),
-    Field("night_share", "Share at night", "pct", 0),
-    Field("lamps_within_reach", "Lamps within reach", "int"),
-    Field("lights_per_100m", "Lamps per 100 m", "num", 1),
-    Field("dark_fraction", "Dark share of length", "pct", 0),
-    Field("dark_gap_m", "Dark length (m)", "num", 0),
-    Field("dist_green_m", "Distance to green area (m)", "num", 0),
-    Field("lamps_needed", "New lamps needed", "int"),
-    Field("priority_rank", "Lighting priority rank", "int"),
-    Field("priority_reason", "Why", "text"),
-)
+#: tooltip fields of each map layer: the layer registry's (an allow-list: nothing else
+#: reaches the HTML)
+SEGMENT_FIELDS = spec("segments").tooltip
+LAMP_FIELDS = spec("lamps").tooltip
+GAP_FIELDS = spec("dark_gaps").tooltip
+GREEN_FIELDS = spec("green_areas").tooltip
+PATROL_FIELDS = spec("patrol").tooltip
+INCIDENT_FIELDS = spec("incidents").tooltip
 #: fields nulled by small-count suppression (shown as "suppressed")
 SUPPRESSIBLE = ("count", "rate_per_100m", "night_count", "night_share")
-
-LAMP_FIELDS = (Field("status", "Status"), Field("lumens", "Lumens", "int"))
-GAP_FIELDS = (Field("length_m", "Dark length (m)", "num", 0),)
-GREEN_FIELDS = (Field("kind", "Kind"), Field("adopted", "Adopted", "bool"))
-PATROL_FIELDS = (Field("shift", "Shift"), Field("shift_rank", "Rank in shift", "int"),
-                 Field("incidents_per_week", "Incidents per week", "num", 1),
-                 Field("visits_per_shift", "Visits per shift", "int"),
-                 Field("visit_minutes", "Minutes per visit", "int"), Field("guidance", "Guidance"))
-INCIDENT_FIELDS = (Field("category", "Category"), Field("occurred_date", "Date"))
 
 
 def safe_json(obj) -> str:

@@ -28,6 +28,8 @@ class Inputs:
 
     incidents: ingest.IncidentsRead
     segments: gpd.GeoDataFrame
+    #: how the segments were built: unit, pieces (piece → segment), street rejects, CRS choice
+    streets: segments.StreetSegments | None = None
     boundary: gpd.GeoDataFrame | None = None
     boundary_analysis: gpd.GeoDataFrame | None = None
     lamps: gpd.GeoDataFrame | None = None
@@ -77,6 +79,9 @@ def _with_sources(inputs: Inputs, info: dict[str, dict]) -> Inputs:
 def _read(config: RunConfig, pg_paths: dict[str, dict]) -> Inputs:
     inp, cols, par = config.inputs, config.columns, config.parameters
     incidents_path = pg_paths.get("incidents", {}).get("path", inp.incidents)
+    streets_path = pg_paths.get("streets", {}).get("path", inp.streets)
+    if not incidents_path or not streets_path:  # pragma: no cover - RunConfig requires both
+        raise ValueError("the config names no incidents or no streets")
     time_format = pg_paths.get("incidents", {}).get("time_format", inp.time_format)
     read = ingest.read_incidents(
         incidents_path, id_column=cols.id, time_column=cols.time,
@@ -91,9 +96,9 @@ def _read(config: RunConfig, pg_paths: dict[str, dict]) -> Inputs:
         "delimiter": read.delimiter, "time_format": read.time_format, "columns": read.columns,
         "rows_read": read.rows_read,
     }}
-    streets_path = pg_paths.get("streets", {}).get("path", inp.streets)
     streets_layer = None if "streets" in pg_paths else inp.streets_layer
-    segs, lines = _segments(config, streets_path, streets_layer)
+    streets, lines = _segments(config, streets_path, streets_layer)
+    segs = streets.segments
     boundary = boundary_analysis = None
     if inp.boundary:
         boundary = ingest.read_layer(inp.boundary, layer=inp.boundary_layer, what="boundary",
@@ -109,25 +114,28 @@ def _read(config: RunConfig, pg_paths: dict[str, dict]) -> Inputs:
               if inp.address_points else None)
     lit = _lit_tags(segs, lines) if lamps is None else None
     sources.update(_file_sources(config, skip=set(sources)))
-    streets = str(inp.streets or "")
-    osm = streets.endswith(".pbf") or Path(streets).name == sample_mod.city_path().name
-    return Inputs(incidents=read, segments=segs, boundary=boundary,
+    street_file = str(inp.streets or "")
+    osm = (street_file.endswith(".pbf")
+           or Path(street_file).name == sample_mod.city_path().name)
+    return Inputs(incidents=read, segments=segs, streets=streets, boundary=boundary,
                   boundary_analysis=boundary_analysis, lamps=lamps, green_areas=green,
                   address_points=points, lit=lit, sources=sources, osm_streets=osm)
 
 
 def _segments(config: RunConfig, path_text: str, layer: str | None
-              ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
-    """Segments from the street layer or .osm.pbf, and the lines they came from (None for pbf)."""
-    par, seg = config.parameters, config.segments
+              ) -> tuple[segments.StreetSegments, gpd.GeoDataFrame | None]:
+    """Segments (the configured unit: block faces by default) from the street layer or
+    .osm.pbf, and the lines they came from (None for .osm.pbf). Features that are not lines
+    are left out with their reason (``street_rejects``), the run goes on."""
+    par = config.parameters
     path = Path(path_text)
     if path.suffix.lower() == ".pbf":
-        return segments.segments_from_osm(path, crs=par.crs, min_length_m=seg.min_length_m), None
-    lines = ingest.read_layer(path, layer=layer, what="street",
-                              geometry_types=("LineString", "MultiLineString"))
-    built = segments.build_segments(
-        lines, crs=par.crs, name_column=config.inputs.streets_name_column,
-        min_length_m=seg.min_length_m, source=str(path),
+        built = segments.street_segments_from_osm(path, settings=config.segments, crs=par.crs)
+        return built, None
+    lines = ingest.read_layer(path, layer=layer, what="street")
+    built = segments.build_street_segments(
+        lines, settings=config.segments, crs=par.crs,
+        name_column=config.inputs.streets_name_column, source=str(path),
     )
     return built, lines
 
@@ -156,10 +164,33 @@ def _file_sources(config: RunConfig, *, skip: set[str]) -> dict[str, dict]:
             if str(path) not in digests:
                 h = hashlib.sha256()
                 with path.open("rb") as fh:
-                    for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                    for block in iter(lambda fh=fh: fh.read(1 << 20), b""):  # type: ignore[misc]
                         h.update(block)
                 digests[str(path)] = h.hexdigest()
             entry["sha256"] = digests[str(path)]
             entry["bytes"] = path.stat().st_size
         out[key] = entry
     return out
+
+
+def read_interventions(path: str | Path, *, layer: str | None = None) -> pd.DataFrame:
+    """Read an interventions table: a CSV (``segment_id``, ``kind``, ``start`` [, ``end``]) or
+    a vector layer whose geometries name the treated streets (any CRS).
+
+    The columns are checked by :func:`hotspots.intervention.inputs.prepare_interventions`.
+    """
+    from hotspots._errors import ValidationError
+
+    path = Path(path)
+    if not path.exists():
+        raise ValidationError(f"{path}: interventions file not found")
+    if path.suffix.lower() in ingest.CSV_SUFFIXES:
+        try:
+            frame = pd.read_csv(path, sep=None, engine="python", dtype={"segment_id": "Int64"},
+                                encoding="utf-8-sig")
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ValidationError(f"{path}: not a readable CSV of interventions ({exc})") from exc
+        if len(frame) == 0:
+            raise ValidationError(f"{path}: the interventions file has no rows")
+        return frame
+    return ingest.read_layer(path, layer=layer, what="interventions")

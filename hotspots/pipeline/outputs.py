@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import geopandas as gpd
-
 from hotspots import export, geocode, maps, privacy
+from hotspots.pipeline.liaison import write_liaison
 from hotspots.pipeline.result import WeekResult
 
 __all__ = ["write_outputs"]
@@ -24,7 +23,9 @@ def write_outputs(result: WeekResult, folder: Path) -> dict[str, Path]:
         layers.gpkg     every layer, QGIS-styled (layer_styles); personal columns dropped;
                         incidents keep only their analysis columns
         <raster>.tif    each raster of the run (kde.tif, lamp_density.tif) + <raster>.qml style
-        priority.csv    the lighting priority table, when the overlays ran
+        plan.csv        the lighting and green-area plan: every project, funded or not, and why
+                        (pt-BR Excel dialect when the language is Portuguese)
+        council_sheet.html  the plan on one or two A4 pages for the city council
         rejects.csv     rejected rows with their reasons (personal columns dropped)
         report.html     the bulletin (pt or en)
         liaison/        what police liaisons receive (``hotspots.privacy.liaison_tables``):
@@ -43,13 +44,22 @@ def write_outputs(result: WeekResult, folder: Path) -> dict[str, Path]:
     summary = result.summary()
     analyst = privacy.analyst_tables({k: v for k, v in tables.items() if k != "rejects"},
                                      incident_columns=INCIDENT_COLUMNS)
-    files["layers"] = export.write_geopackage(analyst, folder / "layers.gpkg")
+    lang = config.parameters.language
+    files["layers"] = export.write_geopackage(analyst, folder / "layers.gpkg", lang=lang,
+                                              settings=config.qgis)
     files["rejects"] = export.write_csv(privacy.drop_personal_columns(tables["rejects"]),
                                         folder / "rejects.csv")
-    if "priority" in tables:
-        files["priority"] = export.write_csv(tables["priority"], folder / "priority.csv")
+    plan = result.planning.plan
+    if plan is not None:
+        from hotspots.planning.sheet import write_council_sheet
+        from hotspots.planning.table import write_plan_csv
+
+        files["plan"] = write_plan_csv(plan, folder / "plan.csv", language=lang)
+        files["council_sheet"] = write_council_sheet(plan, folder / "council_sheet.html",
+                                                     language=lang, title=result.config.title)
     for name, raster in rasters.items():
-        files[name], files[f"{name}_style"] = export.write_raster(raster, folder / f"{name}.tif")
+        files[name], files[f"{name}_style"] = export.write_raster(raster, folder / f"{name}.tif",
+                                                                  lang=lang)
     title, subtitle, attribution = _map_texts(result, summary)
     incidents = (privacy.incident_points(tables["incidents"])
                  if out.include_incident_points else None)
@@ -58,34 +68,13 @@ def write_outputs(result: WeekResult, folder: Path) -> dict[str, Path]:
         dark_gaps=tables.get("dark_gaps"), green_areas=tables.get("green_areas"),
         incidents=incidents, patrol=tables.get("patrol"), rasters=rasters,
         weekly=tables.get("weekly_counts"), title=title, subtitle=subtitle,
-        offline=out.offline_map, basemap=out.basemap, attribution=attribution)
+        offline=out.offline_map, basemap=out.basemap, attribution=attribution,
+        extra={k: tables[k] for k in ("plan_lighting", "plan_repair_lamps", "plan_green",
+                                      "near_repeat_zones") if k in tables})
     files["map"] = maps.save_map(fmap, folder / "map.html")
 
-    liaison_dir = folder / "liaison"
-    liaison_dir.mkdir()
-    k = out.privacy_k
-    liaison = privacy.liaison_tables(tables, k=k,
-                                     include_incident_points=out.include_incident_points)
-    export.write_geopackage(liaison, liaison_dir / "layers.gpkg")
-    for name, frame in liaison.items():
-        if isinstance(frame, gpd.GeoDataFrame):
-            export.write_geojson(frame, liaison_dir / f"{name}.geojson")
-    export.write_kml(liaison, liaison_dir / "layers.kml", title=title)
-    for name, raster in rasters.items():
-        export.write_raster(raster, liaison_dir / f"{name}.tif")
-    weekly = tables.get("weekly_counts")
-    lmap = maps.build_map(
-        liaison["segments"], boundary=liaison.get("boundary"), lamps=liaison.get("lamps"),
-        dark_gaps=liaison.get("dark_gaps"), green_areas=liaison.get("green_areas"),
-        incidents=liaison.get("incidents"), patrol=liaison.get("patrol"), rasters=rasters,
-        weekly=None if weekly is None else privacy.suppress_weekly_counts(weekly, k=k),
-        title=title,
-        subtitle=(subtitle + " · " if subtitle else "") + f"counts below {k} suppressed",
-        offline=True, basemap=out.basemap, attribution=attribution, privacy_k=k)
-    maps.save_map(lmap, liaison_dir / "map.html")
-    (liaison_dir / "README.txt").write_text(_liaison_readme(liaison, rasters, k=k),
-                                            encoding="utf-8")
-    files["liaison"] = liaison_dir
+    files["liaison"] = write_liaison(result, folder / "liaison", title=title,
+                                     subtitle=subtitle, attribution=attribution)
     files["report"] = _write_report(result, summary, folder / "report.html")
     return files
 
@@ -99,6 +88,7 @@ def _write_report(result: WeekResult, summary: dict, path: Path) -> Path:
         kde=result.statistics.kde, weights=result.statistics.weights,
         title=result.config.title, language=result.config.parameters.language,
         buffer_m=result.config.weekly.evaluation_buffer_m,
+        near_repeat=None if result.near_repeat is None else result.near_repeat.result,
     )
     path.write_text(page, encoding="utf-8")
     return path
@@ -115,24 +105,3 @@ def _map_texts(result: WeekResult, summary: dict) -> tuple[str, str | None, str 
     attribution = ("Streets, lamps, green areas © OpenStreetMap contributors (ODbL)"
                    if result.inputs.osm_streets else None)
     return result.config.title, (", ".join(parts) or None), attribution
-
-
-def _liaison_readme(layers: dict, rasters: dict, *, k: int) -> str:
-    lines = [
-        "Layers for police liaisons (no personal data; LGPD, Lei 13.709/2018)",
-        "",
-        "map.html      interactive map; opens in any browser with no internet",
-        "layers.gpkg   every layer for QGIS, already styled (same colours as the map)",
-        "layers.kml    the same layers for Google Earth, hot spots grouped by Gi* class",
-        "*.geojson     one file per layer (EPSG:4326)",
-        "*.tif / .qml  density rasters and their QGIS styles",
-        "",
-        f"Segments with 1 to {k - 1} incidents show no count: those values are null and the",
-        "column 'suppressed' is true (zero is shown). Names, documents, phone numbers,",
-        "narratives and victim data are never exported; incident points are not included",
-        "unless the run asked for them.",
-        "",
-        "Layers: " + ", ".join(sorted(layers)),
-        "Rasters: " + (", ".join(sorted(rasters)) or "none"),
-    ]
-    return "\n".join(lines) + "\n"

@@ -1,4 +1,4 @@
-"""The urbanism steps: lighting, night-time and green areas per segment; priorities and patrols."""
+"""The urbanism step: lighting (lamps, dark stretches), night-time and green areas per segment."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 
 from hotspots import aggregate
-from hotspots import prioritize as prio
 from hotspots.config import OverlaySettings
 from hotspots.overlays import green as green_mod
 from hotspots.overlays import lighting as light_mod
@@ -19,7 +18,7 @@ from hotspots.overlays import night as night_mod
 from hotspots.pipeline.statistics import GiRun
 from hotspots.raster import Raster
 
-__all__ = ["Overlays", "Priorities", "overlays_step", "priorities_step"]
+__all__ = ["Overlays", "overlays_step"]
 
 
 @dataclass(frozen=True)
@@ -155,11 +154,14 @@ def overlays_step(
     if ok and gi is None and gi_fallback is not None:
         gi = gi_fallback()
     if ok and gi is not None:
-        res_gi = gi.run(night_count.reindex(segments.index).astype(float))
+        # only z and the bins are kept: permutations only when they decide the bins
+        night_perms = gi.permutations if gi.bin_p == "permutation" else 0
+        res_gi = gi.run(night_count.reindex(segments.index).astype(float),
+                        permutations=night_perms)
         add["night_gi_z"] = res_gi.frame["gi_z"].reindex(index)
         add["night_gi_bin"] = res_gi.frame["gi_bin"].reindex(index)
         summary_n["night_gi_parameters"] = {
-            "weights": gi.weights_description, "permutations": gi.permutations,
+            "weights": gi.weights_description, "permutations": night_perms,
             "fdr": gi.fdr, "seed": gi.seed, "y": "night counts"}
         summary_n["night_gi_hot_99"] = int((add["night_gi_bin"] == 3).sum())
 
@@ -199,77 +201,3 @@ def _lamp_density(lamps: gpd.GeoDataFrame, crime_kde: Raster | None,
     raster = kde(working.geometry, units="per_km2", name="lamp_density", **options)
     raster = dataclasses.replace(raster, units="working lamps per km²", name="lamp_density")
     return raster, f"KDE of {len(working)} working lamps ({raster.units})"
-
-
-@dataclass(frozen=True)
-class Priorities:
-    """Lighting ranking and budget choice, green-area candidates and the patrol table."""
-
-    columns: pd.DataFrame  #: priority_rank, priority_score, priority_reason per segment
-    priority: gpd.GeoDataFrame | None
-    green_candidates: gpd.GeoDataFrame | None
-    patrol: gpd.GeoDataFrame
-    summary: dict = field(default_factory=dict)
-
-
-#: columns of the priority layer, in order
-PRIORITY_COLUMNS = ("street_name", "length_m", "priority_rank", "priority_score",
-                    "priority_reason", "night_count", "night_dark_count", "dark_gap_m",
-                    "dark_fraction", "longest_dark_gap_m", "lamps_needed",
-                    "expected_night_covered", "expected_night_per_week", "selected_in_budget")
-
-
-def priorities_step(
-    segments: gpd.GeoDataFrame,
-    incidents: pd.DataFrame,
-    *,
-    overlays: Overlays,
-    settings: OverlaySettings,
-    language: str,
-) -> Priorities:
-    """Rank segments for new lighting (and choose under the budget), green-area candidates
-    for adoption, and the top segments per patrol shift.
-
-    ``segments`` carries every per-segment column computed so far (counts, Gi*, overlays).
-    """
-    summary: dict = {}
-    columns = pd.DataFrame(index=segments.index)
-    priority = None
-    if "night_dark_count" in segments.columns:
-        plan = prio.lighting_priority(segments, weeks=overlays.weeks,
-                                      budget_m=settings.lighting_budget_m,
-                                      budget_lamps=settings.lighting_budget_lamps,
-                                      language=language)
-        cols = list(PRIORITY_COLUMNS)
-        for opt in ("count", "gi_z", "gi_bin", "night_gi_z", "night_gi_bin",
-                    "broken_within_reach"):
-            if opt in plan.frame.columns:
-                cols.append(opt)
-        ranked = plan.frame[[c for c in cols if c in plan.frame.columns] + ["geometry"]]
-        priority = gpd.GeoDataFrame(ranked, geometry="geometry", crs=segments.crs)
-        columns["priority_rank"] = plan.frame["priority_rank"].reindex(columns.index
-                                                                       ).astype("Int64")
-        columns["priority_score"] = plan.frame["priority_score"].reindex(columns.index
-                                                                         ).fillna(0.0)
-        reason = pd.Series("", index=columns.index, dtype=object)
-        reason.loc[plan.frame.index] = plan.frame["priority_reason"].astype(object)
-        columns["priority_reason"] = reason
-        summary["lighting"] = {**plan.budget, **plan.totals,
-                               "top": ranked["priority_reason"].head(3).tolist()}
-    seg = segments.drop(columns=[c for c in columns.columns if c in segments.columns]
-                        ).join(columns)
-    candidates = None
-    if overlays.green_near is not None and overlays.green_areas is not None:
-        gplan = prio.green_candidates(overlays.green_areas, overlays.green_near, seg,
-                                      radius_m=settings.green_walk_radius_m,
-                                      budget_areas=settings.green_budget_areas,
-                                      language=language)
-        candidates = gplan.frame
-        summary["green"] = {**gplan.budget, **gplan.totals,
-                            "top": gplan.frame["candidate_reason"].head(3).tolist()}
-    patrol = prio.patrol_guidance(incidents, seg, shift_windows=tuple(settings.shift_windows),
-                                  top_n=settings.patrol_top_n, weeks=overlays.weeks,
-                                  language=language)
-    summary["patrol"] = {"shifts": list(dict.fromkeys(patrol["shift"])), "rows": len(patrol)}
-    return Priorities(columns=columns, priority=priority, green_candidates=candidates,
-                      patrol=patrol, summary=summary)

@@ -12,7 +12,9 @@ import pandas as pd
 from hotspots._json import strict_json
 from hotspots.config import RunConfig
 from hotspots.pipeline.inputs import Inputs
-from hotspots.pipeline.overlays import Overlays, Priorities
+from hotspots.pipeline.overlays import Overlays
+from hotspots.pipeline.plans import Planning
+from hotspots.pipeline.spacetime import Emerging, NearRepeat
 from hotspots.pipeline.statistics import Statistics
 from hotspots.pipeline.steps import Comparison, Counts, Evaluation, Geocoded, week_summary
 from hotspots.weekly import WeekWindow
@@ -36,9 +38,13 @@ class WeekResult:
     counts: Counts
     statistics: Statistics
     overlays: Overlays
-    priorities: Priorities
+    patrol: gpd.GeoDataFrame
+    patrol_summary: dict
+    planning: Planning
     comparison: Comparison | None
     evaluation: Evaluation
+    emerging: Emerging | None = None
+    near_repeat: NearRepeat | None = None
     #: why the week was not compared with a previous one (None when it was, or not weekly)
     comparison_skipped: str | None = None
     #: step name → rows of each table it produced (for the manifest)
@@ -59,9 +65,11 @@ class WeekResult:
         """Every segment with every per-segment column of the run (counts, Gi*, LISA, network
         KDE, lighting, night, green, priority, week-over-week)."""
         seg = self.counts.segments
-        parts = [self.statistics.columns, self.overlays.columns, self.priorities.columns]
+        parts = [self.statistics.columns, self.overlays.columns]
         if self.comparison is not None:
             parts.append(self.comparison.columns)
+        if self.emerging is not None and self.emerging.columns is not None:
+            parts.append(self.emerging.columns)
         for part in parts:
             if part is None or part.shape[1] == 0:
                 continue
@@ -70,7 +78,8 @@ class WeekResult:
 
     def layers(self) -> dict[str, pd.DataFrame]:
         """The output layers by name (GeoDataFrames in the analysis CRS, or tables)."""
-        inp, ov, pr, cmp = self.inputs, self.overlays, self.priorities, self.comparison
+        inp, ov, cmp = self.inputs, self.overlays, self.comparison
+        plan = self.planning.layers()
         out: dict[str, pd.DataFrame | None] = {
             "boundary": inp.boundary_analysis,
             "incidents": self.incidents,
@@ -81,13 +90,30 @@ class WeekResult:
             "lamps": ov.lamps,
             "dark_gaps": ov.dark_gaps,
             "green_areas": ov.green_areas,
-            "priority": pr.priority,
-            "green_candidates": pr.green_candidates,
-            "patrol": pr.patrol,
+            "plan_lighting": plan.get("plan_lighting"),
+            "plan_repair_lamps": plan.get("plan_repair_lamps"),
+            "plan_green": plan.get("plan_green"),
+            "patrol": self.patrol,
             "weekly_counts": None if cmp is None else cmp.weekly_counts,
             "weekly_totals": None if cmp is None else cmp.weekly_totals,
+            "near_repeat_zones": self._zones(),
+            "street_pieces": None if inp.streets is None else _pieces(inp.streets),
+            "street_rejects": (None if inp.streets is None or not len(inp.streets.street_rejects)
+                               else inp.streets.street_rejects),
         }
         return {k: v for k, v in out.items() if v is not None}
+
+    def _zones(self):
+        nr = self.near_repeat
+        return None if nr is None or nr.zones is None else nr.zones.segments
+
+    def liaison_overrides(self) -> dict[str, pd.DataFrame]:
+        """Layers a liaison receives in a form of their own (not the analyst's, filtered): the
+        near-repeat risk zones reached by k or more incidents."""
+        nr = self.near_repeat
+        if nr is None or nr.released is None:
+            return {}
+        return {"near_repeat_zones": nr.released}
 
     def rasters(self) -> dict[str, object]:
         """The output rasters by name: crime KDE and lamp density (when computed)."""
@@ -98,6 +124,17 @@ class WeekResult:
     def summary_dict(self) -> dict:
         """See :meth:`summary`."""
         s: dict = dict(self.geocoded.summary())
+        if self.inputs.streets is not None:
+            st = self.inputs.streets
+            choice = st.crs_choice
+            s["unit"] = {
+                "unit": st.unit, "merge_across_name_change": st.merge_across_name_change,
+                "counts": st.counts,
+                "length_m": _lengths(self.inputs.segments["length_m"]),
+                "crs_reason": None if choice is None else choice.reason,
+                "crs_note": None if choice is None else {
+                    "en": choice.note("en"), "pt": choice.note("pt-BR")},
+            }
         if self.window is not None:
             s.update(week_summary(self.window))
         s["concentration"] = self.counts.concentration
@@ -106,11 +143,16 @@ class WeekResult:
         if self.statistics.gi is not None:
             s["gi_parameters"] = self.statistics.gi.parameters()
         s.update(self.overlays.summary)
-        s["priority"] = self.priorities.summary
+        s["planning"] = self.planning.summary
+        s["patrol"] = self.patrol_summary
         if self.comparison is not None:
             s["week_over_week"] = self.comparison.summary
         elif self.comparison_skipped:
             s["week_over_week_skipped"] = self.comparison_skipped
+        if self.emerging is not None:
+            s["emerging"] = self.emerging.summary
+        if self.near_repeat is not None:
+            s["near_repeat"] = self.near_repeat.summary
         s["concentration_weisburd"] = self.evaluation.concentration
         if self.evaluation.hot_spots is not None:
             s["evaluation"] = self.evaluation.hot_spots
@@ -120,3 +162,20 @@ class WeekResult:
         """The run's numbers: records read/used/rejected, the week, concentration, statistics,
         overlays, priorities, week-over-week change and evaluation (plain JSON values)."""
         return strict_json(copy.deepcopy(self.summary_dict))
+
+
+def _pieces(streets) -> pd.DataFrame:
+    """The piece → segment mapping (analyst layer ``street_pieces``)."""
+    cols = [c for c in ("segment_id", "order", "reversed", "offset_m", "length_m",
+                        "consolidated_away", "geometry") if c in streets.pieces.columns]
+    return streets.pieces[cols]
+
+
+def _lengths(length: pd.Series) -> dict:
+    """Length distribution of the unit of analysis (metres)."""
+    if not len(length):
+        return {}
+    q = length.quantile([0.0, 0.25, 0.5, 0.75, 1.0]).round(2)
+    return {"min": float(q.iloc[0]), "q1": float(q.iloc[1]), "median": float(q.iloc[2]),
+            "q3": float(q.iloc[3]), "max": float(q.iloc[4]),
+            "total": round(float(length.sum()), 1)}

@@ -13,21 +13,24 @@ import pandas as pd
 
 from hotspots import progress
 from hotspots import weekly as weekly_mod
-from hotspots._errors import OutputExistsError
+from hotspots._errors import OutputExistsError, ValidationError
 from hotspots.config import RunConfig
+from hotspots.geocode import UnusableIncidentsError
 from hotspots.pipeline import atomic, steps
 from hotspots.pipeline.inputs import read_inputs
 from hotspots.pipeline.manifest import build_manifest, write_json
 from hotspots.pipeline.outputs import write_outputs
-from hotspots.pipeline.overlays import overlays_step, priorities_step
+from hotspots.pipeline.overlays import overlays_step
+from hotspots.pipeline.plans import patrol_step, planning_step
 from hotspots.pipeline.result import WeekResult
+from hotspots.pipeline.spacetime import Emerging, NearRepeat, emerging_step, near_repeat_step
 from hotspots.pipeline.statistics import contiguity_gi, statistics_step
 
 __all__ = ["Clock", "RunResult", "analyse", "run_all", "run_week"]
 
 #: the steps of a run, for the progress bar
-STEP_NAMES = ("ingest", "geocode", "window", "aggregate", "statistics", "overlays", "prioritize",
-              "weekly", "evaluation", "write outputs")
+STEP_NAMES = ("ingest", "geocode", "window", "aggregate", "statistics", "overlays", "patrol",
+              "planning", "weekly", "emerging", "near repeat", "evaluation", "write outputs")
 
 
 class Clock:
@@ -56,7 +59,7 @@ class Clock:
 
 
 def analyse(config: RunConfig, *, week: str | None, now: pd.Timestamp,
-            clock: Clock | None = None) -> WeekResult:
+            clock: Clock | None = None, budget_brl: float | None = None) -> WeekResult:
     """Every step of a run, in order: read, geocode, the week, counts, statistics, overlays,
     priorities, week-over-week and evaluation. Writes nothing.
 
@@ -70,6 +73,8 @@ def analyse(config: RunConfig, *, week: str | None, now: pd.Timestamp,
         The run time (tz-aware): resolves ``latest`` and rejects future-dated incidents.
     clock : Clock, optional
         Times and reports the steps.
+    budget_brl : float, optional
+        The planning budget in R$ (overrides ``planning.budget_brl``).
 
     Returns
     -------
@@ -105,10 +110,17 @@ def analyse(config: RunConfig, *, week: str | None, now: pd.Timestamp,
             gi_fallback=lambda: contiguity_gi(inputs.segments, config.statistics, par.seed),
             settings=config.overlays, timezone=par.timezone,
             lamps_source=str(config.inputs.lamps), green_source=str(config.inputs.green_areas))
-    with clock("prioritize"):
+    with clock("patrol"):
         so_far = counts.segments.join(stats.columns).join(ov.columns)
-        prio = priorities_step(so_far, ov.incidents, overlays=ov, settings=config.overlays,
-                               language=par.language)
+        patrol, patrol_summary = patrol_step(so_far, ov.incidents, weeks=ov.weeks,
+                                             settings=config.overlays, language=par.language)
+    with clock("planning"):
+        as_of = _plan_as_of(win, geo.incidents, config, now)
+        planning = planning_step(
+            inputs.segments, geo.incidents, overlays=ov, boundary=inputs.boundary_analysis,
+            address_points=inputs.address_points, as_of=as_of, settings=config.planning,
+            lamp_reach_m=config.overlays.lamp_reach_m, language=par.language,
+            budget_brl=budget_brl)
     comparison = None
     if win is not None and skipped is None:
         with clock("weekly"):
@@ -119,6 +131,19 @@ def analyse(config: RunConfig, *, week: str | None, now: pd.Timestamp,
                 gi_previous=(lambda c: stats.gi.bins_for_counts(c, lengths)) if stats.gi
                 else None,
                 hot_top_share=config.weekly.hot_top_share)
+    with clock("emerging"):
+        end = _emerging_end(win, geo.incidents, config, now)
+        emerging = (emerging_step(geo.incidents, inputs.segments, weights=stats.weights,
+                                  end=end, data_start=steps.data_start(geo.incidents),
+                                  settings=config.emerging)
+                    if end is not None else Emerging(None, None, {
+                        "skipped": "no finished week with incidents"}))
+    near = NearRepeat(None, None, None, {"skipped": "near_repeat.in_weekly is false"})
+    if config.near_repeat.in_weekly:
+        with clock("near repeat"):
+            near = near_repeat_step(geo.incidents, inputs.segments, end=end,
+                                    settings=config.near_repeat, k=config.outputs.privacy_k,
+                                    permutations=config.near_repeat.weekly_permutations)
     with clock("evaluation"):
         area = (inputs.boundary_analysis.union_all()
                 if inputs.boundary_analysis is not None else None)
@@ -132,15 +157,38 @@ def analyse(config: RunConfig, *, week: str | None, now: pd.Timestamp,
                       "segments_with_incidents": int((counts.segments["count"] > 0).sum())},
     }
     return WeekResult(config=config, inputs=inputs, geocoded=geo, window=win, counts=counts,
-                      statistics=stats, overlays=ov, priorities=prio, comparison=comparison,
-                      evaluation=evaluation, comparison_skipped=skipped, step_counts=step_counts)
+                      statistics=stats, overlays=ov, patrol=patrol,
+                      patrol_summary=patrol_summary, planning=planning, comparison=comparison,
+                      evaluation=evaluation, emerging=emerging, near_repeat=near,
+                      comparison_skipped=skipped,
+                      step_counts=step_counts)
+
+
+def _plan_as_of(win, incidents, config: RunConfig, now: pd.Timestamp) -> pd.Timestamp | None:
+    """The last day of the planning evidence: the analysed week's, or the last finished week's
+    with incidents (all-incidents runs)."""
+    end = _emerging_end(win, incidents, config, now)
+    return None if end is None else end - pd.Timedelta(days=1)
+
+
+def _emerging_end(win, incidents, config: RunConfig, now: pd.Timestamp):
+    """Where the emerging analysis ends: after the analysed week, or (all-incidents runs)
+    after the last finished week with incidents; None when there is none."""
+    if win is not None:
+        return win.week.end
+    try:
+        return weekly_mod.resolve_week("latest", incidents["occurred_at"],
+                                       timezone=config.parameters.timezone, now=now).end
+    except Exception:  # no finished week: nothing to analyse over time
+        return None
 
 
 @dataclass(frozen=True)
 class RunResult:
-    """A finished run: its results, the files written (final paths) and the step timings."""
+    """A finished run: its results (None for the single-product runs of
+    :mod:`hotspots.pipeline.tasks`), the files written (final paths) and the step timings."""
 
-    result: WeekResult
+    result: WeekResult | None
     files: dict[str, Path]
     summary: dict
     timings: dict[str, float] = field(default_factory=dict)
@@ -148,7 +196,7 @@ class RunResult:
     @property
     def tables(self) -> dict:
         """The output layers by name (``result.layers()``)."""
-        return self.result.layers()
+        return {} if self.result is None else self.result.layers()
 
 
 def run_week(config: RunConfig, *, week: str = "latest", out_root: str | Path | None = None,
@@ -190,7 +238,9 @@ def run_week(config: RunConfig, *, week: str = "latest", out_root: str | Path | 
             folder = root / weekly_mod.parse_week(week, timezone=config.parameters.timezone).label
             _claim(stack, folder, overwrite=overwrite, wait_s=wait_s, clock=clock)
         _announce_compiling(report)
-        result = analyse(config, week=week, now=now, clock=clock)
+        result = _analysed(config, week=week, now=now, clock=clock,
+                           rejects_path=(folder or root / "latest").with_name(
+                               f"{(folder or root / 'latest').name}-rejects.csv"))
         if folder is None:
             folder = root / str(result.week)
             _claim(stack, folder, overwrite=overwrite, wait_s=wait_s, clock=clock)
@@ -212,8 +262,27 @@ def run_all(config: RunConfig, out_dir: str | Path, *, overwrite: bool = False,
         clock = Clock(report, bar=bar)
         _claim(stack, folder, overwrite=overwrite, wait_s=wait_s, clock=clock)
         _announce_compiling(report)
-        result = analyse(config, week=None, now=now, clock=clock)
+        result = _analysed(config, week=None, now=now, clock=clock,
+                           rejects_path=folder.with_name(f"{folder.name}-rejects.csv"))
         return _write(result, folder, overwrite=overwrite, clock=clock)
+
+
+def _analysed(config: RunConfig, *, week, now, clock: Clock, rejects_path: Path,
+              budget_brl: float | None = None) -> WeekResult:
+    """:func:`analyse`; when the incidents cannot be right (most rows swapped, none used), the
+    rejects are still written (beside the run folder) and the error says where."""
+    try:
+        return analyse(config, week=week, now=now, clock=clock, budget_brl=budget_brl)
+    except UnusableIncidentsError as err:
+        from hotspots import export, privacy
+
+        lang = "pt-BR" if config.parameters.language == "pt" else "en"
+        try:
+            export.write_csv(privacy.drop_personal_columns(err.rejects), rejects_path)
+            where = f"\nEvery record with its reason: {rejects_path}"
+        except OSError as exc:
+            where = f"\n(rejects.csv could not be written: {exc.strerror})"
+        raise ValidationError(err.messages.get(lang, str(err)) + where) from err
 
 
 def _claim(stack: ExitStack, folder: Path, *, overwrite: bool, wait_s: float,
@@ -269,6 +338,4 @@ def _announce_compiling(report: Callable[[str], None] | None) -> None:
     message = ("compiling the numerical kernels (first run only, about half a minute): "
                + ", ".join(missing))
     if missing:
-        progress.get_logger("pipeline").info("%s", message)
-        if report:
-            report(message)
+        (report or progress.get_logger("pipeline").info)(message)

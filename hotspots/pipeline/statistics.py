@@ -17,11 +17,10 @@ from hotspots.stats.gistar import GI_COLUMNS, GiStarResult, bin_counts, gi_star
 from hotspots.stats.kde import default_radius_m, kde
 from hotspots.stats.moran import LISA_COLUMNS, local_moran
 from hotspots.stats.nkde import network_kde, segment_density
+from hotspots.stats.readiness import MIN_SEGMENTS, statistics_readiness
 
 __all__ = ["GiRun", "Statistics", "build_weights", "statistics_step"]
 
-#: segments below this many, or no incident at all, and the statistics are skipped with a reason
-MIN_SEGMENTS = 30
 
 
 @dataclass(frozen=True)
@@ -117,9 +116,11 @@ def statistics_step(
                      "fdr": settings.fdr, "bin_p": settings.bin_p}
     columns = pd.DataFrame(index=segments.index)
     gi = None
-    reason = _skip_reason(segments, variable)
-    if reason:
-        summary["skipped"] = reason
+    ready = statistics_readiness(segments, variable=variable, count_column="count",
+                                 min_segments=MIN_SEGMENTS)
+    summary["readiness"] = ready.as_dict()
+    if not ready.ok:
+        summary["skipped"] = ready.message("en")
     else:
         w, wdesc, islands = build_weights(segments, settings)
         summary.update({"weights": wdesc, "islands": len(islands),
@@ -183,17 +184,6 @@ def contiguity_gi(segments: gpd.GeoDataFrame, settings: StatisticsSettings, seed
     return GiRun(weights=w, weights_description="network contiguity", variable="count",
                  permutations=settings.permutations, bin_p=settings.bin_p, fdr=settings.fdr,
                  seed=seed)
-
-
-def _skip_reason(seg: pd.DataFrame, variable: str) -> str | None:
-    if len(seg) < MIN_SEGMENTS:
-        return f"only {len(seg)} segments; hot-spot statistics need at least {MIN_SEGMENTS}"
-    values = seg[variable].to_numpy(dtype=float)
-    if not np.isfinite(values).all():
-        return f"{variable} has missing values"
-    if np.ptp(values) == 0:
-        return f"every segment has the same {variable} ({values[0]:g}): no pattern to test"
-    return None
 
 
 def _kde(inc, seg, boundary, settings: StatisticsSettings) -> tuple[Raster | None, dict]:

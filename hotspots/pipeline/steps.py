@@ -84,13 +84,18 @@ def reject_future(read: IncidentsRead, *, now: pd.Timestamp, tolerance_h: float)
 def geocode_step(read: IncidentsRead, segments: gpd.GeoDataFrame, *,
                  boundary: gpd.GeoDataFrame | None, address_points: gpd.GeoDataFrame | None,
                  config: RunConfig) -> Geocoded:
-    """Snap coordinates and match addresses onto the segments; collect every reject."""
+    """Snap coordinates and match addresses onto the segments; collect every reject.
+
+    Raises :class:`hotspots.geocode.UnusableIncidentsError` (with every reject) when the file
+    cannot be right: most rows latitude/longitude swapped, or no row placed at all.
+    """
     has_address_only = bool((~read.incidents["has_coordinates"]).any())
     geo = geocode.geocode_incidents(
         read.incidents, segments, max_distance_m=config.geocoding.max_distance_m,
         boundary=boundary,
         address_geocoder=_address_geocoder(config, address_points) if has_address_only else None,
     )
+    geocode.check_usable(geo, ingest_rejects=read.rejects, columns=read.columns)
     counts = {**geo.counts, "with_coordinates": int(read.incidents["has_coordinates"].sum())}
     return Geocoded(
         incidents=geo.geocoded, rejects=concat_rejects([read.rejects, geo.rejects]),

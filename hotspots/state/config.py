@@ -45,14 +45,8 @@ from typing import Any
 
 from hotspots._errors import ValidationError
 from hotspots._settings import build_section, setting
-from hotspots.config import (
-    SECTIONS,
-    ConfigError,
-    RunConfig,
-    _crs_problem,
-    _timezone_problem,
-    config_from_dict,
-)
+from hotspots.config import SECTIONS, ConfigError, RunConfig, config_from_dict
+from hotspots.config._checks import _crs_problem, _timezone_problem
 
 __all__ = [
     "ClusterSettings", "IncidentSourceSettings", "MunicipalitySettings", "StateConfig",
@@ -345,7 +339,7 @@ def state_config_from_dict(data: dict, *, base: Path | None = None,
                  for k in bad]
     defaults = {k: dict(v) for k, v in defaults.items() if k in SECTIONS and isinstance(v, dict)}
     if base is not None:
-        from hotspots.config import _resolve_paths
+        from hotspots.config.run import _resolve_paths
 
         defaults = {k: _resolve_paths(k, dict(v), base) if k != "weekly" else dict(v)
                     for k, v in defaults.items()}

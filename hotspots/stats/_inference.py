@@ -33,19 +33,26 @@ def permutation_ids(n: int, max_card: int, permutations: int, seed: int) -> np.n
         ids[bad] = rng.integers(0, n - 1, size=(len(bad), max_card), dtype=np.int64)
 
 
+#: two lags closer than this share of their scale (cardinality × max |value|) are a tie: sums of
+#: the same values taken in another order differ by a few ulps, which must not break a tie
+TIE_RTOL = 1e-9
+
+
 @numba.njit(parallel=True, cache=True, nogil=True)
-def _count_larger(values, indptr, weights, observed, direction, ids):  # pragma: no cover - numba
-    """For each i: how many random lags Σ_k w_ik·values[rand_k] are ≥ observed[i] (or ≤ when
-    direction[i] < 0; direction 0 counts every draw)."""
+def _count_extremes(values, indptr, weights, observed, tol, ids):  # pragma: no cover - numba
+    """For each i: how many random lags Σ_k w_ik·values[rand_k] are ≥ observed[i] and how many
+    are ≤ observed[i] (a draw within ``tol[i]`` of the observed lag counts on both sides)."""
     n = len(indptr) - 1
     n_perm = ids.shape[0]
-    out = np.zeros(n, dtype=np.int64)
+    n_ge = np.zeros(n, dtype=np.int64)
+    n_le = np.zeros(n, dtype=np.int64)
     for i in numba.prange(n):
         a = indptr[i]
         card = indptr[i + 1] - a
         obs = observed[i]
-        d = direction[i]
-        cnt = 0
+        t = tol[i]
+        ge = 0
+        le = 0
         for r in range(n_perm):
             s = 0.0
             for k in range(card):
@@ -53,16 +60,17 @@ def _count_larger(values, indptr, weights, observed, direction, ids):  # pragma:
                 if j >= i:
                     j += 1
                 s += weights[a + k] * values[j]
-            if d > 0:
-                if s >= obs:
-                    cnt += 1
-            elif d < 0:
-                if s <= obs:
-                    cnt += 1
-            else:
-                cnt += 1
-        out[i] = cnt
-    return out
+            if s >= obs - t:
+                ge += 1
+            if s <= obs + t:
+                le += 1
+        n_ge[i] = ge
+        n_le[i] = le
+    return n_ge, n_le
+
+
+#: the permutation kernel under its former name (main's ``hotspots._jit`` lists it as such)
+_count_larger = _count_extremes
 
 
 def conditional_permutation_p(
@@ -74,42 +82,54 @@ def conditional_permutation_p(
     seed: int,
     n_jobs: int | None = None,
 ) -> np.ndarray:
-    """Pseudo p-values (M + 1)/(R + 1) of the spatial lag Σ_j w_ij·values_j, conditional on i.
+    """Tie-aware pseudo p-values (M + 1)/(R + 1) of the spatial lag Σ_j w_ij·values_j given i.
 
     The lag of each observation is compared with lags built from the same number of values drawn
     without replacement from the other n − 1 observations (conditional randomisation, Anselin
-    1995). M counts the draws at least as extreme *in the direction of the observed value*
-    (esda's "directed" convention: M = min(#≥, #≤ ) via R − #≥), so p ≤ 0.5 + 1/(R+1).
-    ``direction`` (+1/−1/0 per observation) flips the comparison, for statistics that are the lag
-    times a signed factor (local Moran). Observations without neighbours get p = 1.
+    1995). M = min(#{lag_sim ≥ lag_obs}, #{lag_sim ≤ lag_obs}): a draw equal to the observed lag
+    counts on *both* sides, so p ≤ 0.5 + 1/(R+1) only when ties are rare, and a lag that ties
+    with most draws (an all-zero neighbourhood among mostly-zero counts) gets a p near 1, as an
+    exact enumeration of the draws gives. Two lags within ``TIE_RTOL`` × card × max|value| are
+    equal (float sums of the same values in another order differ by a few ulps).
+
+    This differs from esda (``crand``: M = #≥, folded with R − #≥ = #<, i.e. min(#≥, #<)): on
+    zero-heavy street-segment counts esda reports p = 1/(R+1) for a segment whose neighbours all
+    have zero incidents although most draws tie with it. Without ties the two agree.
+
+    ``direction`` (+1/−1/0 per observation) is the sign of the factor a statistic applies to the
+    lag (local Moran: sign of z_i); min(#≥, #≤) does not depend on a non-zero sign, and where
+    it is 0 the statistic is identically 0 under the null (every draw ties) so p = 1.
+    Observations without neighbours get p = 1.
     """
     offdiag = sp.csr_array(offdiag)
     offdiag.sort_indices()
     n = offdiag.shape[0]
     values = np.ascontiguousarray(values, dtype=np.float64)
+    weights = np.ascontiguousarray(offdiag.data, dtype=np.float64)
     observed = offdiag @ values
     card = np.diff(offdiag.indptr)
     ids = permutation_ids(n, int(card.max(initial=0)), permutations, seed)
-    if direction is None:
-        direction = np.ones(n, dtype=np.int64)
-    direction = np.ascontiguousarray(direction, dtype=np.int64)
+    scale = float(np.abs(values).max(initial=0.0))
+    wmax = np.zeros(n)
+    if len(weights):
+        wmax = np.maximum.reduceat(np.abs(weights), np.minimum(offdiag.indptr[:-1],
+                                                               len(weights) - 1))
+        wmax[card == 0] = 0.0
+    tol = TIE_RTOL * card * wmax * scale
     prev = numba.get_num_threads()
     if n_jobs is not None and n_jobs > 0:
-        numba.set_num_threads(min(n_jobs, numba.config.NUMBA_NUM_THREADS))
+        numba.set_num_threads(min(n_jobs, numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
     try:
-        larger = _count_larger(
-            values,
-            offdiag.indptr.astype(np.int64),
-            np.ascontiguousarray(offdiag.data, dtype=np.float64),
-            observed,
-            direction,
-            ids,
+        n_ge, n_le = _count_extremes(
+            values, offdiag.indptr.astype(np.int64), weights, observed,
+            np.ascontiguousarray(tol, dtype=np.float64), ids,
         )
     finally:
         numba.set_num_threads(prev)
-    low = (permutations - larger) < larger
-    larger = np.where(low, permutations - larger, larger)
-    p = (larger + 1.0) / (permutations + 1.0)
+    extreme = np.minimum(n_ge, n_le)
+    p = (extreme + 1.0) / (permutations + 1.0)
+    if direction is not None:
+        p[np.asarray(direction) == 0] = 1.0
     p[card == 0] = 1.0
     return p
 

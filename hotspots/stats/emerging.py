@@ -33,19 +33,18 @@ import numpy as np
 import pandas as pd
 
 from hotspots._errors import ValidationError, problems_message
-from hotspots._settings import build_section, setting
+from hotspots._settings import build_section
+from hotspots.config import EmergingSettings
 from hotspots.stats.emerging_categories import (
     CATEGORIES,
-    NINETY_RULES,
     category_labels,
     classify,
     explain,
     ninety_percent_count,
 )
 from hotspots.stats.mann_kendall import mann_kendall
-from hotspots.stats.spacetime import STEPS, VARIABLES, SpaceTimeCube, space_time_cube
+from hotspots.stats.spacetime import SpaceTimeCube, space_time_cube
 from hotspots.stats.spacetime_gistar import (
-    WINDOWS,
     SpaceTimeGiStar,
     space_time_gi_star,
     spatial_neighbourhood,
@@ -110,58 +109,6 @@ EMERGING_COUNT_DERIVED: dict[str, tuple[str, ...]] = {
 
 
 @dataclass(frozen=True)
-class EmergingSettings:
-    """Settings of Emerging Hot Spot Analysis (one section of the run configuration).
-
-    Esri's documentation does not state the α of the bins or of the trend, so both are
-    settings (0.05 by default) and are recorded in every result. Esri's space-time Python
-    utilities shipped with ArcGIS Pro define, next to the category names, ``hsSigBinValue = 1``
-    (a bin counts from |Gi_Bin| ≥ 1, i.e. 90 % confidence after FDR), ``mkSigValue = .1`` and
-    ``emergingNumSig = .9``; how the tool uses them is not visible there, but they suggest
-    ArcGIS reads both at 0.10 — set ``alpha_bins = alpha_trend = 0.10`` to mimic that, and see
-    the α-sensitivity table of each result for what it changes.
-    """
-
-    time_step: str = setting("week", "length of a time step: ISO week (Monday to Sunday) or "
-                             "calendar month, in the city's time zone", choices=STEPS)
-    n_steps: int = setting(52, "complete time steps analysed, the last one ending at the run's "
-                           "end (ArcGIS needs at least 10)", unit="steps", ge=MIN_STEPS)
-    neighborhood_time_step: int = setting(
-        1, "K: earlier time steps in each bin's neighbourhood (ArcGIS Neighborhood Time Step)",
-        unit="steps", ge=0)
-    global_window: str = setting(
-        "entire_cube", "what each bin is compared with: every bin (ArcGIS default), the bins "
-        "of steps t-K..t, or the bins of step t", choices=WINDOWS)
-    variable: str = setting("rate_per_100m", "analysis variable: incidents, or incidents per "
-                            "100 m of segment", choices=VARIABLES)
-    alpha_bins: float = setting(0.05, "a bin is a significant hot/cold spot when its p "
-                                "(FDR-adjusted when fdr is on) is at most this", gt=0, lt=1)
-    alpha_trend: float = setting(0.05, "the Mann-Kendall trend of the z-scores is significant "
-                                 "when its p is at most this", gt=0, lt=1)
-    fdr: bool = setting(True, "Benjamini-Hochberg over all bins of the cube (ArcGIS always "
-                        "applies it in Emerging Hot Spot Analysis)")
-    ninety_percent_rule: str = setting(
-        "ceil", "'90 % of the time steps' as ceil(0.9 T) (52 weeks: 47) or floor (46)",
-        choices=NINETY_RULES)
-    sporadic_requires_final: bool = setting(
-        True, "Sporadic needs a hot final step (ArcGIS Pro wording); false: ArcMap 10.x wording")
-    partial_step: str = setting(
-        "drop", "an incomplete final step is never analysed: drop it, or keep its counts "
-        "flagged in the cube", choices=("drop", "flag"))
-    sfdep_compatible: bool = setting(
-        False, "reproduce R sfdep / PyEhsa: individual time step, row-standardised weights "
-        "with self, permutation p, no FDR (overrides global_window and fdr)")
-    simulations: int = setting(199, "permutations of the sfdep-compatible mode", ge=1)
-    seed: int = setting(20171, "seed of the permutations (sfdep-compatible mode)")
-
-    @classmethod
-    def sfdep_defaults(cls) -> EmergingSettings:
-        """sfdep's ``emerging_hotspot_analysis`` defaults: k = 1, nsim = 199, threshold 0.01."""
-        return cls(sfdep_compatible=True, global_window="individual_time_step", fdr=False,
-                   simulations=199, alpha_bins=0.01, alpha_trend=0.01)
-
-
-@dataclass(frozen=True)
 class EmergingResult:
     """Emerging hot spots of every segment, with the cube, the bins and the parameters.
 
@@ -207,6 +154,7 @@ def emerging_hot_spots(
     end: pd.Timestamp,
     settings: EmergingSettings | None = None,
     n_jobs: int | None = None,
+    explain_texts: bool = True,
 ) -> EmergingResult:
     """Emerging Hot Spot Analysis of geocoded incidents on street segments.
 
@@ -229,6 +177,9 @@ def emerging_hot_spots(
         and trend, FDR on.
     n_jobs : int, optional
         Numba threads for the permutations of the sfdep-compatible mode.
+    explain_texts : bool
+        Write the per-segment sentences (pt and en); False leaves them empty (e.g. for the
+        previous week's categories, which only decide what *became* new).
 
     Returns
     -------
@@ -275,7 +226,7 @@ def emerging_hot_spots(
     )
     trend = mann_kendall(gi.z.T)
     count_trend = mann_kendall(cube.counts.T)
-    rules = {"ninety_percent_rule": s.ninety_percent_rule,
+    rules: dict = {"ninety_percent_rule": s.ninety_percent_rule,
              "sporadic_requires_final": s.sporadic_requires_final}
 
     def codes_at(alpha_bins: float, alpha_trend: float) -> np.ndarray:
@@ -292,7 +243,7 @@ def emerging_hot_spots(
     )
     sensitivity.columns.name = "alpha"
     stable = np.all([c == by_alpha[ALPHA_SENSITIVITY[0]] for c in by_alpha.values()], axis=0)
-    frame = _frame(cube, gi, trend, count_trend, codes, stable, w, s)
+    frame = _frame(cube, gi, trend, count_trend, codes, stable, w, s, texts=explain_texts)
     params = _parameters(cube, gi, s)
     return EmergingResult(frame=frame, cube=cube, gi=gi, sensitivity=sensitivity,
                           settings=s, parameters=params)
@@ -319,7 +270,8 @@ def became(
     return current.index[mask.to_numpy()]
 
 
-def _frame(cube, gi, trend, count_trend, codes, stable, w, s) -> pd.DataFrame:
+def _frame(cube, gi, trend, count_trend, codes, stable, w, s, *, texts: bool = True
+           ) -> pd.DataFrame:
     last = -1
     final_bin = gi.bins[last]
     sig = gi.p_bins <= s.alpha_bins
@@ -331,9 +283,10 @@ def _frame(cube, gi, trend, count_trend, codes, stable, w, s) -> pd.DataFrame:
     direction = np.where(trend_sig & (trend.z > 0), "rising",
                          np.where(trend_sig & (trend.z < 0), "falling", "none"))
     nbhd = spatial_neighbourhood(w, cube.segment_ids) @ cube.counts.sum(axis=0)
-    text = {lang: explain(codes, n_hot, n_cold, final_state, trend.z, trend.p,
-                          n_steps=cube.n_steps, step=cube.step, alpha_trend=s.alpha_trend,
-                          language=lang) for lang in ("en", "pt")}
+    blank = np.full(len(codes), "", dtype=object)
+    text = {lang: (explain(codes, n_hot, n_cold, final_state, trend.z, trend.p,
+                           n_steps=cube.n_steps, step=cube.step, alpha_trend=s.alpha_trend,
+                           language=lang) if texts else blank) for lang in ("en", "pt")}
     frame = pd.DataFrame(
         {
             "emerging_code": codes.astype(np.int8),

@@ -20,6 +20,10 @@ from hotspots.stats._inference import (
 )
 from hotspots.weights import to_sparse
 
+__all__ = [
+    "BIN_LEVELS", "GI_COLUMNS", "GiStarResult", "bin_counts", "gi_star", "gi_star_z", "to_bins"
+]
+
 #: output columns of :func:`gi_star`
 GI_COLUMNS = ("gi_z", "gi_p", "gi_p_sim", "gi_p_adj", "gi_bin", "gi_bin_nofdr", "gi_nneighbors")
 #: confidence levels of ArcGIS Pro's Gi_Bin: |bin| = 3, 2, 1 at p ≤ 0.01, 0.05, 0.10
@@ -64,8 +68,12 @@ def gi_star(
     - ``gi_z``: analytic z-score (Getis & Ord 1992/1995 moments under randomisation);
     - ``gi_p``: two-sided normal p-value of ``gi_z`` (ArcGIS's GiPValue; esda's ``p_norm`` is
       one-sided, half of it);
-    - ``gi_p_sim``: conditional-permutation pseudo p (M+1)/(R+1) in the direction of the
-      observed value (esda's convention); NaN when ``permutations=0``; 1 for islands;
+    - ``gi_p_sim``: tie-aware conditional-permutation pseudo p (M+1)/(R+1) with
+      M = min(#≥, #≤), a draw equal to the observed lag counting on both sides (see
+      :func:`hotspots.stats._inference.conditional_permutation_p`); NaN when
+      ``permutations=0``; 1 for islands. esda's ``p_sim`` uses min(#≥, #<) instead and gives
+      1/(R+1) to a zero-count segment whose neighbours all have zero incidents; the two agree
+      when no draw ties with the observed value;
     - ``gi_p_adj``: Benjamini–Hochberg adjusted p (over all features) of the p chosen by
       ``bin_p``;
     - ``gi_bin``: −3..3 for 99/95/90 % confidence with the sign of ``gi_z``, from ``gi_p_adj``
@@ -98,7 +106,7 @@ def gi_star(
     p = 2.0 * stats.norm.sf(np.abs(z))
     if permutations:
         p_sim = conditional_permutation_p(
-            values, offdiag, permutations=permutations, seed=seed, n_jobs=_threads(n_jobs)
+            values, offdiag, permutations=permutations, seed=seed, n_jobs=_threads(n_jobs)  # type: ignore[arg-type]
         )
     else:
         p_sim = np.full(len(values), np.nan)

@@ -19,6 +19,8 @@ from hotspots.stats._inference import (
 )
 from hotspots.weights import to_sparse
 
+__all__ = ["LISA_COLUMNS", "NOT_SIGNIFICANT", "QUADRANTS", "LocalMoranResult", "local_moran"]
+
 #: output columns of :func:`local_moran`
 LISA_COLUMNS = ("lisa_i", "lisa_z", "lisa_p_sim", "lisa_p_adj", "lisa_q", "lisa_class")
 #: esda quadrant numbers (geoda_quads=False) and their classes
@@ -62,7 +64,11 @@ def local_moran(
 
     - ``lisa_i``: I_i = (n − 1)·z_i·Σ_j w_ij z_j / Σ z² (esda ``Is``);
     - ``lisa_z``: (I_i − E[I_i]) / √Var[I_i] under total randomisation (esda ``EI``/``VI``);
-    - ``lisa_p_sim``: conditional-permutation pseudo p (M+1)/(R+1), esda's directed convention;
+    - ``lisa_p_sim``: tie-aware conditional-permutation pseudo p (M+1)/(R+1), M = min(#≥, #≤)
+      over the permuted I_i, a tie counting on both sides; 1 where z_i = 0 (I_i is then 0 in
+      every draw). esda's ``p_sim`` folds with the strict #< and so reports 1/(R+1) for an
+      "HL outlier" whose neighbours all have zero incidents although most draws tie with it; on
+      data without ties the two agree;
     - ``lisa_p_adj``: Benjamini–Hochberg adjusted ``lisa_p_sim`` over all features;
     - ``lisa_q``: quadrant 1 HH, 2 LH, 3 LL, 4 HL (esda ``q``; z = 0 counts as low);
     - ``lisa_class``: the quadrant's class where the p (adjusted when ``fdr``) ≤ ``alpha``,
@@ -100,7 +106,7 @@ def local_moran(
     direction = np.sign(z).astype(np.int64)
     threads = n_jobs if n_jobs is None or n_jobs > 0 else (os.cpu_count() or 1)
     p_sim = conditional_permutation_p(
-        z, mat, direction=direction, permutations=permutations, seed=seed, n_jobs=threads
+        z, mat, direction=direction, permutations=permutations, seed=seed, n_jobs=threads  # type: ignore[arg-type]
     )
     p_adj = bh_adjust(p_sim)
     decide = p_adj if fdr else p_sim

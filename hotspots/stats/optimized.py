@@ -1,4 +1,4 @@
-"""Optimized hot spots (after ArcGIS): checks, outliers, aggregation, scale by ISA, Gi*."""
+"""Optimized hot spots (after ArcGIS) of features: checks, outliers, scale by ISA, Gi* with FDR."""
 
 from __future__ import annotations
 
@@ -9,15 +9,26 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyproj
 import scipy.sparse as sp
 import shapely
 from libpysal.graph import Graph
 from scipy.spatial import cKDTree
 
 from hotspots import crs as crs_mod
-from hotspots._errors import CRSError, ValidationError
+from hotspots._errors import ValidationError
 from hotspots.stats.gistar import bin_counts, gi_star
+from hotspots.stats.optimized_network import first_peak, network_scale
+
+__all__ = [
+    "OptimizedResult",
+    "choose_distance",
+    "distance_band_graph",
+    "first_peak",
+    "incremental_moran",
+    "locational_outliers",
+    "optimized_hot_spots",
+    "representative_xy",
+]
 
 #: ArcGIS Optimized Hot Spot Analysis thresholds (REFERENCE.md)
 MIN_INCIDENTS = 30
@@ -45,20 +56,29 @@ class OptimizedResult:
 def optimized_hot_spots(
     features: gpd.GeoDataFrame,
     *,
-    value_column: str = "count",
+    value_column: str | None = None,
+    count_column: str = "count",
     incidents_total: float | None = None,
+    distance: str | None = None,
     permutations: int = 999,
     seed: int | None = 20171,
     n_jobs: int | None = None,
 ) -> OptimizedResult:
     """Gi* hot spots with every setting chosen from the data, after ArcGIS's Optimized Hot Spot.
 
-    ``features`` are segments or polygons (bairros, grid cells) in a metric CRS, with incident
-    counts (or any non-negative value) in ``value_column``; features with zero incidents inside
-    the study area are analysed too. Steps, each written to ``result.log``:
+    ``features`` are segments or polygons (bairros, grid cells) in a metric CRS with incident
+    counts in ``count_column``; features with zero incidents inside the study area are
+    analysed too. ``distance`` is how neighbours are measured: ``"network"`` (default for
+    street segments: LineStrings with ``length_m``) along the streets between midpoints
+    (:mod:`hotspots.stats.optimized_network`), ``"euclidean"`` (default for polygons) in a
+    straight line. ``value_column`` is the analysed variable: default ``rate_per_100m`` on a
+    network (the column if present, else ``count_column`` / ``length_m`` × 100: a long
+    segment does not look hot by its length alone) and ``count_column`` otherwise. Steps,
+    each written to ``result.log``:
 
-    1. Checks: ≥ 30 incidents in total (``incidents_total``, default the column's sum), ≥ 30
-       features, values not all equal — else a ValidationError saying what to change.
+    1. Checks: ≥ 30 incidents in total (``incidents_total``, default the sum of
+       ``count_column``, or of the value column when there is none), ≥ 30 features, values
+       not all equal — else a ValidationError saying what to change.
     2. Locational outliers: features whose nearest-neighbour distance (between midpoints of
        segments / representative points of polygons) exceeds the mean + 3 SD; excluded when the
        scale is chosen, kept in the analysis.
@@ -69,14 +89,22 @@ def optimized_hot_spots(
        to [3, 30], capped at the standard distance. The distance is at least 0.1 % of the
        larger side of the extent, and at least the distance giving every non-outlier a
        neighbour.
-    4. Gi* (binary Euclidean distance band, self included) with FDR always on; the share of
+    On a network the same rules run with distances along the streets
+    (:func:`hotspots.stats.optimized_network.network_scale`).
+    4. Gi* (binary distance band, self included; network bands from
+       :func:`hotspots.weights.network_distance_band`) with FDR always on; the share of
        features with fewer than 8 neighbours is reported.
     """
     what = "optimized_hot_spots"
-    _check_features(features, value_column, what)
-    y = features[value_column].astype(float)
+    mode = _distance_mode(features, distance, what)
+    value_column, y = _analysis_values(features, value_column, count_column, mode, what)
     log: list[str] = []
-    total = float(y.sum()) if incidents_total is None else float(incidents_total)
+    if incidents_total is not None:
+        total = float(incidents_total)
+    elif count_column in features.columns:
+        total = float(features[count_column].astype(float).sum())
+    else:
+        total = float(y.sum())
     problems = []
     if total < MIN_INCIDENTS:
         problems.append(
@@ -94,8 +122,21 @@ def optimized_hot_spots(
         raise ValidationError(f"{what}: " + "; ".join(problems))
     log.append(
         f"{total:g} incidents on {len(features)} features (≥ {MIN_INCIDENTS} and ≥ "
-        f"{MIN_FEATURES}: checks passed); {int((y == 0).sum())} features have zero"
+        f"{MIN_FEATURES}: checks passed); {int((y == 0).sum())} features have zero; variable "
+        f"{value_column}, distances {'along the streets' if mode == 'network' else 'straight'}"
     )
+    if mode == "network":
+        from hotspots import weights as weights_mod
+
+        scale = network_scale(features, y.to_numpy(), n_bands=N_BANDS, outlier_sd=OUTLIER_SD,
+                              peak_min_z=PEAK_MIN_Z)
+        log.extend(scale.log)
+        band_m, isa, outliers = scale.distance_m, scale.isa, scale.outliers
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", weights_mod.IslandsWarning)
+            w = weights_mod.network_distance_band(features, distance_m=band_m)
+        return _finish(features, y, w, band_m, isa, outliers, log, mode, value_column, total,
+                       permutations, seed, n_jobs)
 
     xy = representative_xy(features)
     outliers = locational_outliers(xy)
@@ -116,21 +157,29 @@ def optimized_hot_spots(
         f"incremental spatial autocorrelation: {N_BANDS} bands from {start:.1f} m (every "
         f"non-outlier has a neighbour) in steps of {step:.1f} m (mean nearest-neighbour distance)"
     )
-    distance, how = choose_distance(isa, core)
+    chosen_m, how = choose_distance(isa, core)
     log.append(how)
     extent = np.ptp(xy, axis=0).max()
     floor = max(0.001 * extent, start)
-    if distance < floor:
+    if chosen_m < floor:
         log.append(
-            f"distance raised from {distance:.1f} m to {floor:.1f} m (the larger of 0.1 % "
+            f"distance raised from {chosen_m:.1f} m to {floor:.1f} m (the larger of 0.1 % "
             "of the extent and the distance giving every non-outlier a neighbour)"
         )
-        distance = floor
-    w = distance_band_graph(xy, features.index, distance)
+        chosen_m = floor
+    w = distance_band_graph(xy, features.index, chosen_m)
+    return _finish(features, y, w, chosen_m, isa, outliers, log, mode, value_column, total,
+                   permutations, seed, n_jobs)
+
+
+def _finish(features, y, w, distance, isa, outliers, log, mode, value_column, total,
+            permutations, seed, n_jobs) -> OptimizedResult:
+    """Gi* with FDR on at the chosen band, and the closing log lines."""
     res = gi_star(y, w, permutations=permutations, seed=seed, fdr=True, n_jobs=n_jobs)
     few = float((res.frame["gi_nneighbors"] - 1 < 8).mean())
     log.append(
-        f"Gi* with a {distance:.1f} m distance band, FDR on (Benjamini–Hochberg), "
+        f"Gi* with a {distance:.1f} m {'network ' if mode == 'network' else ''}distance band, "
+        "FDR on (Benjamini–Hochberg), "
         f"{permutations} permutations, seed {seed}"
     )
     log.append(f"{few:.1%} of features have fewer than 8 neighbours")
@@ -138,6 +187,7 @@ def optimized_hot_spots(
     log.append("bins: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v))
     params = {
         "value_column": value_column,
+        "distance": mode,
         "incidents_total": total,
         "outliers": int(outliers.sum()),
         "share_fewer_than_8_neighbours": few,
@@ -215,11 +265,9 @@ def choose_distance(isa: pd.DataFrame, core_xy: np.ndarray) -> tuple[float, str]
     distance to the k-th nearest neighbour with k = 5 % of N clipped to [3, 30], capped at the
     standard distance of the (non-outlier) features. Returns (distance, the sentence to log).
     """
-    z = isa["z"].to_numpy()
-    d = isa["distance_m"].to_numpy()
-    for i in range(1, len(z) - 1):
-        if z[i] > z[i - 1] and z[i] > z[i + 1] and z[i] > PEAK_MIN_Z:
-            return float(d[i]), (f"scale: first peak of Moran's I z ({z[i]:.2f}) at {d[i]:.1f} m")
+    peak = first_peak(isa)
+    if peak is not None:
+        return peak
     n = len(core_xy)
     k = int(min(30, max(3, math.floor(0.05 * n))))
     k = min(k, n - 1)
@@ -248,6 +296,39 @@ def distance_band_graph(xy: np.ndarray, index: pd.Index, distance_m: float) -> G
     return Graph.from_sparse(adj, ids=np.asarray(index))
 
 
+def _distance_mode(features, distance: str | None, what: str) -> str:
+    if not isinstance(features, gpd.GeoDataFrame):
+        raise ValidationError(f"{what}: give a GeoDataFrame of segments or polygons")
+    lines = bool(len(features)) and bool((features.geom_type == "LineString").all())
+    if distance is None:
+        return "network" if lines and "length_m" in features.columns else "euclidean"
+    if distance not in ("network", "euclidean"):
+        raise ValidationError(f"{what}: distance={distance!r}; use 'network' or 'euclidean'")
+    if distance == "network" and not (lines and "length_m" in features.columns):
+        raise ValidationError(
+            f"{what}: distance='network' needs street segments (LineStrings with a 'length_m' "
+            "column, from hotspots.segments.build_segments)"
+        )
+    return distance
+
+
+def _analysis_values(features, value_column, count_column, mode, what):
+    if value_column is None:
+        if mode != "network":
+            value_column = count_column
+        elif "rate_per_100m" in features.columns:
+            value_column = "rate_per_100m"
+        else:
+            _check_features(features, count_column, what)
+            length = features["length_m"].to_numpy(dtype=float)
+            if (length <= 0).any():
+                raise ValidationError(f"{what}: segments with length_m ≤ 0 have no rate")
+            rate = features[count_column].astype(float) / length * 100.0
+            return "rate_per_100m", rate.rename("rate_per_100m")
+    _check_features(features, value_column, what)
+    return value_column, features[value_column].astype(float)
+
+
 def _check_features(features, value_column: str, what: str) -> None:
     if not isinstance(features, gpd.GeoDataFrame):
         raise ValidationError(f"{what}: give a GeoDataFrame of segments or polygons")
@@ -263,302 +344,3 @@ def _check_features(features, value_column: str, what: str) -> None:
         raise ValidationError(f"{what}: {value_column!r} must hold finite counts ≥ 0")
     if features.index.has_duplicates:
         raise ValidationError(f"{what}: the index has duplicate ids")
-
-
-#: minimum incidents for fishnet/hexagon aggregation without a bounding polygon (ArcGIS)
-MIN_INCIDENTS_UNBOUNDED = 60
-#: default cell: a square of side CELL_NN_FACTOR × the mean nearest-neighbour distance
-CELL_NN_FACTOR = 2.0
-#: the default cell is never smaller than this share of the larger side of the extent
-CELL_MIN_EXTENT_SHARE = 0.001
-
-
-@dataclass(frozen=True)
-class OptimizedPointsResult:
-    """Aggregation cells with ``count`` and Gi* (``frame``), the incidents not counted
-    (``excluded``: ``reason``, ``detail``, indexed like the points), the log of every choice."""
-
-    frame: gpd.GeoDataFrame
-    aggregation: str
-    cell_size_m: float | None
-    distance_m: float
-    isa: pd.DataFrame
-    excluded: pd.DataFrame
-    log: tuple[str, ...]
-    seed: int | None
-    parameters: dict = field(default_factory=dict)
-
-
-def optimized_hot_spots_points(
-    points: gpd.GeoDataFrame | gpd.GeoSeries,
-    *,
-    boundary=None,
-    aggregation: str | gpd.GeoDataFrame = "fishnet",
-    cell_size_m: float | None = None,
-    permutations: int = 999,
-    seed: int | None = 20171,
-    n_jobs: int | None = None,
-) -> OptimizedPointsResult:
-    """Optimized Hot Spot Analysis of incident points, aggregated as ArcGIS does.
-
-    ``points`` are incidents (one row each) in a metric CRS. ``aggregation`` is ``"fishnet"``
-    (squares of side ``cell_size_m``), ``"hexagon"`` (hexagons of edge ``cell_size_m``; see
-    :func:`hotspots.grids.hexagons`) or a GeoDataFrame of polygons (bairros, police sectors)
-    in the points' CRS. ``boundary`` (polygons, same CRS; fishnet/hexagon only) is where
-    incidents are possible. Rules (REFERENCE.md, after Esri's tool), each logged:
-
-    - at least 30 incidents (60 for fishnet/hexagon without a boundary) and at least 30
-      features after aggregation, else a ValidationError saying what to change;
-    - with a boundary every cell meeting it is analysed, zero-count cells included, and
-      incidents outside it are excluded (``excluded``, reason ``outside_boundary``); without
-      one only cells with ≥ 1 incident are analysed. Aggregation polygons are all analysed;
-      incidents outside them are excluded (``outside_polygons``). Null or empty points are
-      excluded (``invalid_geometry``).
-    - default cell size (when ``cell_size_m`` is None): locational outliers (distinct
-      locations whose nearest-neighbour distance exceeds the mean + 3 SD) are set aside, and
-      the square side is 2 × the mean nearest-neighbour distance between the remaining
-      distinct locations — under complete spatial randomness the mean nearest-neighbour
-      distance is 1 / (2√λ) (Clark & Evans 1954), so such a square holds about one incident on
-      average — and never less than 0.1 % of the larger side of the extent (boundary, else
-      points). This approximates, and is not, Esri's unpublished rule, which also derives the
-      cell from nearest-neighbour distances of non-outlier incidents. Hexagons get the same
-      area as that square (edge = side · √(2 / (3√3))).
-    - then :func:`optimized_hot_spots` on the cells' counts (distance band from incremental
-      spatial autocorrelation, Gi* with FDR on); its log lines follow ours.
-    """
-    from hotspots import grids
-
-    what = "optimized_hot_spots_points"
-    pts = _check_points(points, what)
-    kind = _check_aggregation(aggregation, boundary, pts.crs, what)
-    region = None if boundary is None else _boundary_geometry(boundary, pts.crs, what)
-    log: list[str] = []
-    excluded = []
-    bad = shapely.is_missing(pts.values) | shapely.is_empty(pts.values)
-    if bad.any():
-        excluded.append(_excluded(pts.index[bad], "invalid_geometry", "null or empty point"))
-    log.append(f"{len(pts)} incidents given; {int(bad.sum())} without a location excluded")
-    used = pts[~bad]
-    if region is not None:
-        shapely.prepare(region)
-        inside = shapely.covers(region, used.values)
-        if (~inside).any():
-            excluded.append(
-                _excluded(used.index[~inside], "outside_boundary", "outside the boundary")
-            )
-        log.append(f"{int((~inside).sum())} incidents outside the boundary excluded")
-        used = used[inside]
-    if kind == "polygons":
-        polys = aggregation
-        where = grids.assign_points(used, polys)
-        out = where.isna().to_numpy()
-        if out.any():
-            excluded.append(
-                _excluded(used.index[out], "outside_polygons", "in no aggregation polygon")
-            )
-        log.append(f"{int(out.sum())} incidents outside every aggregation polygon excluded")
-        used = used[~out]
-    need = MIN_INCIDENTS_UNBOUNDED if kind != "polygons" and region is None else MIN_INCIDENTS
-    if len(used) < need:
-        how = (
-            f"{kind} aggregation without a bounding polygon"
-            if need == MIN_INCIDENTS_UNBOUNDED
-            else f"{kind} aggregation"
-        )
-        raise ValidationError(
-            f"{what}: only {len(used)} usable incidents; Optimized Hot Spot Analysis with {how} "
-            f"needs at least {need} (use a longer period or a larger area"
-            + (", or give a boundary polygon" if need == MIN_INCIDENTS_UNBOUNDED else "")
-            + ")"
-        )
-    log.append(f"{len(used)} incidents analysed (≥ {need} needed: check passed)")
-
-    size = None
-    if kind == "polygons":
-        cells = polys[[polys.geometry.name]].copy()
-        log.append(f"aggregation: the {len(cells)} given polygons, all analysed (zeros included)")
-    else:
-        xy = shapely.get_coordinates(used.values)
-        extent = region.bounds if region is not None else (*xy.min(axis=0), *xy.max(axis=0))
-        if cell_size_m is None:
-            size, how = default_cell_size(xy, extent)
-            log.append(how)
-            if kind == "hexagon":
-                edge = size * math.sqrt(2.0 / (3.0 * math.sqrt(3.0)))
-                log.append(
-                    f"hexagon edge {edge:.1f} m: same area ({size * size:.0f} m²) as the "
-                    f"{size:.1f} m square"
-                )
-                size = edge
-        else:
-            size = float(cell_size_m)
-            log.append(
-                f"cell size given: {size:g} m ("
-                + ("square side" if kind == "fishnet" else "hexagon edge")
-                + ")"
-            )
-        build = grids.fishnet if kind == "fishnet" else grids.hexagons
-        area = region if region is not None else _padded_extent(extent)
-        cells = build(area, cell_size_m=size, crs=pts.crs)
-    cells["count"] = grids.count_points(used, cells)
-    if kind != "polygons":
-        if region is not None:
-            log.append(
-                f"aggregation: {kind} of {len(cells)} cells meeting the boundary, all analysed "
-                f"({int((cells['count'] == 0).sum())} with zero incidents)"
-            )
-        else:
-            n_all = len(cells)
-            cells = cells[cells["count"] > 0]
-            log.append(
-                f"aggregation: {kind} over the incidents' extent; the {len(cells)} of {n_all} "
-                "cells with at least one incident are analysed (no boundary given)"
-            )
-    if len(cells) < MIN_FEATURES:
-        hint = (
-            "give more aggregation polygons"
-            if kind == "polygons"
-            else f"give a smaller cell_size_m than {size:.1f} m"
-            + ("" if region is not None else " or a boundary polygon")
-        )
-        raise ValidationError(
-            f"{what}: only {len(cells)} features after aggregation; at least {MIN_FEATURES} are "
-            f"needed ({hint})"
-        )
-    res = optimized_hot_spots(
-        cells,
-        value_column="count",
-        incidents_total=float(len(used)),
-        permutations=permutations,
-        seed=seed,
-        n_jobs=n_jobs,
-    )
-    frame = cells.join(res.frame)
-    excl = (
-        pd.concat(excluded)
-        if excluded
-        else pd.DataFrame({"reason": pd.Series(dtype=str), "detail": pd.Series(dtype=str)})
-    )
-    params = dict(res.parameters)
-    params.update(
-        {
-            "aggregation": kind,
-            "cell_size_m": size,
-            "boundary": region is not None,
-            "incidents_given": len(pts),
-            "incidents_analysed": len(used),
-            "min_incidents": need,
-        }
-    )
-    return OptimizedPointsResult(
-        frame=frame,
-        aggregation=kind,
-        cell_size_m=size,
-        distance_m=res.distance_m,
-        isa=res.isa,
-        excluded=excl,
-        log=tuple(log) + res.log,
-        seed=seed,
-        parameters=params,
-    )
-
-
-def default_cell_size(xy: np.ndarray, extent: tuple[float, ...]) -> tuple[float, str]:
-    """Default square side for incident points ``xy`` (rule in
-    :func:`optimized_hot_spots_points`); returns (size in metres, the sentence to log)."""
-    distinct = np.unique(xy, axis=0)
-    if len(distinct) < 3:
-        raise ValidationError(
-            f"optimized_hot_spots_points: the incidents sit at only {len(distinct)} distinct "
-            "locations; a cell size cannot be derived from them (give cell_size_m)"
-        )
-    outliers = locational_outliers(distinct)
-    core = distinct[~outliers]
-    nn = cKDTree(core).query(core, k=2)[0][:, 1]
-    size = CELL_NN_FACTOR * float(nn.mean())
-    floor = CELL_MIN_EXTENT_SHARE * max(extent[2] - extent[0], extent[3] - extent[1])
-    how = (
-        f"cell size {max(size, floor):.1f} m: {CELL_NN_FACTOR:g} × the mean nearest-neighbour "
-        f"distance ({nn.mean():.1f} m) of {len(core)} distinct incident locations, "
-        f"{int(outliers.sum())} locational outliers (> mean + {OUTLIER_SD:g} SD) set aside"
-    )
-    if size < floor:
-        how += f"; raised from {size:.1f} m to 0.1 % of the extent"
-    return max(size, floor), how + " (an approximation of Esri's rule)"
-
-
-def _padded_extent(extent) -> tuple[float, float, float, float]:
-    """The incidents' extent, widened by 1 mm where it has zero width or height."""
-    minx, miny, maxx, maxy = extent
-    if maxx - minx <= 0:
-        minx, maxx = minx - 1e-3, maxx + 1e-3
-    if maxy - miny <= 0:
-        miny, maxy = miny - 1e-3, maxy + 1e-3
-    return (minx, miny, maxx, maxy)
-
-
-def _excluded(index: pd.Index, reason: str, detail: str) -> pd.DataFrame:
-    return pd.DataFrame({"reason": reason, "detail": detail}, index=index)
-
-
-def _check_points(points, what: str) -> gpd.GeoSeries:
-    if not isinstance(points, gpd.GeoDataFrame | gpd.GeoSeries):
-        raise ValidationError(f"{what}: give the incidents as a GeoDataFrame of points")
-    if points.crs is None:
-        raise ValidationError(f"{what}: the incidents have no CRS")
-    crs_mod.require_metric(points.crs, what=f"{what}: incidents CRS")
-    geoms = points.geometry
-    types = shapely.get_type_id(geoms.values)
-    bad = (types != 0) & (types != -1) & ~shapely.is_empty(geoms.values)
-    if bad.any():
-        raise ValidationError(
-            f"{what}: {int(bad.sum())} incidents are not points (first index "
-            f"{geoms.index[bad][0]!r}, {geoms.geom_type[bad].iloc[0]}); give one point per "
-            "incident"
-        )
-    if geoms.index.has_duplicates:
-        raise ValidationError(f"{what}: the incidents' index has duplicate ids")
-    return geoms
-
-
-def _check_aggregation(aggregation, boundary, crs, what: str) -> str:
-    if isinstance(aggregation, gpd.GeoDataFrame):
-        if boundary is not None:
-            raise ValidationError(
-                f"{what}: a boundary applies to fishnet/hexagon aggregation only; with "
-                "aggregation polygons, the polygons themselves are the study area"
-            )
-        if aggregation.crs is None or pyproj.CRS(aggregation.crs) != pyproj.CRS(crs):
-            raise CRSError(
-                f"{what}: the aggregation polygons ({aggregation.crs}) must be in the incidents' "
-                f"CRS ({crs}); reproject them with .to_crs first"
-            )
-        if aggregation.index.has_duplicates:
-            raise ValidationError(f"{what}: the aggregation polygons' index has duplicate ids")
-        return "polygons"
-    if aggregation not in ("fishnet", "hexagon"):
-        raise ValidationError(
-            f"{what}: aggregation={aggregation!r}; use 'fishnet', 'hexagon' or a GeoDataFrame "
-            "of polygons"
-        )
-    return aggregation
-
-
-def _boundary_geometry(boundary, crs, what: str):
-    if isinstance(boundary, gpd.GeoDataFrame | gpd.GeoSeries):
-        if boundary.crs is None or pyproj.CRS(boundary.crs) != pyproj.CRS(crs):
-            raise CRSError(
-                f"{what}: the boundary ({boundary.crs}) must be in the incidents' CRS ({crs}); "
-                "reproject it with .to_crs first"
-            )
-        geoms = boundary.geometry.values
-        geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
-        region = shapely.union_all(geoms) if len(geoms) else None
-    else:
-        region = boundary
-    if region is None or shapely.get_type_id(region) not in (3, 6) or region.area <= 0:
-        raise ValidationError(
-            f"{what}: the boundary must be polygons with an area (a GeoDataFrame, GeoSeries or "
-            "shapely Polygon in the incidents' CRS)"
-        )
-    return region

@@ -147,7 +147,7 @@ def folder_snapshot(folder: Path) -> dict:
     """Snapshot of a finished run folder (analyst and liaison outputs)."""
     snap: dict = {"layers": gpkg_snapshot(folder / "layers.gpkg"),
                   "liaison_layers": gpkg_snapshot(folder / "liaison" / "layers.gpkg")}
-    for name in ("priority.csv", "rejects.csv"):
+    for name in ("plan.csv", "rejects.csv"):
         if (folder / name).exists():
             snap[name] = table_snapshot(pd.read_csv(folder / name, dtype=str,
                                                     keep_default_na=False))

@@ -1,0 +1,127 @@
+"""CSV tables for spreadsheets: the pt-BR Excel dialect (';', decimal comma, BOM) or plain CSV."""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from hotspots._errors import ValidationError
+from hotspots.export.gpkg import prepare_table
+
+__all__ = ["DIALECTS", "write_table_csv"]
+
+#: per language: delimiter, decimal mark, byte-order mark, true/false words
+DIALECTS = {
+    "en": {"delimiter": ",", "decimal": ".", "bom": False, "true": "true", "false": "false"},
+    "pt": {"delimiter": ";", "decimal": ",", "bom": True, "true": "sim", "false": "não"},
+}
+#: a cell starting with one of these is read as a formula by spreadsheets (CSV injection)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _dialect(language: str) -> dict:
+    code = str(language).strip().lower().replace("_", "-").split("-")[0]
+    if code not in DIALECTS:
+        raise ValidationError(f"language={language!r}: CSV tables are written for 'en' (comma, "
+                              "decimal point) or 'pt'/'pt-BR' (semicolon, decimal comma, BOM)")
+    return DIALECTS[code]
+
+
+def _cells(values: pd.Series, digits: int, d: dict) -> list[str]:
+    """The text of each cell of one column in the dialect."""
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return [d["true"] if v else d["false"] if v is not None and v is not pd.NA else ""
+                for v in values.astype(object)]
+    if pd.api.types.is_float_dtype(values.dtype):
+        arr = values.to_numpy(dtype=float)
+        out = []
+        for v in arr:
+            if not math.isfinite(v):
+                out.append("" if math.isnan(v) else ("inf" if v > 0 else "-inf"))
+            else:
+                out.append(f"{v:.{digits}f}".replace(".", d["decimal"]))
+        return out
+    if pd.api.types.is_integer_dtype(values.dtype):
+        return ["" if pd.isna(v) else str(int(v)) for v in values.astype(object)]
+    out = []
+    for v in values.astype(object):
+        if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+            out.append("")
+        elif isinstance(v, bool | np.bool_):
+            out.append(d["true"] if v else d["false"])
+        elif isinstance(v, float | np.floating):
+            out.append(f"{v:.{digits}f}".replace(".", d["decimal"]))
+        else:
+            text = str(v)
+            out.append("'" + text if text.startswith(_FORMULA_START) else text)
+    return out
+
+
+def write_table_csv(
+    frame: pd.DataFrame,
+    path: str | Path,
+    *,
+    language: str,
+    headers: Mapping[str, str] | None = None,
+    decimals: int | Mapping[str, int] = 2,
+) -> Path:
+    """Write a table as CSV that a spreadsheet in that language opens correctly.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table; a named index becomes the first column(s); geometry columns are not written
+        (a CSV is for spreadsheets: use the GeoPackage for shapes); timestamps are ISO 8601.
+    path : path
+        Output file; written to a temporary file beside it, then moved into place.
+    language : {"en", "pt", "pt-BR"}
+        "pt": the Brazilian Excel dialect — ``;`` between fields, decimal comma, UTF-8 with a
+        byte-order mark, sim/não; "en": ``,``, decimal point, UTF-8 without BOM, true/false.
+        Rows end with CRLF (RFC 4180).
+    headers : mapping, optional
+        New names of columns (e.g. Portuguese headers); unlisted columns keep their names.
+    decimals : int or mapping
+        Digits after the decimal mark for float columns (one number, or per column; columns
+        not in the mapping get 2).
+
+    Returns
+    -------
+    Path
+        The file written. Text cells starting with ``= + - @`` get a leading apostrophe so a
+        spreadsheet does not run them as formulas.
+    """
+    d = _dialect(language)
+    path = Path(path)
+    table = frame
+    if isinstance(table, gpd.GeoDataFrame):
+        table = pd.DataFrame(table.drop(columns=table.geometry.name))
+    table = prepare_table(table)
+    geo = [c for c in table.columns if isinstance(table[c].dtype, gpd.array.GeometryDtype)]
+    table = table.drop(columns=geo)
+    names = [str((headers or {}).get(c, c)) for c in table.columns]
+    columns = []
+    for c in table.columns:
+        digits = decimals.get(c, 2) if isinstance(decimals, Mapping) else int(decimals)
+        columns.append(_cells(table[c], digits, d))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8-sig" if d["bom"] else "utf-8",
+                       newline="") as fh:
+            writer = csv.writer(fh, delimiter=d["delimiter"], lineterminator="\r\n",
+                                quoting=csv.QUOTE_MINIMAL)
+            writer.writerow(names)
+            writer.writerows(zip(*columns, strict=True) if columns else [])
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
