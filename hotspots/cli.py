@@ -341,6 +341,53 @@ def weekly(config_path: Path, week: str, out_root: Path | None, overwrite: bool,
 
 @main.command()
 @click.option("--config", "config_path", required=True, type=click.Path(path_type=Path),
+              help="State config (TOML): the municipalities, the incident source, the cluster.")
+@click.option("--week", default="latest", show_default=True,
+              help="ISO week for every municipality, e.g. 2026-W47; 'latest' = the last "
+                   "finished week in the state's time zone.")
+@click.option("--scheduler", default=None,
+              help="Address of a dask scheduler (tcp://host:8786); default: a LocalCluster "
+                   "sized to this machine (or cluster.scheduler).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="LocalCluster workers (default: cluster.workers, else one per core).")
+@click.option("--sequential", is_flag=True,
+              help="No cluster: the municipalities one after another here, with a progress bar.")
+@click.option("--only", multiple=True, metavar="IBGE_CODE",
+              help="Run only this municipality (repeatable).")
+@overwrite_opt
+@verbose_opt
+@quiet_opt
+@_handle_errors
+def state(config_path: Path, week: str, scheduler: str | None, workers: int | None,
+          sequential: bool, only: tuple[str, ...], overwrite: bool, verbose: int,
+          quiet: bool) -> None:
+    """Run the weekly analysis of every municipality of a state, one task per municipality.
+
+    Each municipality writes <output_root>/<IBGE code>/<week>/ as `hotspots weekly` does;
+    the state summary (table, map, bulletin) goes to <output_root>/state/<week>/. A rerun
+    redoes only the municipalities that are missing or failed (--overwrite: all). Exit
+    codes: 0 every municipality finished, 7 one or more failed (the others finished; see
+    state.csv), 2 bad config or state-wide source, 3-6 as for `hotspots weekly`.
+    """
+    from hotspots.state.config import load_state_config
+
+    config = load_state_config(config_path)
+    log = _logger(verbose, quiet)
+    from hotspots.state.runner import run_state
+    from hotspots.state.summary import summary_lines
+
+    result = run_state(config, week=week, scheduler=scheduler, sequential=sequential,
+                       workers=workers, overwrite=overwrite, report=log.info,
+                       only=only or None)
+    if not quiet:
+        for line in summary_lines(result, language=config.state.language):
+            click.echo(line)
+    if result.exit_code:
+        sys.exit(result.exit_code)
+
+
+@main.command()
+@click.option("--config", "config_path", required=True, type=click.Path(path_type=Path),
               help="City config (TOML); costs and budget in its [planning] table.")
 @click.option("--budget", "budget_brl", type=click.FloatRange(min=0), default=None,
               help="Budget in R$ (overrides planning.budget_brl).")

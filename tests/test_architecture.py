@@ -11,7 +11,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "hotspots"
 
 #: the orchestration: only these may import everything
-ORCHESTRATION = ("hotspots.pipeline", "hotspots.cli", "hotspots.__main__")
+ORCHESTRATION = ("hotspots.pipeline", "hotspots.cli", "hotspots.__main__", "hotspots.state")
 #: drawing and writing outputs
 DRAWING = ("hotspots.maps", "hotspots.export", "hotspots.report", "hotspots.figures",
            "hotspots.planning.sheet", "hotspots.planning.figure", "hotspots.planning.table",
