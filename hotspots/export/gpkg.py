@@ -26,6 +26,7 @@ def write_geopackage(
     privacy_k: int | None = None,
     settings: QgisExportSettings | None = None,
     style_keys: dict[str, tuple[str, ...]] | None = None,
+    breaks=None,
 ) -> Path:
     """Write each table as a layer of one GeoPackage (attribute-only tables included).
 
@@ -36,7 +37,8 @@ def write_geopackage(
     gives every map layer the web map's classes, colours and labels in ``lang`` (QGIS applies
     the default style when the layer is opened); ``privacy_k`` words the suppressed class of
     liaison layers ("1 to k−1 incidents (suppressed)"); ``style_keys`` gives the symbology
-    keys of a layer, default first (``symbology.LAYER_STYLES`` for layers not in it).
+    keys of a layer, default first (``symbology.LAYER_STYLES`` for layers not in it);
+    ``breaks`` the city's fixed class breaks (``{"rate_per_100m": (…)}``, as the map's).
     """
     settings = settings or QgisExportSettings()
     _check_style_options(lang=lang, privacy_k=privacy_k, settings=settings)
@@ -62,7 +64,7 @@ def write_geopackage(
     if styles:
         write_layer_styles(path, {n: t for n, t in tables.items() if t is not None},
                            lang=lang, privacy_k=privacy_k, settings=settings,
-                           style_keys=style_keys)
+                           style_keys=style_keys, breaks=breaks)
     return path
 
 
@@ -104,7 +106,8 @@ CREATE TABLE IF NOT EXISTS layer_styles (
 def write_layer_styles(path: str | Path, tables: dict[str, pd.DataFrame], *, lang: str = "en",
                        privacy_k: int | None = None,
                        settings: QgisExportSettings | None = None,
-                       style_keys: dict[str, tuple[str, ...]] | None = None) -> int:
+                       style_keys: dict[str, tuple[str, ...]] | None = None,
+                       breaks=None) -> int:
     """Add QGIS's ``layer_styles`` table (QML per layer, first style default); returns rows.
 
     Each row gets its own ``update_time``, a second apart (the last one now): QGIS 3.22's
@@ -120,7 +123,8 @@ def write_layer_styles(path: str | Path, tables: dict[str, pd.DataFrame], *, lan
                 continue
             keys = (style_keys or {}).get(name)
             for i, (style_name, qml) in enumerate(layer_styles(
-                    name, table, keys=keys, lang=lang, privacy_k=privacy_k, settings=settings)):
+                    name, table, keys=keys, lang=lang, privacy_k=privacy_k, settings=settings,
+                    breaks=breaks)):
                 rows.append(("", "", name, geom_cols[name], style_name, qml, "", int(i == 0),
                              f"hotspots: {style_name}", "hotspots", ""))
         if not rows:

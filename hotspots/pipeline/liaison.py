@@ -12,7 +12,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from hotspots import export, maps, privacy
+from hotspots import export, i18n, maps, privacy
 from hotspots.layers import spec
 from hotspots.pipeline.result import WeekResult
 
@@ -40,15 +40,20 @@ def write_liaison(result: WeekResult, folder: Path, *, title: str, subtitle: str
     for name, raster in rasters.items():
         export.write_raster(raster, liaison_dir / f"{name}.tif", lang=lang)
     weekly = tables.get("weekly_counts")
+    breaks = result.summary_dict["class_breaks"]
+    map_breaks = {"rate_per_100m": breaks["rate_per_100m"]["breaks"],
+                  "weekly_counts": breaks["weekly_counts"]["lower_bounds"]}
     lmap = maps.build_map(
         liaison["segments"], boundary=liaison.get("boundary"), lamps=liaison.get("lamps"),
         dark_gaps=liaison.get("dark_gaps"), green_areas=liaison.get("green_areas"),
         incidents=liaison.get("incidents"), patrol=liaison.get("patrol"), rasters=rasters,
         weekly=None if weekly is None else privacy.suppress_weekly_counts(weekly, k=k),
         title=title,
-        subtitle=(subtitle + " · " if subtitle else "") + f"counts below {k} suppressed",
+        subtitle=(subtitle + " · " if subtitle else "") + i18n.text(
+            "map.subtitle.suppressed", lang, k=k),
         offline=True, basemap=out.basemap, attribution=attribution, privacy_k=k,
-        extra={k_: liaison[k_] for k_ in ("near_repeat_zones",) if k_ in liaison})
+        extra={k_: liaison[k_] for k_ in ("near_repeat_zones",) if k_ in liaison},
+        lang=lang, breaks=map_breaks)
     maps.save_map(lmap, liaison_dir / "map.html")
     (liaison_dir / "README.txt").write_text(_liaison_readme(liaison, rasters, k=k),
                                             encoding="utf-8")

@@ -61,6 +61,9 @@ def write_outputs(result: WeekResult, folder: Path) -> dict[str, Path]:
         files[name], files[f"{name}_style"] = export.write_raster(raster, folder / f"{name}.tif",
                                                                   lang=lang)
     title, subtitle, attribution = _map_texts(result, summary)
+    breaks = summary["class_breaks"]
+    map_breaks = {"rate_per_100m": breaks["rate_per_100m"]["breaks"],
+                  "weekly_counts": breaks["weekly_counts"]["lower_bounds"]}
     incidents = (privacy.incident_points(tables["incidents"])
                  if out.include_incident_points else None)
     fmap = maps.build_map(
@@ -70,7 +73,8 @@ def write_outputs(result: WeekResult, folder: Path) -> dict[str, Path]:
         weekly=tables.get("weekly_counts"), title=title, subtitle=subtitle,
         offline=out.offline_map, basemap=out.basemap, attribution=attribution,
         extra={k: tables[k] for k in ("plan_lighting", "plan_repair_lamps", "plan_green",
-                                      "near_repeat_zones") if k in tables})
+                                      "near_repeat_zones") if k in tables},
+        lang=lang, breaks=map_breaks)
     files["map"] = maps.save_map(fmap, folder / "map.html")
 
     files["liaison"] = write_liaison(result, folder / "liaison", title=title,
@@ -82,26 +86,33 @@ def write_outputs(result: WeekResult, folder: Path) -> dict[str, Path]:
 def _write_report(result: WeekResult, summary: dict, path: Path) -> Path:
     from hotspots import report
 
+    config = result.config
     window = result.window.window if result.window is not None else None
     page = report.render_report(
         summary=summary, segments=result.segments, weekly_counts=window,
         kde=result.statistics.kde, weights=result.statistics.weights,
-        title=result.config.title, language=result.config.parameters.language,
-        buffer_m=result.config.weekly.evaluation_buffer_m,
+        title=config.title, language=config.parameters.language,
+        buffer_m=config.weekly.evaluation_buffer_m,
         near_repeat=None if result.near_repeat is None else result.near_repeat.result,
+        category_changes=result.category_changes,
+        incidents=window if window is not None else result.incidents,
+        timezone=config.parameters.timezone, breaks=summary.get("class_breaks"),
     )
     path.write_text(page, encoding="utf-8")
     return path
 
 
 def _map_texts(result: WeekResult, summary: dict) -> tuple[str, str | None, str | None]:
-    """Map title, subtitle (week, incidents used) and data attribution."""
+    """Map title, subtitle (week, incidents used) and data attribution, in the run's language."""
+    from hotspots import i18n
+
+    t = i18n.translator(result.config.parameters.language, "map")
+    lang = t.lang
     parts = []
     if summary.get("week"):
-        parts.append(f"week {summary['week']}")
-        parts.append(f"{summary['incidents_week']} incidents")
+        parts.append(t("subtitle.week", week=summary["week"]))
+        parts.append(t("subtitle.incidents", n=i18n.number(summary["incidents_week"], lang)))
     else:
-        parts.append(f"{summary['used']} incidents")
-    attribution = ("Streets, lamps, green areas © OpenStreetMap contributors (ODbL)"
-                   if result.inputs.osm_streets else None)
+        parts.append(t("subtitle.incidents", n=i18n.number(summary["used"], lang)))
+    attribution = t("attribution.osm") if result.inputs.osm_streets else None
     return result.config.title, (", ".join(parts) or None), attribution

@@ -1,0 +1,5 @@
+"""kml texts."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, tuple[str, str]] = {}
