@@ -52,7 +52,6 @@ def _kind(name: str, column: str) -> Field:
     for f in spec(name).tooltip:
         if f.column == column:
             return f
-    if column in ("gi_p_adj", "gi_p"):
     kinds = {"gi_z": ("num", 2), "length_m": ("num", 0),
              "segment_id": ("text", 0), "lamp_id": ("text", 0), "funded": ("bool", 0),
              "adopted": ("bool", 0), "cost": ("num", 0), "rank": ("int", 0),

@@ -67,4 +67,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # hot_segments.csv
     "gi_class": ("Hot-spot class (Gi*)", "Classe de ponto quente (Gi*)"),
     "status_text": ("Week over week", "Semana a semana"),
+    "gi_bin_code": ("Gi* bin (−3 to 3)", "Classe Gi* (de −3 a 3)"),
+    "hot_status_code": ("Week over week (code)", "Semana a semana (código)"),
 }

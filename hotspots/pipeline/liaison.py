@@ -56,6 +56,11 @@ def write_liaison(result: WeekResult, folder: Path, *, title: str, subtitle: str
         extra={k_: liaison[k_] for k_ in ("near_repeat_zones",) if k_ in liaison},
         lang=lang, breaks=map_breaks)
     maps.save_map(lmap, liaison_dir / "map.html")
+    from hotspots.pipeline.outputs import write_cards
+
+    write_cards(result, liaison_dir / "patrol_cards.html", patrol=liaison.get("patrol"),
+                segments=liaison["segments"], zones=liaison.get("near_repeat_zones"),
+                privacy_k=k)
     (liaison_dir / "README.txt").write_text(_liaison_readme(liaison, rasters, k=k, lang=lang),
                                             encoding="utf-8")
     return liaison_dir
