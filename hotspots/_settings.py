@@ -75,7 +75,8 @@ def setting(
     if default is dataclasses.MISSING:
         return dataclasses.field(metadata=meta)
     if isinstance(default, dict | list | set):
-        return dataclasses.field(default_factory=lambda d=default: type(d)(d), metadata=meta)
+        return dataclasses.field(default_factory=lambda d=default: type(d)(d),  # type: ignore[misc]
+                                 metadata=meta)
     return dataclasses.field(default=default, metadata=meta)
 
 
@@ -94,8 +95,8 @@ def _describe(tp: Any) -> str:
     """Human name of a type annotation: 'a number', 'true or false', 'a list of texts'…"""
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        return " or ".join(_describe(a) for a in args)
+        members = [a for a in typing.get_args(tp) if a is not type(None)]
+        return " or ".join(_describe(a) for a in members)
     if tp is bool:
         return "true or false"
     if tp is int:
@@ -162,13 +163,13 @@ def _convert(value: Any, tp: Any) -> tuple[bool, Any]:
             return False, None
         args = typing.get_args(tp)
         item = args[0] if args else Any
-        out = []
+        items: list = []
         for v in value:
             ok, conv = _convert(v, item)
             if not ok:
                 return False, None
-            out.append(conv)
-        return True, (tuple(out) if origin is tuple else out)
+            items.append(conv)
+        return True, (tuple(items) if origin is tuple else items)
     if origin is dict:
         if not isinstance(value, Mapping):
             return False, None

@@ -8,6 +8,10 @@ import pandas as pd
 
 from hotspots._errors import ValidationError
 
+__all__ = [
+    "concentration", "counts_by", "iso_week", "period_weeks", "segment_counts", "week_range"
+]
+
 
 def iso_week(times: pd.Series) -> pd.Series:
     """ISO week label 'YYYY-Www' of each (tz-aware, local) timestamp."""

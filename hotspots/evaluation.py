@@ -12,6 +12,11 @@ import shapely
 from hotspots import aggregate
 from hotspots._errors import ValidationError
 
+__all__ = [
+    "WEISBURD_25", "WEISBURD_50", "Concentration", "HotSpotEvaluation", "concentration_curve",
+    "evaluate_hot_spots"
+]
+
 #: Weisburd (2015), eight cities: 50 % of crime on 2.1–6.0 % of segments, 25 % on 0.4–1.6 %
 WEISBURD_50 = (0.021, 0.060)
 WEISBURD_25 = (0.004, 0.016)

@@ -97,7 +97,7 @@ def geocode_incidents(
         outside = has_xy & ~inside
 
     index = segment_index or SegmentIndex(segments)
-    snapped = snap_points(np.where(has_xy & ~outside, projected, None), index,
+    snapped = snap_points(np.where(has_xy & ~outside, projected, None), index,  # type: ignore[call-overload]
                           max_distance_m=max_distance_m)
     far = has_xy & ~outside & (snapped.segment_index < 0)
 

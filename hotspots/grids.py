@@ -14,6 +14,8 @@ from shapely.geometry.base import BaseGeometry
 from hotspots import crs as crs_mod
 from hotspots._errors import CRSError, ValidationError
 
+__all__ = ["HEX_AREA_FACTOR", "MAX_CELLS", "assign_points", "count_points", "fishnet", "hexagons"]
+
 #: area of a regular hexagon of edge s is HEX_AREA_FACTOR · s²
 HEX_AREA_FACTOR = 3.0 * math.sqrt(3.0) / 2.0
 #: cells per grid above which a grid is refused (a 10,000 × 10,000 fishnet is surely a unit slip)

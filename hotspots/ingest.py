@@ -319,6 +319,16 @@ def _to_number(values: pd.Series) -> np.ndarray:
     return pd.to_numeric(text.replace("", None), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
+def _details(mask: np.ndarray, make) -> np.ndarray:
+    """Reject details written only for the rows of ``mask`` (``make(rows)`` gives their texts);
+    building them for every row cost more than reading the file."""
+    out = np.full(len(mask), "", dtype=object)
+    rows = np.flatnonzero(mask)
+    if len(rows):
+        out[rows] = np.asarray(make(rows), dtype=object)
+    return out
+
+
 def _csv_points(raw, src, lat_col, lon_col, x_col, y_col, coords_crs):
     lat_c = _pick(raw, lat_col, LAT_CANDIDATES, "lat_column", src, required=False)
     lon_c = _pick(raw, lon_col, LON_CANDIDATES, "lon_column", src, required=False)
@@ -363,9 +373,9 @@ def _csv_points(raw, src, lat_col, lon_col, x_col, y_col, coords_crs):
     finite = np.isfinite(xs) & np.isfinite(ys)
     problems = []
     bad_num = ~blank & ~finite
-    problems.append((bad_num, "invalid_coordinates",
-                     "coordinates '" + text_x.to_numpy().astype(str) + "', '"
-                     + text_y.to_numpy().astype(str) + "' are not finite numbers"))
+    problems.append((bad_num, "invalid_coordinates", _details(
+        bad_num, lambda i: "coordinates '" + text_x.to_numpy()[i].astype(str) + "', '"
+        + text_y.to_numpy()[i].astype(str) + "' are not finite numbers")))
     if point_crs.is_geographic:
         lat_bad = finite & (np.abs(ys) > 90)
         swapped = lat_bad & (np.abs(xs) <= 90) & (np.abs(ys) <= 180)
@@ -377,12 +387,12 @@ def _csv_points(raw, src, lat_col, lon_col, x_col, y_col, coords_crs):
                 f"lon_column={cols['lat']!r}."
             )
         other = finite & ~swapped & ((np.abs(ys) > 90) | (np.abs(xs) > 180))
-        problems.append((swapped, "latlon_swapped",
-                         "latitude " + np.char.mod("%g", ys) + " is beyond ±90 but longitude "
-                         + np.char.mod("%g", xs) + " would be a valid latitude: swapped?"))
-        problems.append((other, "invalid_coordinates",
-                         "lat " + np.char.mod("%g", ys) + ", lon " + np.char.mod("%g", xs)
-                         + " are outside ±90/±180"))
+        problems.append((swapped, "latlon_swapped", _details(
+            swapped, lambda i: "latitude " + np.char.mod("%g", ys[i]) + " is beyond ±90 but "
+            "longitude " + np.char.mod("%g", xs[i]) + " would be a valid latitude: swapped?")))
+        problems.append((other, "invalid_coordinates", _details(
+            other, lambda i: "lat " + np.char.mod("%g", ys[i]) + ", lon "
+            + np.char.mod("%g", xs[i]) + " are outside ±90/±180")))
     valid = finite.copy()
     for mask, _, _ in problems[1:]:
         valid &= ~mask

@@ -16,6 +16,11 @@ import shapely
 from hotspots import privacy
 from hotspots._errors import HotspotsError, MissingDependencyError, ValidationError
 
+__all__ = [
+    "connect", "frame_sha256", "materialize_inputs", "read_frame", "resolve_dsn",
+    "week_table_name", "write_frames", "write_week_layers"
+]
+
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from hotspots._errors import ValidationError
+
+__all__ = [
+    "HOT_WEIGHT", "KOPER_REVISIT_H", "KOPER_VISIT_MIN", "Plan", "green_candidates",
+    "lighting_priority", "parse_shift_window", "patrol_guidance", "select_under_budget"
+]
 
 #: Gi* bin -> confidence wording
 _CONF = {3: "99 %", 2: "95 %", 1: "90 %"}
@@ -66,7 +72,7 @@ def select_under_budget(values, costs, *, budget: float) -> np.ndarray:
 
 
 #: words of the plain-language reasons, per report language ("en", "pt")
-_WORDS = {
+_WORDS: dict[str, dict[str, Any]] = {
     "en": {
         "night incident": ("night incident", "night incidents"), "week": ("week", "weeks"),
         "incident": ("incident", "incidents"), "segment": ("segment", "segments"),

@@ -9,6 +9,17 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
+__all__ = [
+    "LOGGER_NAME",
+    "PAUSE_ENV",
+    "StageBar",
+    "T",
+    "bar",
+    "get_logger",
+    "pause_if_requested",
+    "setup_logging"
+]
+
 T = TypeVar("T")
 
 LOGGER_NAME = "hotspots"

@@ -13,6 +13,8 @@ from affine import Affine
 
 from hotspots._errors import ValidationError
 
+__all__ = ["Raster", "quiet_affine", "valid_values", "write_geotiff"]
+
 
 @dataclass(frozen=True)
 class Raster:

@@ -506,7 +506,8 @@ def _near_repeat_section(summary: dict, result, t, lang: str) -> dict | None:
     return {"text": text, "img": img,
             "window": t("nr_window", n=fmt_num(nr["incidents"], lang),
                         start=i18n.date_text(nr["from"], lang),
-                        end=i18n.date_text(nr["to"], lang)),
+                        end=i18n.date_text(nr["to"], lang),
+                        perms=fmt_num((nr.get("parameters") or {}).get("permutations"), lang)),
             "zones": t("nr_zones", n=fmt_num(nr["risk_segments"], lang))}
 
 

@@ -6,6 +6,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+__all__ = ["CREDIT", "LAYERS", "TIMEZONE", "city_path", "data_dir", "incidents_path", "load_layer"]
+
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 

@@ -14,6 +14,8 @@ import shapely
 from hotspots import _snapkernel
 from hotspots._errors import ValidationError
 
+__all__ = ["SegmentIndex", "SnapResult", "snap_points"]
+
 
 @dataclass(frozen=True)
 class SnapResult:
@@ -169,7 +171,7 @@ def _snap_grid(points, usable, index: SegmentIndex, max_distance_m: float, n_job
     start, items, x0, y0, cell, nx, ny = index.grid(max_distance_m)
     threads = numba.get_num_threads()
     if n_jobs:
-        numba.set_num_threads(max(1, min(int(n_jobs), numba.config.NUMBA_NUM_THREADS)))
+        numba.set_num_threads(max(1, min(int(n_jobs), numba.config.NUMBA_NUM_THREADS)))  # type: ignore[attr-defined]
     try:
         seg_idx, dist, pos, ties = _snapkernel.nearest(
             px, py, ax, ay, bx, by, owner, start_len, start, items, x0, y0, cell, nx, ny,

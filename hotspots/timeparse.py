@@ -11,6 +11,8 @@ import pandas as pd
 
 from hotspots._errors import ValidationError
 
+__all__ = ["CANDIDATE_FORMATS", "ParsedTimes", "check_timezone", "parse_times"]
+
 #: formats tried, in order, when none is given (Brazilian day-first before US month-first)
 CANDIDATE_FORMATS = (
     "ISO8601",
@@ -83,7 +85,7 @@ def parse_times(
             if ok == int((~missing).sum()):
                 break
         values = best
-        unparseable = (values.isna().to_numpy()) & ~missing
+        unparseable = (values.isna().to_numpy()) & ~missing  # type: ignore[union-attr]
         if time_format and best_ok == 0 and (~missing).any():
             first = clean[~missing].iloc[0]
             raise ValidationError(

@@ -11,6 +11,12 @@ import pandas as pd
 from hotspots._errors import ValidationError
 from hotspots.aggregate import iso_week
 
+__all__ = [
+    "HOT_BIN", "STATUS_ORDER", "TOP_SHARE", "Week", "WeekComparison", "WeekWindow",
+    "change_status", "compare_weeks", "date_range_text", "history_weeks", "hot_segments",
+    "parse_week", "resolve_week", "select_window", "week_columns", "week_of", "window_matrix"
+]
+
 _WEEK_RE = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 _WEEK_COLUMN = re.compile(r"^(\d{4})[-_]?W(\d{1,2})$", re.IGNORECASE)
 

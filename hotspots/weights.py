@@ -18,6 +18,11 @@ from hotspots import crs as crs_mod
 from hotspots._errors import ValidationError
 from hotspots.blockfaces import grid_node_ids
 
+__all__ = [
+    "IslandsWarning", "default_network_distance_m", "knn", "midpoints", "network_contiguity",
+    "network_distance_band", "network_distances", "polygon_contiguity", "street_graph", "to_sparse"
+]
+
 _GRID_M = 1e-3  # end points closer than 1 mm are the same street node (as in segments.py)
 _CHUNK_CELLS = 20_000_000  # dense Dijkstra rows are computed in chunks of at most this many cells
 

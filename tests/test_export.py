@@ -112,7 +112,7 @@ def test_kml_reads_back_with_gdal_and_is_styled_by_gi_class(layers, tmp_path):
     expected = pd.Series(seg["gi_bin"]).map(lambda v: sym.gi_category(v).label).value_counts()
     assert sub == expected.to_dict()
     names = [p.find(f"{KML}name").text for p in root.iter(f"{KML}Placemark")]
-    assert EVIL in names  # ElementTree escaped it in the file; it parses back as text
+    assert f"{EVIL} — Hot spot 99 %" in names  # escaped in the file; it parses back as text
     assert "<script>" not in path.read_text(encoding="utf-8")
     assert "http://maps.google" not in path.read_text(encoding="utf-8")
     total = sum(len(pyogrio.read_dataframe(path, layer=n)) for n, _ in pyogrio.list_layers(path))

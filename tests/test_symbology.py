@@ -197,8 +197,10 @@ def test_layer_styles_rules_and_legend_match_the_symbology(tmp_path):
                  street_name=["a", "b", "c", "d"], priority_rank=[1, nan, 11, 26])
     path = export.write_geopackage({"segments": seg}, tmp_path / "x.gpkg")
     styles = export.qgis_styles.layer_styles("segments", seg)
-    assert [name for name, _ in styles] == ["Hot spots (Gi*)", "Incidents per 100 m",
-                                            "Lighting priority"]
+    # the segments' styles are the registry's (the priority ranking was retired for the plan)
+    assert [name for name, _ in styles] == ["Hot spots (Gi*)", "Incidents per 100 m"]
+    ranked = export.qgis_styles.layer_styles("segments", seg, keys=("gi", "priority"))
+    assert [name for name, _ in ranked] == ["Hot spots (Gi*)", "Lighting priority"]
     root = ET.fromstring(styles[0][1].split("\n", 1)[1])
     rules = [(r.get("key"), r.get("label")) for r in root.iter("rule")]
     assert rules == [("gi-0", "Hot spot 99 %"), ("gi-1", "Hot spot 95 %"),

@@ -147,3 +147,6 @@ class NearRepeatSettings:
                          "Knox table of the weekly run", unit="weeks", ge=4, le=520)
     in_weekly: bool = setting(True, "compute the near-repeat table and risk zones in every "
                               "weekly run (hotspots near-repeat computes them on request)")
+    weekly_permutations: int = setting(
+        99, "permutations of the table in the weekly run (its risk zones need p ≤ alpha; 99 "
+        "resolve p to 0.01); `hotspots near-repeat` uses `permutations`", ge=99)

@@ -80,9 +80,9 @@ def class_expression(symbology: sym.Symbology, index: int) -> str:
     if s.match == "number":
         return f"{col} = {number_literal(cls.value)}"
     if s.match == "text":
-        return f"{_text_of(s.column)} = {quoted_string(str(cls.value).strip().lower())}"
+        return f"{_text_of(s.column)} = {quoted_string(str(cls.value).strip().lower())}"  # type: ignore[arg-type]
     if s.match == "boolean":
-        return _in(s.column, sym.TRUE_TEXTS if cls.value else sym.FALSE_TEXTS)
+        return _in(s.column, sym.TRUE_TEXTS if cls.value else sym.FALSE_TEXTS)  # type: ignore[arg-type]
     parts = []
     if math.isfinite(cls.lower):
         op = ">=" if cls.closed in ("left", "both") else ">"
@@ -184,13 +184,13 @@ def symbology_qml(symbology: sym.Symbology, frame: pd.DataFrame, *,
     rules = ET.SubElement(rend, "rules", key=f"{s.key}-root")
     symbols = ET.SubElement(rend, "symbols")
     for n, (i, cls) in enumerate(s.legend(s.classify(frame))):
-        rule = ET.SubElement(rules, "rule", key=f"{s.key}-{i}", symbol=str(n), label=cls.label)
+        rule = ET.SubElement(rules, "rule", key=f"{s.key}-{i}", symbol=str(n), label=cls.label)  # type: ignore[attr-defined]
         expression = class_expression(s, i)
         if expression:  # a single symbol: a rule without a filter (every feature)
             rule.set("filter", expression)
         _symbol(symbols, str(n), s, cls)
     if labels:
-        _labeling(root, s.label_field, label_max_scale)
+        _labeling(root, s.label_field, label_max_scale)  # type: ignore[arg-type]
     return _to_text(root)
 
 

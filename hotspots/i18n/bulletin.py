@@ -225,9 +225,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                "Razão de Knox dos pares de ocorrências por faixa de distância (linhas) e dias "
                "entre elas (colunas); células marcadas são significativas"),
     "nr_window": ("{n} incidents from {start} to {end}; pairs of incidents counted by distance "
-                  "and days apart against 999 random reshufflings of the dates.",
+                  "and days apart against {perms} random reshufflings of the dates.",
                   "{n} ocorrências de {start} a {end}; pares de ocorrências contados por "
-                  "distância e dias entre elas contra 999 reembaralhamentos aleatórios das "
+                  "distância e dias entre elas contra {perms} reembaralhamentos aleatórios das "
                   "datas."),
     "nr_zones": ("{n} street segments are at raised near-repeat risk after this week (map layer "
                  "“Near-repeat risk zones”, with the date each stays active).",

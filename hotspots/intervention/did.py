@@ -166,8 +166,8 @@ def _wald(fit: PoissonFit, names: list[str], n_clusters: int) -> tuple[float, in
     idx = [fit.index(n) for n in names if fit.index(n) is not None]
     if not idx:
         return float("nan"), 0, float("nan")
-    b = fit.coef[idx]
-    v = fit.cov[np.ix_(idx, idx)]
+    b = fit.coef[idx]  # type: ignore[index]
+    v = fit.cov[np.ix_(idx, idx)]  # type: ignore[arg-type]
     stat = float(b @ np.linalg.pinv(v) @ b)
     q = len(idx)
     g = n_clusters

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -10,7 +11,7 @@ __all__ = ["LANGUAGES", "TEXT", "conclusion", "fmt", "note_text"]
 
 LANGUAGES = ("pt", "en")
 
-TEXT = {
+TEXT: dict[str, dict[str, Any]] = {
     "en": {
         "title": "Did it work? Evaluation of {what}",
         "kinds": {"new_lights": "new street lights", "repair": "street-light repair",

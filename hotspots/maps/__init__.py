@@ -15,6 +15,7 @@ inlines Leaflet and refuses to write a page that would fetch anything from the n
 
 from __future__ import annotations
 
+import html as _html
 from pathlib import Path
 
 import folium
@@ -111,7 +112,7 @@ def build_map(
         raise ValidationError("cannot draw a map of zero segments")
     fmap = folium.Map(tiles=None, prefer_canvas=True, control_scale=True, zoom_control=True,
                       max_zoom=19)
-    fmap.get_root().title = i18n.text("map.page_title", lang, title=title)
+    fmap.get_root().title = _html.escape(i18n.text("map.page_title", lang, title=title))
     minx, miny, maxx, maxy = seg.total_bounds
     fmap.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]])
     _add_basemap(fmap, basemap, lang)

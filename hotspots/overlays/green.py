@@ -14,6 +14,10 @@ from hotspots import crs as crs_mod
 from hotspots._errors import ValidationError
 from hotspots._validate import prepare_layer
 
+__all__ = [
+    "GREEN_COLUMNS", "GreenAccess", "areas_near_segments", "green_access", "prepare_green_areas"
+]
+
 GREEN_COLUMNS = ["dist_green_m", "green_area_within_m2", "nearest_green_id",
                  "nearest_green_adopted"]
 _TRUE = frozenset({"true", "yes", "sim", "s", "1", "t", "y", "adopted", "adotada", "adotado"})
@@ -128,7 +132,7 @@ def green_access(
         inter = shapely.area(dissolved[di])
         cut = ~inside
         inter[cut] = shapely.area(shapely.intersection(buffers[bi[cut]], dissolved[di[cut]]))
-        within = np.bincount(bi, weights=inter, minlength=n)
+        within = np.bincount(bi, weights=inter, minlength=n)  # type: ignore[assignment]
     frame = pd.DataFrame({
         "dist_green_m": nearest_dist,
         "green_area_within_m2": within,

@@ -13,6 +13,12 @@ from hotspots import crs as crs_mod
 from hotspots._errors import ValidationError
 from hotspots._validate import prepare_layer
 
+__all__ = [
+    "LIGHTING_COLUMNS", "LIT_NO", "LIT_YES", "NOT_WORKING", "Lighting", "dark_gaps_from_lit",
+    "lighting", "lighting_from_lit_tag", "line_substrings", "lit_intervals", "on_dark_stretch",
+    "prepare_lamps", "segment_pieces", "union_intervals"
+]
+
 #: lamp ``status`` values (lower-cased) that mean the lamp gives no light
 NOT_WORKING = frozenset({
     "broken", "off", "out", "faulty", "failed", "damaged", "removed", "disused", "dark",

@@ -10,6 +10,8 @@ import pandas as pd
 
 from hotspots._errors import ValidationError
 
+__all__ = ["enough_for_night_gi", "is_night", "study_lonlat", "sun_times"]
+
 
 def sun_times(
     dates: pd.Series | list | np.ndarray,

@@ -79,6 +79,9 @@ def _with_sources(inputs: Inputs, info: dict[str, dict]) -> Inputs:
 def _read(config: RunConfig, pg_paths: dict[str, dict]) -> Inputs:
     inp, cols, par = config.inputs, config.columns, config.parameters
     incidents_path = pg_paths.get("incidents", {}).get("path", inp.incidents)
+    streets_path = pg_paths.get("streets", {}).get("path", inp.streets)
+    if not incidents_path or not streets_path:  # pragma: no cover - RunConfig requires both
+        raise ValueError("the config names no incidents or no streets")
     time_format = pg_paths.get("incidents", {}).get("time_format", inp.time_format)
     read = ingest.read_incidents(
         incidents_path, id_column=cols.id, time_column=cols.time,
@@ -93,7 +96,6 @@ def _read(config: RunConfig, pg_paths: dict[str, dict]) -> Inputs:
         "delimiter": read.delimiter, "time_format": read.time_format, "columns": read.columns,
         "rows_read": read.rows_read,
     }}
-    streets_path = pg_paths.get("streets", {}).get("path", inp.streets)
     streets_layer = None if "streets" in pg_paths else inp.streets_layer
     streets, lines = _segments(config, streets_path, streets_layer)
     segs = streets.segments
@@ -162,7 +164,7 @@ def _file_sources(config: RunConfig, *, skip: set[str]) -> dict[str, dict]:
             if str(path) not in digests:
                 h = hashlib.sha256()
                 with path.open("rb") as fh:
-                    for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                    for block in iter(lambda fh=fh: fh.read(1 << 20), b""):  # type: ignore[misc]
                         h.update(block)
                 digests[str(path)] = h.hexdigest()
             entry["sha256"] = digests[str(path)]

@@ -18,7 +18,7 @@ PACKAGES = ("hotspots", "numpy", "pandas", "shapely", "geopandas", "pyogrio", "p
 
 def build_manifest(result: WeekResult, summary: dict, timings: dict[str, float]) -> dict:
     """Everything needed to reproduce and audit a run; equal across runs except ``timings_s``."""
-    versions = {}
+    versions: dict[str, str | None] = {}
     for pkg in PACKAGES:
         try:
             versions[pkg] = metadata.version(pkg)

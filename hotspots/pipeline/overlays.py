@@ -154,11 +154,14 @@ def overlays_step(
     if ok and gi is None and gi_fallback is not None:
         gi = gi_fallback()
     if ok and gi is not None:
-        res_gi = gi.run(night_count.reindex(segments.index).astype(float))
+        # only z and the bins are kept: permutations only when they decide the bins
+        night_perms = gi.permutations if gi.bin_p == "permutation" else 0
+        res_gi = gi.run(night_count.reindex(segments.index).astype(float),
+                        permutations=night_perms)
         add["night_gi_z"] = res_gi.frame["gi_z"].reindex(index)
         add["night_gi_bin"] = res_gi.frame["gi_bin"].reindex(index)
         summary_n["night_gi_parameters"] = {
-            "weights": gi.weights_description, "permutations": gi.permutations,
+            "weights": gi.weights_description, "permutations": night_perms,
             "fdr": gi.fdr, "seed": gi.seed, "y": "night counts"}
         summary_n["night_gi_hot_99"] = int((add["night_gi_bin"] == 3).sum())
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
@@ -14,6 +15,9 @@ from hotspots._errors import ValidationError
 from hotspots.config import OverlaySettings, PlanningSettings
 from hotspots.pipeline.overlays import Overlays
 
+if TYPE_CHECKING:  # pragma: no cover - the planning package loads with the step
+    from hotspots.planning import Plan
+
 __all__ = ["Planning", "patrol_step", "planning_step"]
 
 
@@ -21,7 +25,7 @@ __all__ = ["Planning", "patrol_step", "planning_step"]
 class Planning:
     """The plan (None when there is nothing to plan on) and what the bulletin says about it."""
 
-    plan: object | None  #: hotspots.planning.Plan
+    plan: Plan | None
     summary: dict = field(default_factory=dict)
 
     def layers(self) -> dict[str, gpd.GeoDataFrame]:

@@ -142,7 +142,8 @@ def analyse(config: RunConfig, *, week: str | None, now: pd.Timestamp,
     if config.near_repeat.in_weekly:
         with clock("near repeat"):
             near = near_repeat_step(geo.incidents, inputs.segments, end=end,
-                                    settings=config.near_repeat, k=config.outputs.privacy_k)
+                                    settings=config.near_repeat, k=config.outputs.privacy_k,
+                                    permutations=config.near_repeat.weekly_permutations)
     with clock("evaluation"):
         area = (inputs.boundary_analysis.union_all()
                 if inputs.boundary_analysis is not None else None)
@@ -184,9 +185,10 @@ def _emerging_end(win, incidents, config: RunConfig, now: pd.Timestamp):
 
 @dataclass(frozen=True)
 class RunResult:
-    """A finished run: its results, the files written (final paths) and the step timings."""
+    """A finished run: its results (None for the single-product runs of
+    :mod:`hotspots.pipeline.tasks`), the files written (final paths) and the step timings."""
 
-    result: WeekResult
+    result: WeekResult | None
     files: dict[str, Path]
     summary: dict
     timings: dict[str, float] = field(default_factory=dict)
@@ -194,7 +196,7 @@ class RunResult:
     @property
     def tables(self) -> dict:
         """The output layers by name (``result.layers()``)."""
-        return self.result.layers()
+        return {} if self.result is None else self.result.layers()
 
 
 def run_week(config: RunConfig, *, week: str = "latest", out_root: str | Path | None = None,

@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from hotspots._errors import ValidationError
 from hotspots.config import EmergingSettings, NearRepeatSettings
 from hotspots.stats.emerging import MIN_STEPS, EmergingResult, became, emerging_hot_spots
+
+if TYPE_CHECKING:  # pragma: no cover - the near-repeat modules load with their step
+    import geopandas as gpd
+
+    from hotspots.stats.near_repeat import NearRepeatResult
+    from hotspots.stats.near_repeat_zones import RiskZones
 
 __all__ = ["Emerging", "NearRepeat", "complete_steps", "emerging_step", "near_repeat_step"]
 
@@ -82,7 +89,8 @@ def emerging_step(incidents: pd.DataFrame, segments: pd.DataFrame, *, weights,
     if prev_n >= MIN_STEPS:
         try:
             prev = emerging_hot_spots(incidents, segments, weights, end=end - step_back,
-                                      settings=dataclasses.replace(settings, n_steps=prev_n))
+                                      settings=dataclasses.replace(settings, n_steps=prev_n),
+                                      explain_texts=False)
         except ValidationError:
             prev = None
     summary: dict = {
@@ -107,17 +115,20 @@ def emerging_step(incidents: pd.DataFrame, segments: pd.DataFrame, *, weights,
 class NearRepeat:
     """The Knox table of the recent incidents and the risk zones active after the week."""
 
-    result: object | None  #: hotspots.stats.near_repeat.NearRepeatResult
-    zones: object | None  #: hotspots.stats.near_repeat_zones.RiskZones
-    released: object | None  #: the zones a liaison may receive (k or more source incidents)
+    result: NearRepeatResult | None
+    zones: RiskZones | None
+    released: gpd.GeoDataFrame | None  #: the zones a liaison may receive (k or more incidents)
     summary: dict = field(default_factory=dict)
 
 
 def near_repeat_step(incidents: pd.DataFrame, segments, *, end: pd.Timestamp | None,
-                     settings: NearRepeatSettings, k: int) -> NearRepeat:
+                     settings: NearRepeatSettings, k: int,
+                     permutations: int | None = None) -> NearRepeat:
     """Near-repeat (Knox) analysis of the ``settings.weeks`` weeks before ``end`` and the
     segments at raised risk on the analysed week's last day; the liaison release keeps only
-    zones reached by ``k`` or more incidents (no date, count or distance of fewer)."""
+    zones reached by ``k`` or more incidents (no date, count or distance of fewer).
+    ``permutations`` overrides ``settings.permutations`` (the weekly run uses
+    ``settings.weekly_permutations``)."""
     from hotspots.stats.near_repeat import near_repeat
     from hotspots.stats.near_repeat_zones import release_risk_zones, risk_zones
 
@@ -130,6 +141,8 @@ def near_repeat_step(incidents: pd.DataFrame, segments, *, end: pd.Timestamp | N
         return NearRepeat(None, None, None, {
             "skipped": f"only {len(recent)} incidents in the {settings.weeks} weeks before "
                        f"{end:%Y-%m-%d}; the Knox table needs at least 10"})
+    if permutations is not None:
+        settings = dataclasses.replace(settings, permutations=int(permutations))
     try:
         result = near_repeat(recent, segments=segments, settings=settings)
     except ValidationError as exc:

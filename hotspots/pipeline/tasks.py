@@ -164,8 +164,8 @@ def run_near_repeat(config: RunConfig, *, week: str = "latest",
             png = tmp / "knox_ratio.png"
             png.write_bytes(knox_heatmap_png(near.result.overall, language=lang))
             files["knox_ratio"] = png
-            layers = {"near_repeat_zones": near.zones.segments}
-            if len(near.released):
+            layers = {"near_repeat_zones": near.zones.segments}  # type: ignore[union-attr]
+            if len(near.released):  # type: ignore[arg-type]
                 layers["near_repeat_zones_liaison"] = near.released
             files["zones"] = export.write_geopackage(layers, tmp / "zones.gpkg", lang=lang)
             text = "\n\n".join(f"[{code}] {t}" for code, t in near.result.summary.items())

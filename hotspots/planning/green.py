@@ -203,5 +203,5 @@ def green_projects(
         cover = sp.csr_array((np.ones(len(rows)), (rows, cols)),
                              shape=(len(group_of_sig), n_area))
     else:
-        cover, w = sp.csr_array((0, n_area)), np.zeros(0)
+        cover, w = sp.csr_array((0, n_area)), np.zeros(0)  # type: ignore[assignment]
     return GreenProjects(projects=frame, cover=cover, cover_weights=w, counts=counts)

@@ -10,6 +10,8 @@ import scipy.sparse as sp
 import shapely
 from scipy.sparse import csgraph
 
+from hotspots.blockfaces import line_ends
+
 __all__ = ["StreetNodes", "node_distances", "street_nodes"]
 
 _GRID_M = 1e-3  # end points closer than 1 mm are one node (as hotspots.segments)
@@ -33,8 +35,7 @@ class StreetNodes:
 def street_nodes(segments: gpd.GeoDataFrame) -> StreetNodes:
     """End nodes of the segments: first and last vertices snapped to a 1 mm grid."""
     geoms = segments.geometry.to_numpy()
-    first = shapely.get_coordinates(shapely.get_point(geoms, 0))
-    last = shapely.get_coordinates(shapely.get_point(geoms, -1))
+    first, last = line_ends(geoms)
     both = np.round(np.vstack([first, last]) / _GRID_M).astype(np.int64)
     keys, inverse = np.unique(both, axis=0, return_inverse=True)
     inverse = inverse.ravel()

@@ -70,6 +70,28 @@ class Plan:
                 "plan_repair_lamps": self.repair_lamps}
 
 
+class _LazyTexts(Mapping):
+    """The projects' texts per language, each written the first time it is asked for (a
+    weekly run needs only its own language; the other is there for whoever asks)."""
+
+    def __init__(self, make):
+        self._make = make
+        self._done: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, code: str) -> pd.DataFrame:
+        if code not in wording.LANGUAGES:
+            raise KeyError(code)
+        if code not in self._done:
+            self._done[code] = self._make(code)
+        return self._done[code]
+
+    def __iter__(self):
+        return iter(wording.LANGUAGES)
+
+    def __len__(self) -> int:
+        return len(wording.LANGUAGES)
+
+
 def _checked_settings(settings: PlanningSettings | None) -> PlanningSettings:
     settings = PlanningSettings() if settings is None else settings
     if not isinstance(settings, PlanningSettings):
@@ -247,7 +269,7 @@ def _select_group(frame: pd.DataFrame, gp: GreenProjects | None, *,
     marginal = np.full(n, np.nan)
     if cover is not None:
         hit = (cover @ chosen.astype(float)) > 0
-        marginal = cover.T @ np.where(hit, 0.0, weights)
+        marginal = cover.T @ np.where(hit, 0.0, weights)  # type: ignore[arg-type]
     status, worth_min, left = _status(frame, chosen, must, sel, budgets, settings=settings,
                                       marginal=None if cover is None else marginal)
     if gp is not None:
@@ -564,8 +586,7 @@ def plan(
         totals[group] = _group_totals(frame, res, settings, group)
         out.append(frame)
     projects = _assemble(out, segments.crs)
-    texts = {code: _texts(projects, ev.window, settings, worth_min, left, code)
-             for code in wording.LANGUAGES}
+    texts = _LazyTexts(lambda code: _texts(projects, ev.window, settings, worth_min, left, code))
     for col in TEXT_COLUMNS:
         projects[col] = texts[lang][col].reindex(projects.index)
     projects = projects[[*PROJECT_COLUMNS, "name", "area_kind", "geometry"]]

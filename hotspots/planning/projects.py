@@ -374,7 +374,7 @@ def lighting_projects(
     proj_len = np.bincount(label, weights=st_len, minlength=n_new)
     planned = proj_len >= settings.min_stretch_m
     counts["short_stretches_left_out"] = int((~planned).sum())
-    counts["short_stretches_m"] = float(proj_len[~planned].sum())
+    counts["short_stretches_m"] = float(proj_len[~planned].sum())  # type: ignore[assignment]
     keep = planned[label]
     _, label = np.unique(label[keep], return_inverse=True)
     st_seg, st_s, st_e, st_len = st_seg[keep], st_s[keep], st_e[keep], st_len[keep]

@@ -65,7 +65,7 @@ class _Problem:
         if self.cover is None:
             return float(self.values[chosen].sum())
         hit = (self.cover @ chosen.astype(float)) > 0
-        return float(self.weights[hit].sum())
+        return float(self.weights[hit].sum())  # type: ignore[index]
 
     def feasible(self, chosen: np.ndarray) -> bool:
         used = self.uses @ chosen.astype(float)
@@ -179,7 +179,7 @@ def _greedy(p: _Problem, start: np.ndarray | None = None) -> np.ndarray:
         best = _best_single(p, chosen) if start is None else None
         return best if best is not None else chosen
     cover_csc = p.cover.tocsc()
-    left = p.weights.copy()
+    left = p.weights.copy()  # type: ignore[union-attr]
     left[(p.cover @ chosen.astype(float)) > 0] = 0.0
     while True:  # marginal gain per cost; a loop over picks (few hundred areas at most)
         gain = cover_csc.T @ left
@@ -236,7 +236,8 @@ def _matrices(p: _Problem):
                                        shape=(len(tight), n + m)))
             rhs.append(np.full(len(tight), float(p.cap)))
     if m:
-        blocks.append(sp.hstack([-p.cover, sp.eye_array(m)]))  # z_g ≤ Σ x over its areas
+        # z_g ≤ Σ x over its areas
+        blocks.append(sp.hstack([-p.cover, sp.eye_array(m)]))  # type: ignore[operator]
         rhs.append(np.zeros(m))
     a = sp.vstack(blocks).tocsr() if blocks else sp.csr_array((0, n + m))
     b = np.concatenate(rhs) if rhs else np.zeros(0)

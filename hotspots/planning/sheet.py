@@ -179,7 +179,8 @@ def _fit(rows: list[dict], *, max_lines: float, widths: dict[str, int], max_rows
 
     Long street names wrap; counting their lines keeps the sheet within two A4 pages.
     """
-    out, used = [], 0.0
+    out: list = []
+    used = 0.0
     for row in rows[:max_rows]:
         lines = max(math.ceil(len(str(row.get(k, ""))) / w) for k, w in widths.items()) + 0.4
         if out and used + lines > max_lines:
@@ -220,7 +221,7 @@ def council_sheet_html(plan: Plan, *, language: str, title: str | None = None,
     left = tot.get("left_brl")
     cheapest = float(unfunded["cost"].min()) if len(unfunded) else float("nan")
     money = wording.money
-    ctx = {
+    ctx: dict = {
         "html_lang": "pt-BR" if lang == "pt" else "en", "t": t,
         "title": title or t["title"], "window_text": window_text,
         "budget": f"R$ {money(budget, lang)}" if budget is not None else "–",

@@ -118,7 +118,7 @@ def conditional_permutation_p(
     tol = TIE_RTOL * card * wmax * scale
     prev = numba.get_num_threads()
     if n_jobs is not None and n_jobs > 0:
-        numba.set_num_threads(min(n_jobs, numba.config.NUMBA_NUM_THREADS))
+        numba.set_num_threads(min(n_jobs, numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
     try:
         n_ge, n_le = _count_extremes(
             values, offdiag.indptr.astype(np.int64), weights, observed,

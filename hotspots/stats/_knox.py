@@ -26,14 +26,14 @@ def spatial_bands(distance_m: np.ndarray, edges_m: np.ndarray, *, closed: str) -
     (0, e1)); ``closed="right"``: band i holds (e(i−1), e(i)].
     """
     side = "right" if closed == "left" else "left"
-    band = 1 + np.searchsorted(edges_m, distance_m, side=side)
+    band = 1 + np.searchsorted(edges_m, distance_m, side=side)  # type: ignore[call-overload]
     return np.where(distance_m == 0, 0, band).astype(np.int64)
 
 
 def temporal_bands(dt: np.ndarray, edges: np.ndarray, *, closed: str) -> np.ndarray:
     """Band of each time difference: 0…m−1 finite bands, m "more than" (edges: m upper edges)."""
     side = "right" if closed == "left" else "left"
-    return np.searchsorted(edges, dt, side=side).astype(np.int64)
+    return np.searchsorted(edges, dt, side=side).astype(np.int64)  # type: ignore[call-overload]
 
 
 def pairs_per_time_band(t: np.ndarray, edges: np.ndarray, *, closed: str) -> np.ndarray:
@@ -46,7 +46,7 @@ def pairs_per_time_band(t: np.ndarray, edges: np.ndarray, *, closed: str) -> np.
     ts = np.sort(np.asarray(t, dtype=np.int64))
     side = "left" if closed == "left" else "right"
     idx = np.arange(n)
-    within = np.array([int((np.searchsorted(ts, ts + e, side=side) - idx - 1).sum())
+    within = np.array([int((np.searchsorted(ts, ts + e, side=side) - idx - 1).sum())  # type: ignore[call-overload]
                        for e in edges], dtype=np.int64)
     total = n * (n - 1) // 2
     cum = np.r_[within, total]

@@ -154,6 +154,7 @@ def emerging_hot_spots(
     end: pd.Timestamp,
     settings: EmergingSettings | None = None,
     n_jobs: int | None = None,
+    explain_texts: bool = True,
 ) -> EmergingResult:
     """Emerging Hot Spot Analysis of geocoded incidents on street segments.
 
@@ -176,6 +177,9 @@ def emerging_hot_spots(
         and trend, FDR on.
     n_jobs : int, optional
         Numba threads for the permutations of the sfdep-compatible mode.
+    explain_texts : bool
+        Write the per-segment sentences (pt and en); False leaves them empty (e.g. for the
+        previous week's categories, which only decide what *became* new).
 
     Returns
     -------
@@ -222,7 +226,7 @@ def emerging_hot_spots(
     )
     trend = mann_kendall(gi.z.T)
     count_trend = mann_kendall(cube.counts.T)
-    rules = {"ninety_percent_rule": s.ninety_percent_rule,
+    rules: dict = {"ninety_percent_rule": s.ninety_percent_rule,
              "sporadic_requires_final": s.sporadic_requires_final}
 
     def codes_at(alpha_bins: float, alpha_trend: float) -> np.ndarray:
@@ -239,7 +243,7 @@ def emerging_hot_spots(
     )
     sensitivity.columns.name = "alpha"
     stable = np.all([c == by_alpha[ALPHA_SENSITIVITY[0]] for c in by_alpha.values()], axis=0)
-    frame = _frame(cube, gi, trend, count_trend, codes, stable, w, s)
+    frame = _frame(cube, gi, trend, count_trend, codes, stable, w, s, texts=explain_texts)
     params = _parameters(cube, gi, s)
     return EmergingResult(frame=frame, cube=cube, gi=gi, sensitivity=sensitivity,
                           settings=s, parameters=params)
@@ -266,7 +270,8 @@ def became(
     return current.index[mask.to_numpy()]
 
 
-def _frame(cube, gi, trend, count_trend, codes, stable, w, s) -> pd.DataFrame:
+def _frame(cube, gi, trend, count_trend, codes, stable, w, s, *, texts: bool = True
+           ) -> pd.DataFrame:
     last = -1
     final_bin = gi.bins[last]
     sig = gi.p_bins <= s.alpha_bins
@@ -278,9 +283,10 @@ def _frame(cube, gi, trend, count_trend, codes, stable, w, s) -> pd.DataFrame:
     direction = np.where(trend_sig & (trend.z > 0), "rising",
                          np.where(trend_sig & (trend.z < 0), "falling", "none"))
     nbhd = spatial_neighbourhood(w, cube.segment_ids) @ cube.counts.sum(axis=0)
-    text = {lang: explain(codes, n_hot, n_cold, final_state, trend.z, trend.p,
-                          n_steps=cube.n_steps, step=cube.step, alpha_trend=s.alpha_trend,
-                          language=lang) for lang in ("en", "pt")}
+    blank = np.full(len(codes), "", dtype=object)
+    text = {lang: (explain(codes, n_hot, n_cold, final_state, trend.z, trend.p,
+                           n_steps=cube.n_steps, step=cube.step, alpha_trend=s.alpha_trend,
+                           language=lang) if texts else blank) for lang in ("en", "pt")}
     frame = pd.DataFrame(
         {
             "emerging_code": codes.astype(np.int8),

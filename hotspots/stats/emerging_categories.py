@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -180,7 +181,7 @@ def category_labels(codes: np.ndarray, *, language: str = "en") -> np.ndarray:
     return labels.to_numpy(dtype=object)
 
 
-_TEXTS = {
+_TEXTS: dict[str, dict[str, Any]] = {
     "en": {
         "week": ("week", "weeks", " including the last", ", not in the last"),
         "month": ("month", "months", " including the last", ", not in the last"),

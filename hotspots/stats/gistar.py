@@ -20,6 +20,10 @@ from hotspots.stats._inference import (
 )
 from hotspots.weights import to_sparse
 
+__all__ = [
+    "BIN_LEVELS", "GI_COLUMNS", "GiStarResult", "bin_counts", "gi_star", "gi_star_z", "to_bins"
+]
+
 #: output columns of :func:`gi_star`
 GI_COLUMNS = ("gi_z", "gi_p", "gi_p_sim", "gi_p_adj", "gi_bin", "gi_bin_nofdr", "gi_nneighbors")
 #: confidence levels of ArcGIS Pro's Gi_Bin: |bin| = 3, 2, 1 at p ≤ 0.01, 0.05, 0.10
@@ -102,7 +106,7 @@ def gi_star(
     p = 2.0 * stats.norm.sf(np.abs(z))
     if permutations:
         p_sim = conditional_permutation_p(
-            values, offdiag, permutations=permutations, seed=seed, n_jobs=_threads(n_jobs)
+            values, offdiag, permutations=permutations, seed=seed, n_jobs=_threads(n_jobs)  # type: ignore[arg-type]
         )
     else:
         p_sim = np.full(len(values), np.nan)

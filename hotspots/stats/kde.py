@@ -15,6 +15,11 @@ from hotspots import crs as crs_mod
 from hotspots._errors import CRSError, ValidationError
 from hotspots.raster import Raster
 
+__all__ = [
+    "GAUSS_TRUNCATE", "KERNELS", "OVERSAMPLE", "UNITS", "default_radius_m", "kde", "kde_exact",
+    "kernel_values"
+]
+
 KERNELS = ("quartic", "epanechnikov", "triangular", "gaussian")
 UNITS = {"per_km2": "incidents per km²", "expected_count": "expected incidents per cell"}
 #: a Gaussian kernel is cut at this many standard deviations (mass beyond: 3e-4 in 2-D)
@@ -120,7 +125,7 @@ def kde(
     return Raster(
         array=out,
         transform=transform,
-        crs=point_crs,
+        crs=point_crs,  # type: ignore[arg-type]
         nodata=float("nan"),
         units=UNITS[units],
         name=name,

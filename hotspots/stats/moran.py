@@ -19,6 +19,8 @@ from hotspots.stats._inference import (
 )
 from hotspots.weights import to_sparse
 
+__all__ = ["LISA_COLUMNS", "NOT_SIGNIFICANT", "QUADRANTS", "LocalMoranResult", "local_moran"]
+
 #: output columns of :func:`local_moran`
 LISA_COLUMNS = ("lisa_i", "lisa_z", "lisa_p_sim", "lisa_p_adj", "lisa_q", "lisa_class")
 #: esda quadrant numbers (geoda_quads=False) and their classes
@@ -104,7 +106,7 @@ def local_moran(
     direction = np.sign(z).astype(np.int64)
     threads = n_jobs if n_jobs is None or n_jobs > 0 else (os.cpu_count() or 1)
     p_sim = conditional_permutation_p(
-        z, mat, direction=direction, permutations=permutations, seed=seed, n_jobs=threads
+        z, mat, direction=direction, permutations=permutations, seed=seed, n_jobs=threads  # type: ignore[arg-type]
     )
     p_adj = bh_adjust(p_sim)
     decide = p_adj if fdr else p_sim

@@ -15,6 +15,11 @@ from scipy.sparse import csgraph
 from hotspots._errors import ValidationError
 from hotspots.weights import _check_segments, _end_nodes
 
+__all__ = [
+    "GAUSS_SIGMAS", "KERNELS", "METHODS", "UNITS", "NetworkKDE", "kernel_values_1d", "lixelize",
+    "network_kde", "segment_density"
+]
+
 KERNELS = ("quartic", "triangle", "epanechnikov", "gaussian")
 METHODS = ("discontinuous", "simple")
 UNITS = {"per_m": "incidents per metre of street", "per_km": "incidents per km of street"}

@@ -131,11 +131,11 @@ def optimized_hot_spots(
         scale = network_scale(features, y.to_numpy(), n_bands=N_BANDS, outlier_sd=OUTLIER_SD,
                               peak_min_z=PEAK_MIN_Z)
         log.extend(scale.log)
-        distance, isa, outliers = scale.distance_m, scale.isa, scale.outliers
+        band_m, isa, outliers = scale.distance_m, scale.isa, scale.outliers
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", weights_mod.IslandsWarning)
-            w = weights_mod.network_distance_band(features, distance_m=distance)
-        return _finish(features, y, w, distance, isa, outliers, log, mode, value_column, total,
+            w = weights_mod.network_distance_band(features, distance_m=band_m)
+        return _finish(features, y, w, band_m, isa, outliers, log, mode, value_column, total,
                        permutations, seed, n_jobs)
 
     xy = representative_xy(features)
@@ -157,18 +157,18 @@ def optimized_hot_spots(
         f"incremental spatial autocorrelation: {N_BANDS} bands from {start:.1f} m (every "
         f"non-outlier has a neighbour) in steps of {step:.1f} m (mean nearest-neighbour distance)"
     )
-    distance, how = choose_distance(isa, core)
+    chosen_m, how = choose_distance(isa, core)
     log.append(how)
     extent = np.ptp(xy, axis=0).max()
     floor = max(0.001 * extent, start)
-    if distance < floor:
+    if chosen_m < floor:
         log.append(
-            f"distance raised from {distance:.1f} m to {floor:.1f} m (the larger of 0.1 % "
+            f"distance raised from {chosen_m:.1f} m to {floor:.1f} m (the larger of 0.1 % "
             "of the extent and the distance giving every non-outlier a neighbour)"
         )
-        distance = floor
-    w = distance_band_graph(xy, features.index, distance)
-    return _finish(features, y, w, distance, isa, outliers, log, mode, value_column, total,
+        chosen_m = floor
+    w = distance_band_graph(xy, features.index, chosen_m)
+    return _finish(features, y, w, chosen_m, isa, outliers, log, mode, value_column, total,
                    permutations, seed, n_jobs)
 
 

@@ -134,7 +134,7 @@ def optimized_hot_spots_points(
 
     size = None
     if kind == "polygons":
-        cells = polys[[polys.geometry.name]].copy()
+        cells = polys[[polys.geometry.name]].copy()  # type: ignore[index, union-attr]
         log.append(f"aggregation: the {len(cells)} given polygons, all analysed (zeros included)")
     else:
         xy = shapely.get_coordinates(used.values)

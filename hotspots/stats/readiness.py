@@ -100,7 +100,7 @@ def statistics_readiness(
         fields["bad"] = int((~np.isfinite(values)).sum())
     elif np.ptp(values) == 0:
         reason = "constant"
-        fields["value"] = float(values[0])
+        fields["value"] = float(values[0])  # type: ignore[assignment]
     messages = {}
     if reason:
         messages = {lang: texts[reason].format(n=n, min=min_segments, variable=variable,

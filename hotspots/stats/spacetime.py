@@ -161,7 +161,7 @@ def space_time_cube(
     flat = idx[inside] * n + seg_pos[inside]
     counts = np.bincount(flat, minlength=t_steps * n).reshape(t_steps, n).astype(np.int64)
     if variable == "rate_per_100m":
-        values = counts / lengths[None, :] * 100.0
+        values = counts / lengths[None, :] * 100.0  # type: ignore[index]
     else:
         values = counts.astype(float)
     partial = None

