@@ -403,7 +403,7 @@ def _when(incidents, summary: dict, timezone, t, lang: str) -> dict | None:
     if not len(times):
         return None
     table = np.zeros((7, 24), dtype=np.int64)
-    np.add.at(table, (times.dt.dayofweek.to_numpy(), times.dt.hour.to_numpy()), 1)
+    np.add.at(table, (times.dt.day_of_week.to_numpy(), times.dt.hour.to_numpy()), 1)
     top = max(int(table.max()), 1)
     rows = []
     for d in range(7):

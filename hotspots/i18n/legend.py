@@ -156,4 +156,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     'rate.suppressed_or_zero': ('No incidents or fewer than {k} (suppressed)',
         'Nenhuma ocorrência ou menos de {k} (suprimido)'),
     'incidents.clustered': ('Incidents (clustered)', 'Ocorrências (agrupadas)'),
+    'raster.units.kde': ('incidents per km²', 'ocorrências por km²'),
+    'raster.units.lamp_density': ('working lamps per km²', 'luminárias funcionando por km²'),
 }

@@ -241,6 +241,8 @@ def _raster_layer(fmap, legend, key: str, raster, lang: str) -> None:
     overlay, _ = raster_overlay(raster, name=name, show=False, colors=colors)
     fmap.add_child(overlay)
     units = str(getattr(raster, "units", "") or "")
+    if f"raster.units.{key}" in sym.TEXTS[lang]:
+        units = sym.text(f"raster.units.{key}", lang)
     classes = sym.raster_classes(valid_values(raster), name=key, lang=lang)
     legend.add(overlay, classes_section(name, classes, units))
 
