@@ -23,7 +23,7 @@ import pandas as pd
 
 from hotspots import i18n
 from hotspots._errors import ValidationError
-from hotspots.i18n.phrases import hot_rule_text, reason_text
+from hotspots.i18n.phrases import hot_rule_text, reason_text, skip_text
 
 __all__ = ["fmt_num", "moran_points", "render_report"]
 
@@ -496,7 +496,7 @@ def _near_repeat_section(summary: dict, result, t, lang: str) -> dict | None:
     if not nr:
         return None
     if nr.get("skipped"):
-        return {"skipped": t("nr_skipped", why=nr["skipped"])}
+        return {"skipped": t("nr_skipped", why=skip_text(nr["skipped"], lang))}
     img = None
     if result is not None:
         from hotspots.figures.near_repeat import knox_heatmap_png
@@ -559,7 +559,7 @@ def _emerging_section(summary: dict, segments: pd.DataFrame | None, t, lang: str
     if not em:
         return None
     if em.get("skipped"):
-        return {"skipped": t("emerging_skipped", why=em["skipped"])}
+        return {"skipped": t("emerging_skipped", why=skip_text(em["skipped"], lang))}
     from hotspots.stats.emerging_categories import CATEGORIES
 
     names = {c.name: (c.name_pt if lang == "pt" else c.name) for c in CATEGORIES}

@@ -103,3 +103,14 @@ def pt_demo_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("pt_demo") / "demo"
     return pipeline.run_all(cfg, out,
                             now=pd.Timestamp("2026-12-01 09:00", tz=cfg.parameters.timezone))
+
+
+@pytest.fixture(scope="session")
+def en_demo_run(tmp_path_factory):
+    """The demo (every incident) of the sample city in English, as ``hotspots demo``."""
+    from hotspots import pipeline
+
+    cfg = pipeline.sample_config()
+    out = tmp_path_factory.mktemp("en_demo") / "demo"
+    return pipeline.run_all(cfg, out,
+                            now=pd.Timestamp("2026-12-01 09:00", tz=cfg.parameters.timezone))

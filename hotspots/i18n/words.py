@@ -21,4 +21,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "lisa.LH": ("Low among high (outlier)", "Baixo entre altos (discrepante)"),
     "lisa.ns": ("Not significant", "Não significativo"),
     "lamp.working": ("working", "funcionando"), "lamp.broken": ("broken", "com defeito"),
+    "skip.no_week": ("no finished week with incidents",
+                     "nenhuma semana completa com ocorrências"),
+    "skip.nr_off": ("turned off in the config (near_repeat.in_weekly = false)",
+                    "desligado na configuração (near_repeat.in_weekly = false)"),
+    "skip.no_weights": ("the hot-spot statistics did not run, so there are no segment weights",
+                        "as estatísticas de pontos quentes não rodaram; não há pesos entre "
+                        "segmentos"),
+    "skip.no_incident": ("no geocoded incident", "nenhuma ocorrência geocodificada"),
+    "skip.few_steps": ("only {n} complete {unit}s of data before the end of the analysis; "
+                       "emerging hot spots need at least {min}",
+                       "só {n} {unit}s completas de dados antes do fim da análise; pontos "
+                       "quentes emergentes precisam de ao menos {min}"),
+    "skip.few_incidents": ("only {n} incidents in the {weeks} weeks before {date}; the Knox "
+                           "table needs at least 10",
+                           "só {n} ocorrências nas {weeks} semanas antes de {date}; a tabela "
+                           "de Knox precisa de ao menos 10"),
+    "skip.first_week": ("{week} is the first week of the data: nothing to compare it with",
+                        "{week} é a primeira semana dos dados: não há com o que comparar"),
+    "unit.week": ("week", "semana"), "unit.month": ("month", "mês"), "unit.day": ("day", "dia"),
 }

@@ -53,6 +53,7 @@ from hotspots.maps.weekly_layer import WeeklyLayer, week_columns
 
 __all__ = ["build_map", "map_html", "save_map"]
 
+MAX_ZOOM = 19
 #: named online basemaps (need a connection; the default is the offline street base map)
 BASEMAPS = {"osm": ("OpenStreetMap", None)}
 #: layers drawn under the segments, then over them, in this order (the registry's names)
@@ -110,8 +111,11 @@ def build_map(
     seg = prepare_frame(segments, simplify_m=simplify_m)
     if len(seg) == 0:
         raise ValidationError("cannot draw a map of zero segments")
-    fmap = folium.Map(tiles=None, prefer_canvas=True, control_scale=True, zoom_control=True,
-                      max_zoom=19)
+    fmap = folium.Map(tiles=None, prefer_canvas=True, control_scale=True, zoom_control=True)
+    # Leaflet.markercluster needs the map's maxZoom (a tile layer would give one; offline
+    # there is none): without it the incident clusters never draw
+    fmap.options["max_zoom"] = MAX_ZOOM
+    fmap.options["min_zoom"] = 3
     fmap.get_root().title = _html.escape(i18n.text("map.page_title", lang, title=title))
     minx, miny, maxx, maxy = seg.total_bounds
     fmap.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]])

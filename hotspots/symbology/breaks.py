@@ -48,16 +48,24 @@ def quantile_breaks(values, *, n: int = 5) -> tuple[float, ...]:
     return tuple(b for b in breaks if 0 < b < float(pos.max()))
 
 
+#: lower bounds of weekly-count classes are taken from this ladder (a count of 1 is its own
+#: class; the steps widen as counts grow, as people read them)
+COUNT_LADDER = (1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144)
+
+
 def _count_lower_bounds(values, *, n: int = 5) -> tuple[int, ...]:
+    """Lower bounds of at most ``n`` classes of whole counts: the ladder's steps up to the 99th
+    percentile of the positive counts, spread over the ladder when there are more than ``n``."""
     vals = np.asarray(values, dtype=float)
     pos = np.floor(vals[np.isfinite(vals) & (vals >= 1)])
     if pos.size == 0:
         return (1,)
-    distinct = np.unique(pos)
-    if distinct.size <= n:
-        return tuple(int(v) for v in distinct)
-    qs = np.quantile(pos, np.linspace(0, 1, n + 1)[1:-1])
-    return tuple(sorted({1, *(int(math.ceil(q)) for q in qs)}))
+    top = float(np.quantile(pos, 0.99))
+    steps = [b for b in COUNT_LADDER if b <= max(top, 1.0)]
+    if len(steps) > n:
+        pick = np.unique(np.linspace(0, len(steps) - 1, n).round().astype(int))
+        steps = [steps[i] for i in pick]
+    return tuple(int(b) for b in steps)
 
 
 def class_breaks(incidents: pd.DataFrame, lengths_m: pd.Series, *, end: pd.Timestamp | None,
