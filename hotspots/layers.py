@@ -17,7 +17,8 @@ __all__ = ["LAYERS", "Field", "LayerSpec", "liaison_columns", "spec"]
 
 @dataclass(frozen=True)
 class Field:
-    """A column shown in tooltips/popups: ``kind`` is text, num, int, pct, bool or class."""
+    """A column shown in tooltips/popups: ``kind`` is text, num, int, pct, p (a p-value:
+    "< 0.001" below it), bool or class."""
 
     column: str
     label: str
@@ -63,7 +64,7 @@ SEGMENT_FIELDS: tuple[Field, ...] = (
     Field("length_m", "Length (m)", "num", 0),
     Field("gi_bin", "Gi* class", "class"),
     Field("gi_z", "Gi* z-score", "num", 2),
-    Field("gi_p_adj", "Gi* p (FDR-adjusted)", "num", 3),
+    Field("gi_p_adj", "Gi* p (FDR-adjusted)", "p", 3),
     Field("lisa_class", "Local Moran class", "text"),
     Field("emerging_category", "Emerging trend", "text"),
     Field("hot_status", "Hot segment, week over week", "text"),

@@ -115,10 +115,16 @@ def map_texts(path: Path) -> list[str]:
     out += [json.loads(k) for k in re.findall(r'("(?:[^"\\]|\\.)*")\s*:\s*hs_', control)]
     for section in re.findall(r'html: ("(?:[^"\\]|\\.)*")', text):
         out += html_fragment_texts(json.loads(section))
-    for spec in re.findall(r"hsLayer\(hs_data_\w+, (\{.*?\})\);", text):
+    data = {name: json.loads(body) for name, body in
+            re.findall(r"var (hs_data_\w+) = (\{.*?\});", text)}
+    for name, spec in re.findall(r"hsLayer\((hs_data_\w+), (\{.*?\})\);", text):
         spec = json.loads(spec)
         out += [f[1] for f in spec["f"]] + list(spec["cl"])
         out += list(_strings(spec["labels"]))
+        # coded values a popup shows (status, LISA class, emerging trend): each in words
+        for col, labels in spec["labels"].items():
+            if any(f[0] == col for f in spec["f"]):
+                out += [v for v in data[name]["d"].get(col, []) if v not in labels]
     out += list(json.loads(re.search(r"window\.hsT = (\{.*?\});", text).group(1)).values())
     for title in re.findall(r"d\.innerHTML = (\"(?:[^\"\\]|\\.)*\")", text):
         out += html_fragment_texts(json.loads(title))

@@ -39,6 +39,7 @@
     if (kind === "num") { return num(v, dec); }
     if (kind === "int") { return num(Math.round(Number(v)), 0); }
     if (kind === "pct") { return num(Number(v) * 100, dec) + " %"; }
+    if (kind === "p") { return Number(v) < 0.001 ? "< " + num(0.001, 3) : num(v, dec); }
     if (kind === "bool") { return v ? T("yes") : T("no"); }
     if (kind === "class") { var lab = spec.labels[f[0]]; return (lab && lab[String(v)] !== undefined) ? lab[String(v)] : v; }
     var tr = spec.labels[f[0]];

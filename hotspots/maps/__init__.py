@@ -28,7 +28,14 @@ from hotspots import symbology as sym
 from hotspots._errors import ValidationError
 from hotspots.layers import spec
 from hotspots.maps.base import BaseMap, street_labels
-from hotspots.maps.controls import LayerSwitch, Search, TopList, texts_script, top_segments
+from hotspots.maps.controls import (
+    LayerSwitch,
+    ScaleBar,
+    Search,
+    TopList,
+    texts_script,
+    top_segments,
+)
 from hotspots.maps.layers import (
     CompactLayer,
     Dataset,
@@ -111,7 +118,8 @@ def build_map(
     seg = prepare_frame(segments, simplify_m=simplify_m)
     if len(seg) == 0:
         raise ValidationError("cannot draw a map of zero segments")
-    fmap = folium.Map(tiles=None, prefer_canvas=True, control_scale=True, zoom_control=True)
+    fmap = folium.Map(tiles=None, prefer_canvas=True, control_scale=False, zoom_control=True)
+    fmap.add_child(ScaleBar())  # metres only
     # Leaflet.markercluster needs the map's maxZoom (a tile layer would give one; offline
     # there is none): without it the incident clusters never draw
     fmap.options["max_zoom"] = MAX_ZOOM

@@ -10,7 +10,7 @@ from jinja2 import Template
 
 from hotspots.maps.layers import Dataset, safe_json
 
-__all__ = ["LayerSwitch", "Search", "TopList", "texts_script", "top_segments"]
+__all__ = ["LayerSwitch", "ScaleBar", "Search", "TopList", "texts_script", "top_segments"]
 
 
 def texts_script(lang: str) -> Element:
@@ -93,3 +93,16 @@ class LayerSwitch(MacroElement):
                          for item in self._parent._children.values()
                          if isinstance(item, Layer) and item.control]
         super().render(**kwargs)
+
+
+class ScaleBar(MacroElement):
+    """Leaflet's scale bar in metres only (no feet)."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}L.control.scale({imperial: false, maxWidth: 120})"
+        ".addTo({{ this._parent.get_name() }});{% endmacro %}"
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "hs_scale"

@@ -106,6 +106,7 @@ def _column(series: pd.Series, field: Field):
         return [None if pd.isna(v) else bool(v) for v in series], None
     nums = pd.to_numeric(series, errors="coerce").astype("float64")
     dec = 0 if field.kind in ("int", "class") else (field.decimals + 2 if field.kind == "pct"
+                                                    else 6 if field.kind == "p"
                                                     else field.decimals)
     values = nums.to_numpy().tolist()  # Python floats: ~20x faster to loop than numpy scalars
     if dec == 0:
@@ -183,10 +184,20 @@ def value_labels(lang: str) -> dict[str, dict[str, str]]:
     return {
         "hot_status": {k: t(f"words.status.{k}") for k in
                        ("new", "persistent", "cooling", "not hot")},
-        "lisa_class": {k: t(f"words.lisa.{k}") for k in ("HH", "LL", "HL", "LH", "ns")},
+        "lisa_class": {**{k: t(f"words.lisa.{k}") for k in ("HH", "LL", "HL", "LH", "ns")},
+                       "not significant": t("words.lisa.ns")},
+        "emerging_category": _emerging_names(lang),
         "status": {k: t(f"words.lamp.{k}") for k in ("working", "broken")},
         "gi_bin": {str(b): t(f"legend.gi.{b}") for b in (3, 2, 1, 0, -1, -2, -3)},
     }
+
+
+def _emerging_names(lang: str) -> dict[str, str]:
+    """Esri's emerging categories by their English name, in ``lang``."""
+    from hotspots.stats.emerging_categories import CATEGORIES
+
+    pt = lang.startswith("pt")
+    return {c.name: (c.name_pt if pt else c.name) for c in CATEGORIES}
 
 
 class CompactLayer(Layer):
