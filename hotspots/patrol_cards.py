@@ -109,6 +109,9 @@ def patrol_cards_html(patrol: gpd.GeoDataFrame, segments: gpd.GeoDataFrame, *, l
     colors = {s: sym.SHIFT_COLORS[i % len(sym.SHIFT_COLORS)] for i, s in enumerate(shifts)}
     crosses = (cross_streets(segments, pd.Index(patrol["segment_id"]))
                if len(patrol) and "segment_id" in patrol.columns else None)
+    from hotspots.maps.base import label_anchors
+
+    labels = label_anchors(segments, spacing_m=1e9) if len(patrol) else None
     for shift in shifts:
         rows = patrol[patrol["shift"].astype(str).str.strip().str.lower() == shift.lower()]
         rows = rows.sort_values("shift_rank", kind="stable")
@@ -134,7 +137,8 @@ def patrol_cards_html(patrol: gpd.GeoDataFrame, segments: gpd.GeoDataFrame, *, l
             window = shift
         visits = int(rows["visits_per_shift"].max()) if "visits_per_shift" in rows else 0
         local_zones = _zones_near(zones, rows, segments.crs)
-        png = shift_map_png(segments, rows, color=colors[shift], lang=lang, zones=local_zones)
+        png = shift_map_png(segments, rows, color=colors[shift], lang=lang, zones=local_zones,
+                            labels=labels)
         alt = t("map_alt", n=len(rows)) + (t("zones_alt") if local_zones is not None
                                            and len(local_zones) else "")
         cards.append({

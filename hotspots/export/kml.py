@@ -68,18 +68,16 @@ def _texts(values: pd.Series, field: Field, lang: str, suppressed: np.ndarray | 
     kind, dec = field.kind, field.decimals
     if kind in ("num", "int", "pct", "p", "class"):
         nums = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
-        for v in nums.tolist():
-            if not math.isfinite(v):
-                out.append("")
-            elif kind == "pct":
-                out.append(i18n.percent(v, lang, digits=dec))
-            elif kind == "p":
-                out.append(("< " + i18n.number(0.001, lang, digits=3)) if v < 0.001
-                           else i18n.number(v, lang, digits=3))
-            elif kind == "class" and field.column == "gi_bin":
-                out.append(t(f"legend.gi.{int(v)}"))
-            else:
-                out.append(i18n.number(v, lang, digits=0 if kind in ("int", "class") else dec))
+        if kind == "pct":
+            out = i18n.numbers(nums, lang, digits=dec, scale=100.0, suffix=" %")
+        elif kind == "p":
+            small = "< " + i18n.number(0.001, lang, digits=3)
+            out = [small if v < 0.001 else x for v, x in
+                   zip(nums.tolist(), i18n.numbers(nums, lang, digits=3))]
+        elif kind == "class" and field.column == "gi_bin":
+            out = [t(f"legend.gi.{int(v)}") if math.isfinite(v) else "" for v in nums.tolist()]
+        else:
+            out = i18n.numbers(nums, lang, digits=0 if kind in ("int", "class") else dec)
     elif kind == "bool":
         truth = sym.truthy(values)
         out = [t("words.yes") if v is True else t("words.no") if v is False else ""

@@ -17,9 +17,10 @@ import shapely
 
 from hotspots import i18n
 from hotspots import symbology as sym
+from hotspots.figures.paths import draw_lines, lines_path
 
 __all__ = ["concentration_svg", "hot_map_png", "kde_png", "lines_path", "moran_png",
-           "small_multiples_png", "trend_svg"]
+           "small_multiples_png", "trend_svg"]  # lines_path: from hotspots.figures.paths
 
 BACKGROUND = "#c8c8c8"
 DPI = 110
@@ -48,26 +49,8 @@ def _svg(fig) -> bytes:
     return text[text.index("<svg"):].encode("utf-8")
 
 
-def lines_path(geoms):
-    """One compound matplotlib Path of many line geometries (MOVETO at each part's start)."""
-    from matplotlib.path import Path
-
-    arr = np.asarray(geoms, dtype=object)
-    parts = shapely.get_parts(arr[~(shapely.is_missing(arr) | shapely.is_empty(arr))])
-    if len(parts) == 0:
-        return Path(np.zeros((0, 2)))
-    coords, idx = shapely.get_coordinates(parts, return_index=True)
-    codes = np.full(len(coords), Path.LINETO, dtype=Path.code_type)
-    start = np.r_[True, idx[1:] != idx[:-1]]
-    codes[start] = Path.MOVETO
-    return Path(coords, codes)
-
-
 def _draw_lines(ax, path, *, color, width, zorder=1):
-    from matplotlib.patches import PathPatch
-
-    ax.add_patch(PathPatch(path, facecolor="none", edgecolor=color, linewidth=width,
-                           capstyle="round", joinstyle="round", zorder=zorder))
+    draw_lines(ax, path, color=color, width=width, zorder=zorder)
 
 
 def _frame(ax, bounds) -> None:

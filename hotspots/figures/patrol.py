@@ -15,49 +15,30 @@ import numpy as np
 import shapely
 
 from hotspots import i18n
-from hotspots.figures.bulletin import lines_path
+from hotspots.figures.paths import draw_lines, lines_path
 
 __all__ = ["shift_map_png"]
 
 ZONE_COLOR = "#7b3294"
 
 
-def _labels(streets: gpd.GeoDataFrame, ax, box) -> None:
-    """Street names along the longest stretch of each name inside the map: the longest streets
-    first, none closer than a few percent of the map to one already placed."""
-    if "street_name" not in streets.columns or not len(streets):
-        return
-    names = streets["street_name"].astype("string").fillna("").str.strip()
-    frame = streets[(names != "").to_numpy()]
-    if not len(frame):
+def _labels(anchors, names: list[str], ax, box) -> None:
+    """Street names in the map (:func:`hotspots.maps.base.label_anchors`): the longest
+    streets first, none closer than a few percent of the map to one already placed."""
+    if anchors is None or not len(anchors):
         return
     minx, miny, maxx, maxy = box.bounds
     span = max(maxx - minx, maxy - miny)
-    candidates = []
-    for name, group in frame.groupby(frame["street_name"].astype(str).str.strip(), sort=True):
-        merged = shapely.line_merge(shapely.union_all(group.geometry.values))
-        parts = shapely.intersection(shapely.get_parts(merged), box)
-        parts = shapely.get_parts(parts)
-        parts = parts[shapely.length(parts) > 0]
-        if not len(parts):
-            continue
-        line = parts[int(np.argmax(shapely.length(parts)))]
-        length = float(shapely.length(line))
-        if length < max(60.0, 0.08 * span) or line.geom_type != "LineString":
-            continue
-        candidates.append((length, str(name), line))
+    inside = anchors[(anchors["x"] > minx) & (anchors["x"] < maxx) & (anchors["y"] > miny)
+                     & (anchors["y"] < maxy) & (anchors["length"] >= max(60.0, 0.08 * span))]
     placed: list[tuple[float, float]] = []
     gap = 0.07 * span
-    for length, name, line in sorted(candidates, key=lambda c: -c[0])[:40]:
-        mid = shapely.line_interpolate_point(line, 0.5, normalized=True)
-        if any(math.hypot(mid.x - x, mid.y - y) < gap for x, y in placed):
+    for x, y, angle, name in zip(inside["x"].tolist()[:200], inside["y"].tolist()[:200],
+                                 inside["angle"].tolist()[:200], inside["name"].tolist()[:200]):
+        if any(math.hypot(x - px, y - py) < gap for px, py in placed) or len(placed) >= 40:
             continue
-        a = shapely.line_interpolate_point(line, max(length / 2 - 10, 0))
-        b = shapely.line_interpolate_point(line, min(length / 2 + 10, length))
-        angle = math.degrees(math.atan2(b.y - a.y, b.x - a.x))
-        angle = angle - 180 if angle > 90 else angle + 180 if angle < -90 else angle
-        placed.append((mid.x, mid.y))
-        ax.text(mid.x, mid.y, name, fontsize=6.5, color="#4a4a4a", rotation=angle,
+        placed.append((x, y))
+        ax.text(x, y, names[int(name)], fontsize=6.5, color="#4a4a4a", rotation=-angle,
                 rotation_mode="anchor", ha="center", va="center", zorder=4, style="italic",
                 bbox={"boxstyle": "square,pad=0.05", "fc": "white", "ec": "none",
                       "alpha": 0.75})
@@ -65,11 +46,11 @@ def _labels(streets: gpd.GeoDataFrame, ax, box) -> None:
 
 def shift_map_png(segments: gpd.GeoDataFrame, shift: gpd.GeoDataFrame, *, color: str,
                   lang: str, zones: gpd.GeoDataFrame | None = None, margin_m: float = 250.0,
-                  width_in: float = 6.8, height_in: float = 4.6) -> bytes:
+                  width_in: float = 6.8, height_in: float = 4.6, labels=None) -> bytes:
     """PNG of one shift's segments (``shift``: geometry and ``shift_rank``) over the streets
-    of ``segments`` around them; ``zones`` (optional) are near-repeat risk segments."""
+    of ``segments`` around them; ``zones`` (optional) are near-repeat risk segments;
+    ``labels`` the street-name anchors of ``segments`` (computed once for every card)."""
     from matplotlib.figure import Figure
-    from matplotlib.patches import PathPatch
 
     crs = segments.crs
     shift = shift.to_crs(crs)
@@ -89,18 +70,19 @@ def shift_map_png(segments: gpd.GeoDataFrame, shift: gpd.GeoDataFrame, *, color:
     near = segments[shapely.intersects(segments.geometry.values, box)]
     fig = Figure(figsize=(width_in, height_in))
     ax = fig.add_axes((0, 0, 1, 1))
-    ax.add_patch(PathPatch(lines_path(near.geometry.values), facecolor="none",
-                           edgecolor="#bdbdbd", linewidth=1.6, capstyle="round", zorder=1))
+    draw_lines(ax, lines_path(near.geometry.values), color="#bdbdbd", width=1.6, zorder=1)
     if zones is not None and len(zones):
         z = zones.to_crs(crs)
         z = z[shapely.intersects(z.geometry.values, box)]
         if len(z):
-            ax.add_patch(PathPatch(lines_path(z.geometry.values), facecolor="none",
-                                   edgecolor=ZONE_COLOR, linewidth=3.2, linestyle=(0, (3, 2)),
-                                   zorder=2))
-    _labels(near, ax, box)
-    ax.add_patch(PathPatch(lines_path(shift.geometry.values), facecolor="none", edgecolor=color,
-                           linewidth=5.5, capstyle="round", zorder=5))
+            draw_lines(ax, lines_path(z.geometry.values), color=ZONE_COLOR, width=3.2,
+                       zorder=2, linestyle=(0, (3, 2)))
+    if labels is None:
+        from hotspots.maps.base import label_anchors
+
+        labels = label_anchors(segments, spacing_m=1e9)
+    _labels(labels[0], labels[1], ax, box)
+    draw_lines(ax, lines_path(shift.geometry.values), color=color, width=5.5, zorder=5)
     for _, row in shift.iterrows():
         geom = row.geometry
         if geom is None or geom.is_empty:

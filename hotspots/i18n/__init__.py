@@ -40,7 +40,7 @@ from hotspots.i18n.catalogue import (
     text,
     translator,
 )
-from hotspots.i18n.formats import date_text, number, percent, signed
+from hotspots.i18n.formats import date_text, number, numbers, percent, signed
 
 __all__ = ["DOMAINS", "LANGUAGES", "Translator", "date_text", "domain", "has", "keys",
-           "language", "number", "percent", "registered", "signed", "text", "translator"]
+           "language", "number", "numbers", "percent", "registered", "signed", "text", "translator"]

@@ -7,7 +7,7 @@ import math
 
 from hotspots.i18n.catalogue import language
 
-__all__ = ["date_text", "number", "percent", "signed"]
+__all__ = ["date_text", "number", "numbers", "percent", "signed"]
 
 
 def _missing(value) -> bool:
@@ -32,6 +32,26 @@ def number(value, lang: str, *, digits: int = 0, sign: bool = False,
     if language(lang) == "pt":
         out = out.replace(",", "\0").replace(".", ",").replace("\0", ".")
     return out
+
+
+_PT = str.maketrans({",": ".", ".": ","})
+
+
+def numbers(values, lang: str, *, digits: int = 0, scale: float = 1.0,
+            suffix: str = "") -> list[str]:
+    """Many numbers at once, as :func:`number` writes each ('' for a missing one): a column of
+    a table or a KML layer without a call per cell."""
+    import numpy as np
+
+    arr = np.asarray(values, dtype=float) * scale
+    ok = np.isfinite(arr)
+    arr = np.where(ok, np.round(arr, digits), 0.0) + 0.0  # no "-0"
+    spec = f",.{digits}f"
+    pt = language(lang) == "pt"
+    out = [format(v, spec) for v in arr.tolist()]
+    if pt:
+        out = [x.translate(_PT) for x in out]
+    return [x + suffix if good else "" for x, good in zip(out, ok.tolist())]
 
 
 def signed(value, lang: str, *, digits: int = 0) -> str:
