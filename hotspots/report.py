@@ -430,8 +430,7 @@ def _figures(summary, segments, window, kde, weights, base, breaks, t, lang: str
     out: dict = {}
     if window is not None and segments is not None and "week" in window.columns and len(window):
         weeks = sorted(window["week"].unique())[-9:]
-        counts = pd.crosstab(window["segment_id"], window["week"]).reindex(
-            index=segments.index, columns=weeks, fill_value=0)
+        counts = _count_matrix(window, segments.index, weeks)
         bounds = None if not breaks else tuple(breaks["weekly_counts"]["lower_bounds"])
         png = fig.small_multiples_png(segments, counts, lang=lang, lower_bounds=bounds,
                                       base=base)
@@ -452,6 +451,15 @@ def _figures(summary, segments, window, kde, weights, base, breaks, t, lang: str
         if mor:
             out["moran"] = (t("moran"), _img(mor, t("moran_alt")))
     return out
+
+
+def _count_matrix(window: pd.DataFrame, index: pd.Index, weeks: list) -> pd.DataFrame:
+    """Incidents per segment (rows, ``index``) and week (columns ``weeks``), zeros filled."""
+    rows = index.get_indexer(window["segment_id"].to_numpy())
+    cols = pd.Index(weeks).get_indexer(window["week"].to_numpy())
+    ok = (rows >= 0) & (cols >= 0)
+    flat = np.bincount(rows[ok] * len(weeks) + cols[ok], minlength=len(index) * len(weeks))
+    return pd.DataFrame(flat.reshape(len(index), len(weeks)), index=index, columns=weeks)
 
 
 def _moran(segments, weights, summary: dict, lang: str) -> bytes | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape, quoteattr, unescape
 
 import geopandas as gpd
 import numpy as np
@@ -62,7 +62,9 @@ def _kind(name: str, column: str) -> Field:
 
 def _texts(values: pd.Series, field: Field, lang: str, suppressed: np.ndarray | None,
            k: int | None) -> list[str]:
-    """The text of each value of one column in ``lang`` ('' for a missing value)."""
+    """The text of each value of one column in ``lang``, XML-escaped ('' for a missing
+    value); numbers and words need no escaping, text values are escaped once per distinct
+    value."""
     t = i18n.translator(lang)
     out: list[str] = []
     kind, dec = field.kind, field.decimals
@@ -71,33 +73,33 @@ def _texts(values: pd.Series, field: Field, lang: str, suppressed: np.ndarray | 
         if kind == "pct":
             out = i18n.numbers(nums, lang, digits=dec, scale=100.0, suffix=" %")
         elif kind == "p":
-            small = "< " + i18n.number(0.001, lang, digits=3)
+            small = "&lt; " + i18n.number(0.001, lang, digits=3)
             out = [small if v < 0.001 else x for v, x in
                    zip(nums.tolist(), i18n.numbers(nums, lang, digits=3))]
         elif kind == "class" and field.column == "gi_bin":
-            out = [t(f"legend.gi.{int(v)}") if math.isfinite(v) else "" for v in nums.tolist()]
+            gi = {b: t(f"legend.gi.{b}") for b in range(-3, 4)}
+            out = [gi.get(int(v), "") if math.isfinite(v) else "" for v in nums.tolist()]
         else:
             out = i18n.numbers(nums, lang, digits=0 if kind in ("int", "class") else dec)
     elif kind == "bool":
-        truth = sym.truthy(values)
-        out = [t("words.yes") if v is True else t("words.no") if v is False else ""
-               for v in truth.tolist()]
+        yes, no = t("words.yes"), t("words.no")
+        out = [yes if v is True else no if v is False else "" for v in sym.truthy(values)
+               .tolist()]
     else:
         labels = {"hot_status": "words.status.", "status": "words.lamp.",
                   "lisa_class": "words.lisa."}.get(field.column)
-        for v in values.astype(object).tolist():
-            if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
-                out.append("")
-                continue
+        codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+        shown = []
+        for v in uniques.tolist():  # one text per distinct value
             text = str(v)
-            if labels and i18n.has(labels + text.strip().lower()):
-                text = t(labels + text.strip().lower())
-            out.append(text)
+            key = (labels or "") + text.strip().lower()
+            shown.append(escape(t(key) if labels and i18n.has(key) else text))
+        out = [shown[c] if c >= 0 else "" for c in codes.tolist()]
     if suppressed is not None and k:
         from hotspots.maps.layers import SUPPRESSIBLE
 
         if field.column in SUPPRESSIBLE:
-            note = t("words.suppressed", k=k)
+            note = escape(t("words.suppressed", k=k))
             out = [note if (s and not o) else o for o, s in zip(out, suppressed.tolist())]
     return out
 
@@ -209,16 +211,19 @@ def _names(name: str, data: pd.DataFrame, lang: str, class_label: list[str], mul
     unnamed = i18n.text("words.unnamed_street", lang) if entry.geometry == "line" else ""
     heading = entry.heading(lang)
     if name == "lamps" or name == "plan_repair_lamps":
-        ids = texts.get("lamp_id") or [str(v) for v in data.get("lamp_id", pd.Series(
-            [""] * len(data))).tolist()]
+        ids = [unescape(v) for v in texts["lamp_id"]] if "lamp_id" in texts else [
+            str(v) for v in data.get("lamp_id", pd.Series([""] * len(data))).tolist()]
         places = [f"{i18n.text('fields.lamp_id', lang)} {i}".strip() for i in ids]
     template = f"kml.name.{name}"
     fill = i18n.has(template)
     keys = re.findall(r"{(\w+)}", i18n.text(template, "en")) if fill else []
+    raw = i18n.text(template, lang) if fill else ""
+    usable = fill and all(k in texts for k in keys)
+    plain = {k: [unescape(v) for v in texts[k]] for k in keys} if usable else {}
     out = []
     for i, place in enumerate(places):
-        if fill and all(k in texts for k in keys):
-            what = i18n.text(template, lang, **{k: texts[k][i] for k in keys})
+        if usable:
+            what = raw.format(**{k: plain[k][i] for k in keys})
         elif multi:
             what = class_label[i]
         else:
@@ -276,6 +281,8 @@ def write_kml(layers: dict[str, gpd.GeoDataFrame], path: str | Path, *,
             f"{escape(_label(c, lang))}</displayName></SimpleField>" for c in fields)
             + "</Schema>")
         balloon = _balloon(name, shown, lang)
+        cells = {c: [f'<SimpleData name="{c}">{v}</SimpleData>' if v else "" for v in texts[c]]
+                 for c in fields}
         body = [f"<Folder><name>{escape(spec(name).heading(lang))}</name>"]
         for ci, (style_id, color, width, label, fill) in enumerate(classes):
             sel = np.flatnonzero(idx == ci)
@@ -287,9 +294,7 @@ def write_kml(layers: dict[str, gpd.GeoDataFrame], path: str | Path, *,
             if len(classes) > 1:
                 body.append(f"<Folder><name>{escape(label)}</name>")
             for i in sel:
-                data_xml = "".join(
-                    f"<SimpleData name=\"{c}\">{escape(texts[c][i])}</SimpleData>"
-                    for c in fields if texts[c][i])
+                data_xml = "".join([cells[c][i] for c in fields])
                 body.append(f"<Placemark><name>{escape(names[i])}</name><styleUrl>#{sid}"
                             f"</styleUrl><ExtendedData><SchemaData schemaUrl=\"#{name}\">"
                             f"{data_xml}</SchemaData></ExtendedData>{geoms[i]}</Placemark>")

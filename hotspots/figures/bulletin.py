@@ -32,10 +32,13 @@ def _figure(width_in: float, height_in: float):
     return Figure(figsize=(width_in, height_in))
 
 
-def _png(fig, dpi: int = DPI) -> bytes:
+def _png(fig, dpi: int = DPI, *, tight: bool = True) -> bytes:
+    """PNG bytes; ``tight`` crops to the drawing (one more draw: skipped for the small
+    multiples, laid out by hand). Fast zlib level: line drawings compress well anyway."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None}, bbox_inches="tight",
-                pad_inches=0.03)
+    extra = {"bbox_inches": "tight", "pad_inches": 0.03} if tight else {}
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None},
+                pil_kwargs={"compress_level": 3}, **extra)
     return buf.getvalue()
 
 
@@ -136,7 +139,7 @@ def small_multiples_png(segments, counts: pd.DataFrame, *, lang: str,
     fig.legend(handles=handles, loc="lower center", ncol=min(len(handles) + 1, 6),
                frameon=False, fontsize=7, title=i18n.text("bulletin.multiples_legend", lang),
                title_fontsize=7)
-    return _png(fig, dpi=100)
+    return _png(fig, dpi=100, tight=False)
 
 
 def kde_png(kde, *, segments=None, lang: str, base=None, width_in: float = 3.4) -> bytes:

@@ -105,13 +105,16 @@ def class_breaks(incidents: pd.DataFrame, lengths_m: pd.Series, *, end: pd.Times
     sub = incidents.loc[keep]
     if week_labels is None:
         from hotspots.aggregate import iso_week as week_labels
-    labels = week_labels(times[keep])
-    counts = pd.crosstab(sub["segment_id"].to_numpy(), np.asarray(labels))
-    n_weeks = counts.shape[1]
-    length = lengths_m.reindex(counts.index).to_numpy(dtype=float)
-    rates = counts.to_numpy(dtype=float) * 100.0 / np.where(length > 0, length, np.nan)[:, None]
+    labels = np.asarray(week_labels(times[keep]))
+    seg_codes, segs = pd.factorize(sub["segment_id"].to_numpy())
+    week_codes, week_names = pd.factorize(labels)
+    n_weeks = len(week_names)
+    counts = np.bincount(seg_codes * max(n_weeks, 1) + week_codes,
+                         minlength=len(segs) * n_weeks).reshape(len(segs), n_weeks)
+    length = lengths_m.reindex(segs).to_numpy(dtype=float)
+    rates = counts.astype(float) * 100.0 / np.where(length > 0, length, np.nan)[:, None]
     derived_rate = quantile_breaks(rates)
-    derived_count = _count_lower_bounds(counts.to_numpy())
+    derived_count = _count_lower_bounds(counts)
     first = str(min(labels)) if len(labels) else "–"
     last = str(max(labels)) if len(labels) else "–"
     source = {"en": f"derived from {n_weeks} weeks of data, {first} to {last}",
