@@ -6,7 +6,14 @@ hundred segments (negative-binomial weights around seeded centres), 15,000 lamps
 200 green areas, and the boundary. Runs ``hotspots weekly`` for 2026-W47 on 2 cores and prints
 the time per stage. Target: under 30 s in total.
 
-    python benchmarks/bench_weekly.py [--keep DIR]
+The output part (issue 17): ``--outputs N`` analyses the week once, then writes every output
+of the run folder (analyst layers, map, bulletin, CSVs, patrol cards, council sheet, and the
+liaison folder: layers, GeoJSON, KML, map, cards, README) N times into fresh folders and
+prints the best wall and CPU time of each writer and of the whole (target: ≤ 3 s). The CPU
+time is what the shared machine's load changes least; ``--profile`` adds cProfile's top
+functions of the last repetition.
+
+    python benchmarks/bench_weekly.py [--keep DIR] [--outputs 3] [--profile]
 """
 
 from __future__ import annotations
@@ -135,10 +142,85 @@ output_root = "runs"
     return config
 
 
+#: the writers timed one by one by --outputs (module, attribute)
+WRITERS = [
+    ("hotspots.export", "write_geopackage"), ("hotspots.export", "write_geojson"),
+    ("hotspots.export", "write_kml"), ("hotspots.export", "write_raster"),
+    ("hotspots.maps", "build_map"), ("hotspots.maps", "save_map"),
+    ("hotspots.pipeline.outputs", "_write_report"), ("hotspots.pipeline.outputs", "write_cards"),
+    ("hotspots.pipeline.outputs", "_write_rejects"),
+    ("hotspots.pipeline.outputs", "_write_hot_segments"),
+    ("hotspots.planning.sheet", "write_council_sheet"),
+    ("hotspots.planning.table", "write_plan_csv"),
+]
+
+
+def time_outputs(result, root: Path, *, repeat: int, profile: bool = False) -> dict:
+    """Best wall/CPU seconds of ``write_outputs`` and of each writer over ``repeat`` runs."""
+    import cProfile
+    import importlib
+    import pstats
+    import shutil
+
+    from hotspots.pipeline.outputs import write_outputs
+
+    result.summary()  # the run computes its summary before writing (not an output cost)
+    spent: dict[str, list[float]] = {}
+    originals = []
+
+    def wrap(module, name):
+        func = getattr(module, name)
+
+        def timed(*args, **kwargs):
+            t0, c0 = time.perf_counter(), time.process_time()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                run = spent.setdefault(name, [0.0, 0.0])
+                run[0] += time.perf_counter() - t0
+                run[1] += time.process_time() - c0
+        return timed
+
+    best: dict[str, list[float]] = {}
+    prof = None
+    for k in range(repeat):
+        spent.clear()
+        for mod_name, name in WRITERS:
+            module = importlib.import_module(mod_name)
+            originals.append((module, name, getattr(module, name)))
+            setattr(module, name, wrap(module, name))
+        folder = root / f"outputs-{k}"
+        folder.mkdir(parents=True)
+        if profile and k == repeat - 1:
+            prof = cProfile.Profile()
+            prof.enable()
+        t0, c0 = time.perf_counter(), time.process_time()
+        write_outputs(result, folder)
+        total = [time.perf_counter() - t0, time.process_time() - c0]
+        if prof is not None:
+            prof.disable()
+        for module, name, func in reversed(originals):
+            setattr(module, name, func)
+        originals.clear()
+        spent["total"] = total
+        for name, (wall, cpu) in spent.items():
+            old = best.get(name)
+            if old is None or cpu < old[1]:
+                best[name] = [wall, cpu]
+        shutil.rmtree(folder)
+    if prof is not None:
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
+    return best
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", type=Path, default=None, help="keep the city and runs here")
     parser.add_argument("--week", default="2026-W47")
+    parser.add_argument("--outputs", type=int, default=0, metavar="N",
+                        help="time writing the outputs N times (best of N)")
+    parser.add_argument("--profile", action="store_true",
+                        help="with --outputs: cProfile of the last repetition")
     args = parser.parse_args()
     from hotspots import pipeline
     from hotspots.config import load_config
@@ -167,6 +249,15 @@ def main() -> int:
                   f"incidents on {conc.get('share_for_50pct', float('nan')):.1%} of segments")
             print(f"hot = {s['week_over_week']['hot_rule']}; statistics: "
                   f"{ {k: v for k, v in s.get('gi_parameters', {}).items() if k != 'n'} }")
+        if args.outputs:
+            best = time_outputs(result.result, folder / "bench-outputs", repeat=args.outputs,
+                                profile=args.profile)
+            print(f"\nwriting every output (best of {args.outputs}): wall / CPU seconds")
+            for name, (wall, cpu) in sorted(best.items(), key=lambda kv: -kv[1][1]):
+                print(f"  {name:<22} {wall:7.2f} {cpu:7.2f}")
+            wall, cpu = best["total"]
+            print(f"  outputs total {wall:.2f} s wall, {cpu:.2f} s CPU (target ≤ 3 s: "
+                  f"{'met' if wall <= 3 else 'NOT met'})")
         return 0 if total < 30 else 1
 
 

@@ -137,68 +137,84 @@ def _checked(config):
     return config
 
 
-def _fmt_pct(value) -> str:
-    return "–" if value is None or value != value else f"{value:.1%}"
+def _fmt_pct(value, lang: str = "en") -> str:
+    from hotspots import i18n
+
+    return i18n.percent(value, lang)
 
 
-def print_summary(summary: dict, files: dict) -> None:
-    """Print the short run summary an analyst reads first."""
+def _line(label: str, value: str) -> None:
+    click.echo(f"{label:<18}{value}")
+
+
+def print_summary(summary: dict, files: dict, lang: str = "en") -> None:
+    """Print the short run summary an analyst reads first (in the run's language)."""
+    from hotspots import i18n
+
+    t = i18n.translator(lang, "cli")
+    num = lambda v: i18n.number(v, lang)  # noqa: E731
     s = summary
-    click.echo(f"incidents read:   {s['rows_read']}")
-    click.echo(f"used (geocoded):  {s['used']}")
-    click.echo(f"rejected:         {s['rejected']}")
+    _line(t("read"), num(s["rows_read"]))
+    _line(t("used"), num(s["used"]))
+    _line(t("rejected"), num(s["rejected"]))
     for reason, n in s["rejected_by_reason"].items():
-        click.echo(f"    {reason:<22} {n}")
-    click.echo(f"accounted for:    {'yes' if s['accounted'] else 'NO'} (used + rejected = read)")
-    click.echo(f"snap rate:        {_fmt_pct(s['snap_rate'])} of records with coordinates")
+        click.echo(f"    {reason:<22} {num(n)}")
+    _line(t("accounted"), t("accounted_text", answer=i18n.text("words.yes", lang)
+                           if s["accounted"] else t("accounted_no")))
+    _line(t("snap"), t("snap_text", rate=_fmt_pct(s["snap_rate"], lang)))
     if "geocode_rate" in s:
-        click.echo(f"address match:    {_fmt_pct(s['geocode_rate'])} of address-only records")
-    click.echo(f"segments:         {s['segments']} in {s['crs']}")
+        _line(t("address"), t("address_text", rate=_fmt_pct(s["geocode_rate"], lang)))
+    _line(t("segments"), t("segments_text", n=num(s["segments"]), crs=s["crs"]))
     conc = s["concentration"]
-    click.echo(
-        f"concentration:    50 % of incidents on {_fmt_pct(conc['share_for_50pct'])} of "
-        f"segments, 25 % on {_fmt_pct(conc['share_for_25pct'])} (Gini "
-        f"{'–' if conc['gini'] is None else format(conc['gini'], '.2f')})"
-    )
+    _line(t("concentration"), t("concentration_text", s50=_fmt_pct(conc["share_for_50pct"], lang),
+                                s25=_fmt_pct(conc["share_for_25pct"], lang),
+                                gini=i18n.number(conc["gini"], lang, digits=2)))
     skipped = s.get("statistics", {}).get("skipped")
     if skipped:
-        click.echo(f"statistics:       not computed: {skipped}")
-    click.echo("top segments:")
+        _line(t("statistics"), t("not_computed", why=skipped))
+    breaks = (s.get("class_breaks") or {}).get("rate_per_100m")
+    if breaks:
+        _line(t("breaks"), t("breaks_text", breaks=" | ".join(
+            i18n.number(b, lang, digits=2) for b in breaks["breaks"]),
+            source=breaks["source"][lang]))
+    click.echo(t("top"))
     for row in s["top_segments"][:5]:
-        name = row["street_name"] or "(unnamed)"
-        click.echo(f"    {row['segment_id']:>20}  {name[:30]:<30} {row['count']:>4} incidents "
-                   f"{row['rate_per_100m']:>7.2f}/100 m")
-    click.echo("wrote:")
+        name = row["street_name"] or t("unnamed")
+        click.echo(f"    {row['segment_id']:>20}  {name[:30]:<30} {row['count']:>4} "
+                   + t("top_row", rate=i18n.number(row["rate_per_100m"], lang, digits=2)))
+    click.echo(t("wrote"))
     for _, path in files.items():
         click.echo(f"    {path}")
 
 
-def print_weekly(summary: dict) -> None:
-    """The week-over-week and evaluation lines of a weekly run."""
+def print_weekly(summary: dict, lang: str = "en") -> None:
+    """The week-over-week and evaluation lines of a weekly run (in the run's language)."""
+    from hotspots import i18n
+
+    t = i18n.translator(lang, "cli")
     s = summary
     wow, ev = s.get("week_over_week"), s.get("evaluation")
     dates = s["week_dates"]
-    click.echo(f"week:             {s['week']} ({dates['first']} – {dates['last']}), "
-               f"{s['incidents_week']} incidents")
+    _line(t("week"), t("week_text", week=s["week"], first=i18n.date_text(dates["first"], lang),
+                       last=i18n.date_text(dates["last"], lang),
+                       n=i18n.number(s["incidents_week"], lang)))
     if s.get("week_over_week_skipped"):
-        click.echo(f"previous week:    {s['week_over_week_skipped']}")
+        _line(t("previous"), s["week_over_week_skipped"])
     if wow:
-        click.echo(f"previous week:    {wow['incidents_prev']} incidents; mean of the "
-                   f"{len(wow['weekly_totals']) - 1} weeks before: {wow['incidents_hist_mean']:.1f}")
-        click.echo(f"hot segments:     {wow['hot_new']} new, {wow['hot_persistent']} persistent, "
-                   f"{wow['hot_cooling']} cooling; hot = {wow['hot_rule']}")
+        _line(t("previous"), t("previous_text", n=i18n.number(wow["incidents_prev"], lang),
+                               weeks=len(wow["weekly_totals"]) - 1,
+                               mean=i18n.number(wow["incidents_hist_mean"], lang, digits=1)))
+        _line(t("hot"), t("hot_text", new=wow["hot_new"], persistent=wow["hot_persistent"],
+                          cooling=wow["hot_cooling"], rule=wow["hot_rule"]))
     if ev:
-        def num(v, f=".2f"):
-            return "–" if v is None else format(v, f)
-
-        click.echo(f"last week's hot:  hit rate {_fmt_pct(ev['hit_rate'])} ({ev['n']}/{ev['N']}), "
-                   f"PAI {num(ev['pai_length'])} by length, {num(ev['pai_area'])} by area, "
-                   f"RRI {num(ev['rri'])}")
+        _line(t("last_hot"), t("last_hot_text", hit=_fmt_pct(ev["hit_rate"], lang), n=ev["n"],
+                               N=ev["N"], pai_l=i18n.number(ev["pai_length"], lang, digits=2),
+                               pai_a=i18n.number(ev["pai_area"], lang, digits=2),
+                               rri=i18n.number(ev["rri"], lang, digits=2)))
     conc = s.get("concentration_weisburd")
     if conc and conc.get("within_weisburd_50") is not None:
-        inside = "within" if conc["within_weisburd_50"] else "outside"
-        click.echo(f"Weisburd:         50 % on {conc['share_for_50pct']:.1%} of segments: "
-                   f"{inside} the 2.1–6.0 % of the law of crime concentration")
+        key = "weisburd_in" if conc["within_weisburd_50"] else "weisburd_out"
+        _line(t("weisburd"), t(key, s50=_fmt_pct(conc["share_for_50pct"], lang)))
 
 
 @click.group()
@@ -231,7 +247,7 @@ def demo(out_dir: Path, overwrite: bool, wait_s: float, verbose: int, quiet: boo
     result = pipeline.run_all(config, out_dir, overwrite=overwrite, report=log.info,
                               wait_s=wait_s)
     if not quiet:
-        print_summary(result.summary, result.files)
+        print_summary(result.summary, result.files, config.parameters.language)
 
 
 @main.command()
@@ -297,7 +313,7 @@ def snap(incidents, streets, streets_layer, name_column, boundary, boundary_laye
     result = pipeline.run_all(config, out_dir, overwrite=overwrite, report=log.info,
                               wait_s=wait_s)
     if not quiet:
-        print_summary(result.summary, result.files)
+        print_summary(result.summary, result.files, config.parameters.language)
 
 
 @main.command()
@@ -333,10 +349,57 @@ def weekly(config_path: Path, week: str, out_root: Path | None, overwrite: bool,
     result = pipeline.run_week(config, week=week, out_root=out_root, overwrite=overwrite,
                                report=log.info, wait_s=wait_s)
     if not quiet:
-        print_summary(result.summary, result.files)
-        print_weekly(result.summary)
+        print_summary(result.summary, result.files, config.parameters.language)
+        print_weekly(result.summary, config.parameters.language)
         timing = ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items())
         log.info("timings: %s", timing)
+
+
+@main.command()
+@click.option("--config", "config_path", required=True, type=click.Path(path_type=Path),
+              help="State config (TOML): the municipalities, the incident source, the cluster.")
+@click.option("--week", default="latest", show_default=True,
+              help="ISO week for every municipality, e.g. 2026-W47; 'latest' = the last "
+                   "finished week in the state's time zone.")
+@click.option("--scheduler", default=None,
+              help="Address of a dask scheduler (tcp://host:8786); default: a LocalCluster "
+                   "sized to this machine (or cluster.scheduler).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="LocalCluster workers (default: cluster.workers, else one per core).")
+@click.option("--sequential", is_flag=True,
+              help="No cluster: the municipalities one after another here, with a progress bar.")
+@click.option("--only", multiple=True, metavar="IBGE_CODE",
+              help="Run only this municipality (repeatable).")
+@overwrite_opt
+@verbose_opt
+@quiet_opt
+@_handle_errors
+def state(config_path: Path, week: str, scheduler: str | None, workers: int | None,
+          sequential: bool, only: tuple[str, ...], overwrite: bool, verbose: int,
+          quiet: bool) -> None:
+    """Run the weekly analysis of every municipality of a state, one task per municipality.
+
+    Each municipality writes <output_root>/<IBGE code>/<week>/ as `hotspots weekly` does;
+    the state summary (table, map, bulletin) goes to <output_root>/state/<week>/. A rerun
+    redoes only the municipalities that are missing or failed (--overwrite: all). Exit
+    codes: 0 every municipality finished, 7 one or more failed (the others finished; see
+    state.csv), 2 bad config or state-wide source, 3-6 as for `hotspots weekly`.
+    """
+    from hotspots.state.config import load_state_config
+
+    config = load_state_config(config_path)
+    log = _logger(verbose, quiet)
+    from hotspots.state.runner import run_state
+    from hotspots.state.summary import summary_lines
+
+    result = run_state(config, week=week, scheduler=scheduler, sequential=sequential,
+                       workers=workers, overwrite=overwrite, report=log.info,
+                       only=only or None)
+    if not quiet:
+        for line in summary_lines(result, language=config.state.language):
+            click.echo(line)
+    if result.exit_code:
+        sys.exit(result.exit_code)
 
 
 @main.command()
@@ -371,15 +434,18 @@ def plan(config_path: Path, budget_brl: float | None, week: str, out_root: Path 
     result = run_plan(config, week=week, out_root=out_root, budget_brl=budget_brl,
                       overwrite=overwrite, report=log.info, wait_s=wait_s, pdf=not no_pdf)
     if not quiet:
+        from hotspots import i18n
+
+        lang = config.parameters.language
+        t = i18n.translator(lang, "cli")
         light = (result.summary["planning"].get("totals") or {}).get("lighting") or {}
         if light.get("budget_brl") is not None:
-            click.echo(f"budget R$ {light['budget_brl']:,.0f}: {light['funded']} projects "
-                       f"funded for R$ {light['spent_brl']:,.0f}, R$ {light['left_brl']:,.0f} "
-                       "left")
+            click.echo(t("plan_budget", budget=i18n.number(light["budget_brl"], lang),
+                         n=light["funded"], spent=i18n.number(light["spent_brl"], lang),
+                         left=i18n.number(light["left_brl"], lang)))
         else:
-            click.echo(f"no budget given: {light.get('projects', 0)} projects ranked, none "
-                       "funded (--budget or planning.budget_brl)")
-        click.echo("wrote:")
+            click.echo(t("plan_none", n=light.get("projects", 0)))
+        click.echo(t("wrote"))
         for path in result.files.values():
             click.echo(f"    {path}")
 
@@ -415,7 +481,9 @@ def near_repeat(config_path: Path, week: str, out_root: Path | None, overwrite: 
     if not quiet:
         lang = "pt" if config.parameters.language == "pt" else "en"
         click.echo(result.summary["near_repeat"]["text"][lang])
-        click.echo("wrote:")
+        from hotspots import i18n
+
+        click.echo(i18n.text("cli.wrote", lang))
         for path in result.files.values():
             click.echo(f"    {path}")
 
@@ -453,7 +521,9 @@ def evaluate(config_path: Path, interventions: Path, interventions_layer: str | 
                             interventions_layer=interventions_layer, out_dir=out_dir,
                             overwrite=overwrite, report=log.info, wait_s=wait_s)
     if not quiet:
-        click.echo("wrote:")
+        from hotspots import i18n
+
+        click.echo(i18n.text("cli.wrote", config.parameters.language))
         for path in result.files.values():
             click.echo(f"    {path}")
 
@@ -475,7 +545,9 @@ def init(path: Path, overwrite: bool) -> None:
         from hotspots._errors import os_error
 
         raise os_error(exc, where=path) from exc
-    click.echo(f"wrote {path}; edit the [inputs] paths, then: hotspots weekly --config {path}")
+    from hotspots import i18n
+
+    click.echo(i18n.text("cli.init_done", "en", path=path))
 
 
 if __name__ == "__main__":  # pragma: no cover

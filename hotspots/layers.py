@@ -28,7 +28,8 @@ __all__ = ["LAYERS", "Field", "LayerSpec", "liaison_columns", "spec"]
 
 @dataclass(frozen=True)
 class Field:
-    """A column shown in tooltips/popups: ``kind`` is text, num, int, pct, bool or class."""
+    """A column shown in tooltips/popups: ``kind`` is text, num, int, pct, p (a p-value:
+    "< 0.001" below it), bool or class."""
 
     column: str
     label: str
@@ -60,6 +61,9 @@ class LayerSpec:
     names: str | None = None
     place_names: bool = False
     disclosure: Mapping[str, Rule] | None = None
+    #: columns of ``tooltip`` shown on hover (at most three: the compact tooltip), the rest
+    #: in the popup
+    hover: tuple[str, ...] = ()
 
     def heading(self, lang: str = "en") -> str:
         """The layer's title in ``lang`` ('en' or 'pt')."""
@@ -73,7 +77,7 @@ SEGMENT_FIELDS: tuple[Field, ...] = (
     Field("length_m", "Length (m)", "num", 0),
     Field("gi_bin", "Gi* class", "class"),
     Field("gi_z", "Gi* z-score", "num", 2),
-    Field("gi_p_adj", "Gi* p (FDR-adjusted)", "num", 3),
+    Field("gi_p_adj", "Gi* p (FDR-adjusted)", "p", 3),
     Field("lisa_class", "Local Moran class", "text"),
     Field("emerging_category", "Emerging trend", "text"),
     Field("hot_status", "Hot segment, week over week", "text"),
@@ -145,23 +149,23 @@ LAYERS: dict[str, LayerSpec] = {s.name: s for s in (
     LayerSpec("segments", "Hot spots (Gi*)", "Pontos quentes (Gi*)", "line",
               styles=("gi", "rate", "hot_status", "emerging"),
               tooltip=SEGMENT_FIELDS, liaison=_SEGMENT_LIAISON, kml=_SEGMENT_KML,
-              names="street_name", disclosure=_SEGMENT_RULES),
+              names="street_name", disclosure=_SEGMENT_RULES, hover=("count", "rate_per_100m")),
     LayerSpec("dark_gaps", "Dark stretches", "Trechos escuros", "line", styles=("dark_gaps",),
               tooltip=(Field("length_m", "Dark length (m)", "num", 0),),
               liaison=("gap_id", "segment_id", "street_name", "start_m", "end_m", "length_m",
                        "geometry"),
-              kml=("street_name", "length_m"), names="street_name",
+              kml=("street_name", "length_m"), names="street_name", hover=("length_m",),
               disclosure={c: public(_LAMPS) for c in (
                   "gap_id", "segment_id", "street_name", "start_m", "end_m", "length_m")}),
     LayerSpec("lamps", "Street lamps", "Iluminação pública", "point", styles=("lamps",),
               tooltip=(Field("status", "Status"), Field("lumens", "Lumens", "int")),
               liaison=("lamp_id", "status", "working", "lumens", "geometry"),
-              kml=("status",), place_names=True,
+              kml=("status",), place_names=True, hover=("lumens",),
               disclosure={c: public(_LAMPS) for c in ("lamp_id", "status", "working", "lumens")}),
     LayerSpec("green_areas", "Green areas", "Áreas verdes", "polygon", styles=("green",),
               tooltip=(Field("kind", "Kind"), Field("adopted", "Adopted", "bool")),
               liaison=("area_id", "name", "kind", "adopted", "area_m2", "geometry"),
-              kml=("adopted",), names="name", place_names=True,
+              kml=("adopted",), names="name", place_names=True, hover=("kind",),
               disclosure={c: public(_GREEN) for c in ("area_id", "name", "kind", "adopted",
                                                       "area_m2")}),
     LayerSpec("boundary", "Study area", "Área de estudo", "polygon", styles=("boundary",),
@@ -179,34 +183,38 @@ LAYERS: dict[str, LayerSpec] = {s.name: s for s in (
                        "incidents_status", "geometry"),
               kml=("street_name", "shift", "guidance", "visits_per_shift", "visit_minutes",
                    "incidents_status"),
-              names="street_name", disclosure=_PATROL_RULES),
+              names="street_name", disclosure=_PATROL_RULES,
+              hover=("shift_rank", "visits_per_shift", "visit_minutes")),
     LayerSpec("plan_lighting", "Lighting plan: funded projects",
               "Plano de iluminação: projetos financiados", "line", styles=("plan_lighting",),
               tooltip=(Field("what", "Work"), Field("location", "Where"),
                        Field("cost", "Cost (R$)", "num", 0),
                        Field("rank", "Rank (value per R$)", "int"), Field("reason", "Why")),
-              kml=("what", "location", "cost", "rank", "reason"), names="location"),
+              kml=("what", "location", "cost", "rank", "reason"), names="location",
+              hover=("what", "cost", "rank")),
     LayerSpec("plan_repair_lamps", "Lamps to repair", "Luminárias a consertar", "point",
               styles=("plan_repair_lamps",),
               tooltip=(Field("lamp_id", "Lamp", "int"), Field("funded", "Funded", "bool")),
-              kml=("lamp_id", "funded"), place_names=True),
+              kml=("lamp_id", "funded"), place_names=True, hover=("lamp_id",)),
     LayerSpec("plan_green", "Green areas: funded adoption", "Áreas verdes: adoção financiada",
               "polygon", styles=("plan_green",),
               tooltip=(Field("what", "Work"), Field("location", "Where"),
                        Field("cost", "Cost (R$)", "num", 0), Field("reason", "Why")),
-              kml=("what", "location", "cost", "reason"), names="location", place_names=True),
+              kml=("what", "location", "cost", "reason"), names="location", place_names=True,
+              hover=("what", "cost")),
     LayerSpec("near_repeat_zones", "Near-repeat risk zones", "Zonas de risco de repetição",
               "line", styles=("near_repeat",),
               tooltip=(Field("active_until", "Raised risk until"),
                        Field("days_left", "Days left", "int")),
               liaison=("segment_id", "street_name", "active_until", "days_left", "geometry"),
               kml=("street_name", "active_until", "days_left"), names="street_name",
+              hover=("active_until", "days_left"),
               disclosure={c: protected("hotspots.stats.near_repeat_zones.release_risk_zones")
                           for c in ("segment_id", "street_name", "active_until",
                                     "days_left")}),
     LayerSpec("incidents", "Incidents", "Ocorrências", "point", styles=("incidents",),
               tooltip=(Field("category", "Category"), Field("occurred_date", "Date")),
-              kml=("category", "occurred_date")),
+              kml=("category", "occurred_date"), hover=("category", "occurred_date")),
     LayerSpec("address_points", "Address points", "Pontos de endereço", "point",
               place_names=True),
     LayerSpec("street_pieces", "Street pieces (piece → segment)",

@@ -12,30 +12,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-#: reason code -> plain-language meaning (shown in summaries and the report)
-REASONS: dict[str, str] = {
-    "truncated_row": "last line of the file has no line break: cut off while being written",
-    "duplicate_id": "same incident_id as an earlier row (kept the first)",
-    "missing_time": "no timestamp",
-    "unparseable_time": "timestamp not in the expected format",
-    "future_time": "dated after the run time (beyond inputs.future_tolerance_h)",
-    "missing_location": "neither coordinates nor an address",
-    "invalid_coordinates": "coordinates not numbers, NaN/inf or out of range",
-    "latlon_swapped": "latitude and longitude appear swapped",
-    "invalid_geometry": "geometry is not a point",
-    "outside_boundary": "outside the study-area boundary",
-    "beyond_max_distance": "farther than max_distance_m from every street segment",
-    "address_unavailable": "address only, and no address reference to geocode it",
-    "address_empty": "address empty after cleaning",
-    "street_not_found": "street name not found among the segments",
-    "ambiguous_street": "street name matches several streets equally well",
-    "number_out_of_range": "house number outside the street's known numbers",
-    "intersection_not_found": "the two streets of an intersection do not meet",
-    "low_score": "best match scored under the minimum",
-    "invalid_address": "address is not text (or has broken characters) or has no street name",
-    "invalid_number": "house number is not a plausible number (0, or more than 5 digits)",
-    "no_house_number": "address has no house number (s/n, km marker) and street-only matches are off",
-}
+from hotspots.i18n.rejects import MESSAGES as _REASON_TEXTS
+
+#: reason code -> plain-language meaning in English (shown in summaries and the report); the
+#: Portuguese texts are beside them in the message catalogue (hotspots/i18n/rejects.py)
+REASONS: dict[str, str] = {code: pair[0] for code, pair in _REASON_TEXTS.items()}
 
 REJECT_COLUMNS = ["incident_id", "source_row", "stage", "reason", "detail"]
 

@@ -1,182 +1,37 @@
-"""The weekly bulletin: a self-contained report.html (pt-BR or English) with numbers, tables and plots."""
+"""The weekly bulletin: a self-contained report.html (pt-BR or English) that says what changed and why.
+
+On top a plain-language summary built from the facts below it; then a map of this week's hot
+segments (new, persistent, cooling) drawn from the data, every hot segment (or "15 of 32, full
+list in hot_segments.csv") with the new and cooling lists, incidents by category against last
+week and the mean of the weeks before with an exact Poisson test, a day-of-week × hour table,
+the week-by-week small multiples with a legend, the KDE over the streets in the map's ramp, the
+plan, near repeats and emerging hot spots when they exist, geocoding quality and definitions.
+Every word comes from the message catalogue (``hotspots.i18n``); numbers and dates are in the
+language's format; every image has alt text. Printed (A4) it fits three pages, each with the
+week, the run date and its number.
+"""
 
 from __future__ import annotations
 
 import base64
 import html
-import io
 import math
 from importlib import resources
 
 import numpy as np
 import pandas as pd
 
+from hotspots import i18n
 from hotspots._errors import ValidationError
+from hotspots.i18n.phrases import hot_rule_text, reason_text, skip_text
+
+__all__ = ["fmt_num", "moran_points", "render_report"]
 
 LANGUAGES = ("pt", "en")
 RATCLIFFE_MIN_RATE = 0.85  #: Ratcliffe (2004): minimum reliable geocoding hit rate
-
-TEXT = {
-    "en": {
-        "bulletin": "Weekly hot-spot bulletin", "week": "Week", "all_weeks": "All incidents",
-        "no_previous": "first week of the data: no previous week to compare with",
-        "headline": "Headline numbers", "incidents_week": "Incidents this week",
-        "vs_prev": "vs previous week", "vs_mean": "vs mean of the previous {n} weeks",
-        "hot_now": "Hot segments", "new": "new", "persistent": "persistent",
-        "cooling": "cooling", "hit_rate": "Hit rate of last week's hot segments",
-        "pai_length": "PAI (street length)", "pai_area": "PAI (area)", "rri": "RRI",
-        "conc": "Concentration", "conc_text": "50 % of this week's incidents on {s50} of segments, "
-        "25 % on {s25} (Gini {gini}).",
-        "weisburd_in": "Within Weisburd's law of crime concentration (50 % on 2.1–6.0 % of "
-        "segments).", "weisburd_out": "Outside Weisburd's range of 2.1–6.0 % of segments for 50 "
-        "% of crime (a short period with few incidents per segment spreads them thinner).",
-        "top": "Hot segments this week", "priority": "Lighting and green-area plan",
-        "plan_budget": "Budget R$ {budget}: R$ {spent} funded ({n} projects: {repairs} repairs, "
-        "{new} new-lighting projects with {lamps} new lamps over {metres} m), R$ {left} left.",
-        "plan_nobudget": "No budget was given ([planning] budget_brl): the {n} projects are "
-        "ranked by value per R$, none is funded.",
-        "plan_evidence": "Evidence: night-time incidents recorded on unlit stretches from {start} "
-        "to {end} ({weeks} weeks of data).",
-        "plan_examples": "Costs are EXAMPLE values ({which}): set the city's own in [planning] "
-        "before presenting the plan.",
-        "plan_funded": "Funded", "plan_next": "Next in line (not funded)", "plan_where": "Where",
-        "plan_what": "Work", "plan_cost": "Cost (R$)", "plan_why": "Why",
-        "plan_files": "Full list: plan.csv; one-page sheet for the council: council_sheet.html.",
-        "near_repeat": "Near repeats", "nr_skipped": "Not computed: {why}",
-        "nr_alt": "Knox ratio of incident pairs by distance band (rows) and days apart "
-        "(columns); marked cells are significant",
-        "nr_window": "{n} incidents from {start} to {end}; pairs of incidents counted by "
-        "distance and days apart against {perms} random reshufflings of the dates.",
-        "nr_zones": "{n} street segments are at raised near-repeat risk after this week (the "
-        "near_repeat_zones layer, with the date each stays active).",
-        "street": "Street",
-        "segment": "Segment", "count": "Incidents",
-        "prev": "Prev. week", "change": "Change", "gi": "Gi*", "status": "Status",
-        "night": "Night", "dark": "Dark gap (m)", "reason": "Reason", "rate": "per 100 m",
-        "plots": "Plots", "trend": "Incidents per week", "curve": "Concentration curve",
-        "moran": "Moran scatter plot", "kde": "Kernel density (incidents per km²)",
-        "multiples": "Incidents per segment, week by week",
-        "qa": "Geocoding quality", "read": "Records read", "used": "Used (on a segment)",
-        "rejected": "Rejected", "reason_col": "Reason", "n": "Records",
-        "snap_rate": "Coordinate records snapped", "addr_rate": "Address records matched",
-        "ratcliffe": "Ratcliffe (2004) gives 85 % as the minimum reliable geocoding rate.",
-        "methods": "Definitions",
-        "m_hot": "Hot segment: {rule}.",
-        "m_hit": "Hit rate = n/N: share of this week's incidents on last week's hot segments.",
-        "m_pai": "PAI = (n/N)/(a/A) (Chainey, Tompson & Uhlig 2008), with a/A the share of street "
-        "length flagged, or the share of area (segments buffered by {buf} m, within the study "
-        "area).",
-        "m_rri": "RRI = (n₂/n₁)/(N₂/N₁) (Levine 2008): incidents on the flagged segments this "
-        "week over last week, normalised by the change of the total.",
-        "m_new": "new = hot this week, not last week; persistent = both; cooling = last week only.",
-        "share_seg": "share of segments", "share_inc": "share of incidents",
-        "z": "incidents (standardised)", "std": "standardised", "lag": "spatial lag",
-        "weisburd_band": "Weisburd 2–6 %",
-        "footer": "Generated by hotspots {version}. Incidents are counted on street segments; "
-        "no personal data is shown.", "none": "none", "yes": "yes", "no": "no",
-        "gi_labels": {3: "Hot 99 %", 2: "Hot 95 %", 1: "Hot 90 %", 0: "Not significant",
-                      -1: "Cold 90 %", -2: "Cold 95 %", -3: "Cold 99 %"},
-        "unit_block_face": "Unit of analysis: the street segment from intersection to "
-        "intersection (both sides of the street), {n} segments, median length {median} m.",
-        "unit_piece": "Unit of analysis: the pieces of the street layer ({n} pieces, median "
-        "length {median} m), not whole street segments.",
-        "emerging": "Emerging hot spots", "category": "Category", "segments": "Segments",
-        "emerging_text": "Space-time trend of each segment over the {n} weeks {first} – {last} "
-        "(Emerging Hot Spot Analysis: Gi* per segment and week with the week before as "
-        "neighbours, Mann–Kendall trend, Esri's categories).",
-        "became_new": "Became a new hot spot this week", "became_int": "Became an "
-        "intensifying hot spot this week", "alpha": "Segments per category for significance "
-        "levels α", "emerging_skipped": "Not computed: {why}",
-    },
-    "pt": {
-        "bulletin": "Boletim semanal de pontos quentes", "week": "Semana",
-        "no_previous": "primeira semana dos dados: não há semana anterior para comparar",
-        "all_weeks": "Todas as ocorrências",
-        "headline": "Números principais", "incidents_week": "Ocorrências na semana",
-        "vs_prev": "em relação à semana anterior",
-        "vs_mean": "em relação à média das {n} semanas anteriores",
-        "hot_now": "Segmentos quentes", "new": "novos", "persistent": "persistentes",
-        "cooling": "esfriando", "hit_rate": "Taxa de acerto dos segmentos quentes da semana "
-        "anterior", "pai_length": "PAI (extensão de via)", "pai_area": "PAI (área)",
-        "rri": "RRI", "conc": "Concentração",
-        "conc_text": "50 % das ocorrências da semana em {s50} dos segmentos, 25 % em {s25} "
-        "(Gini {gini}).",
-        "weisburd_in": "Dentro da lei de concentração do crime de Weisburd (50 % em 2,1–6,0 % "
-        "dos segmentos).", "weisburd_out": "Fora da faixa de Weisburd de 2,1–6,0 % dos "
-        "segmentos para 50 % do crime (um período curto, com poucas ocorrências por segmento, "
-        "as espalha mais).",
-        "top": "Segmentos quentes da semana",
-        "priority": "Plano de iluminação e áreas verdes",
-        "plan_budget": "Orçamento R$ {budget}: R$ {spent} financiados ({n} projetos: {repairs} "
-        "consertos, {new} projetos de iluminação nova com {lamps} luminárias novas em {metres} "
-        "m), R$ {left} restantes.",
-        "plan_nobudget": "Nenhum orçamento foi informado ([planning] budget_brl): os {n} "
-        "projetos estão ordenados por valor por R$, nenhum é financiado.",
-        "plan_evidence": "Evidência: ocorrências noturnas registradas em trechos sem iluminação "
-        "de {start} a {end} ({weeks} semanas de dados).",
-        "plan_examples": "Os custos são valores de EXEMPLO ({which}): defina os da cidade em "
-        "[planning] antes de apresentar o plano.",
-        "plan_funded": "Financiados", "plan_next": "Próximos da fila (não financiados)",
-        "plan_where": "Onde", "plan_what": "Obra", "plan_cost": "Custo (R$)",
-        "plan_why": "Motivo",
-        "plan_files": "Lista completa: plan.csv; folha de uma página para a Câmara: "
-        "council_sheet.html.",
-        "near_repeat": "Repetição próxima", "nr_skipped": "Não calculado: {why}",
-        "nr_alt": "Razão de Knox dos pares de ocorrências por faixa de distância (linhas) e "
-        "dias entre elas (colunas); células marcadas são significativas",
-        "nr_window": "{n} ocorrências de {start} a {end}; pares de ocorrências contados por "
-        "distância e dias entre elas contra {perms} reembaralhamentos aleatórios das datas.",
-        "nr_zones": "{n} segmentos de rua estão com risco elevado de repetição após esta semana "
-        "(camada near_repeat_zones, com a data até quando cada um segue ativo).",
-        "street": "Logradouro", "segment": "Segmento",
-        "count": "Ocorrências", "prev": "Sem. anterior", "change": "Variação", "gi": "Gi*",
-        "status": "Situação", "night": "Noite", "dark": "Trecho escuro (m)", "reason": "Motivo",
-        "rate": "por 100 m", "plots": "Gráficos", "trend": "Ocorrências por semana",
-        "curve": "Curva de concentração", "moran": "Diagrama de espalhamento de Moran",
-        "kde": "Densidade de kernel (ocorrências por km²)",
-        "multiples": "Ocorrências por segmento, semana a semana",
-        "qa": "Qualidade da geocodificação", "read": "Registros lidos",
-        "used": "Utilizados (em um segmento)", "rejected": "Rejeitados", "reason_col": "Motivo",
-        "n": "Registros", "snap_rate": "Registros com coordenadas associados",
-        "addr_rate": "Registros com endereço encontrados",
-        "ratcliffe": "Ratcliffe (2004) indica 85 % como taxa mínima confiável de geocodificação.",
-        "methods": "Definições",
-        "m_hot": "Segmento quente: {rule}.",
-        "m_hit": "Taxa de acerto = n/N: parcela das ocorrências desta semana nos segmentos "
-        "quentes da semana anterior.",
-        "m_pai": "PAI = (n/N)/(a/A) (Chainey, Tompson & Uhlig 2008), com a/A a parcela da "
-        "extensão de vias marcada, ou a parcela da área (segmentos com faixa de {buf} m, dentro "
-        "da área de estudo).",
-        "m_rri": "RRI = (n₂/n₁)/(N₂/N₁) (Levine 2008): ocorrências nos segmentos marcados nesta "
-        "semana sobre a anterior, normalizadas pela variação do total.",
-        "m_new": "novo = quente nesta semana e não na anterior; persistente = nas duas; "
-        "esfriando = só na anterior.",
-        "share_seg": "parcela dos segmentos", "share_inc": "parcela das ocorrências",
-        "z": "ocorrências (padronizadas)", "std": "padronizado", "lag": "defasagem espacial",
-        "weisburd_band": "Weisburd 2–6 %",
-        "footer": "Gerado por hotspots {version}. Ocorrências contadas por segmento de via; "
-        "nenhum dado pessoal é exibido.", "none": "nenhum", "yes": "sim", "no": "não",
-        "gi_labels": {3: "Quente 99 %", 2: "Quente 95 %", 1: "Quente 90 %",
-                      0: "Não significativo", -1: "Frio 90 %", -2: "Frio 95 %", -3: "Frio 99 %"},
-        "unit_block_face": "Unidade de análise: o segmento de rua de esquina a esquina (os dois "
-        "lados da rua), {n} segmentos, comprimento mediano de {median} m.",
-        "unit_piece": "Unidade de análise: os trechos da camada de ruas ({n} trechos, "
-        "comprimento mediano de {median} m), não segmentos de esquina a esquina.",
-        "emerging": "Pontos quentes emergentes", "category": "Categoria",
-        "segments": "Segmentos",
-        "emerging_text": "Tendência espaço-temporal de cada segmento nas {n} semanas {first} – "
-        "{last} (Análise de Pontos Quentes Emergentes: Gi* por segmento e semana com a semana "
-        "anterior como vizinha, tendência de Mann–Kendall, categorias da Esri).",
-        "became_new": "Tornaram-se novos pontos quentes nesta semana",
-        "became_int": "Tornaram-se pontos quentes em intensificação nesta semana",
-        "alpha": "Segmentos por categoria para os níveis de significância α",
-        "emerging_skipped": "Não calculado: {why}",
-    },
-}
-STATUS_TEXT = {"pt": {"new": "novo", "persistent": "persistente", "cooling": "esfriando",
-                      "not hot": "—"},
-               "en": {"new": "new", "persistent": "persistent", "cooling": "cooling",
-                      "not hot": "—"}}
+HOT_ROWS = 15  #: hot segments listed in the bulletin (the rest in hot_segments.csv)
+PLAN_ROWS = 6
+LIST_ROWS = 12
 
 
 def render_report(
@@ -188,13 +43,46 @@ def render_report(
     weights=None,
     title: str = "hotspots",
     language: str = "en",
-    top_n: int = 15,
+    top_n: int = HOT_ROWS,
     buffer_m: float = 15.0,
     near_repeat=None,
+    category_changes: pd.DataFrame | None = None,
+    incidents: pd.DataFrame | None = None,
+    timezone: str | None = None,
+    run_date=None,
+    breaks: dict | None = None,
 ) -> str:
-    """The report as one HTML string: no external file, script or font is referenced."""
+    """The bulletin as one HTML string: no external file, script or font is referenced.
+
+    Parameters
+    ----------
+    summary : dict
+        The run summary (``WeekResult.summary()``).
+    segments : GeoDataFrame or None
+        Every segment with the run's columns (analysis CRS).
+    weekly_counts : DataFrame, optional
+        The incidents of the window with a ``week`` column (small multiples).
+    kde : Raster, optional
+        The incident density (drawn over the streets in the map's classes).
+    weights : optional
+        Spatial weights of the Moran scatter plot.
+    title, language : str
+        The city's title; 'pt' (or 'pt-BR') or 'en'.
+    top_n : int
+        Hot segments listed (the rest are in hot_segments.csv; the bulletin says so).
+    category_changes : DataFrame, optional
+        :func:`hotspots.stats.rate_change.category_changes` of the week.
+    incidents : DataFrame, optional
+        The incidents behind the day-of-week × hour table (``occurred_at``).
+    timezone : str, optional
+        The city's time zone (the day and hour of the table are local).
+    run_date : date, optional
+        The date of the run (page footers); default: today.
+    breaks : dict, optional
+        The summary's ``class_breaks`` (the map's classes: small multiples and definitions).
+    """
     lang = _language(language)
-    t = TEXT[lang]
+    t = i18n.translator(lang, "bulletin")
     from jinja2 import Environment, select_autoescape
 
     from hotspots import __version__
@@ -203,42 +91,35 @@ def render_report(
                       lstrip_blocks=True)
     template = env.from_string((resources.files("hotspots") / "templates" / "report.html.j2")
                                .read_text(encoding="utf-8"))
-    figures = []
-    wow = summary.get("week_over_week")
-    if wow:
-        figures.append((t["trend"], plot_weekly_trend(wow["weekly_totals"], t)))
-    if segments is not None and "count" in segments.columns:
-        figures.append((t["curve"], plot_concentration_curve(segments["count"], t)))
-        variable = (summary.get("gi_parameters") or {}).get("variable", "count")
-        mor = plot_moran_scatter(segments, weights, t, variable=variable)
-        if mor:
-            figures.append((t["moran"], mor))
-    if kde is not None:
-        figures.append((t["kde"], plot_kde_thumbnail(kde)))
-    if weekly_counts is not None and segments is not None and "week" in weekly_counts.columns:
-        figures.append((t["multiples"], plot_small_multiples(segments, weekly_counts)))
+    run_date = run_date or pd.Timestamp.now(tz=timezone or "UTC").date()
+    date_shown = i18n.date_text(run_date, lang)
+    base = None
+    if segments is not None and len(segments) and hasattr(segments, "geometry"):
+        from hotspots.figures.bulletin import lines_path
+
+        base = lines_path(segments.geometry.values)
+    hot = _hot_section(segments, summary, t, lang, top_n)
+    cats = _category_rows(category_changes, t, lang)
     return template.render(
         t=t, lang=lang, title=title, summary=summary, week=summary.get("week"),
-        week_dates=_week_dates(summary, lang),
+        week_dates=_week_dates(summary, lang), run_date=date_shown,
+        period=_period(summary, incidents, lang, t),
+        lead=_lead(summary, hot, category_changes, _dates(incidents, lang), t, lang),
         headline=_headline(summary, t, lang),
-        top=_top_rows(segments, t, lang, top_n),
+        hot_map=_hot_map(segments, summary, base, t, lang),
+        hot=hot, categories=cats,
+        when=_when(incidents, summary, timezone, t, lang),
+        figures=_figures(summary, segments, weekly_counts, kde, weights, base, breaks, t, lang),
         plan=_plan_section(summary, t, lang),
-        qa=_qa_rows(summary, t, lang), figures=figures,
+        qa=_qa_rows(summary, t, lang),
         emerging=_emerging_section(summary, segments, t, lang),
-        near_repeat=_near_repeat_section(summary, near_repeat, t, lang), definitions=_definitions(summary, t,
-                                                                                buffer_m, lang),
-        footer=t["footer"].format(version=__version__),
+        near_repeat=_near_repeat_section(summary, near_repeat, t, lang),
+        definitions=_definitions(summary, t, buffer_m, lang, category_changes, breaks),
+        footer=t("footer", version=__version__, date=date_shown),
     )
 
 
-def _week_dates(summary: dict, lang: str) -> str:
-    """The analysed week's first and last day, inclusive, in the language's date format."""
-    dates = summary.get("week_dates")
-    if not dates:
-        return ""
-    first, last = (pd.Timestamp(dates["first"]), pd.Timestamp(dates["last"]))
-    fmt = "%d/%m/%Y" if lang == "pt" else "%Y-%m-%d"
-    return f"{first:{fmt}} – {last:{fmt}}"
+# --- formats ----------------------------------------------------------------------------------
 
 
 def _language(language: str) -> str:
@@ -253,324 +134,349 @@ def fmt_num(value, lang: str, *, digits: int = 0, pct: bool = False, sign: bool 
     """Number formatted for the language (pt: 1.234,5; en: 1,234.5); '–' for missing."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
-    v = float(value) * (100 if pct else 1)
-    text = f"{v:+,.{digits}f}" if sign else f"{v:,.{digits}f}"
-    if lang == "pt":
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text + (" %" if pct else "")
+    if pct:
+        return i18n.percent(value, lang, digits=digits, sign=sign).replace("−", "-")
+    return i18n.number(value, lang, digits=digits, sign=sign)
 
 
-def _headline(summary: dict, t: dict, lang: str) -> list[tuple[str, str, str]]:
+def _p_text(p: float, lang: str) -> str:
+    if p is None or not math.isfinite(p):
+        return "–"
+    if p < 0.001:
+        return "< " + i18n.number(0.001, lang, digits=3)
+    return i18n.number(p, lang, digits=3 if p < 0.1 else 2)
+
+
+def _img(data: bytes, alt: str, mime: str = "image/png") -> str:
+    return (f'<img alt="{html.escape(alt, quote=True)}" '
+            f'src="data:{mime};base64,{base64.b64encode(data).decode("ascii")}">')
+
+
+def _svg(data: bytes, alt: str) -> str:
+    """Inline SVG with its text alternative (role="img" and a <title>)."""
+    text = data.decode("utf-8")
+    i = text.index(">", text.index("<svg"))
+    label = html.escape(alt, quote=True)
+    return (text[:i] + f' role="img" aria-label="{label}"' + text[i:i + 1]
+            + f"<title>{label}</title>" + text[i + 1:])
+
+
+def _week_dates(summary: dict, lang: str) -> str:
+    """The analysed week's first and last day, inclusive, in the language's date format."""
+    dates = summary.get("week_dates")
+    if not dates:
+        return ""
+    return f"{i18n.date_text(dates['first'], lang)} – {i18n.date_text(dates['last'], lang)}"
+
+
+def _period(summary: dict, incidents, lang: str, t) -> str:
+    if summary.get("week"):
+        return f"{t('week')} {summary['week']} ({_week_dates(summary, lang)})"
+    if incidents is not None and len(incidents) and "occurred_at" in incidents:
+        times = incidents["occurred_at"].dropna()
+        if len(times):
+            return t("all_dates", first=i18n.date_text(times.min(), lang),
+                     last=i18n.date_text(times.max(), lang))
+    return t("all_weeks")
+
+
+# --- the summary at the top -------------------------------------------------------------------
+
+
+def _dates(incidents, lang: str) -> tuple[str, str]:
+    """First and last day of the incidents shown (all-incidents runs)."""
+    if incidents is None or not len(incidents) or "occurred_at" not in incidents:
+        return "–", "–"
+    times = incidents["occurred_at"].dropna()
+    if not len(times):
+        return "–", "–"
+    return i18n.date_text(times.min(), lang), i18n.date_text(times.max(), lang)
+
+
+def _lead(summary: dict, hot: dict, changes, dates: tuple[str, str], t, lang: str
+          ) -> list[str]:
+    """A few sentences in plain language, each built from a fact shown below."""
+    out = []
+    wow = summary.get("week_over_week")
+    num = lambda v, d=0: i18n.number(v, lang, digits=d)  # noqa: E731
+    if wow:
+        n, prev, mean = wow["incidents_week"], wow["incidents_prev"], wow["incidents_hist_mean"]
+        k = len(wow["weekly_totals"]) - 1
+        out.append(t("s_week", n=num(n), prev=num(prev), mean=num(mean, 1), k=k,
+                     vs_prev=_rel(n, prev, lang), vs_mean=_rel(n, mean, lang)))
+        if changes is not None and len(changes):
+            total = changes.iloc[-1]
+            key = "s_noise_out" if total["p_mean"] < 0.05 else "s_noise_in"
+            out.append(t(key, p=_p_text(total["p_mean"], lang)))
+        out.append(t("s_hot", hot=num(wow["hot_new"] + wow["hot_persistent"]),
+                     new=num(wow["hot_new"]), persistent=num(wow["hot_persistent"]),
+                     cooling=num(wow["hot_cooling"])))
+    elif summary.get("week"):
+        out.append(t("s_first", n=num(summary.get("incidents_week"))))
+    else:
+        out.append(t("s_all", n=num(summary.get("used")), segs=num(summary.get("segments")),
+                     first=dates[0], last=dates[1]))
+        if hot.get("n_hot") is not None:
+            out.append(t("s_gi", hot=num(hot["n_hot"])))
+    if changes is not None and len(changes) > 1:
+        cats = changes.iloc[:-1]
+        sig = cats[cats["significant_mean"]]
+        up = [t("s_cat_item", category=str(c), n=num(r["this_week"]), mean=num(r["mean_prev"], 1))
+              for c, r in sig.iterrows() if r["this_week"] > r["mean_prev"]]
+        down = [t("s_cat_item", category=str(c), n=num(r["this_week"]),
+                  mean=num(r["mean_prev"], 1))
+                for c, r in sig.iterrows() if r["this_week"] < r["mean_prev"]]
+        if up:
+            out.append(t("s_up", what="; ".join(up)))
+        if down:
+            out.append(t("s_down", what="; ".join(down)))
+        if not up and not down:
+            out.append(t("s_cats_none"))
+    conc = summary.get("concentration_weisburd") or {}
+    if conc.get("segments") and conc.get("share_for_50pct") is not None:
+        out.append(t("s_conc", s50=i18n.percent(conc["share_for_50pct"], lang)))
+    return out
+
+
+def _rel(n, base, lang: str) -> str:
+    if not base:
+        return "–"
+    return i18n.percent((n - base) / base, lang, digits=0, sign=True)
+
+
+def _headline(summary: dict, t, lang: str) -> list[tuple[str, str, str]]:
     """(label, big number, small print) cards."""
     cards = []
     wow = summary.get("week_over_week")
     if wow:
         n, prev, mean = wow["incidents_week"], wow["incidents_prev"], wow["incidents_hist_mean"]
-        rel = (n - prev) / prev if prev else float("nan")
-        relm = (n - mean) / mean if mean else float("nan")
         n_hist = len(wow["weekly_totals"]) - 1
-        cards.append((t["incidents_week"], fmt_num(n, lang),
-                      f"{fmt_num(rel, lang, digits=1, pct=True, sign=True)} {t['vs_prev']} "
-                      f"({fmt_num(prev, lang)}); {fmt_num(relm, lang, digits=1, pct=True, sign=True)}"
-                      f" {t['vs_mean'].format(n=n_hist)}"))
+        cards.append((t("incidents_week"), fmt_num(n, lang),
+                      f"{_rel(n, prev, lang)} {t('vs_prev')} ({fmt_num(prev, lang)}); "
+                      f"{_rel(n, mean, lang)} {t('vs_mean', n=n_hist)}"))
         hot = wow["hot_new"] + wow["hot_persistent"]
-        cards.append((t["hot_now"], fmt_num(hot, lang),
-                      f"{wow['hot_new']} {t['new']}, {wow['hot_persistent']} {t['persistent']}, "
-                      f"{wow['hot_cooling']} {t['cooling']}"))
+        cards.append((t("hot_now"), fmt_num(hot, lang),
+                      t("hot_small", new=wow["hot_new"], persistent=wow["hot_persistent"],
+                        cooling=wow["hot_cooling"])))
     elif summary.get("week"):
-        cards.append((t["incidents_week"], fmt_num(summary.get("incidents_week"), lang),
-                      t["no_previous"]))
+        cards.append((t("incidents_week"), fmt_num(summary.get("incidents_week"), lang),
+                      t("no_previous")))
     else:
-        cards.append((t["incidents_week"], fmt_num(summary.get("used"), lang), t["all_weeks"]))
+        cards.append((t("incidents_all"), fmt_num(summary.get("used"), lang), t("all_weeks")))
     ev = summary.get("evaluation")
     if ev:
-        cards.append((t["hit_rate"], fmt_num(ev["hit_rate"], lang, digits=1, pct=True),
-                      f"n = {ev['n']} / N = {ev['N']}; {ev['flagged_segments']} "
-                      f"{t['segment'].lower()}s"))
-        cards.append((t["pai_length"], fmt_num(ev["pai_length"], lang, digits=2),
-                      f"{t['pai_area']} {fmt_num(ev['pai_area'], lang, digits=2)}; "
-                      f"{t['rri']} {fmt_num(ev['rri'], lang, digits=2)}"))
+        cards.append((t("hit_rate"), fmt_num(ev["hit_rate"], lang, digits=1, pct=True),
+                      t("hit_small", n=fmt_num(ev["n"], lang), N=fmt_num(ev["N"], lang),
+                        flagged=fmt_num(ev["flagged_segments"], lang))))
+        cards.append((t("pai_length"), fmt_num(ev["pai_length"], lang, digits=2),
+                      t("pai_small", area=fmt_num(ev["pai_area"], lang, digits=2),
+                        rri=fmt_num(ev["rri"], lang, digits=2))))
     conc = summary.get("concentration_weisburd") or {}
     if conc.get("segments"):
         s50, s25 = conc["share_for_50pct"], conc["share_for_25pct"]
-        cards.append((t["conc"], fmt_num(s50, lang, digits=1, pct=True),
-                      t["conc_text"].format(s50=fmt_num(s50, lang, digits=1, pct=True),
-                                            s25=fmt_num(s25, lang, digits=1, pct=True),
-                                            gini=fmt_num(conc["gini"], lang, digits=2))
-                      + " " + (t["weisburd_in"] if conc.get("within_weisburd_50")
-                               else t["weisburd_out"])))
+        cards.append((t("conc"), fmt_num(s50, lang, digits=1, pct=True),
+                      t("conc_text", s50=fmt_num(s50, lang, digits=1, pct=True),
+                        s25=fmt_num(s25, lang, digits=1, pct=True),
+                        gini=fmt_num(conc["gini"], lang, digits=2))
+                      + " " + (t("weisburd_in") if conc.get("within_weisburd_50")
+                               else t("weisburd_out"))))
     return cards
 
 
-def _top_rows(segments: pd.DataFrame | None, t: dict, lang: str, top_n: int) -> dict:
-    """Rows of the top-segments table: by Gi* bin, z, then count."""
-    if segments is None or len(segments) == 0:
-        return {"columns": [], "rows": []}
+# --- hot segments -----------------------------------------------------------------------------
+
+
+def hot_segment_rows(segments: pd.DataFrame) -> pd.DataFrame:
+    """The hot segments in the bulletin's order: this week's hot ones (weekly runs: the
+    ``hot`` flag; else Gi* class ≥ 95 %, else the segments with incidents), by Gi* class, Gi*
+    z-score, then incidents."""
     seg = segments
-    if "gi_bin" in seg.columns and "gi_z" in seg.columns:
-        order = seg.sort_values(["gi_bin", "gi_z", "count"], ascending=False, kind="stable")
-    elif "gi_z" in seg.columns:
-        order = seg.sort_values(["gi_z", "count"], ascending=False, kind="stable")
+    if "hot" in seg.columns:
+        chosen = seg[seg["hot"].fillna(False).astype(bool)]
+    elif "gi_bin" in seg.columns and seg["gi_bin"].notna().any():
+        chosen = seg[pd.to_numeric(seg["gi_bin"], errors="coerce").fillna(0) >= 2]
     else:
-        order = seg.sort_values(["count", "rate_per_100m"], ascending=False, kind="stable")
-    order = order[order["count"] > 0].head(top_n)
-    spec = [("street", lambda r: r.get("street_name") or "—"),
+        chosen = seg[seg["count"] > 0]
+    keys = [c for c in ("gi_bin", "gi_z", "count") if c in chosen.columns]
+    return chosen.sort_values(keys, ascending=False, kind="stable")
+
+
+def _gi_label(v, lang: str) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "–"
+    return i18n.text(f"bulletin.gi_short.{int(v)}", lang)
+
+
+def _hot_section(segments, summary: dict, t, lang: str, top_n: int) -> dict:
+    if segments is None or len(segments) == 0 or "count" not in segments.columns:
+        return {"columns": [], "rows": [], "note": "", "new": [], "cooling": []}
+    weekly = "hot_status" in segments.columns
+    hot = hot_segment_rows(segments)
+    fallback = False
+    if not len(hot) and not weekly:
+        hot = segments[segments["count"] > 0].sort_values("count", ascending=False)
+        fallback = True
+    shown = hot.head(top_n)
+    spec = [("street", lambda r: r.get("street_name") or i18n.text("words.unnamed_street",
+                                                                     lang)),
             ("segment", lambda r: str(r.name)),
             ("count", lambda r: fmt_num(r["count"], lang)),
             ("rate", lambda r: fmt_num(r.get("rate_per_100m"), lang, digits=1))]
-    if "count_prev" in seg.columns:
+    if "count_prev" in segments.columns:
         spec += [("prev", lambda r: fmt_num(r["count_prev"], lang)),
-                 ("change", lambda r: fmt_num(r["change_prev"], lang, sign=True))]
-    if "gi_bin" in seg.columns:
-        spec.append(("gi", lambda r: t["gi_labels"].get(int(r["gi_bin"]), str(r["gi_bin"]))))
-    if "hot_status" in seg.columns:
-        spec.append(("status", lambda r: STATUS_TEXT[lang].get(r["hot_status"], r["hot_status"])))
-    rows = [[str(f(r)) for _, f in spec] for _, r in order.iterrows()]
-    return {"columns": [t[k] for k, _ in spec], "rows": rows}
-
-
-def _near_repeat_section(summary: dict, result, t: dict, lang: str) -> dict | None:
-    """The near-repeat paragraph, the Knox-ratio heat table and the risk zones after the week."""
-    nr = summary.get("near_repeat")
-    if not nr:
-        return None
-    if nr.get("skipped"):
-        return {"skipped": t["nr_skipped"].format(why=nr["skipped"])}
-    img = None
-    if result is not None:
-        from hotspots.figures.near_repeat import knox_heatmap_png
-
-        data = base64.b64encode(knox_heatmap_png(result.overall, language=lang)).decode("ascii")
-        img = (f'<img alt="{escape(t["nr_alt"])}" src="data:image/png;base64,{data}">')
-    text = (nr.get("text") or {}).get(lang) or (nr.get("text") or {}).get("en", "")
-    return {"text": text, "img": img,
-            "window": t["nr_window"].format(
-                n=fmt_num(nr["incidents"], lang), start=nr["from"], end=nr["to"],
-                perms=fmt_num((nr.get("parameters") or {}).get("permutations"), lang)),
-            "zones": t["nr_zones"].format(n=fmt_num(nr["risk_segments"], lang))}
-
-
-def _plan_section(summary: dict, t: dict, lang: str) -> dict | None:
-    """The plan in a few lines: budget, funded, next in line, evidence, example-cost warning."""
-    pl = summary.get("planning")
-    if not pl or pl.get("skipped"):
-        return None
-    tot = pl["totals"]
-    light = tot.get("lighting") or {}
-    ev = tot.get("evidence") or {}
-    lines = []
-    if light.get("budget_brl") is not None:
-        lines.append(t["plan_budget"].format(
-            budget=fmt_num(light["budget_brl"], lang), spent=fmt_num(light["spent_brl"], lang),
-            n=light["funded"], repairs=light.get("repairs_funded", 0),
-            new=light.get("new_lights_funded", 0), lamps=light.get("lamps_new_funded", 0),
-            metres=fmt_num(light.get("metres_funded"), lang),
-            left=fmt_num(light.get("left_brl"), lang)))
+                 ("change", lambda r: i18n.signed(r["change_prev"], lang))]
+    if "gi_bin" in segments.columns:
+        spec.append(("gi", lambda r: _gi_label(r["gi_bin"], lang)))
+    if weekly:
+        spec.append(("status", lambda r: i18n.text(f"words.status.{r['hot_status']}", lang)))
+    rows = [[str(f(r)) for _, f in spec] for _, r in shown.iterrows()]
+    numeric = [k in ("count", "rate", "prev", "change") for k, _ in spec]
+    if fallback:
+        note = t("top_cut", shown=len(shown))
+    elif len(hot) > len(shown):
+        note = t("hot_cut", shown=len(shown), n=len(hot))
     else:
-        lines.append(t["plan_nobudget"].format(n=pl.get("projects", 0)))
-    if ev:
-        lines.append(t["plan_evidence"].format(start=str(ev.get("covered_start", ""))[:10],
-                                               end=str(ev.get("end", ""))[:10],
-                                               weeks=fmt_num(ev.get("covered_weeks"), lang)))
-    if tot.get("example_costs"):
-        lines.append(t["plan_examples"].format(which=", ".join(tot["example_costs"])))
+        note = t("hot_all", n=len(hot))
 
-    def rows(items):
-        return [[r.get("location") or "—", r.get("kind") or "", fmt_num(r.get("cost"), lang),
-                 r.get("reason") or ""] for r in items]
-
-    return {"lines": lines, "funded": rows(pl.get("funded", [])[:12]),
-            "next": rows(pl.get("next", [])[:5]),
-            "columns": [t["plan_where"], t["plan_what"], t["plan_cost"], t["plan_why"]],
-            "files": t["plan_files"]}
-
-
-def _emerging_section(summary: dict, segments: pd.DataFrame | None, t: dict, lang: str
-                      ) -> dict | None:
-    """Counts per emerging category, what became new/intensifying, and the α table."""
-    em = summary.get("emerging")
-    if not em:
-        return None
-    if em.get("skipped"):
-        return {"skipped": t["emerging_skipped"].format(why=em["skipped"])}
-    from hotspots.stats.emerging_categories import CATEGORIES
-
-    names = {c.name: (c.name_pt if lang == "pt" else c.name) for c in CATEGORIES}
-    rows = [(names[k], fmt_num(v, lang)) for k, v in em["categories"].items() if v]
-    alphas = list(em.get("sensitivity", {}))
-    table = [[names[k], *[fmt_num(em["sensitivity"][a].get(k, 0), lang) for a in alphas]]
-             for k in em["categories"] if any(em["sensitivity"][a].get(k, 0) for a in alphas)]
-
-    def streets(ids):
-        if segments is None or not ids:
-            return []
+    def names(frame):
         out = []
-        for i in ids:
-            name = segments["street_name"].get(i, "") if "street_name" in segments else ""
-            out.append(f"{name or '—'} ({i})")
+        for sid, r in frame.head(LIST_ROWS).iterrows():
+            street = r.get("street_name") or i18n.text("words.unnamed_street", lang)
+            out.append(f"{street} ({fmt_num(r['count'], lang)})")
+        if len(frame) > LIST_ROWS:
+            out.append(f"… +{len(frame) - LIST_ROWS}")
         return out
 
-    return {"text": t["emerging_text"].format(n=em["steps"], first=em["first_step"],
-                                              last=em["last_step"]),
-            "rows": rows, "alphas": [fmt_num(float(a), lang, digits=2) for a in alphas],
-            "table": table, "new": streets(em.get("became_new", [])),
-            "intensifying": streets(em.get("became_intensifying", []))}
+    new = cooling = []
+    if weekly:
+        st = segments["hot_status"]
+        new = names(segments[st == "new"].sort_values("count", ascending=False))
+        cooling = names(segments[st == "cooling"].sort_values("count", ascending=False))
+    n_hot = None if weekly or fallback else len(hot)
+    return {"columns": [t(k) for k, _ in spec], "numeric": numeric, "rows": rows,
+            "note": note, "new": new, "cooling": cooling, "weekly": weekly, "n_hot": n_hot,
+            "heading": t("top") if not fallback else t("top_all")}
 
 
-def _qa_rows(summary: dict, t: dict, lang: str) -> dict:
-    rows = [(t["read"], fmt_num(summary.get("rows_read"), lang)),
-            (t["used"], fmt_num(summary.get("used"), lang)),
-            (t["rejected"], fmt_num(summary.get("rejected"), lang))]
-    rates = []
-    if summary.get("snap_rate") is not None:
-        rates.append((t["snap_rate"], fmt_num(summary["snap_rate"], lang, digits=1, pct=True),
-                      _ok(summary["snap_rate"])))
-    if summary.get("geocode_rate") is not None:
-        rates.append((t["addr_rate"], fmt_num(summary["geocode_rate"], lang, digits=1, pct=True),
-                      _ok(summary["geocode_rate"])))
-    reasons = list((summary.get("rejected_by_reason") or {}).items())
-    extra = []
-    for key, value in (summary.get("geocoding_qa") or {}).items():
-        if isinstance(value, (int, float, str)) and not isinstance(value, bool):
-            shown = fmt_num(value, lang, digits=3) if isinstance(value, float) else str(value)
-            extra.append((key.replace("_", " "), shown))
-    return {"rows": rows, "rates": rates, "reasons": reasons, "extra": extra[:20]}
+def _hot_map(segments, summary: dict, base, t, lang: str) -> str | None:
+    if segments is None or len(segments) == 0 or not hasattr(segments, "geometry"):
+        return None
+    if "hot_status" not in segments.columns and "gi_bin" not in segments.columns:
+        return None
+    from hotspots.figures.bulletin import hot_map_png
+
+    weekly = "hot_status" in segments.columns
+    return _img(hot_map_png(segments, lang=lang, base=base),
+                t("map_alt") if weekly else t("map_alt_all"))
 
 
-def _ok(rate) -> str:
-    if rate is None or not isinstance(rate, (int, float)) or not math.isfinite(rate):
-        return ""
-    return "ok" if rate >= RATCLIFFE_MIN_RATE else "low"
+# --- categories and time of day ---------------------------------------------------------------
 
 
-def _definitions(summary: dict, t: dict, buffer_m: float, lang: str = "en") -> list[str]:
-    out = []
-    unit = summary.get("unit")
-    if unit:
-        key = "unit_block_face" if unit.get("unit") == "block_face" else "unit_piece"
-        median = (unit.get("length_m") or {}).get("median")
-        out.append(t[key].format(n=fmt_num(summary.get("segments"), lang),
-                                 median=fmt_num(median, lang)))
-        note = (unit.get("crs_note") or {}).get(lang)
-        if note:
-            out.append(note)
-    ready = (summary.get("statistics") or {}).get("readiness") or {}
-    if ready and not ready.get("ok"):
-        out.append((ready.get("messages") or {}).get("pt-BR" if lang == "pt" else "en", ""))
-    rule = (summary.get("week_over_week") or {}).get("hot_rule")
-    if rule:
-        out.append(t["m_hot"].format(rule=rule))
-        out.append(t["m_new"])
-    if summary.get("evaluation"):
-        out += [t["m_hit"], t["m_pai"].format(buf=fmt_num(buffer_m, "en")), t["m_rri"]]
+def _category_rows(changes: pd.DataFrame | None, t, lang: str) -> dict | None:
+    if changes is None or not len(changes):
+        return None
+    n_prev = changes.attrs.get("n_prev", 0)
+    rows = []
+    last = len(changes) - 1
+    for i, (cat, r) in enumerate(changes.iterrows()):
+        total = i == last
+        mark_l = " ●" if r["significant_last"] else ""
+        mark_m = " ●" if r["significant_mean"] else ""
+        rows.append({"name": t("cat_total") if total else str(cat), "total": total,
+                     "cells": [fmt_num(r["this_week"], lang), fmt_num(r["last_week"], lang),
+                               i18n.signed(r["change"], lang) + mark_l,
+                               fmt_num(r["mean_prev"], lang, digits=1),
+                               _rel(r["this_week"], r["mean_prev"], lang) + mark_m]})
+    return {"columns": [t("category"), t("cat_this"), t("cat_last"), t("change"),
+                        t("cat_mean", n=n_prev), t("cat_vs_mean")],
+            "rows": rows, "note": t("cat_note")}
+
+
+def _when(incidents, summary: dict, timezone, t, lang: str) -> dict | None:
+    """Day-of-week × hour counts with cell shades (a table, readable in print)."""
+    if incidents is None or not len(incidents) or "occurred_at" not in incidents.columns:
+        return None
+    times = pd.Series(incidents["occurred_at"]).dropna()
+    if timezone and len(times) and times.dt.tz is not None:
+        times = times.dt.tz_convert(timezone)
+    if not len(times):
+        return None
+    table = np.zeros((7, 24), dtype=np.int64)
+    np.add.at(table, (times.dt.day_of_week.to_numpy(), times.dt.hour.to_numpy()), 1)
+    top = max(int(table.max()), 1)
+    rows = []
+    for d in range(7):
+        cells = []
+        for h in range(24):
+            v = int(table[d, h])
+            shade = 0.0 if v == 0 else 0.15 + 0.85 * v / top
+            cells.append((v, f"rgba(189,0,38,{shade:.2f})", shade > 0.55))
+        rows.append((i18n.text(f"words.day.{d}", lang), cells))
+    weeks = summary.get("weeks_window") or []
+    caption = (t("when_caption", n=len(weeks), first=weeks[0], last=weeks[-1]) if weeks
+               else t("when_caption_all"))
+    return {"rows": rows, "hours": list(range(24)), "caption": caption}
+
+
+# --- figures ----------------------------------------------------------------------------------
+
+
+def _figures(summary, segments, window, kde, weights, base, breaks, t, lang: str) -> dict:
+    """The bulletin's figures by name: (caption, markup) of multiples, trend, kde, curve and
+    moran (those that can be drawn)."""
+    from hotspots.figures import bulletin as fig
+
+    out: dict = {}
+    if window is not None and segments is not None and "week" in window.columns and len(window):
+        weeks = sorted(window["week"].unique())[-9:]
+        counts = _count_matrix(window, segments.index, weeks)
+        bounds = None if not breaks else tuple(breaks["weekly_counts"]["lower_bounds"])
+        png = fig.small_multiples_png(segments, counts, lang=lang, lower_bounds=bounds,
+                                      base=base)
+        out["multiples"] = (t("multiples"), _img(png, t("multiples_alt", n=len(weeks),
+                                                        first=weeks[0], last=weeks[-1])))
+    wow = summary.get("week_over_week")
+    if wow:
+        weeks = list(wow["weekly_totals"])
+        out["trend"] = (t("trend"), _svg(fig.trend_svg(wow["weekly_totals"], lang=lang),
+                                         t("trend_alt", first=weeks[0], last=weeks[-1])))
+    if kde is not None:
+        out["kde"] = (t("kde"), _img(fig.kde_png(kde, segments=segments, lang=lang, base=base),
+                                     t("kde_alt")))
+    if segments is not None and "count" in segments.columns:
+        out["curve"] = (t("curve"), _svg(fig.concentration_svg(segments["count"], lang=lang),
+                                         t("curve_alt")))
+        mor = _moran(segments, weights, summary, lang)
+        if mor:
+            out["moran"] = (t("moran"), _img(mor, t("moran_alt")))
     return out
 
 
-def svg_data(fig) -> str:
-    """Inline SVG markup of a matplotlib figure (no timestamps, stable ids)."""
-    import matplotlib.pyplot as plt
-
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
-    plt.close(fig)
-    text = buf.getvalue()
-    return text[text.index("<svg"):]
+def _count_matrix(window: pd.DataFrame, index: pd.Index, weeks: list) -> pd.DataFrame:
+    """Incidents per segment (rows, ``index``) and week (columns ``weeks``), zeros filled."""
+    rows = index.get_indexer(window["segment_id"].to_numpy())
+    cols = pd.Index(weeks).get_indexer(window["week"].to_numpy())
+    ok = (rows >= 0) & (cols >= 0)
+    flat = np.bincount(rows[ok] * len(weeks) + cols[ok], minlength=len(index) * len(weeks))
+    return pd.DataFrame(flat.reshape(len(index), len(weeks)), index=index, columns=weeks)
 
 
-def png_data(fig, *, dpi: int = 110) -> str:
-    """An <img> tag with the figure as a base64 PNG data URL."""
-    import matplotlib.pyplot as plt
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None}, bbox_inches="tight")
-    plt.close(fig)
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return f'<img alt="" src="data:image/png;base64,{data}">'
-
-
-def escape(text) -> str:
-    """HTML-escape text taken from inputs."""
-    return html.escape(str(text))
-
-
-def _figure(width: float = 6.0, height: float = 3.2):
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    plt.rcParams["svg.hashsalt"] = "hotspots"
-    fig, ax = plt.subplots(figsize=(width, height))
-    return fig, ax
-
-
-def plot_weekly_trend(totals: dict[str, int], t: dict) -> str:
-    """Bar chart of incidents per week, the analysed week highlighted (SVG)."""
-    fig, ax = _figure()
-    weeks = list(totals)
-    values = [totals[w] for w in weeks]
-    colors = ["#9ecae1"] * (len(weeks) - 1) + ["#bd0026"]
-    ax.bar(range(len(weeks)), values, color=colors)
-    ax.set_xticks(range(len(weeks)), [w[-3:] for w in weeks])
-    ax.set_ylabel(t["count"])
-    ax.set_title(t["trend"])
-    ax.spines[["top", "right"]].set_visible(False)
-    return svg_data(fig)
-
-
-def plot_concentration_curve(counts: pd.Series, t: dict) -> str:
-    """Cumulative share of incidents vs share of segments, with Weisburd's 50 % band (SVG)."""
-    from hotspots.evaluation import WEISBURD_50, concentration_curve
-
-    conc = concentration_curve(counts)
-    fig, ax = _figure(4.6, 3.4)
-    curve = conc.curve
-    ax.axvspan(*WEISBURD_50, color="#fdd49e", alpha=0.7, label=t["weisburd_band"])
-    ax.plot(curve["share_segments"], curve["share_incidents"], color="#bd0026", lw=1.8)
-    ax.plot([0, 1], [0, 1], color="#999", lw=0.8, ls="--")
-    ax.axhline(0.5, color="#666", lw=0.6)
-    ax.axhline(0.25, color="#666", lw=0.6, ls=":")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1.01)
-    ax.set_xlabel(t["share_seg"])
-    ax.set_ylabel(t["share_inc"])
-    ax.set_title(t["curve"])
-    ax.legend(loc="lower right", frameon=False)
-    return svg_data(fig)
-
-
-def plot_moran_scatter(segments: pd.DataFrame, weights, t: dict, *, variable: str = "count"
-                       ) -> str | None:
-    """Standardised values vs their row-standardised spatial lag, coloured by LISA class.
-
-    Drawn only when the statistics stage left ``lisa_class`` and its weights; ``variable`` is
-    the one local Moran ran on (counts or rates per 100 m). The slope is global Moran's I.
-    """
-    lisa = "lisa_class" if "lisa_class" in segments.columns else None
-    if lisa is None or weights is None or variable not in segments.columns:
+def _moran(segments, weights, summary: dict, lang: str) -> bytes | None:
+    """The Moran scatter plot when local Moran ran (its variable and weights)."""
+    variable = (summary.get("gi_parameters") or {}).get("variable", "count")
+    if "lisa_class" not in segments.columns or weights is None or variable not in segments:
         return None
+    from hotspots.figures.bulletin import moran_png
     from hotspots.weights import to_sparse
 
     y = segments[variable].to_numpy(dtype=float)
     if y.std() == 0:
         return None
     z, lag, slope = moran_points(y, to_sparse(weights, segments.index))
-    palette = {"HH": "#d7191c", "LL": "#2c7bb6", "HL": "#fdae61", "LH": "#abd9e9"}
-    fig, ax = _figure(4.6, 3.6)
-    classes = segments[lisa].astype(str).to_numpy()
-    for cls in sorted(set(classes)):
-        m = classes == cls
-        ax.scatter(z[m], lag[m], s=8, color=palette.get(cls, "#bbbbbb"), label=cls, alpha=0.8,
-                   linewidths=0)
-    xs = np.array([z.min(), z.max()])
-    ax.plot(xs, slope * xs, color="#333", lw=1)
-    ax.axhline(0, color="#999", lw=0.6)
-    ax.axvline(0, color="#999", lw=0.6)
-    ax.set_xlabel(f"{variable} ({t['std']})")
-    ax.set_ylabel(t["lag"])
-    ax.set_title(f"{t['moran']} (I ≈ {slope:.3f})")
-    ax.legend(frameon=False, fontsize=7)
-    return png_data(fig)
+    label = i18n.text(f"fields.{variable}", lang) if i18n.has(f"fields.{variable}") else variable
+    return moran_png(z, lag, slope, segments["lisa_class"].astype(str).to_numpy(),
+                     variable_label=label, lang=lang)
 
 
 def moran_points(values: np.ndarray, weights) -> tuple[np.ndarray, np.ndarray, float]:
@@ -589,52 +495,162 @@ def moran_points(values: np.ndarray, weights) -> tuple[np.ndarray, np.ndarray, f
     return z, lag, float((z @ lag) / (z @ z))
 
 
-def plot_kde_thumbnail(kde) -> str:
-    """The KDE raster as a small image (PNG), north up."""
-    fig, ax = _figure(4.2, 4.2)
-    arr = np.asarray(kde.array, dtype=float)
-    tr = kde.transform
-    extent = (tr.c, tr.c + tr.a * arr.shape[1], tr.f + tr.e * arr.shape[0], tr.f)
-    im = ax.imshow(np.ma.masked_invalid(arr), extent=extent, cmap="magma_r", origin="upper")
-    fig.colorbar(im, ax=ax, shrink=0.7)
-    ax.set_axis_off()
-    return png_data(fig, dpi=90)
+# --- sections from the summary ----------------------------------------------------------------
 
 
-def plot_small_multiples(segments: pd.DataFrame, window: pd.DataFrame, *, max_weeks: int = 9
-                         ) -> str:
-    """One small map per week of the window: segments coloured by that week's count (PNG)."""
-    import matplotlib.pyplot as plt
-    from matplotlib.collections import LineCollection
+def _near_repeat_section(summary: dict, result, t, lang: str) -> dict | None:
+    """The near-repeat paragraph, the Knox-ratio heat table and the risk zones after the week."""
+    nr = summary.get("near_repeat")
+    if not nr:
+        return None
+    if nr.get("skipped"):
+        return {"skipped": t("nr_skipped", why=skip_text(nr["skipped"], lang))}
+    img = None
+    if result is not None:
+        from hotspots.figures.near_repeat import knox_heatmap_png
 
-    weeks = sorted(window["week"].unique())[-max_weeks:]
-    counts = pd.crosstab(window["segment_id"], window["week"]).reindex(
-        index=segments.index, columns=weeks, fill_value=0)
-    geoms = segments.geometry
-    import shapely
-
-    parts = shapely.get_parts(geoms.to_numpy())
-    owner = np.repeat(np.arange(len(geoms)), shapely.get_num_geometries(geoms.to_numpy()))
-    lines = [np.asarray(shapely.get_coordinates(p)) for p in parts]
-    vmax = max(1.0, float(np.percentile(counts.to_numpy()[counts.to_numpy() > 0], 95))
-               if (counts.to_numpy() > 0).any() else 1.0)
-    ncols = 3 if len(weeks) > 4 else len(weeks)
-    nrows = math.ceil(len(weeks) / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(2.3 * ncols, 2.3 * nrows), squeeze=False)
-    cmap = plt.get_cmap("YlOrRd")
-    for ax in axes.ravel():
-        ax.set_axis_off()
-    for k, week in enumerate(weeks):
-        ax = axes.ravel()[k]
-        v = counts[week].to_numpy()[owner]
-        colors = np.where(v[:, None] > 0, cmap(np.clip(v / vmax, 0.15, 1.0)),
-                          np.array([[0.85, 0.85, 0.85, 1.0]]))
-        widths = np.where(v > 0, 1.4, 0.4)
-        ax.add_collection(LineCollection(lines, colors=colors, linewidths=widths))
-        ax.autoscale_view()
-        ax.set_aspect("equal")
-        ax.set_title(f"{week} ({int(counts[week].sum())})", fontsize=8)
-    return png_data(fig, dpi=80)
+        img = _img(knox_heatmap_png(result.overall, language=lang), t("nr_alt"))
+    text = (nr.get("text") or {}).get(lang) or (nr.get("text") or {}).get("en", "")
+    return {"text": text, "img": img,
+            "window": t("nr_window", n=fmt_num(nr["incidents"], lang),
+                        start=i18n.date_text(nr["from"], lang),
+                        end=i18n.date_text(nr["to"], lang),
+                        perms=fmt_num((nr.get("parameters") or {}).get("permutations"), lang)),
+            "zones": t("nr_zones", n=fmt_num(nr["risk_segments"], lang))}
 
 
-__all__ = ["fmt_num", "render_report"]
+def _plan_section(summary: dict, t, lang: str) -> dict | None:
+    """The plan in a few lines: budget, funded, next in line, evidence, example-cost warning."""
+    pl = summary.get("planning")
+    if not pl or pl.get("skipped"):
+        return None
+    tot = pl["totals"]
+    light = tot.get("lighting") or {}
+    ev = tot.get("evidence") or {}
+    lines = []
+    if light.get("budget_brl") is not None:
+        lines.append(t("plan_budget",
+                       budget=fmt_num(light["budget_brl"], lang),
+                       spent=fmt_num(light["spent_brl"], lang), n=light["funded"],
+                       repairs=light.get("repairs_funded", 0),
+                       new=light.get("new_lights_funded", 0),
+                       lamps=light.get("lamps_new_funded", 0),
+                       metres=fmt_num(light.get("metres_funded"), lang),
+                       left=fmt_num(light.get("left_brl"), lang)))
+    else:
+        lines.append(t("plan_nobudget", n=pl.get("projects", 0)))
+    if ev:
+        lines.append(t("plan_evidence", start=i18n.date_text(ev.get("covered_start"), lang),
+                       end=i18n.date_text(ev.get("end"), lang),
+                       weeks=fmt_num(ev.get("covered_weeks"), lang)))
+    if tot.get("example_costs"):
+        lines.append(t("plan_examples", which=", ".join(tot["example_costs"])))
+
+    def rows(items):
+        return [[r.get("location") or "—",
+                 t(f"kind.{r['kind']}") if i18n.has(f"bulletin.kind.{r.get('kind')}")
+                 else str(r.get("kind") or ""),
+                 fmt_num(r.get("cost"), lang), r.get("reason") or ""] for r in items]
+
+    funded = pl.get("funded", [])
+    return {"lines": lines, "funded": rows(funded[:PLAN_ROWS]),
+            "more": t("plan_more", n=len(funded) - PLAN_ROWS) if len(funded) > PLAN_ROWS
+            else "", "next": rows(pl.get("next", [])[:3]),
+            "columns": [t("plan_where"), t("plan_what"), t("plan_cost"), t("plan_why")],
+            "files": t("plan_files")}
+
+
+def _emerging_section(summary: dict, segments: pd.DataFrame | None, t, lang: str
+                      ) -> dict | None:
+    """Counts per emerging category, what became new/intensifying, and the α table."""
+    em = summary.get("emerging")
+    if not em:
+        return None
+    if em.get("skipped"):
+        return {"skipped": t("emerging_skipped", why=skip_text(em["skipped"], lang))}
+    from hotspots.stats.emerging_categories import CATEGORIES
+
+    names = {c.name: (c.name_pt if lang == "pt" else c.name) for c in CATEGORIES}
+    rows = [(names[k], fmt_num(v, lang)) for k, v in em["categories"].items() if v]
+    alphas = list(em.get("sensitivity", {}))
+    table = [[names[k], *[fmt_num(em["sensitivity"][a].get(k, 0), lang) for a in alphas]]
+             for k in em["categories"] if any(em["sensitivity"][a].get(k, 0) for a in alphas)]
+
+    def streets(ids):
+        if segments is None or not ids:
+            return []
+        out = []
+        for i in ids[:LIST_ROWS]:
+            name = segments["street_name"].get(i, "") if "street_name" in segments else ""
+            out.append(f"{name or i18n.text('words.unnamed_street', lang)} ({i})")
+        if len(ids) > LIST_ROWS:
+            out.append(f"… +{len(ids) - LIST_ROWS}")
+        return out
+
+    return {"text": t("emerging_text", n=em["steps"], first=em["first_step"],
+                      last=em["last_step"]),
+            "rows": rows, "alphas": [fmt_num(float(a), lang, digits=2) for a in alphas],
+            "table": table, "new": streets(em.get("became_new", [])),
+            "intensifying": streets(em.get("became_intensifying", []))}
+
+
+def _qa_rows(summary: dict, t, lang: str) -> dict:
+    rows = [(t("read"), fmt_num(summary.get("rows_read"), lang)),
+            (t("used"), fmt_num(summary.get("used"), lang)),
+            (t("rejected"), fmt_num(summary.get("rejected"), lang))]
+    rates = []
+    for key, label in (("snap_rate", "snap_rate"), ("geocode_rate", "addr_rate")):
+        if summary.get(key) is not None:
+            rates.append((t(label), fmt_num(summary[key], lang, digits=1, pct=True),
+                          _ok(summary[key], t)))
+    reasons = [(reason_text(k, lang), fmt_num(v, lang))
+               for k, v in (summary.get("rejected_by_reason") or {}).items()]
+    return {"rows": rows, "rates": rates, "reasons": reasons}
+
+
+def _ok(rate, t) -> str:
+    if rate is None or not isinstance(rate, (int, float)) or not math.isfinite(rate):
+        return ""
+    return "" if rate >= RATCLIFFE_MIN_RATE else t("low")
+
+
+def _definitions(summary: dict, t, buffer_m: float, lang: str, changes, breaks) -> list[str]:
+    out = []
+    unit = summary.get("unit")
+    if unit:
+        key = "unit_block_face" if unit.get("unit") == "block_face" else "unit_piece"
+        median = (unit.get("length_m") or {}).get("median")
+        out.append(t(key, n=fmt_num(summary.get("segments"), lang),
+                     median=fmt_num(median, lang)))
+        note = (unit.get("crs_note") or {}).get(lang)
+        if note:
+            out.append(note)
+    crs = summary.get("crs")
+    if crs:
+        out.append(t("m_crs", name=_crs_name(crs), code=crs))
+    ready = (summary.get("statistics") or {}).get("readiness") or {}
+    if ready and not ready.get("ok"):
+        out.append((ready.get("messages") or {}).get("pt-BR" if lang == "pt" else "en", ""))
+    rule = (summary.get("week_over_week") or {}).get("hot_rule")
+    if rule:
+        out.append(t("m_hot", rule=hot_rule_text(rule, lang)))
+        out.append(t("m_new"))
+    if changes is not None:
+        out.append(t("m_poisson", n=changes.attrs.get("n_prev", 1)))
+    if summary.get("evaluation"):
+        out += [t("m_hit"), t("m_pai", buf=fmt_num(buffer_m, lang)), t("m_rri")]
+    rate = (breaks or {}).get("rate_per_100m")
+    if rate and rate.get("breaks"):
+        out.append(t("m_breaks", breaks=" | ".join(fmt_num(b, lang, digits=2)
+                                                   for b in rate["breaks"]),
+                     source=rate["source"][lang]))
+    return [x for x in out if x]
+
+
+def _crs_name(code: str) -> str:
+    try:
+        from pyproj import CRS
+
+        return CRS.from_user_input(code).name
+    except Exception:  # an unreadable CRS string: show the code only
+        return code

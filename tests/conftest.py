@@ -68,3 +68,49 @@ def sample_result():
     cfg = pipeline.sample_config()
     return pipeline.analyse(cfg, week=None, now=pd.Timestamp("2026-12-01 09:00",
                                                              tz=cfg.parameters.timezone))
+
+
+def _pt_config(tmp_path_factory, *, weekly: bool):
+    """The sample city in Portuguese (title in Portuguese too: it is the city's own text)."""
+    import dataclasses
+    from pathlib import Path
+
+    from hotspots.config import load_config, sample_config
+
+    root = Path(__file__).resolve().parents[1]
+    cfg = load_config(root / "examples" / "sample_city.toml") if weekly else sample_config()
+    return dataclasses.replace(cfg, title="Cidade de exemplo (ruas de Helsinque)",
+                               parameters=dataclasses.replace(cfg.parameters, language="pt"))
+
+
+@pytest.fixture(scope="session")
+def pt_week_run(tmp_path_factory):
+    """A weekly run (2026-W47) of the sample city in Portuguese, written by the pipeline."""
+    from hotspots import pipeline
+
+    cfg = _pt_config(tmp_path_factory, weekly=True)
+    out = tmp_path_factory.mktemp("pt_week")
+    return pipeline.run_week(cfg, week="2026-W47", out_root=out,
+                             now=pd.Timestamp("2026-12-01 09:00", tz=cfg.parameters.timezone))
+
+
+@pytest.fixture(scope="session")
+def pt_demo_run(tmp_path_factory):
+    """The demo (every incident) of the sample city in Portuguese."""
+    from hotspots import pipeline
+
+    cfg = _pt_config(tmp_path_factory, weekly=False)
+    out = tmp_path_factory.mktemp("pt_demo") / "demo"
+    return pipeline.run_all(cfg, out,
+                            now=pd.Timestamp("2026-12-01 09:00", tz=cfg.parameters.timezone))
+
+
+@pytest.fixture(scope="session")
+def en_demo_run(tmp_path_factory):
+    """The demo (every incident) of the sample city in English, as ``hotspots demo``."""
+    from hotspots import pipeline
+
+    cfg = pipeline.sample_config()
+    out = tmp_path_factory.mktemp("en_demo") / "demo"
+    return pipeline.run_all(cfg, out,
+                            now=pd.Timestamp("2026-12-01 09:00", tz=cfg.parameters.timezone))

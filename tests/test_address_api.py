@@ -293,7 +293,7 @@ def test_a_written_bairro_the_street_is_not_in_asks_for_a_review(town, two_towns
 
 
 def test_reject_details_and_warnings_in_portuguese(grid):
-    pt = prepare(grid, settings=GeocodingSettings(language="pt"))
+    pt = prepare(grid, language="pt")
     res = pt.geocode(records("Av. Goncalvez Chavez 250", "Rua Nada 1", "Rua Gonçalves Chaves 9999"))
     assert res.table["detail"].tolist() == [
         "melhor correspondência com nota 84.5 (mínimo 85) para 'AVENIDA GONCALVEZ CHAVEZ' "

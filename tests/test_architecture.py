@@ -11,7 +11,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "hotspots"
 
 #: the orchestration: only these may import everything
-ORCHESTRATION = ("hotspots.pipeline", "hotspots.cli", "hotspots.__main__")
+ORCHESTRATION = ("hotspots.pipeline", "hotspots.cli", "hotspots.__main__", "hotspots.state")
 #: drawing and writing outputs
 DRAWING = ("hotspots.maps", "hotspots.export", "hotspots.report", "hotspots.figures",
            "hotspots.planning.sheet", "hotspots.planning.figure", "hotspots.planning.table",
@@ -31,6 +31,7 @@ NEUTRAL = (
     "hotspots", "hotspots._errors", "hotspots._settings", "hotspots._json", "hotspots.config",
     "hotspots.config._checks", "hotspots.config.analysis", "hotspots.config.run",
     "hotspots.config.sections", "hotspots.config.planning", "hotspots.config.evaluation",
+    "hotspots.config.geocoding",
     "hotspots.layers", "hotspots.symbology", "hotspots.symbology.classes", "hotspots.symbology.rules",
     "hotspots.symbology.texts", "hotspots.privacy", "hotspots.progress", "hotspots.sample",
     "hotspots.postgis",

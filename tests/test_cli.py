@@ -40,7 +40,7 @@ def test_demo_writes_outputs_and_summary(demo_run):
     out, proc = demo_run
     for name in ("map.html", "layers.gpkg", "rejects.csv", "manifest.json"):
         assert (out / name).stat().st_size > 0, name
-    assert "incidents read:   6008" in proc.stdout
+    assert "incidents read:   6,008" in proc.stdout
     assert "accounted for:    yes" in proc.stdout
     assert "snap rate:" in proc.stdout and "top segments:" in proc.stdout
     assert "Traceback" not in proc.stderr

@@ -112,7 +112,7 @@ def test_kml_reads_back_with_gdal_and_is_styled_by_gi_class(layers, tmp_path):
     expected = pd.Series(seg["gi_bin"]).map(lambda v: sym.gi_category(v).label).value_counts()
     assert sub == expected.to_dict()
     names = [p.find(f"{KML}name").text for p in root.iter(f"{KML}Placemark")]
-    assert EVIL in names  # ElementTree escaped it in the file; it parses back as text
+    assert f"{EVIL} — Hot spot 99 %" in names  # escaped in the file; it parses back as text
     assert "<script>" not in path.read_text(encoding="utf-8")
     assert "http://maps.google" not in path.read_text(encoding="utf-8")
     total = sum(len(pyogrio.read_dataframe(path, layer=n)) for n, _ in pyogrio.list_layers(path))
@@ -151,3 +151,81 @@ def test_liaison_geopackage_carries_no_personal_field(layers, tmp_path):
     assert "counts_by_week" not in {n for n, _ in pyogrio.list_layers(path)}
     raw = path.read_bytes()
     assert b"Fulana de Tal" not in raw and b"relato secreto" not in raw
+
+
+# --- issue 17: GeoJSON by vectorised serialisers, KML for Google Earth in words ------------
+
+
+def test_geojson_reads_back_as_gdals_rfc7946_writer(layers, tmp_path):
+    """Each layer's file reads back with the values, types and geometries GDAL's RFC 7946
+    writer gives (coordinates within its 6 decimals)."""
+    import geopandas as gpd
+    import shapely
+
+    from hotspots.export.gpkg import prepare_table
+
+    for name, frame in layers.items():
+        if not isinstance(frame, gpd.GeoDataFrame):
+            continue
+        ours = export.write_geojson(frame, tmp_path / f"{name}.geojson")
+        ref = tmp_path / f"{name}_gdal.geojson"
+        pyogrio.write_dataframe(prepare_table(frame).to_crs(4326), ref, driver="GeoJSON",
+                                layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": "6",
+                                               "WRITE_NAME": "NO"})
+        a, b = pyogrio.read_dataframe(ours), pyogrio.read_dataframe(ref)
+        assert list(a.columns) == list(b.columns), name
+        for col in a.columns:
+            if col == "geometry":
+                assert all(shapely.normalize(x).equals_exact(shapely.normalize(y), 1.5e-6)
+                           for x, y in zip(a.geometry, b.geometry)), name
+            else:
+                assert a[col].dtype == b[col].dtype, (name, col)
+                pd.testing.assert_series_equal(a[col], b[col], check_exact=False, rtol=1e-12)
+    import json
+
+    text = (tmp_path / "green_areas.geojson").read_text(encoding="utf-8")
+    doc = json.loads(text)
+    assert doc["type"] == "FeatureCollection" and len(doc["features"]) == 2
+    assert doc["features"][1]["properties"]["name"] == EVIL  # data, escaped by JSON only
+    ring = np.asarray(doc["features"][0]["geometry"]["coordinates"][0])
+    area2 = np.sum(ring[:-1, 0] * ring[1:, 1] - ring[1:, 0] * ring[:-1, 1])
+    assert area2 > 0  # exterior ring counter-clockwise (RFC 7946 §3.1.6)
+
+
+def test_kml_has_a_schema_balloons_and_placemarks_named_in_words(layers, tmp_path):
+    from hotspots.export.kml import balloon_html
+
+    seg = privacy.liaison_layer("segments", layers["segments"], k=3)
+    path = export.write_kml({"segments": seg, "dark_gaps": layers["dark_gaps"]},
+                            tmp_path / "l.kml", lang="pt", privacy_k=3)
+    text = path.read_text(encoding="utf-8")
+    root = ET.fromstring(text.encode("utf-8"))
+    schema = root.find(f"{KML}Document/{KML}Schema")
+    fields = {f.get("name"): f.findtext(f"{KML}displayName")
+              for f in schema.findall(f"{KML}SimpleField")}
+    assert fields["count"] == "Ocorrências" and fields["rate_per_100m"] == "Ocorrências por 100 m"
+    styles = root.findall(f".//{KML}Style")
+    assert styles and all(s.find(f"{KML}BalloonStyle/{KML}text") is not None for s in styles)
+    names = [p.findtext(f"{KML}name") for p in root.iter(f"{KML}Placemark")]
+    assert "Rua 1 — Ponto quente 99 %" in names
+    assert f"{EVIL} — trecho escuro de 40 m" in names
+    # a suppressed count is written in words, never as a number (1…k−1 stay hidden)
+    k_rows = seg.reset_index()
+    row = int(np.flatnonzero(k_rows["suppressed"].to_numpy())[0])
+    marks = root.findall(f".//{KML}Placemark")
+    by_name = [m for m in marks if m.find(f".//{KML}SimpleData[@name='segment_id']") is not None
+               and m.find(f".//{KML}SimpleData[@name='segment_id']").text
+               == str(k_rows.loc[row, "segment_id"])][0]
+    count = by_name.find(f".//{KML}SimpleData[@name='count']").text
+    assert count == "suprimido (menos de 3)"
+    page = balloon_html(text, marks.index(by_name))
+    assert "$[" not in page and "Ocorrências" in page and "suprimido (menos de 3)" in page
+    assert "<script>" not in page
+
+
+def test_kml_in_english_by_default(layers, tmp_path):
+    path = export.write_kml({"segments": layers["segments"]}, tmp_path / "e.kml")
+    root = ET.parse(path).getroot()
+    assert root.find(f"{KML}Document/{KML}Folder/{KML}name").text == "Hot spots (Gi*)"
+    p = root.find(f".//{KML}SimpleData[@name='gi_p_adj']")
+    assert p is not None and (p.text.startswith("< 0.001") or p.text[0].isdigit())

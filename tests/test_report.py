@@ -71,13 +71,24 @@ def test_report_is_self_contained_and_escaped(lang):
         assert "Incidents this week" in page and "64.3 %" in page
 
 
-def test_top_segments_in_order_with_status():
+def test_hot_segments_listed_with_status_and_cooling_named():
     seg, _, summary = _toy()
     page = report.render_report(summary=summary, segments=seg, language="en")
     body = page[page.index('id="top-segments"'):page.index('id="plots"')]
-    assert body.index("&lt;script&gt;") < body.index("Rua Gonçalves Chaves") < body.index("Bento")
-    assert "persistent" in body and "cooling" in body
-    assert "13" not in re.findall(r"<td>(\d+)</td>", body)  # zero-count segment not listed
+    table = body[body.index("<table"):body.index("</table>")]
+    assert "&lt;script&gt;" in table and "persistent" in table  # the one hot segment
+    assert "Rua Gonçalves Chaves" not in table and "Bento" not in table
+    cooling = body[body.index("Cooling: hot last week"):]
+    assert "Rua Gonçalves Chaves (4)" in cooling  # its incidents this week
+    assert "All 1 hot segments" in body
+    assert "13" not in re.findall(r"<td[^>]*>(\d+)</td>", body)  # zero-count segment not listed
+
+
+def test_hot_segment_list_says_when_it_is_cut():
+    seg, _, summary = _toy()
+    seg = seg.assign(hot=True)
+    page = report.render_report(summary=summary, segments=seg, language="pt", top_n=2)
+    assert "2 de 4 segmentos quentes exibidos; a lista completa está em hot_segments.csv" in page
 
 
 def test_report_without_weekly_data_still_renders():

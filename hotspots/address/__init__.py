@@ -81,7 +81,6 @@ from hotspots.address.geocoder import (
     GeocodingResult,
     PreparedGeocoder,
     geocode_addresses,
-    geocoder_from_config,
     prepare,
 )
 from hotspots.address.names import StreetName, normalize_bairro, normalize_street
@@ -99,7 +98,6 @@ __all__ = [
     "PreparedGeocoder",
     "StreetName",
     "geocode_addresses",
-    "geocoder_from_config",
     "geocoding_qa",
     "normalize_bairro",
     "normalize_street",

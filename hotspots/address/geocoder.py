@@ -63,7 +63,7 @@ from hotspots.numbering import find_range_columns
 from hotspots.rejects import make_rejects
 
 __all__ = ["METHODS", "AddressGeocoder", "GeocodingResult", "GeocodingSettings",
-           "PreparedGeocoder", "geocode_addresses", "geocoder_from_config", "prepare"]
+           "PreparedGeocoder", "geocode_addresses", "prepare"]
 
 _DIGITS = re.compile(r"\D")
 RESULT_COLUMNS = ["segment_id", "snap_distance_m", "position_m", "match_method", "match_score",
@@ -84,10 +84,11 @@ class PreparedGeocoder:
     """A reference prepared for geocoding (see :func:`prepare`); ``geocode`` many batches."""
 
     def __init__(self, streets: StreetIndex, points: AddressPoints | None,
-                 settings: GeocodingSettings, reference_qa: dict):
+                 settings: GeocodingSettings, reference_qa: dict, language: str = "en"):
         self.streets = streets
         self.points = points
         self.settings = settings
+        self.language = _language(language)
         self.reference_qa = reference_qa
         self._meetings: dict = {}  # corners already computed (they depend on the reference)
         from pyproj import CRS
@@ -196,11 +197,11 @@ class PreparedGeocoder:
         kept = pd.concat([frame.loc[placed].drop(columns=["geometry"], errors="ignore"),
                           pd.DataFrame(res, index=frame.index[placed])], axis=1)
         geocoded = gpd.GeoDataFrame(kept, geometry="geometry")
-        rejects = _rejects(frame, out, s.language)
+        rejects = _rejects(frame, out, self.language)
         qa = geocoding_qa(method=out.method, status=out.status, score=out.score,
                           reason=out.reason, placed=placed, street_text=text,
                           review=out.review, name_kind=name_kind,
-                          reference=self.reference_qa, language=s.language)
+                          reference=self.reference_qa, language=self.language)
         return GeocodingResult(geocoded=geocoded, rejects=rejects, qa=qa, table=table)
 
     # -- steps ----------------------------------------------------------------------------------
@@ -323,7 +324,7 @@ class PreparedGeocoder:
                                        st.street_text[np.clip(out.street, 0, None)]
                                        if st.n_streets else "", ""),
             "reason": out.reason,
-            "detail": render(out.detail, self.settings.language),
+            "detail": render(out.detail, self.language),
             "geometry": self._geometry_array(geom),
         }
         return gpd.GeoDataFrame(pd.DataFrame(cols, index=frame.index), geometry="geometry")
@@ -423,6 +424,7 @@ def prepare(
     address_points: gpd.GeoDataFrame | None = None,
     ceps: pd.DataFrame | None = None,
     settings: GeocodingSettings | None = None,
+    language: str = "en",
 ) -> PreparedGeocoder:
     """Build everything address geocoding needs from the reference, once.
 
@@ -440,6 +442,8 @@ def prepare(
         none.
     settings
         :class:`GeocodingSettings`.
+    language
+        "en" or "pt" (pt-BR): the language of reject details and QA warnings.
 
     Returns
     -------
@@ -479,7 +483,16 @@ def prepare(
                                                         "usable": points.n_usable},
         "precision": estimate_precision(streets, points),
     }
-    return PreparedGeocoder(streets, points, s, reference_qa)
+    return PreparedGeocoder(streets, points, s, reference_qa, language=language)
+
+
+def _language(language: str) -> str:
+    """'en' or 'pt' from a language code ('pt-BR' → 'pt'); anything else is an error."""
+    code = str(language).lower().split("-")[0].split("_")[0]
+    if code not in ("en", "pt"):
+        raise ValidationError(f"address geocoding: language must be 'en' or 'pt', got "
+                              f"{language!r}")
+    return code
 
 
 class AddressGeocoder:
@@ -494,10 +507,11 @@ class AddressGeocoder:
 
     def __init__(self, *, address_points: gpd.GeoDataFrame | None = None,
                  ceps: pd.DataFrame | None = None, settings: GeocodingSettings | None = None,
-                 **options):
+                 language: str = "en", **options):
         if settings is not None and options:
             raise ValidationError("AddressGeocoder: give settings= or keyword options, not both")
         self.settings = settings or settings_from_options(**options)
+        self.language = _language(language)
         self.address_points = address_points
         self.ceps = ceps
         self.last_qa: dict | None = None
@@ -507,7 +521,8 @@ class AddressGeocoder:
         """The prepared reference for ``segments`` (built once per segments frame)."""
         if self._prepared is None or self._prepared[0] is not segments:
             self._prepared = (segments, prepare(segments, address_points=self.address_points,
-                                                ceps=self.ceps, settings=self.settings))
+                                                ceps=self.ceps, settings=self.settings,
+                                                language=self.language))
         return self._prepared[1]
 
     def __call__(self, rows: pd.DataFrame, segments: gpd.GeoDataFrame
@@ -552,29 +567,3 @@ def geocode_addresses(
     out.index = series.index
     out.attrs["qa"] = result.qa
     return out
-
-
-def geocoder_from_config(config) -> AddressGeocoder | None:
-    """The address geocoder a run config asks for, or None when it names no address reference.
-
-    Uses ``address_points``/``address_points_layer`` when set, the segments' address ranges
-    otherwise, and metric numbering when ``address_method="metric_number"``; options
-    ``address_min_score``, ``address_method``, ``address_number_start`` (with defaults).
-    Kept for the current pipeline; the pipeline will call :func:`prepare` with frames.
-    """
-    from hotspots import ingest
-
-    method = getattr(config, "address_method", "auto") or "auto"
-    options: dict[str, Any] = dict(
-        min_score=float(getattr(config, "address_min_score", 85.0)),
-        method=method,
-        number_start=getattr(config, "address_number_start", "auto") or "auto",
-        bairro_column="bairro",
-    )
-    if config.address_points:
-        points = ingest.read_layer(config.address_points, layer=config.address_points_layer,
-                                   what="address points", geometry_types=("Point",))
-        return AddressGeocoder(address_points=points, **options)
-    if method != "auto" or getattr(config, "streets", None):
-        return AddressGeocoder(**options)
-    return None

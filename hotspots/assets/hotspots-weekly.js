@@ -18,20 +18,20 @@
     return b;
   }
   window.hsWeekly = function (ds, spec) {
-    var esc = window.hsEscape, group = L.featureGroup(), lines = [], built = false;
+    var esc = window.hsEscape, T = window.hsT_, group = L.featureGroup(), lines = [], built = false;
     var week = spec.start, ctl = null, input = null, label = null, play = null, timer = null;
     var n = spec.weeks.length;
-    function shown(v) { return v < 0 ? "suppressed (fewer than " + spec.kmin + ")" : String(v); }
+    function shown(v) { return v < 0 ? T("suppressed").replace("{k}", spec.kmin) : String(v); }
     function name(j) {
       var v = spec.t ? window.hsValue(ds, spec.t, spec.i[j]) : null;
-      return "<b>" + esc(v === null || v === "" ? "(unnamed street)" : v) + "</b>";
+      return "<b>" + esc(v === null || v === "" ? T("unnamed") : v) + "</b>";
     }
     function tip(j) {
       var row = spec.c[j], total = 0, hidden = false;
       for (var w = 0; w < n; w++) { if (row[w] < 0) { hidden = true; } else { total += row[w]; } }
-      return name(j) + "<table class=\"hs-tip\"><tr><th>Incidents in " + esc(spec.weeks[week]) +
-        "</th><td>" + esc(shown(row[week])) + "</td></tr>" + (hidden ? "" : "<tr><th>In the " + n +
-        " weeks of the slider</th><td>" + total + "</td></tr>") + "</table>";
+      return name(j) + "<table class=\"hs-tip\"><tr><th>" + esc(T("week_in").replace("{week}", spec.weeks[week])) +
+        "</th><td>" + esc(shown(row[week])) + "</td></tr>" + (hidden ? "" : "<tr><th>" +
+        esc(T("week_total").replace("{n}", n)) + "</th><td>" + total + "</td></tr>") + "</table>";
     }
     function popup(j) {
       var html = [name(j), "<table class=\"hs-tip\">"];
@@ -75,7 +75,7 @@
     }
     function stop() {
       if (timer !== null) { clearInterval(timer); timer = null; }
-      if (play) { play.textContent = "\u25B6"; play.title = "Play"; }
+      if (play) { play.textContent = "\u25B6"; play.title = T("play"); }
     }
     function control() {
       var c = L.control({position: "bottomright"});
@@ -87,12 +87,12 @@
         L.DomUtil.create("span", "", head).textContent = spec.name + " ";
         label = L.DomUtil.create("output", "hs-week-label", head);
         var row = L.DomUtil.create("div", "hs-week-row", d);
-        var prev = button(row, "\u2039", "Previous week");
+        var prev = button(row, "\u2039", T("week_prev"));
         input = L.DomUtil.create("input", "hs-week-range", row);
         input.type = "range"; input.min = "0"; input.max = String(n - 1); input.step = "1";
-        input.setAttribute("aria-label", "ISO week");
-        var next = button(row, "\u203A", "Next week");
-        play = button(row, "\u25B6", "Play");
+        input.setAttribute("aria-label", T("week_iso"));
+        var next = button(row, "\u203A", T("week_next"));
+        play = button(row, "\u25B6", T("play"));
         var ends = L.DomUtil.create("div", "hs-week-ends", d);
         L.DomUtil.create("span", "", ends).textContent = spec.weeks[0];
         L.DomUtil.create("span", "", ends).textContent = spec.weeks[n - 1];
@@ -102,7 +102,7 @@
         L.DomEvent.on(play, "click", function () {
           if (timer !== null) { stop(); return; }
           if (week >= n - 1) { setWeek(0); }
-          play.textContent = "\u275A\u275A"; play.title = "Pause";
+          play.textContent = "\u275A\u275A"; play.title = T("pause");
           timer = setInterval(function () { if (week >= n - 1) { stop(); } else { setWeek(week + 1); } }, 900);
         });
         return d;

@@ -11,6 +11,17 @@ from hotspots.config._checks import (
     _time_format_problem,
     _timezone_problem,
 )
+from hotspots.config.geocoding import GeocodingSettings
+
+
+
+def _increasing(values) -> str | None:
+    """Class breaks must grow strictly from one to the next."""
+    vals = list(values)
+    if any(b <= a for a, b in zip(vals, vals[1:])):
+        return "strictly increasing numbers"
+    return None
+
 
 __all__ = ["ColumnSettings", "GeocodingSettings", "InputSettings", "OutputSettings",
            "ParameterSettings", "PostgisSettings", "QgisExportSettings", "SegmentSettings",
@@ -124,21 +135,6 @@ class SegmentSettings:
 
 
 @dataclass(frozen=True)
-class GeocodingSettings:
-    """Snapping coordinates and matching addresses onto segments."""
-
-    max_distance_m: float = setting(50.0, "incidents farther than this from every street are "
-                                    "rejected (beyond_max_distance)", unit="m", gt=0)
-    min_score: float = setting(85.0, "minimum street-name match score (85–99 is \"good\")",
-                               ge=0, le=100)
-    method: str = setting("auto", "how address numbers are placed",
-                          choices=("auto", "address_point", "address_range", "metric_number"))
-    number_start: str = setting("auto", "metric numbering starts at: the end nearest the "
-                                "centre (auto), the first or the last vertex",
-                                choices=("auto", "first", "last"))
-
-
-@dataclass(frozen=True)
 class WeeklySettings:
     """The weekly run: history window, where weeks are written, the hot rule, evaluation."""
 
@@ -162,6 +158,23 @@ class OutputSettings:
                                             "liaison layers (only when asked)")
     basemap: str | None = setting(None, "online basemap tiles (none when unset: works offline)",
                                   example="osm", check=_basemap_problem)
+    rate_breaks: tuple[float, ...] = setting(
+        (), "fixed class breaks of incidents per 100 m of street on the map, QGIS and KML "
+        "(increasing numbers between the classes, e.g. [0.5, 1, 2, 4]) so that weeks compare; "
+        "empty: derived from the last class_breaks_weeks weeks of data and recorded in the "
+        "manifest (copy them here to freeze them)", unit="incidents per 100 m", gt=0,
+        example=[0.5, 1.0, 2.0, 4.0], check=_increasing)
+    count_breaks: tuple[int, ...] = setting(
+        (), "fixed lower bounds of the classes of incidents per segment and week (the week "
+        "slider), e.g. [1, 2, 3, 5, 8]; empty: derived like rate_breaks", ge=1,
+        example=[1, 2, 3, 5, 8], check=_increasing)
+    class_breaks_weeks: int = setting(
+        52, "weeks of data (up to the analysed week) from which unset class breaks are "
+        "derived", unit="weeks", ge=1, le=520)
+    csv_dialect: str = setting(
+        "auto", "CSV tables: 'auto' follows the language (pt: ';', decimal comma, UTF-8 with "
+        "BOM, for Excel pt-BR; en: ',', decimal point, no BOM), or force 'pt' or 'en'",
+        choices=("auto", "pt", "en"))
 
 
 @dataclass(frozen=True)

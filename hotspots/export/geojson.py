@@ -1,14 +1,29 @@
-"""GeoJSON per layer (RFC 7946: EPSG:4326, 6 decimals) for web tools and phones."""
+"""GeoJSON per layer (RFC 7946: EPSG:4326, 6 decimals, exterior rings counter-clockwise).
+
+Written in one pass with vectorised serialisers — GEOS writes the geometries
+(``shapely.to_geojson``), pandas the properties (one JSON object per row) — so a city's 20,000
+segments take a fraction of a second; the content is what GDAL's RFC 7946 writer gives
+(``tests/test_export.py`` reads both back and compares them).
+"""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import geopandas as gpd
-import pyogrio
+import numpy as np
+import pandas as pd
+import shapely
 
 from hotspots._errors import ValidationError
 from hotspots.export.gpkg import prepare_table
+
+__all__ = ["write_geojson"]
+
+_START, _END = "\u0001start", "\u0001end"
+
 
 
 def write_geojson(frame: gpd.GeoDataFrame, path: str | Path, *, precision: int = 6) -> Path:
@@ -19,10 +34,43 @@ def write_geojson(frame: gpd.GeoDataFrame, path: str | Path, *, precision: int =
         raise ValidationError(f"{path}: the layer has no CRS; cannot convert to EPSG:4326")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
-        path.unlink()
     data = prepare_table(frame).to_crs(4326)
-    pyogrio.write_dataframe(data, path, driver="GeoJSON",
-                            layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": str(precision),
-                                           "WRITE_NAME": "NO"})
+    geom_name = data.geometry.name
+    geoms = np.asarray(data.geometry.values, dtype=object)
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    ok = geoms.copy()
+    ok[missing] = None
+    ok = shapely.orient_polygons(ok, exterior_cw=False)  # RFC 7946 §3.1.6
+    ok = shapely.transform(ok, lambda xy: np.round(xy, precision))
+    geometry = shapely.to_geojson(ok)
+    props = pd.DataFrame(data.drop(columns=geom_name))
+    for col in props.columns:
+        if pd.api.types.is_float_dtype(props[col].dtype):
+            props[col] = props[col].where(np.isfinite(props[col].to_numpy(dtype=float)))
+    # one pandas serialisation for every row's properties, between two marker keys that
+    # the loop below turns into each feature's opening and its geometry (a marker cannot be
+    # forged by data: quotes inside string values come out escaped)
+    props.insert(0, _START, np.arange(len(props)))
+    props[_END] = 0
+    records = props.to_json(orient="records", date_format="iso", double_precision=15,
+                            force_ascii=False)
+    shapes = [g if g is not None else "null" for g in geometry.tolist()]
+    records = records.replace(',"\\u0001end":0}', "}}").replace('"\\u0001end":0}', "}}")
+    pieces = records[1:-1].split('{"\\u0001start":')
+    out = []
+    for k, piece in enumerate(pieces[1:]):
+        skip = len(str(k))
+        skip += piece[skip:skip + 1] == ","
+        out.append(f'\n{{"type":"Feature","geometry":{shapes[k]},"properties":{{'
+                   + piece[skip:])
+    body = "".join(out)
+    text = '{"type":"FeatureCollection","features":[' + body + "\n]}\n"
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return path

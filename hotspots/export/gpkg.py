@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from contextlib import closing
+import threading
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,6 +28,7 @@ def write_geopackage(
     privacy_k: int | None = None,
     settings: QgisExportSettings | None = None,
     style_keys: dict[str, tuple[str, ...]] | None = None,
+    breaks=None,
 ) -> Path:
     """Write each table as a layer of one GeoPackage (attribute-only tables included).
 
@@ -36,7 +39,8 @@ def write_geopackage(
     gives every map layer the web map's classes, colours and labels in ``lang`` (QGIS applies
     the default style when the layer is opened); ``privacy_k`` words the suppressed class of
     liaison layers ("1 to k−1 incidents (suppressed)"); ``style_keys`` gives the symbology
-    keys of a layer, default first (``symbology.LAYER_STYLES`` for layers not in it).
+    keys of a layer, default first (``symbology.LAYER_STYLES`` for layers not in it);
+    ``breaks`` the city's fixed class breaks (``{"rate_per_100m": (…)}``, as the map's).
     """
     settings = settings or QgisExportSettings()
     _check_style_options(lang=lang, privacy_k=privacy_k, settings=settings)
@@ -46,6 +50,17 @@ def write_geopackage(
             raise OutputExistsError(f"{path} exists; pass overwrite=True (--overwrite) to replace it")
         path.unlink()
     path.parent.mkdir(parents=True, exist_ok=True)
+    with _no_sync_per_layer():
+        _write_layers(tables, path, settings)
+    if styles:
+        write_layer_styles(path, {n: t for n, t in tables.items() if t is not None},
+                           lang=lang, privacy_k=privacy_k, settings=settings,
+                           style_keys=style_keys, breaks=breaks)
+    _fsync(path)
+    return path
+
+
+def _write_layers(tables: dict, path: Path, settings) -> None:
     for name, table in tables.items():
         if table is None:
             continue
@@ -55,17 +70,56 @@ def write_geopackage(
         if isinstance(frame, gpd.GeoDataFrame):
             if frame.crs is None:
                 raise ValidationError(f"layer {name!r} has no CRS; cannot write it")
+            layer_options = dict(options)
             if frame.empty:  # an empty layer keeps its registered geometry type for QGIS
-                options["geometry_type"] = _empty_geometry_type(name)
-            pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", **options)
+                layer_options["geometry_type"] = _empty_geometry_type(name)
+            write_frame(frame, path, layer=name, driver="GPKG", **layer_options)
         else:
-            pyogrio.write_dataframe(pd.DataFrame(frame), path, layer=name, driver="GPKG",
-                                    **options)
-    if styles:
-        write_layer_styles(path, {n: t for n, t in tables.items() if t is not None},
-                           lang=lang, privacy_k=privacy_k, settings=settings,
-                           style_keys=style_keys)
-    return path
+            write_frame(pd.DataFrame(frame), path, layer=name, driver="GPKG", **options)
+
+
+_SYNC_LOCK = threading.Lock()
+_SYNC_USERS = [0]
+
+
+@contextmanager
+def _no_sync_per_layer():
+    """SQLite without a disk flush after each of GDAL's transactions while the layers are
+    written (a layer cost ~0.1 s of fsync, most of a small table's time); the finished file
+    is flushed once (:func:`_fsync`). The run writes into a fresh folder swapped in whole,
+    so a crash mid-write leaves nothing half-written in place."""
+    with _SYNC_LOCK:
+        if _SYNC_USERS[0] == 0:
+            pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": "OFF"})
+        _SYNC_USERS[0] += 1
+    try:
+        yield
+    finally:
+        with _SYNC_LOCK:
+            _SYNC_USERS[0] -= 1
+            if _SYNC_USERS[0] == 0:
+                pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": None})
+
+
+def _fsync(path: Path) -> None:
+    """Flush a written file to the disk (once, at the end)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_frame(frame: pd.DataFrame, path: Path, **options) -> None:
+    """``pyogrio.write_dataframe`` through Arrow (GDAL's columnar writer: about three times
+    faster for a city's segments), falling back to the row writer for a column Arrow cannot
+    carry (the same file either way)."""
+    try:
+        pyogrio.write_dataframe(frame, path, use_arrow=True, **options)
+    except (TypeError, ValueError, NotImplementedError, ImportError) as exc:
+        if "arrow" not in str(exc).lower() and not isinstance(exc, (TypeError, ImportError)):
+            raise
+        pyogrio.write_dataframe(frame, path, use_arrow=False, **options)
 
 
 #: the GeoPackage geometry type of an empty layer, from the registry's geometry kind
@@ -119,7 +173,8 @@ CREATE TABLE IF NOT EXISTS layer_styles (
 def write_layer_styles(path: str | Path, tables: dict[str, pd.DataFrame], *, lang: str = "en",
                        privacy_k: int | None = None,
                        settings: QgisExportSettings | None = None,
-                       style_keys: dict[str, tuple[str, ...]] | None = None) -> int:
+                       style_keys: dict[str, tuple[str, ...]] | None = None,
+                       breaks=None) -> int:
     """Add QGIS's ``layer_styles`` table (QML per layer, first style default); returns rows.
 
     Each row gets its own ``update_time``, a second apart (the last one now): QGIS 3.22's
@@ -135,7 +190,8 @@ def write_layer_styles(path: str | Path, tables: dict[str, pd.DataFrame], *, lan
                 continue
             keys = (style_keys or {}).get(name)
             for i, (style_name, qml) in enumerate(layer_styles(
-                    name, table, keys=keys, lang=lang, privacy_k=privacy_k, settings=settings)):
+                    name, table, keys=keys, lang=lang, privacy_k=privacy_k, settings=settings,
+                    breaks=breaks)):
                 rows.append(("", "", name, geom_cols[name], style_name, qml, "", int(i == 0),
                              f"hotspots: {style_name}", "hotspots", ""))
         if not rows:

@@ -1,20 +1,38 @@
-"""KML for Google Earth: one folder per layer, segments styled and grouped by Gi* class."""
+"""KML for Google Earth: a folder per layer and class, named placemarks, a Schema and balloons.
+
+Every layer gets a ``Schema`` (its registry's KML fields with their labels in words) and a
+``BalloonStyle`` template showing those fields in plain words; placemarks are named after
+their place and class ("Rua X — Hot spot 99 %") and carry their values in ``SchemaData``,
+already written as the language writes them (decimal comma, "sim"/"não", "suppressed (fewer
+than 3)"). Classes, colours and labels are the shared symbology's (as the map and QGIS). The
+document is written as text in one pass (no element tree): 20,000 segments take well under a
+second.
+"""
 
 from __future__ import annotations
 
 import math
-import xml.etree.ElementTree as ET
+import re
 from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr, unescape
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
+from hotspots import i18n
 from hotspots import symbology as sym
 from hotspots._errors import ValidationError
-from hotspots.layers import spec
+from hotspots.layers import Field, spec
+from hotspots.symbology.classes import is_true
+
+__all__ = ["balloon_html", "kml_color", "write_kml"]
 
 KML_NS = "http://www.opengis.net/kml/2.2"
+#: fields shown only as a note on suppressed values, never as a row of their own
+_HIDDEN = ("suppressed",)
+
 
 def kml_color(color: str, alpha: int = 255) -> str:
     """'#rrggbb' → KML's aabbggrr."""
@@ -22,72 +40,135 @@ def kml_color(color: str, alpha: int = 255) -> str:
     return f"{alpha:02x}{b:02x}{g:02x}{r:02x}"
 
 
-def _style(doc: ET.Element, style_id: str, color: str, width: float, *, fill: str | None = None,
-           icon_scale: float = 0.5) -> None:
-    st = ET.SubElement(doc, "Style", id=style_id)
-    ls = ET.SubElement(st, "LineStyle")
-    ET.SubElement(ls, "color").text = kml_color(color)
-    ET.SubElement(ls, "width").text = f"{width:g}"
-    ps = ET.SubElement(st, "PolyStyle")
-    ET.SubElement(ps, "color").text = kml_color(fill or color, 110 if fill else 0)
-    ET.SubElement(ps, "fill").text = "1" if fill else "0"
-    ics = ET.SubElement(st, "IconStyle")
-    ET.SubElement(ics, "color").text = kml_color(color)
-    ET.SubElement(ics, "scale").text = f"{icon_scale:g}"  # no icon href: nothing to download
+def _label(column: str, lang: str) -> str:
+    key = f"fields.{column}"
+    return i18n.text(key, lang) if i18n.has(key) else column
 
 
-def _coords(coords) -> str:
-    return " ".join(f"{x:.6f},{y:.6f}" for x, y in np.asarray(coords)[:, :2])
+def _kind(name: str, column: str) -> Field:
+    """How a KML field is written: the registry tooltip's kind, else from the column."""
+    if column in ("gi_p_adj", "gi_p"):
+        return Field(column, column, "p", 3)
+    for f in spec(name).tooltip:
+        if f.column == column:
+            return f
+    kinds = {"gi_z": ("num", 2), "length_m": ("num", 0),
+             "segment_id": ("text", 0), "lamp_id": ("text", 0), "funded": ("bool", 0),
+             "adopted": ("bool", 0), "cost": ("num", 0), "rank": ("int", 0),
+             "visits_per_shift": ("int", 0), "days_left": ("int", 0)}
+    kind, dec = kinds.get(column, ("text", 0))
+    return Field(column, column, kind, dec)
 
 
-def _geometry(parent: ET.Element, geom) -> None:
-    kind = geom.geom_type
-    if kind.startswith("Multi") or kind == "GeometryCollection":
-        multi = ET.SubElement(parent, "MultiGeometry")
-        for part in geom.geoms:
-            _geometry(multi, part)
-    elif kind == "Point":
-        ET.SubElement(ET.SubElement(parent, "Point"), "coordinates").text = _coords(geom.coords)
-    elif kind in ("LineString", "LinearRing"):
-        line = ET.SubElement(parent, "LineString")
-        ET.SubElement(line, "tessellate").text = "1"
-        ET.SubElement(line, "coordinates").text = _coords(geom.coords)
-    elif kind == "Polygon":
-        poly = ET.SubElement(parent, "Polygon")
-        outer = ET.SubElement(ET.SubElement(poly, "outerBoundaryIs"), "LinearRing")
-        ET.SubElement(outer, "coordinates").text = _coords(geom.exterior.coords)
-        for ring in geom.interiors:
-            inner = ET.SubElement(ET.SubElement(poly, "innerBoundaryIs"), "LinearRing")
-            ET.SubElement(inner, "coordinates").text = _coords(ring.coords)
+def _texts(values: pd.Series, field: Field, lang: str, suppressed: np.ndarray | None,
+           k: int | None) -> list[str]:
+    """The text of each value of one column in ``lang``, XML-escaped ('' for a missing
+    value); numbers and words need no escaping, text values are escaped once per distinct
+    value."""
+    t = i18n.translator(lang)
+    out: list[str] = []
+    kind, dec = field.kind, field.decimals
+    if kind in ("num", "int", "pct", "p", "class"):
+        nums = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+        if kind == "pct":
+            out = i18n.numbers(nums, lang, digits=dec, scale=100.0, suffix=" %")
+        elif kind == "p":
+            small = "&lt; " + i18n.number(0.001, lang, digits=3)
+            out = [small if v < 0.001 else x for v, x in
+                   zip(nums.tolist(), i18n.numbers(nums, lang, digits=3))]
+        elif kind == "class" and field.column == "gi_bin":
+            gi = {b: t(f"legend.gi.{b}") for b in range(-3, 4)}
+            out = [gi.get(int(v), "") if math.isfinite(v) else "" for v in nums.tolist()]
+        else:
+            out = i18n.numbers(nums, lang, digits=0 if kind in ("int", "class") else dec)
+    elif kind == "bool":
+        yes, no = t("words.yes"), t("words.no")
+        out = [yes if v is True else no if v is False else "" for v in sym.truthy(values)
+               .tolist()]
+    else:
+        labels = {"hot_status": "words.status.", "status": "words.lamp.",
+                  "lisa_class": "words.lisa."}.get(field.column)
+        codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+        shown = []
+        for v in uniques.tolist():  # one text per distinct value
+            text = str(v)
+            key = (labels or "") + text.strip().lower()
+            shown.append(escape(t(key) if labels and i18n.has(key) else text))
+        out = [shown[c] if c >= 0 else "" for c in codes.tolist()]
+    if suppressed is not None and k:
+        from hotspots.maps.layers import SUPPRESSIBLE
+
+        if field.column in SUPPRESSIBLE:
+            note = escape(t("words.suppressed", k=k))
+            out = [note if (s and not o) else o for o, s in zip(out, suppressed.tolist())]
+    return out
 
 
-def _value_text(v) -> str | None:
-    if v is None or v is pd.NA:
-        return None
-    if isinstance(v, float):
-        return None if math.isnan(v) else f"{v:.4g}"
-    return str(v)
+def _coords(xy: np.ndarray) -> str:
+    return " ".join(f"{x:.6f},{y:.6f}" for x, y in xy.tolist())
 
 
-def _placemark(folder: ET.Element, fields: list[tuple[str, str | None]], geom, style: str, *,
-               name: str) -> None:
-    pm = ET.SubElement(folder, "Placemark")
-    ET.SubElement(pm, "name").text = name  # ElementTree escapes text: input stays text
-    ET.SubElement(pm, "styleUrl").text = f"#{style}"
-    ext = ET.SubElement(pm, "ExtendedData")
-    for col, text in fields:
-        if text is not None:
-            ET.SubElement(ET.SubElement(ext, "Data", name=col), "value").text = text
-    _geometry(pm, geom)
+def _geometry_texts(geoms: np.ndarray) -> list[str | None]:
+    """KML geometry of each shapely geometry (None for a missing or empty one)."""
+    out: list[str | None] = [None] * len(geoms)
+    ok = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
+    if not len(ok):
+        return out
+    parts, owner = shapely.get_parts(geoms[ok], return_index=True)
+    types = shapely.get_type_id(parts)
+    texts: list[str] = [""] * len(parts)
+    lines = np.flatnonzero(np.isin(types, (1, 2)))
+    if len(lines):
+        xy, idx = shapely.get_coordinates(parts[lines], return_index=True)
+        cuts = np.searchsorted(idx, np.arange(1, len(lines)))
+        for j, chunk in zip(lines.tolist(), np.split(xy, cuts)):
+            texts[j] = ("<LineString><tessellate>1</tessellate><coordinates>" + _coords(chunk)
+                        + "</coordinates></LineString>")
+    points = np.flatnonzero(types == 0)
+    if len(points):
+        xy = shapely.get_coordinates(parts[points])
+        for j, (x, y) in zip(points.tolist(), xy.tolist()):
+            texts[j] = f"<Point><coordinates>{x:.6f},{y:.6f}</coordinates></Point>"
+    polys = np.flatnonzero(types == 3)
+    if len(polys):
+        rings, ring_owner = shapely.get_rings(parts[polys], return_index=True)
+        xy, idx = shapely.get_coordinates(rings, return_index=True)
+        cuts = np.searchsorted(idx, np.arange(1, len(rings)))
+        ring_text = [_coords(c) for c in np.split(xy, cuts)]
+        first = np.r_[True, ring_owner[1:] != ring_owner[:-1]]
+        body: dict[int, list[str]] = {}
+        for r, (o, is_outer) in enumerate(zip(ring_owner.tolist(), first.tolist())):
+            tag = "outerBoundaryIs" if is_outer else "innerBoundaryIs"
+            body.setdefault(o, []).append(f"<{tag}><LinearRing><coordinates>{ring_text[r]}"
+                                          f"</coordinates></LinearRing></{tag}>")
+        for o, j in enumerate(polys.tolist()):
+            texts[j] = "<Polygon>" + "".join(body.get(o, [])) + "</Polygon>"
+    grouped: dict[int, list[str]] = {}
+    for j, o in enumerate(owner.tolist()):
+        grouped.setdefault(o, []).append(texts[j])
+    for o, items in grouped.items():
+        out[ok[o]] = items[0] if len(items) == 1 else (
+            "<MultiGeometry>" + "".join(items) + "</MultiGeometry>")
+    return out
 
 
-def _classes_for(name: str, frame: pd.DataFrame):
-    """(list of (style id, colour, width, label, fill), class index per row) from the layer's
-    default ``symbology`` — the classes, the edge rule and the extra classes of the map."""
-    styles = sym.layer_symbologies(name, frame)
+def _balloon(name: str, fields: list[str], lang: str) -> str:
+    """The balloon template of a layer: the placemark's name, then each field in words."""
+    rows = "".join(f"<tr><th align=\"left\">$[{name}/{c}/displayName]</th>"
+                   f"<td>$[{name}/{c}]</td></tr>" for c in fields)
+    heading = escape(spec(name).heading(lang))
+    return (f"<h3 style=\"margin:0 0 4px\">$[name]</h3><div style=\"color:#555\">{heading}</div>"
+            f"<table style=\"font-size:12px\">{rows}</table>")
+
+
+def _classes_for(name: str, frame: pd.DataFrame, lang: str, privacy_k, breaks):
+    """(style id, colour, width, label, fill) of each class of the layer's default symbology
+    and the class of each row — the classes, the edge rule and the extra classes of the map."""
+    styles = sym.layer_symbologies(name, frame, lang=lang, privacy_k=privacy_k, breaks=breaks)
+    heading = spec(name).heading(lang)
     if not styles:
-        return [(name, sym.INCIDENT.color, sym.INCIDENT.width, spec(name).title, None)], \
-            np.zeros(len(frame), int)
+        return [(name, sym.INCIDENT.color, sym.INCIDENT.width, heading, None)], \
+            np.zeros(len(frame), int), False
     s = styles[0]
     idx = s.classify(frame)
     classes = []
@@ -96,26 +177,86 @@ def _classes_for(name: str, frame: pd.DataFrame):
             style_id = f"gi{c.value:+d}".replace("+", "p").replace("-", "m")
         else:
             style_id = f"{s.key}{i}"
-        label = c.label if len(s.all_classes) > 1 else spec(name).title
+        label = c.label if len(s.all_classes) > 1 else heading
         if s.geometry == "polygon":
-            stroke = s.stroke or c.color
-            fill = c.color if s.opacity > 0 else None
-            classes.append((style_id, stroke, s.stroke_width if s.stroke else c.width, label,
-                            fill))
+            classes.append((style_id, s.stroke or c.color,
+                            s.stroke_width if s.stroke else c.width, label,
+                            c.color if s.opacity > 0 else None))
         elif s.geometry == "point":
             classes.append((style_id, c.color, 1.0, label, None))
         else:
             classes.append((style_id, c.color, c.width, label, None))
-    return classes, idx
+    return classes, idx, len(s.all_classes) > 1
+
+
+def _style(style_id: str, color: str, width: float, fill: str | None, balloon: str) -> str:
+    poly = kml_color(fill or color, 110 if fill else 0)
+    return (f"<Style id={quoteattr(style_id)}><LineStyle><color>{kml_color(color)}</color>"
+            f"<width>{width:g}</width></LineStyle><PolyStyle><color>{poly}</color>"
+            f"<fill>{1 if fill else 0}</fill></PolyStyle><IconStyle><color>{kml_color(color)}"
+            "</color><scale>0.5</scale></IconStyle>"  # no icon href: nothing to download
+            f"<BalloonStyle><text><![CDATA[{balloon}]]></text></BalloonStyle></Style>")
+
+
+def _names(name: str, data: pd.DataFrame, lang: str, class_label: list[str], multi: bool,
+           texts: dict[str, list[str]]) -> list[str]:
+    """Placemark names: the place (street, area, lamp) and what it is, in words."""
+    entry = spec(name)
+    col = entry.names if entry.names in data.columns else (
+        "street_name" if "street_name" in data.columns else
+        "name" if "name" in data.columns else None)
+    places = ([("" if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
+                else str(v).strip()) for v in data[col].astype(object).tolist()]
+              if col else [""] * len(data))
+    unnamed = i18n.text("words.unnamed_street", lang) if entry.geometry == "line" else ""
+    heading = entry.heading(lang)
+    if name == "lamps" or name == "plan_repair_lamps":
+        ids = [unescape(v) for v in texts["lamp_id"]] if "lamp_id" in texts else [
+            str(v) for v in data.get("lamp_id", pd.Series([""] * len(data))).tolist()]
+        places = [f"{i18n.text('fields.lamp_id', lang)} {i}".strip() for i in ids]
+    template = f"kml.name.{name}"
+    fill = i18n.has(template)
+    keys = re.findall(r"{(\w+)}", i18n.text(template, "en")) if fill else []
+    raw = i18n.text(template, lang) if fill else ""
+    usable = fill and all(k in texts for k in keys)
+    plain = {k: [unescape(v) for v in texts[k]] for k in keys} if usable else {}
+    out = []
+    for i, place in enumerate(places):
+        if usable:
+            what = raw.format(**{k: plain[k][i] for k in keys})
+        elif multi:
+            what = class_label[i]
+        else:
+            what = heading
+        out.append(f"{place or unnamed} — {what}" if (place or unnamed) else what)
+    return out
 
 
 def write_kml(layers: dict[str, gpd.GeoDataFrame], path: str | Path, *,
-              title: str = "hotspots") -> Path:
-    """One KML document with a folder per layer (and per class); returns the path."""
+              title: str = "hotspots", lang: str = "en", privacy_k: int | None = None,
+              breaks=None) -> Path:
+    """One KML document with a folder per layer (and per class); returns the path.
+
+    Parameters
+    ----------
+    layers : dict of GeoDataFrame
+        The layers by registry name (tables without geometry are skipped).
+    path : path
+        The .kml file.
+    title : str
+        The document's name.
+    lang : {'en', 'pt'}
+        Language of folder names, placemark names, balloon labels and values.
+    privacy_k : int, optional
+        Words suppressed values ("suppressed (fewer than k)"); applies no rule itself.
+    breaks : mapping, optional
+        The city's fixed class breaks (as the map's and the QGIS styles').
+    """
+    lang = i18n.language(lang)
     path = Path(path)
-    root = ET.Element("kml", xmlns=KML_NS)
-    doc = ET.SubElement(root, "Document")
-    ET.SubElement(doc, "name").text = title
+    styles: list[str] = []
+    schemas: list[str] = []
+    folders: list[str] = []
     for name, frame in layers.items():
         if frame is None or len(frame) == 0 or not isinstance(frame, gpd.GeoDataFrame):
             continue
@@ -123,37 +264,85 @@ def write_kml(layers: dict[str, gpd.GeoDataFrame], path: str | Path, *,
             raise ValidationError(f"KML layer {name!r} has no CRS; cannot convert to EPSG:4326")
         data = frame.reset_index() if frame.index.name is not None else frame
         data = data.to_crs(4326)
-        classes, idx = _classes_for(name, data)
-        folder = ET.SubElement(doc, "Folder")
-        ET.SubElement(folder, "name").text = spec(name).title
-        names = (data["street_name"] if "street_name" in data.columns
-                 else data["name"] if "name" in data.columns else None)
-        names = None if names is None else names.tolist()
-        # balloon texts column by column (row-wise pandas access is ~100x slower)
+        classes, idx, multi = _classes_for(name, data, lang, privacy_k, breaks)
         fields = [c for c in spec(name).kml if c in data.columns]
-        texts = {c: [_value_text(v) for v in data[c].tolist()] for c in fields}
-        geoms = np.asarray(data.geometry.values, dtype=object)
+        shown = [c for c in fields if c not in _HIDDEN and c != spec(name).names]
+        sup = (is_true(data["suppressed"]) if "suppressed" in data.columns else None)
+        texts = {c: _texts(data[c], _kind(name, c), lang, sup, privacy_k) for c in fields}
+        for c in (*spec(name).hover, "shift", "shift_rank", "length_m", "active_until",
+                  "what", "category", "occurred_date", "lamp_id"):
+            if c in data.columns and c not in texts:
+                texts[c] = _texts(data[c], _kind(name, c), lang, sup, privacy_k)
+        labels = [classes[i][3] if i >= 0 else "" for i in idx.tolist()]
+        names = _names(name, data, lang, labels, multi, texts)
+        geoms = _geometry_texts(np.asarray(data.geometry.values, dtype=object))
+        schemas.append(f"<Schema name={quoteattr(name)} id={quoteattr(name)}>" + "".join(
+            f"<SimpleField type=\"string\" name={quoteattr(c)}><displayName>"
+            f"{escape(_label(c, lang))}</displayName></SimpleField>" for c in fields)
+            + "</Schema>")
+        balloon = _balloon(name, shown, lang)
+        cells = {c: [f'<SimpleData name="{c}">{v}</SimpleData>' if v else "" for v in texts[c]]
+                 for c in fields}
+        body = [f"<Folder><name>{escape(spec(name).heading(lang))}</name>"]
         for ci, (style_id, color, width, label, fill) in enumerate(classes):
             sel = np.flatnonzero(idx == ci)
-            if sel.size == 0:
+            sel = [i for i in sel.tolist() if geoms[i] is not None]
+            if not sel:
                 continue
-            _style(doc, f"{name}-{style_id}", color, width, fill=fill)
-            sub = ET.SubElement(folder, "Folder") if len(classes) > 1 else folder
+            sid = f"{name}-{style_id}"
+            styles.append(_style(sid, color, width, fill, balloon))
             if len(classes) > 1:
-                ET.SubElement(sub, "name").text = label
+                body.append(f"<Folder><name>{escape(label)}</name>")
             for i in sel:
-                geom = geoms[i]
-                if geom is None or geom.is_empty:
-                    continue
-                text = "" if names is None else _value_text(names[i]) or ""
-                _placemark(sub, [(c, texts[c][i]) for c in fields], geom,
-                           f"{name}-{style_id}", name=text or label)
-    # Styles must come before folders for some readers: move them to the top
-    styles = [el for el in doc if el.tag == "Style"]
-    for el in styles:
-        doc.remove(el)
-    for i, el in enumerate(styles, start=1):
-        doc.insert(i, el)
+                data_xml = "".join([cells[c][i] for c in fields])
+                body.append(f"<Placemark><name>{escape(names[i])}</name><styleUrl>#{sid}"
+                            f"</styleUrl><ExtendedData><SchemaData schemaUrl=\"#{name}\">"
+                            f"{data_xml}</SchemaData></ExtendedData>{geoms[i]}</Placemark>")
+            if len(classes) > 1:
+                body.append("</Folder>")
+        body.append("</Folder>")
+        folders.append("".join(body))
+    doc = (f"<?xml version='1.0' encoding='utf-8'?>\n<kml xmlns=\"{KML_NS}\"><Document>"
+           f"<name>{escape(title)}</name>" + "".join(schemas) + "".join(styles)
+           + "".join(folders) + "</Document></kml>")
     path.parent.mkdir(parents=True, exist_ok=True)
-    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+    path.write_text(doc, encoding="utf-8")
     return path
+
+
+_ENTITY = re.compile(r"\$\[([^\]]+)\]")
+
+
+def balloon_html(kml_text: str, placemark: int = 0) -> str:
+    """The balloon of the ``placemark``-th placemark as Google Earth fills it in: the style's
+    BalloonStyle template with ``$[name]``, ``$[schema/field]`` and
+    ``$[schema/field/displayName]`` replaced (a whole HTML page, for a browser)."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(kml_text.encode("utf-8"))
+    ns = {"k": KML_NS}
+    marks = root.findall(".//k:Placemark", ns)
+    if not marks or placemark >= len(marks):
+        raise ValidationError(f"the KML has {len(marks)} placemarks; no placemark {placemark}")
+    mark = marks[placemark]
+    style_id = mark.findtext("k:styleUrl", default="", namespaces=ns).lstrip("#")
+    template = ""
+    for st in root.findall(".//k:Style", ns):
+        if st.get("id") == style_id:
+            template = st.findtext("k:BalloonStyle/k:text", default="", namespaces=ns)
+    shown = {}
+    schema_data = mark.find("k:ExtendedData/k:SchemaData", ns)
+    schema = (schema_data.get("schemaUrl") or "").lstrip("#") if schema_data is not None else ""
+    for sd in (schema_data.findall("k:SimpleData", ns) if schema_data is not None else []):
+        shown[f"{schema}/{sd.get('name')}"] = escape(sd.text or "")
+    for sc in root.findall(".//k:Schema", ns):
+        if sc.get("id") == schema:
+            for f in sc.findall("k:SimpleField", ns):
+                shown[f"{schema}/{f.get('name')}/displayName"] = escape(
+                    f.findtext("k:displayName", default="", namespaces=ns))
+    shown["name"] = escape(mark.findtext("k:name", default="", namespaces=ns))
+    body = _ENTITY.sub(lambda m: shown.get(m.group(1), ""), template)
+    return ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><style>body{font:13px "
+            "sans-serif;margin:0;padding:10px;background:#fff;width:340px;border:1px solid "
+            "#999;border-radius:6px}th{padding-right:10px}</style></head><body>" + body
+            + "</body></html>")

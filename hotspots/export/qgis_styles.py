@@ -196,15 +196,18 @@ def symbology_qml(symbology: sym.Symbology, frame: pd.DataFrame, *,
 
 def layer_styles(name: str, frame: pd.DataFrame, *, keys: tuple[str, ...] | None = None,
                  lang: str = "en", privacy_k: int | None = None,
-                 settings: QgisExportSettings | None = None) -> list[tuple[str, str]]:
+                 settings: QgisExportSettings | None = None,
+                 breaks=None) -> list[tuple[str, str]]:
     """(style name, QML) pairs for one layer; the first is the default. Empty if no geometry.
 
     ``keys`` are the layer's symbology keys, default first (``symbology.LAYER_STYLES[name]``
-    when None); ``privacy_k`` words the suppressed class; labels in ``lang``.
+    when None); ``privacy_k`` words the suppressed class; labels in ``lang``; ``breaks``: the
+    city's fixed class breaks (``symbology.symbology``).
     """
     settings = settings or QgisExportSettings()
     out = []
-    for s in sym.layer_symbologies(name, frame, keys=keys, lang=lang, privacy_k=privacy_k):
+    for s in sym.layer_symbologies(name, frame, keys=keys, lang=lang, privacy_k=privacy_k,
+                                   breaks=breaks):
         title = s.title or name
         out.append((title, symbology_qml(s, frame, label_max_scale=settings.label_max_scale)))
     return out

@@ -35,6 +35,15 @@ def _dialect(language: str) -> dict:
     return DIALECTS[code]
 
 
+def _is_number(text: str) -> bool:
+    """A plain number ('-31.77', '+3'): a spreadsheet reads it as a number, not a formula."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _cells(values: pd.Series, digits: int, d: dict) -> list[str]:
     """The text of each cell of one column in the dialect."""
     if pd.api.types.is_bool_dtype(values.dtype):
@@ -61,7 +70,8 @@ def _cells(values: pd.Series, digits: int, d: dict) -> list[str]:
             out.append(f"{v:.{digits}f}".replace(".", d["decimal"]))
         else:
             text = str(v)
-            out.append("'" + text if text.startswith(_FORMULA_START) else text)
+            out.append("'" + text if text.startswith(_FORMULA_START) and not _is_number(text)
+                       else text)
     return out
 
 

@@ -1,12 +1,16 @@
 """Interactive, self-contained Folium maps of segment results (drawing only; no statistics).
 
-``build_map`` draws whichever layers exist — Gi* classes, rates per 100 m, priority segments,
-dark gaps, lamps, green areas, boundary, density rasters, incidents per ISO week on a week
-slider and week-over-week hot-segment status (weekly runs), and (only when passed) clustered
-incident points — each switchable in the layer control, with a legend section per layer.
-Tooltips show an allow-list of fields (``layers.SEGMENT_FIELDS``…), escaped in the browser.
-``save_map`` writes one HTML file; offline (the default) it inlines Leaflet and refuses to
-write a page that would fetch anything from the network.
+``build_map`` draws an offline base map from the city's own streets (names as labels at close
+zoom, parks) under whichever layers exist. Every layer comes from its entry in the layer
+registry (:mod:`hotspots.layers`: title, tooltip fields, hover fields) and its symbologies
+(:func:`hotspots.symbology.layer_symbologies`: the classes, colours, labels and class rule
+QGIS and the KML use), each switchable in the layer control with a legend section; density
+rasters are classed as their QGIS styles (``symbology.raster_classes``, ``RASTER_OPACITY``);
+weekly runs add incidents per ISO week on a week slider. The page has a ``<title>``, a street
+search, a clickable list of the top segments, a compact hover tooltip (the full table in the
+popup) and, on a phone, a folded layer control and legend. Every word is in the map's
+language (``hotspots.i18n``). ``save_map`` writes one HTML file; offline (the default) it
+inlines Leaflet and refuses to write a page that would fetch anything from the network.
 """
 
 from __future__ import annotations
@@ -19,15 +23,20 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hotspots import i18n
 from hotspots import symbology as sym
 from hotspots._errors import ValidationError
+from hotspots.layers import spec
+from hotspots.maps.base import BaseMap, street_labels
+from hotspots.maps.controls import (
+    LayerSwitch,
+    ScaleBar,
+    Search,
+    TopList,
+    texts_script,
+    top_segments,
+)
 from hotspots.maps.layers import (
-    GAP_FIELDS,
-    GREEN_FIELDS,
-    INCIDENT_FIELDS,
-    LAMP_FIELDS,
-    PATROL_FIELDS,
-    SEGMENT_FIELDS,
     CompactLayer,
     Dataset,
     line_style,
@@ -51,10 +60,13 @@ from hotspots.maps.weekly_layer import WeeklyLayer, week_columns
 
 __all__ = ["build_map", "map_html", "save_map"]
 
-#: named online basemaps (need a connection; the default is no basemap)
+MAX_ZOOM = 19
+#: named online basemaps (need a connection; the default is the offline street base map)
 BASEMAPS = {"osm": ("OpenStreetMap", None)}
-
-RASTER_TITLES = {"kde": "Incident density (KDE)", "lamp_density": "Lamp density"}
+#: layers drawn under the segments, then over them, in this order (the registry's names)
+UNDER = ("green_areas",)
+OVER = ("patrol", "plan_lighting", "plan_green", "near_repeat_zones", "dark_gaps",
+        "plan_repair_lamps", "lamps", "incidents")
 
 
 def build_map(
@@ -76,233 +88,195 @@ def build_map(
     privacy_k: int | None = None,
     simplify_m: float = 0.5,
     extra: dict[str, gpd.GeoDataFrame] | None = None,
+    lang: str = "en",
+    breaks: dict | None = None,
+    top_n: int = 10,
 ) -> folium.Map:
     """A map of the segment results and every overlay given (None or empty: not drawn).
 
-    ``basemap``: None (no tiles, works offline), ``"osm"`` (OpenStreetMap tiles, needs a
-    connection) or a tile URL template such as ``"tiles/{z}/{x}/{y}.png"`` (tiles the user
-    supplies beside the HTML).
+    ``basemap``: None (the offline base map of the city's streets only), ``"osm"``
+    (OpenStreetMap tiles under it, needs a connection) or a tile URL template such as
+    ``"tiles/{z}/{x}/{y}.png"`` (tiles the user supplies beside the HTML).
 
     ``weekly``: incidents per segment and ISO week (index ``segment_id``, one column per week
     named '2026_W41' or '2026-W41', as the weekly run writes ``weekly_counts``) drawn
-    as the "Incidents per week" layer with a week slider. A ``hot_status`` column of the
-    segments (new / persistent / cooling) is drawn as its own layer.
+    as the "Incidents per week" layer with a week slider.
 
     ``extra``: more layers by registry name (``hotspots.layers``), e.g. the plan's funded
     projects, each drawn with its registry tooltip and every symbology of its entry.
+
+    ``breaks``: the city's fixed class breaks (``{"rate_per_100m": (…), "weekly_counts":
+    (…)}``, :mod:`hotspots.symbology.breaks`), so that two weeks' maps compare; None: the
+    classes follow this map's data. ``lang``: 'en' or 'pt' (every word of the page).
 
     ``privacy_k`` labels suppressed values in tooltips and legends; the map applies no privacy
     rule itself: segment columns and weekly counts must come suppressed already
     (``privacy.liaison_tables``, ``privacy.suppress_weekly_counts``), and weekly counts of
     1 … k−1 are refused.
     """
+    lang = i18n.language(lang)
     seg = prepare_frame(segments, simplify_m=simplify_m)
     if len(seg) == 0:
         raise ValidationError("cannot draw a map of zero segments")
-    fmap = folium.Map(tiles=None, prefer_canvas=True, control_scale=True, zoom_control=True)
+    fmap = folium.Map(tiles=None, prefer_canvas=True, control_scale=False, zoom_control=True)
+    fmap.add_child(ScaleBar())  # metres only
+    # Leaflet.markercluster needs the map's maxZoom (a tile layer would give one; offline
+    # there is none): without it the incident clusters never draw
+    fmap.options["max_zoom"] = MAX_ZOOM
+    fmap.options["min_zoom"] = 3
+    fmap.get_root().title = _html.escape(i18n.text("map.page_title", lang, title=title))
     minx, miny, maxx, maxy = seg.total_bounds
     fmap.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]])
-    _add_basemap(fmap, basemap)
+    _add_basemap(fmap, basemap, lang)
     if attribution:
         fmap.add_child(Attribution(attribution))
     embed_assets(fmap, offline=offline, cluster=incidents is not None and len(incidents) > 0)
+    fmap.get_root().header.add_child(texts_script(lang), name="hs_texts")
     legend = Legend(position="bottomleft")
-    fields = SEGMENT_FIELDS
 
-    if boundary is not None and len(boundary):
-        # draw the outline only: polygons become their boundary lines
-        ds = Dataset(_outline(prepare_frame(boundary, simplify_m=simplify_m)), kind="line", fields=())
-        fmap.add_child(ds)
-        lyr = CompactLayer(ds, name=sym.BOUNDARY.label, classes=np.zeros(len(ds), dtype=int),
-                           styles=[line_style(sym.BOUNDARY.color, sym.BOUNDARY.width)])
-        fmap.add_child(lyr)
-        legend.add(lyr, line_section(sym.BOUNDARY.label, [(sym.BOUNDARY.label, sym.BOUNDARY.color,
-                                                           sym.BOUNDARY.width)]))
+    layers = {"green_areas": green_areas, "patrol": patrol, "dark_gaps": dark_gaps,
+              "lamps": lamps, "incidents": incidents, **(extra or {})}
+    layers = {k: v for k, v in layers.items() if v is not None and len(v)}
+    prepared = {k: prepare_frame(v, simplify_m=0 if spec(k).geometry == "point" else simplify_m)
+                for k, v in layers.items()}
+
+    seg_ds = Dataset(seg, kind="line", fields=spec("segments").tooltip, title="street_name")
+    fmap.add_child(seg_ds)
+    parks = None
+    if "green_areas" in prepared:
+        parks = Dataset(prepared["green_areas"], kind="polygon",
+                        fields=spec("green_areas").tooltip, title="name")
+        fmap.add_child(parks)
+    fmap.add_child(BaseMap(seg_ds, street_labels(segments), parks=parks))
 
     for key, raster in (rasters or {}).items():
-        if raster is None:
-            continue
-        name = RASTER_TITLES.get(key, str(getattr(raster, "name", key)))
-        colors = sym.raster_colors(key)
-        overlay, edges = raster_overlay(raster, name=_html.escape(name), show=False,
-                                        colors=colors)
-        fmap.add_child(overlay)
-        units = str(getattr(raster, "units", "") or "")
-        legend.add(overlay, classes_section(name, edges, list(colors), units))
+        if raster is not None:
+            _raster_layer(fmap, legend, key, raster, lang)
 
-    if green_areas is not None and len(green_areas):
-        ga = prepare_frame(green_areas, simplify_m=simplify_m)
-        ds = Dataset(ga, kind="polygon", fields=GREEN_FIELDS, title="name")
-        fmap.add_child(ds)
-        idx = (sym.category_index(ga["adopted"], sym.GREEN_CLASSES, other=1)
-               if "adopted" in ga.columns else np.ones(len(ga), dtype=int))
-        styles = [polygon_style(c.color) for c in sym.GREEN_CLASSES]
-        lyr = CompactLayer(ds, name="Green areas", classes=idx, styles=styles, show=False)
-        fmap.add_child(lyr)
-        legend.add(lyr, polygon_section("Green areas", [(c.label, c.color)
-                                                        for c in sym.GREEN_CLASSES]))
+    ctx = {"legend": legend, "k": privacy_k, "lang": lang, "breaks": breaks}
+    for name in UNDER:
+        if name in prepared:
+            _registry_layer(fmap, "green_areas", prepared[name], dataset=parks, **ctx)
 
-    seg_ds = Dataset(seg, kind="line", fields=fields, title="street_name")
-    fmap.add_child(seg_ds)
-    has_gi = "gi_bin" in seg.columns and seg["gi_bin"].notna().any()
-    labels = {"gi_bin": {str(c.value): c.label for c in sym.GI_CLASSES}}
-
-    if "rate_per_100m" in seg.columns:
-        classes = sym.rate_classes(seg["rate_per_100m"])
-        idx = sym.rate_index(seg["rate_per_100m"], classes)
-        if "suppressed" in seg.columns:  # suppressed: drawn grey, value hidden
-            idx = np.where(seg["suppressed"].fillna(False).to_numpy(dtype=bool) & (idx < 0), 0, idx)
-        lyr = CompactLayer(seg_ds, name="Incidents per 100 m", classes=idx, show=not has_gi,
-                           styles=[line_style(r.color, r.width) for r in classes], labels=labels,
-                           k=privacy_k)
-        fmap.add_child(lyr)
-        items = [(r.label, r.color, r.width) for r in classes]
-        if "suppressed" in seg.columns and seg["suppressed"].fillna(False).any():
-            items[0] = (f"No incidents or fewer than {privacy_k or 'k'} (suppressed)",
-                        classes[0].color, classes[0].width)
-        legend.add(lyr, line_section("Incidents per 100 m of street", items))
-
-    if has_gi:
-        idx = sym.category_index(seg["gi_bin"], sym.GI_CLASSES)
-        lyr = CompactLayer(seg_ds, name="Hot spots (Gi*)", classes=idx,
-                           styles=[line_style(c.color, c.width, opacity=0.95)
-                                   for c in sym.GI_CLASSES], labels=labels, k=privacy_k)
-        fmap.add_child(lyr)
-        legend.add(lyr, line_section("Hot spots (Getis-Ord Gi*)",
-                                     [(c.label, c.color, c.width) for c in sym.GI_CLASSES]))
+    seg_layers = _registry_layer(fmap, "segments", seg, dataset=seg_ds, show_first=True, **ctx)
 
     if weekly is not None and len(weekly):
         if privacy_k:
             _check_suppressed(weekly, privacy_k)
-        lyr = WeeklyLayer(seg_ds, weekly, segments.index, k=privacy_k)
+        bounds = None if not breaks else breaks.get("weekly_counts")
+        lyr = WeeklyLayer(seg_ds, weekly, segments.index, k=privacy_k, lang=lang,
+                          lower_bounds=None if bounds is None else tuple(bounds))
         if lyr.n_segments:
             fmap.add_child(lyr)
             legend.add(lyr, line_section(
-                f"Incidents in the week on the slider ({lyr.weeks[0]} – {lyr.weeks[-1]})",
+                sym.text("week.legend", lang, first=lyr.weeks[0], last=lyr.weeks[-1]),
                 lyr.legend_items(privacy_k)))
 
-    if "hot_status" in seg.columns and seg["hot_status"].isin(
-            [c.value for c in sym.HOT_STATUS_CLASSES]).any():
-        idx = sym.category_index(seg["hot_status"], sym.HOT_STATUS_CLASSES)
-        lyr = CompactLayer(seg_ds, name="Hot segments, week over week", classes=idx, show=False,
-                           styles=[line_style(c.color, c.width, opacity=0.95)
-                                   for c in sym.HOT_STATUS_CLASSES], labels=labels, k=privacy_k)
-        fmap.add_child(lyr)
-        legend.add(lyr, line_section("Hot segments, this week vs last week",
-                                     [(c.label, c.color, c.width)
-                                      for c in sym.HOT_STATUS_CLASSES]))
+    for name in (*OVER, *[n for n in prepared if n not in OVER and n not in UNDER]):
+        if name in prepared:
+            _registry_layer(fmap, name, prepared[name], **ctx)
 
-    if "emerging_code" in seg.columns:
-        _emerging_layer(fmap, legend, seg_ds, seg, labels, privacy_k)
-
-    if "priority_rank" in seg.columns and seg["priority_rank"].notna().any():
-        idx = sym.range_index(seg["priority_rank"], sym.PRIORITY_CLASSES)
-        lyr = CompactLayer(seg_ds, name="Lighting priority", classes=idx, show=False,
-                           styles=[line_style(r.color, r.width) for r in sym.PRIORITY_CLASSES],
-                           labels=labels, k=privacy_k)
-        fmap.add_child(lyr)
-        legend.add(lyr, line_section("Lighting priority (rank)",
-                                     [(r.label, r.color, r.width) for r in sym.PRIORITY_CLASSES]))
-
-    if patrol is not None and len(patrol) and "shift" in patrol.columns:
-        pt = prepare_frame(patrol, simplify_m=simplify_m)
-        shifts = list(dict.fromkeys(str(v) for v in pt["shift"]))
-        colors = [sym.SHIFT_COLORS[i % len(sym.SHIFT_COLORS)] for i in range(len(shifts))]
-        ds = Dataset(pt, kind="line", fields=PATROL_FIELDS, title="street_name")
-        fmap.add_child(ds)
-        idx = np.array([shifts.index(str(v)) for v in pt["shift"]], dtype=int)
-        lyr = CompactLayer(ds, name="Patrol segments by shift", classes=idx, show=False,
-                           styles=[line_style(c, 7.0, opacity=0.8) for c in colors])
-        fmap.add_child(lyr)
-        legend.add(lyr, line_section("Patrol segments (shift)",
-                                     [(f"Shift {s}", c, 7.0) for s, c in zip(shifts, colors)]))
-
-    for name, frame in (extra or {}).items():
-        if frame is not None and len(frame):
-            _registry_layer(fmap, legend, name, frame, privacy_k, simplify_m)
-
-    if dark_gaps is not None and len(dark_gaps):
-        dg = prepare_frame(dark_gaps, simplify_m=simplify_m)
-        ds = Dataset(dg, kind="line", fields=GAP_FIELDS, title="street_name")
-        fmap.add_child(ds)
-        c = sym.DARK_GAP
-        lyr = CompactLayer(ds, name="Dark stretches", classes=np.zeros(len(dg), dtype=int),
-                           styles=[line_style(c.color, c.width)], show=False)
-        fmap.add_child(lyr)
-        legend.add(lyr, line_section("Dark stretches", [(c.label, c.color, c.width)]))
-
-    if lamps is not None and len(lamps):
-        lp = prepare_frame(lamps, simplify_m=0)
-        ds = Dataset(lp, kind="point", fields=LAMP_FIELDS)
-        fmap.add_child(ds)
-        classes = (*sym.LAMP_CLASSES, sym.LAMP_OTHER)
-        idx = (sym.category_index(lp["status"], sym.LAMP_CLASSES, other=len(sym.LAMP_CLASSES))
-               if "status" in lp.columns else np.full(len(lp), len(sym.LAMP_CLASSES)))
-        lyr = CompactLayer(ds, name="Street lamps", classes=idx, show=False,
-                           styles=[point_style(c.color, c.width) for c in classes])
-        fmap.add_child(lyr)
-        present = sorted(set(int(i) for i in idx))
-        legend.add(lyr, point_section("Street lamps", [(classes[i].label, classes[i].color)
-                                                       for i in present]))
-
-    if incidents is not None and len(incidents):
-        inc = prepare_frame(incidents, simplify_m=0)
-        ds = Dataset(inc, kind="cluster", fields=INCIDENT_FIELDS)
-        fmap.add_child(ds)
-        lyr = CompactLayer(ds, name="Incidents (clustered)", classes=np.zeros(len(inc), dtype=int),
-                           styles=[point_style(sym.INCIDENT.color)], show=False)
-        fmap.add_child(lyr)
-        legend.add(lyr, point_section("Incidents", [(sym.INCIDENT.label, sym.INCIDENT.color)]))
+    if boundary is not None and len(boundary):
+        _boundary_layer(fmap, legend, prepare_frame(boundary, simplify_m=simplify_m), lang)
 
     fmap.add_child(legend)
     fmap.add_child(Title(title, subtitle=subtitle))
-    folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
+    fmap.add_child(Search(seg_ds))
+    if seg_layers:
+        _top_list(fmap, seg_ds, seg_layers[0], seg, top_n, lang)
+    fmap.add_child(LayerSwitch())
     fmap.add_child(PaintMarker())
     fmap._hotspots_offline = offline  # read by map_html
     return fmap
 
 
-def _registry_layer(fmap, legend, name: str, frame: gpd.GeoDataFrame, privacy_k,
-                    simplify_m: float) -> None:
-    """A layer drawn from its registry entry: tooltip fields, title and every symbology."""
-    from hotspots.layers import spec
-
+def _registry_layer(fmap, name: str, data: gpd.GeoDataFrame, *, legend, k, lang, breaks,
+                    dataset: Dataset | None = None, show_first: bool = False) -> list:
+    """Every symbology of one registry layer, as switchable layers sharing one dataset."""
     entry = spec(name)
     kind = entry.geometry or "line"
-    data = prepare_frame(frame, simplify_m=simplify_m if kind != "point" else 0)
-    ds = Dataset(data, kind=kind, fields=entry.tooltip, title=entry.names)
-    fmap.add_child(ds)
-    for s in sym.layer_symbologies(name, data, privacy_k=privacy_k):
+    if kind == "point" and name == "incidents":
+        kind = "cluster"
+    if dataset is None:
+        dataset = Dataset(data, kind=kind, fields=entry.tooltip, title=entry.names)
+        fmap.add_child(dataset)
+    out = []
+    for n, s in enumerate(sym.layer_symbologies(name, data, lang=lang, privacy_k=k,
+                                                breaks=breaks)):
         idx = s.classify(data)
         if kind == "polygon":
             styles = [polygon_style(c.color, fill_opacity=s.opacity,
-                                    stroke=s.stroke or "#2d6a2d") for c in s.all_classes]
-            section = polygon_section
-            items = [(c.label, c.color) for _, c in s.legend(idx)]
-        elif kind == "point":
+                                    stroke=s.stroke or sym.POLYGON_STROKE)
+                      for c in s.all_classes]
+            section = polygon_section(s.legend_title or entry.heading(lang),
+                                      [(c.label, c.color) for _, c in s.legend(idx)])
+        elif kind in ("point", "cluster"):
             styles = [point_style(c.color, c.width) for c in s.all_classes]
-            section = point_section
-            items = [(c.label, c.color) for _, c in s.legend(idx)]
+            section = point_section(s.legend_title or entry.heading(lang),
+                                    [(c.label, c.color) for _, c in s.legend(idx)])
         else:
             styles = [line_style(c.color, c.width, opacity=s.opacity) for c in s.all_classes]
-            section = line_section
-            items = [(c.label, c.color, c.width) for _, c in s.legend(idx)]
-        lyr = CompactLayer(ds, name=s.title or entry.title, classes=idx, styles=styles,
-                           show=False, k=privacy_k)
+            section = line_section(s.legend_title or entry.heading(lang),
+                                   [(c.label, c.color, c.width) for _, c in s.legend(idx)])
+        name_shown = s.title or entry.heading(lang)
+        if kind == "cluster":
+            name_shown = sym.text("incidents.clustered", lang)
+        lyr = CompactLayer(dataset, name=name_shown, classes=idx, styles=styles,
+                           show=show_first and n == 0, k=k, lang=lang, hover=entry.hover,
+                           class_labels=[c.label for c in s.all_classes])
+        lyr.symbology = s
         fmap.add_child(lyr)
-        legend.add(lyr, section(s.legend_title or entry.title, items))
+        legend.add(lyr, section)
+        out.append(lyr)
+    return out
 
 
-def _emerging_layer(fmap, legend, seg_ds, seg, labels, privacy_k) -> None:
-    """Emerging hot spots in the shared symbology (Esri's categories; suppressed grey)."""
-    s = sym.symbology("emerging", seg, privacy_k=privacy_k)
-    idx = s.classify(seg)
-    styles = [line_style(c.color, c.width, opacity=s.opacity) for c in s.all_classes]
-    lyr = CompactLayer(seg_ds, name=s.title, classes=idx, show=False, styles=styles,
-                       labels=labels, k=privacy_k)
+def _boundary_layer(fmap, legend, frame: gpd.GeoDataFrame, lang: str) -> None:
+    """The study area as its outline (a polygon fill would catch every click)."""
+    s = sym.symbology("boundary", frame, lang=lang)
+    ds = Dataset(_outline(frame), kind="line", fields=())
+    fmap.add_child(ds)
+    c = s.classes[0]
+    lyr = CompactLayer(ds, name=s.title, classes=np.zeros(len(ds), dtype=int),
+                       styles=[line_style(c.color, c.width)], lang=lang)
     fmap.add_child(lyr)
-    legend.add(lyr, line_section(s.legend_title, [(c.label, c.color, c.width)
-                                                  for _, c in s.legend(idx)]))
+    legend.add(lyr, line_section(s.legend_title, [(c.label, c.color, c.width)]))
+
+
+def _raster_layer(fmap, legend, key: str, raster, lang: str) -> None:
+    """A density raster in the classes, colours and opacity of its QGIS style."""
+    from hotspots.raster import valid_values
+
+    name = sym.text(f"raster.{key}", lang) if f"raster.{key}" in sym.TEXTS[lang] else str(
+        getattr(raster, "name", key))
+    colors = sym.raster_colors(key)
+    overlay, _ = raster_overlay(raster, name=name, show=False, colors=colors)
+    fmap.add_child(overlay)
+    units = str(getattr(raster, "units", "") or "")
+    if f"raster.units.{key}" in sym.TEXTS[lang]:
+        units = sym.text(f"raster.units.{key}", lang)
+    classes = sym.raster_classes(valid_values(raster), name=key, lang=lang)
+    legend.add(overlay, classes_section(name, classes, units))
+
+
+def _top_list(fmap, seg_ds: Dataset, layer, seg: gpd.GeoDataFrame, n: int, lang: str) -> None:
+    """The top segments as a clickable list (street — class of the default layer)."""
+    rows = top_segments(seg, n=n)
+    if not len(rows):
+        return
+    labels = [c.label for c in layer.symbology.all_classes]
+    t = i18n.translator(lang, "map")
+    names = seg["street_name"] if "street_name" in seg.columns else pd.Series("", index=seg.index)
+    counts = pd.to_numeric(seg["count"], errors="coerce").to_numpy(dtype=float)
+    items = []
+    for r in rows:
+        street = str(names.iloc[r] or "") or i18n.text("words.unnamed_street", lang)
+        cls = int(layer.classes[r])
+        what = labels[cls] if cls >= 0 else ""
+        if layer.symbology.key != "rate":
+            what = f"{what} · {t('top.count', n=i18n.number(counts[r], lang))}"
+        items.append((int(r), t("top.item", street=street, what=what)))
+    fmap.add_child(TopList(seg_ds, layer, items))
 
 
 def _check_suppressed(weekly: pd.DataFrame, k: int) -> None:
@@ -316,15 +290,15 @@ def _check_suppressed(weekly: pd.DataFrame, k: int) -> None:
             f"with privacy_k={k}; suppress them first (hotspots.privacy.suppress_weekly_counts)")
 
 
-def _add_basemap(fmap: folium.Map, basemap: str | None) -> None:
+def _add_basemap(fmap: folium.Map, basemap: str | None, lang: str = "en") -> None:
     if basemap is None or basemap == "":
         return
     if basemap in BASEMAPS:
         tiles, attr = BASEMAPS[basemap]
-        folium.TileLayer(tiles, attr=attr, name="Basemap", control=True).add_to(fmap)
+        folium.TileLayer(tiles, attr=attr, name="OpenStreetMap", control=False).add_to(fmap)
     elif "{z}" in basemap and "{x}" in basemap and "{y}" in basemap:
-        folium.TileLayer(basemap, attr="Basemap tiles supplied by the user", name="Basemap",
-                         control=True).add_to(fmap)
+        folium.TileLayer(basemap, attr=i18n.text("map.attribution.user", lang),
+                         name="tiles", control=False).add_to(fmap)
     else:
         raise ValidationError(
             f"unknown basemap {basemap!r}; use None (no tiles, offline), 'osm' (online) or a tile "

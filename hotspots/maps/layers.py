@@ -28,7 +28,8 @@ GREEN_FIELDS = spec("green_areas").tooltip
 PATROL_FIELDS = spec("patrol").tooltip
 INCIDENT_FIELDS = spec("incidents").tooltip
 #: fields nulled by small-count suppression (shown as "suppressed")
-SUPPRESSIBLE = ("count", "rate_per_100m", "night_count", "night_share")
+SUPPRESSIBLE = ("count", "rate_per_100m", "night_count", "night_share", "incidents",
+                "incidents_per_week", "share_of_shift")
 
 
 def safe_json(obj) -> str:
@@ -105,6 +106,7 @@ def _column(series: pd.Series, field: Field):
         return [None if pd.isna(v) else bool(v) for v in series], None
     nums = pd.to_numeric(series, errors="coerce").astype("float64")
     dec = 0 if field.kind in ("int", "class") else (field.decimals + 2 if field.kind == "pct"
+                                                    else 6 if field.kind == "p"
                                                     else field.decimals)
     values = nums.to_numpy().tolist()  # Python floats: ~20x faster to loop than numpy scalars
     if dec == 0:
@@ -165,8 +167,45 @@ class Dataset(MacroElement):
         return len(self.frame)
 
 
+def field_label(field: Field, lang: str) -> str:
+    """A column's label in words in ``lang`` (the message catalogue's ``fields`` domain)."""
+    from hotspots import i18n
+
+    key = f"fields.{field.column}"
+    return i18n.text(key, lang) if i18n.has(key) else field.label
+
+
+def value_labels(lang: str) -> dict[str, dict[str, str]]:
+    """Texts shown for coded values of text columns (week-over-week status, LISA classes,
+    lamp status, Gi* bins) in ``lang``."""
+    from hotspots import i18n
+
+    t = i18n.translator(lang)
+    return {
+        "hot_status": {k: t(f"words.status.{k}") for k in
+                       ("new", "persistent", "cooling", "not hot")},
+        "lisa_class": {**{k: t(f"words.lisa.{k}") for k in ("HH", "LL", "HL", "LH", "ns")},
+                       "not significant": t("words.lisa.ns")},
+        "emerging_category": _emerging_names(lang),
+        "status": {k: t(f"words.lamp.{k}") for k in ("working", "broken")},
+        "gi_bin": {str(b): t(f"legend.gi.{b}") for b in (3, 2, 1, 0, -1, -2, -3)},
+    }
+
+
+def _emerging_names(lang: str) -> dict[str, str]:
+    """Esri's emerging categories by their English name, in ``lang``."""
+    from hotspots.stats.emerging_categories import CATEGORIES
+
+    pt = lang.startswith("pt")
+    return {c.name: (c.name_pt if pt else c.name) for c in CATEGORIES}
+
+
 class CompactLayer(Layer):
-    """A switchable layer drawing (a subset of) a Dataset with one style per class index."""
+    """A switchable layer drawing (a subset of) a Dataset with one style per class index.
+
+    Hovering shows a compact tooltip (the feature's name, its class in this layer and the
+    ``hover`` fields, at most five lines); a click opens the popup with every field.
+    """
 
     _template = Template(
         "{% macro script(this, kwargs) %}var {{ this.get_name() }} = hsLayer("
@@ -174,20 +213,25 @@ class CompactLayer(Layer):
     )
 
     def __init__(self, dataset: Dataset, *, name: str, classes, styles: list[dict],
-                 show: bool = True, labels: dict | None = None, k: int | None = None):
+                 show: bool = True, labels: dict | None = None, k: int | None = None,
+                 lang: str = "en", hover: tuple[str, ...] = (),
+                 class_labels: list[str] | None = None):
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "hs_layer"
         self.dataset = dataset
         idx = np.asarray(classes, dtype=np.int64)
         idx = np.where(np.asarray(dataset.present), idx, -1)
         self.n_drawn = int((idx >= 0).sum())
+        self.classes = idx
         spec = {
             "kind": dataset.kind,
             "k": idx.tolist(),
             "s": styles,
-            "f": [[f.column, f.label, f.kind, f.decimals] for f in dataset.fields],
+            "f": [[f.column, field_label(f, lang), f.kind, f.decimals] for f in dataset.fields],
+            "h": [c for c in hover if c in dataset.frame.columns][:3],
+            "cl": class_labels or [],
             "t": dataset.title,
-            "labels": labels or {},
+            "labels": value_labels(lang) if labels is None else labels,
             "sup": list(SUPPRESSIBLE),
             "kmin": k,
         }

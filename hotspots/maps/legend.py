@@ -42,13 +42,10 @@ def polygon_section(title: str, items: list[tuple[str, str]]) -> str:
     return f"<h4>{_esc(title)}</h4>{rows}"
 
 
-def classes_section(title: str, edges: list[float], colors: list[str], units: str) -> str:
-    """A graduated legend of raster classes between ``edges`` (in ``units``)."""
-    items = []
-    for i, c in enumerate(colors[: len(edges) - 1]):
-        items.append((f"{edges[i]:g} – {edges[i + 1]:g}", c))
+def classes_section(title: str, classes, units: str = "") -> str:
+    """A graduated legend of raster classes (``symbology.raster_classes``: the QGIS labels)."""
     head = f"{title} ({units})" if units else title
-    return polygon_section(head, items)
+    return polygon_section(head, [(c.label, c.color) for c in classes])
 
 
 class Legend(MacroElement):

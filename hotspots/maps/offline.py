@@ -94,6 +94,27 @@ MAP_CSS = """
 .hs-week-ends{display:flex;justify-content:space-between;font-size:10px;color:#555}
 table.hs-tip th{text-align:left;padding-right:8px;font-weight:600}
 table.hs-tip td,table.hs-tip th{font-size:12px}
+.leaflet-container{background:#f4f2ec}
+.hs-cls{font-size:12px;margin:1px 0 2px}
+.hs-tooltip{max-width:300px;white-space:normal}
+.hs-street-box{pointer-events:none}
+.hs-street{position:absolute;white-space:nowrap;font:italic 11px/1 sans-serif;color:#55524a;
+  text-shadow:0 0 2px #f4f2ec,0 0 2px #f4f2ec,0 0 3px #f4f2ec}
+.hs-panel,.hs-legend{font:12px/1.35 sans-serif}
+.hs-panel{background:rgba(255,255,255,.95);border-radius:5px;box-shadow:0 1px 4px rgba(0,0,0,.35);
+  padding:4px 7px;max-width:300px}
+.hs-panel-head{display:block;width:100%;text-align:left;font:bold 12px sans-serif;border:0;
+  background:none;padding:2px 0;cursor:pointer}
+.hs-panel-head::after{content:" ▾"}
+.hs-folded .hs-panel-head::after{content:" ▸"}
+.hs-folded .hs-panel-body{display:none}
+.hs-search-input{width:200px;font:12px sans-serif;padding:2px 4px}
+.hs-search-msg{font-size:11px;color:#555;min-height:0}
+.hs-top-list{margin:2px 0 0;padding-left:20px;max-height:40vh;overflow:auto}
+.hs-top-item{border:0;background:none;padding:1px 0;text-align:left;cursor:pointer;
+  font:12px sans-serif;color:#1f4e8c;text-decoration:underline}
+@media (max-width:700px){.hs-legend{max-height:35vh}.hs-panel{max-width:200px}
+  .hs-search-input{width:150px}.hs-title{font-size:12px;max-width:200px}}
 """
 
 

@@ -11,7 +11,7 @@ from rasterio.enums import Resampling
 
 from hotspots._errors import ValidationError
 from hotspots.raster import quiet_affine, valid_values
-from hotspots.symbology import KDE_COLORS, hex_to_rgb, kde_breaks, raster_colors
+from hotspots.symbology import KDE_COLORS, RASTER_OPACITY, hex_to_rgb, kde_breaks, raster_colors
 
 
 def raster_crs(raster) -> rasterio.crs.CRS:
@@ -62,13 +62,17 @@ def colorize(values: np.ndarray, edges: list[float], colors=KDE_COLORS) -> np.nd
     return rgba
 
 
-def raster_overlay(raster, *, name: str, show: bool = False, opacity: float = 0.7,
-                   colors: tuple[str, ...] | None = None) -> tuple[ImageOverlay, list[float]]:
-    """An ImageOverlay of a density raster and its class edges (for the legend)."""
+def raster_overlay(raster, *, name: str, show: bool = False, opacity: float = RASTER_OPACITY,
+                   colors: tuple[str, ...] | None = None, pane: str | None = "hsRaster"
+                   ) -> tuple[ImageOverlay, list[float]]:
+    """An ImageOverlay of a density raster and its class edges (for the legend), in the
+    raster pane under the base map's streets (the streets stay visible through it)."""
     values, bounds = to_web_mercator(raster)
     edges = kde_breaks(valid_values(raster))
     colors = colors or raster_colors(getattr(raster, "name", ""))
     image = colorize(values, edges, colors)
+    extra = {"pane": pane} if pane else {}
     overlay = ImageOverlay(image=image, bounds=bounds, name=name, opacity=opacity, show=show,
-                           overlay=True, control=True, interactive=False, pixelated=False)
+                           overlay=True, control=True, interactive=False, pixelated=False,
+                           **extra)
     return overlay, edges

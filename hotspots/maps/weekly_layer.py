@@ -53,7 +53,10 @@ class WeeklyLayer(Layer):
     )
 
     def __init__(self, dataset: Dataset, weekly: pd.DataFrame, segment_ids: pd.Index, *,
-                 name: str = "Incidents per week", show: bool = False, k: int | None = None):
+                 name: str | None = None, show: bool = False, k: int | None = None,
+                 lang: str = "en", lower_bounds: tuple[int, ...] | None = None):
+        name = name or sym.text("week.layer", lang)
+        self.lang = lang
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "hs_weekly"
         self.dataset = dataset
@@ -63,7 +66,7 @@ class WeeklyLayer(Layer):
         rows, values = rows[drawn], values[drawn]
         self.weeks = weeks
         self.n_segments = len(rows)
-        self.classes = sym.count_classes(values)
+        self.classes = sym.count_classes(values, lower_bounds=lower_bounds, lang=lang)
         self.suppressed = bool(np.isnan(values).any())
         styles = [line_style(sym.WEEK_ZERO.color, sym.WEEK_ZERO.width, opacity=0.8),
                   line_style(sym.WEEK_SUPPRESSED.color, sym.WEEK_SUPPRESSED.width)]
@@ -84,9 +87,11 @@ class WeeklyLayer(Layer):
 
     def legend_items(self, k: int | None = None) -> list[tuple[str, str, float]]:
         """(label, colour, width) of each class, zero and suppressed included when drawn."""
-        items = [(sym.WEEK_ZERO.label, sym.WEEK_ZERO.color, sym.WEEK_ZERO.width)]
+        lang = self.lang
+        items = [(sym.text("week.zero", lang), sym.WEEK_ZERO.color, sym.WEEK_ZERO.width)]
         if self.suppressed:
-            items.append((f"1 to {k - 1} (suppressed)" if k else sym.WEEK_SUPPRESSED.label,
+            items.append((sym.text("week.suppressed_k", lang, top=k - 1) if k
+                          else sym.text("week.suppressed", lang),
                           sym.WEEK_SUPPRESSED.color, sym.WEEK_SUPPRESSED.width))
         items += [(r.label, r.color, r.width) for r in self.classes]
         return items

@@ -133,11 +133,28 @@ def _segments(config: RunConfig, path_text: str, layer: str | None
         built = segments.street_segments_from_osm(path, settings=config.segments, crs=par.crs)
         return built, None
     lines = ingest.read_layer(path, layer=layer, what="street")
+    g = config.geocoding
     built = segments.build_street_segments(
         lines, settings=config.segments, crs=par.crs,
         name_column=config.inputs.streets_name_column, source=str(path),
+        keep_columns=_address_columns(lines.columns, g),
+        range_columns=(dict(g.range_columns) or None) if g.range_convention != "none" else None,
     )
     return built, lines
+
+
+def _address_columns(columns, g) -> tuple[str, ...]:
+    """Street-layer columns address matching reads, carried into the segments: the name parts,
+    the bairro and CEP columns, and the house-number ranges (mapped, or by their usual names)."""
+    from hotspots.numbering import RANGE_ALIASES
+
+    wanted = [*g.name_columns.values(), g.segment_bairro_column, g.segment_cep_column]
+    if g.range_convention != "none":
+        wanted += list(g.range_columns.values())
+        aliases = {a for names in RANGE_ALIASES.values() for a in names}
+        wanted += [c for c in columns if str(c).casefold() in aliases]
+    present = [c for c in wanted if c and c in columns]
+    return tuple(dict.fromkeys(present))
 
 
 def _lit_tags(segs: gpd.GeoDataFrame, lines: gpd.GeoDataFrame | None) -> pd.Series | None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from hotspots import export, maps
+from hotspots import export, i18n, maps
 from hotspots.disclosure.release import LiaisonRelease, release_for_liaisons
 from hotspots.disclosure.rules import DisclosureSettings
 from hotspots.disclosure.statistics import DensityInputs, EmergingInputs, ReleaseStatistics
@@ -86,12 +86,16 @@ def write_liaison(result, folder: Path, *, title: str, subtitle: str | None,
     liaison = release.layers
     k = release.k
     lang = result.config.parameters.language
+    breaks = result.summary_dict["class_breaks"]
+    map_breaks = {"rate_per_100m": breaks["rate_per_100m"]["breaks"],
+                  "weekly_counts": breaks["weekly_counts"]["lower_bounds"]}
     export.write_geopackage(liaison, liaison_dir / "layers.gpkg", lang=lang, privacy_k=k,
-                            settings=result.config.qgis)
+                            settings=result.config.qgis, breaks=map_breaks)
     for name, frame in liaison.items():
         if isinstance(frame, gpd.GeoDataFrame):
             export.write_geojson(frame, liaison_dir / f"{name}.geojson")
-    export.write_kml(liaison, liaison_dir / "layers.kml", title=title)
+    export.write_kml(liaison, liaison_dir / "layers.kml", title=title, lang=lang, privacy_k=k,
+                     breaks=map_breaks)
     for name, raster in release.rasters.items():
         export.write_raster(raster, liaison_dir / f"{name}.tif", lang=lang)
     lmap = maps.build_map(
@@ -102,63 +106,46 @@ def write_liaison(result, folder: Path, *, title: str, subtitle: str | None,
         subtitle=release.subtitle(result.week, language=lang),
         offline=True, basemap=result.config.outputs.basemap,
         attribution=attribution, privacy_k=k,
-        extra={k_: liaison[k_] for k_ in ("near_repeat_zones",) if k_ in liaison})
+        extra={k_: liaison[k_] for k_ in ("near_repeat_zones",) if k_ in liaison},
+        lang=lang, breaks=map_breaks)
     maps.save_map(lmap, liaison_dir / "map.html")
-    (liaison_dir / "README.txt").write_text(_liaison_readme(release), encoding="utf-8")
+    from hotspots.pipeline.outputs import write_cards
+
+    write_cards(result, liaison_dir / "patrol_cards.html", patrol=liaison.get("patrol"),
+                segments=liaison["segments"], zones=liaison.get("near_repeat_zones"),
+                privacy_k=k)
+    (liaison_dir / "README.txt").write_text(_liaison_readme(release, lang=lang),
+                                            encoding="utf-8")
     return liaison_dir
 
 
-def _liaison_readme(release: LiaisonRelease) -> str:
+def _liaison_readme(release: LiaisonRelease, *, lang: str = "en") -> str:
+    """The README of the liaison folder in the run's language (the message catalogue): the
+    files, the threat model (what is protected, what is not) and what was withheld."""
+    t = i18n.translator(lang, "liaison")
     k = release.k
     m = release.settings.min_length_m
     rep = release.report
     seg = rep["layers"].get("segments", {})
-    lines = [
-        "Layers for police liaisons (no personal data; LGPD, Lei 13.709/2018)",
-        "",
-        "map.html      interactive map; opens in any browser with no internet",
-        "layers.gpkg   every layer for QGIS, already styled (same colours as the map)",
-        "layers.kml    the same layers for Google Earth, hot spots grouped by Gi* class",
-        "*.geojson     one file per layer (EPSG:4326)",
-        "*.tif / .qml  density rasters and their QGIS styles",
-        "",
-        "What is protected",
-        f"- No count of 1 to {k - 1} incidents is shown, nor anything that gives one back: a",
-        f"  night count is also withheld when the rest of its segment's count is 1 to {k - 1},",
-        "  rates and shares are empty with their counts, patrol counts below a withheld one",
-        "  are withheld, texts say 'withheld' instead of the number. Zero is shown.",
-        (f"- Segments shorter than {m:g} m carry no count (a very short segment nearly locates"
-         " one address)." if m else "- Every segment carries its count (no minimum length)."),
-        "- Each count column has a status column: empty when shown, 'k_rule' when withheld",
-        f"  to protect counts below {k}, 'min_length' when the segment is too short.",
-        "  'suppressed' is true where the segment's count itself is 1 to "
-        f"{k - 1}.",
-        "- Hot-spot classes (Gi*, local Moran, night Gi*, emerging categories) are computed",
-        "  from the counts as released (withheld counts taken at the middle of their range):",
-        "  they may differ from the analyst's on a few segments. Z-scores, p-values and",
-        "  network densities are not included: with the street map they give counts back.",
-        "- The density raster is drawn from the released counts with a search radius of at",
-        f"  least {release.settings.kde_min_radius_m:g} m; it is blank where fewer than {k}"
-        " incidents lie within",
-        "  the radius and holds only its legend classes.",
-        "- No total is given: the map states the incidents on the segments with a count.",
-        "- Names, documents, phone numbers, e-mails, plates, narratives and victim data never",
-        "  enter the analysis (only the columns it needs are read).",
-        "",
-        "What is not protected",
-        "- A segment with a count shows that its incidents happened there in the period.",
-        "- Combining this folder with an all-incidents map of the same weeks, or with the",
-        "  analyst's outputs, can give hidden weekly counts back: share only one of them.",
-    ]
+    files = [("map.html", t("file_map")), ("layers.gpkg", t("file_gpkg")),
+             ("layers.kml", t("file_kml")), ("*.geojson", t("file_geojson")),
+             ("*.tif / .qml", t("file_tif")), ("patrol_cards.html", t("file_cards"))]
+    lines = [t("title"), "", *(f"{f:<18} {d}" for f, d in files), "",
+             *t("protected", k=k, top=k - 1).splitlines(),
+             *(t("min_length", m=f"{m:g}") if m else t("no_min_length")).splitlines(),
+             *t("protected_rest", k=k, top=k - 1,
+                radius=f"{release.settings.kde_min_radius_m:g}").splitlines(),
+             "", *t("not_protected").splitlines()]
     if seg:
-        lines += ["", f"Segments: {seg.get('rows', 0)}, with a count: "
-                  f"{seg.get('units_with_counts', 0)}, without: "
-                  f"{seg.get('units_without_counts', 0)} "
-                  f"({seg.get('units_shorter_than_min_length', 0)} shorter than {m:g} m)."]
+        lines += ["", t("segments_count", rows=seg.get("rows", 0),
+                        shown=seg.get("units_with_counts", 0),
+                        hidden=seg.get("units_without_counts", 0),
+                        short=seg.get("units_shorter_than_min_length", 0), m=f"{m:g}")]
     if rep.get("widened"):
-        lines += ["", "WIDENED BY THE RUN'S SETTINGS (not protected as above):",
-                  *(f"- {w}" for w in rep["widened"])]
-    lines += ["", "Layers:",
-              *(f"  {name:<18} {spec(name).title}" for name in sorted(release.layers)),
-              "Rasters: " + (", ".join(sorted(release.rasters)) or "none")]
+        lines += ["", t("widened"), *(f"- {w}" for w in rep["widened"])]
+    lines += ["", t("layers"),
+              *(f"  {name:<18} {spec(name).heading(lang)}" for name in sorted(release.layers))]
+    lines.append(t("rasters", names=", ".join(
+        i18n.text(f"legend.raster.{r}", lang) if i18n.has(f"legend.raster.{r}") else r
+        for r in sorted(release.rasters)) or t("none")))
     return "\n".join(lines) + "\n"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from hotspots import export, geocode, maps, privacy
 from hotspots.pipeline.liaison import write_liaison
 from hotspots.pipeline.result import WeekResult
@@ -26,13 +28,18 @@ def write_outputs(result: WeekResult, folder: Path) -> dict[str, Path]:
         plan.csv        the lighting and green-area plan: every project, funded or not, and why
                         (pt-BR Excel dialect when the language is Portuguese)
         council_sheet.html  the plan on one or two A4 pages for the city council
-        rejects.csv     rejected rows with their reasons (personal columns dropped)
+        rejects.csv     rejected rows with their reasons (personal columns dropped; the
+                        pt-BR Excel dialect with headers and reasons in Portuguese when the
+                        language is Portuguese, see [outputs] csv_dialect)
+        hot_segments.csv  every hot segment of the run in the bulletin's order
+        patrol_cards.html one printable page per patrol shift (map, segments, cross streets,
+                        Koper visit guidance, near-repeat zones)
         report.html     the bulletin (pt or en)
         liaison/        what police liaisons receive (``hotspots.privacy.liaison_tables``):
                         allow-listed columns only, counts of 1…privacy_k−1 per segment
                         suppressed, no incident points unless include_incident_points —
                         map.html (offline), layers.gpkg, <layer>.geojson (EPSG:4326),
-                        layers.kml, <raster>.tif/.qml, README.txt
+                        layers.kml, <raster>.tif/.qml, patrol_cards.html, README.txt
 
     ``manifest.json`` is written last by the caller, once every other file exists.
     """
@@ -47,8 +54,11 @@ def write_outputs(result: WeekResult, folder: Path) -> dict[str, Path]:
     lang = config.parameters.language
     files["layers"] = export.write_geopackage(analyst, folder / "layers.gpkg", lang=lang,
                                               settings=config.qgis)
-    files["rejects"] = export.write_csv(privacy.drop_personal_columns(tables["rejects"]),
-                                        folder / "rejects.csv")
+    dialect = lang if out.csv_dialect == "auto" else out.csv_dialect
+    files["rejects"] = _write_rejects(tables["rejects"], folder / "rejects.csv", lang=lang,
+                                      dialect=dialect)
+    files["hot_segments"] = _write_hot_segments(result.segments, folder / "hot_segments.csv",
+                                                lang=lang, dialect=dialect)
     plan = result.planning.plan
     if plan is not None:
         from hotspots.planning.sheet import write_council_sheet
@@ -61,6 +71,9 @@ def write_outputs(result: WeekResult, folder: Path) -> dict[str, Path]:
         files[name], files[f"{name}_style"] = export.write_raster(raster, folder / f"{name}.tif",
                                                                   lang=lang)
     title, subtitle, attribution = _map_texts(result, summary)
+    breaks = summary["class_breaks"]
+    map_breaks = {"rate_per_100m": breaks["rate_per_100m"]["breaks"],
+                  "weekly_counts": breaks["weekly_counts"]["lower_bounds"]}
     incidents = (privacy.incident_points(tables["incidents"])
                  if out.include_incident_points else None)
     fmap = maps.build_map(
@@ -70,38 +83,111 @@ def write_outputs(result: WeekResult, folder: Path) -> dict[str, Path]:
         weekly=tables.get("weekly_counts"), title=title, subtitle=subtitle,
         offline=out.offline_map, basemap=out.basemap, attribution=attribution,
         extra={k: tables[k] for k in ("plan_lighting", "plan_repair_lamps", "plan_green",
-                                      "near_repeat_zones") if k in tables})
+                                      "near_repeat_zones") if k in tables},
+        lang=lang, breaks=map_breaks)
     files["map"] = maps.save_map(fmap, folder / "map.html")
 
+    files["patrol_cards"] = write_cards(result, folder / "patrol_cards.html",
+                                        patrol=tables.get("patrol"),
+                                        segments=analyst["segments"], zones=result._zones(),
+                                        privacy_k=None)
     files["liaison"] = write_liaison(result, folder / "liaison", title=title,
                                      subtitle=subtitle, attribution=attribution)
     files["report"] = _write_report(result, summary, folder / "report.html")
     return files
 
 
+def write_cards(result: WeekResult, path: Path, *, patrol, segments, zones,
+                privacy_k: int | None) -> Path:
+    """The patrol cards of the run from the tables given (analyst's or liaison's)."""
+    from hotspots import i18n
+    from hotspots.patrol_cards import write_patrol_cards
+
+    lang = result.config.parameters.language
+    summary = result.summary_dict
+    dates = summary.get("week_dates") or {}
+    week_dates = (f"{i18n.date_text(dates['first'], lang)} – "
+                  f"{i18n.date_text(dates['last'], lang)}" if dates else "")
+    if patrol is None:
+        patrol = result.patrol.iloc[0:0]
+    return write_patrol_cards(patrol, segments, path, language=lang, title=result.config.title,
+                              week=summary.get("week"), week_dates=week_dates, zones=zones,
+                              privacy_k=privacy_k)
+
+
+def _write_rejects(rejects, path: Path, *, lang: str, dialect: str) -> Path:
+    """rejects.csv in the dialect; in Portuguese the standard headers in words and each
+    reason written out beside its code."""
+    from hotspots import i18n
+    from hotspots.export.tables import write_table_csv
+    from hotspots.i18n.phrases import reason_text
+    from hotspots.rejects import REJECT_COLUMNS
+
+    frame = privacy.drop_personal_columns(rejects)
+    headers = None
+    if i18n.language(lang) == "pt":
+        frame = frame.copy()
+        where = list(frame.columns).index("reason") + 1 if "reason" in frame.columns else 0
+        frame.insert(where, "reason_text", [reason_text(c, "pt") for c in
+                                            frame.get("reason", pd.Series(dtype=str))])
+        headers = {c: i18n.text(f"fields.{c}", "pt") for c in (*REJECT_COLUMNS, "reason_text")}
+    return write_table_csv(frame, path, language=dialect, headers=headers)
+
+
+def _write_hot_segments(segments, path: Path, *, lang: str, dialect: str) -> Path:
+    """hot_segments.csv: every hot segment in the bulletin's order, class and status in words
+    (headers in words in Portuguese, as plan.csv)."""
+    from hotspots import i18n
+    from hotspots.export.tables import write_table_csv
+    from hotspots.report import hot_segment_rows
+
+    cols = [c for c in ("street_name", "count", "rate_per_100m", "count_prev", "change_prev",
+                        "gi_bin", "gi_z", "hot_status") if c in segments.columns]
+    hot = pd.DataFrame(hot_segment_rows(segments)[cols])
+    if "gi_bin" in hot.columns:
+        hot["gi_class"] = [i18n.text(f"legend.gi.{int(v)}", lang) if pd.notna(v) else ""
+                           for v in hot["gi_bin"]]
+    if "hot_status" in hot.columns:
+        hot["status_text"] = [i18n.text(f"words.status.{v}", lang) for v in hot["hot_status"]]
+    headers = None
+    if i18n.language(lang) == "pt":
+        code = {"gi_bin": "gi_bin_code", "hot_status": "hot_status_code"}
+        headers = {c: i18n.text(f"fields.{code.get(c, c)}", "pt")
+                   for c in ("segment_id", *hot.columns)}
+    return write_table_csv(hot, path, language=dialect, headers=headers,
+                           decimals={"rate_per_100m": 2, "gi_z": 3})
+
+
 def _write_report(result: WeekResult, summary: dict, path: Path) -> Path:
     from hotspots import report
 
+    config = result.config
     window = result.window.window if result.window is not None else None
     page = report.render_report(
         summary=summary, segments=result.segments, weekly_counts=window,
         kde=result.statistics.kde, weights=result.statistics.weights,
-        title=result.config.title, language=result.config.parameters.language,
-        buffer_m=result.config.weekly.evaluation_buffer_m,
+        title=config.title, language=config.parameters.language,
+        buffer_m=config.weekly.evaluation_buffer_m,
         near_repeat=None if result.near_repeat is None else result.near_repeat.result,
+        category_changes=result.category_changes,
+        incidents=window if window is not None else result.incidents,
+        timezone=config.parameters.timezone, breaks=summary.get("class_breaks"),
     )
     path.write_text(page, encoding="utf-8")
     return path
 
 
 def _map_texts(result: WeekResult, summary: dict) -> tuple[str, str | None, str | None]:
-    """Map title, subtitle (week, incidents used) and data attribution."""
+    """Map title, subtitle (week, incidents used) and data attribution, in the run's language."""
+    from hotspots import i18n
+
+    t = i18n.translator(result.config.parameters.language, "map")
+    lang = t.lang
     parts = []
     if summary.get("week"):
-        parts.append(f"week {summary['week']}")
-        parts.append(f"{summary['incidents_week']} incidents")
+        parts.append(t("subtitle.week", week=summary["week"]))
+        parts.append(t("subtitle.incidents", n=i18n.number(summary["incidents_week"], lang)))
     else:
-        parts.append(f"{summary['used']} incidents")
-    attribution = ("Streets, lamps, green areas © OpenStreetMap contributors (ODbL)"
-                   if result.inputs.osm_streets else None)
+        parts.append(t("subtitle.incidents", n=i18n.number(summary["used"], lang)))
+    attribution = t("attribution.osm") if result.inputs.osm_streets else None
     return result.config.title, (", ".join(parts) or None), attribution

@@ -131,6 +131,39 @@ class WeekResult:
         return {k: v for k, v in out.items() if v is not None}
 
     @cached_property
+    def class_breaks(self):
+        """The class breaks of the maps, QGIS styles and KML (fixed for the city: the config's
+        ``[outputs] rate_breaks`` / ``count_breaks``, else derived from a long window of weekly
+        data; an all-incidents run derives them from its own rates)."""
+        from hotspots.symbology.breaks import ClassBreaks, class_breaks, quantile_breaks
+
+        out = self.config.outputs
+        if self.window is None:
+            if out.rate_breaks:
+                return ClassBreaks(tuple(out.rate_breaks), tuple(out.count_breaks) or (1,),
+                                   {"en": "from the config", "pt": "da configuração"})
+            return ClassBreaks(quantile_breaks(self.segments["rate_per_100m"]),
+                               tuple(out.count_breaks) or (1,),
+                               {"en": "quintiles of this run's rates (every incident)",
+                                "pt": "quintis das taxas desta execução (todas as ocorrências)"})
+        return class_breaks(self.geocoded.incidents, self.inputs.segments["length_m"],
+                            end=self.window.week.end, weeks=out.class_breaks_weeks,
+                            timezone=self.config.parameters.timezone,
+                            rate_breaks=tuple(out.rate_breaks),
+                            count_breaks=tuple(out.count_breaks))
+
+    @cached_property
+    def category_changes(self) -> pd.DataFrame | None:
+        """This week's incidents by category against last week and the weeks before, with the
+        exact conditional Poisson test (weekly runs with a previous week; else None)."""
+        win = self.window
+        if win is None or len(win.weeks) < 2 or "category" not in win.window.columns:
+            return None
+        from hotspots.stats.rate_change import category_changes
+
+        return category_changes(win.window, win.weeks)
+
+    @cached_property
     def summary_dict(self) -> dict:
         """See :meth:`summary`."""
         s: dict = dict(self.geocoded.summary())
@@ -163,6 +196,13 @@ class WeekResult:
             s["emerging"] = self.emerging.summary
         if self.near_repeat is not None:
             s["near_repeat"] = self.near_repeat.summary
+        s["class_breaks"] = self.class_breaks.as_dict()
+        changes = self.category_changes
+        if changes is not None:
+            s["by_category"] = [
+                {"category": cat, **{k: (v.item() if hasattr(v, "item") else v)
+                                     for k, v in row.items()}}
+                for cat, row in zip(changes.index, changes.to_dict("records"))]
         s["concentration_weisburd"] = self.evaluation.concentration
         if self.evaluation.hot_spots is not None:
             s["evaluation"] = self.evaluation.hot_spots

@@ -107,9 +107,8 @@ def geocode_step(read: IncidentsRead, segments: gpd.GeoDataFrame, *,
 def _address_geocoder(config: RunConfig, points: gpd.GeoDataFrame | None):
     from hotspots.address import AddressGeocoder
 
-    g = config.geocoding
-    return AddressGeocoder(address_points=points, min_score=g.min_score, method=g.method,
-                           number_start=g.number_start, bairro_column="bairro")
+    return AddressGeocoder(address_points=points, settings=config.geocoding,
+                           language=config.parameters.language)
 
 
 # --- the analysis week ------------------------------------------------------------------------

@@ -81,8 +81,9 @@ GI_CLASSES: tuple[Category, ...] = (
     Category(-3, "Cold spot 99 %", "#4575b5", 3.0, "gi.-3"),
 )
 
-#: rates per 100 m: a grey "no incidents" class, then five YlOrRd classes
-RATE_COLORS = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
+#: rates per 100 m: a grey "no incidents" class, then five purples (a ramp of its own: never
+#: confused with the red of Gi* hot spots, the browns of weekly counts or the pinks of the KDE)
+RATE_COLORS = ("#cbc9e2", "#9e9ac8", "#807dba", "#6a51a3", "#3f007d")
 ZERO_COLOR = "#cccccc"
 #: a value nulled by small-count suppression (the week slider uses the same grey)
 SUPPRESSED_COLOR = "#8c8c8c"
@@ -126,9 +127,9 @@ INCIDENT = Category(None, "Incident", "#7a0177", 4.0, "incidents.item")
 GREEN_CANDIDATE = Category(None, "Green-area candidate", "#a6d96a", 1.0,
                            "green_candidates.item")
 
-#: KDE colour ramp (low → high), transparent where the density is zero or NoData
-KDE_COLORS = ("#ffffcc", "#ffeda0", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c",
-              "#b10026")
+#: KDE colour ramp (low → high, RdPu), transparent where the density is zero or NoData
+KDE_COLORS = ("#fff7f3", "#fde0dd", "#fcc5c0", "#fa9fb5", "#f768a1", "#dd3497", "#ae017e",
+              "#7a0177")
 
 #: lamp density ramp (dark → light: where the light is)
 LIGHT_COLORS = ("#0c2c84", "#225ea8", "#1d91c0", "#41b6c4", "#7fcdbb", "#c7e9b4", "#edf8b1",
@@ -150,8 +151,8 @@ NOT_HOT = Category("not hot", "Not hot", BACKGROUND_COLOR, 1.0, "hot_status.not_
 #: incidents per week: a segment with none that week, and a suppressed count (liaison maps)
 WEEK_ZERO = Range(0, 1, "None that week", "#d4d4d4", 1.5)
 WEEK_SUPPRESSED = Range(math.nan, math.nan, "Suppressed", SUPPRESSED_COLOR, 2.5)
-#: weekly count classes: YlOrRd without its palest step (a thin pale line on no basemap is lost)
-WEEK_COLORS = ("#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026")
+#: weekly count classes: YlOrBr without its palest steps (browns: a ramp of its own)
+WEEK_COLORS = ("#fec44f", "#fe9929", "#ec7014", "#cc4c02", "#8c2d04")
 
 #: street-name labels on segment layers from this scale (1:n) inwards, in QGIS
 LABEL_MAX_SCALE = 10_000
@@ -247,18 +248,21 @@ def nice_number(x: float) -> float:
     return round(x, digits)
 
 
-def rate_classes(values, *, n: int = 5, lang: str = "en") -> tuple[Range, ...]:
-    """Graduated classes of a rate: 'No incidents' for exactly 0, then ``n`` quantile classes
-    of the positive values with rounded breaks, each ``lower < v <= upper``."""
-    vals = np.asarray(pd.to_numeric(pd.Series(values), errors="coerce"), dtype=float)
-    pos = vals[np.isfinite(vals) & (vals > 0)]
+def rate_classes(values, *, n: int = 5, lang: str = "en",
+                 breaks: tuple[float, ...] | None = None) -> tuple[Range, ...]:
+    """Graduated classes of a rate: 'No incidents' for exactly 0, then classes of the positive
+    values, each ``lower < v <= upper``: between fixed ``breaks`` when given (a city's, so that
+    weeks compare: :mod:`hotspots.symbology.breaks`), else at ``n`` rounded quantiles."""
     classes = [Range(0.0, 0.0, text("rate.zero", lang), ZERO_COLOR, 1.5, "both", "rate.zero")]
-    if pos.size == 0:
-        return tuple(classes)
-    qs = np.quantile(pos, np.linspace(0, 1, n + 1))
-    breaks = sorted({nice_number(float(q)) for q in qs[1:-1]})
-    breaks = [b for b in breaks if 0 < b < float(pos.max())]
-    edges = [0.0, *breaks, math.inf]
+    if breaks is None:
+        vals = np.asarray(pd.to_numeric(pd.Series(values), errors="coerce"), dtype=float)
+        pos = vals[np.isfinite(vals) & (vals > 0)]
+        if pos.size == 0:
+            return tuple(classes)
+        qs = np.quantile(pos, np.linspace(0, 1, n + 1))
+        found = sorted({nice_number(float(q)) for q in qs[1:-1]})
+        breaks = tuple(b for b in found if 0 < b < float(pos.max()))
+    edges = [0.0, *sorted(float(b) for b in breaks if b > 0), math.inf]
     colors = RATE_COLORS if len(edges) - 1 == len(RATE_COLORS) else _spread(len(edges) - 1)
     for i in range(len(edges) - 1):
         lo, hi = edges[i], edges[i + 1]
@@ -340,19 +344,29 @@ def raster_classes(values, *, name: str = "", units: str = "", lang: str = "en"
     return tuple(out)
 
 
-def count_classes(values, *, n: int = 5) -> tuple[Range, ...]:
-    """Graduated classes of whole counts ≥ 1 (``lower <= v < upper``): one class per value when
-    there are at most ``n`` distinct values, else ``n`` classes at rounded quantiles."""
+def count_classes(values, *, n: int = 5, lower_bounds: tuple[int, ...] | None = None,
+                  lang: str = "en") -> tuple[Range, ...]:
+    """Graduated classes of whole counts ≥ 1 (``lower <= v < upper``): from fixed
+    ``lower_bounds`` when given, else one class per value when there are at most ``n``
+    distinct values, else ``n`` classes at rounded quantiles."""
     vals = np.asarray(pd.to_numeric(pd.Series(np.ravel(values)), errors="coerce"), dtype=float)
     pos = np.unique(np.floor(vals[np.isfinite(vals) & (vals >= 1)]))
-    if pos.size == 0:
-        return ()
-    if pos.size <= n:
-        lowers = [float(v) for v in pos]
+    if lower_bounds is not None:
+        lowers = sorted({float(v) for v in lower_bounds if v >= 1}) or [1.0]
+        pos = np.asarray([*lowers, *pos.tolist()], dtype=float)
+        pos = np.unique(pos)
+        top_value = math.inf
     else:
-        qs = np.quantile(np.floor(vals[np.isfinite(vals) & (vals >= 1)]), np.linspace(0, 1, n + 1)[:-1])
-        lowers = sorted({float(pos[0]), *(float(np.ceil(q)) for q in qs[1:])})
-        lowers = [v for v in lowers if v <= pos[-1]]
+        if pos.size == 0:
+            return ()
+        top_value = float(pos[-1])
+        if pos.size <= n:
+            lowers = [float(v) for v in pos]
+        else:
+            qs = np.quantile(np.floor(vals[np.isfinite(vals) & (vals >= 1)]),
+                             np.linspace(0, 1, n + 1)[:-1])
+            lowers = sorted({float(pos[0]), *(float(np.ceil(q)) for q in qs[1:])})
+            lowers = [v for v in lowers if v <= pos[-1]]
     edges = [*lowers, math.inf]
     top = len(WEEK_COLORS) - 1
     spread = np.linspace(0, top, len(lowers)).round().astype(int) if len(lowers) > 1 else [top]
@@ -361,7 +375,8 @@ def count_classes(values, *, n: int = 5) -> tuple[Range, ...]:
     for i, lo in enumerate(lowers):
         hi = edges[i + 1]
         if math.isinf(hi):
-            label = f"{lo:g}" if lo == pos[-1] else f"{lo:g} or more"
+            label = (f"{lo:g}" if lo == top_value
+                     else text("count.or_more", lang, lower=f"{lo:g}"))
         else:
             label = f"{lo:g}" if hi - lo == 1 else f"{lo:g}–{hi - 1:g}"
         out.append(Range(lo, hi, label, colors[i], 2.5 + i * 0.6))

@@ -190,15 +190,18 @@ def suppressible_columns() -> frozenset[str]:
 
 
 def symbology(key: str, frame: pd.DataFrame, *, lang: str = "en",
-              privacy_k: int | None = None, geometry: str | None = None) -> Symbology:
+              privacy_k: int | None = None, geometry: str | None = None,
+              breaks=None) -> Symbology:
     """The symbology ``key`` for ``frame`` (data-dependent classes — rate breaks, shifts — are
     computed from it; the same frame must be given to the map and to the exports).
 
     Keys: gi, rate, priority, hot_status, emerging, lamps, green, patrol, dark_gaps,
     boundary, incidents, green_candidates, plan_lighting, plan_repair_lamps, plan_green, and
     "default" (one blue line/point/polygon). ``privacy_k``
-    only words the suppressed class ("1 to k−1 incidents"). ``geometry`` ('line', 'point',
-    'polygon') is read from the frame's geometries when it has any, else taken as given.
+    only words the suppressed class ("1 to k−1 incidents"); ``geometry`` ('line', 'point',
+    'polygon') is read from the frame's geometries when it has any, else taken as given;
+    ``breaks`` (a mapping with ``rate_per_100m``: the city's fixed breaks,
+    :mod:`hotspots.symbology.breaks`) replaces the data-driven rate classes.
     """
     geometry = _geometry(frame) or geometry
     label = _label_field(frame) if geometry == "line" else None
@@ -214,8 +217,10 @@ def symbology(key: str, frame: pd.DataFrame, *, lang: str = "en",
                          tuple(_tr(c, lang) for c in GI_CLASSES), _missing("gi", lang), sup("gi_bin"),
                          opacity=0.95, label_field=label)
     if key == "rate":
+        fixed = None if not breaks else breaks.get("rate_per_100m")
         classes = rate_classes(frame["rate_per_100m"] if "rate_per_100m" in frame.columns
-                               else [], lang=lang)
+                               else [], lang=lang,
+                               breaks=None if fixed is None else tuple(fixed))
         return Symbology("rate", t("rate"), t("rate.legend"), geometry, "rate_per_100m",  # type: ignore[arg-type]
                          "range", classes, _missing("rate", lang), sup("rate_per_100m"),
                          label_field=label)
@@ -302,7 +307,8 @@ _NEEDS = {"gi": "gi_bin", "rate": "rate_per_100m", "priority": "priority_rank",
 
 
 def layer_symbologies(name: str, frame: pd.DataFrame, *, keys: tuple[str, ...] | None = None,
-                      lang: str = "en", privacy_k: int | None = None) -> tuple[Symbology, ...]:
+                      lang: str = "en", privacy_k: int | None = None,
+                      breaks=None) -> tuple[Symbology, ...]:
     """Every symbology of layer ``name`` (default first); () for a table without geometry.
 
     ``keys``: the symbology keys of the layer in order (a layer registry's entry); None
@@ -322,7 +328,8 @@ def layer_symbologies(name: str, frame: pd.DataFrame, *, keys: tuple[str, ...] |
         keys.insert(1, "gi")  # type: ignore[union-attr]
     if not keys:
         keys = ["default"]  # type: ignore[assignment]
-    return tuple(symbology(k, frame, lang=lang, privacy_k=privacy_k, geometry=geometry)  # type: ignore[union-attr]
+    return tuple(symbology(k, frame, lang=lang, privacy_k=privacy_k, geometry=geometry,  # type: ignore[union-attr]
+                           breaks=breaks)
                  for k in keys)
 
 

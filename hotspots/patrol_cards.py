@@ -1,0 +1,207 @@
+"""Patrol cards: one printable page per shift (pt/en) for a liaison without GIS.
+
+Each card has a map of the shift's segments drawn from the data (numbered by rank, the streets
+around them named), the list of segments with the cross streets at each end, the visit guidance
+of the Koper curve (10–15 minute stops at unpredictable times, at least one every two hours)
+and the near-repeat risk zones on the map when the run has them. The cards draw only the tables
+they are given: the liaison folder passes the liaison tables (suppressed counts stay
+suppressed), the analyst folder the analyst's.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import os
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from hotspots import i18n
+from hotspots import symbology as sym
+
+__all__ = ["cross_streets", "patrol_cards_html", "write_patrol_cards"]
+
+
+def cross_streets(segments: gpd.GeoDataFrame, rows: pd.Index) -> pd.DataFrame:
+    """The street and the first other named street met beyond each end of each segment of
+    ``rows`` (segment ids), as the council sheet names its places
+    (:func:`hotspots.planning.places.stretch_places`)."""
+    from hotspots.planning.network import street_nodes
+    from hotspots.planning.places import stretch_places
+
+    pos = segments.index.get_indexer(rows)
+    ok = pos >= 0
+    ids = [f"p{i}" for i in range(len(rows))]
+    out = pd.DataFrame({"street": "", "cross_a": "", "cross_b": ""}, index=ids)
+    if not ok.any():
+        return out.set_axis(rows)
+    geoms = segments.geometry.to_numpy()
+    pieces = pd.DataFrame({"project_id": np.asarray(ids, dtype=object)[ok],
+                           "seg": pos[ok], "start_m": 0.0,
+                           "end_m": shapely.length(geoms[pos[ok]])})
+    geometries = gpd.GeoSeries(geoms[pos[ok]], index=pd.Index(pieces["project_id"],
+                                                              name="project_id"),
+                               crs=segments.crs)
+    places = stretch_places(pieces, geometries, segments, street_nodes(segments))
+    out.loc[places.index, ["street", "cross_a", "cross_b"]] = places[
+        ["street", "cross_a", "cross_b"]].to_numpy()
+    return out.set_axis(rows)
+
+
+def _between(a: str, b: str, t) -> str:
+    a, b = (a or "").strip(), (b or "").strip()
+    if a and b and a != b:
+        return t("between", a=a, b=b)
+    if a or b:
+        return t("near", a=a or b)
+    return t("no_cross")
+
+
+def _value(v, lang: str, k: int | None, suppressed: bool) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return i18n.text("words.suppressed", lang, k=k) if (suppressed and k) else "–"
+    return i18n.number(v, lang, digits=1)
+
+
+def patrol_cards_html(patrol: gpd.GeoDataFrame, segments: gpd.GeoDataFrame, *, language: str,
+                      title: str, week: str | None = None, week_dates: str = "",
+                      zones: gpd.GeoDataFrame | None = None, privacy_k: int | None = None,
+                      run_date=None) -> str:
+    """The patrol cards as one self-contained HTML page (one A4 page per shift).
+
+    Parameters
+    ----------
+    patrol : GeoDataFrame
+        The patrol table (``shift``, ``shift_rank``, ``segment_id``, ``street_name``,
+        ``visits_per_shift``, ``visit_minutes``, ``incidents_per_week``…), analyst's or
+        liaison's.
+    segments : GeoDataFrame
+        The street segments (geometry, ``street_name``), index ``segment_id``: the streets
+        drawn around the shift and the cross streets.
+    language, title : str
+        'pt' or 'en'; the city's title.
+    week, week_dates : str, optional
+        The analysed week and its dates (None: an all-incidents run).
+    zones : GeoDataFrame, optional
+        Near-repeat risk segments (``active_until``, ``street_name``) to draw and list.
+    privacy_k : int, optional
+        Words the suppressed values of a liaison's table ("suppressed (fewer than k)").
+    run_date : date, optional
+        The run date of the footer (default: today).
+    """
+    from jinja2 import Environment, select_autoescape
+
+    from hotspots.figures.patrol import shift_map_png
+    from hotspots.prioritize import KOPER_REVISIT_H, KOPER_VISIT_MIN, parse_shift_window
+
+    lang = i18n.language(language)
+    t = i18n.translator(lang, "cards")
+    run_date = i18n.date_text(run_date or pd.Timestamp.now().date(), lang)
+    period = (t("period_week", week=week, dates=week_dates) if week else t("period_all"))
+    cards = []
+    shifts = _shift_order(patrol)
+    colors = {s: sym.SHIFT_COLORS[i % len(sym.SHIFT_COLORS)] for i, s in enumerate(shifts)}
+    crosses = (cross_streets(segments, pd.Index(patrol["segment_id"]))
+               if len(patrol) and "segment_id" in patrol.columns else None)
+    from hotspots.maps.base import label_anchors
+
+    labels = label_anchors(segments, spacing_m=1e9) if len(patrol) else None
+    for shift in shifts:
+        rows = patrol[patrol["shift"].astype(str).str.strip().str.lower() == shift.lower()]
+        rows = rows.sort_values("shift_rank", kind="stable")
+        sup = (sym.classes.is_true(rows["suppressed"]) if "suppressed" in rows.columns
+               else np.zeros(len(rows), dtype=bool))
+        if "incidents_status" in rows.columns:  # the liaison's per-field status (disclosure)
+            sup = np.asarray(sup, dtype=bool) | rows["incidents_status"].notna().to_numpy()
+        items = []
+        for j, (_, r) in enumerate(rows.iterrows()):
+            street = str(r.get("street_name") or "") or i18n.text("words.unnamed_street", lang)
+            cross = (crosses.iloc[patrol.index.get_loc(r.name)] if crosses is not None
+                     else None)
+            between = _between(cross["cross_a"], cross["cross_b"], t) if cross is not None \
+                else t("no_cross")
+            items.append({"rank": int(r["shift_rank"]), "street": street, "between": between,
+                          "visits": i18n.number(r.get("visits_per_shift"), lang),
+                          "minutes": str(r.get("visit_minutes") or ""),
+                          "week": (_value(r.get("incidents_per_week"), lang, privacy_k,
+                                          bool(sup[j]))
+                                   if "incidents_per_week" in rows.columns else None)})
+        try:
+            a, b = parse_shift_window(shift.replace("–", "-"))
+            window = f"{a:02d}:00–{b:02d}:00"
+        except Exception:  # a shift label that is not a window: show it as it is
+            window = shift
+        visits = int(rows["visits_per_shift"].max()) if "visits_per_shift" in rows else 0
+        local_zones = _zones_near(zones, rows, segments.crs)
+        png = shift_map_png(segments, rows, color=colors[shift], lang=lang, zones=local_zones,
+                            labels=labels)
+        alt = t("map_alt", n=len(rows)) + (t("zones_alt") if local_zones is not None
+                                           and len(local_zones) else "")
+        cards.append({
+            "heading": t("heading", shift=shift),
+            "sub": t("sub", title=title, period=period, n=len(rows)),
+            "map": base64.b64encode(png).decode("ascii"), "alt": alt,
+            "items": items, "has_week": items and items[0]["week"] is not None,
+            "guidance": t("guidance", visits=visits, window=window, lo=KOPER_VISIT_MIN[0],
+                          hi=KOPER_VISIT_MIN[1], every=i18n.number(KOPER_REVISIT_H, lang)),
+            "zones": _zone_items(local_zones, lang, t),
+            "zones_none": zones is not None and (local_zones is None or not len(local_zones)),
+            "color": colors[shift],
+        })
+    env = Environment(autoescape=select_autoescape(default=True), trim_blocks=True,
+                      lstrip_blocks=True)
+    template = env.from_string((resources.files("hotspots") / "templates"
+                                / "patrol_cards.html.j2").read_text(encoding="utf-8"))
+    footer = (t("footer", top=privacy_k - 1, date=run_date) if privacy_k and privacy_k > 1
+              else t("footer_analyst", date=run_date))
+    return template.render(t=t, lang=lang, title=t("page_title", title=title), cards=cards,
+                           footer=footer, html_lang="pt-BR" if lang == "pt" else "en")
+
+
+def _shift_order(patrol: pd.DataFrame) -> list[str]:
+    """Shifts in the order they appear, grouped case-insensitively (as the map's classes)."""
+    seen: dict[str, str] = {}
+    for v in patrol["shift"].astype(str).tolist() if len(patrol) else []:
+        key = v.strip().lower()
+        if key and key not in seen:
+            seen[key] = v.strip()
+    return list(seen.values())
+
+
+def _zones_near(zones, rows, crs):
+    if zones is None or not len(zones) or not len(rows):
+        return None
+    z = zones.to_crs(crs)
+    area = shapely.box(*rows.to_crs(crs).total_bounds).buffer(400)
+    return z[shapely.intersects(z.geometry.values, area)]
+
+
+def _zone_items(zones, lang: str, t) -> list[str]:
+    if zones is None or not len(zones):
+        return []
+    frame = zones.reset_index() if zones.index.name else zones
+    out = []
+    for _, r in frame.sort_values("active_until", ascending=False).head(10).iterrows():
+        street = str(r.get("street_name") or "") or i18n.text("words.unnamed_street", lang)
+        out.append(t("zone_item", street=street, date=i18n.date_text(str(r["active_until"]),
+                                                                     lang)))
+    return out
+
+
+def write_patrol_cards(patrol: gpd.GeoDataFrame, segments: gpd.GeoDataFrame, path: str | Path,
+                       **options) -> Path:
+    """Write :func:`patrol_cards_html` to ``path`` (a temporary file, then moved in place)."""
+    page = patrol_cards_html(patrol, segments, **options)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(page)
+    os.replace(tmp, path)
+    return path
