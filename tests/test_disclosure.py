@@ -413,7 +413,54 @@ def test_the_attacker_recovers_nothing_in_small_cities(seed, k):
         report = attack_mod.attack(release_in_memory(leaky), truth, k=k)
         rec = report.recovered
         got = rec[(rec["field"] == "count") & (rec["attack"] == "linear:gi_z")]
-        assert got["key"].nunique() >= max(1, hidden // 2)  # all but same-neighbourhood twins
+        pinned = _identifiable_from_gi_z(rel.layers["segments"], z)
+        # every hidden rate the Gi* z equations pin (a hidden count whose column of the system
+        # is not in the span of the others) is found; the rest move along ± cycles of hidden
+        # segments that the z values cannot tell apart
+        assert set(pinned) <= set(got["key"]), sorted(set(pinned) - set(got["key"]))
+
+
+@pytest.mark.slow
+def test_gi_z_pins_hidden_counts_of_a_fixed_city():
+    """The positive control above on one city where it is known to bite: 19 counts withheld
+    by k, 15 by length, 14 of them pinned by the z values and all 14 found."""
+    seg = _city(seed=3088, nx=5, ny=4)
+    rel = _release(seg, k=4)
+    z = _statistics(seg).gi.run(seg["rate_per_100m"].astype(float)).frame["gi_z"]
+    leaky = {**rel.layers, "segments": rel.layers["segments"].assign(
+        gi_z=z.reindex(rel.layers["segments"].index).to_numpy())}
+    report = attack_mod.attack(release_in_memory(leaky), {"segments": seg}, k=4)
+    pinned = _identifiable_from_gi_z(rel.layers["segments"], z)
+    assert rel.layers["segments"]["count_status"].value_counts().to_dict() == {
+        "k_rule": 19, "min_length": 15}
+    assert len(pinned) == 14
+    got = report.recovered.query("attack == 'linear:gi_z' and field == 'count'")
+    assert set(got["key"]) == set(pinned)
+
+
+def _identifiable_from_gi_z(released, z) -> list:
+    """Hidden segments whose rate the Gi* z of every segment fixes, written separately from
+    the attacker: z_i·s·c_i = (W*y)_i − W*_i·ȳ is linear in (hidden y, ȳ, s·1); unknown j is
+    fixed iff dropping its column lowers the rank of the system (rank test, not a null space)."""
+    import warnings
+
+    from hotspots import weights
+
+    geo = released[["geometry"]].assign(length_m=released["length_m"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", weights.IslandsWarning)
+        w = weights.network_contiguity(gpd.GeoDataFrame(geo, geometry="geometry"))
+    ids = pd.Index(w.unique_ids)
+    n = len(ids)
+    wstar = w.sparse.toarray().astype(float) + np.eye(n)
+    rate = released["rate_per_100m"].reindex(ids).to_numpy(dtype=float)
+    hid = np.isnan(rate)
+    card = wstar.sum(axis=1)
+    system = np.column_stack([wstar[:, hid], -card, -z.reindex(ids).to_numpy() * np.sqrt(
+        card * (n - card) / (n - 1.0))])
+    full = np.linalg.matrix_rank(system)
+    return [sid for j, sid in enumerate(ids[hid])
+            if np.linalg.matrix_rank(np.delete(system, j, axis=1)) == full - 1]
 
 
 # --- each attack, shown to work on a release that leaks ------------------------------------------
