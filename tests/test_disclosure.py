@@ -572,14 +572,59 @@ def test_every_liaison_format_of_the_sample_city_gives_nothing_back(runs, name):
     run = runs[name]
     release, report = _attack_run(run)
     formats = {key.split(":")[0] for key in release.tables}
-    assert formats == {"gpkg", "geojson", "kml", "map"}
-    assert {"map:segments", "kml:segments", "geojson:segments", "map:patrol"} <= set(
-        release.tables)
+    assert formats == {"gpkg", "geojson", "kml", "map", "cards"}
+    assert {"map:segments", "kml:segments", "geojson:segments", "map:patrol",
+            "cards:patrol"} <= set(release.tables)
+    assert {"README", "cards:html", "map:html"} <= set(release.texts)
     assert len(report.hidden) > 100  # there is something to recover
     assert report.n_recovered == 0, report.recovered.head(20)
     assert report.small_shown.empty
     if name != "demo":
         assert release.weekly is not None and release.weekly.isna().any().any()
+
+
+@pytest.mark.slow
+def test_patrol_cards_withhold_what_the_layer_withholds_and_the_analysts_give_it_back(runs):
+    """The cards attacked: released with a k that withholds patrol cells of the week, the
+    liaison's cards give nothing back (the cells are worded, not numbered); the analyst's
+    cards beside the same layers give the withheld cells back (positive control)."""
+    from hotspots.disclosure.read import _read_cards
+    from hotspots.patrol_cards import patrol_cards_html
+
+    run = runs["2026-W47"]
+    tables = dict(run.result.layers())
+    # the week's segments with a patrol of 3 shifts × 6 segments whose two last cells are 2, 1
+    # (each segment's count its cell + 10, so no complement rule joins in)
+    seg = tables["segments"].copy()
+    ids = seg.index[seg.length_m >= 60][:18]
+    cells = np.tile([12, 10, 8, 6, 2, 1], 3)
+    seg.loc[ids, ["count", "night_count", "night_dark_count"]] = 0
+    seg.loc[ids, "count"] = cells + 10
+    patrol = gpd.GeoDataFrame({
+        "shift": np.repeat(["06–14", "14–22", "22–06"], 6), "shift_rank": np.tile(
+            np.arange(1, 7), 3), "segment_id": ids.to_numpy(), "street_name": seg.loc[ids, "street_name"].to_numpy(),
+        "incidents": cells, "incidents_per_week": cells / 2.0, "visits_per_shift": 4,
+        "visit_minutes": "10–15", "guidance": [f"Visit: {c} incidents" for c in cells]},
+        geometry=seg.loc[ids].geometry.to_numpy(), crs=seg.crs)
+    tables.update(segments=seg, patrol=patrol)
+    k = 3
+    rel = release_for_liaisons({n: tables[n] for n in ("segments", "patrol")}, k=k)
+    hidden = rel.layers["patrol"]["incidents"].isna()
+    assert hidden.sum() == 6
+    truth = {"patrol": tables["patrol"]}
+    found = {}
+    for who, patrol, segments in (("liaison", rel.layers["patrol"], rel.layers["segments"]),
+                                  ("analyst", tables["patrol"], tables["segments"])):
+        page = patrol_cards_html(patrol, segments, language="pt", title="Cidade",
+                                 week="2026-W47", privacy_k=k if who == "liaison" else None)
+        mem = release_in_memory(rel.layers, texts={"cards:html": page})
+        mem.tables["cards:patrol"] = _read_cards(page, mem.tables["gpkg:patrol"])
+        assert len(mem.tables["cards:patrol"]) == len(rel.layers["patrol"])
+        report = attack_mod.attack(mem, truth, k=k)
+        found[who] = report.recovered.query("layer == 'patrol'")
+    assert found["liaison"].empty, found["liaison"]
+    assert len(found["analyst"]) >= 0.8 * hidden.sum(), (len(found["analyst"]), hidden.sum())
+    assert found["analyst"]["attack"].str.contains("card_week").all()
 
 
 @pytest.mark.slow

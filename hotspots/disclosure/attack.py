@@ -6,7 +6,7 @@ complement in a shown whole is 1 … k−1, units shorter than the minimum carry
 the software (Kerckhoffs): it rebuilds the street graph from the released geometry. Attacks:
 
 - ``cross_format``: a value hidden in the GeoPackage but present in another format (GeoJSON,
-  KML balloon, map payload);
+  KML balloon, map payload, patrol cards);
 - ``same_row``: exact relations learnt on the rows where the target is shown —
   target = a · g · h^p for released numbers g, h of the same row (rates, shares, per-week
   figures, scores) — applied to the rows where it is hidden;
@@ -295,9 +295,10 @@ def _text(frame: pd.DataFrame, name: str) -> list[dict]:
 
 
 def _labelled_totals(release: Release) -> list[float]:
-    """Totals the release states in words ("548 incidents") in the map title and README."""
+    """Totals the release states in words ("548 incidents") in any text: the map's, the
+    README, the patrol cards, the KML folder names, the styles."""
     out = []
-    for key in ("map:html", "README"):
+    for key in release.texts:
         for m in _TOTAL.finditer(release.texts.get(key, "")):
             digits = re.sub(r"[^\d]", "", m.group(1))
             if digits:
@@ -329,9 +330,14 @@ def _pin(keys, lo, hi, total, layer, field, attack_name) -> list[dict]:
     out = []
     if not len(keys) or not np.isfinite(total):
         return out
-    slo, shi = lo.sum(), hi.sum()
+    slo = lo.sum()
+    finite = np.isfinite(hi)
+    n_open, shi = int((~finite).sum()), float(hi[finite].sum())
     for i, key in enumerate(keys):
-        mn = max(lo[i], total - (shi - hi[i]))
+        # the others' upper bound: unbounded while another hidden cell is unbounded
+        others_hi = np.inf if n_open - (not finite[i]) > 0 else shi - (hi[i] if finite[i]
+                                                                        else 0.0)
+        mn = max(lo[i], total - others_hi)
         mx = min(hi[i], total - (slo - lo[i]))
         if np.isfinite(mn) and mn == mx:
             out.append(_rec(layer, key, field, mn, attack_name))

@@ -1,7 +1,8 @@
 """Reading a liaison folder back as an attacker would: every format, every number, every text.
 
 :func:`read_release` opens what a police liaison receives (``layers.gpkg``, ``*.geojson``,
-``layers.kml``, the ``map.html`` payload, ``README.txt``, the GeoTIFFs) and returns it as plain
+``layers.kml``, the ``map.html`` payload, ``patrol_cards.html``, ``README.txt``, the GeoTIFFs)
+and returns it as plain
 tables keyed like the GeoPackage's layers, so :mod:`hotspots.disclosure.attack` can combine
 them. Rows of the KML and of the map payload carry no ids: they are matched to the
 GeoPackage's features by the first and last vertex of their geometry (EPSG:4326, 1e-5°).
@@ -34,7 +35,8 @@ _SCALE = 1e5
 class Release:
     """Everything in one liaison folder.
 
-    ``tables`` maps ``"<format>:<layer>"`` (formats ``gpkg``, ``geojson``, ``kml``, ``map``)
+    ``tables`` maps ``"<format>:<layer>"`` (formats ``gpkg``, ``geojson``, ``kml``, ``map``,
+    ``cards``: the patrol cards' rows, columns prefixed ``card_``)
     to a frame whose index is the GeoPackage key of the row (the layer's id columns; rows
     that match no GeoPackage feature are left out); ``weekly`` is the map's week slider
     (index = segment key, one column per week, NaN where a count is hidden); ``texts`` every
@@ -100,6 +102,13 @@ def read_release(folder: str | Path) -> Release:
         map_tables, weekly, map_texts = _read_map(html.read_text(encoding="utf-8"), anchors)
         tables.update(map_tables)
         texts.update(map_texts)
+    cards = folder / "patrol_cards.html"
+    if cards.is_file():
+        page = cards.read_text(encoding="utf-8")
+        texts["cards:html"] = _page_text(page)
+        frame = _read_cards(page, tables.get("gpkg:patrol"))
+        if frame is not None:
+            tables["cards:patrol"] = frame
     readme = folder / "README.txt"
     if readme.is_file():
         texts["README"] = readme.read_text(encoding="utf-8")
@@ -363,3 +372,60 @@ def _visible_text(html: str) -> str:
             out.append(s)
     text = "\n".join(out)
     return re.sub(r"<[^>]+>", " ", text)
+
+
+_CELL = re.compile(r"<td[^>]*>(.*?)</td>", re.S)
+
+
+def _page_text(page: str) -> str:
+    """The words a printed page shows (no images, styles or tags)."""
+    import html as html_lib
+
+    page = re.sub(r"<(style|script)\b.*?</\1>", " ", page, flags=re.S)
+    page = re.sub(r"<img\b[^>]*>", " ", page)
+    return re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", page))).strip()
+
+
+def _card_number(text: str):
+    t = text.strip().replace("\u202f", "").replace("\u00a0", "")
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?|\d+,\d+", t):  # pt: 1.234,5
+        t = t.replace(".", "").replace(",", ".")
+    return _number(t.replace(",", ""))
+
+
+def _read_cards(page: str, patrol: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The rows of the patrol cards keyed like the GeoPackage's patrol layer (shift named in
+    each card's heading, segment by its rank in the shift): ``card_visits``,
+    ``card_minutes``, ``card_week`` (the incidents-per-week cell, when the card has one)."""
+    import html as html_lib
+
+    if patrol is None or not len(patrol) or "shift_rank" not in patrol.columns:
+        return None
+    frame = patrol.reset_index(drop=True) if isinstance(patrol.index, pd.MultiIndex) \
+        else patrol
+    shifts = sorted({str(v).strip() for v in frame["shift"]}, key=len, reverse=True)
+    rank_of = {(str(s).strip(), int(r)): (s, sid) for s, r, sid in zip(
+        frame["shift"], pd.to_numeric(frame["shift_rank"]), frame["segment_id"])}
+    rows, keys = [], []
+    for section in re.findall(r"<section\b.*?</section>", page, flags=re.S):
+        heading = html_lib.unescape(re.sub(r"<[^>]+>", "", (re.findall(
+            r"<h1>(.*?)</h1>", section, flags=re.S) or [""])[0]))
+        shift = next((s for s in shifts if s in heading
+                      or s.replace("-", "–") in heading), None)
+        if shift is None:
+            continue
+        for tr in re.findall(r"<tr>(.*?)</tr>", section.split("<tbody>", 1)[-1], flags=re.S):
+            cells = [html_lib.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+                     for c in _CELL.findall(tr)]
+            if not cells or not cells[0].isdigit() or (shift, int(cells[0])) not in rank_of:
+                continue
+            keys.append(rank_of[(shift, int(cells[0]))])
+            rec = {"card_visits": _card_number(cells[3]) if len(cells) > 3 else None,
+                   "card_minutes": cells[4] if len(cells) > 4 else None}
+            if len(cells) > 5:
+                rec["card_week"] = _card_number(cells[5])
+            rows.append(rec)
+    if not rows:
+        return None
+    return pd.DataFrame(rows, index=pd.MultiIndex.from_tuples(keys,
+                                                              names=["shift", "segment_id"]))
