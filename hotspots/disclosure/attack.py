@@ -393,27 +393,36 @@ def _partition(frame: pd.DataFrame, name: str, k: int, release: Release) -> list
     fields = [f for f in COUNT_FIELDS[name] if f in frame.columns]
     if not fields:
         return []
-    vals = {f: pd.to_numeric(frame[f], errors="coerce") for f in fields}
-    status = {f: _status(frame, f) for f in fields}
+    vals = pd.DataFrame({f: pd.to_numeric(frame[f], errors="coerce") for f in fields},
+                        index=frame.index)
+    short = np.zeros(len(frame), dtype=bool)
+    for f in fields:
+        short |= (_status(frame, f) == STATUS_SHORT).to_numpy()
+    todo = vals.isna().any(axis=1).to_numpy() & ~short  # a short unit hides every count
+    if not todo.any():
+        return []
+    # rows with the same shown values and the same hidden cells have the same completions:
+    # enumerate each distinct row once (a city has a few dozen, not one per segment)
+    sig = vals[todo].fillna(-1.0).astype(np.int64)
+    groups = sig.groupby(list(sig.columns), sort=False).groups
     out = []
-    for key in frame.index:
-        row = {f: vals[f][key] for f in fields}
-        hidden = [f for f in fields if pd.isna(row[f])]
-        if not hidden or any(status[f][key] == STATUS_SHORT for f in fields):
-            continue  # a short unit hides every count: nothing to enumerate against
+    for values, keys in groups.items():
+        values = dict(zip(fields, np.atleast_1d(values)))
+        hidden = [f for f in fields if values[f] < 0]
         axes = []
         for f in fields:
             whole = PART_OF.get(f)
-            cap = int(row[whole]) if whole in row and pd.notna(row[whole]) else 4 * k
-            axes.append(np.arange(cap + 1) if f in hidden else np.array([int(row[f])]))
+            cap = int(values[whole]) if whole in values and values[whole] >= 0 else 4 * k
+            axes.append(np.arange(cap + 1) if f in hidden else np.array([int(values[f])]))
         grid = dict(zip(fields, (g.ravel() for g in np.meshgrid(*axes, indexing="ij"))))
         for strict in (True, False):
             ok = _consistent(grid, hidden, fields, k, strict=strict)
             for f in hidden:
-                values = np.unique(grid[f][ok])
-                if len(values) == 1:
-                    out.append(_rec("segments", key, f, values[0],
-                                    "partition" if strict else "partition:relaxed"))
+                pinned = np.unique(grid[f][ok])
+                if len(pinned) == 1:
+                    out += [_rec("segments", key, f, pinned[0],
+                                 "partition" if strict else "partition:relaxed")
+                            for key in keys]
     return out
 
 
