@@ -554,6 +554,12 @@ def runs(tmp_path_factory):
     for week in ("2026-W45", "2026-W46", "2026-W47"):
         out[week] = pipeline.run_week(cfg, week=week, out_root=root / "weeks",
                                       now=pd.Timestamp("2026-12-01", tz="Europe/Helsinki"))
+    from dataclasses import replace
+
+    pt = replace(cfg, parameters=replace(cfg.parameters, language="pt"))
+    out["2026-W47-pt"] = pipeline.run_week(pt, week="2026-W47", out_root=root / "weeks-pt",
+                                           now=pd.Timestamp("2026-12-01",
+                                                            tz="Europe/Helsinki"))
     return out
 
 
@@ -567,7 +573,7 @@ def _attack_run(run):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["demo", "2026-W45", "2026-W46", "2026-W47"])
+@pytest.mark.parametrize("name", ["demo", "2026-W45", "2026-W46", "2026-W47", "2026-W47-pt"])
 def test_every_liaison_format_of_the_sample_city_gives_nothing_back(runs, name):
     run = runs[name]
     release, report = _attack_run(run)
@@ -576,6 +582,16 @@ def test_every_liaison_format_of_the_sample_city_gives_nothing_back(runs, name):
     assert {"map:segments", "kml:segments", "geojson:segments", "map:patrol",
             "cards:patrol"} <= set(release.tables)
     assert {"README", "cards:html", "map:html"} <= set(release.texts)
+    # the attacker reads the numbers of each format back (KML in the run's locale)
+    gpkg = release.tables["gpkg:segments"]
+    for fmt in ("kml", "map", "geojson"):
+        frame = release.tables[f"{fmt}:segments"]
+        assert {"count", "night_count"} <= set(frame.columns), fmt
+        both = gpkg["count"].reindex(frame.index).notna() & frame["count"].notna()
+        assert both.sum() > 20, fmt
+        np.testing.assert_allclose(pd.to_numeric(frame["count"][both]),
+                                   gpkg["count"].reindex(frame.index)[both])
+    assert release.tables["cards:patrol"]["card_week"].notna().all()
     assert len(report.hidden) > 100  # there is something to recover
     assert report.n_recovered == 0, report.recovered.head(20)
     assert report.small_shown.empty

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["Release", "read_release", "release_in_memory", "vertex_keys"]
+__all__ = ["Release", "locale_number", "read_release", "release_in_memory", "vertex_keys"]
 
 #: id columns of the liaison layers (the key of a row); patrol rows are one per shift
 KEY_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -106,7 +106,8 @@ def read_release(folder: str | Path) -> Release:
     if cards.is_file():
         page = cards.read_text(encoding="utf-8")
         texts["cards:html"] = _page_text(page)
-        frame = _read_cards(page, tables.get("gpkg:patrol"))
+        frame = _read_cards(page, tables.get("gpkg:patrol"),
+                            lang="pt" if 'lang="pt' in page[:400] else "en")
         if frame is not None:
             tables["cards:patrol"] = frame
     readme = folder / "README.txt"
@@ -209,24 +210,33 @@ def _match(frame: pd.DataFrame, anchors: dict[str, pd.DataFrame], name: str
 
 
 def _read_kml(path: Path, texts: dict[str, str]) -> dict[str, pd.DataFrame]:
-    """KML placemarks as one table per top folder: ExtendedData fields, name, vertex keys."""
+    """KML placemarks as one table per top folder (titles in either language): the
+    ``SchemaData``/``SimpleData`` and ``Data`` fields read back as numbers in the document's
+    locale, the placemark's name, vertex keys."""
     from hotspots.layers import LAYERS
 
     by_title = {s.title: n for n, s in LAYERS.items()}
+    by_title_pt = {s.title_pt: n for n, s in LAYERS.items()}
     root = ET.parse(path).getroot()
     doc = root.find("k:Document", _KML_NS)
     out: dict[str, pd.DataFrame] = {}
     names: list[str] = []
-    for folder in doc.findall("k:Folder", _KML_NS):
-        title = folder.findtext("k:name", default="", namespaces=_KML_NS)
+    tops = doc.findall("k:Folder", _KML_NS)
+    titles = [f.findtext("k:name", default="", namespaces=_KML_NS) for f in tops]
+    lang = "pt" if sum(t in by_title_pt for t in titles) > sum(t in by_title
+                                                               for t in titles) else "en"
+    simple, data = f"{{{_KML_NS['k']}}}SimpleData", f"{{{_KML_NS['k']}}}Data"
+    for folder, title in zip(tops, titles):
         names.append(title)
-        layer = by_title.get(title, title)
+        layer = by_title.get(title) or by_title_pt.get(title) or title
         rows = []
         for pm in folder.iter(f"{{{_KML_NS['k']}}}Placemark"):
             rec: dict = {"kml_name": pm.findtext("k:name", default="", namespaces=_KML_NS)}
-            for data in pm.iter(f"{{{_KML_NS['k']}}}Data"):
-                rec[data.get("name")] = _number(data.findtext("k:value", default="",
-                                                              namespaces=_KML_NS))
+            for sd in pm.iter(simple):
+                rec[sd.get("name")] = locale_number(sd.text or "", lang)
+            for d in pm.iter(data):
+                rec[d.get("name")] = locale_number(
+                    d.findtext("k:value", default="", namespaces=_KML_NS), lang)
             coords = next((c.text for c in pm.iter(f"{{{_KML_NS['k']}}}coordinates")), None)
             if coords:
                 pts = [tuple(float(v) for v in p.split(",")[:2]) for p in coords.split()]
@@ -242,11 +252,31 @@ def _read_kml(path: Path, texts: dict[str, str]) -> dict[str, pd.DataFrame]:
     return out
 
 
+_PT_NUMBER = re.compile(r"-?\d{1,3}(\.\d{3})*(,\d+)?|-?\d+(,\d+)?")
+_EN_NUMBER = re.compile(r"-?\d{1,3}(,\d{3})*(\.\d+)?|-?\d+(\.\d+)?")
+
+
 def _number(text: str):
     try:
         return float(text)
     except (TypeError, ValueError):
         return text
+
+
+def locale_number(text: str, lang: str = "en"):
+    """A number as the outputs write it in ``lang`` ('1.234,5' in pt, '1,234.5' in en,
+    '25 %' a share, '< 0,001' the bound) as a float; any other text as it is."""
+    t = str(text).strip().replace("\u202f", "").replace("\u00a0", " ")
+    scale = 1.0
+    if t.endswith("%"):
+        t, scale = t[:-1].strip(), 0.01
+    if t.startswith(("<", "&lt;")):
+        return text
+    pattern, thousands, decimal = ((_PT_NUMBER, ".", ",") if lang == "pt"
+                                   else (_EN_NUMBER, ",", "."))
+    if t and pattern.fullmatch(t):
+        return float(t.replace(thousands, "").replace(decimal, ".")) * scale
+    return _number(text)
 
 
 _DATA = re.compile(r"var (hs_data_\d+) = ")
@@ -386,14 +416,8 @@ def _page_text(page: str) -> str:
     return re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", page))).strip()
 
 
-def _card_number(text: str):
-    t = text.strip().replace("\u202f", "").replace("\u00a0", "")
-    if re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?|\d+,\d+", t):  # pt: 1.234,5
-        t = t.replace(".", "").replace(",", ".")
-    return _number(t.replace(",", ""))
-
-
-def _read_cards(page: str, patrol: pd.DataFrame | None) -> pd.DataFrame | None:
+def _read_cards(page: str, patrol: pd.DataFrame | None, *, lang: str = "en"
+                ) -> pd.DataFrame | None:
     """The rows of the patrol cards keyed like the GeoPackage's patrol layer (shift named in
     each card's heading, segment by its rank in the shift): ``card_visits``,
     ``card_minutes``, ``card_week`` (the incidents-per-week cell, when the card has one)."""
@@ -420,10 +444,10 @@ def _read_cards(page: str, patrol: pd.DataFrame | None) -> pd.DataFrame | None:
             if not cells or not cells[0].isdigit() or (shift, int(cells[0])) not in rank_of:
                 continue
             keys.append(rank_of[(shift, int(cells[0]))])
-            rec = {"card_visits": _card_number(cells[3]) if len(cells) > 3 else None,
+            rec = {"card_visits": locale_number(cells[3], lang) if len(cells) > 3 else None,
                    "card_minutes": cells[4] if len(cells) > 4 else None}
             if len(cells) > 5:
-                rec["card_week"] = _card_number(cells[5])
+                rec["card_week"] = locale_number(cells[5], lang)
             rows.append(rec)
     if not rows:
         return None
