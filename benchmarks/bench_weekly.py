@@ -15,9 +15,10 @@ functions of the last repetition.
 
 The disclosure part (issue 13): ``--disclosure N`` times the liaison release
 (:func:`hotspots.pipeline.liaison.release_for`: every layer under its rules, the classes and the
-density raster recomputed on the protected counts, the week slider) N times against the plain
-allow-list filter it replaced (``privacy.liaison_tables`` + ``suppress_weekly_counts``), best
-of N, and prints the seconds it adds to the run, per part.
+density raster recomputed on the protected counts, the week slider) N times against the same
+rules without recomputed statistics (``privacy.liaison_tables`` + ``suppress_weekly_counts``,
+a superset of the allow-list filter they replaced), best of N, and prints the seconds the
+release takes in the run (an upper bound of what it adds) and per part.
 
     python benchmarks/bench_weekly.py [--keep DIR] [--outputs 3] [--profile] [--disclosure 3]
 """
@@ -258,10 +259,10 @@ def time_disclosure(result, *, repeat: int) -> dict:
              (stats_mod, "protected_emerging"), (release_mod, "_rasters")]
     best: dict[str, list[float]] = {}
     for _ in range(repeat):
-        for label, fn in (("filter it replaced", reference),
+        for label, fn in (("rules only, no statistics", reference),
                           ("disclosure release", lambda: release_for(result))):
             spent.clear()
-            saved = [(m, n, wrap(m, n)) for m, n in parts] if label != "filter it replaced" \
+            saved = [(m, n, wrap(m, n)) for m, n in parts] if label != "rules only, no statistics" \
                 else []
             t0, c0 = time.perf_counter(), time.process_time()
             fn()
@@ -282,7 +283,7 @@ def main() -> int:
     parser.add_argument("--outputs", type=int, default=0, metavar="N",
                         help="time writing the outputs N times (best of N)")
     parser.add_argument("--disclosure", type=int, default=0, metavar="N",
-                        help="time the liaison release N times against the filter it replaced")
+                        help="time the liaison release N times (and without recomputed statistics)")
     parser.add_argument("--profile", action="store_true",
                         help="with --outputs: cProfile of the last repetition")
     args = parser.parse_args()
@@ -327,9 +328,10 @@ def main() -> int:
             print(f"\nliaison release (best of {args.disclosure}): wall / CPU seconds")
             for name, (wall, cpu) in best.items():
                 print(f"  {name:<24} {wall:7.2f} {cpu:7.2f}")
-            added = best["disclosure release"][0] - best["filter it replaced"][0]
-            print(f"  the disclosure model adds {added:.2f} s to the weekly run "
-                  f"({added / total:.1%} of its {total:.1f} s)")
+            whole = best["disclosure release"][0]
+            stats = whole - best["rules only, no statistics"][0]
+            print(f"  the liaison release takes {whole:.2f} s of the weekly run ({whole / total:.1%}"
+                  f" of its {total:.1f} s), {stats:.2f} s of it the recomputed statistics")
         return 0 if total < 30 else 1
 
 
