@@ -221,7 +221,7 @@ def time_outputs(result, root: Path, *, repeat: int, profile: bool = False) -> d
 
 
 def time_disclosure(result, *, repeat: int) -> dict:
-    """Best wall/CPU seconds of the liaison release and of the filter it replaced."""
+    """Best wall/CPU seconds of the liaison release, with and without recomputed statistics."""
     import functools
 
     from hotspots import privacy
