@@ -155,6 +155,7 @@ WRITERS = [
     ("hotspots.export", "write_kml"), ("hotspots.export", "write_raster"),
     ("hotspots.maps", "build_map"), ("hotspots.maps", "save_map"),
     ("hotspots.pipeline.outputs", "_write_report"), ("hotspots.pipeline.outputs", "write_cards"),
+    ("hotspots.pipeline.liaison", "_write_cards"),
     ("hotspots.pipeline.outputs", "_write_rejects"),
     ("hotspots.pipeline.outputs", "_write_hot_segments"),
     ("hotspots.planning.sheet", "write_council_sheet"),
