@@ -644,6 +644,29 @@ def test_patrol_cards_withhold_what_the_layer_withholds_and_the_analysts_give_it
 
 
 @pytest.mark.slow
+def test_the_released_emerging_trends_do_not_depend_on_a_small_weekly_cell(runs):
+    """Emerging categories and their trend figures (released, continuous for z/p/tau) are
+    computed on the protected cube: a weekly cell of 1 changed to 2 (k = 3) changes nothing;
+    the same change on the unprotected cube (k = 1) changes the trends (positive control)."""
+    from dataclasses import replace
+
+    from hotspots.disclosure.statistics import protected_emerging
+    from hotspots.pipeline.liaison import release_statistics
+
+    em = release_statistics(runs["2026-W47"].result).emerging
+    counts = np.asarray(em.cube.counts)
+    changed = 0
+    for t, i in np.argwhere(counts == 1)[:: max(1, int((counts == 1).sum()) // 5)][:5]:
+        other = counts.copy()
+        other[t, i] = 2
+        em2 = replace(em, cube=replace(em.cube, counts=other))
+        pd.testing.assert_frame_equal(protected_emerging(em, k=3), protected_emerging(em2, k=3))
+        raw_a, raw_b = protected_emerging(em, k=1), protected_emerging(em2, k=1)
+        changed += not raw_a["emerging_trend_z"].equals(raw_b["emerging_trend_z"])
+    assert changed >= 1
+
+
+@pytest.mark.slow
 def test_weekly_runs_combined_give_nothing_back(runs):
     """Two weekly releases show the same cells of the weeks they share."""
     a, b = (read_release(runs[w].files["liaison"]) for w in ("2026-W46", "2026-W47"))
