@@ -582,6 +582,11 @@ def test_every_liaison_format_of_the_sample_city_gives_nothing_back(runs, name):
     assert {"map:segments", "kml:segments", "geojson:segments", "map:patrol",
             "cards:patrol"} <= set(release.tables)
     assert {"README", "cards:html", "map:html"} <= set(release.texts)
+    # every file of the folder is one the attacker reads (a new kind of output fails here)
+    files = {p.name for p in run.files["liaison"].iterdir()}
+    read = {p for p in files if p.endswith((".gpkg", ".geojson", ".kml", ".tif", ".qml", ".csv"))
+            or p in ("map.html", "patrol_cards.html", "README.txt")}
+    assert files == read, files - read
     # the attacker reads the numbers of each format back (KML in the run's locale)
     gpkg = release.tables["gpkg:segments"]
     for fmt in ("kml", "map", "geojson"):

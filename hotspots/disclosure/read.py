@@ -36,7 +36,7 @@ class Release:
     """Everything in one liaison folder.
 
     ``tables`` maps ``"<format>:<layer>"`` (formats ``gpkg``, ``geojson``, ``kml``, ``map``,
-    ``cards``: the patrol cards' rows, columns prefixed ``card_``)
+    ``cards``: the patrol cards' rows, columns prefixed ``card_``; ``csv``: any CSV table)
     to a frame whose index is the GeoPackage key of the row (the layer's id columns; rows
     that match no GeoPackage feature are left out); ``weekly`` is the map's week slider
     (index = segment key, one column per week, NaN where a count is hidden); ``texts`` every
@@ -110,6 +110,9 @@ def read_release(folder: str | Path) -> Release:
                             lang="pt" if 'lang="pt' in page[:400] else "en")
         if frame is not None:
             tables["cards:patrol"] = frame
+    for path in sorted(folder.glob("*.csv")):  # none today; any table added is attacked too
+        frame = pd.read_csv(path, sep=None, engine="python", encoding="utf-8-sig")
+        tables[f"csv:{path.stem}"] = _keyed(frame, path.stem)
     readme = folder / "README.txt"
     if readme.is_file():
         texts["README"] = readme.read_text(encoding="utf-8")
