@@ -106,8 +106,7 @@ def read_release(folder: str | Path) -> Release:
     if cards.is_file():
         page = cards.read_text(encoding="utf-8")
         texts["cards:html"] = _page_text(page)
-        frame = _read_cards(page, tables.get("gpkg:patrol"),
-                            lang="pt" if 'lang="pt' in page[:400] else "en")
+        frame = _read_cards(page, tables.get("gpkg:patrol"))
         if frame is not None:
             tables["cards:patrol"] = frame
     for path in sorted(folder.glob("*.csv")):  # none today; any table added is attacked too
@@ -419,15 +418,19 @@ def _page_text(page: str) -> str:
     return re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", page))).strip()
 
 
-def _read_cards(page: str, patrol: pd.DataFrame | None, *, lang: str = "en"
+def _read_cards(page: str, patrol: pd.DataFrame | None, *, lang: str | None = None
                 ) -> pd.DataFrame | None:
     """The rows of the patrol cards keyed like the GeoPackage's patrol layer (shift named in
-    each card's heading, segment by its rank in the shift): ``card_visits``,
-    ``card_minutes``, ``card_week`` (the incidents-per-week cell, when the card has one)."""
+    each card's heading, segment by its rank in the shift; numbers in ``lang``, by default the
+    page's own): ``card_visits``, ``card_minutes``, ``card_week`` (the incidents-per-week
+    cell, when the card has one)."""
     import html as html_lib
 
     if patrol is None or not len(patrol) or "shift_rank" not in patrol.columns:
         return None
+    if lang is None:  # the page's own language (<html lang="pt-BR">)
+        tag = re.search(r"<html[^>]*\blang=\"([A-Za-z]+)", page)
+        lang = "pt" if tag and tag.group(1).lower() == "pt" else "en"
     frame = patrol.reset_index(drop=True) if isinstance(patrol.index, pd.MultiIndex) \
         else patrol
     shifts = sorted({str(v).strip() for v in frame["shift"]}, key=len, reverse=True)
