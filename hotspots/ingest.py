@@ -20,6 +20,8 @@ from hotspots._errors import CRSError, ValidationError
 from hotspots.disclosure.personal import is_personal_column, mask_frame
 from hotspots.rejects import RejectCollector
 
+__all__ = ["IncidentsRead", "read_incidents", "read_layer"]
+
 ID_CANDIDATES = ("incident_id", "id", "id_ocorrencia", "ocorrencia", "numero_bo", "bo", "n_bo")
 TIME_CANDIDATES = (
     "occurred_at", "datetime", "data_hora", "datahora", "timestamp", "data_fato", "date_time",
@@ -94,6 +96,39 @@ def read_incidents(
     (, ; tab |) detected unless given. Vector files (GeoPackage, GeoJSON, Shapefile, GeoParquet)
     use their point geometry and CRS. Timestamps are parsed with ``time_format`` (strftime) or
     detected, and made timezone-aware in ``timezone`` (default America/Sao_Paulo).
+
+    Parameters
+    ----------
+    path : str or Path
+        The incidents file (.csv, .gpkg, .geojson, .shp, .parquet).
+    layer : str, optional
+        Layer of a multi-layer vector file (GeoPackage).
+    id_column, time_column, category_column : str, optional
+        Columns of the incident id, the time it happened and its category (found by their
+        usual names when not given; id and time are required).
+    time_format : str, optional
+        strftime format of the time column (detected when not given).
+    timezone : str
+        IANA time zone of naive timestamps (default America/Sao_Paulo).
+    lat_column, lon_column : str, optional
+        CSV coordinates in degrees (WGS 84).
+    x_column, y_column : str, optional
+        CSV coordinates in metres (or the units of ``coords_crs``).
+    coords_crs : CRS-like, optional
+        CRS of ``x_column``/``y_column`` (e.g. "EPSG:31982").
+    address_column, bairro_column : str, optional
+        Street address and neighbourhood (bairro), for address geocoding.
+    delimiter, encoding : str, optional
+        CSV delimiter and text encoding (detected when not given).
+    keep_columns : tuple of str
+        Further columns to read (``[columns] keep``); personal-looking names are refused.
+
+    Returns
+    -------
+    IncidentsRead
+        ``incidents`` (index ``incident_id``; ``occurred_at``, ``category``, point geometry
+        or address columns), ``rejects`` (source row, reason, detail, the kept fields),
+        ``source`` (path, SHA-256, rows read) and ``privacy`` (columns dropped, values masked).
     """
     path = Path(path)
     if not path.exists():
@@ -532,7 +567,24 @@ def read_layer(
     what: str = "layer",
     geometry_types: tuple[str, ...] | None = None,
 ) -> gpd.GeoDataFrame:
-    """Read a vector layer (any GDAL format or GeoParquet), checking it has a CRS and features."""
+    """Read a vector layer (any GDAL format or GeoParquet), checking it has a CRS and features.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file (.gpkg, .shp, .geojson, .parquet…).
+    layer : str, optional
+        Layer of a multi-layer file.
+    what : str
+        What the layer is, for error messages ("streets", "lamps"…).
+    geometry_types : tuple of str, optional
+        Geometry types allowed ("LineString", "MultiLineString"…); None accepts any.
+
+    Returns
+    -------
+    GeoDataFrame
+        The layer as read, in its own CRS (distances in that CRS's units).
+    """
     path = Path(path)
     if not path.exists():
         raise ValidationError(f"{path}: {what} file not found")

@@ -197,8 +197,7 @@ def analyst_tables(
                 if geom is not None:
                     keep.append(geom)
                 frame = frame[keep]
-        keep = ("name",) if name in PLACE_LAYERS else ()
-        out[name] = drop_personal_columns(frame, keep=keep)
+        out[name] = drop_personal_columns(frame, keep=("name",) if name in PLACE_LAYERS else ())
     return out
 
 

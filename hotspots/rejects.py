@@ -14,6 +14,9 @@ import pandas as pd
 
 from hotspots.i18n.rejects import MESSAGES as _REASON_TEXTS
 
+__all__ = ["REASONS", "REJECT_COLUMNS", "RejectCollector", "concat_rejects", "make_rejects",
+           "summarize"]
+
 #: reason code -> plain-language meaning in English (shown in summaries and the report); the
 #: Portuguese texts are beside them in the message catalogue (hotspots/i18n/rejects.py)
 REASONS: dict[str, str] = {code: pair[0] for code, pair in _REASON_TEXTS.items()}

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -177,7 +178,10 @@ def _hidden(release: Release, truth: dict, weekly_truth) -> pd.DataFrame:
 
 def _merged(release: Release, name: str) -> pd.DataFrame:
     """The GeoPackage rows of ``name`` with every other format's extra columns joined."""
-    base = release.layer(name).copy()
+    layer = release.layer(name)
+    if layer is None:
+        return pd.DataFrame()
+    base = layer.copy()
     base = base[~base.index.duplicated()]
     for fmt, frame in release.formats_of(name).items():
         if fmt == "gpkg":
@@ -205,7 +209,9 @@ def _is_int(v: float, tol: float = 0.02) -> bool:
 
 def _cross_format(release: Release, name: str) -> list[dict]:
     gpkg = release.layer(name)
-    out = []
+    out: list[dict] = []
+    if gpkg is None:
+        return out
     for fmt, frame in release.formats_of(name).items():
         if fmt == "gpkg":
             continue
@@ -327,7 +333,7 @@ def _bounds(status: pd.Series | None, n: int, k: int) -> tuple[np.ndarray, np.nd
 
 
 def _pin(keys, lo, hi, total, layer, field, attack_name) -> list[dict]:
-    out = []
+    out: list[dict] = []
     if not len(keys) or not np.isfinite(total):
         return out
     slo = lo.sum()
@@ -439,7 +445,7 @@ def _consistent(grid: dict, hidden: list[str], fields: list[str], k: int, *,
         v = grid[f]
         small = (v >= 1) & (v <= k - 1)
         whole = PART_OF.get(f)
-        if whole in grid:
+        if whole is not None and whole in grid:
             ok &= v <= grid[whole]
             by_whole = hide[whole]
             rest = grid[whole] - v
@@ -485,7 +491,7 @@ def _linear(release: Release, k: int) -> list[dict]:
     import geopandas as gpd
 
     seg = release.layer("segments")
-    geo = release.geometry.get("segments")
+    geo: Any = release.geometry.get("segments")
     if seg is None or geo is None or seg.index.name != "segment_id":
         return []
     geo = gpd.GeoDataFrame(geo[~geo.index.duplicated()], geometry="geometry")

@@ -223,7 +223,7 @@ def _read_kml(path: Path, texts: dict[str, str]) -> dict[str, pd.DataFrame]:
     doc = root.find("k:Document", _KML_NS)
     out: dict[str, pd.DataFrame] = {}
     names: list[str] = []
-    tops = doc.findall("k:Folder", _KML_NS)
+    tops = doc.findall("k:Folder", _KML_NS) if doc is not None else []
     titles = [f.findtext("k:name", default="", namespaces=_KML_NS) for f in tops]
     lang = "pt" if sum(t in by_title_pt for t in titles) > sum(t in by_title
                                                                for t in titles) else "en"

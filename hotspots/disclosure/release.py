@@ -179,7 +179,7 @@ def release_for_liaisons(
         if statistics is not None and name == "segments":
             def recompute(p, _s=statistics):
                 return _s.classes(p, k=k)
-        part = protect_layer(name, frame, rules, allowed=spec.liaison, k=k,
+        part = protect_layer(name, frame, rules, allowed=tuple(spec.liaison or ()), k=k,
                              min_length_m=settings.min_length_m, margins=parts,
                              statistics=recompute, language=language)
         parts[name] = part

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,21 +34,21 @@ __all__ = ["DensityInputs", "EmergingInputs", "ReleaseStatistics", "protected_de
 class EmergingInputs:
     """What the run's emerging hot-spot analysis used: its cube, segments, weights, settings."""
 
-    cube: object  #: hotspots.stats.spacetime.SpaceTimeCube
+    cube: Any  #: hotspots.stats.spacetime.SpaceTimeCube
     segments: pd.DataFrame
-    weights: object
-    settings: object  #: EmergingSettings (the run's, n_steps as analysed)
+    weights: Any
+    settings: Any  #: EmergingSettings (the run's, n_steps as analysed)
 
 
 @dataclass(frozen=True)
 class DensityInputs:
     """The run's density grid and kernel: the liaison raster is drawn on the same grid."""
 
-    segments: object  #: GeoDataFrame of the segments (analysis CRS)
-    grid: object  #: the analyst's hotspots.raster.Raster (transform, shape, CRS)
+    segments: Any  #: GeoDataFrame of the segments (analysis CRS)
+    grid: Any  #: the analyst's hotspots.raster.Raster (transform, shape, CRS)
     radius_m: float
     kernel: str = "quartic"
-    boundary: object | None = None
+    boundary: Any | None = None
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,9 @@ class ReleaseStatistics:
     ``night_gi`` the Gi* settings of the night-time classes (None when the run computed none).
     """
 
-    gi: object | None = None
+    gi: Any | None = None
     lisa_permutations: int | None = None
-    night_gi: object | None = None
+    night_gi: Any | None = None
     emerging: EmergingInputs | None = None
     density: DensityInputs | None = None
 
