@@ -99,36 +99,21 @@ def read_incidents(
 
     Parameters
     ----------
-    path : str or Path
-        The incidents file (.csv, .gpkg, .geojson, .shp, .parquet).
-    layer : str, optional
-        Layer of a multi-layer vector file (GeoPackage).
-    id_column, time_column, category_column : str, optional
-        Columns of the incident id, the time it happened and its category (found by their
-        usual names when not given; id and time are required).
-    time_format : str, optional
-        strftime format of the time column (detected when not given).
-    timezone : str
-        IANA time zone of naive timestamps (default America/Sao_Paulo).
-    lat_column, lon_column : str, optional
-        CSV coordinates in degrees (WGS 84).
-    x_column, y_column : str, optional
-        CSV coordinates in metres (or the units of ``coords_crs``).
-    coords_crs : CRS-like, optional
-        CRS of ``x_column``/``y_column`` (e.g. "EPSG:31982").
-    address_column, bairro_column : str, optional
-        Street address and neighbourhood (bairro), for address geocoding.
-    delimiter, encoding : str, optional
-        CSV delimiter and text encoding (detected when not given).
+    path, layer : str or Path, str
+        The incidents file (.csv, .gpkg, .geojson, .shp, .parquet) and its layer.
+    id_column, time_column, category_column, address_column, bairro_column : str, optional
+        The columns of each role (found by their usual names when not given).
+    lat_column, lon_column, x_column, y_column, coords_crs : str, optional
+        CSV coordinates: lat/lon in degrees (WGS 84), x/y in the units of ``coords_crs``.
+    time_format, timezone, delimiter, encoding : str, optional
+        strftime format, IANA zone of naive times, CSV delimiter and encoding (detected).
     keep_columns : tuple of str
         Further columns to read (``[columns] keep``); personal-looking names are refused.
 
     Returns
     -------
     IncidentsRead
-        ``incidents`` (index ``incident_id``; ``occurred_at``, ``category``, point geometry
-        or address columns), ``rejects`` (source row, reason, detail, the kept fields),
-        ``source`` (path, SHA-256, rows read) and ``privacy`` (columns dropped, values masked).
+        ``incidents`` (index ``incident_id``), ``rejects``, ``source`` and ``privacy``.
     """
     path = Path(path)
     if not path.exists():
@@ -571,19 +556,15 @@ def read_layer(
 
     Parameters
     ----------
-    path : str or Path
-        The file (.gpkg, .shp, .geojson, .parquet…).
-    layer : str, optional
-        Layer of a multi-layer file.
-    what : str
-        What the layer is, for error messages ("streets", "lamps"…).
-    geometry_types : tuple of str, optional
-        Geometry types allowed ("LineString", "MultiLineString"…); None accepts any.
+    path, layer : str or Path, str
+        The file (.gpkg, .shp, .geojson, .parquet…) and its layer.
+    what, geometry_types : str, tuple of str
+        What the layer is (error messages); the geometry types allowed (None: any).
 
     Returns
     -------
     GeoDataFrame
-        The layer as read, in its own CRS (distances in that CRS's units).
+        The layer in its own CRS (distances in that CRS's units).
     """
     path = Path(path)
     if not path.exists():
