@@ -22,6 +22,7 @@ from hotspots.address.names import (
     STREET_TYPES,
     TYPE_CODES,
     StreetName,
+    _normalize,
     normalize_bairro,
     normalize_street,
     number_to_words,
@@ -86,6 +87,9 @@ _SPACE_DIGIT = re.compile(r"\s+\d")
 _UF_AFTER_DASH = re.compile(r"[-/]\s*[A-Z]{2}\s*$")
 _BAIRRO_IN = re.compile(r"(?:,|\s-)\s*(?:BAIRRO|B\.)\s+|\s+BAIRRO\s+")
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
+#: the state codes _UF ends with (a cheap test before the search)
+_UF_CODES = frozenset("AC AL AP AM BA CE DF ES GO MA MT MS MG PA PB PR PE PI RJ RN RS RO RR SC "
+                      "SP SE TO".split())
 _UF = re.compile(r"(?:\s*[-/,]\s*|\s+)(?:AC|AL|AP|AM|BA|CE|DF|ES|GO|MA|MT|MS|MG|PA|PB|PR|PE|PI|"
                  r"RJ|RN|RS|RO|RR|SC|SP|SE|TO)\s*$")
 
@@ -184,7 +188,7 @@ def _parse(value: object, city_names: tuple[str, ...], codes: tuple[tuple[str, s
         mm = _city_pattern(cu).search(up)
         if mm:
             text, up = text[: mm.start()], up[: mm.start()]
-    mm = _UF.search(up, max(0, len(up) - 8))
+    mm = (_UF.search(up, max(0, len(up) - 8)) if up.rstrip()[-2:] in _UF_CODES else None)
     if mm and mm.start() > 0 and (up[: mm.start()].rstrip().endswith(",") or
                                   _UF_AFTER_DASH.search(up)):
         text, up = text[: mm.start()], up[: mm.start()]
@@ -195,6 +199,7 @@ def _parse(value: object, city_names: tuple[str, ...], codes: tuple[tuple[str, s
             cep = m.group(1)
             text, up = _strip(text[: m.start()], up[: m.start()])
     tc = dict(codes)
+    extra = tuple(sorted(tc.items())) if tc else ()  # what normalize_street would key on
     first_t, first_u, cross = text, up, None
     split = _intersection_split(up, tc)
     if split is not None:
@@ -206,7 +211,7 @@ def _parse(value: object, city_names: tuple[str, ...], codes: tuple[tuple[str, s
                                                                             tc)
         if sec_nn:  # a corner has no house number: "R. Projetada 4" is the name
             sec_street = sec_nn
-        sec_name = normalize_street(sec_street, type_codes=tc) if sec_street else None
+        sec_name = _normalize(sec_street, extra) if sec_street else None
         if sec_name is not None and sec_name.key:
             cross = (sec_name, sec_bairro or sec_name.locality)
     street_t, number, suffix, kind, km, complement, bairro, name_number = _street_and_number(
@@ -218,7 +223,7 @@ def _parse(value: object, city_names: tuple[str, ...], codes: tuple[tuple[str, s
     if not street_t or not _LETTER.search(street_t):
         return _failed("address_empty" if not street_t else "invalid_address", bairro=bairro,
                        cep=cep)
-    street = normalize_street(street_t, type_codes=tc)
+    street = _normalize(street_t, extra)
     if not street.key:
         return _failed("invalid_address", bairro=bairro, cep=cep)
     if not bairro and street.locality:
@@ -324,7 +329,9 @@ def _street_and_number(text: str, up: str, codes: dict):
 
 
 def _find_number(up: str, codes: dict):
-    for rx in (_MARKED, _COMMA, _DASH):
+    for rx, sign in ((_MARKED, "N#"), (_COMMA, ","), (_DASH, "-–")):
+        if not any(c in up for c in sign):  # every match holds one of these characters
+            continue
         m = rx.search(up)
         if m is not None and _is_street_head(up[: m.start()].split(" - ")[0], codes):
             return m
@@ -412,25 +419,17 @@ def parsed_arrays(values: np.ndarray, *, city_names: tuple[str, ...] = (),
                   type_codes: dict[str, str] | None = None) -> dict[str, np.ndarray]:
     """:func:`parse_addresses` as a dict of arrays (``number`` −1 when there is none)."""
     obj = np.asarray(values, dtype=object)
-    keys = np.array([v if isinstance(v, str) else repr(v) if v is not None else "" for v in obj],
-                    dtype=object)
-    codes, first = _first_of_each(keys)
     cities = tuple(city_names)
     tcodes = tuple(sorted((k.upper(), v.upper()) for k, v in (type_codes or {}).items()))
-    rows = []
-    for i in first:
-        p = parse_address(obj[i], city_names=cities, type_codes=tcodes)
-        s, c, nn = p.street, p.cross_street, p.name_number
-        rows.append((
-            s.text if s else "", s.street_type if s else "", s.key if s else "",
-            s.short_key if s else "", s.alt_key if s else "",
-            bool(s.type_abbreviated) if s else False,
-            p.number if p.number is not None else -1,
-            p.number_suffix, p.number_kind, p.km if p.km is not None else np.nan, p.complement,
-            normalize_bairro(p.bairro), p.cep, c.text if c else "", c.street_type if c else "",
-            c.key if c else "", c.short_key if c else "", c.alt_key if c else "", p.problem,
-            nn,
-        ))
+    if len(obj) and pd.api.types.infer_dtype(obj, skipna=False) == "string":
+        codes, uniq = pd.factorize(obj)  # all strings: each distinct one parsed once
+        rows = [_row_text(v, cities, tcodes) for v in uniq]
+    else:
+        keys = np.array([v if isinstance(v, str) else repr(v) if v is not None else ""
+                         for v in obj], dtype=object)
+        codes, first = _first_of_each(keys)
+        rows = [_row_text(v, cities, tcodes) if isinstance(v, str) else
+                _row(_parse(v, cities, tcodes)) for v in obj[first]]
     columns = list(zip(*rows)) if rows else [()] * len(PARSED_COLUMNS)
     data = {}
     for name, col in zip(PARSED_COLUMNS, columns):
@@ -441,6 +440,27 @@ def parsed_arrays(values: np.ndarray, *, city_names: tuple[str, ...] = (),
     data["km"] = data["km"].astype(float)
     data["street_type_abbreviated"] = data["street_type_abbreviated"].astype(bool)
     return data
+
+
+@lru_cache(maxsize=100_000)
+def _row_text(value: str, city_names: tuple[str, ...], codes: tuple[tuple[str, str], ...]
+              ) -> tuple:
+    return _row(_parse(value, city_names, codes))
+
+
+def _row(p: ParsedAddress) -> tuple:
+    """The PARSED_COLUMNS values of one parsed address."""
+    s, c = p.street, p.cross_street
+    return (
+        s.text if s else "", s.street_type if s else "", s.key if s else "",
+        s.short_key if s else "", s.alt_key if s else "",
+        bool(s.type_abbreviated) if s else False,
+        p.number if p.number is not None else -1,
+        p.number_suffix, p.number_kind, p.km if p.km is not None else np.nan, p.complement,
+        normalize_bairro(p.bairro), p.cep, c.text if c else "", c.street_type if c else "",
+        c.key if c else "", c.short_key if c else "", c.alt_key if c else "", p.problem,
+        p.name_number,
+    )
 
 
 def _first_of_each(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

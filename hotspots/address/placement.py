@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hotspots.address.interpolate import offset_points_xy
 from hotspots.address.intersections import Meeting, meet
 from hotspots.address.messages import Detail
 from hotspots.address.messages import detail as D
@@ -174,7 +175,8 @@ def place_by_ranges(pairs: Rows, number, hint_x, hint_y, streets: StreetIndex,
     e = end_offset_fraction
     pos = length * (e + p["frac"] * (1 - 2 * e))
     sign = side_of_number(streets, side, even_side=even_side)
-    geom = offset_points(streets.geoms[seg], pos, sign, side_offset_m=side_offset_m)
+    geom = shapely.points(offset_points_xy(streets.coords, seg, streets.lengths, pos, sign,
+                                           side_offset_m=side_offset_m))
     tie = p["tied"] > 1
     far = p["spread"] > same_address_max_m
     review = np.where(far, "tie_far_apart", "")
