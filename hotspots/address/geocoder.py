@@ -187,7 +187,8 @@ class PreparedGeocoder:
             place_street_only(cand[todo[cand["row"]]], st, out)
         todo = out.open()
         why = np.empty(out.n, dtype=object)
-        why[:] = [D("km_only") if k == "km" else D("sn") for k in kind]
+        why[:] = D("sn")
+        why[kind == "km"] = D("km_only")
         out.reject(todo, "no_house_number", why)
         name_kind = _chosen(cand, out)
         table = self._table(frame, out)

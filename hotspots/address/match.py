@@ -18,6 +18,7 @@ unique-candidate rule), else the address is ambiguous.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,13 @@ def fuzzy_score(edits, length) -> np.ndarray:
     return np.round(100.0 * (1.0 - edits / (length + LENGTH_SLACK)), 1)
 
 
+def _score1(edits: int, length: int) -> float:
+    """:func:`fuzzy_score` of one pair, without NumPy (``np.round(x, 1)`` is
+    ``rint(10 x) / 10``, and Python's ``round`` of a float rounds half to even like ``rint``)."""
+    return round(100.0 * (1.0 - float(edits) / (float(length) + LENGTH_SLACK)) * 10.0) / 10.0
+
+
+@lru_cache(maxsize=4096)
 def max_edits(length: int, min_score: float) -> int:
     """Most edits a key of ``length`` characters may have and still score ``min_score``."""
     k = int(np.floor((1.0 - min_score / 100.0) * (length + LENGTH_SLACK) + 1e-9))
@@ -209,7 +217,7 @@ class NameIndex:
             d = OSA.distance(text, ref, score_cutoff=1)
             if d > 1 or _words_disagree(text, ref, self.min_score):
                 continue
-            score = float(fuzzy_score(d, max(len(text), len(ref))))
+            score = _score1(d, max(len(text), len(ref)))
             if score >= self.min_score:
                 out.append((c, score))
         return out
