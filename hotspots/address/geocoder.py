@@ -409,12 +409,20 @@ def _rejects(frame: pd.DataFrame, out: Outcome, language: str = "en") -> pd.Data
 
 
 def _distinct(q: dict) -> tuple[np.ndarray, np.ndarray]:
-    """Code of each row's distinct combination of values and the first row of each code."""
-    cols = [np.asarray(v).astype(str) if np.asarray(v).dtype != object else v
-            for v in q.values()]
-    keys = np.array(["\x1f".join(map(str, t)) for t in zip(*cols)], dtype=object)
-    codes, uniq = pd.factorize(keys)
-    first = np.zeros(len(uniq), dtype=np.int64)
+    """Code of each row's distinct combination of values (numbered in order of first
+    appearance) and the first row of each code: each column factorised, the codes combined
+    and renumbered column by column (no string per row)."""
+    combined = None
+    for v in q.values():
+        arr = np.asarray(v)
+        col = pd.factorize(arr if arr.dtype == object or arr.dtype.kind in "biu"
+                           else arr.astype(str))[0].astype(np.int64)
+        if combined is None:
+            combined = col
+            continue
+        combined = pd.factorize(combined * (int(col.max(initial=-1)) + 2) + col + 1)[0]
+    codes = pd.factorize(combined)[0] if combined is not None else np.zeros(0, np.int64)
+    first = np.zeros(int(codes.max(initial=-1)) + 1, dtype=np.int64)
     first[codes[::-1]] = np.arange(len(codes))[::-1]
     return codes, first
 

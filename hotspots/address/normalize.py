@@ -168,8 +168,8 @@ def _parse_text(value: str, city_names: tuple[str, ...], codes: tuple[tuple[str,
     return _parse(value, city_names, codes)
 
 
-def _parse(value: object, city_names: tuple[str, ...], codes: tuple[tuple[str, str], ...]
-           ) -> ParsedAddress:
+def _parse(value: object, city_names: tuple[str, ...], codes: tuple[tuple[str, str], ...],
+           simple: bool = True) -> ParsedAddress:
     text = _clean(value)
     if text is None:
         return _failed("invalid_address")
@@ -178,6 +178,10 @@ def _parse(value: object, city_names: tuple[str, ...], codes: tuple[tuple[str, s
     up = _to_upper(text)
     if len(up) != len(text):
         text = up
+    if simple and not city_names:  # the commonest shape, without the general search
+        quick = _parse_simple(text, up, codes)
+        if quick is not None:
+            return quick
     cep = ""
     m = _CEP.search(up) if ("CEP" in up or "-" in up) else None
     if m:
@@ -234,6 +238,50 @@ def _parse(value: object, city_names: tuple[str, ...], codes: tuple[tuple[str, s
                          km=km, complement=complement, bairro=bairro, cep=cep,
                          cross_street=cross[0] if cross else None, problem=problem,
                          name_number=name_number if kind == "number" else "")
+
+
+#: the commonest shape: two or more words of letters, then ", 123", " nº 123" or " 123"
+_SIMPLE = re.compile(r"([A-Z]+(?: [A-Z]+)+)(?:(,) ?|(?:, ?| )(?:(?:N|NO|NUM|NR)\.?|(NUMERO)) ?| )"
+                     r"([0-9]{1,5})")
+#: words that send a simple-looking address through the full parser (a number mark, a word
+#: that owns the number, a complement, a corner, "sem número", km, bairro)
+_SIMPLE_LAST = frozenset({"N", "NO", "NUM", "NUMERO", "NR", "BR", "RS", "SC", "PR", "SP",
+                          "ERS", "RST", "RSC", "KM", "QUADRA", "QD", "LOTE", "LT", "BLOCO", "BL",
+                          "APTO", "AP", "CASA", "SALA", "TRAVESSA", "TV", "NUCLEO"})
+_SIMPLE_INNER = frozenset({"APTO", "APT", "AP", "APARTAMENTO", "BLOCO", "BL", "FUNDOS", "FDS",
+                           "CASA", "SALA", "LOJA", "LJ", "ANDAR", "TERREO", "LOTE", "LT",
+                           "QUADRA", "QD", "BOX", "SOBRADO", "KITNET", "PROXIMO", "PROX",
+                           "PERTO", "TORRE", "EDIFICIO", "EM", "AO"})
+
+
+def _parse_simple(text: str, up: str, codes: tuple[tuple[str, str], ...]
+                  ) -> ParsedAddress | None:
+    """The full parse of "STREET WORDS, 123" / "STREET WORDS nº 123" / "STREET WORDS 123"
+    (letters and single spaces, then a house number of up to five digits), or None when
+    ``up`` has another shape or holds a word the full parser treats specially. It takes the
+    same branches as :func:`_parse` for such strings (tests check both agree)."""
+    m = _SIMPLE.fullmatch(up)
+    if m is None or "ESQ" in up or " COM " in up or " X " in up or "SEM" in up \
+            or "KM" in up or "BAIRRO" in up:
+        return None
+    words = m.group(1).split(" ")
+    bare = m.group(2) is None and m.end(1) + 1 == m.start(4)  # one space between
+    if bare and words[-1] in _SIMPLE_LAST:
+        return None
+    if not _SIMPLE_INNER.isdisjoint(words[1:]):
+        return None
+    number = int(m.group(4))
+    if number <= 0:
+        return None
+    street_t = text[: m.end(1)]
+    tc = dict(codes)
+    street = _normalize(street_t, tuple(sorted(tc.items())) if tc else ())
+    if not street.key:
+        return None
+    return ParsedAddress(street=street, number=number, number_suffix="", number_kind="number",
+                         km=None, complement="", bairro=street.locality, cep="",
+                         cross_street=None, problem="",
+                         name_number=f"{street_t} {number}" if bare else "")
 
 
 def _cut(text: str, up: str, a: int, b: int) -> tuple[str, str]:
