@@ -3,6 +3,8 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hotspots.address.normalize import (
     normalize_street,
@@ -150,3 +152,56 @@ def test_parse_addresses_aligns_with_the_input_index():
     assert out["problem"].tolist() == ["", "address_empty", "", "invalid_address"]
     assert out["number"].dtype == "Int64"
     assert np.all(out.columns == out.columns)
+
+
+# -- the quick path of the commonest shape gives the full parser's result ---------------------
+_WORDS = ["RUA", "Rua", "av", "Avenida", "R", "TV", "Travessa", "JOAO", "joão", "Gonçalves",
+          "D", "X", "E", "N", "NO", "NR", "NUM", "NUMERO", "BR", "RS", "KM", "ESQ", "ESQUINA",
+          "COM", "SEM", "NUMERO", "BAIRRO", "CASA", "APTO", "AP", "BLOCO", "FUNDOS", "LOTE",
+          "QUADRA", "EM", "FRENTE", "AO", "LADO", "VILA", "NOVA", "CEP", "CEPEDA", "SAO", "S",
+          "SANTA", "DE", "DA", "DOS", "QUINZE", "NOVEMBRO", "Sargento", "Dom", "Pedro", "II"]
+_SEPARATORS = [", ", ",", " ", " nº ", " n. ", " N.", ", nº ", ", NO ", " numero ", " NUMERO. ",
+               " Nr ", " #"]
+
+
+def _full_and_quick(text):
+    from hotspots.address.normalize import _parse
+
+    return _parse(text, (), ()), _parse(text, (), (), simple=False)
+
+
+@pytest.mark.parametrize("text", [
+    "Rua Douotor Camilo Mércio, 275", "beco maria flor vieira 143", "Rua Ado Malagtli, nº 406",
+    "RUA LUIZ MANOEL 62", "Acesso M Quatro n. 298", "rua luiz onzi 166", "RUA X 12",
+    "Rua Joao No 5", "Rua Joao N5", "Rua BR 116", "Rua da Casa Verde 10", "Rua Em Frente 3",
+    "Estrada do KM 12", "Rua Sem Nome 4", "Rua do Bairro 7", "Rua Joao 0", "Rua Joao 00012",
+    "Rua Joao 123456", "Rua Joao, numero 5", "RUA, 123", "Avenida 7", "Travessa Dois 15",
+    "Rua Joao NUMERO. 5", "Rua Projetada 4", "Rua Quadra 5", "Rua Nova Esq 5",
+])
+def test_quick_path_equals_full_parse(text):
+    quick, full = _full_and_quick(text)
+    assert quick == full
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=5),
+       st.sampled_from(_SEPARATORS), st.integers(0, 120_000), st.booleans())
+def test_quick_path_equals_full_parse_property(words, sep, number, upper):
+    text = " ".join(words) + sep + str(number)
+    quick, full = _full_and_quick(text.upper() if upper else text)
+    assert quick == full
+
+
+@pytest.mark.parametrize(("text", "taken"), [
+    ("RUA DOUTOR CAMILO MERCIO, 275", True), ("RUA ADO MALAGTLI, NO 406", True),
+    ("BECO MARIA FLOR VIEIRA 143", True), ("RUA JOAO, NUMERO 5", True),
+    ("RUA JOAO NO 5", False), ("RUA JOAO NUMERO 5", False), ("RUA BR 116", False), ("RUA DA CASA VERDE 10", False),
+    ("RUA X 12", False), ("RUA JOAO 0", False), ("RUA JOAO 123456", False),
+    ("RUA JOAO 12 - CENTRO", False), ("ESTRADA DO KM 12", False),
+])
+def test_quick_path_is_taken_only_for_the_plain_shape(text, taken):
+    from hotspots.address.normalize import _parse_simple
+
+    assert (_parse_simple(text, text, ()) is not None) is taken
+    quick, full = _full_and_quick(text)
+    assert quick == full
