@@ -26,6 +26,8 @@ import pandas as pd
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from hotspots.address.edits import DeletionIndex
+
 __all__ = ["SHORT_KEY_SCORE", "NameIndex", "NameMatches", "fuzzy_score", "max_edits"]
 
 #: score when only the keys without leading titles agree: "Rua Osório" ~ "Rua General Osório"
@@ -110,13 +112,9 @@ class NameIndex:
         self._lengths = np.array([len(k) for k in self.keys], dtype=np.int64)
         self._by_length = np.argsort(self._lengths, kind="stable")
         self._sorted_lengths = self._lengths[self._by_length]
-        deletions: dict[str, list[int]] = {}
-        for i, k in enumerate(self.keys):
-            if max_edits(len(k), self.min_score) < 1:
-                continue
-            for v in {k[:j] + k[j + 1:] for j in range(len(k))} | {k}:
-                deletions.setdefault(v, []).append(i)
-        self._deletions = deletions
+        # keys that may take one edit, in a hashed deletion index (numba look-ups)
+        self._edits = DeletionIndex(self.keys, [max_edits(len(k), self.min_score) >= 1
+                                                for k in self.keys])
         self._cache: dict[tuple[str, str, str], tuple] = {}
         self._cache_size = cache_size
 
@@ -208,30 +206,33 @@ class NameIndex:
 
     def _one_edit(self, text: str) -> list[tuple[int, float]]:
         """Keys one edit from ``text`` (deletion index) that pass the word checks, scored."""
-        cands: set[int] = set()
-        for v in {text[:j] + text[j + 1:] for j in range(len(text))} | {text}:
-            cands.update(self._deletions.get(v, ()))
-        out = []
-        for c in cands:
-            ref = self.keys[c]
-            d = OSA.distance(text, ref, score_cutoff=1)
-            if d > 1 or _words_disagree(text, ref, self.min_score):
+        return self._one_edit_many([text])[0]
+
+    def _one_edit_many(self, texts: list[str]) -> list[list[tuple[int, float]]]:
+        """:meth:`_one_edit` of many texts with one compiled look-up."""
+        out: list[list[tuple[int, float]]] = [[] for _ in texts]
+        q, k, d = self._edits.search(texts)
+        for qi, c, e in zip(q.tolist(), k.tolist(), d.tolist()):
+            text, ref = texts[qi], self.keys[c]
+            if _words_disagree(text, ref, self.min_score):
                 continue
-            score = _score1(d, max(len(text), len(ref)))
+            score = _score1(e, max(len(text), len(ref)))
             if score >= self.min_score:
-                out.append((c, score))
+                out[qi].append((c, score))
         return out
 
     def _fuzzy(self, queries: list[tuple[str, str, str]]) -> list[tuple]:
         """One-edit candidates from the deletion index; the rest by OSA over a length window."""
         out: list[Any] = [None] * len(queries)
         rest = []
+        texts = [t for key, _short, alt in queries for t in (key, alt)]
+        near = self._one_edit_many(texts)
         for i, (key, _short, alt) in enumerate(queries):
             best = None
-            for text in (key, alt):
+            for j, text in enumerate((key, alt)):
                 if not text:
                     continue
-                for c, s in self._one_edit(text):
+                for c, s in near[2 * i + j]:
                     kind = "fuzzy" if text is key else "alt_fuzzy"
                     if best is None or s > best[1]:
                         best = ([c], s, kind)
