@@ -104,31 +104,42 @@ def _within_one(x, xa, xb, y, ya, yb):  # pragma: no cover - numba
 
 @numba.njit(cache=True, nogil=True)
 def _search(qcps, qptr, hashes, owner, kcps, kptr):  # pragma: no cover - numba
-    """(query, key, distance) of every key within one edit of each query."""
+    """(query, key, distance) of every key within one edit of each query (two passes: count,
+    then fill, so that no list is built)."""
     nq = len(qptr) - 1
     seen = np.full(len(kptr) - 1, -1, np.int64)
-    out_q = []
-    out_k = []
-    out_d = []
-    for q in range(nq):
-        a = qptr[q]
-        b = qptr[q + 1]
-        for j in range(a - 1, b):
-            h = _hash(qcps, a, b, j if j >= a else -1)
-            lo = np.searchsorted(hashes, h, side="left")
-            while lo < len(hashes) and hashes[lo] == h:
-                k = owner[lo]
-                lo += 1
-                if seen[k] == q:
-                    continue
-                seen[k] = q
-                d = _within_one(qcps, a, b, kcps, kptr[k], kptr[k + 1])
-                if d <= 1:
-                    out_q.append(q)
-                    out_k.append(k)
-                    out_d.append(d)
-    return (np.array(out_q, dtype=np.int64), np.array(out_k, dtype=np.int64),
-            np.array(out_d, dtype=np.int64))
+    total = 0
+    out_q = np.empty(0, np.int64)
+    out_k = np.empty(0, np.int64)
+    out_d = np.empty(0, np.int64)
+    for fill in range(2):
+        if fill == 1:
+            out_q = np.empty(total, np.int64)
+            out_k = np.empty(total, np.int64)
+            out_d = np.empty(total, np.int64)
+            seen[:] = -1
+        t = 0
+        for q in range(nq):
+            a = qptr[q]
+            b = qptr[q + 1]
+            for j in range(a - 1, b):
+                h = _hash(qcps, a, b, j if j >= a else -1)
+                lo = np.searchsorted(hashes, h, side="left")
+                while lo < len(hashes) and hashes[lo] == h:
+                    k = owner[lo]
+                    lo += 1
+                    if seen[k] == q:
+                        continue
+                    seen[k] = q
+                    d = _within_one(qcps, a, b, kcps, kptr[k], kptr[k + 1])
+                    if d <= 1:
+                        if fill == 1:
+                            out_q[t] = q
+                            out_k[t] = k
+                            out_d[t] = d
+                        t += 1
+        total = t
+    return out_q, out_k, out_d
 
 
 class DeletionIndex:

@@ -133,10 +133,15 @@ class NameIndex:
         uniq = [tuple(u.split("\x1f")) for u in ujoined]
         results: list[Any] = [None] * len(uniq)
         todo = []
+        # the one-edit neighbours of the alternative keys _direct needs, in one look-up
+        by_key = self._by_key
+        need = sorted({a for t in uniq if t not in self._cache
+                       for k, _s, a in (t,) if a and k in by_key and a not in by_key})
+        near_alt = dict(zip(need, self._one_edit_many(need))) if need else {}
         for i, t in enumerate(uniq):
             hit = self._cache.get(t)
             if hit is None:
-                hit = self._direct(*t)
+                hit = self._direct(*t, near_alt=near_alt)
                 if hit is None:
                     todo.append(i)
                     continue
@@ -175,8 +180,9 @@ class NameIndex:
             self._cache.clear()
         self._cache[t] = hit
 
-    def _direct(self, key: str, short: str, alt: str):
-        """Exact, alternative and title-less hits: (candidates, score, text, kind) or None."""
+    def _direct(self, key: str, short: str, alt: str, near_alt: dict | None = None):
+        """Exact, alternative and title-less hits: (candidates, score, text, kind) or None
+        (``near_alt``: :meth:`_one_edit` of alternative keys, already looked up)."""
         if not key:
             return ((), 0.0, "", "")
         hit = self._by_key.get(key)
@@ -185,7 +191,7 @@ class NameIndex:
             return ((hit, alt_hit), 100.0, key, ("exact", "alt"))
         if hit is not None and alt:
             # "Corerdor Quatro": QUATRO exists, but so may "CORREDOR QUATRO" one edit away
-            near = self._one_edit(alt)
+            near = near_alt[alt] if near_alt and alt in near_alt else self._one_edit(alt)
             if near:
                 best = max(sc for _, sc in near)
                 alts = tuple(sorted(c for c, sc in near if sc == best and c != hit))
