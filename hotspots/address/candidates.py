@@ -196,11 +196,12 @@ def street_candidates(index: StreetIndex, queries, *, min_score: float) -> Stree
 def _filter_places(index: StreetIndex, qs: dict, p: _Pairs, n: int) -> _Pairs:
     """Keep the streets of the written CEP, then of the written bairro, when there are any."""
     st = p.street.astype(np.int64)
-    cep = qs["cep"].astype(object)[p.query]
-    has_cep = np.array([len(c) == 8 and c.isdigit() for c in cep], dtype=bool)
-    cep_num = np.zeros(len(cep), dtype=np.int64)
-    if has_cep.any():
-        cep_num[has_cep] = np.array([int(c) for c in cep[has_cep]], dtype=np.int64)
+    qcep = qs["cep"].astype(object)  # once per query, then per candidate pair
+    q_has = np.array([len(c) == 8 and c.isdigit() for c in qcep], dtype=bool)
+    q_num = np.zeros(len(qcep), dtype=np.int64)
+    if q_has.any():
+        q_num[q_has] = np.array([int(c) for c in qcep[q_has]], dtype=np.int64)
+    has_cep, cep_num = q_has[p.query], q_num[p.query]
     cep_ok = has_cep & _in_sorted(st * 100_000_000 + cep_num, index.street_cep_set)
     generic = cep_num % 1000 == 0
     cep5_ok = has_cep & ~generic & _in_sorted(st * 100_000 + cep_num // 1000,

@@ -150,6 +150,8 @@ class StreetName:
 
 def strip_accents(text: str) -> str:
     """Remove diacritics (ã → a, ö → o) and keep everything else."""
+    if text.isascii() and "`" not in text:  # nothing to translate (the only ASCII entry)
+        return text
     out = text.translate(_ACCENTS)
     if out.isascii():
         return out
