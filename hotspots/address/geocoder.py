@@ -42,6 +42,7 @@ import shapely
 from hotspots import crs as crs_mod
 from hotspots._errors import ValidationError
 from hotspots.address.candidates import street_candidates
+from hotspots.address.match import distinct_rows
 from hotspots.address.messages import detail as D
 from hotspots.address.messages import render
 from hotspots.address.names import normalize_street
@@ -242,7 +243,7 @@ class PreparedGeocoder:
                                  if which == "street" else np.zeros(len(rows), bool))
         q["bairro_code"] = np.asarray(bcode)[rows]
         q["cep"] = np.asarray(cep, dtype=object)[rows]
-        codes, first = _distinct(q)
+        codes, first = distinct_rows(q.values())
         uq = {k: np.asarray(v)[first] for k, v in q.items()}
         sc = street_candidates(self.streets, uq, min_score=self.settings.min_score)
         qpairs = sc.pairs
@@ -424,25 +425,6 @@ def _rejects(frame: pd.DataFrame, out: Outcome, language: str = "en") -> pd.Data
         return make_rejects(frame.iloc[:0], np.zeros(0, bool), reason="street_not_found",
                             detail="", stage="geocode")
     return pd.concat(parts, ignore_index=True)
-
-
-def _distinct(q: dict) -> tuple[np.ndarray, np.ndarray]:
-    """Code of each row's distinct combination of values (numbered in order of first
-    appearance) and the first row of each code: each column factorised, the codes combined
-    and renumbered column by column (no string per row)."""
-    combined = None
-    for v in q.values():
-        arr = np.asarray(v)
-        col = pd.factorize(arr if arr.dtype == object or arr.dtype.kind in "biu"
-                           else arr.astype(str))[0].astype(np.int64)
-        if combined is None:
-            combined = col
-            continue
-        combined = pd.factorize(combined * (int(col.max(initial=-1)) + 2) + col + 1)[0]
-    codes = pd.factorize(combined)[0] if combined is not None else np.zeros(0, np.int64)
-    first = np.zeros(int(codes.max(initial=-1)) + 1, dtype=np.int64)
-    first[codes[::-1]] = np.arange(len(codes))[::-1]
-    return codes, first
 
 
 def prepare(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -28,7 +29,8 @@ from rapidfuzz.distance import OSA
 
 from hotspots.address.edits import DeletionIndex
 
-__all__ = ["SHORT_KEY_SCORE", "NameIndex", "NameMatches", "fuzzy_score", "max_edits"]
+__all__ = ["SHORT_KEY_SCORE", "NameIndex", "NameMatches", "distinct_rows", "fuzzy_score",
+           "max_edits"]
 
 #: score when only the keys without leading titles agree: "Rua Osório" ~ "Rua General Osório"
 SHORT_KEY_SCORE = 92.0
@@ -90,6 +92,25 @@ def _words_disagree(a: str, b: str, min_score: float) -> bool:
     return False
 
 
+def distinct_rows(columns) -> tuple[np.ndarray, np.ndarray]:
+    """Code of each row's distinct combination of values in equal-length ``columns``
+    (numbered in order of first appearance) and the first row of each code: each column
+    factorised, the codes combined and renumbered column by column (no string per row)."""
+    combined = None
+    for v in columns:
+        arr = np.asarray(v)
+        col = pd.factorize(arr if arr.dtype == object or arr.dtype.kind in "biu"
+                           else arr.astype(str))[0].astype(np.int64)
+        if combined is None:
+            combined = col
+            continue
+        combined = pd.factorize(combined * (int(col.max(initial=-1)) + 2) + col + 1)[0]
+    codes = pd.factorize(combined)[0] if combined is not None else np.zeros(0, np.int64)
+    first = np.zeros(int(codes.max(initial=-1)) + 1, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]
+    return codes, first
+
+
 class NameIndex:
     """The distinct keys of a street layer, ready for exact, title-less and fuzzy look-ups.
 
@@ -127,10 +148,8 @@ class NameIndex:
         n = len(keys)
         shorts = np.asarray(short_keys, dtype=object)
         alts = np.full(n, "", dtype=object) if alt_keys is None else np.asarray(alt_keys, object)
-        joined = np.array([f"{k}\x1f{s}\x1f{a}" for k, s, a in zip(keys, shorts, alts)],
-                          dtype=object)
-        codes, ujoined = pd.factorize(joined)
-        uniq = [tuple(u.split("\x1f")) for u in ujoined]
+        codes, firsts = distinct_rows([keys, shorts, alts])
+        uniq = list(zip(keys[firsts].tolist(), shorts[firsts].tolist(), alts[firsts].tolist()))
         results: list[Any] = [None] * len(uniq)
         todo = []
         # the one-edit neighbours of the alternative keys _direct needs, in one look-up
@@ -154,24 +173,23 @@ class NameIndex:
         best = np.asarray([r[1] for r in results], dtype=np.float64)
         text = np.asarray([r[2] for r in results], dtype=np.object_)
         why = np.asarray([r[3] if not r[0] else "" for r in results], dtype=np.object_)
-        rows_q, rows_k, rows_s, rows_kind = [], [], [], []
-        for i, r in enumerate(results):
-            for j, k in enumerate(r[0]):
-                rows_q.append(i)
-                rows_k.append(k)
-                rows_s.append(r[4][j] if len(r) > 4 else r[1])
-                rows_kind.append(r[3][j] if isinstance(r[3], tuple) else r[3])
-        uq_of = np.asarray(rows_q, dtype=np.int64)
-        per = np.bincount(uq_of, minlength=len(uniq))
+        # every result's candidates in a row: (key, score, kind), results in order
+        per = np.fromiter((len(r[0]) for r in results), dtype=np.int64, count=len(results))
+        total = int(per.sum())
+        rows_k = np.fromiter(chain.from_iterable(r[0] for r in results), dtype=np.int64,
+                             count=total)
+        rows_s = np.fromiter(chain.from_iterable(r[4] if len(r) > 4 else (r[1],) * len(r[0])
+                                                 for r in results), dtype=float, count=total)
+        rows_kind = np.empty(total, dtype=object)
+        rows_kind[:] = list(chain.from_iterable(r[3] if isinstance(r[3], tuple)
+                                                else (r[3],) * len(r[0]) for r in results))
         first = np.concatenate([[0], np.cumsum(per)[:-1]])
         count = per[codes]
         qrows = np.repeat(np.arange(n, dtype=np.int64), count)
         take = np.repeat(first[codes], count) + (np.arange(count.sum())
                                                  - np.repeat(np.cumsum(count) - count, count))
-        pairs = pd.DataFrame({"query": qrows,
-                              "key": np.asarray(rows_k, dtype=np.int64)[take],
-                              "score": np.asarray(rows_s, dtype=float)[take],
-                              "kind": np.asarray(rows_kind, dtype=object)[take]})
+        pairs = pd.DataFrame({"query": qrows, "key": rows_k[take], "score": rows_s[take],
+                              "kind": rows_kind[take]})
         return NameMatches(pairs=pairs, best_score=best[codes], best_text=text[codes],
                            near_miss=why[codes])
 
