@@ -27,7 +27,8 @@ import pandas as pd
 from hotspots.address.messages import detail as D
 from hotspots.address.reference import StreetIndex
 
-__all__ = ["TYPE_MISMATCH_PENALTY", "StreetCandidates", "street_candidates"]
+__all__ = ["TYPE_MISMATCH_PENALTY", "StreetCandidates", "distinct_pair_groups",
+           "street_candidates"]
 
 #: points taken off when the written street type differs from the matched one ("Av." for a "Rua")
 TYPE_MISMATCH_PENALTY = 5.0
@@ -54,8 +55,16 @@ def _nunique_by(group: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     """For each row: how many distinct ``values`` its group holds."""
     if not len(group):
         return np.zeros(0, dtype=np.int64)
-    pairs = np.unique(np.column_stack([group, values]), axis=0)
-    return np.bincount(pairs[:, 0], minlength=n)[group]
+    return np.bincount(distinct_pair_groups(group, values), minlength=n)[group]
+
+
+def distinct_pair_groups(group: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The group of each distinct (group, value) pair of integers (one 1-D unique)."""
+    group = np.asarray(group, dtype=np.int64)
+    values = np.asarray(values, dtype=np.int64)
+    v = values - values.min()
+    span = int(v.max()) + 1
+    return np.unique(group * span + v) // span
 
 
 def _in_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:

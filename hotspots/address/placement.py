@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hotspots.address.candidates import distinct_pair_groups
 from hotspots.address.interpolate import offset_points_xy
 from hotspots.address.intersections import Meeting, meet
 from hotspots.address.messages import Detail
@@ -107,8 +108,7 @@ def _single_street(pairs: Rows, out: Outcome, detail: Detail | str) -> Rows:
     if not len(pairs):
         return pairs
     row = pairs["row"]
-    both = np.unique(np.column_stack([row, pairs["street"]]), axis=0)
-    nst = np.bincount(both[:, 0], minlength=out.n)[row]
+    nst = np.bincount(distinct_pair_groups(row, pairs["street"]), minlength=out.n)[row]
     amb = np.unique(row[nst > 1])
     if len(amb):
         out.reject_rows(amb, "ambiguous_street", detail)
