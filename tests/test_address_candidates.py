@@ -35,3 +35,18 @@ def test_distinct_pair_groups_equal_a_set_of_pairs(pairs):
     g = np.array([p[0] for p in pairs])
     v = np.array([p[1] for p in pairs])
     assert distinct_pair_groups(g, v).tolist() == [a for a, _ in sorted(set(pairs))]
+
+
+def test_written_bairros_and_ceps_read_once_per_distinct_value_as_row_by_row():
+    from hotspots.address.geocoder import _cep_digits, _per_distinct
+    from hotspots.address.names import normalize_bairro
+
+    ceps = np.array([96010100, "96010-100", None, float("nan"), 96010100.0, True, 1, "",
+                     "96010-100", 5.0], dtype=object)
+    assert _per_distinct(ceps, _cep_digits).tolist() == [_cep_digits(c) for c in ceps]
+    assert _per_distinct(ceps, _cep_digits)[:2].tolist() == ["96010100", "96010100"]
+    bairros = np.array(["Jd. América", None, "JARDIM AMERICA", float("nan"), "Centro",
+                        "Jd. América"], dtype=object)
+    assert _per_distinct(bairros, normalize_bairro).tolist() == [normalize_bairro(b)
+                                                                 for b in bairros]
+    assert _per_distinct(np.array([], dtype=object), normalize_bairro).tolist() == []

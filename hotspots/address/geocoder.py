@@ -375,17 +375,29 @@ def _bairro_and_cep(frame, parsed, s: GeocodingSettings):
     """Bairro key and 8-digit CEP of each record: the record's columns first, else the text's."""
     bairro = parsed["bairro"]
     if s.bairro_column in frame.columns:
-        given = np.array([normalize_bairro(b) for b in frame[s.bairro_column].to_numpy(object)],
-                         dtype=object)
+        given = _per_distinct(frame[s.bairro_column].to_numpy(object), normalize_bairro)
         bairro = np.where(given != "", given, bairro)
     cep = parsed["cep"]
     if s.cep_column in frame.columns:
-        given = np.array([_DIGITS.sub("", c) if isinstance(c, str) else
-                          (f"{int(c):08d}" if isinstance(c, int | float) and c == c else "")
-                          for c in frame[s.cep_column].to_numpy(object)], dtype=object)
+        given = _per_distinct(frame[s.cep_column].to_numpy(object), _cep_digits)
         ok = np.array([len(g) == 8 for g in given], dtype=bool)
         cep = np.where(ok, given, cep)
     return bairro, cep
+
+
+def _cep_digits(c) -> str:
+    """The digits of a written CEP (a number is zero-padded to 8 digits; missing: "")."""
+    if isinstance(c, str):
+        return _DIGITS.sub("", c)
+    return f"{int(c):08d}" if isinstance(c, int | float) and c == c else ""
+
+
+def _per_distinct(values: np.ndarray, fn) -> np.ndarray:
+    """``fn`` of each value, computed once per distinct value (object array out)."""
+    codes, uniq = pd.factorize(values, use_na_sentinel=False)
+    done = np.empty(len(uniq), dtype=object)
+    done[:] = [fn(v) for v in uniq]
+    return done[codes] if len(values) else np.zeros(0, dtype=object)
 
 
 def _chosen(cand: Rows, out: Outcome) -> np.ndarray:

@@ -300,6 +300,7 @@ for _t in _FUZZY_TYPES:
         _TYPE_DELETIONS.setdefault(_v, set()).add(_t)
 
 
+@lru_cache(maxsize=50_000)
 def _fuzzy_type(token: str) -> str:
     """The one type word within one edit (OSA) of ``token``, or ""."""
     cands: set[str] = set()
