@@ -1,4 +1,4 @@
-"""Grouping helpers of the candidate search (distinct rows and pairs) against plain Python."""
+"""Grouping helpers of the candidate search and the geocoder (distinct rows, pairs, values)."""
 
 import numpy as np
 from hypothesis import given, settings
