@@ -205,3 +205,23 @@ def test_quick_path_is_taken_only_for_the_plain_shape(text, taken):
     assert (_parse_simple(text, text, ()) is not None) is taken
     quick, full = _full_and_quick(text)
     assert quick == full
+
+
+def test_parsed_objects_are_ordinary_frozen_dataclasses():
+    import dataclasses
+    import pickle
+
+    from hotspots.address.names import StreetName
+    from hotspots.address.normalize import ParsedAddress
+
+    p = parse_address("Rua Joao Pessoa, 123")
+    street = StreetName("RUA JOAO PESSOA", "RUA", "JOAO PESSOA", "JOAO PESSOA", "")
+    assert normalize_street("Rua Joao Pessoa") == street
+    assert p == ParsedAddress(street=street, number=123, number_suffix="", number_kind="number",
+                              km=None, complement="", bairro="", cep="", cross_street=None,
+                              problem="")
+    assert hash(p) == hash(parse_address("Rua Joao Pessoa, 123"))
+    assert pickle.loads(pickle.dumps(p)) == p and dataclasses.replace(p, number=7).number == 7
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        p.number = 5  # type: ignore[misc]
+    assert parse_address("").name_number == "" and parse_address("").problem == "address_empty"

@@ -113,6 +113,14 @@ class ParsedAddress:
     name_number: str = ""
 
 
+def _parsed(**fields) -> ParsedAddress:
+    """A ParsedAddress without the frozen dataclass's per-field ``__setattr__`` (the same
+    object: equality, hashing and immutability come from the class)."""
+    obj = object.__new__(ParsedAddress)
+    obj.__dict__.update(fields)
+    return obj
+
+
 def _clean(value: object) -> str | None:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
@@ -233,11 +241,11 @@ def _parse(value: object, city_names: tuple[str, ...], codes: tuple[tuple[str, s
     if not bairro and street.locality:
         bairro = street.locality
     problem = "invalid_number" if kind == "invalid" else ""
-    return ParsedAddress(street=street, number=number if kind == "number" else None,
-                         number_suffix=suffix if kind == "number" else "", number_kind=kind,
-                         km=km, complement=complement, bairro=bairro, cep=cep,
-                         cross_street=cross[0] if cross else None, problem=problem,
-                         name_number=name_number if kind == "number" else "")
+    return _parsed(street=street, number=number if kind == "number" else None,
+                   number_suffix=suffix if kind == "number" else "", number_kind=kind,
+                   km=km, complement=complement, bairro=bairro, cep=cep,
+                   cross_street=cross[0] if cross else None, problem=problem,
+                   name_number=name_number if kind == "number" else "")
 
 
 #: the commonest shape: two or more words of letters, then ", 123", " nº 123" or " 123"
@@ -278,10 +286,9 @@ def _parse_simple(text: str, up: str, codes: tuple[tuple[str, str], ...]
     street = _normalize(street_t, tuple(sorted(tc.items())) if tc else ())
     if not street.key:
         return None
-    return ParsedAddress(street=street, number=number, number_suffix="", number_kind="number",
-                         km=None, complement="", bairro=street.locality, cep="",
-                         cross_street=None, problem="",
-                         name_number=f"{street_t} {number}" if bare else "")
+    return _parsed(street=street, number=number, number_suffix="", number_kind="number",
+                   km=None, complement="", bairro=street.locality, cep="", cross_street=None,
+                   problem="", name_number=f"{street_t} {number}" if bare else "")
 
 
 def _cut(text: str, up: str, a: int, b: int) -> tuple[str, str]:
@@ -428,9 +435,9 @@ def _classify_rest(text: str, up: str, suffix_free: bool) -> tuple[str, str, str
 
 
 def _failed(problem: str, *, bairro: str = "", cep: str = "") -> ParsedAddress:
-    return ParsedAddress(street=None, number=None, number_suffix="", number_kind="missing",
-                         km=None, complement="", bairro=bairro, cep=cep, cross_street=None,
-                         problem=problem)
+    return _parsed(street=None, number=None, number_suffix="", number_kind="missing",
+                   km=None, complement="", bairro=bairro, cep=cep, cross_street=None,
+                   problem=problem, name_number="")
 
 
 PARSED_COLUMNS = [
