@@ -384,8 +384,10 @@ def _street_and_number(text: str, up: str, codes: dict):
 
 
 def _find_number(up: str, codes: dict):
-    for rx, sign in ((_MARKED, "N#"), (_COMMA, ","), (_DASH, "-–")):
-        if not any(c in up for c in sign):  # every match holds one of these characters
+    # every match of these holds its character(s): N or #, a comma, a dash
+    for rx, present in ((_MARKED, "N" in up or "#" in up), (_COMMA, "," in up),
+                        (_DASH, "-" in up or "–" in up)):
+        if not present:
             continue
         m = rx.search(up)
         if m is not None and _is_street_head(up[: m.start()].split(" - ")[0], codes):
