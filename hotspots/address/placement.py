@@ -98,7 +98,8 @@ class Outcome:
     def add_review(self, rows, why) -> None:
         rows = np.asarray(rows, dtype=np.int64)
         why = np.broadcast_to(np.asarray(why, dtype=object), rows.shape)
-        for r, w in zip(rows, why):
+        some = why != ""  # most rows have no reason: skip them without a Python step
+        for r, w in zip(rows[some].tolist(), why[some].tolist()):
             if w and w not in self.review[r].split(", "):
                 self.review[r] = f"{self.review[r]}, {w}" if self.review[r] else w
 
