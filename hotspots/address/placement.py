@@ -291,12 +291,18 @@ def place_intersections(first: Rows, second: Rows, streets: StreetIndex,
     for r, sa, sb, score_a, score_b in zip(pairs["row"], pairs["street_a"], pairs["street_b"],
                                            pairs["score_a"], pairs["score_b"]):
         ref = reference_xy.get(int(r))
-        key = (int(sa), int(sb), ref)
-        if key not in cache:
-            cache[key] = far if _apart(streets, int(sa), int(sb), max_gap_m) else meet(
-                streets, streets.segments_of(int(sa)), streets.segments_of(int(sb)),
-                reference_xy=ref, max_gap_m=max_gap_m)
-        mt = cache[key]
+        # the reference point only chooses among several nodes: a meeting with at most one
+        # is stored once for the street pair, whatever the point
+        mt = cache.get((int(sa), int(sb), "any"))
+        if mt is None:
+            key = (int(sa), int(sb), ref)
+            if key not in cache:
+                cache[key] = far if _apart(streets, int(sa), int(sb), max_gap_m) else meet(
+                    streets, streets.segments_of(int(sa)), streets.segments_of(int(sb)),
+                    reference_xy=ref, max_gap_m=max_gap_m)
+                if cache[key].n_nodes <= 1:
+                    cache[(int(sa), int(sb), "any")] = cache[key]
+            mt = cache[key]
         found.append((r, sa, mt, min(score_a, score_b) - mt.penalty))
     by_row: dict[int, list] = {}
     for r, sa, mt, score in found:
