@@ -336,7 +336,10 @@ def _key_words(words: list[str]) -> list[str]:
     out: list[str] = []
     last = len(words) - 1
     for i, w in enumerate(words):
-        out.extend(_word_key(w, i < last and words[i + 1] == "DE"))
+        if w.lstrip("IVXLC") and w not in _ORDINALS and not w.isdigit():
+            out.append(w)  # not a number, ordinal or roman numeral: _word_key gives (w,)
+        else:
+            out.extend(_word_key(w, i < last and words[i + 1] == "DE"))
     kept = [w for w in out if w not in PREPOSITIONS]
     return kept or out
 
