@@ -159,7 +159,8 @@ _WORDS = ["RUA", "Rua", "av", "Avenida", "R", "TV", "Travessa", "JOAO", "joão",
           "D", "X", "E", "N", "NO", "NR", "NUM", "NUMERO", "BR", "RS", "KM", "ESQ", "ESQUINA",
           "COM", "SEM", "NUMERO", "BAIRRO", "CASA", "APTO", "AP", "BLOCO", "FUNDOS", "LOTE",
           "QUADRA", "EM", "FRENTE", "AO", "LADO", "VILA", "NOVA", "CEP", "CEPEDA", "SAO", "S",
-          "SANTA", "DE", "DA", "DOS", "QUINZE", "NOVEMBRO", "Sargento", "Dom", "Pedro", "II"]
+          "SANTA", "DE", "DA", "DOS", "QUINZE", "NOVEMBRO", "Sargento", "Dom", "Pedro", "II",
+          "R.", "Av.", "TV.", "S.", "B.", "N.", "Dr.", "Esq.", "Km.", "Cep", "SC", "RS"]
 _SEPARATORS = [", ", ",", " ", " nº ", " n. ", " N.", ", nº ", ", NO ", " numero ", " NUMERO. ",
                " Nr ", " #"]
 
@@ -183,11 +184,16 @@ def test_quick_path_equals_full_parse(text):
     assert quick == full
 
 
-@settings(max_examples=400, deadline=None)
+_TAILS = ["", ", CEP 96010-100", " CEP 96010100", ", 96010100", " - 96010-100", ", cep: 96.010-100",
+          " - RS", ", Pelotas", " apto 3", " - Centro", ", CEP 96010-100 - RS"]
+
+
+@settings(max_examples=600, deadline=None)
 @given(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=5),
-       st.sampled_from(_SEPARATORS), st.integers(0, 120_000), st.booleans())
-def test_quick_path_equals_full_parse_property(words, sep, number, upper):
-    text = " ".join(words) + sep + str(number)
+       st.sampled_from(_SEPARATORS), st.integers(0, 120_000), st.booleans(),
+       st.sampled_from(_TAILS))
+def test_quick_path_equals_full_parse_property(words, sep, number, upper, tail):
+    text = " ".join(words) + sep + str(number) + tail
     quick, full = _full_and_quick(text.upper() if upper else text)
     assert quick == full
 
@@ -198,6 +204,8 @@ def test_quick_path_equals_full_parse_property(words, sep, number, upper):
     ("RUA JOAO NO 5", False), ("RUA JOAO NUMERO 5", False), ("RUA BR 116", False), ("RUA DA CASA VERDE 10", False),
     ("RUA X 12", False), ("RUA JOAO 0", False), ("RUA JOAO 123456", False),
     ("RUA JOAO 12 - CENTRO", False), ("ESTRADA DO KM 12", False),
+    ("R. ANGELO PEZZOLATTO, 41", True), ("TV. MUTIRAO N. 563", True), ("R. ROUXINOIS 287", True),
+    ("S. JOAO 5", False), ("B. NOVO 5", False), ("R.ROUXINOIS 287", False),
 ])
 def test_quick_path_is_taken_only_for_the_plain_shape(text, taken):
     from hotspots.address.normalize import _parse_simple
@@ -225,3 +233,15 @@ def test_parsed_objects_are_ordinary_frozen_dataclasses():
     with pytest.raises(dataclasses.FrozenInstanceError):
         p.number = 5  # type: ignore[misc]
     assert parse_address("").name_number == "" and parse_address("").problem == "address_empty"
+
+
+def test_quick_path_after_the_cep_is_cut():
+    from hotspots.address.normalize import _parse_simple
+
+    text = "Rua Arlindo Grundrling, 495, CEP 96130-093"
+    quick, full = _full_and_quick(text)
+    assert quick == full and quick.cep == "96130093" and quick.number == 495
+    assert quick.street.key == "ARLINDO GRUNDRLING"
+    rest = _parse_simple("RUA ARLINDO GRUNDRLING, 495", "RUA ARLINDO GRUNDRLING, 495", (),
+                         cep="96130093")
+    assert rest == quick

@@ -210,6 +210,10 @@ def _parse(value: object, city_names: tuple[str, ...], codes: tuple[tuple[str, s
         if m and _DIGIT.search(up[: m.start()]):
             cep = m.group(1)
             text, up = _strip(text[: m.start()], up[: m.start()])
+    if simple and cep:  # "Rua X, 12, CEP 96010-100": the rest may have the common shape
+        quick = _parse_simple(text, up, codes, cep=cep)
+        if quick is not None:
+            return quick
     tc = dict(codes)
     extra = tuple(sorted(tc.items())) if tc else ()  # what normalize_street would key on
     first_t, first_u, cross = text, up, None
@@ -248,9 +252,10 @@ def _parse(value: object, city_names: tuple[str, ...], codes: tuple[tuple[str, s
                    name_number=name_number if kind == "number" else "")
 
 
-#: the commonest shape: two or more words of letters, then ", 123", " nº 123" or " 123"
-_SIMPLE = re.compile(r"([A-Z]+(?: [A-Z]+)+)(?:(,) ?|(?:, ?| )(?:(?:N|NO|NUM|NR)\.?|(NUMERO)) ?| )"
-                     r"([0-9]{1,5})")
+#: the commonest shape: two or more words of letters (the first may be abbreviated with a
+#: full stop, "R. Xavier"), then ", 123", " nº 123" or " 123"
+_SIMPLE = re.compile(r"((?:[A-Z]+\.? [A-Z]+)(?: [A-Z]+)*)"
+                     r"(?:(,) ?|(?:, ?| )(?:(?:N|NO|NUM|NR)\.?|(NUMERO)) ?| )([0-9]{1,5})")
 #: words that send a simple-looking address through the full parser (a number mark, a word
 #: that owns the number, a complement, a corner, "sem número", km, bairro)
 _SIMPLE_LAST = frozenset({"N", "NO", "NUM", "NUMERO", "NR", "BR", "RS", "SC", "PR", "SP",
@@ -262,15 +267,16 @@ _SIMPLE_INNER = frozenset({"APTO", "APT", "AP", "APARTAMENTO", "BLOCO", "BL", "F
                            "PERTO", "TORRE", "EDIFICIO", "EM", "AO"})
 
 
-def _parse_simple(text: str, up: str, codes: tuple[tuple[str, str], ...]
+def _parse_simple(text: str, up: str, codes: tuple[tuple[str, str], ...], cep: str = ""
                   ) -> ParsedAddress | None:
     """The full parse of "STREET WORDS, 123" / "STREET WORDS nº 123" / "STREET WORDS 123"
-    (letters and single spaces, then a house number of up to five digits), or None when
-    ``up`` has another shape or holds a word the full parser treats specially. It takes the
-    same branches as :func:`_parse` for such strings (tests check both agree)."""
+    (letters and single spaces, the first word maybe abbreviated with a full stop, then a
+    house number of up to five digits), or None when ``up`` has another shape or holds a word
+    the full parser treats specially. It takes the same branches as :func:`_parse` for such
+    strings (tests check both agree); ``cep`` is one already cut from the text."""
     m = _SIMPLE.fullmatch(up)
     if m is None or "ESQ" in up or " COM " in up or " X " in up or "SEM" in up \
-            or "KM" in up or "BAIRRO" in up:
+            or "KM" in up or "BAIRRO" in up or "S." in up or "B." in up:
         return None
     words = m.group(1).split(" ")
     bare = m.group(2) is None and m.end(1) + 1 == m.start(4)  # one space between
@@ -287,7 +293,7 @@ def _parse_simple(text: str, up: str, codes: tuple[tuple[str, str], ...]
     if not street.key:
         return None
     return _parsed(street=street, number=number, number_suffix="", number_kind="number",
-                   km=None, complement="", bairro=street.locality, cep="", cross_street=None,
+                   km=None, complement="", bairro=street.locality, cep=cep, cross_street=None,
                    problem="", name_number=f"{street_t} {number}" if bare else "")
 
 
