@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from hotspots.address.names import (
+    PREPOSITIONS,
     STREET_TYPES,
     TYPE_CODES,
     StreetName,
@@ -253,9 +254,11 @@ def _parse(value: object, city_names: tuple[str, ...], codes: tuple[tuple[str, s
 
 
 #: the commonest shape: two or more words of letters (the first may be abbreviated with a
-#: full stop, "R. Xavier"), then ", 123", " nº 123" or " 123"
+#: full stop, "R. Xavier"), then ", 123", " nº 123" or " 123", then maybe words of letters
+#: (a bairro or a complement, after " - " or a space)
 _SIMPLE = re.compile(r"((?:[A-Z]+\.? [A-Z]+)(?: [A-Z]+)*)"
-                     r"(?:(,) ?|(?:, ?| )(?:(?:N|NO|NUM|NR)\.?|(NUMERO)) ?| )([0-9]{1,5})")
+                     r"(?:(,) ?|(?:, ?| )(?:(?:N|NO|NUM|NR)\.?|(NUMERO)) ?| )([0-9]{1,5})"
+                     r"(?:( - | )([A-Z]{2,}(?: [A-Z]+)*))?")
 #: words that send a simple-looking address through the full parser (a number mark, a word
 #: that owns the number, a complement, a corner, "sem número", km, bairro)
 _SIMPLE_LAST = frozenset({"N", "NO", "NUM", "NUMERO", "NR", "BR", "RS", "SC", "PR", "SP",
@@ -287,14 +290,24 @@ def _parse_simple(text: str, up: str, codes: tuple[tuple[str, str], ...], cep: s
     number = int(m.group(4))
     if number <= 0:
         return None
+    complement = bairro = suffix = ""
+    rest = m.group(6)
+    if rest is not None:
+        rest_words = rest.split(" ")
+        if rest_words[-1] in _UF_CODES:  # a state code at the end: the UF step decides
+            return None
+        if bare and m.group(5) == " " and rest_words[0] in PREPOSITIONS:
+            return None  # "Rua 15 de Novembro": the number may be the name's
+        complement, bairro, suffix = _classify_rest(text[m.start(6):], rest, True)
     street_t = text[: m.end(1)]
     tc = dict(codes)
     street = _normalize(street_t, tuple(sorted(tc.items())) if tc else ())
     if not street.key:
         return None
-    return _parsed(street=street, number=number, number_suffix="", number_kind="number",
-                   km=None, complement="", bairro=street.locality, cep=cep, cross_street=None,
-                   problem="", name_number=f"{street_t} {number}" if bare else "")
+    return _parsed(street=street, number=number, number_suffix=suffix, number_kind="number",
+                   km=None, complement=complement, bairro=bairro or street.locality, cep=cep,
+                   cross_street=None, problem="",
+                   name_number=f"{street_t} {number}" if bare else "")
 
 
 def _cut(text: str, up: str, a: int, b: int) -> tuple[str, str]:
