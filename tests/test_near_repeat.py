@@ -866,3 +866,25 @@ def test_knox_counts_are_the_seeded_permutations_in_order():
         if r in (0, 126, 127, 128, 299):
             np.testing.assert_array_equal(
                 sims[r, :-1, :-1], numpy_cells(first, second, sband, t, perm, t_edges, 4))
+
+
+@pytest.mark.parametrize("limit", [0.0, 1e-3, 35.0, 120.0])
+@pytest.mark.parametrize("metric", ["euclidean", "manhattan"])
+@pytest.mark.parametrize("origin", [(0.0, 0.0), (370_000.0, 6_480_000.0)])
+def test_planar_pairs_grid_and_tree_paths_equal_scipy(limit, metric, origin):
+    # near the origin the slack is tiny, so a limit of 0 takes the k-d tree path
+    from scipy.spatial.distance import pdist, squareform
+
+    rng = np.random.default_rng(21)
+    xy = rng.uniform(0, 1_000, size=(400, 2)).round(0)  # rounded: exact duplicates and ties
+    xy = np.r_[xy, xy[:30]] + np.asarray(origin)
+    scale = max(1.0, float(np.abs(xy).max()))
+    tree_path = 1_000 / (limit + 1e-7 * scale) >= _pairs._MAX_GRID_CELLS
+    assert tree_path == (origin == (0.0, 0.0) and limit == 0)
+    d = squareform(pdist(xy, "euclidean" if metric == "euclidean" else "cityblock"))
+    i, j = np.nonzero(np.triu(d <= limit, k=1))
+    got = _pairs.planar_pairs(xy, max_distance_m=limit, metric=metric)
+    order = np.lexsort((got.second, got.first))
+    np.testing.assert_array_equal(got.first[order], i)
+    np.testing.assert_array_equal(got.second[order], j)
+    np.testing.assert_allclose(got.distance_m[order], d[i, j], rtol=0, atol=1e-9)
