@@ -201,14 +201,18 @@ class _Recount:
         per_column = max(1, len(self.t) * self.t.itemsize)
         return int(np.clip(_BLOCK_BYTES // per_column, _BLOCK, _MAX_BLOCK))
 
-    def cells(self, perms: np.ndarray) -> np.ndarray:
-        """Finite cells (R, n_spatial, m) when incident i gets time ``t[perm[i]]``."""
+    def cells(self, perms) -> np.ndarray:
+        """Finite cells (R, n_spatial, m) when incident i gets time ``t[perm[i]]`` (``perms``:
+        an (R, n) array or a list of R permutations)."""
         m = len(self.thresholds)
         out = np.empty((len(perms), self.n_spatial, m), dtype=np.int64)
         width = self.block
         for lo in range(0, len(perms), width):
-            block = np.asarray(perms[lo:lo + width])[:, self.order]
-            times = np.ascontiguousarray(self.t[block].T)
+            block = perms[lo:lo + width]
+            rows = np.empty((len(block), len(self.t)), dtype=self.t.dtype)
+            for r, perm in enumerate(block):  # row r: the times in locality order
+                np.take(self.t, np.take(np.asarray(perm), self.order), out=rows[r])
+            times = np.ascontiguousarray(rows.T)
             if len(self.first) < _PARALLEL_PAIRS:  # thread start-up costs more than it saves
                 ge = _at_least_serial(self.first, self.second, self.sband, times,
                                       self.thresholds, self.n_spatial)
@@ -279,7 +283,7 @@ def knox_counts(first: np.ndarray, second: np.ndarray, sband: np.ndarray, t: np.
         size = min(width - lead, permutations - done)
         cols = [np.arange(n, dtype=np.int64)] * lead
         cols += [rng.permutation(n) if n else np.empty(0, dtype=np.int64) for _ in range(size)]
-        cells = recount.cells(np.stack(cols))
+        cells = recount.cells(cols)
         if lead:
             observed = complete(cells[0], row_totals, col_totals)
         sims[done:done + size] = cells[lead:]
