@@ -1,7 +1,8 @@
-"""Close pairs of incidents: planar (Euclidean, Manhattan) by k-d tree, along streets by Dijkstra.
+"""Close pairs of incidents: planar (Euclidean, Manhattan) by a grid join, along streets by Dijkstra.
 
-Only pairs within a maximum distance are enumerated (never all n² pairs): a k-d tree for planar
-distances, and for network distances a cut-off Dijkstra between street nodes followed by a numba
+Only pairs within a maximum distance are enumerated (never all n² pairs): a numba join over a
+grid of cells as wide as the limit for planar distances (a k-d tree when the limit is tiny
+against the extent), and for network distances a cut-off Dijkstra between street nodes followed by a numba
 join of the incidents hanging off each node. Every pair is returned once, ``first < second``.
 """
 
