@@ -2,8 +2,9 @@
 
 Only pairs within a maximum distance are enumerated (never all n² pairs): a numba join over a
 grid of cells as wide as the limit for planar distances (a k-d tree when the limit is tiny
-against the extent), and for network distances a cut-off Dijkstra between street nodes followed by a numba
-join of the incidents hanging off each node. Every pair is returned once, ``first < second``.
+against the extent), and for network distances a cut-off Dijkstra between street nodes
+followed by a numba join of the incidents hanging off each node. Every pair is returned once,
+``first < second``.
 """
 
 from __future__ import annotations
