@@ -215,7 +215,8 @@ def test_kml_has_a_schema_balloons_and_placemarks_named_in_words(layers, tmp_pat
     marks = root.findall(f".//{KML}Placemark")
     by_name = [m for m in marks if m.find(f".//{KML}SimpleData[@name='segment_id']") is not None
                and m.find(f".//{KML}SimpleData[@name='segment_id']").text
-               == str(k_rows.loc[row, "segment_id"])][0]
+               == str(k_rows.loc[row, "segment_id"])]
+    by_name = by_name[0]
     count = by_name.find(f".//{KML}SimpleData[@name='count']").text
     assert count == "suprimido (menos de 3)"
     page = balloon_html(text, marks.index(by_name))

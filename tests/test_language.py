@@ -35,7 +35,7 @@ ENGLISH = {
     "every", "this", "last", "more", "less", "within", "beyond", "chance", "rate", "share",
     "funded", "budget", "visits", "minutes", "guidance", "patrol", "layers", "map", "file",
     "files", "records", "rejected", "used", "read", "reason", "unknown", "emerging", "trend",
-    "cooling", "persistent", "new", "significant", "confidence", "value", "length", "lamp",
+    "cooling", "persistent", "new", "significant", "confidence", "value", "length",
 }
 #: text that may stay as it is: names of methods, file names, acronyms, libraries, data
 ALLOWED = re.compile(

@@ -159,7 +159,7 @@ def kde_png(kde, *, segments=None, lang: str, base=None, width_in: float = 3.4) 
     fig = _figure(width_in, width_in * max(0.5, min(2.0, h)))
     ax = fig.add_axes((0, 0, 1, 1))
     shown = np.ma.masked_where(~np.isfinite(arr) | (arr <= 0), arr)
-    ax.imshow(shown, extent=extent, cmap=cmap, norm=BoundaryNorm(edges[:-1] + [1e300],
+    ax.imshow(shown, extent=extent, cmap=cmap, norm=BoundaryNorm([*edges[:-1], 1e300],
                                                                  cmap.N),
               origin="upper", alpha=sym.RASTER_OPACITY, interpolation="nearest", zorder=1)
     if segments is not None:
