@@ -43,7 +43,6 @@ def synthetic_segments(n_side: int = 4) -> gpd.GeoDataFrame:
         "lamps_within_reach": 2, "lights_per_100m": 2.0, "dark_gap_m": 10.0, "dark_fraction": 0.1,
         "night_count": np.arange(n) % 3, "night_share": 0.5, "dist_green_m": 50.0,
         "nearest_green_adopted": True,
-        "priority_rank": [float(k + 1) if k < 12 else np.nan for k in range(n)],
         "priority_score": 1.0, "priority_reason": "night incidents on a dark stretch",
         "vitima_nome": "Fulana de Tal", "narrativa": "relato secreto", "cpf": "123.456.789-00",
     }, geometry=lines, crs=CRS)

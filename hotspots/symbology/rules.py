@@ -1,6 +1,6 @@
 """The symbology of each layer: classes, the rule that puts a feature in one, and the look.
 
-One :class:`Symbology` per way of drawing a layer ("gi", "rate", "priority", "lamps"...): its
+One :class:`Symbology` per way of drawing a layer ("gi", "rate", "hot_status", "lamps"...): its
 classes in legend order, the column it classifies, how a value is matched to a class
 (``match``), and two extra classes that keep every feature visible — ``suppressed`` (the value
 is null because a count below k was suppressed) and ``missing`` (null, or no class matches).
@@ -36,9 +36,7 @@ from hotspots.symbology.classes import (
     MATCHES,
     MISSING_COLOR,
     NOT_HOT,
-    NOT_RANKED,
     POLYGON_STROKE,
-    PRIORITY_CLASSES,
     SHIFT_COLORS,
     SHIFT_WIDTH,
     SUPPRESSED_COLOR,
@@ -195,7 +193,7 @@ def symbology(key: str, frame: pd.DataFrame, *, lang: str = "en",
     """The symbology ``key`` for ``frame`` (data-dependent classes — rate breaks, shifts — are
     computed from it; the same frame must be given to the map and to the exports).
 
-    Keys: gi, rate, priority, hot_status, emerging, lamps, green, patrol, dark_gaps,
+    Keys: gi, rate, hot_status, emerging, lamps, green, patrol, dark_gaps,
     boundary, incidents, green_candidates, plan_lighting, plan_repair_lamps, plan_green, and
     "default" (one blue line/point/polygon). ``privacy_k``
     only words the suppressed class ("1 to k−1 incidents"); ``geometry`` ('line', 'point',
@@ -224,11 +222,6 @@ def symbology(key: str, frame: pd.DataFrame, *, lang: str = "en",
         return Symbology("rate", t("rate"), t("rate.legend"), geometry, "rate_per_100m",  # type: ignore[arg-type]
                          "range", classes, _missing("rate", lang), sup("rate_per_100m"),
                          label_field=label)
-    if key == "priority":
-        return Symbology("priority", t("priority"), t("priority.legend"), geometry,  # type: ignore[arg-type]
-                         "priority_rank", "range",
-                         tuple(_tr(r, lang) for r in PRIORITY_CLASSES), _tr(NOT_RANKED, lang),
-                         sup("priority_rank"), label_field=label)
     if key == "hot_status":
         return Symbology("hot_status", t("hot_status"), t("hot_status.legend"), geometry,  # type: ignore[arg-type]
                          "hot_status", "text",
@@ -295,15 +288,15 @@ def symbology(key: str, frame: pd.DataFrame, *, lang: str = "en",
         return Symbology("default", "", "", geometry, None, "single",  # type: ignore[arg-type]
                          (Category(None, "", "#3182bd", 2.0),), stroke="#2171b5",
                          label_field=label)
-    raise ValidationError(f"unknown symbology {key!r}; use one of gi, rate, priority, "
+    raise ValidationError(f"unknown symbology {key!r}; use one of gi, rate, "
                           "hot_status, lamps, green, patrol, dark_gaps, boundary, incidents, "
                           "green_candidates, default")
 
 
 #: symbologies of each output layer, the default first (each used only if its column exists)
 LAYER_STYLES: dict[str, tuple[str, ...]] = {n: s.styles for n, s in LAYERS.items() if s.styles}
-_NEEDS = {"gi": "gi_bin", "rate": "rate_per_100m", "priority": "priority_rank",
-          "hot_status": "hot_status", "emerging": "emerging_code"}
+_NEEDS = {"gi": "gi_bin", "rate": "rate_per_100m", "hot_status": "hot_status",
+          "emerging": "emerging_code"}
 
 
 def layer_symbologies(name: str, frame: pd.DataFrame, *, keys: tuple[str, ...] | None = None,
