@@ -32,5 +32,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "Mosaico de fundo fornecido pelo usuário"),
     "top.item": ("{street} — {what}", "{street} — {what}"),
     "top.count": ("{n} incidents", "{n} ocorrências"),
+    "top.count_one": ("{n} incident", "{n} ocorrência"),
     "page_title": ("{title} — map", "{title} — mapa"),
 }

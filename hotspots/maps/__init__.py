@@ -273,8 +273,9 @@ def _top_list(fmap, seg_ds: Dataset, layer, seg: gpd.GeoDataFrame, n: int, lang:
         street = str(names.iloc[r] or "") or i18n.text("words.unnamed_street", lang)
         cls = int(layer.classes[r])
         what = labels[cls] if cls >= 0 else ""
-        if layer.symbology.key != "rate":
-            what = f"{what} · {t('top.count', n=i18n.number(counts[r], lang))}"
+        if layer.symbology.key != "rate" and np.isfinite(counts[r]):
+            key = "top.count_one" if counts[r] == 1 else "top.count"
+            what = f"{what} · {t(key, n=i18n.number(counts[r], lang))}"
         items.append((int(r), t("top.item", street=street, what=what)))
     fmap.add_child(TopList(seg_ds, layer, items))
 
