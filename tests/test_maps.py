@@ -207,6 +207,31 @@ def test_basemaps_online_and_user_supplied():
     assert "L.tileLayer" not in none
 
 
+def synthetic_water() -> dict:
+    """A lake (polygon) and a stream (line) beside the synthetic grid."""
+    lake = gpd.GeoDataFrame({"name": ["Lagoa"]}, crs=CRS,
+                            geometry=[shapely.box(370120, 6487120, 370180, 6487180)])
+    stream = gpd.GeoDataFrame({"name": ["Arroio"]}, crs=CRS, geometry=[
+        shapely.LineString([(370000, 6487250), (370200, 6487260)])])
+    return {"lake": lake, "stream": stream}
+
+
+def test_water_in_the_base_map_polygons_or_lines():
+    seg = synthetic_segments(2)
+    water = synthetic_water()
+    page = maps.map_html(maps.build_map(seg, water=water["lake"]))
+    call = re.search(r"hsBase\(([^;]*)\);", page).group(1).split(", ")
+    assert call[-1].startswith("hs_data_") and call[-2] == "null"  # water, no parks
+    assert '"water_kind":"polygon"' in page
+    line = maps.map_html(maps.build_map(seg, water=water["stream"]))
+    assert '"water_kind":"line"' in line
+    without = maps.map_html(maps.build_map(seg))
+    assert re.search(r"hsBase\([^;]*, null, null\);", without)
+    both = pd.concat([water["lake"], water["stream"]])
+    with pytest.raises(ValidationError, match="only polygons or only lines.*LineString"):
+        maps.build_map(seg, water=both)
+
+
 # --- the week slider (incidents per ISO week) and week-over-week status ---------------------
 
 WEEKS = [f"2026_W{w}" for w in range(38, 48)]  # ten weeks, column names as the weekly run writes

@@ -102,6 +102,8 @@ def test_map_on_a_desktop_every_layer_search_and_top_list(browser, pt_week_run, 
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for(state="visible", timeout=5000)
     assert text.split(" — ")[0] in popup.inner_text()
+    # the hover tooltip never covers the popup being read
+    assert view.map_js("return map.getPane('tooltipPane').style.display;") == "none"
     _shot(view, f"map_{tag}_top_list.png")
     # street names at close zoom, from the city's own streets
     view.map_js("map.setZoom(17);")
@@ -238,3 +240,26 @@ def test_patrol_cards_one_page_per_shift(browser, pt_week_run, which):
     view.page.close()
     pages = _pdf(browser, path, f"patrol_cards_{which}_pt")
     assert pages == shifts
+
+
+def test_base_map_draws_water_parks_and_every_street(browser, tmp_path):
+    """The base map is drawn from the data given (streets, parks, water), offline."""
+    from test_maps import synthetic_overlays, synthetic_segments, synthetic_water
+
+    from hotspots import maps
+
+    seg = synthetic_segments(3)
+    green = synthetic_overlays()["green_areas"]
+    for kind, water in synthetic_water().items():
+        fmap = maps.build_map(seg, green_areas=green, water=water, lang="pt")
+        view = _open(browser, maps.save_map(fmap, tmp_path / f"{kind}.html"), DESKTOP)
+        drawn = view.map_js(
+            "const out = {line: 0, polygon: 0, water: 0}; window.hsBaseLayer.eachLayer(l => {"
+            "  const water = (l.options.color || l.options.fillColor) === '#c6dbef';"
+            "  if (water) out.water++; else if (l instanceof L.Polygon) out.polygon++;"
+            "  else out.line++; }); return out;")
+        assert drawn == {"line": len(seg), "polygon": len(green), "water": 1}, (kind, drawn)
+        assert view.errors == [] and view.requests == []
+        if kind == "lake":
+            _shot(view, "map_pt_base_water.png")
+        view.page.close()

@@ -76,6 +76,7 @@ def build_map(
     lamps: gpd.GeoDataFrame | None = None,
     dark_gaps: gpd.GeoDataFrame | None = None,
     green_areas: gpd.GeoDataFrame | None = None,
+    water: gpd.GeoDataFrame | None = None,
     incidents: gpd.GeoDataFrame | None = None,
     patrol: gpd.GeoDataFrame | None = None,
     rasters: dict[str, object] | None = None,
@@ -101,6 +102,9 @@ def build_map(
     ``weekly``: incidents per segment and ISO week (index ``segment_id``, one column per week
     named '2026_W41' or '2026-W41', as the weekly run writes ``weekly_counts``) drawn
     as the "Incidents per week" layer with a week slider.
+
+    ``water``: rivers, lakes or the lagoon (polygons, or lines for streams) drawn in the base
+    map under the streets when the city has such a layer; not a switchable layer.
 
     ``extra``: more layers by registry name (``hotspots.layers``), e.g. the plan's funded
     projects, each drawn with its registry tooltip and every symbology of its entry.
@@ -147,7 +151,11 @@ def build_map(
         parks = Dataset(prepared["green_areas"], kind="polygon",
                         fields=spec("green_areas").tooltip, title="name")
         fmap.add_child(parks)
-    fmap.add_child(BaseMap(seg_ds, street_labels(segments), parks=parks))
+    water_ds = None
+    if water is not None and len(water):
+        water_ds = _water_dataset(water, simplify_m)
+        fmap.add_child(water_ds)
+    fmap.add_child(BaseMap(seg_ds, street_labels(segments), parks=parks, water=water_ds))
 
     for key, raster in (rasters or {}).items():
         if raster is not None:
@@ -278,6 +286,17 @@ def _top_list(fmap, seg_ds: Dataset, layer, seg: gpd.GeoDataFrame, n: int, lang:
             what = f"{what} · {t(key, n=i18n.number(counts[r], lang))}"
         items.append((int(r), t("top.item", street=street, what=what)))
     fmap.add_child(TopList(seg_ds, layer, items))
+
+
+def _water_dataset(water: gpd.GeoDataFrame, simplify_m: float) -> Dataset:
+    """The water of the base map: polygons, or lines when the layer has only lines."""
+    frame = prepare_frame(water, simplify_m=simplify_m)
+    kinds = set(frame.geometry.geom_type.dropna().str.replace("Multi", ""))
+    if not kinds <= {"Polygon", "LineString"} or len(kinds) != 1:
+        raise ValidationError(f"the water layer must hold only polygons or only lines; got "
+                              f"{sorted(kinds) or 'no geometry'}: split it into two layers")
+    kind = "polygon" if kinds == {"Polygon"} else "line"
+    return Dataset(frame, kind=kind, fields=())
 
 
 def _check_suppressed(weekly: pd.DataFrame, k: int) -> None:
