@@ -228,7 +228,7 @@ def test_water_in_the_base_map_polygons_or_lines():
     without = maps.map_html(maps.build_map(seg))
     assert re.search(r"hsBase\([^;]*, null, null\);", without)
     both = pd.concat([water["lake"], water["stream"]])
-    with pytest.raises(ValidationError, match="only polygons or only lines.*LineString"):
+    with pytest.raises(ValidationError, match=r"only polygons or only lines.*LineString"):
         maps.build_map(seg, water=both)
 
 
