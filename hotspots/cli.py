@@ -159,7 +159,9 @@ def print_summary(summary: dict, files: dict, lang: str = "en") -> None:
     _line(t("used"), num(s["used"]))
     _line(t("rejected"), num(s["rejected"]))
     for reason, n in s["rejected_by_reason"].items():
-        click.echo(f"    {reason_text(reason, lang):<22} {num(n)}")
+        # English keeps the stable codes (scripts read them); other languages show words
+        shown = reason if i18n.language(lang) == "en" else reason_text(reason, lang)
+        click.echo(f"    {shown:<22} {num(n)}")
     _line(t("accounted"), t("accounted_text", answer=i18n.text("words.yes", lang)
                            if s["accounted"] else t("accounted_no")))
     _line(t("snap"), t("snap_text", rate=_fmt_pct(s["snap_rate"], lang)))

@@ -255,7 +255,8 @@ def test_base_map_draws_water_parks_and_every_street(browser, tmp_path):
         view = _open(browser, maps.save_map(fmap, tmp_path / f"{kind}.html"), DESKTOP)
         drawn = view.map_js(
             "const out = {line: 0, polygon: 0, water: 0}; window.hsBaseLayer.eachLayer(l => {"
-            "  const water = (l.options.color || l.options.fillColor) === '#c6dbef';"
+            "  const water = (l instanceof L.Polygon ? l.options.fillColor : l.options.color)"
+            "    === '#c6dbef';"
             "  if (water) out.water++; else if (l instanceof L.Polygon) out.polygon++;"
             "  else out.line++; }); return out;")
         assert drawn == {"line": len(seg), "polygon": len(green), "water": 1}, (kind, drawn)
