@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__all__ = ["MESSAGES"]
+
 #: key -> (English, Portuguese); the js.* keys are handed to the map's JavaScript (window.hsT)
 MESSAGES: dict[str, tuple[str, str]] = {
     "js.decimal": (".", ","),

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import html as _html
 from pathlib import Path
+from typing import Any, cast
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from branca.element import Figure
 
 from hotspots import i18n
 from hotspots import symbology as sym
@@ -128,14 +130,15 @@ def build_map(
     # there is none): without it the incident clusters never draw
     fmap.options["max_zoom"] = MAX_ZOOM
     fmap.options["min_zoom"] = 3
-    fmap.get_root().title = _html.escape(i18n.text("map.page_title", lang, title=title))
+    root = cast(Figure, fmap.get_root())
+    root.title = _html.escape(i18n.text("map.page_title", lang, title=title))
     minx, miny, maxx, maxy = seg.total_bounds
     fmap.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]])
     _add_basemap(fmap, basemap, lang)
     if attribution:
         fmap.add_child(Attribution(attribution))
     embed_assets(fmap, offline=offline, cluster=incidents is not None and len(incidents) > 0)
-    fmap.get_root().header.add_child(texts_script(lang), name="hs_texts")
+    root.header.add_child(texts_script(lang), name="hs_texts")
     legend = Legend(position="bottomleft")
 
     layers = {"green_areas": green_areas, "patrol": patrol, "dark_gaps": dark_gaps,
@@ -161,7 +164,7 @@ def build_map(
         if raster is not None:
             _raster_layer(fmap, legend, key, raster, lang)
 
-    ctx = {"legend": legend, "k": privacy_k, "lang": lang, "breaks": breaks}
+    ctx: dict[str, Any] = {"legend": legend, "k": privacy_k, "lang": lang, "breaks": breaks}
     for name in UNDER:
         if name in prepared:
             _registry_layer(fmap, "green_areas", prepared[name], dataset=parks, **ctx)
@@ -194,7 +197,7 @@ def build_map(
         _top_list(fmap, seg_ds, seg_layers[0], seg, top_n, lang)
     fmap.add_child(LayerSwitch())
     fmap.add_child(PaintMarker())
-    fmap._hotspots_offline = offline  # read by map_html
+    fmap._hotspots_offline = offline  # type: ignore[attr-defined]  # read by map_html
     return fmap
 
 

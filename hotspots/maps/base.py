@@ -82,7 +82,7 @@ def label_anchors(segments: gpd.GeoDataFrame, *, spacing_m: float = LABEL_SPACIN
 
 
 def street_labels(segments: gpd.GeoDataFrame, *, spacing_m: float = LABEL_SPACING_M,
-                  min_length_m: float = LABEL_MIN_M) -> tuple[list[list[int]], list[str]]:
+                  min_length_m: float = LABEL_MIN_M) -> tuple[list[list[float]], list[str]]:
     """Label anchors of named streets for the web map: ([lat·1e5, lng·1e5, angle° (screen,
     clockwise), name index], names), longest streets first (:func:`label_anchors`)."""
     frame = segments

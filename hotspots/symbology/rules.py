@@ -12,6 +12,7 @@ expressions (``hotspots.export.qgis_styles``), the KML groups placemarks by it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -136,7 +137,7 @@ class Symbology:
                                count=len(prepared))
         return np.asarray(prepared == cls.value, dtype=bool)
 
-    def legend(self, index) -> tuple[tuple[int, object], ...]:
+    def legend(self, index) -> tuple[tuple[int, Any], ...]:
         """(index into ``all_classes``, class) of each legend item for features classed
         ``index`` (from :meth:`classify`), in legend order."""
         present = set(np.asarray(index, dtype=np.int64).tolist())
@@ -315,15 +316,15 @@ def layer_symbologies(name: str, frame: pd.DataFrame, *, keys: tuple[str, ...] |
     if geometry is None:
         return ()
     wanted = LAYER_STYLES.get(name, ("default",)) if keys is None else tuple(keys)
-    keys = [k for k in wanted if k not in _NEEDS or _NEEDS[k] in frame.columns]  # type: ignore[assignment]
-    if "gi" in keys and not frame["gi_bin"].notna().any() and "rate" in keys:  # type: ignore[operator]
-        keys.remove("gi")  # type: ignore[union-attr]
-        keys.insert(1, "gi")  # type: ignore[union-attr]
-    if not keys:
-        keys = ["default"]  # type: ignore[assignment]
-    return tuple(symbology(k, frame, lang=lang, privacy_k=privacy_k, geometry=geometry,  # type: ignore[union-attr]
+    shown = [k for k in wanted if k not in _NEEDS or _NEEDS[k] in frame.columns]
+    if "gi" in shown and not frame["gi_bin"].notna().any() and "rate" in shown:
+        shown.remove("gi")
+        shown.insert(1, "gi")
+    if not shown:
+        shown = ["default"]
+    return tuple(symbology(k, frame, lang=lang, privacy_k=privacy_k, geometry=geometry,
                            breaks=breaks)
-                 for k in keys)
+                 for k in shown)
 
 
 def _geometry(frame: pd.DataFrame) -> str | None:
