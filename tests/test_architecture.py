@@ -19,7 +19,7 @@ DRAWING = ("hotspots.maps", "hotspots.export", "hotspots.report", "hotspots.figu
            "hotspots.bulletin_sections", "hotspots.patrol_cards")
 #: computing modules (every module must be in one of the three groups or in NEUTRAL)
 COMPUTING = (
-    "hotspots.stats", "hotspots.weights", "hotspots.segments", "hotspots.snap",
+    "hotspots.stats", "hotspots.weights", "hotspots.segments", "hotspots.noding", "hotspots.snap",
     "hotspots._snapkernel", "hotspots.geocode", "hotspots.aggregate", "hotspots.overlays",
     "hotspots.prioritize", "hotspots.evaluation", "hotspots.weekly", "hotspots.address",
     "hotspots.grids", "hotspots.raster", "hotspots.crs", "hotspots.ingest",
