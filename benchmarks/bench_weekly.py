@@ -154,7 +154,7 @@ WRITERS = [
     ("hotspots.export", "write_kml"), ("hotspots.export", "write_raster"),
     ("hotspots.maps", "build_map"), ("hotspots.maps", "save_map"),
     ("hotspots.pipeline.outputs", "_write_report"), ("hotspots.pipeline.outputs", "write_cards"),
-    ("hotspots.pipeline.outputs", "_write_rejects"),
+    ("hotspots.pipeline.cards", "write_cards"), ("hotspots.pipeline.outputs", "_write_rejects"),
     ("hotspots.pipeline.outputs", "_write_hot_segments"),
     ("hotspots.planning.sheet", "write_council_sheet"),
     ("hotspots.planning.table", "write_plan_csv"),

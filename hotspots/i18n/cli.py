@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__all__ = ["MESSAGES"]
+
 #: key -> (English, Portuguese); labels are padded to one column by the CLI
 MESSAGES: dict[str, tuple[str, str]] = {
     "read": ("incidents read:", "ocorrências lidas:"),

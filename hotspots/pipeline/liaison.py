@@ -56,7 +56,7 @@ def write_liaison(result: WeekResult, folder: Path, *, title: str, subtitle: str
         extra={k_: liaison[k_] for k_ in ("near_repeat_zones",) if k_ in liaison},
         lang=lang, breaks=map_breaks)
     maps.save_map(lmap, liaison_dir / "map.html")
-    from hotspots.pipeline.outputs import write_cards
+    from hotspots.pipeline.cards import write_cards
 
     write_cards(result, liaison_dir / "patrol_cards.html", patrol=liaison.get("patrol"),
                 segments=liaison["segments"], zones=liaison.get("near_repeat_zones"),
