@@ -6,7 +6,9 @@ The synthetic state: the 496 municipalities of the IBGE 1:2.5M mesh of RS
 mesh), about 1,000,000 street segments in all with a Zipf rank–size spread (Porto Alegre, Caxias
 do Sul, Canoas, Pelotas, Santa Maria… first), 3,000,000 incidents a year in all (9 weeks written:
 the analysed week 2026-W47 and its 8 weeks of history), one state-wide CSV with an IBGE-code
-column split by the prepare step. Default city settings (999 permutations, network KDE…).
+column split by the prepare step. Each city's incidents per segment is drawn lognormal
+(``--rate-spread``, log-sd 0.6), so a city's incidents vary apart from its size and the cost
+model can tell the two apart. Default city settings (999 permutations, network KDE…).
 
 Running all 496 cities twice takes hours on 2 shared cores, so the benchmark runs a sample of
 municipalities spread over the size range (``--cities``, the largest included with
@@ -17,7 +19,8 @@ t = a + b·segments + c·incidents (non-negative least squares). The model predi
 measured) + a longest-first list schedule of the predicted times on W workers + the summary.
 The model is checked against the measured 2-worker wall time of the sample.
 
-    python benchmarks/bench_state.py [--cities 24] [--with-largest] [--keep DIR]
+    python benchmarks/bench_state.py [--cities 24] [--with-largest] [--rate-spread 0.6] [--full]
+        [--keep DIR]
 """
 
 from __future__ import annotations
@@ -88,6 +91,10 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, default=None)
     ap.add_argument("--segments", type=int, default=1_000_000)
     ap.add_argument("--incidents", type=int, default=3_000_000)
+    ap.add_argument("--rate-spread", type=float, default=0.6,
+                    help="log-sd of each city's incidents per segment (0: the same everywhere; "
+                    "then incidents are proportional to segments and the model cannot tell the "
+                    "two apart)")
     ap.add_argument("--full", action="store_true",
                     help="also run every municipality on the LocalCluster(2) and compare the "
                     "wall time with the model's prediction")
@@ -104,13 +111,18 @@ def main() -> None:
     folder.mkdir(parents=True, exist_ok=True)
     t = time.perf_counter()
     made = synthetic_state(folder, boundaries=BOUNDARIES, segments_total=args.segments,
-                           incidents_per_year=args.incidents, seed=20260)
+                           incidents_per_year=args.incidents, seed=20260,
+                           rate_spread=args.rate_spread)
     t_gen = time.perf_counter() - t
     sizes = made.sizes
     print(f"synthetic state: {len(sizes)} municipalities, {sizes['segments'].sum():,} segments, "
           f"{sizes['incidents'].sum():,} incidents in 9 weeks "
           f"({sizes['incidents'].sum() * 52 / 9:,.0f} a year); generated in {t_gen:.1f} s")
     print(f"  largest: {sizes.nlargest(3, 'segments')[['name', 'segments']].to_dict('records')}")
+    per_seg = sizes["incidents"] / sizes["segments"]
+    print(f"  incidents per segment in 9 weeks: median {per_seg.median():.2f}, "
+          f"5–95 % {per_seg.quantile(0.05):.2f}–{per_seg.quantile(0.95):.2f} "
+          f"(--rate-spread {args.rate_spread})")
     config = load_state_config(made.config)
     now = pd.Timestamp(NOW)
 

@@ -145,6 +145,9 @@ class ClusterSettings:
                            "(killed, out of memory) before it is reported failed", ge=0, le=10)
     dashboard_address: str | None = setting(":8787", "where the LocalCluster serves the dask "
                                             "dashboard (\":0\" any free port)")
+    connect_timeout_s: float = setting(20.0, "how long to try reaching the scheduler before "
+                                       "the run stops with exit code 2", unit="s", gt=0,
+                                       le=600)
 
 
 @dataclass(frozen=True)

@@ -167,7 +167,7 @@ def run_state(config: StateConfig, *, week: str = "latest", scheduler: str | Non
             workers=workers, client=client, say=say, timings=timings)
     for o in outcomes:
         if not o.ok:
-            say(f"{o.code} {o.name}: failed (exit {o.exit_code}): {o.message.splitlines()[0]}")
+            say(f"{o.code} {o.name}: failed (exit {o.exit_code}): {summary.brief(o.message)}")
     order = {t.code: i for i, t in enumerate(tasks)}
     outcomes = sorted(outcomes, key=lambda o: order[o.code])
     split = (prepared or {}).get("_summary")
@@ -210,10 +210,11 @@ def _run_dask(spec: PrepareSpec, tasks: list[CityTask], *, config: StateConfig,
     if client is None:
         if scheduler:
             try:
-                client = distributed.Client(scheduler, timeout="20s")
+                client = distributed.Client(scheduler, timeout=f"{cl.connect_timeout_s}s")
             except (OSError, TimeoutError) as exc:
                 raise HotspotsError(
-                    f"cannot reach the dask scheduler at {scheduler}: {exc}. Fix: start it "
+                    f"cannot reach the dask scheduler at {scheduler} (tried for "
+                    f"{cl.connect_timeout_s:g} s): {exc}. Fix: start it "
                     "(dask scheduler) and its workers, or check the address") from exc
         else:
             n = workers or cl.workers or _cores()
@@ -265,9 +266,24 @@ def _run_dask(spec: PrepareSpec, tasks: list[CityTask], *, config: StateConfig,
                 outcomes.append(_lost(task, f"unexpected failure: {type(exc).__name__}: {exc}"))
         timings["cities"] = round(time.perf_counter() - t, 3)
     finally:
+        _close(own)
+    return prepared, outcomes, dashboard
+
+
+def _close(own: list) -> None:
+    """Close the client and the LocalCluster this run made. Every result is in by then, so the
+    nanny's "worker still alive after 4 s, killing" (a worker slow to exit on a loaded
+    machine) is not news for the user and is not shown (errors still are)."""
+    import logging
+
+    nanny = logging.getLogger("distributed.nanny")
+    level = nanny.level
+    nanny.setLevel(logging.ERROR)
+    try:
         for obj in own:
             obj.close()
-    return prepared, outcomes, dashboard
+    finally:
+        nanny.setLevel(level)
 
 
 def _lost(task: CityTask, message: str) -> CityOutcome:

@@ -6,6 +6,8 @@ runtime, legend, title, Leaflet inlined), so it opens with no internet like ever
 
 from __future__ import annotations
 
+import html
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -80,6 +82,7 @@ def state_map_html(polygons: gpd.GeoDataFrame, table: pd.DataFrame, *, title: st
     import folium
 
     from hotspots.maps import map_html
+    from hotspots.maps.controls import ScaleBar, texts_script
     from hotspots.maps.layers import CompactLayer, Dataset, Field, polygon_style
     from hotspots.maps.legend import Legend, PaintMarker, Title, polygon_section
     from hotspots.maps.offline import embed_assets
@@ -92,11 +95,14 @@ def state_map_html(polygons: gpd.GeoDataFrame, table: pd.DataFrame, *, title: st
               Field("hot_segments", t["hot"], "int"), Field("share_top5", t["top5"], "pct", 0),
               Field("hit_rate", t["hit"], "pct", 0), Field("geocoding_rate", t["geo"], "pct", 0),
               Field("status_text", t["status"]))
-    fmap = folium.Map(tiles=None, prefer_canvas=True, control_scale=True)
+    fmap = folium.Map(tiles=None, prefer_canvas=True, control_scale=False)
+    fmap.add_child(ScaleBar())  # metres only, as the city maps
+    fmap.get_root().title = html.escape(f"{title} — {t['week']} {week}")
     if len(frame):
         minx, miny, maxx, maxy = frame.total_bounds
         fmap.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]])
     embed_assets(fmap, offline=True)
+    fmap.get_root().header.add_child(texts_script(language), name="hs_texts")  # runtime words
     legend = Legend(position="bottomleft")
     ds = Dataset(frame, kind="polygon", fields=fields, title="municipality")
     fmap.add_child(ds)

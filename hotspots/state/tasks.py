@@ -198,8 +198,8 @@ def folder_row(folder: Path) -> dict[str, Any]:
 
     incidents (of the week), segments, hot_segments (the run's own hot rule), share_top5
     (share of the week's incidents on the 5 % of segments with most), concentration (share
-    of segments holding 50 % of the week's incidents, Weisburd), hit_rate (last week's hot
-    segments on this week's incidents), geocoding_rate (records placed on a segment / read).
+    of segments holding 50 % of the week's incidents, Weisburd), hit_rate (share of this
+    week's incidents on last week's hot segments; None when last week had none), geocoding_rate (records placed on a segment / read).
     """
     import numpy as np
     import pyogrio
@@ -233,7 +233,8 @@ def folder_row(folder: Path) -> dict[str, Any]:
         "hot_segments": hot,
         "share_top5": (float(counts[:k].sum()) / total) if total else None,
         "concentration": conc.get("share_for_50pct"),
-        "hit_rate": ev.get("hit_rate"),
+        # no hot segment last week: nothing was predicted, so no hit rate (not 0 %)
+        "hit_rate": ev.get("hit_rate") if ev.get("flagged_segments", 1) else None,
         "geocoding_rate": (c.get("used", 0) / read) if read else None,
         "rows_read": int(read),
         "rejected": int(c.get("rejected", 0)),
