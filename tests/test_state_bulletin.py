@@ -75,6 +75,7 @@ def test_the_bulletin_text_in_both_languages_escapes_inputs(state, language, wor
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_the_bulletin_prints_to_one_a4_page_and_the_map_works_offline(state, chromium_path,
                                                                       tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api")
