@@ -217,7 +217,7 @@ def test_a_rerun_skips_finished_cities_and_redoes_the_failed_one(processes_run, 
     old = {o.code: o.row for o in first.outcomes if o.ok}
     for o in again.outcomes:
         if o.code in old:
-            assert o.row == old[o.code]
+            assert o.row == old[o.code] and o.changed == ()
 
 
 def test_a_state_on_worker_threads_equals_each_city_run_alone(alone, tmp_path):
@@ -270,6 +270,23 @@ def test_per_city_incident_files_are_read_as_given(tmp_path):
     man = json.loads((Path(o.folder) / "manifest.json").read_text(encoding="utf-8"))
     assert man["inputs"]["incidents"]["path"] == str(tmp_path / "incidents" / "4300109.csv")
     assert result.split is None and o.row["geocoding_rate"] > 0.9
+    # a rerun keeps the week; when the city's file was re-exported since, it says so
+    config = load_state_config(made.config)
+    (again,) = run_state(config, week=WEEK, now=NOW, sequential=True).outcomes
+    assert again.status == "skipped" and again.changed == () and not again.message
+    path = tmp_path / "incidents" / "4300109.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:-1]), encoding="utf-8")  # a record withdrawn
+    result = run_state(config, week=WEEK, now=NOW, sequential=True)
+    (stale,) = result.outcomes
+    assert stale.status == "skipped" and stale.changed == ("incidents",)
+    assert "--overwrite --only 4300109" in stale.message
+    from hotspots.state.summary import summary_lines
+
+    assert any("mudaram desde então: ocorrências" in line
+               for line in summary_lines(result, language="pt"))
+    (redone,) = run_state(config, week=WEEK, now=NOW, sequential=True, overwrite=True).outcomes
+    assert redone.status == "done" and redone.row["incidents"] <= o.row["incidents"]
 
 
 def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
@@ -287,3 +304,18 @@ def test_a_bad_week_is_refused_before_any_city_runs(tmp_path):
     res = CliRunner().invoke(main, ["state", "--config", str(config_path), "--week", "2026-W60"])
     assert res.exit_code == 2 and "ISO year 2026 has no week 60" in res.output
     assert not (tmp_path / "runs").exists()
+
+
+def test_a_scheduler_address_is_used_and_its_dashboard_printed(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    config = load_state_config(_make_state(tmp_path))
+    said: list[str] = []
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=":0") as cluster:
+        result = run_state(config, week=WEEK, now=NOW, scheduler=cluster.scheduler_address,
+                           only=("4300109",), report=said.append)
+        workers = set(cluster.scheduler_info["workers"])
+    (o,) = result.outcomes
+    assert o.status == "done", o.message
+    assert o.worker in workers  # ran on that cluster's worker
+    assert result.dashboard and f"dask dashboard: {result.dashboard}" in said

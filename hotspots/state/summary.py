@@ -131,12 +131,18 @@ def write_state_summary(config: StateConfig, outcomes, *, week: str, folder: Pat
 LINES = {
     "en": {"week": "week", "done": "done", "skipped": "done earlier (skipped)",
            "failed": "failed", "incidents": "incidents", "hot": "hot segments",
-           "of": "of", "wrote": "state summary", "rerun": "rerun the same command to redo only the failed "
+           "of": "of", "changed": "{code} {name}: kept the week written earlier, but these "
+           "inputs changed since: {inputs} (--overwrite --only {code} redoes it)",
+           "streets": "streets", "boundary": "boundary",
+           "wrote": "state summary", "rerun": "rerun the same command to redo only the failed "
            "municipalities", "split": "state-wide file: {read} records, {assigned} assigned, "
            "{lost} unassigned"},
     "pt": {"week": "semana", "done": "concluídos", "skipped": "concluídos antes (pulados)",
            "failed": "com falha", "incidents": "ocorrências", "hot": "segmentos quentes",
-           "of": "de", "wrote": "resumo estadual", "rerun": "rode o mesmo comando de novo para refazer só "
+           "of": "de", "changed": "{code} {name}: mantida a semana já escrita, mas estas "
+           "entradas mudaram desde então: {inputs} (--overwrite --only {code} refaz)",
+           "streets": "ruas", "boundary": "limite",
+           "wrote": "resumo estadual", "rerun": "rode o mesmo comando de novo para refazer só "
            "os municípios com falha", "split": "arquivo estadual: {read} registros, "
            "{assigned} atribuídos, {lost} sem município"},
 }
@@ -174,6 +180,10 @@ def summary_lines(result, *, language: str = "pt") -> list[str]:
                                                    lang)))
     for o in result.failed:
         lines.append(f"  {o.code} {o.name}: exit {o.exit_code}: {brief(o.message)}")
+    for o in result.outcomes:
+        if o.status == "skipped" and o.changed:  # kept, but its inputs changed since
+            lines.append("  " + t["changed"].format(code=o.code, name=o.name,
+                                                   inputs=", ".join(t[k] for k in o.changed)))
     if result.failed:
         lines.append(t["rerun"])
     lines.append(f"{t['wrote']}: {result.folder}")

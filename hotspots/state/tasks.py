@@ -30,7 +30,8 @@ from hotspots._errors import (
     RunLockedError,
 )
 
-__all__ = ["CityOutcome", "CityTask", "exit_code_for", "folder_row", "run_city"]
+__all__ = ["CityOutcome", "CityTask", "changed_inputs", "exit_code_for", "folder_row",
+           "run_city"]
 
 #: test hook: ``HOTSPOTS_TEST_KILL_AT=<IBGE code>:<step>:<marker file>`` makes the process
 #: running that city kill itself (SIGKILL) when the step starts, once (the marker file records
@@ -77,6 +78,8 @@ class CityOutcome:
     row: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
     worker: str | None = None
+    #: inputs of a skipped municipality that changed since its week was written
+    changed: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -144,8 +147,13 @@ def run_city(task: CityTask, prepared: dict[str, dict] | None = None) -> CityOut
     base = {"code": task.code, "name": task.name, "worker": worker}
     try:
         if not task.overwrite and (folder / "manifest.json").is_file():
+            changed = changed_inputs(task, (prepared or {}).get(task.code), folder)
+            note = (f"kept the week written earlier, but its {', '.join(changed)} changed since "
+                    f"(a new export?). Fix: hotspots state … --overwrite --only {task.code} "
+                    "redoes it" if changed else None)
             return CityOutcome(**base, status="skipped", exit_code=EXIT_OK, folder=str(folder),
-                               row=folder_row(folder), seconds=time.perf_counter() - t0)
+                               row=folder_row(folder), message=note, changed=tuple(changed),
+                               seconds=time.perf_counter() - t0)
         config = _config(task, (prepared or {}).get(task.code))
         from hotspots import pipeline  # the analysis libraries load only on the worker
 
@@ -160,6 +168,36 @@ def run_city(task: CityTask, prepared: dict[str, dict] | None = None) -> CityOut
     except BaseException as exc:  # a city's failure stays in its outcome
         return CityOutcome(**base, status="failed", exit_code=exit_code_for(exc),
                            message=error_message(exc), seconds=time.perf_counter() - t0)
+
+
+def changed_inputs(task: CityTask, prepared: dict | None, folder: Path) -> list[str]:
+    """The input files (incidents, streets, boundary) that differ from those the week folder
+    was made from (another path, or other bytes: SHA-256 against the manifest)."""
+    import hashlib
+
+    man = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    recorded = man.get("inputs") or {}
+    inputs = task.config.get("inputs", {})
+    prepared = prepared or {}
+    current = {"incidents": prepared.get("incidents") or inputs.get("incidents"),
+               "streets": inputs.get("streets"),
+               "boundary": prepared.get("boundary") or inputs.get("boundary")}
+    changed = []
+    for key, path in current.items():
+        rec = recorded.get(key) or {}
+        if not path or not rec.get("sha256"):
+            continue  # not a file input (PostGIS), or not recorded
+        p = Path(path)
+        if not p.is_file() or p.resolve() != Path(str(rec.get("path"))).resolve():
+            changed.append(key)
+            continue
+        h = hashlib.sha256()
+        with p.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+        if h.hexdigest() != rec["sha256"]:
+            changed.append(key)
+    return changed
 
 
 def _config(task: CityTask, prepared: dict | None):
