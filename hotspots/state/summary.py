@@ -27,7 +27,7 @@ __all__ = ["COLUMNS", "brief", "state_table", "state_totals", "summary_lines", "
 #: columns of state.csv, in order
 COLUMNS = ("code", "municipality", "status", "incidents", "segments", "hot_segments",
            "share_top5", "concentration", "hit_rate", "geocoding_rate", "exit_code", "message",
-           "seconds", "worker")
+           "seconds", "cpu_seconds", "worker")
 #: Ratcliffe (2004): minimum reliable geocoding rate
 RATCLIFFE_MIN_RATE = 0.85
 
@@ -52,6 +52,7 @@ def state_table(outcomes: list[CityOutcome] | tuple[CityOutcome, ...]) -> pd.Dat
             "concentration": r.get("concentration"), "hit_rate": r.get("hit_rate"),
             "geocoding_rate": r.get("geocoding_rate"), "exit_code": o.exit_code,
             "message": o.message or "", "seconds": round(float(o.seconds), 3),
+            "cpu_seconds": round(float(o.cpu_seconds), 3),
             "worker": o.worker or "",
         })
     table = pd.DataFrame(rows, columns=list(COLUMNS))

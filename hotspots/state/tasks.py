@@ -77,6 +77,9 @@ class CityOutcome:
     folder: str | None = None
     row: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    #: CPU time of the worker process during the city (all its threads): the city's cost
+    #: apart from the load of the machine
+    cpu_seconds: float = 0.0
     worker: str | None = None
     #: inputs of a skipped municipality that changed since its week was written
     changed: tuple[str, ...] = ()
@@ -141,7 +144,7 @@ def run_city(task: CityTask, prepared: dict[str, dict] | None = None) -> CityOut
         ``done`` with its state-table row, ``skipped`` when the week folder already exists
         (a rerun; unless ``overwrite``), or ``failed`` with the CLI's message and exit code.
     """
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     worker = _worker_name()
     folder = week_folder(task)
     base = {"code": task.code, "name": task.name, "worker": worker}
@@ -153,7 +156,8 @@ def run_city(task: CityTask, prepared: dict[str, dict] | None = None) -> CityOut
                     "redoes it" if changed else None)
             return CityOutcome(**base, status="skipped", exit_code=EXIT_OK, folder=str(folder),
                                row=folder_row(folder), message=note, changed=tuple(changed),
-                               seconds=time.perf_counter() - t0)
+                               seconds=time.perf_counter() - t0,
+                               cpu_seconds=time.process_time() - c0)
         config = _config(task, (prepared or {}).get(task.code))
         from hotspots import pipeline  # the analysis libraries load only on the worker
 
@@ -162,12 +166,14 @@ def run_city(task: CityTask, prepared: dict[str, dict] | None = None) -> CityOut
             overwrite=task.overwrite, now=_timestamp(task.now, config.parameters.timezone),
             report=_kill_hook(task.code))
         return CityOutcome(**base, status="done", exit_code=EXIT_OK, folder=str(folder),
-                           row=folder_row(folder), seconds=time.perf_counter() - t0)
+                           row=folder_row(folder), seconds=time.perf_counter() - t0,
+                           cpu_seconds=time.process_time() - c0)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # a city's failure stays in its outcome
         return CityOutcome(**base, status="failed", exit_code=exit_code_for(exc),
-                           message=error_message(exc), seconds=time.perf_counter() - t0)
+                           message=error_message(exc), seconds=time.perf_counter() - t0,
+                           cpu_seconds=time.process_time() - c0)
 
 
 def changed_inputs(task: CityTask, prepared: dict | None, folder: Path) -> list[str]:
