@@ -28,6 +28,21 @@ def segment_counts(
     """Every segment (zeros included) with ``count`` and ``rate_per_100m`` (count per 100 m).
 
     The rate normalises by length so that long segments do not rank high by length alone.
+
+    Parameters
+    ----------
+    geocoded : DataFrame
+        Geocoded incidents with a ``segment_id`` column (:func:`hotspots.geocode.geocode_incidents`).
+    segments : GeoDataFrame
+        The street segments, indexed by ``segment_id``, with ``length_m`` (metres).
+    per_m : float
+        Length in metres the rate is expressed per (100: incidents per 100 m).
+
+    Returns
+    -------
+    GeoDataFrame
+        ``segments`` with ``count`` (incidents, 0 where none) and ``rate_per_100m``
+        (incidents per ``per_m`` metres of street), same index and order.
     """
     _check_segment_ids(geocoded, segments)
     counts = geocoded["segment_id"].value_counts()

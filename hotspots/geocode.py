@@ -66,6 +66,30 @@ def geocode_incidents(
     segment are rejected with their reason; lon/lat points that only make sense swapped are
     rejected as ``latlon_swapped``. The result's geometry is the incident's location in the
     analysis CRS.
+
+    Parameters
+    ----------
+    incidents : GeoDataFrame
+        Incident points (null geometry: address only), with a CRS and a unique index.
+    segments : GeoDataFrame
+        Street segments in a metric CRS, indexed by ``segment_id``.
+    max_distance_m : float
+        Farthest distance in metres from a point to its segment; farther points are rejected
+        as ``beyond_max_distance``.
+    boundary : GeoDataFrame or GeoSeries, optional
+        The study area; points outside it are rejected as ``outside_boundary``.
+    address_geocoder : AddressGeocoder, optional
+        Geocodes address-only records (:mod:`hotspots.address`); without one they are
+        rejected as ``missing_location``.
+    segment_index : SegmentIndex, optional
+        A prebuilt spatial index of ``segments`` (reused across calls).
+
+    Returns
+    -------
+    GeocodeResult
+        ``geocoded`` (GeoDataFrame with ``segment_id``, ``position_m`` in metres along the
+        segment, ``snap_distance_m``, ``match_method``…) and ``rejects`` (one row per unused
+        record with its ``reason``); ``len(geocoded) + len(rejects) == len(incidents)``.
     """
     target = crs_mod.require_metric(segments.crs, what="segments CRS")
     _check_incidents(incidents)

@@ -71,6 +71,36 @@ def build_segments(
     ``build_street_segments(...).segments``; use :func:`build_street_segments` for the pieces,
     the mapping piece → segment and the street rejects. Features that are not lines (or are
     null/empty) are left out with a :class:`StreetRejectsWarning` carrying the rejects table.
+
+    Parameters
+    ----------
+    lines : GeoDataFrame
+        The street layer (LineString/MultiLineString features) with a CRS.
+    crs : optional
+        The analysis CRS (metric); None chooses one (:mod:`hotspots.crs`).
+    name_column : str, optional
+        Column with the street name (detected when None: ``name``, ``nome``, ``logradouro``…).
+    split : {'vertices', 'planar'}
+        Split lines where they share a vertex (OSM topology) or at every crossing.
+    min_length_m : float
+        Pieces shorter than this many metres inside a longer line are merged into their
+        neighbour (zero-length pieces are dropped).
+    keep_columns : sequence of str
+        Columns of ``lines`` carried into the segments (e.g. bairro, CEP).
+    source : str
+        Name of the layer in messages.
+    unit : {'block_face', 'piece'}
+        Segments from intersection to intersection, or the raw pieces.
+    merge_across_name_change : bool
+        Merge across a degree-2 node where the street name changes.
+    range_columns : dict, optional
+        House-number range columns (role → column) merged per side.
+
+    Returns
+    -------
+    GeoDataFrame
+        Indexed by ``segment_id``, with ``name``, ``length_m`` (metres), ``geometry`` in the
+        analysis CRS and the kept columns.
     """
     settings = SegmentSettings(unit=unit, merge_across_name_change=merge_across_name_change,
                                min_segment_length_m=min_length_m)

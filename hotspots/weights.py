@@ -38,8 +38,18 @@ class IslandsWarning(UserWarning):
 def network_contiguity(segments: gpd.GeoDataFrame) -> Graph:
     """Binary weights: two segments are neighbours when they share an end point (1 mm tolerance).
 
-    Returns a libpysal ``Graph`` indexed by ``segment_id``; segments with no neighbour are kept
-    as isolates (``graph.isolates``) and reported with an :class:`IslandsWarning`.
+    Segments with no neighbour are kept as isolates (``graph.isolates``) and reported with an
+    :class:`IslandsWarning`.
+
+    Parameters
+    ----------
+    segments : GeoDataFrame
+        Street segments (lines) in a metric CRS, indexed by ``segment_id``.
+
+    Returns
+    -------
+    Graph
+        A libpysal ``Graph`` indexed by ``segment_id`` with binary weights.
     """
     _check_segments(segments, "network_contiguity")
     inc = _incidence(segments)

@@ -219,7 +219,24 @@ def example_config_text() -> str:
 
 
 def load_config(path: str | Path) -> RunConfig:
-    """Read a TOML config; relative paths are resolved against the config file's folder."""
+    """Read a TOML config; relative paths are resolved against the config file's folder.
+
+    Parameters
+    ----------
+    path : str or Path
+        The TOML file (``hotspots init`` writes one with every setting and its default).
+
+    Returns
+    -------
+    RunConfig
+        The typed, checked sections (``config.parameters``, ``config.statistics``, …).
+
+    Raises
+    ------
+    ValidationError
+        The file is missing, unreadable, not UTF-8 or not TOML, or a setting is unknown or
+        of the wrong type (every problem listed at once; exit code 2 from the CLI).
+    """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")

@@ -219,7 +219,8 @@ def run_week(config: RunConfig, *, week: str = "latest", out_root: str | Path | 
     report : callable, optional
         Called with a short text as each step starts.
     wait_s : float
-        How long to wait for another run of the same week to finish.
+        Seconds to wait for another run of the same week to finish (0: fail at once with
+        exit code 6).
 
     Returns
     -------

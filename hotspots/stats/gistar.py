@@ -85,6 +85,30 @@ def gi_star(
     from ``gi_p_sim`` (needs ``permutations > 0``; the smallest possible p is 1/(R+1), so 99 %
     needs R ≥ 99). ``alpha`` is only recorded (the bins use the three fixed levels).
     Permutations are deterministic for a ``seed`` whatever ``n_jobs`` (numba threads).
+
+    Parameters
+    ----------
+    y : Series or ndarray
+        The analysis variable per feature (e.g. ``rate_per_100m``: incidents per 100 m).
+    w : libpysal Graph or W
+        Spatial weights whose ids are ``y``'s index.
+    permutations : int
+        Conditional permutations for ``gi_p_sim`` (0: none).
+    seed : int, optional
+        Seed of the permutations.
+    fdr : bool
+        Bins from the Benjamini–Hochberg adjusted p.
+    alpha : float
+        The FDR level recorded with the result.
+    bin_p : {'analytic', 'permutation'}
+        Which p the bins use.
+    n_jobs : int, optional
+        numba threads for the permutations (None: all cores).
+
+    Returns
+    -------
+    GiStarResult
+        ``frame`` with the columns above, aligned to ``y``'s index, and the settings used.
     """
     what = "gi_star"
     ys = check_values(y, what=what)

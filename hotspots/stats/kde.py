@@ -61,6 +61,35 @@ def kde(
     Computed by linear binning onto the grid and one FFT convolution with the kernel sampled at
     the cell offsets (on a 3× finer grid for the kinked epanechnikov and triangular kernels);
     :func:`kde_exact` evaluates the sum directly for checks.
+
+    Parameters
+    ----------
+    points : GeoSeries, GeoDataFrame or ndarray
+        Incident points in a metric CRS (or x/y in metres).
+    radius_m : float, optional
+        Search radius in metres (the Gaussian's σ); None: ArcGIS Pro's default.
+    cell_size_m : float, optional
+        Cell side in metres; None: the extent's shorter side / 250.
+    kernel : {'quartic', 'epanechnikov', 'triangular', 'gaussian'}
+        The kernel shape.
+    weights : array-like, optional
+        A weight (population) per point; None: 1 each.
+    units : {'per_km2', 'expected_count'}
+        Incidents per km², or the expected count per cell.
+    boundary : GeoDataFrame or geometry, optional
+        Cells whose centre lies outside are NaN; also the default extent.
+    extent : tuple of float, optional
+        (xmin, ymin, xmax, ymax) in metres of the CRS.
+    crs : optional
+        CRS of ``points`` when they are an array.
+    name : str
+        Name of the raster (file stem of the export).
+
+    Returns
+    -------
+    Raster
+        ``array`` (rows north to south; cell side ``cell_size_m`` metres), ``transform``,
+        ``crs``, ``nodata`` (NaN) and ``units``.
     """
     xy, point_crs = _points_xy(points, crs)
     w = _weights(weights, len(xy))
