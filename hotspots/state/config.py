@@ -280,9 +280,9 @@ def postgis_code_query(config: StateConfig, m: Municipality) -> str:
     src = config.incidents
     if src.filter == "code_column":
         col = f'"{src.code_column}"'
-        return (f"SELECT * FROM {quoted_table(src.table)} "
+        return (f"SELECT * FROM {quoted_table(str(src.table))} "
                 f"WHERE trim({col}::text) IN ('{m.code}', '{m.code[:6]}')")
-    return f"SELECT * FROM {quoted_table(src.table)} WHERE false"
+    return f"SELECT * FROM {quoted_table(str(src.table))} WHERE false"
 
 
 def _resolve(table: dict, keys, base: Path | None) -> dict:

@@ -7,6 +7,7 @@ runtime, legend, title, Leaflet inlined), so it opens with no internet like ever
 from __future__ import annotations
 
 import html
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -97,12 +98,13 @@ def state_map_html(polygons: gpd.GeoDataFrame, table: pd.DataFrame, *, title: st
               Field("status_text", t["status"]))
     fmap = folium.Map(tiles=None, prefer_canvas=True, control_scale=False)
     fmap.add_child(ScaleBar())  # metres only, as the city maps
-    fmap.get_root().title = html.escape(f"{title} — {t['week']} {week}")
+    root: Any = fmap.get_root()  # folium's Figure (typed as its base Element)
+    root.title = html.escape(f"{title} — {t['week']} {week}")
     if len(frame):
         minx, miny, maxx, maxy = frame.total_bounds
         fmap.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]])
     embed_assets(fmap, offline=True)
-    fmap.get_root().header.add_child(texts_script(language), name="hs_texts")  # runtime words
+    root.header.add_child(texts_script(language), name="hs_texts")  # runtime words
     legend = Legend(position="bottomleft")
     ds = Dataset(frame, kind="polygon", fields=fields, title="municipality")
     fmap.add_child(ds)

@@ -152,7 +152,7 @@ LINES = {
 def brief(message: str | None, *, lines: int = 3) -> str:
     """A failure's message on one line: its first ``lines`` lines before "How to fix" (a
     configuration error's first line only says how many problems it has)."""
-    kept = []
+    kept: list[str] = []
     for line in (message or "").splitlines():
         if line.startswith(("How to fix", "Como corrigir")) or len(kept) == lines:
             break

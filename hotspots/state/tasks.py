@@ -147,7 +147,7 @@ def run_city(task: CityTask, prepared: dict[str, dict] | None = None) -> CityOut
     t0, c0 = time.perf_counter(), time.process_time()
     worker = _worker_name()
     folder = week_folder(task)
-    base = {"code": task.code, "name": task.name, "worker": worker}
+    base: dict[str, Any] = {"code": task.code, "name": task.name, "worker": worker}
     try:
         if not task.overwrite and (folder / "manifest.json").is_file():
             changed = changed_inputs(task, (prepared or {}).get(task.code), folder)
