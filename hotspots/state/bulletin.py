@@ -17,6 +17,7 @@ import pandas as pd
 import shapely
 
 from hotspots.state.statemap import INCIDENT_CLASSES, NO_DATA, _incident_index
+from hotspots.state.tasks import brief
 
 __all__ = ["TEXT", "render_state_bulletin"]
 
@@ -189,7 +190,7 @@ def render_state_bulletin(table: pd.DataFrame, totals: dict, *, polygons: gpd.Ge
         fail_rows = "".join(
             f"<tr><td class='l'>{esc(str(r.municipality))} ({esc(r.code)})</td>"
             f"<td>{int(r.exit_code)}</td><td class='msg'>"
-            f"{esc(str(r.message).splitlines()[0][:220] if r.message else '')}</td></tr>"
+            f"{esc(brief(r.message)[:220])}</td></tr>"
             for r in shown.itertuples())
         more = (f"<p class='small'>+ {len(failed) - len(shown)} …</p>"
                 if len(failed) > len(shown) else "")

@@ -32,7 +32,14 @@ from hotspots import progress
 from hotspots._errors import HotspotsError, MissingDependencyError, ValidationError
 from hotspots.state.config import StateConfig
 from hotspots.state.sources import PrepareSpec, prepare
-from hotspots.state.tasks import EXIT_FAILURE, EXIT_SOME_FAILED, CityOutcome, CityTask, run_city
+from hotspots.state.tasks import (
+    EXIT_FAILURE,
+    EXIT_SOME_FAILED,
+    CityOutcome,
+    CityTask,
+    brief,
+    run_city,
+)
 
 __all__ = ["EXIT_SOME_FAILED", "StateResult", "plan_state", "resolve_week", "run_state"]
 
@@ -167,7 +174,7 @@ def run_state(config: StateConfig, *, week: str = "latest", scheduler: str | Non
             workers=workers, client=client, say=say, timings=timings)
     for o in outcomes:
         if not o.ok:
-            say(f"{o.code} {o.name}: failed (exit {o.exit_code}): {summary.brief(o.message)}")
+            say(f"{o.code} {o.name}: failed (exit {o.exit_code}): {brief(o.message)}")
     order = {t.code: i for i, t in enumerate(tasks)}
     outcomes = sorted(outcomes, key=lambda o: order[o.code])
     split = (prepared or {}).get("_summary")

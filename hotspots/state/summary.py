@@ -20,9 +20,9 @@ from pathlib import Path
 import pandas as pd
 
 from hotspots.state.config import StateConfig
-from hotspots.state.tasks import EXIT_SOME_FAILED, CityOutcome
+from hotspots.state.tasks import EXIT_SOME_FAILED, CityOutcome, brief
 
-__all__ = ["COLUMNS", "brief", "state_table", "state_totals", "summary_lines", "write_state_summary"]
+__all__ = ["COLUMNS", "state_table", "state_totals", "summary_lines", "write_state_summary"]
 
 #: columns of state.csv, in order
 COLUMNS = ("code", "municipality", "status", "incidents", "segments", "hot_segments",
@@ -147,18 +147,6 @@ LINES = {
            "os municípios com falha", "split": "arquivo estadual: {read} registros, "
            "{assigned} atribuídos, {lost} sem município"},
 }
-
-
-def brief(message: str | None, *, lines: int = 3) -> str:
-    """A failure's message on one line: its first ``lines`` lines before "How to fix" (a
-    configuration error's first line only says how many problems it has)."""
-    kept: list[str] = []
-    for line in (message or "").splitlines():
-        if line.startswith(("How to fix", "Como corrigir")) or len(kept) == lines:
-            break
-        if line.strip():
-            kept.append(line.strip())
-    return " ".join(kept)
 
 
 def summary_lines(result, *, language: str = "pt") -> list[str]:

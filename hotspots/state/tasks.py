@@ -30,7 +30,7 @@ from hotspots._errors import (
     RunLockedError,
 )
 
-__all__ = ["CityOutcome", "CityTask", "changed_inputs", "exit_code_for", "folder_row",
+__all__ = ["CityOutcome", "CityTask", "brief", "changed_inputs", "exit_code_for", "folder_row",
            "run_city"]
 
 #: test hook: ``HOTSPOTS_TEST_KILL_AT=<IBGE code>:<step>:<marker file>`` makes the process
@@ -120,6 +120,18 @@ def error_message(exc: BaseException) -> str:
         return (f"unexpected failure: {type(exc).__name__}: {exc} (a bug; rerun with -v for the "
                 "traceback and report it)")
     return str(exc)
+
+
+def brief(message: str | None, *, lines: int = 3) -> str:
+    """A failure's message on one line: its first ``lines`` lines before "How to fix" (a
+    configuration error's first line only says how many problems it has)."""
+    kept: list[str] = []
+    for line in (message or "").splitlines():
+        if line.startswith(("How to fix", "Como corrigir")) or len(kept) == lines:
+            break
+        if line.strip():
+            kept.append(line.strip())
+    return " ".join(kept)
 
 
 def week_folder(task: CityTask) -> Path:
