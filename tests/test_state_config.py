@@ -185,3 +185,24 @@ def test_a_rate_spread_varies_incidents_apart_from_size_and_keeps_the_total(tmp_
     assert np.ptp(rate_even) < 0.02  # the same rate everywhere (up to rounding)
     assert np.ptp(spread["incidents"] / spread["segments"]) > 0.3
     assert abs(spread["incidents"].sum() - even["incidents"].sum()) <= len(codes)
+
+
+def test_cities_are_submitted_largest_first(tmp_path):
+    from hotspots.state.runner import largest_first
+    from hotspots.state.tasks import CityTask
+
+    def task(code: str, streets: int, incidents: int | None) -> CityTask:
+        (tmp_path / f"{code}.gpkg").write_bytes(b"x" * streets)
+        inputs = {"streets": str(tmp_path / f"{code}.gpkg")}
+        if incidents is not None:
+            (tmp_path / f"{code}.csv").write_bytes(b"y" * incidents)
+            inputs["incidents"] = str(tmp_path / f"{code}.csv")
+        return CityTask(code=code, name=code, config={"inputs": inputs}, source="t",
+                        week="2026-W47", now="2026-12-01T09:00:00-03:00")
+
+    tasks = [task("4300001", 10, 5), task("4300002", 50, None), task("4300003", 10, 5),
+             task("4300004", 20, 100)]
+    split = tmp_path / "split.csv"
+    split.write_bytes(b"z" * 1000)  # the prepare step's file of 4300003 replaces its own
+    order = [t.code for t in largest_first(tasks, {"4300003": {"incidents": str(split)}})]
+    assert order == ["4300003", "4300004", "4300002", "4300001"]

@@ -41,7 +41,8 @@ from hotspots.state.tasks import (
     run_city,
 )
 
-__all__ = ["EXIT_SOME_FAILED", "StateResult", "plan_state", "resolve_week", "run_state"]
+__all__ = ["EXIT_SOME_FAILED", "StateResult", "largest_first", "plan_state", "resolve_week",
+           "run_state"]
 
 
 
@@ -255,7 +256,10 @@ def _run_dask(spec: PrepareSpec, tasks: list[CityTask], *, config: StateConfig,
                                      pure=False).result()
         timings["prepare"] = round(time.perf_counter() - t, 3)
         t = time.perf_counter()
-        keys = {f"hotspots-city-{task.code}-{task.week}-{token}": task for task in tasks}
+        # largest first: dask runs independent tasks in submission order, and a big city
+        # started last would hold the whole run (a longest-first schedule)
+        keys = {f"hotspots-city-{task.code}-{task.week}-{token}": task
+                for task in largest_first(tasks, prepared)}
         pending = distributed.as_completed(
             [client.submit(run_city, task, _entry(prepared, task.code), key=key, pure=False)
              for key, task in keys.items()])
@@ -291,6 +295,20 @@ def _close(own: list) -> None:
             obj.close()
     finally:
         nanny.setLevel(level)
+
+
+def largest_first(tasks: list[CityTask], prepared: dict | None = None) -> list[CityTask]:
+    """The tasks by the bytes of their street and incident files, largest first (the order
+    of the state config among equals): a cheap measure of a city's cost."""
+    def size(task: CityTask) -> int:
+        inputs = task.config.get("inputs", {})
+        files = [inputs.get("streets"), ((prepared or {}).get(task.code) or {}).get("incidents")
+                 or inputs.get("incidents")]
+        return sum(os.path.getsize(f) for f in files if f and os.path.isfile(f))
+
+    sizes = [size(t) for t in tasks]
+    order = sorted(range(len(tasks)), key=lambda i: (-sizes[i], i))
+    return [tasks[i] for i in order]
 
 
 def _lost(task: CityTask, message: str) -> CityOutcome:
