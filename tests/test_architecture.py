@@ -18,7 +18,7 @@ DRAWING = ("hotspots.maps", "hotspots.export", "hotspots.report", "hotspots.figu
            "hotspots.intervention.report", "hotspots.intervention.figures")
 #: computing modules (every module must be in one of the three groups or in NEUTRAL)
 COMPUTING = (
-    "hotspots.stats", "hotspots.weights", "hotspots.segments", "hotspots.snap",
+    "hotspots.stats", "hotspots.weights", "hotspots.segments", "hotspots.noding", "hotspots.snap",
     "hotspots._snapkernel", "hotspots.geocode", "hotspots.aggregate", "hotspots.overlays",
     "hotspots.prioritize", "hotspots.evaluation", "hotspots.weekly", "hotspots.address",
     "hotspots.grids", "hotspots.raster", "hotspots.crs", "hotspots.ingest",
