@@ -1,7 +1,7 @@
 """Benchmark: address geocoding on a synthetic Brazilian municipal layer (issue 18).
 
 Run: python benchmarks/bench_geocode.py [--segments 30000] [--addresses 20000]
-                                        [--negatives 5000] [--no-reference]
+                                        [--negatives 5000] [--no-reference] [--same-as COMMIT]
 
 Builds the seeded municipal layer of ``tests/municipal.py`` (odd/even ranges, type codes,
 separate type/preposition/name columns, vilas with Rua Um…/Rua A… repeated, T-junction lines,
@@ -16,7 +16,14 @@ invalid ranges) at about ``--segments`` segments with street names of Rio Grande
 - accuracy against the issue's targets: right segment overall and for one-typo addresses, wrong
   segment, negative control (streets of São Paulo state) placed;
 - the same for the geocoder before issue 18 (git ``REFERENCE_COMMIT``), measured in this run on
-  the same layer (given left/right ranges and one bairro column, as it needs), and the ratios.
+  the same layer (given left/right ranges and one bairro column, as it needs), and the ratios;
+- with ``--same-as COMMIT``: whether every result (segment, position, point, method, status,
+  score, review, reject reason and detail) equals that of the geocoder at ``COMMIT`` on the same
+  addresses (an equality check of an optimisation).
+
+Throughput is printed per wall-clock second and per CPU second of this process (the machine is
+shared: the CPU figure moves less with other people's load), with the calibration ratio of a
+pure-Python loop against an idle core.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import shapely
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -69,22 +77,60 @@ def timed(fn, *args):
     return out, time.perf_counter() - t0
 
 
-def reference_geocoder():
-    """The address package at REFERENCE_COMMIT, imported as ``_reference_address``."""
-    tmp = Path(tempfile.mkdtemp(prefix="ref_geocoder_"))
-    pkg = tmp / "_reference_address"
+def cpu_timed(fn, *args):
+    """(result, wall seconds, CPU seconds of this process)."""
+    c0, t0 = time.process_time(), time.perf_counter()
+    out = fn(*args)
+    return out, time.perf_counter() - t0, time.process_time() - c0
+
+
+def package_at(commit: str, name: str):
+    """The address package at ``commit``, imported as the top-level package ``name``."""
+    import importlib
+
+    tmp = Path(tempfile.mkdtemp(prefix=f"{name}_"))
+    pkg = tmp / name
     pkg.mkdir()
-    files = subprocess.run(["git", "-C", str(ROOT), "ls-tree", "--name-only", REFERENCE_COMMIT,
+    files = subprocess.run(["git", "-C", str(ROOT), "ls-tree", "--name-only", commit,
                             "hotspots/address/"], capture_output=True, text=True, check=True)
     for path in files.stdout.split():
-        text = subprocess.run(["git", "-C", str(ROOT), "show", f"{REFERENCE_COMMIT}:{path}"],
+        text = subprocess.run(["git", "-C", str(ROOT), "show", f"{commit}:{path}"],
                               capture_output=True, text=True, check=True).stdout
-        text = text.replace("hotspots.address.", "_reference_address.")
+        text = text.replace("hotspots.address.", f"{name}.")
         (pkg / Path(path).name).write_text(text)
     sys.path.insert(0, str(tmp))
-    from _reference_address.geocoder import AddressGeocoder
+    return importlib.import_module(f"{name}.geocoder")
 
-    return AddressGeocoder
+
+def reference_geocoder():
+    """The geocoder at REFERENCE_COMMIT (``AddressGeocoder``), as ``_reference_address``."""
+    return package_at(REFERENCE_COMMIT, "_reference_address").AddressGeocoder
+
+
+def _comparable(table: pd.DataFrame) -> pd.DataFrame:
+    """A geocoding table with its point geometry as WKB (exact comparison)."""
+    out = pd.DataFrame(table.drop(columns="geometry"))
+    geoms = np.asarray(table.geometry.values, dtype=object)
+    out["geometry_wkb"] = [None if g is None else shapely.to_wkb(g) for g in geoms]
+    return out
+
+
+def same_as(commit: str, segments, settings, sets: dict, tables: dict) -> None:
+    """Print whether the geocoder at ``commit`` gives the same results on the same sets."""
+    old = package_at(commit, "_same_as_address").prepare(segments, settings=settings)
+    for name, records in sets.items():
+        a, b = _comparable(tables[name]), _comparable(old.geocode(records).table)
+        differ = np.zeros(len(a), dtype=bool)
+        cols = [c for c in a.columns if c in b.columns]
+        for c in cols:
+            x, y = a[c].to_numpy(), b[c].to_numpy()
+            same = ((x == y) | (pd.isna(x) & pd.isna(y))) if x.dtype.kind == "f" else \
+                np.array([u == v for u, v in zip(x, y)], dtype=bool)
+            differ |= ~same
+        columns_ok = list(a.columns) == list(b.columns)
+        print(f"  {name}: {'identical' if not differ.any() and columns_ok else 'DIFFERENT'} "
+              f"to {commit} ({int(differ.sum())} of {len(a):,} rows differ"
+              f"{'' if columns_ok else '; columns differ'})")
 
 
 def reference_layer(c: mu.City):
@@ -111,6 +157,8 @@ def main() -> None:
     ap.add_argument("--negatives", type=int, default=5_000)
     ap.add_argument("--seed", type=int, default=20261201)
     ap.add_argument("--no-reference", action="store_true")
+    ap.add_argument("--same-as", metavar="COMMIT", default=None,
+                    help="check that the geocoder at COMMIT gives identical results")
     args = ap.parse_args()
 
     t0 = time.perf_counter()
@@ -126,8 +174,8 @@ def main() -> None:
 
     geocoder, t_prep = timed(lambda: prepare(segments, settings=c.settings()))
     geocoder.geocode(habitual[cols].iloc[:20])  # compile the numba kernels (cached on disk)
-    _, t1 = timed(geocoder.geocode, habitual[cols])
-    r2, t2 = timed(geocoder.geocode, fresh[cols])
+    r1, t1, c1 = cpu_timed(geocoder.geocode, habitual[cols])
+    r2, t2, c2 = cpu_timed(geocoder.geocode, fresh[cols])
     rn, _ = timed(geocoder.geocode, negatives[cols])
     singles = mu.make_addresses(c, segments, 50, seed=4)
     lat = [timed(geocoder.geocode, singles[cols].iloc[[i]])[1] for i in range(len(singles))]
@@ -135,13 +183,15 @@ def main() -> None:
     new["negative_placed"] = float((rn.table["segment_id"] >= 0).mean())
     _, t_loop = timed(lambda: sum(range(10**7)))
     print(f"machine: a pure-Python loop (sum(range(10**7))) took {t_loop:.2f} s "
-          "(about 0.1 s on an idle current core; the machine is shared)")
+          f"(about 0.1 s on an idle current core: calibration ratio {t_loop / 0.1:.1f}; the "
+          "machine is shared)")
     print(f"\nprepare: {t_prep:.2f} s ({geocoder.reference_qa['streets']:,} streets, "
           f"{geocoder.reference_qa['range_sides']['invalid']} invalid range sides)")
     print(f"throughput, habitual spellings: {len(habitual) / t1:,.0f} distinct addresses/s "
-          f"({len(habitual):,} in {t1:.2f} s; {habitual['address'].nunique():,} distinct)")
+          f"({len(habitual):,} in {t1:.2f} s; {habitual['address'].nunique():,} distinct; "
+          f"{len(habitual) / c1:,.0f} per CPU second)")
     print(f"throughput, every spelling new: {len(fresh) / t2:,.0f} distinct addresses/s "
-          f"({len(fresh):,} in {t2:.2f} s)")
+          f"({len(fresh):,} in {t2:.2f} s; {len(fresh) / c2:,.0f} per CPU second)")
     print(f"one-address call: median {np.median(lat) * 1e3:.1f} ms, "
           f"max {np.max(lat) * 1e3:.1f} ms")
     _print_rates("hotspots", new)
@@ -149,6 +199,11 @@ def main() -> None:
     print(f"  review flags: {review} ({review / max(r2.qa['matched'], 1):.1%} of placements) "
           f"{r2.qa['review_by_reason']}")
 
+    if args.same_as:
+        print(f"\nsame results as the geocoder at {args.same_as} (fresh prepare, same records):")
+        same_as(args.same_as, segments, c.settings(),
+                {"habitual": habitual[cols], "fresh": fresh[cols], "negatives": negatives[cols]},
+                {"habitual": r1.table, "fresh": r2.table, "negatives": rn.table})
     if args.no_reference:
         return
     try:

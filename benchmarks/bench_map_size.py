@@ -51,8 +51,8 @@ def grid(side: int = 100, cell_m: float = 80.0, seed: int = 0) -> gpd.GeoDataFra
         "gi_bin": rng.choice([-3, -2, -1, 0, 0, 0, 0, 1, 2, 3], n),
         "night_share": rng.uniform(size=n),
         "lights_per_100m": rng.uniform(0, 4, n),
-        "priority_rank": np.where(rng.uniform(size=n) < 0.01, np.arange(1, n + 1), np.nan),
-        "priority_reason": "night incidents on a dark stretch",
+        "hot_status": rng.choice(["new", "persistent", "cooling", "not hot", "not hot",
+                                  "not hot", "not hot", "not hot", "not hot", "not hot"], n),
     }, geometry=lines, crs=32722)
     seg["rate_per_100m"] = seg["count"] / seg["length_m"] * 100
     seg.index.name = "segment_id"

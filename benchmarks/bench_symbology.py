@@ -1,10 +1,10 @@
 """Classifying and styling a Pelotas-size segment layer (20,000 segments) with the shared symbology.
 
 Run: python benchmarks/bench_symbology.py [--side 100] [--repeat 5]
-Prints, for the Gi*, rate and priority symbologies, the time of ``Symbology.classify`` against
+Prints, for the Gi*, rate and week-over-week status symbologies, the time of ``Symbology.classify`` against
 a plain-NumPy classification written here (dictionary lookup of bins, ``np.digitize`` for
-rates, ``np.searchsorted`` for ranks — the reference, measured in the same run), checks both
-give the same classes, then the time of ``layer_styles("segments")`` (three QML documents) and
+rates, a dictionary lookup of the status words — the reference, measured in the same run), checks both
+give the same classes, then the time of ``layer_styles("segments")`` (one QML document per style) and
 of ``write_geopackage`` with styles against without (the cost the styles add to an export).
 """
 
@@ -50,11 +50,10 @@ def reference(key: str, frame, s) -> np.ndarray:
         out[vals == 0] = 0
         out[~np.isfinite(vals) | (vals < 0)] = missing
         return out
-    vals = frame["priority_rank"].to_numpy(dtype=float)
-    lowers = [c.lower for c in s.classes]  # lower <= v < next lower
-    out = np.searchsorted(lowers, vals, side="right") - 1
-    out[~np.isfinite(vals) | (vals < lowers[0])] = missing
-    return out
+    lookup = {c.value: i for i, c in enumerate(s.classes)}  # status words, lower case
+    vals = frame["hot_status"].to_numpy(dtype=object)
+    return np.asarray([lookup.get(v.strip().lower(), missing) if isinstance(v, str) else missing
+                       for v in vals])
 
 
 def main() -> None:
@@ -64,14 +63,14 @@ def main() -> None:
     args = parser.parse_args()
     seg = grid(args.side)
     print(f"{len(seg):,} segments")
-    for key in ("gi", "rate", "priority"):
+    for key in ("gi", "rate", "hot_status"):
         s = sym.symbology(key, seg)
         got = s.classify(seg)
         want = reference(key, seg, s)
         assert (got == want).all(), f"{key}: classes differ from the NumPy reference"
         t_new = best(lambda s=s: s.classify(seg), args.repeat)
         t_ref = best(lambda key=key, s=s: reference(key, seg, s), args.repeat)
-        print(f"classify {key:9s} {t_new * 1e3:8.1f} ms   numpy reference {t_ref * 1e3:8.1f} ms"
+        print(f"classify {key:10s} {t_new * 1e3:8.1f} ms   numpy reference {t_ref * 1e3:8.1f} ms"
               f"   ratio {t_new / t_ref:6.2f}")
     t_qml = best(lambda: layer_styles("segments", seg), args.repeat)
     print(f"layer_styles(segments): {t_qml * 1e3:.1f} ms for "

@@ -6,6 +6,12 @@ hundred segments (negative-binomial weights around seeded centres), 15,000 lamps
 200 green areas, and the boundary. Runs ``hotspots weekly`` for 2026-W47 on 2 cores and prints
 the time per stage. Target: under 30 s in total.
 
+The analysis part (issue 11 point 7, target ≤ 5 s): after the run, ``pipeline.analyse`` of the
+same week runs ``--analyse N`` more times (numba compiled by then) with a clock that also reads
+the process CPU time; the best wall and CPU seconds of every step are printed. Compare CPU
+times before/after a change in the same session: on a shared machine the wall time mostly
+measures the others' load.
+
 The output part (issue 17): ``--outputs N`` analyses the week once, then writes every output
 of the run folder (analyst layers, map, bulletin, CSVs, patrol cards, council sheet, and the
 liaison folder: layers, GeoJSON, KML, map, cards, README) N times into fresh folders and
@@ -20,7 +26,7 @@ rules without recomputed statistics (``privacy.liaison_tables`` + ``suppress_wee
 a superset of the allow-list filter they replaced), best of N, and prints the seconds the
 release takes in the run (an upper bound of what it adds) and per part.
 
-    python benchmarks/bench_weekly.py [--keep DIR] [--outputs 3] [--profile] [--disclosure 3]
+    python benchmarks/bench_weekly.py [--keep DIR] [--analyse 3] [--outputs 3] [--profile] [--disclosure 3]
 """
 
 from __future__ import annotations
@@ -155,12 +161,50 @@ WRITERS = [
     ("hotspots.export", "write_kml"), ("hotspots.export", "write_raster"),
     ("hotspots.maps", "build_map"), ("hotspots.maps", "save_map"),
     ("hotspots.pipeline.outputs", "_write_report"), ("hotspots.pipeline.outputs", "write_cards"),
-    ("hotspots.pipeline.liaison", "_write_cards"),
-    ("hotspots.pipeline.outputs", "_write_rejects"),
+    ("hotspots.pipeline.cards", "write_cards"), ("hotspots.pipeline.outputs", "_write_rejects"),
     ("hotspots.pipeline.outputs", "_write_hot_segments"),
     ("hotspots.planning.sheet", "write_council_sheet"),
     ("hotspots.planning.table", "write_plan_csv"),
 ]
+
+
+def time_analysis(config, *, week: str, repeat: int) -> dict[str, list[float]]:
+    """Best wall/CPU seconds of every step of ``pipeline.analyse`` over ``repeat`` runs, and
+    of the whole analysis (key ``"analysis"``)."""
+    from contextlib import contextmanager
+
+    import pandas as pd
+
+    from hotspots import pipeline
+    from hotspots.pipeline.run import Clock
+
+    class CpuClock(Clock):
+        """The pipeline's clock, also reading the process CPU time of each step."""
+
+        def __init__(self):
+            super().__init__()
+            self.cpu: dict[str, float] = {}
+
+        @contextmanager
+        def __call__(self, name):
+            c0 = time.process_time()
+            with super().__call__(name):
+                yield
+            self.cpu[name] = time.process_time() - c0
+
+    now = pd.Timestamp.now(tz=config.parameters.timezone)
+    best: dict[str, list[float]] = {}
+    for _ in range(repeat):
+        clock = CpuClock()
+        t0, c0 = time.perf_counter(), time.process_time()
+        pipeline.analyse(config, week=week, now=now, clock=clock)
+        runs = {name: [clock.timings[name], clock.cpu[name]] for name in clock.timings}
+        runs["analysis"] = [time.perf_counter() - t0, time.process_time() - c0]
+        for name, (wall, cpu) in runs.items():
+            old = best.get(name)
+            if old is None or cpu < old[1]:
+                best[name] = [wall, cpu]
+    return best
 
 
 def time_outputs(result, root: Path, *, repeat: int, profile: bool = False) -> dict:
@@ -281,6 +325,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", type=Path, default=None, help="keep the city and runs here")
     parser.add_argument("--week", default="2026-W47")
+    parser.add_argument("--analyse", type=int, default=3, metavar="N",
+                        help="time pipeline.analyse N more times, per step (best of N; 0: no)")
     parser.add_argument("--outputs", type=int, default=0, metavar="N",
                         help="time writing the outputs N times (best of N)")
     parser.add_argument("--disclosure", type=int, default=0, metavar="N",
@@ -315,6 +361,16 @@ def main() -> int:
                   f"incidents on {conc.get('share_for_50pct', float('nan')):.1%} of segments")
             print(f"hot = {s['week_over_week']['hot_rule']}; statistics: "
                   f"{ {k: v for k, v in s.get('gi_parameters', {}).items() if k != 'n'} }")
+        if args.analyse:
+            best = time_analysis(config, week=args.week, repeat=args.analyse)
+            print(f"\nthe analysis again (pipeline.analyse, best of {args.analyse}): "
+                  "wall / CPU seconds per step")
+            for name, (wall, cpu) in best.items():
+                if name != "analysis":
+                    print(f"  {name:<16} {wall:7.2f} {cpu:7.2f}")
+            wall, cpu = best["analysis"]
+            print(f"  analysis total {wall:.2f} s wall, {cpu:.2f} s CPU (target ≤ 5 s on an "
+                  f"idle machine: {'met' if wall <= 5 else 'NOT met'} here)")
         if args.outputs:
             best = time_outputs(result.result, folder / "bench-outputs", repeat=args.outputs,
                                 profile=args.profile)

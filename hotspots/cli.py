@@ -150,6 +150,7 @@ def _line(label: str, value: str) -> None:
 def print_summary(summary: dict, files: dict, lang: str = "en") -> None:
     """Print the short run summary an analyst reads first (in the run's language)."""
     from hotspots import i18n
+    from hotspots.i18n.phrases import reason_text, skip_text
 
     t = i18n.translator(lang, "cli")
     num = lambda v: i18n.number(v, lang)  # noqa: E731
@@ -158,12 +159,16 @@ def print_summary(summary: dict, files: dict, lang: str = "en") -> None:
     _line(t("used"), num(s["used"]))
     _line(t("rejected"), num(s["rejected"]))
     for reason, n in s["rejected_by_reason"].items():
-        click.echo(f"    {reason:<22} {num(n)}")
+        # English keeps the stable codes (scripts read them); other languages show words
+        shown = reason if i18n.language(lang) == "en" else reason_text(reason, lang)
+        click.echo(f"    {shown:<22} {num(n)}")
     _line(t("accounted"), t("accounted_text", answer=i18n.text("words.yes", lang)
                            if s["accounted"] else t("accounted_no")))
     _line(t("snap"), t("snap_text", rate=_fmt_pct(s["snap_rate"], lang)))
     if "geocode_rate" in s:
         _line(t("address"), t("address_text", rate=_fmt_pct(s["geocode_rate"], lang)))
+        for warning in (s.get("geocoding_qa") or {}).get("warnings") or ():
+            click.echo(f"    {t('warning')} {warning}")
     _line(t("segments"), t("segments_text", n=num(s["segments"]), crs=s["crs"]))
     conc = s["concentration"]
     _line(t("concentration"), t("concentration_text", s50=_fmt_pct(conc["share_for_50pct"], lang),
@@ -171,7 +176,7 @@ def print_summary(summary: dict, files: dict, lang: str = "en") -> None:
                                 gini=i18n.number(conc["gini"], lang, digits=2)))
     skipped = s.get("statistics", {}).get("skipped")
     if skipped:
-        _line(t("statistics"), t("not_computed", why=skipped))
+        _line(t("statistics"), t("not_computed", why=skip_text(skipped, lang)))
     breaks = (s.get("class_breaks") or {}).get("rate_per_100m")
     if breaks:
         _line(t("breaks"), t("breaks_text", breaks=" | ".join(
@@ -190,6 +195,7 @@ def print_summary(summary: dict, files: dict, lang: str = "en") -> None:
 def print_weekly(summary: dict, lang: str = "en") -> None:
     """The week-over-week and evaluation lines of a weekly run (in the run's language)."""
     from hotspots import i18n
+    from hotspots.i18n.phrases import hot_rule_text, skip_text
 
     t = i18n.translator(lang, "cli")
     s = summary
@@ -199,13 +205,14 @@ def print_weekly(summary: dict, lang: str = "en") -> None:
                        last=i18n.date_text(dates["last"], lang),
                        n=i18n.number(s["incidents_week"], lang)))
     if s.get("week_over_week_skipped"):
-        _line(t("previous"), s["week_over_week_skipped"])
+        _line(t("previous"), skip_text(s["week_over_week_skipped"], lang))
     if wow:
         _line(t("previous"), t("previous_text", n=i18n.number(wow["incidents_prev"], lang),
                                weeks=len(wow["weekly_totals"]) - 1,
                                mean=i18n.number(wow["incidents_hist_mean"], lang, digits=1)))
         _line(t("hot"), t("hot_text", new=wow["hot_new"], persistent=wow["hot_persistent"],
-                          cooling=wow["hot_cooling"], rule=wow["hot_rule"]))
+                          cooling=wow["hot_cooling"],
+                          rule=hot_rule_text(wow["hot_rule"], lang)))
     if ev:
         _line(t("last_hot"), t("last_hot_text", hit=_fmt_pct(ev["hit_rate"], lang), n=ev["n"],
                                N=ev["N"], pai_l=i18n.number(ev["pai_length"], lang, digits=2),

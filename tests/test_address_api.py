@@ -112,6 +112,23 @@ def test_prepare_then_geocode_frames_in_frames_out(town, two_towns):
     assert again.table["reason"].iloc[0] == "ambiguous_street"  # no CEP: two "Rua Um"
 
 
+def test_geocode_pauses_the_garbage_collector_only_during_the_call(town):
+    import gc
+
+    assert gc.isenabled()
+    town.geocode(records("Rua Um, 50", cep=["96010100"], bairro=[""]))
+    assert gc.isenabled()  # resumed after a call
+    with pytest.raises(ValidationError, match="address"):
+        town.geocode(pd.DataFrame({"street": ["Rua Um, 50"]}))  # no address column
+    assert gc.isenabled()  # and after a failed one
+    gc.disable()
+    try:  # a caller's disabled collector stays disabled
+        town.geocode(records("Rua Um, 50", cep=["96010100"], bairro=[""]))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_odd_even_sides_follow_the_numbering_direction(town, two_towns):
     res = town.geocode(records("Rua Um, 51", "Rua Um, 52", cep=["96010100"] * 2))
     y = shapely.get_y(res.geocoded.geometry.values)

@@ -158,3 +158,27 @@ def test_standardised_names_agree_with_enderecobr_on_the_city_streets():
           f"read back: {ours / len(abbreviated):.2%} of {len(abbreviated)}")
     assert len(names) > 1000 and agree >= 0.99
     assert ours == len(abbreviated)
+
+
+def test_key_words_shortcut_equals_the_word_by_word_reading():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from hotspots.address.names import _key_words, _word_key
+
+    def slow(words):
+        out = []
+        for i, w in enumerate(words):
+            out.extend(_word_key(w, i < len(words) - 1 and words[i + 1] == "DE"))
+        kept = [w for w in out if w not in {"DA", "DE", "DO", "DAS", "DOS"}]
+        return kept or out
+
+    words = st.one_of(st.text("IVXLCDEA019", max_size=5),
+                      st.sampled_from(["PRIMEIRO", "DE", "MAIO", "XV", "CIVIL", "MIL", "15"]))
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(words, max_size=6))
+    def check(ws):
+        assert _key_words(ws) == slow(ws)
+
+    check()

@@ -3,6 +3,8 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hotspots.address.normalize import (
     normalize_street,
@@ -150,3 +152,102 @@ def test_parse_addresses_aligns_with_the_input_index():
     assert out["problem"].tolist() == ["", "address_empty", "", "invalid_address"]
     assert out["number"].dtype == "Int64"
     assert np.all(out.columns == out.columns)
+
+
+# -- the quick path of the commonest shape gives the full parser's result ---------------------
+_WORDS = ["RUA", "Rua", "av", "Avenida", "R", "TV", "Travessa", "JOAO", "joão", "Gonçalves",
+          "D", "X", "E", "N", "NO", "NR", "NUM", "NUMERO", "BR", "RS", "KM", "ESQ", "ESQUINA",
+          "COM", "SEM", "NUMERO", "BAIRRO", "CASA", "APTO", "AP", "BLOCO", "FUNDOS", "LOTE",
+          "QUADRA", "EM", "FRENTE", "AO", "LADO", "VILA", "NOVA", "CEP", "CEPEDA", "SAO", "S",
+          "SANTA", "DE", "DA", "DOS", "QUINZE", "NOVEMBRO", "Sargento", "Dom", "Pedro", "II",
+          "R.", "Av.", "TV.", "S.", "B.", "N.", "Dr.", "Esq.", "Km.", "Cep", "SC", "RS"]
+_SEPARATORS = [", ", ",", " ", " nº ", " n. ", " N.", ", nº ", ", NO ", " numero ", " NUMERO. ",
+               " Nr ", " #"]
+
+
+def _full_and_quick(text):
+    from hotspots.address.normalize import _parse
+
+    return _parse(text, (), ()), _parse(text, (), (), simple=False)
+
+
+@pytest.mark.parametrize("text", [
+    "Rua Douotor Camilo Mércio, 275", "beco maria flor vieira 143", "Rua Ado Malagtli, nº 406",
+    "RUA LUIZ MANOEL 62", "Acesso M Quatro n. 298", "rua luiz onzi 166", "RUA X 12",
+    "Rua Joao No 5", "Rua Joao N5", "Rua BR 116", "Rua da Casa Verde 10", "Rua Em Frente 3",
+    "Estrada do KM 12", "Rua Sem Nome 4", "Rua do Bairro 7", "Rua Joao 0", "Rua Joao 00012",
+    "Rua Joao 123456", "Rua Joao, numero 5", "RUA, 123", "Avenida 7", "Travessa Dois 15",
+    "Rua Joao NUMERO. 5", "Rua Projetada 4", "Rua Quadra 5", "Rua Nova Esq 5",
+])
+def test_quick_path_equals_full_parse(text):
+    quick, full = _full_and_quick(text)
+    assert quick == full
+
+
+_TAILS = ["", ", CEP 96010-100", " CEP 96010100", ", 96010100", " - 96010-100", ", cep: 96.010-100",
+          " - RS", ", Pelotas", " apto 3", " - Centro", ", CEP 96010-100 - RS", " Centro",
+          " - Vila Nova", " fundos", " A Vila", " de Maio", " DO SUL", " SP", " - Vila SC",
+          " - Bairro Novo", " casa 2", " bloco B Vila Nova", " Esq Rua B", " - A", " B",
+          " lote AB Novo", " - Jardim X", " em frente", " Centro, CEP 96010-100"]
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=5),
+       st.sampled_from(_SEPARATORS), st.integers(0, 120_000), st.booleans(),
+       st.sampled_from(_TAILS))
+def test_quick_path_equals_full_parse_property(words, sep, number, upper, tail):
+    text = " ".join(words) + sep + str(number) + tail
+    quick, full = _full_and_quick(text.upper() if upper else text)
+    assert quick == full
+
+
+@pytest.mark.parametrize(("text", "taken"), [
+    ("RUA DOUTOR CAMILO MERCIO, 275", True), ("RUA ADO MALAGTLI, NO 406", True),
+    ("BECO MARIA FLOR VIEIRA 143", True), ("RUA JOAO, NUMERO 5", True),
+    ("RUA JOAO NO 5", False), ("RUA JOAO NUMERO 5", False), ("RUA BR 116", False), ("RUA DA CASA VERDE 10", False),
+    ("RUA X 12", False), ("RUA JOAO 0", False), ("RUA JOAO 123456", False),
+    ("RUA JOAO 12 - CENTRO", True), ("ESTRADA DO KM 12", False),
+    ("R. ANGELO PEZZOLATTO, 41", True), ("TV. MUTIRAO N. 563", True), ("R. ROUXINOIS 287", True),
+    ("S. JOAO 5", False), ("B. NOVO 5", False), ("R.ROUXINOIS 287", False),
+    ("RUA JOAO, 370 - CIDADE DE AGUEDA", True), ("RUA JULIO OSTROWSKI, 675 FUNDOS", True),
+    ("RUA ELPIDIO LIMBERGER 109 CRUZEIRO", True), ("RUA QUINZE 15 DE NOVEMBRO", False),
+    ("RUA JOAO 5 - VILA SC", False), ("RUA JOAO, NO 5 A", False),
+])
+def test_quick_path_is_taken_only_for_the_plain_shape(text, taken):
+    from hotspots.address.normalize import _parse_simple
+
+    assert (_parse_simple(text, text, ()) is not None) is taken
+    quick, full = _full_and_quick(text)
+    assert quick == full
+
+
+def test_parsed_objects_are_ordinary_frozen_dataclasses():
+    import dataclasses
+    import pickle
+
+    from hotspots.address.names import StreetName
+    from hotspots.address.normalize import ParsedAddress
+
+    p = parse_address("Rua Joao Pessoa, 123")
+    street = StreetName("RUA JOAO PESSOA", "RUA", "JOAO PESSOA", "JOAO PESSOA", "")
+    assert normalize_street("Rua Joao Pessoa") == street
+    assert p == ParsedAddress(street=street, number=123, number_suffix="", number_kind="number",
+                              km=None, complement="", bairro="", cep="", cross_street=None,
+                              problem="")
+    assert hash(p) == hash(parse_address("Rua Joao Pessoa, 123"))
+    assert pickle.loads(pickle.dumps(p)) == p and dataclasses.replace(p, number=7).number == 7
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        p.number = 5  # type: ignore[misc]
+    assert parse_address("").name_number == "" and parse_address("").problem == "address_empty"
+
+
+def test_quick_path_after_the_cep_is_cut():
+    from hotspots.address.normalize import _parse_simple
+
+    text = "Rua Arlindo Grundrling, 495, CEP 96130-093"
+    quick, full = _full_and_quick(text)
+    assert quick == full and quick.cep == "96130093" and quick.number == 495
+    assert quick.street.key == "ARLINDO GRUNDRLING"
+    rest = _parse_simple("RUA ARLINDO GRUNDRLING, 495", "RUA ARLINDO GRUNDRLING, 495", (),
+                         cep="96130093")
+    assert rest == quick

@@ -15,10 +15,11 @@ ORCHESTRATION = ("hotspots.pipeline", "hotspots.cli", "hotspots.__main__", "hots
 #: drawing and writing outputs
 DRAWING = ("hotspots.maps", "hotspots.export", "hotspots.report", "hotspots.figures",
            "hotspots.planning.sheet", "hotspots.planning.figure", "hotspots.planning.table",
-           "hotspots.intervention.report", "hotspots.intervention.figures")
+           "hotspots.intervention.report", "hotspots.intervention.figures",
+           "hotspots.bulletin_sections", "hotspots.patrol_cards")
 #: computing modules (every module must be in one of the three groups or in NEUTRAL)
 COMPUTING = (
-    "hotspots.stats", "hotspots.weights", "hotspots.segments", "hotspots.snap",
+    "hotspots.stats", "hotspots.weights", "hotspots.segments", "hotspots.noding", "hotspots.snap",
     "hotspots._snapkernel", "hotspots.geocode", "hotspots.aggregate", "hotspots.overlays",
     "hotspots.prioritize", "hotspots.evaluation", "hotspots.weekly", "hotspots.address",
     "hotspots.grids", "hotspots.raster", "hotspots.crs", "hotspots.ingest",
@@ -34,7 +35,11 @@ NEUTRAL = (
     "hotspots.config.geocoding",
     "hotspots.layers", "hotspots.symbology", "hotspots.symbology.classes", "hotspots.symbology.rules",
     "hotspots.symbology.texts", "hotspots.privacy", "hotspots.progress", "hotspots.sample",
-    "hotspots.postgis",
+    "hotspots.postgis", "hotspots.symbology.breaks",
+    "hotspots.i18n", "hotspots.i18n.catalogue", "hotspots.i18n.formats", "hotspots.i18n.phrases",
+    "hotspots.i18n.bulletin", "hotspots.i18n.cards", "hotspots.i18n.cli", "hotspots.i18n.fields",
+    "hotspots.i18n.kml", "hotspots.i18n.legend", "hotspots.i18n.liaison", "hotspots.i18n.map",
+    "hotspots.i18n.rejects", "hotspots.i18n.words",
 )
 
 
@@ -171,8 +176,9 @@ def test_the_cycle_finder_finds_cycles():
 
 
 def test_the_graph_sees_function_level_and_relative_imports():
-    # report imports evaluation inside a function; pipeline.run imports its siblings
-    assert "hotspots.evaluation" in GRAPH["hotspots.report"]
+    # bulletin_sections imports the emerging categories inside a function; pipeline.run
+    # imports its siblings
+    assert "hotspots.stats.emerging_categories" in GRAPH["hotspots.bulletin_sections"]
     assert "hotspots.pipeline.atomic" in GRAPH["hotspots.pipeline.run"]
 
 

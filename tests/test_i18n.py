@@ -74,7 +74,7 @@ def test_translator_and_lookup():
     assert t("subtitle.week", week="2026-W47") == "semana 2026-W47"
     assert i18n.text("bulletin.week", "en") == "Week"
     assert t.get("nope") is None
-    with pytest.raises(KeyError, match="no message 'map.nope'"):
+    with pytest.raises(KeyError, match=r"no message 'map\.nope'"):
         t("nope")
     with pytest.raises(ValidationError, match="'pt'"):
         i18n.translator("fr")

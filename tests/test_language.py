@@ -35,7 +35,7 @@ ENGLISH = {
     "every", "this", "last", "more", "less", "within", "beyond", "chance", "rate", "share",
     "funded", "budget", "visits", "minutes", "guidance", "patrol", "layers", "map", "file",
     "files", "records", "rejected", "used", "read", "reason", "unknown", "emerging", "trend",
-    "cooling", "persistent", "new", "significant", "confidence", "value", "length", "lamp",
+    "cooling", "persistent", "new", "significant", "confidence", "value", "length",
 }
 #: text that may stay as it is: names of methods, file names, acronyms, libraries, data
 ALLOWED = re.compile(
@@ -225,6 +225,26 @@ def test_weekly_run_in_portuguese_has_no_english_left(pt_week_run):
 def test_demo_in_portuguese_has_no_english_left(pt_demo_run):
     folder = pt_demo_run.files["map"].parent
     assert _check_folder(folder, _source_columns() | {"has_coordinates"}) == {}
+
+
+def test_cli_summary_in_portuguese_has_no_english_left(pt_week_run, capsys):
+    """What ``hotspots weekly`` prints for a Portuguese run (reasons, rule, skips in words)."""
+    from hotspots.cli import print_summary, print_weekly
+
+    summary = dict(pt_week_run.summary)
+    # a skipped step and a reject reason are printed in words too
+    summary["statistics"] = {**summary.get("statistics", {}),
+                             "skipped": "the hot-spot statistics did not run"}
+    summary["rejected_by_reason"] = {"outside_boundary": 3,
+                                     **summary.get("rejected_by_reason", {})}
+    print_summary(summary, pt_week_run.files, "pt")
+    print_weekly(summary, "pt")
+    lines = capsys.readouterr().out.splitlines()
+    assert any("fora do limite" in line for line in lines), lines
+    # the file paths listed after the last heading are the files' own names
+    paths = {str(p) for p in pt_week_run.files.values()}
+    texts = [line for line in lines if line.strip() not in paths]
+    assert leaks(texts) == []
 
 
 def test_the_checker_finds_english(tmp_path):

@@ -43,7 +43,6 @@ def synthetic_segments(n_side: int = 4) -> gpd.GeoDataFrame:
         "lamps_within_reach": 2, "lights_per_100m": 2.0, "dark_gap_m": 10.0, "dark_fraction": 0.1,
         "night_count": np.arange(n) % 3, "night_share": 0.5, "dist_green_m": 50.0,
         "nearest_green_adopted": True,
-        "priority_rank": [float(k + 1) if k < 12 else np.nan for k in range(n)],
         "priority_score": 1.0, "priority_reason": "night incidents on a dark stretch",
         "vitima_nome": "Fulana de Tal", "narrativa": "relato secreto", "cpf": "123.456.789-00",
     }, geometry=lines, crs=CRS)
@@ -97,7 +96,6 @@ def test_every_layer_is_in_the_layer_control(full_html):
 def test_offline_html_has_no_remote_reference_and_inlines_leaflet(full_html):
     assert remote_references(full_html) == []
     assert "cdn.jsdelivr" not in full_html and "code.jquery.com" not in full_html
-    assert "L.version" not in full_html or True
     assert 'version="1.9.4"' in full_html  # leaflet inlined
     assert "sourceMappingURL" not in full_html
 
@@ -207,6 +205,31 @@ def test_basemaps_online_and_user_supplied():
     assert "tiles/{z}/{x}/{y}.png" in local and remote_references(local) == []
     none = maps.map_html(maps.build_map(seg))
     assert "L.tileLayer" not in none
+
+
+def synthetic_water() -> dict:
+    """A lake (polygon) and a stream (line) beside the synthetic grid."""
+    lake = gpd.GeoDataFrame({"name": ["Lagoa"]}, crs=CRS,
+                            geometry=[shapely.box(370120, 6487120, 370180, 6487180)])
+    stream = gpd.GeoDataFrame({"name": ["Arroio"]}, crs=CRS, geometry=[
+        shapely.LineString([(370000, 6487250), (370200, 6487260)])])
+    return {"lake": lake, "stream": stream}
+
+
+def test_water_in_the_base_map_polygons_or_lines():
+    seg = synthetic_segments(2)
+    water = synthetic_water()
+    page = maps.map_html(maps.build_map(seg, water=water["lake"]))
+    call = re.search(r"hsBase\(([^;]*)\);", page).group(1).split(", ")
+    assert call[-1].startswith("hs_data_") and call[-2] == "null"  # water, no parks
+    assert '"water_kind":"polygon"' in page
+    line = maps.map_html(maps.build_map(seg, water=water["stream"]))
+    assert '"water_kind":"line"' in line
+    without = maps.map_html(maps.build_map(seg))
+    assert re.search(r"hsBase\([^;]*, null, null\);", without)
+    both = pd.concat([water["lake"], water["stream"]])
+    with pytest.raises(ValidationError, match=r"only polygons or only lines.*LineString"):
+        maps.build_map(seg, water=both)
 
 
 # --- the week slider (incidents per ISO week) and week-over-week status ---------------------

@@ -814,3 +814,77 @@ def test_sample_city_gives_a_sensible_table_with_no_planted_pattern():
         np.testing.assert_allclose(tab.knox_ratio[-1], 1.0, atol=0.03)
         assert not res.zone.found
         assert res.summary["pt"].startswith("Sem padrão de quase-repetição")
+
+
+# --- the permutation recount: narrow counters, wide passes ------------------------------------
+
+
+def numpy_cells(first, second, sband, t, perm, t_edges, n_spatial):
+    """Finite Knox cells of the pairs when incident i gets time t[perm[i]] (left-closed)."""
+    tp = np.asarray(t)[perm]
+    tband = np.searchsorted(t_edges, np.abs(tp[first] - tp[second]), side="right")
+    out = np.zeros((n_spatial, len(t_edges) + 1), dtype=np.int64)
+    np.add.at(out, (sband, tband), 1)
+    return out[:, :-1]
+
+
+@pytest.mark.parametrize("scale", [1, 86_400, 2**36])  # int16, int32 and int64 time columns
+def test_recount_counts_beyond_the_narrow_counter_limit(scale):
+    from hotspots.stats import _knox
+
+    rng = np.random.default_rng(11)
+    n = 400  # 79,800 pairs, most of them in one cell: past int16's 32,767 in every chunk
+    first, second = np.triu_indices(n, k=1)
+    sband = np.where(rng.random(len(first)) < 0.9, 0, rng.integers(1, 4, len(first)))
+    t = rng.integers(0, 40, n) * scale
+    t_edges = np.array([7, 14, 21]) * scale
+    perms = np.stack([np.arange(n)] + [rng.permutation(n) for _ in range(40)])
+    got = _knox.finite_counts(first, second, sband, t, perms, t_edges, closed="left",
+                              n_spatial=4, locality=rng.permutation(n))
+    for r in (0, 1, 39, 40):
+        np.testing.assert_array_equal(
+            got[r], numpy_cells(first, second, sband, t, perms[r], t_edges, 4))
+    assert got[0, 0].sum() > 2**15
+
+
+def test_knox_counts_are_the_seeded_permutations_in_order():
+    from hotspots.stats import _knox
+
+    rng = np.random.default_rng(12)
+    n = 90
+    first, second = np.triu_indices(n, k=1)
+    sband = rng.integers(0, 4, len(first))
+    t = rng.integers(0, 60, n)
+    t_edges = np.array([7, 14, 21])
+    observed, sims = _knox.knox_counts(first, second, sband, t, t_edges, closed="left",
+                                       n_spatial=4, permutations=300, seed=[3, 1])
+    draw = np.random.default_rng([3, 1])
+    np.testing.assert_array_equal(
+        observed[:-1, :-1], numpy_cells(first, second, sband, t, np.arange(n), t_edges, 4))
+    for r in range(300):  # more than one pass of the recount (block of 128)
+        perm = draw.permutation(n)
+        if r in (0, 126, 127, 128, 299):
+            np.testing.assert_array_equal(
+                sims[r, :-1, :-1], numpy_cells(first, second, sband, t, perm, t_edges, 4))
+
+
+@pytest.mark.parametrize("limit", [0.0, 1e-3, 35.0, 120.0])
+@pytest.mark.parametrize("metric", ["euclidean", "manhattan"])
+@pytest.mark.parametrize("origin", [(0.0, 0.0), (370_000.0, 6_480_000.0)])
+def test_planar_pairs_grid_and_tree_paths_equal_scipy(limit, metric, origin):
+    # near the origin the slack is tiny, so a limit of 0 takes the k-d tree path
+    from scipy.spatial.distance import pdist, squareform
+
+    rng = np.random.default_rng(21)
+    xy = rng.uniform(0, 1_000, size=(400, 2)).round(0)  # rounded: exact duplicates and ties
+    xy = np.r_[xy, xy[:30]] + np.asarray(origin)
+    scale = max(1.0, float(np.abs(xy).max()))
+    tree_path = 1_000 / (limit + 1e-7 * scale) >= _pairs._MAX_GRID_CELLS
+    assert tree_path == (origin == (0.0, 0.0) and limit == 0)
+    d = squareform(pdist(xy, "euclidean" if metric == "euclidean" else "cityblock"))
+    i, j = np.nonzero(np.triu(d <= limit, k=1))
+    got = _pairs.planar_pairs(xy, max_distance_m=limit, metric=metric)
+    order = np.lexsort((got.second, got.first))
+    np.testing.assert_array_equal(got.first[order], i)
+    np.testing.assert_array_equal(got.second[order], j)
+    np.testing.assert_allclose(got.distance_m[order], d[i, j], rtol=0, atol=1e-9)

@@ -53,8 +53,8 @@ def test_map_on_a_desktop_every_layer_search_and_top_list(browser, pt_week_run, 
     view = _open(browser, path, DESKTOP)
     page = view.page
     assert page.title().endswith("mapa" if lang == "pt" else "map")
-    assert view.map_js("return document.querySelectorAll('.leaflet-control-layers-expanded')"
-                       ".length") == 0 or True
+    # on a desktop the layer switcher is open (it folds to an icon on a phone)
+    assert page.locator(".leaflet-control-layers-expanded").count() == 1
     names = [n.strip() for n in _layer_names(view)]
     assert len(names) >= 6, names
     tag = f"{which}_{lang}"
@@ -102,6 +102,8 @@ def test_map_on_a_desktop_every_layer_search_and_top_list(browser, pt_week_run, 
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for(state="visible", timeout=5000)
     assert text.split(" — ")[0] in popup.inner_text()
+    # the hover tooltip never covers the popup being read
+    assert view.map_js("return map.getPane('tooltipPane').style.display;") == "none"
     _shot(view, f"map_{tag}_top_list.png")
     # street names at close zoom, from the city's own streets
     view.map_js("map.setZoom(17);")
@@ -159,6 +161,14 @@ def _pdf(browser, path: Path, name: str) -> int:
     page.route(re.compile(r"^https?://"), lambda r: (requests.append(r.request.url), r.abort()))
     page.goto(path.resolve().as_uri())
     broken = page.evaluate("[...document.images].filter(i => !i.naturalWidth || !i.alt).length")
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 718, "height": 1000})  # A4 less its margins at 96 dpi
+    # nothing printed is cut at the right edge: every table fits the box it is drawn in
+    clipped = page.evaluate("""[...document.querySelectorAll('table')].filter(
+        t => t.scrollWidth > t.parentElement.clientWidth + 1
+             || t.getBoundingClientRect().right > document.documentElement.clientWidth + 1
+        ).map(t => t.className || t.parentElement.id || 'table')""")
+    assert clipped == [], clipped
     pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / f"{name}.pdf").write_bytes(pdf)
@@ -230,3 +240,27 @@ def test_patrol_cards_one_page_per_shift(browser, pt_week_run, which):
     view.page.close()
     pages = _pdf(browser, path, f"patrol_cards_{which}_pt")
     assert pages == shifts
+
+
+def test_base_map_draws_water_parks_and_every_street(browser, tmp_path):
+    """The base map is drawn from the data given (streets, parks, water), offline."""
+    from test_maps import synthetic_overlays, synthetic_segments, synthetic_water
+
+    from hotspots import maps
+
+    seg = synthetic_segments(3)
+    green = synthetic_overlays()["green_areas"]
+    for kind, water in synthetic_water().items():
+        fmap = maps.build_map(seg, green_areas=green, water=water, lang="pt")
+        view = _open(browser, maps.save_map(fmap, tmp_path / f"{kind}.html"), DESKTOP)
+        drawn = view.map_js(
+            "const out = {line: 0, polygon: 0, water: 0}; window.hsBaseLayer.eachLayer(l => {"
+            "  const water = (l instanceof L.Polygon ? l.options.fillColor : l.options.color)"
+            "    === '#c6dbef';"
+            "  if (water) out.water++; else if (l instanceof L.Polygon) out.polygon++;"
+            "  else out.line++; }); return out;")
+        assert drawn == {"line": len(seg), "polygon": len(green), "water": 1}, (kind, drawn)
+        assert view.errors == [] and view.requests == []
+        if kind == "lake":
+            _shot(view, "map_pt_base_water.png")
+        view.page.close()

@@ -45,11 +45,19 @@ def test_range_infinite_end_is_open():
     assert r.contains([50, 51, 1e300, math.inf, nan]).tolist() == [False, True, True, False, False]
 
 
-def test_priority_ranks_at_the_edges_and_not_ranked():
-    seg = _lines(10, priority_rank=[1, 10, 11, 25, 26, 50, 51, 1000, nan, 0])
-    s = sym.symbology("priority", seg)
+def _week_counts(frame):
+    """A left-closed count symbology (the weekly layer's fixed classes 1, 3–5, 6–10, ≥ 11)."""
+    return sym.Symbology("week", "Week", "Week", "line", "count", "range",
+                         sym.count_classes([], lower_bounds=(1, 3, 6, 11)),
+                         sym.Category(None, "No incidents", sym.BACKGROUND_COLOR, 1.0))
+
+
+def test_left_closed_count_classes_at_the_edges_and_missing():
+    seg = _lines(10, count=[1, 2, 3, 5, 6, 10, 11, 1000, nan, 0])
+    s = _week_counts(seg)
     assert s.classify(seg).tolist() == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4]
-    assert s.all_classes[4].label == "Not ranked"
+    assert [c.label for c in s.classes] == ["1–2", "3–5", "6–10", "11 or more"]
+    assert s.all_classes[4].label == "No incidents"
 
 
 def test_rates_lower_open_upper_closed_with_suppressed_and_missing():
@@ -78,8 +86,8 @@ def test_rate_index_agrees_with_the_symbology_rule():
 
 
 def test_suppressed_class_only_where_suppression_nulls_the_column():
-    seg = _lines(2, priority_rank=[nan, 3], rate_per_100m=[nan, 1.0], suppressed=[True, False])
-    assert sym.symbology("priority", seg).suppressed is None  # a null rank is "not ranked"
+    seg = _lines(2, rate_per_100m=[nan, 1.0], suppressed=[True, False])
+    assert sym.symbology("hot_status", seg.assign(hot_status=[None, "new"])).suppressed is None
     assert sym.symbology("rate", seg).suppressed is not None
     assert sym.symbology("gi", seg.assign(gi_bin=[nan, 1])).classify(seg.assign(
         gi_bin=[nan, 1])).tolist() == [7, 2]  # "No Gi* class", Hot spot 90 %
@@ -150,31 +158,29 @@ def test_every_text_exists_in_both_languages():
                 max_size=40), st.randoms(use_true_random=False))
 def test_classify_is_row_order_invariant_and_never_leaves_a_feature_out(values, rnd):
     vals = [nan if v is None else v for v in values]
-    seg = _lines(len(vals), rate_per_100m=vals, priority_rank=vals)
+    seg = _lines(len(vals), rate_per_100m=vals, count=vals)
     order = list(range(len(vals)))
     rnd.shuffle(order)
     shuffled = seg.iloc[order]
-    for key in ("rate", "priority"):
-        idx = sym.symbology(key, seg).classify(seg)
+    for make in (lambda f: sym.symbology("rate", f), _week_counts):
+        idx = make(seg).classify(seg)
         assert (idx >= 0).all()
-        again = sym.symbology(key, shuffled).classify(shuffled)
+        again = make(shuffled).classify(shuffled)
         assert again.tolist() == idx[order].tolist()
 
 
 # --- the QGIS filters written from the same rule ------------------------------------------
 
 
-def test_qgis_filters_of_ranks_rates_texts_booleans_and_extras():
-    seg = _lines(8, priority_rank=[1, 30, nan, 1, 1, 1, 1, 1],
+def test_qgis_filters_of_counts_rates_texts_booleans_and_extras():
+    seg = _lines(8, count=[1, 30, nan, 1, 1, 1, 1, 1],
                  rate_per_100m=[0, nan, 1, 2, 3, 4, 5, 6],
                  suppressed=[False, True, False, False, False, False, False, False])
-    prio = sym.symbology("priority", seg)
-    assert [class_expression(prio, i) for i in range(4)] == [
-        '"priority_rank" >= 1 AND "priority_rank" < 11',
-        '"priority_rank" >= 11 AND "priority_rank" < 26',
-        '"priority_rank" >= 26 AND "priority_rank" < 51',
-        '"priority_rank" >= 51']
-    assert class_expression(prio, 4).startswith('NOT coalesce(("priority_rank" >= 1 AND')
+    week = _week_counts(seg)
+    assert [class_expression(week, i) for i in range(4)] == [
+        '"count" >= 1 AND "count" < 3', '"count" >= 3 AND "count" < 6',
+        '"count" >= 6 AND "count" < 11', '"count" >= 11']
+    assert class_expression(week, 4).startswith('NOT coalesce(("count" >= 1 AND')
     rate = sym.symbology("rate", seg)
     assert class_expression(rate, 0) == '"rate_per_100m" = 0'
     assert class_expression(rate, 1) == '"rate_per_100m" > 0 AND "rate_per_100m" <= 2'
@@ -194,13 +200,18 @@ def test_qgis_filters_of_ranks_rates_texts_booleans_and_extras():
 
 def test_layer_styles_rules_and_legend_match_the_symbology(tmp_path):
     seg = _lines(4, gi_bin=[3, 0, nan, -1], rate_per_100m=[0, 1, 2, nan],
-                 street_name=["a", "b", "c", "d"], priority_rank=[1, nan, 11, 26])
+                 street_name=["a", "b", "c", "d"], hot_status=["new", None, "cooling", None])
     path = export.write_geopackage({"segments": seg}, tmp_path / "x.gpkg")
     styles = export.qgis_styles.layer_styles("segments", seg)
-    # the segments' styles are the registry's (the priority ranking was retired for the plan)
-    assert [name for name, _ in styles] == ["Hot spots (Gi*)", "Incidents per 100 m"]
-    ranked = export.qgis_styles.layer_styles("segments", seg, keys=("gi", "priority"))
-    assert [name for name, _ in ranked] == ["Hot spots (Gi*)", "Lighting priority"]
+    # the segments' styles are the registry's (each offered when its column exists)
+    assert [name for name, _ in styles] == ["Hot spots (Gi*)", "Incidents per 100 m",
+                                            "Hot segments, week over week"]
+    other = export.qgis_styles.layer_styles("segments", seg, keys=("gi", "hot_status"))
+    assert [name for name, _ in other] == ["Hot spots (Gi*)", "Hot segments, week over week"]
+    assert [name for name, _ in export.qgis_styles.layer_styles(
+        "segments", seg.drop(columns="hot_status"))] == ["Hot spots (Gi*)", "Incidents per 100 m"]
+    with pytest.raises(ValidationError, match="unknown symbology 'priority'"):
+        sym.symbology("priority", seg)  # the lighting ranking was retired for the plan
     root = ET.fromstring(styles[0][1].split("\n", 1)[1])
     rules = [(r.get("key"), r.get("label")) for r in root.iter("rule")]
     assert rules == [("gi-0", "Hot spot 99 %"), ("gi-1", "Hot spot 95 %"),

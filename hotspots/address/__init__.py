@@ -20,7 +20,8 @@ Usage (frames in, frames out; nothing in this package reads a file)::
 keys, the fuzzy-matching index, streets (connected pieces of one name), the bairros and CEPs of
 each street, the checked house-number range sides, the address points and the precision
 estimate. ``geocode`` then costs only its records (distinct addresses are parsed once, street
-spellings and corners are remembered between calls). ``geocode_addresses(list, segments)``
+spellings and corners are remembered between calls; one-edit name look-ups and range points run
+in numba; Python's cyclic garbage collector is paused during a call and resumed after it). ``geocode_addresses(list, segments)``
 geocodes a plain list; ``AddressGeocoder`` is the callable ``hotspots.geocode`` takes.
 
 Reference columns (segments from ``hotspots.segments.build_segments``; carry extra columns with

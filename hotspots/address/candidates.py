@@ -27,7 +27,8 @@ import pandas as pd
 from hotspots.address.messages import detail as D
 from hotspots.address.reference import StreetIndex
 
-__all__ = ["TYPE_MISMATCH_PENALTY", "StreetCandidates", "street_candidates"]
+__all__ = ["TYPE_MISMATCH_PENALTY", "StreetCandidates", "distinct_pair_groups",
+           "street_candidates"]
 
 #: points taken off when the written street type differs from the matched one ("Av." for a "Rua")
 TYPE_MISMATCH_PENALTY = 5.0
@@ -54,8 +55,16 @@ def _nunique_by(group: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     """For each row: how many distinct ``values`` its group holds."""
     if not len(group):
         return np.zeros(0, dtype=np.int64)
-    pairs = np.unique(np.column_stack([group, values]), axis=0)
-    return np.bincount(pairs[:, 0], minlength=n)[group]
+    return np.bincount(distinct_pair_groups(group, values), minlength=n)[group]
+
+
+def distinct_pair_groups(group: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The group of each distinct (group, value) pair of integers (one 1-D unique)."""
+    group = np.asarray(group, dtype=np.int64)
+    values = np.asarray(values, dtype=np.int64)
+    v = values - values.min()
+    span = int(v.max()) + 1
+    return np.unique(group * span + v) // span
 
 
 def _in_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
@@ -196,11 +205,12 @@ def street_candidates(index: StreetIndex, queries, *, min_score: float) -> Stree
 def _filter_places(index: StreetIndex, qs: dict, p: _Pairs, n: int) -> _Pairs:
     """Keep the streets of the written CEP, then of the written bairro, when there are any."""
     st = p.street.astype(np.int64)
-    cep = qs["cep"].astype(object)[p.query]
-    has_cep = np.array([len(c) == 8 and c.isdigit() for c in cep], dtype=bool)
-    cep_num = np.zeros(len(cep), dtype=np.int64)
-    if has_cep.any():
-        cep_num[has_cep] = np.array([int(c) for c in cep[has_cep]], dtype=np.int64)
+    qcep = qs["cep"].astype(object)  # once per query, then per candidate pair
+    q_has = np.array([len(c) == 8 and c.isdigit() for c in qcep], dtype=bool)
+    q_num = np.zeros(len(qcep), dtype=np.int64)
+    if q_has.any():
+        q_num[q_has] = np.array([int(c) for c in qcep[q_has]], dtype=np.int64)
+    has_cep, cep_num = q_has[p.query], q_num[p.query]
     cep_ok = has_cep & _in_sorted(st * 100_000_000 + cep_num, index.street_cep_set)
     generic = cep_num % 1000 == 0
     cep5_ok = has_cep & ~generic & _in_sorted(st * 100_000 + cep_num // 1000,

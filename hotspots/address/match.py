@@ -18,6 +18,8 @@ unique-candidate rule), else the address is ambiguous.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -25,7 +27,10 @@ import pandas as pd
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-__all__ = ["SHORT_KEY_SCORE", "NameIndex", "NameMatches", "fuzzy_score", "max_edits"]
+from hotspots.address.edits import DeletionIndex
+
+__all__ = ["SHORT_KEY_SCORE", "NameIndex", "NameMatches", "distinct_rows", "fuzzy_score",
+           "max_edits"]
 
 #: score when only the keys without leading titles agree: "Rua Osório" ~ "Rua General Osório"
 SHORT_KEY_SCORE = 92.0
@@ -40,6 +45,13 @@ def fuzzy_score(edits, length) -> np.ndarray:
     return np.round(100.0 * (1.0 - edits / (length + LENGTH_SLACK)), 1)
 
 
+def _score1(edits: int, length: int) -> float:
+    """:func:`fuzzy_score` of one pair, without NumPy (``np.round(x, 1)`` is
+    ``rint(10 x) / 10``, and Python's ``round`` of a float rounds half to even like ``rint``)."""
+    return round(100.0 * (1.0 - float(edits) / (float(length) + LENGTH_SLACK)) * 10.0) / 10.0
+
+
+@lru_cache(maxsize=4096)
 def max_edits(length: int, min_score: float) -> int:
     """Most edits a key of ``length`` characters may have and still score ``min_score``."""
     k = int(np.floor((1.0 - min_score / 100.0) * (length + LENGTH_SLACK) + 1e-9))
@@ -80,6 +92,25 @@ def _words_disagree(a: str, b: str, min_score: float) -> bool:
     return False
 
 
+def distinct_rows(columns) -> tuple[np.ndarray, np.ndarray]:
+    """Code of each row's distinct combination of values in equal-length ``columns``
+    (numbered in order of first appearance) and the first row of each code: each column
+    factorised, the codes combined and renumbered column by column (no string per row)."""
+    combined = None
+    for v in columns:
+        arr = np.asarray(v)
+        col = pd.factorize(arr if arr.dtype == object or arr.dtype.kind in "biu"
+                           else arr.astype(str))[0].astype(np.int64)
+        if combined is None:
+            combined = col
+            continue
+        combined = pd.factorize(combined * (int(col.max(initial=-1)) + 2) + col + 1)[0]
+    codes = pd.factorize(combined)[0] if combined is not None else np.zeros(0, np.int64)
+    first = np.zeros(int(codes.max(initial=-1)) + 1, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]
+    return codes, first
+
+
 class NameIndex:
     """The distinct keys of a street layer, ready for exact, title-less and fuzzy look-ups.
 
@@ -102,13 +133,9 @@ class NameIndex:
         self._lengths = np.array([len(k) for k in self.keys], dtype=np.int64)
         self._by_length = np.argsort(self._lengths, kind="stable")
         self._sorted_lengths = self._lengths[self._by_length]
-        deletions: dict[str, list[int]] = {}
-        for i, k in enumerate(self.keys):
-            if max_edits(len(k), self.min_score) < 1:
-                continue
-            for v in {k[:j] + k[j + 1:] for j in range(len(k))} | {k}:
-                deletions.setdefault(v, []).append(i)
-        self._deletions = deletions
+        # keys that may take one edit, in a hashed deletion index (numba look-ups)
+        self._edits = DeletionIndex(self.keys, [max_edits(len(k), self.min_score) >= 1
+                                                for k in self.keys])
         self._cache: dict[tuple[str, str, str], tuple] = {}
         self._cache_size = cache_size
 
@@ -121,16 +148,19 @@ class NameIndex:
         n = len(keys)
         shorts = np.asarray(short_keys, dtype=object)
         alts = np.full(n, "", dtype=object) if alt_keys is None else np.asarray(alt_keys, object)
-        joined = np.array([f"{k}\x1f{s}\x1f{a}" for k, s, a in zip(keys, shorts, alts)],
-                          dtype=object)
-        codes, ujoined = pd.factorize(joined)
-        uniq = [tuple(u.split("\x1f")) for u in ujoined]
+        codes, firsts = distinct_rows([keys, shorts, alts])
+        uniq = list(zip(keys[firsts].tolist(), shorts[firsts].tolist(), alts[firsts].tolist()))
         results: list[Any] = [None] * len(uniq)
         todo = []
+        # the one-edit neighbours of the alternative keys _direct needs, in one look-up
+        by_key = self._by_key
+        need = sorted({a for t in uniq if t not in self._cache
+                       for k, _s, a in (t,) if a and k in by_key and a not in by_key})
+        near_alt = dict(zip(need, self._one_edit_many(need))) if need else {}
         for i, t in enumerate(uniq):
             hit = self._cache.get(t)
             if hit is None:
-                hit = self._direct(*t)
+                hit = self._direct(*t, near_alt=near_alt)
                 if hit is None:
                     todo.append(i)
                     continue
@@ -143,24 +173,23 @@ class NameIndex:
         best = np.asarray([r[1] for r in results], dtype=np.float64)
         text = np.asarray([r[2] for r in results], dtype=np.object_)
         why = np.asarray([r[3] if not r[0] else "" for r in results], dtype=np.object_)
-        rows_q, rows_k, rows_s, rows_kind = [], [], [], []
-        for i, r in enumerate(results):
-            for j, k in enumerate(r[0]):
-                rows_q.append(i)
-                rows_k.append(k)
-                rows_s.append(r[4][j] if len(r) > 4 else r[1])
-                rows_kind.append(r[3][j] if isinstance(r[3], tuple) else r[3])
-        uq_of = np.asarray(rows_q, dtype=np.int64)
-        per = np.bincount(uq_of, minlength=len(uniq))
+        # every result's candidates in a row: (key, score, kind), results in order
+        per = np.fromiter((len(r[0]) for r in results), dtype=np.int64, count=len(results))
+        total = int(per.sum())
+        rows_k = np.fromiter(chain.from_iterable(r[0] for r in results), dtype=np.int64,
+                             count=total)
+        rows_s = np.fromiter(chain.from_iterable(r[4] if len(r) > 4 else (r[1],) * len(r[0])
+                                                 for r in results), dtype=float, count=total)
+        rows_kind = np.empty(total, dtype=object)
+        rows_kind[:] = list(chain.from_iterable(r[3] if isinstance(r[3], tuple)
+                                                else (r[3],) * len(r[0]) for r in results))
         first = np.concatenate([[0], np.cumsum(per)[:-1]])
         count = per[codes]
         qrows = np.repeat(np.arange(n, dtype=np.int64), count)
         take = np.repeat(first[codes], count) + (np.arange(count.sum())
                                                  - np.repeat(np.cumsum(count) - count, count))
-        pairs = pd.DataFrame({"query": qrows,
-                              "key": np.asarray(rows_k, dtype=np.int64)[take],
-                              "score": np.asarray(rows_s, dtype=float)[take],
-                              "kind": np.asarray(rows_kind, dtype=object)[take]})
+        pairs = pd.DataFrame({"query": qrows, "key": rows_k[take], "score": rows_s[take],
+                              "kind": rows_kind[take]})
         return NameMatches(pairs=pairs, best_score=best[codes], best_text=text[codes],
                            near_miss=why[codes])
 
@@ -169,8 +198,9 @@ class NameIndex:
             self._cache.clear()
         self._cache[t] = hit
 
-    def _direct(self, key: str, short: str, alt: str):
-        """Exact, alternative and title-less hits: (candidates, score, text, kind) or None."""
+    def _direct(self, key: str, short: str, alt: str, near_alt: dict | None = None):
+        """Exact, alternative and title-less hits: (candidates, score, text, kind) or None
+        (``near_alt``: :meth:`_one_edit` of alternative keys, already looked up)."""
         if not key:
             return ((), 0.0, "", "")
         hit = self._by_key.get(key)
@@ -179,7 +209,7 @@ class NameIndex:
             return ((hit, alt_hit), 100.0, key, ("exact", "alt"))
         if hit is not None and alt:
             # "Corerdor Quatro": QUATRO exists, but so may "CORREDOR QUATRO" one edit away
-            near = self._one_edit(alt)
+            near = near_alt[alt] if near_alt and alt in near_alt else self._one_edit(alt)
             if near:
                 best = max(sc for _, sc in near)
                 alts = tuple(sorted(c for c, sc in near if sc == best and c != hit))
@@ -200,30 +230,33 @@ class NameIndex:
 
     def _one_edit(self, text: str) -> list[tuple[int, float]]:
         """Keys one edit from ``text`` (deletion index) that pass the word checks, scored."""
-        cands: set[int] = set()
-        for v in {text[:j] + text[j + 1:] for j in range(len(text))} | {text}:
-            cands.update(self._deletions.get(v, ()))
-        out = []
-        for c in cands:
-            ref = self.keys[c]
-            d = OSA.distance(text, ref, score_cutoff=1)
-            if d > 1 or _words_disagree(text, ref, self.min_score):
+        return self._one_edit_many([text])[0]
+
+    def _one_edit_many(self, texts: list[str]) -> list[list[tuple[int, float]]]:
+        """:meth:`_one_edit` of many texts with one compiled look-up."""
+        out: list[list[tuple[int, float]]] = [[] for _ in texts]
+        q, k, d = self._edits.search(texts)
+        for qi, c, e in zip(q.tolist(), k.tolist(), d.tolist()):
+            text, ref = texts[qi], self.keys[c]
+            if _words_disagree(text, ref, self.min_score):
                 continue
-            score = float(fuzzy_score(d, max(len(text), len(ref))))
+            score = _score1(e, max(len(text), len(ref)))
             if score >= self.min_score:
-                out.append((c, score))
+                out[qi].append((c, score))
         return out
 
     def _fuzzy(self, queries: list[tuple[str, str, str]]) -> list[tuple]:
         """One-edit candidates from the deletion index; the rest by OSA over a length window."""
         out: list[Any] = [None] * len(queries)
         rest = []
+        texts = [t for key, _short, alt in queries for t in (key, alt)]
+        near = self._one_edit_many(texts)
         for i, (key, _short, alt) in enumerate(queries):
             best = None
-            for text in (key, alt):
+            for j, text in enumerate((key, alt)):
                 if not text:
                     continue
-                for c, s in self._one_edit(text):
+                for c, s in near[2 * i + j]:
                     kind = "fuzzy" if text is key else "alt_fuzzy"
                     if best is None or s > best[1]:
                         best = ([c], s, kind)

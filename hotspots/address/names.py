@@ -148,8 +148,18 @@ class StreetName:
     type_abbreviated: bool = False  #: the type was written as a code or abbreviation ("R.")
 
 
+def _street_name(**fields) -> StreetName:
+    """A StreetName without the frozen dataclass's per-field ``__setattr__`` (the same object;
+    every field given)."""
+    obj = object.__new__(StreetName)
+    obj.__dict__.update(fields)
+    return obj
+
+
 def strip_accents(text: str) -> str:
     """Remove diacritics (ã → a, ö → o) and keep everything else."""
+    if text.isascii() and "`" not in text:  # nothing to translate (the only ASCII entry)
+        return text
     out = text.translate(_ACCENTS)
     if out.isascii():
         return out
@@ -248,7 +258,8 @@ def _normalize_upper(upper: str, extra: tuple[tuple[str, str], ...]) -> StreetNa
     tokens = _TOKEN.findall(name_part)
     locality = normalize_bairro(locality) if locality else ""
     if not tokens:
-        return StreetName("", "", "", "", locality)
+        return _street_name(text="", street_type="", key="", short_key="", locality=locality,
+                            alt_key="", type_abbreviated=False)
     stype = ""
     head_words: list[str] = []
     if len(tokens) > 2 and (tokens[0].isdigit() or tokens[0] in _ORDINALS) and \
@@ -283,9 +294,9 @@ def _normalize_upper(upper: str, extra: tuple[tuple[str, str], ...]) -> StreetNa
     while len(short) > 1 and short[0] in TITLES:
         short = short[1:]
     alt = " ".join(_key_words([alt_first, *words])) if alt_first else ""
-    return StreetName(text=text, street_type=stype, key=key, short_key=" ".join(short),
-                      locality=locality, alt_key=alt,
-                      type_abbreviated=abbreviated)
+    return _street_name(text=text, street_type=stype, key=key, short_key=" ".join(short),
+                        locality=locality, alt_key=alt,
+                        type_abbreviated=abbreviated)
 
 
 def _deletions(word: str) -> set[str]:
@@ -298,6 +309,7 @@ for _t in _FUZZY_TYPES:
         _TYPE_DELETIONS.setdefault(_v, set()).add(_t)
 
 
+@lru_cache(maxsize=50_000)
 def _fuzzy_type(token: str) -> str:
     """The one type word within one edit (OSA) of ``token``, or ""."""
     cands: set[str] = set()
@@ -324,7 +336,10 @@ def _key_words(words: list[str]) -> list[str]:
     out: list[str] = []
     last = len(words) - 1
     for i, w in enumerate(words):
-        out.extend(_word_key(w, i < last and words[i + 1] == "DE"))
+        if w.lstrip("IVXLC") and w not in _ORDINALS and not w.isdigit():
+            out.append(w)  # not a number, ordinal or roman numeral: _word_key gives (w,)
+        else:
+            out.extend(_word_key(w, i < last and words[i + 1] == "DE"))
     kept = [w for w in out if w not in PREPOSITIONS]
     return kept or out
 

@@ -19,9 +19,11 @@ import numpy as np
 import pandas as pd
 
 from hotspots.address.names import (
+    PREPOSITIONS,
     STREET_TYPES,
     TYPE_CODES,
     StreetName,
+    _normalize,
     normalize_bairro,
     normalize_street,
     number_to_words,
@@ -86,6 +88,9 @@ _SPACE_DIGIT = re.compile(r"\s+\d")
 _UF_AFTER_DASH = re.compile(r"[-/]\s*[A-Z]{2}\s*$")
 _BAIRRO_IN = re.compile(r"(?:,|\s-)\s*(?:BAIRRO|B\.)\s+|\s+BAIRRO\s+")
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
+#: the state codes _UF ends with (a cheap test before the search)
+_UF_CODES = frozenset("AC AL AP AM BA CE DF ES GO MA MT MS MG PA PB PR PE PI RJ RN RS RO RR SC "
+                      "SP SE TO".split())
 _UF = re.compile(r"(?:\s*[-/,]\s*|\s+)(?:AC|AL|AP|AM|BA|CE|DF|ES|GO|MA|MT|MS|MG|PA|PB|PR|PE|PI|"
                  r"RJ|RN|RS|RO|RR|SC|SP|SE|TO)\s*$")
 
@@ -107,6 +112,14 @@ class ParsedAddress:
     #: the street text with its bare trailing number as part of the name ("Rua Projetada 4"),
     #: tried when the street without it is not found; "" when the number was marked
     name_number: str = ""
+
+
+def _parsed(**fields) -> ParsedAddress:
+    """A ParsedAddress without the frozen dataclass's per-field ``__setattr__`` (the same
+    object: equality, hashing and immutability come from the class)."""
+    obj = object.__new__(ParsedAddress)
+    obj.__dict__.update(fields)
+    return obj
 
 
 def _clean(value: object) -> str | None:
@@ -164,8 +177,8 @@ def _parse_text(value: str, city_names: tuple[str, ...], codes: tuple[tuple[str,
     return _parse(value, city_names, codes)
 
 
-def _parse(value: object, city_names: tuple[str, ...], codes: tuple[tuple[str, str], ...]
-           ) -> ParsedAddress:
+def _parse(value: object, city_names: tuple[str, ...], codes: tuple[tuple[str, str], ...],
+           simple: bool = True) -> ParsedAddress:
     text = _clean(value)
     if text is None:
         return _failed("invalid_address")
@@ -174,6 +187,10 @@ def _parse(value: object, city_names: tuple[str, ...], codes: tuple[tuple[str, s
     up = _to_upper(text)
     if len(up) != len(text):
         text = up
+    if simple and not city_names:  # the commonest shape, without the general search
+        quick = _parse_simple(text, up, codes)
+        if quick is not None:
+            return quick
     cep = ""
     m = _CEP.search(up) if ("CEP" in up or "-" in up) else None
     if m:
@@ -184,7 +201,7 @@ def _parse(value: object, city_names: tuple[str, ...], codes: tuple[tuple[str, s
         mm = _city_pattern(cu).search(up)
         if mm:
             text, up = text[: mm.start()], up[: mm.start()]
-    mm = _UF.search(up, max(0, len(up) - 8))
+    mm = (_UF.search(up, max(0, len(up) - 8)) if up.rstrip()[-2:] in _UF_CODES else None)
     if mm and mm.start() > 0 and (up[: mm.start()].rstrip().endswith(",") or
                                   _UF_AFTER_DASH.search(up)):
         text, up = text[: mm.start()], up[: mm.start()]
@@ -194,7 +211,12 @@ def _parse(value: object, city_names: tuple[str, ...], codes: tuple[tuple[str, s
         if m and _DIGIT.search(up[: m.start()]):
             cep = m.group(1)
             text, up = _strip(text[: m.start()], up[: m.start()])
+    if simple and cep:  # "Rua X, 12, CEP 96010-100": the rest may have the common shape
+        quick = _parse_simple(text, up, codes, cep=cep)
+        if quick is not None:
+            return quick
     tc = dict(codes)
+    extra = tuple(sorted(tc.items())) if tc else ()  # what normalize_street would key on
     first_t, first_u, cross = text, up, None
     split = _intersection_split(up, tc)
     if split is not None:
@@ -206,7 +228,7 @@ def _parse(value: object, city_names: tuple[str, ...], codes: tuple[tuple[str, s
                                                                             tc)
         if sec_nn:  # a corner has no house number: "R. Projetada 4" is the name
             sec_street = sec_nn
-        sec_name = normalize_street(sec_street, type_codes=tc) if sec_street else None
+        sec_name = _normalize(sec_street, extra) if sec_street else None
         if sec_name is not None and sec_name.key:
             cross = (sec_name, sec_bairro or sec_name.locality)
     street_t, number, suffix, kind, km, complement, bairro, name_number = _street_and_number(
@@ -218,17 +240,74 @@ def _parse(value: object, city_names: tuple[str, ...], codes: tuple[tuple[str, s
     if not street_t or not _LETTER.search(street_t):
         return _failed("address_empty" if not street_t else "invalid_address", bairro=bairro,
                        cep=cep)
-    street = normalize_street(street_t, type_codes=tc)
+    street = _normalize(street_t, extra)
     if not street.key:
         return _failed("invalid_address", bairro=bairro, cep=cep)
     if not bairro and street.locality:
         bairro = street.locality
     problem = "invalid_number" if kind == "invalid" else ""
-    return ParsedAddress(street=street, number=number if kind == "number" else None,
-                         number_suffix=suffix if kind == "number" else "", number_kind=kind,
-                         km=km, complement=complement, bairro=bairro, cep=cep,
-                         cross_street=cross[0] if cross else None, problem=problem,
-                         name_number=name_number if kind == "number" else "")
+    return _parsed(street=street, number=number if kind == "number" else None,
+                   number_suffix=suffix if kind == "number" else "", number_kind=kind,
+                   km=km, complement=complement, bairro=bairro, cep=cep,
+                   cross_street=cross[0] if cross else None, problem=problem,
+                   name_number=name_number if kind == "number" else "")
+
+
+#: the commonest shape: two or more words of letters (the first may be abbreviated with a
+#: full stop, "R. Xavier"), then ", 123", " nº 123" or " 123", then maybe words of letters
+#: (a bairro or a complement, after " - " or a space)
+_SIMPLE = re.compile(r"((?:[A-Z]+\.? [A-Z]+)(?: [A-Z]+)*)"
+                     r"(?:(,) ?|(?:, ?| )(?:(?:N|NO|NUM|NR)\.?|(NUMERO)) ?| )([0-9]{1,5})"
+                     r"(?:( - | )([A-Z]{2,}(?: [A-Z]+)*))?")
+#: words that send a simple-looking address through the full parser (a number mark, a word
+#: that owns the number, a complement, a corner, "sem número", km, bairro)
+_SIMPLE_LAST = frozenset({"N", "NO", "NUM", "NUMERO", "NR", "BR", "RS", "SC", "PR", "SP",
+                          "ERS", "RST", "RSC", "KM", "QUADRA", "QD", "LOTE", "LT", "BLOCO", "BL",
+                          "APTO", "AP", "CASA", "SALA", "TRAVESSA", "TV", "NUCLEO"})
+_SIMPLE_INNER = frozenset({"APTO", "APT", "AP", "APARTAMENTO", "BLOCO", "BL", "FUNDOS", "FDS",
+                           "CASA", "SALA", "LOJA", "LJ", "ANDAR", "TERREO", "LOTE", "LT",
+                           "QUADRA", "QD", "BOX", "SOBRADO", "KITNET", "PROXIMO", "PROX",
+                           "PERTO", "TORRE", "EDIFICIO", "EM", "AO"})
+
+
+def _parse_simple(text: str, up: str, codes: tuple[tuple[str, str], ...], cep: str = ""
+                  ) -> ParsedAddress | None:
+    """The full parse of "STREET WORDS, 123" / "STREET WORDS nº 123" / "STREET WORDS 123"
+    (letters and single spaces, the first word maybe abbreviated with a full stop, then a
+    house number of up to five digits), or None when ``up`` has another shape or holds a word
+    the full parser treats specially. It takes the same branches as :func:`_parse` for such
+    strings (tests check both agree); ``cep`` is one already cut from the text."""
+    m = _SIMPLE.fullmatch(up)
+    if m is None or "ESQ" in up or " COM " in up or " X " in up or "SEM" in up \
+            or "KM" in up or "BAIRRO" in up or "S." in up or "B." in up:
+        return None
+    words = m.group(1).split(" ")
+    bare = m.group(2) is None and m.end(1) + 1 == m.start(4)  # one space between
+    if bare and words[-1] in _SIMPLE_LAST:
+        return None
+    if not _SIMPLE_INNER.isdisjoint(words[1:]):
+        return None
+    number = int(m.group(4))
+    if number <= 0:
+        return None
+    complement = bairro = suffix = ""
+    rest = m.group(6)
+    if rest is not None:
+        rest_words = rest.split(" ")
+        if rest_words[-1] in _UF_CODES:  # a state code at the end: the UF step decides
+            return None
+        if bare and m.group(5) == " " and rest_words[0] in PREPOSITIONS:
+            return None  # "Rua 15 de Novembro": the number may be the name's
+        complement, bairro, suffix = _classify_rest(text[m.start(6):], rest, True)
+    street_t = text[: m.end(1)]
+    tc = dict(codes)
+    street = _normalize(street_t, tuple(sorted(tc.items())) if tc else ())
+    if not street.key:
+        return None
+    return _parsed(street=street, number=number, number_suffix=suffix, number_kind="number",
+                   km=None, complement=complement, bairro=bairro or street.locality, cep=cep,
+                   cross_street=None, problem="",
+                   name_number=f"{street_t} {number}" if bare else "")
 
 
 def _cut(text: str, up: str, a: int, b: int) -> tuple[str, str]:
@@ -324,7 +403,11 @@ def _street_and_number(text: str, up: str, codes: dict):
 
 
 def _find_number(up: str, codes: dict):
-    for rx in (_MARKED, _COMMA, _DASH):
+    # every match of these holds its character(s): N or #, a comma, a dash
+    for rx, present in ((_MARKED, "N" in up or "#" in up), (_COMMA, "," in up),
+                        (_DASH, "-" in up or "–" in up)):
+        if not present:
+            continue
         m = rx.search(up)
         if m is not None and _is_street_head(up[: m.start()].split(" - ")[0], codes):
             return m
@@ -373,9 +456,9 @@ def _classify_rest(text: str, up: str, suffix_free: bool) -> tuple[str, str, str
 
 
 def _failed(problem: str, *, bairro: str = "", cep: str = "") -> ParsedAddress:
-    return ParsedAddress(street=None, number=None, number_suffix="", number_kind="missing",
-                         km=None, complement="", bairro=bairro, cep=cep, cross_street=None,
-                         problem=problem)
+    return _parsed(street=None, number=None, number_suffix="", number_kind="missing",
+                   km=None, complement="", bairro=bairro, cep=cep, cross_street=None,
+                   problem=problem, name_number="")
 
 
 PARSED_COLUMNS = [
@@ -412,25 +495,17 @@ def parsed_arrays(values: np.ndarray, *, city_names: tuple[str, ...] = (),
                   type_codes: dict[str, str] | None = None) -> dict[str, np.ndarray]:
     """:func:`parse_addresses` as a dict of arrays (``number`` −1 when there is none)."""
     obj = np.asarray(values, dtype=object)
-    keys = np.array([v if isinstance(v, str) else repr(v) if v is not None else "" for v in obj],
-                    dtype=object)
-    codes, first = _first_of_each(keys)
     cities = tuple(city_names)
     tcodes = tuple(sorted((k.upper(), v.upper()) for k, v in (type_codes or {}).items()))
-    rows = []
-    for i in first:
-        p = parse_address(obj[i], city_names=cities, type_codes=tcodes)
-        s, c, nn = p.street, p.cross_street, p.name_number
-        rows.append((
-            s.text if s else "", s.street_type if s else "", s.key if s else "",
-            s.short_key if s else "", s.alt_key if s else "",
-            bool(s.type_abbreviated) if s else False,
-            p.number if p.number is not None else -1,
-            p.number_suffix, p.number_kind, p.km if p.km is not None else np.nan, p.complement,
-            normalize_bairro(p.bairro), p.cep, c.text if c else "", c.street_type if c else "",
-            c.key if c else "", c.short_key if c else "", c.alt_key if c else "", p.problem,
-            nn,
-        ))
+    if len(obj) and pd.api.types.infer_dtype(obj, skipna=False) == "string":
+        codes, uniq = pd.factorize(obj)  # all strings: each distinct one parsed once
+        rows = [_row_text(v, cities, tcodes) for v in uniq]
+    else:
+        keys = np.array([v if isinstance(v, str) else repr(v) if v is not None else ""
+                         for v in obj], dtype=object)
+        codes, first = _first_of_each(keys)
+        rows = [_row_text(v, cities, tcodes) if isinstance(v, str) else
+                _row(_parse(v, cities, tcodes)) for v in obj[first]]
     columns = list(zip(*rows)) if rows else [()] * len(PARSED_COLUMNS)
     data = {}
     for name, col in zip(PARSED_COLUMNS, columns):
@@ -441,6 +516,27 @@ def parsed_arrays(values: np.ndarray, *, city_names: tuple[str, ...] = (),
     data["km"] = data["km"].astype(float)
     data["street_type_abbreviated"] = data["street_type_abbreviated"].astype(bool)
     return data
+
+
+@lru_cache(maxsize=100_000)
+def _row_text(value: str, city_names: tuple[str, ...], codes: tuple[tuple[str, str], ...]
+              ) -> tuple:
+    return _row(_parse(value, city_names, codes))
+
+
+def _row(p: ParsedAddress) -> tuple:
+    """The PARSED_COLUMNS values of one parsed address."""
+    s, c = p.street, p.cross_street
+    return (
+        s.text if s else "", s.street_type if s else "", s.key if s else "",
+        s.short_key if s else "", s.alt_key if s else "",
+        bool(s.type_abbreviated) if s else False,
+        p.number if p.number is not None else -1,
+        p.number_suffix, p.number_kind, p.km if p.km is not None else np.nan, p.complement,
+        normalize_bairro(p.bairro), p.cep, c.text if c else "", c.street_type if c else "",
+        c.key if c else "", c.short_key if c else "", c.alt_key if c else "", p.problem,
+        p.name_number,
+    )
 
 
 def _first_of_each(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

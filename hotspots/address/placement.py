@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hotspots.address.candidates import distinct_pair_groups
+from hotspots.address.interpolate import offset_points_xy
 from hotspots.address.intersections import Meeting, meet
 from hotspots.address.messages import Detail
 from hotspots.address.messages import detail as D
@@ -96,7 +98,8 @@ class Outcome:
     def add_review(self, rows, why) -> None:
         rows = np.asarray(rows, dtype=np.int64)
         why = np.broadcast_to(np.asarray(why, dtype=object), rows.shape)
-        for r, w in zip(rows, why):
+        some = why != ""  # most rows have no reason: skip them without a Python step
+        for r, w in zip(rows[some].tolist(), why[some].tolist()):
             if w and w not in self.review[r].split(", "):
                 self.review[r] = f"{self.review[r]}, {w}" if self.review[r] else w
 
@@ -106,8 +109,7 @@ def _single_street(pairs: Rows, out: Outcome, detail: Detail | str) -> Rows:
     if not len(pairs):
         return pairs
     row = pairs["row"]
-    both = np.unique(np.column_stack([row, pairs["street"]]), axis=0)
-    nst = np.bincount(both[:, 0], minlength=out.n)[row]
+    nst = np.bincount(distinct_pair_groups(row, pairs["street"]), minlength=out.n)[row]
     amb = np.unique(row[nst > 1])
     if len(amb):
         out.reject_rows(amb, "ambiguous_street", detail)
@@ -174,7 +176,8 @@ def place_by_ranges(pairs: Rows, number, hint_x, hint_y, streets: StreetIndex,
     e = end_offset_fraction
     pos = length * (e + p["frac"] * (1 - 2 * e))
     sign = side_of_number(streets, side, even_side=even_side)
-    geom = offset_points(streets.geoms[seg], pos, sign, side_offset_m=side_offset_m)
+    geom = shapely.points(offset_points_xy(streets.coords, seg, streets.lengths, pos, sign,
+                                           side_offset_m=side_offset_m))
     tie = p["tied"] > 1
     far = p["spread"] > same_address_max_m
     review = np.where(far, "tie_far_apart", "")
@@ -288,12 +291,18 @@ def place_intersections(first: Rows, second: Rows, streets: StreetIndex,
     for r, sa, sb, score_a, score_b in zip(pairs["row"], pairs["street_a"], pairs["street_b"],
                                            pairs["score_a"], pairs["score_b"]):
         ref = reference_xy.get(int(r))
-        key = (int(sa), int(sb), ref)
-        if key not in cache:
-            cache[key] = far if _apart(streets, int(sa), int(sb), max_gap_m) else meet(
-                streets, streets.segments_of(int(sa)), streets.segments_of(int(sb)),
-                reference_xy=ref, max_gap_m=max_gap_m)
-        mt = cache[key]
+        # the reference point only chooses among several nodes: a meeting with at most one
+        # is stored once for the street pair, whatever the point
+        mt = cache.get((int(sa), int(sb), "any"))
+        if mt is None:
+            key = (int(sa), int(sb), ref)
+            if key not in cache:
+                cache[key] = far if _apart(streets, int(sa), int(sb), max_gap_m) else meet(
+                    streets, streets.segments_of(int(sa)), streets.segments_of(int(sb)),
+                    reference_xy=ref, max_gap_m=max_gap_m)
+                if cache[key].n_nodes <= 1:
+                    cache[(int(sa), int(sb), "any")] = cache[key]
+            mt = cache[key]
         found.append((r, sa, mt, min(score_a, score_b) - mt.penalty))
     by_row: dict[int, list] = {}
     for r, sa, mt, score in found:

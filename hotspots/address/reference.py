@@ -20,6 +20,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from hotspots._errors import ValidationError
+from hotspots.address.interpolate import LineCoords
 from hotspots.address.match import NameIndex
 from hotspots.address.names import normalize_bairro, normalize_street
 from hotspots.numbering import RangeColumns, SideRanges, flag_overlaps, side_ranges
@@ -100,6 +101,7 @@ class StreetIndex:
         self.ids = segments.index.to_numpy(dtype=np.int64)
         self.geoms = np.asarray(segments.geometry.values, dtype=object)
         self.lengths = shapely.length(self.geoms)
+        self.coords = LineCoords(self.geoms)  # vertices, for compiled interpolation
         a = shapely.get_coordinates(shapely.get_point(self.geoms, 0))
         b = shapely.get_coordinates(shapely.get_point(self.geoms, -1))
         self.x0, self.y0, self.x1, self.y1 = a[:, 0], a[:, 1], b[:, 0], b[:, 1]

@@ -116,13 +116,23 @@
     return group;
   };
   /* the base map drawn from the city's own streets: always there, under every layer */
-  window.hsBase = function (map, ds, spec, parks) {
+  window.hsBase = function (map, ds, spec, parks, water) {
     map.createPane("hsRaster").style.zIndex = 380;
     map.createPane("hsBase").style.zIndex = 390;
     var lab = map.createPane("hsLabels");
     lab.style.zIndex = 455; lab.style.pointerEvents = "none";
     var renderer = L.canvas({pane: "hsBase", padding: 0.3});
     var base = L.layerGroup();
+    if (water) {
+      for (var w = 0; w < water.g.length; w++) {
+        if (!water.g[w].length) { continue; }
+        base.addLayer(spec.water_kind === "line"
+          ? L.polyline(geom("line", water.g[w]), {renderer: renderer, interactive: false,
+              color: spec.water, weight: spec.water_width, opacity: 1})
+          : L.polygon(geom("polygon", water.g[w]), {renderer: renderer, interactive: false,
+              stroke: false, fillColor: spec.water, fillOpacity: 1}));
+      }
+    }
     if (parks) {
       for (var p = 0; p < parks.g.length; p++) {
         if (!parks.g[p].length) { continue; }
@@ -136,6 +146,7 @@
         color: spec.casing, weight: spec.width, opacity: 1}));
     }
     base.addTo(map);
+    window.hsBaseLayer = base;
     var labels = L.layerGroup().addTo(map), names = spec.names;
     function refresh() {
       labels.clearLayers();

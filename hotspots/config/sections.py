@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from hotspots._settings import setting
 from hotspots.config._checks import (
@@ -14,11 +15,10 @@ from hotspots.config._checks import (
 from hotspots.config.geocoding import GeocodingSettings
 
 
-
 def _increasing(values) -> str | None:
     """Class breaks must grow strictly from one to the next."""
     vals = list(values)
-    if any(b <= a for a, b in zip(vals, vals[1:])):
+    if any(b <= a for a, b in pairwise(vals)):
         return "strictly increasing numbers"
     return None
 

@@ -8,6 +8,7 @@ import threading
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -16,6 +17,8 @@ import pyogrio
 
 from hotspots._errors import OutputExistsError, ValidationError
 from hotspots.export.qgis_styles import QgisExportSettings, layer_styles
+
+__all__ = ["prepare_table", "write_csv", "write_frame", "write_geopackage", "write_layer_styles"]
 
 
 def write_geopackage(
@@ -66,7 +69,8 @@ def _write_layers(tables: dict, path: Path, settings) -> None:
             continue
         frame = prepare_table(table)
         # the version is a dataset creation option: only the first layer creates the file
-        options = {} if path.exists() else {"dataset_options": {"VERSION": settings.gpkg_version}}
+        options: dict[str, Any] = ({} if path.exists() else
+                                   {"dataset_options": {"VERSION": settings.gpkg_version}})
         if isinstance(frame, gpd.GeoDataFrame):
             if frame.crs is None:
                 raise ValidationError(f"layer {name!r} has no CRS; cannot write it")

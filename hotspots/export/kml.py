@@ -285,8 +285,7 @@ def write_kml(layers: dict[str, gpd.GeoDataFrame], path: str | Path, *,
                  for c in fields}
         body = [f"<Folder><name>{escape(spec(name).heading(lang))}</name>"]
         for ci, (style_id, color, width, label, fill) in enumerate(classes):
-            sel = np.flatnonzero(idx == ci)
-            sel = [i for i in sel.tolist() if geoms[i] is not None]
+            sel = [i for i in np.flatnonzero(idx == ci).tolist() if geoms[i] is not None]
             if not sel:
                 continue
             sid = f"{name}-{style_id}"

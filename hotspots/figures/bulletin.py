@@ -10,6 +10,7 @@ small map. Each function returns PNG or SVG bytes and takes the language of its 
 from __future__ import annotations
 
 import io
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -82,7 +83,7 @@ def hot_map_png(segments, *, lang: str, base=None, width_in: float = 3.6) -> byt
         status = sym.category_index(segments["hot_status"], classes)
         labels = [i18n.text(f"bulletin.map_{c.value}", lang) for c in classes]
     else:
-        classes = tuple(c for c in sym.GI_CLASSES if c.value > 0)
+        classes = tuple(c for c in sym.GI_CLASSES if cast(int, c.value) > 0)
         status = (sym.category_index(segments["gi_bin"], classes) if "gi_bin" in segments
                   else np.full(len(segments), -1))
         labels = [sym.text(c.key, lang) for c in classes]
@@ -159,7 +160,7 @@ def kde_png(kde, *, segments=None, lang: str, base=None, width_in: float = 3.4) 
     fig = _figure(width_in, width_in * max(0.5, min(2.0, h)))
     ax = fig.add_axes((0, 0, 1, 1))
     shown = np.ma.masked_where(~np.isfinite(arr) | (arr <= 0), arr)
-    ax.imshow(shown, extent=extent, cmap=cmap, norm=BoundaryNorm(edges[:-1] + [1e300],
+    ax.imshow(shown, extent=extent, cmap=cmap, norm=BoundaryNorm([*edges[:-1], 1e300],
                                                                  cmap.N),
               origin="upper", alpha=sym.RASTER_OPACITY, interpolation="nearest", zorder=1)
     if segments is not None:

@@ -11,7 +11,6 @@ import io
 import math
 
 import geopandas as gpd
-import numpy as np
 import shapely
 
 from hotspots import i18n

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__all__ = ["MESSAGES"]
+
 #: key -> (English, Portuguese)
 MESSAGES: dict[str, tuple[str, str]] = {
     # header and page furniture
@@ -185,7 +187,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "share_inc": ("share of incidents", "parcela das ocorrências"),
     "weisburd_band": ("Weisburd 2–6 %", "Weisburd 2–6 %"),
     # plan
-    "priority": ("Lighting and green-area plan", "Plano de iluminação e áreas verdes"),
+    "plan_heading": ("Lighting and green-area plan", "Plano de iluminação e áreas verdes"),
     "plan_budget": ("Budget R$ {budget}: R$ {spent} funded ({n} projects: {repairs} repairs, "
                     "{new} new-lighting projects with {lamps} new lamps over {metres} m), "
                     "R$ {left} left.",
@@ -260,6 +262,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "n": ("Records", "Registros"),
     "snap_rate": ("Coordinate records snapped", "Registros com coordenadas associados"),
     "addr_rate": ("Address records matched", "Registros com endereço encontrados"),
+    "addr_review": ("Address placements to check by hand", "Endereços a conferir manualmente"),
     "ratcliffe": ("Ratcliffe (2004) gives 85 % as the minimum reliable geocoding rate.",
                   "Ratcliffe (2004) indica 85 % como taxa mínima confiável de geocodificação."),
     "low": ("low", "baixa"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__all__ = ["MESSAGES"]
+
 #: key -> (English, Portuguese)
 MESSAGES: dict[str, tuple[str, str]] = {
     "page_title": ("Patrol cards — {title}", "Cartões de patrulha — {title}"),

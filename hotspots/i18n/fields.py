@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__all__ = ["MESSAGES"]
+
 #: column name -> (English, Portuguese)
 MESSAGES: dict[str, tuple[str, str]] = {
     # segments

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__all__ = ["MESSAGES"]
+
 #: key -> (English, Portuguese); name.<layer> names a placemark after its fields
 MESSAGES: dict[str, tuple[str, str]] = {
     "name.dark_gaps": ("dark stretch of {length_m} m", "trecho escuro de {length_m} m"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__all__ = ["MESSAGES"]
+
 #: key -> (English, Portuguese)
 MESSAGES: dict[str, tuple[str, str]] = {
     'gi': ('Hot spots (Gi*)',
@@ -36,20 +38,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         'Menos de k ocorrências (suprimido)'),
     'suppressed.k': ('1 to {top} incidents (suppressed)',
         '1 a {top} ocorrências (suprimido)'),
-    'priority': ('Lighting priority',
-        'Prioridade de iluminação'),
-    'priority.legend': ('Lighting priority (rank)',
-        'Prioridade de iluminação (posição)'),
-    'priority.1': ('Rank 1–10',
-        'Posição 1–10'),
-    'priority.11': ('Rank 11–25',
-        'Posição 11–25'),
-    'priority.26': ('Rank 26–50',
-        'Posição 26–50'),
-    'priority.51': ('Rank 51 and after',
-        'Posição 51 em diante'),
-    'priority.missing': ('Not ranked',
-        'Sem posição'),
     'hot_status': ('Hot segments, week over week',
         'Segmentos quentes, semana a semana'),
     'hot_status.legend': ('Hot segments, this week vs last week',

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__all__ = ["MESSAGES"]
+
 #: key -> (English, Portuguese)
 MESSAGES: dict[str, tuple[str, str]] = {
     "title": ("Layers for police liaisons (no personal data; LGPD, Lei 13.709/2018)",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__all__ = ["MESSAGES"]
+
 #: key -> (English, Portuguese); the js.* keys are handed to the map's JavaScript (window.hsT)
 MESSAGES: dict[str, tuple[str, str]] = {
     "js.decimal": (".", ","),
@@ -35,5 +37,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "Mosaico de fundo fornecido pelo usuário"),
     "top.item": ("{street} — {what}", "{street} — {what}"),
     "top.count": ("{n} incidents", "{n} ocorrências"),
+    "top.count_one": ("{n} incident", "{n} ocorrência"),
     "page_title": ("{title} — map", "{title} — mapa"),
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from hotspots.i18n.catalogue import language, text
+from hotspots.i18n.catalogue import text
 from hotspots.i18n.formats import percent
 
 __all__ = ["hot_rule_text", "reason_text", "skip_text"]
@@ -20,7 +20,7 @@ def hot_rule_text(rule: str | None, lang: str) -> str:
     if found:
         return text("bulletin.rule_top", lang,
                     share=percent(float(found.group(1)) / 100, lang, digits=0))
-    return str(rule) if language(lang) == "en" else str(rule)
+    return str(rule)  # a rule the catalogue has no words for is shown as configured
 
 
 def reason_text(code: str, lang: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__all__ = ["MESSAGES"]
+
 #: reason code -> (English, Portuguese)
 MESSAGES: dict[str, tuple[str, str]] = {
     "truncated_row": ("last line of the file has no line break: cut off while being written",

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import html as _html
 from pathlib import Path
+from typing import Any, cast
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from branca.element import Figure
 
 from hotspots import i18n
 from hotspots import symbology as sym
@@ -76,6 +78,7 @@ def build_map(
     lamps: gpd.GeoDataFrame | None = None,
     dark_gaps: gpd.GeoDataFrame | None = None,
     green_areas: gpd.GeoDataFrame | None = None,
+    water: gpd.GeoDataFrame | None = None,
     incidents: gpd.GeoDataFrame | None = None,
     patrol: gpd.GeoDataFrame | None = None,
     rasters: dict[str, object] | None = None,
@@ -102,6 +105,9 @@ def build_map(
     named '2026_W41' or '2026-W41', as the weekly run writes ``weekly_counts``) drawn
     as the "Incidents per week" layer with a week slider.
 
+    ``water``: rivers, lakes or the lagoon (polygons, or lines for streams) drawn in the base
+    map under the streets when the city has such a layer; not a switchable layer.
+
     ``extra``: more layers by registry name (``hotspots.layers``), e.g. the plan's funded
     projects, each drawn with its registry tooltip and every symbology of its entry.
 
@@ -124,14 +130,15 @@ def build_map(
     # there is none): without it the incident clusters never draw
     fmap.options["max_zoom"] = MAX_ZOOM
     fmap.options["min_zoom"] = 3
-    fmap.get_root().title = _html.escape(i18n.text("map.page_title", lang, title=title))
+    root = cast(Figure, fmap.get_root())
+    root.title = _html.escape(i18n.text("map.page_title", lang, title=title))
     minx, miny, maxx, maxy = seg.total_bounds
     fmap.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]])
     _add_basemap(fmap, basemap, lang)
     if attribution:
         fmap.add_child(Attribution(attribution))
     embed_assets(fmap, offline=offline, cluster=incidents is not None and len(incidents) > 0)
-    fmap.get_root().header.add_child(texts_script(lang), name="hs_texts")
+    root.header.add_child(texts_script(lang), name="hs_texts")
     legend = Legend(position="bottomleft")
 
     layers = {"green_areas": green_areas, "patrol": patrol, "dark_gaps": dark_gaps,
@@ -147,13 +154,17 @@ def build_map(
         parks = Dataset(prepared["green_areas"], kind="polygon",
                         fields=spec("green_areas").tooltip, title="name")
         fmap.add_child(parks)
-    fmap.add_child(BaseMap(seg_ds, street_labels(segments), parks=parks))
+    water_ds = None
+    if water is not None and len(water):
+        water_ds = _water_dataset(water, simplify_m)
+        fmap.add_child(water_ds)
+    fmap.add_child(BaseMap(seg_ds, street_labels(segments), parks=parks, water=water_ds))
 
     for key, raster in (rasters or {}).items():
         if raster is not None:
             _raster_layer(fmap, legend, key, raster, lang)
 
-    ctx = {"legend": legend, "k": privacy_k, "lang": lang, "breaks": breaks}
+    ctx: dict[str, Any] = {"legend": legend, "k": privacy_k, "lang": lang, "breaks": breaks}
     for name in UNDER:
         if name in prepared:
             _registry_layer(fmap, "green_areas", prepared[name], dataset=parks, **ctx)
@@ -186,7 +197,7 @@ def build_map(
         _top_list(fmap, seg_ds, seg_layers[0], seg, top_n, lang)
     fmap.add_child(LayerSwitch())
     fmap.add_child(PaintMarker())
-    fmap._hotspots_offline = offline  # read by map_html
+    fmap._hotspots_offline = offline  # type: ignore[attr-defined]  # read by map_html
     return fmap
 
 
@@ -273,10 +284,22 @@ def _top_list(fmap, seg_ds: Dataset, layer, seg: gpd.GeoDataFrame, n: int, lang:
         street = str(names.iloc[r] or "") or i18n.text("words.unnamed_street", lang)
         cls = int(layer.classes[r])
         what = labels[cls] if cls >= 0 else ""
-        if layer.symbology.key != "rate":
-            what = f"{what} · {t('top.count', n=i18n.number(counts[r], lang))}"
+        if layer.symbology.key != "rate" and np.isfinite(counts[r]):
+            key = "top.count_one" if counts[r] == 1 else "top.count"
+            what = f"{what} · {t(key, n=i18n.number(counts[r], lang))}"
         items.append((int(r), t("top.item", street=street, what=what)))
     fmap.add_child(TopList(seg_ds, layer, items))
+
+
+def _water_dataset(water: gpd.GeoDataFrame, simplify_m: float) -> Dataset:
+    """The water of the base map: polygons, or lines when the layer has only lines."""
+    frame = prepare_frame(water, simplify_m=simplify_m)
+    kinds = set(frame.geometry.geom_type.dropna().str.replace("Multi", ""))
+    if not kinds <= {"Polygon", "LineString"} or len(kinds) != 1:
+        raise ValidationError(f"the water layer must hold only polygons or only lines; got "
+                              f"{sorted(kinds) or 'no geometry'}: split it into two layers")
+    kind = "polygon" if kinds == {"Polygon"} else "line"
+    return Dataset(frame, kind=kind, fields=())
 
 
 def _check_suppressed(weekly: pd.DataFrame, k: int) -> None:

@@ -1,7 +1,8 @@
-"""The offline base map: the city's own streets (names as labels at close zoom) and its parks.
+"""The offline base map: the city's own streets (names as labels at close zoom), parks, water.
 
 Drawn from the segments of the run, under every analysis layer, always on and independent of
-them; it needs no tile and no network. Street names are placed along each named street (one
+them; it needs no tile and no network. Parks are the run's green areas; water (rivers, lakes,
+the lagoon: polygons or lines) is drawn when the caller has a water layer. Street names are placed along each named street (one
 label per ~400 m of merged street, turned along it), shown from zoom 16 inwards.
 """
 
@@ -22,6 +23,8 @@ __all__ = ["BaseMap", "label_anchors", "street_labels"]
 STREET_COLOR = "#bdb9ad"
 STREET_WIDTH = 3.0
 PARK_COLOR = "#dcebd2"
+WATER_COLOR = "#c6dbef"
+WATER_LINE_WIDTH = 4.0
 LABEL_ZOOM = 16
 LABEL_SPACING_M = 400.0
 LABEL_MIN_M = 60.0
@@ -79,7 +82,7 @@ def label_anchors(segments: gpd.GeoDataFrame, *, spacing_m: float = LABEL_SPACIN
 
 
 def street_labels(segments: gpd.GeoDataFrame, *, spacing_m: float = LABEL_SPACING_M,
-                  min_length_m: float = LABEL_MIN_M) -> tuple[list[list[int]], list[str]]:
+                  min_length_m: float = LABEL_MIN_M) -> tuple[list[list[float]], list[str]]:
     """Label anchors of named streets for the web map: ([lat·1e5, lng·1e5, angle° (screen,
     clockwise), name index], names), longest streets first (:func:`label_anchors`)."""
     frame = segments
@@ -98,21 +101,28 @@ def street_labels(segments: gpd.GeoDataFrame, *, spacing_m: float = LABEL_SPACIN
 
 
 class BaseMap(MacroElement):
-    """The street network (and parks) under every layer, with street-name labels."""
+    """The street network (and parks, water) under every layer, with street-name labels.
+
+    ``water``: a Dataset of kind 'polygon' (lakes, the lagoon, wide rivers) or 'line'
+    (streams), drawn first, under the parks and the streets."""
 
     _template = Template(
         "{% macro script(this, kwargs) %}hsBase({{ this._parent.get_name() }}, "
         "{{ this.dataset.get_name() }}, {{ this.spec }}, "
-        "{{ this.parks.get_name() if this.parks is not none else 'null' }});{% endmacro %}"
+        "{{ this.parks.get_name() if this.parks is not none else 'null' }}, "
+        "{{ this.water.get_name() if this.water is not none else 'null' }});{% endmacro %}"
     )
 
     def __init__(self, dataset: Dataset, labels: tuple[list, list[str]], *,
-                 parks: Dataset | None = None):
+                 parks: Dataset | None = None, water: Dataset | None = None):
         super().__init__()
         self._name = "hs_base"
         self.dataset = dataset
         self.parks = parks
+        self.water = water
         anchors, names = labels
         self.spec = safe_json({"labels": anchors, "names": names, "zoom": LABEL_ZOOM,
                                "max": MAX_LABELS, "casing": STREET_COLOR,
-                               "width": STREET_WIDTH, "park": PARK_COLOR})
+                               "width": STREET_WIDTH, "park": PARK_COLOR,
+                               "water": WATER_COLOR, "water_width": WATER_LINE_WIDTH,
+                               "water_kind": None if water is None else water.kind})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -15,6 +16,13 @@ from jinja2 import Template
 
 from hotspots._errors import ValidationError
 from hotspots.layers import Field, spec
+
+__all__ = [
+    "GAP_FIELDS", "GREEN_FIELDS", "INCIDENT_FIELDS", "LAMP_FIELDS", "PATROL_FIELDS", "SCALE",
+    "SEGMENT_FIELDS", "SUPPRESSIBLE", "CompactLayer", "Dataset", "encode_geometry", "encode_lines",
+    "field_label", "line_style", "point_style", "polygon_style", "prepare_frame", "safe_json",
+    "value_labels"
+]
 
 SCALE = 1e5  # 5 decimals of a degree ≈ 1.1 m
 
@@ -227,6 +235,9 @@ class CompactLayer(Layer):
     Hovering shows a compact tooltip (the feature's name, its class in this layer and the
     ``hover`` fields, at most five lines); a click opens the popup with every field.
     """
+
+    #: the symbology the layer draws (set by ``build_map``; the top list reads its key)
+    symbology: Any = None
 
     _template = Template(
         "{% macro script(this, kwargs) %}var {{ this.get_name() }} = hsLayer("

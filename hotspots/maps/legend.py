@@ -9,6 +9,11 @@ from jinja2 import Template
 
 from hotspots.maps.layers import safe_json
 
+__all__ = [
+    "Attribution", "Legend", "PaintMarker", "Title", "classes_section", "line_section",
+    "point_section", "polygon_section"
+]
+
 
 def _esc(text: object) -> str:
     return html.escape(str(text), quote=True)

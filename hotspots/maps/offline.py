@@ -6,11 +6,17 @@ import base64
 import re
 from functools import cache
 from importlib import resources
+from typing import cast
 
 import folium
-from branca.element import Element
+from branca.element import Element, Figure
 
 from hotspots._errors import HotspotsError
+
+__all__ = [
+    "LEAFLET_VERSION", "MAP_CSS", "MARKERCLUSTER_VERSION", "check_offline", "embed_assets",
+    "leaflet_css", "leaflet_js", "markercluster", "remote_references", "runtime_js"
+]
 
 #: vendored assets (see hotspots/assets/README.md for versions, sources and licences)
 LEAFLET_VERSION = "1.9.4"
@@ -133,7 +139,7 @@ def embed_assets(fmap: folium.Map, *, offline: bool = True, cluster: bool = Fals
     links (jQuery, Bootstrap, Font Awesome, awesome-markers: unused here) are removed. Online:
     Leaflet comes from folium's CDN. The hotspots runtime and CSS are always inlined.
     """
-    figure = fmap.get_root()
+    figure = cast(Figure, fmap.get_root())
     header = figure.header
     if "hs_runtime" in header._children:
         return

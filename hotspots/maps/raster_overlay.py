@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import rasterio.crs
 import rasterio.transform
@@ -12,6 +14,8 @@ from rasterio.enums import Resampling
 from hotspots._errors import ValidationError
 from hotspots.raster import quiet_affine, valid_values
 from hotspots.symbology import KDE_COLORS, RASTER_OPACITY, hex_to_rgb, kde_breaks, raster_colors
+
+__all__ = ["colorize", "raster_crs", "raster_overlay", "to_web_mercator"]
 
 
 def raster_crs(raster) -> rasterio.crs.CRS:
@@ -71,7 +75,7 @@ def raster_overlay(raster, *, name: str, show: bool = False, opacity: float = RA
     edges = kde_breaks(valid_values(raster))
     colors = colors or raster_colors(getattr(raster, "name", ""))
     image = colorize(values, edges, colors)
-    extra = {"pane": pane} if pane else {}
+    extra: dict[str, Any] = {"pane": pane} if pane else {}
     overlay = ImageOverlay(image=image, bounds=bounds, name=name, opacity=opacity, show=show,
                            overlay=True, control=True, interactive=False, pixelated=False,
                            **extra)

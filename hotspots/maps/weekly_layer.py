@@ -17,6 +17,8 @@ from hotspots._errors import ValidationError
 from hotspots.maps.layers import Dataset, line_style, safe_json
 from hotspots.weekly import week_columns
 
+__all__ = ["WeeklyLayer", "weekly_matrix"]
+
 
 def weekly_matrix(weekly: pd.DataFrame, segment_ids: pd.Index
                   ) -> tuple[np.ndarray, np.ndarray, list[str]]:

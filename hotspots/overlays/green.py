@@ -122,8 +122,12 @@ def green_access(
     dissolved = shapely.get_parts(shapely.union_all(area_geoms))
     within = np.zeros(n)
     if radius_m > 0 and len(dissolved):
-        buffers = shapely.buffer(geoms, radius_m, quad_segs=32)
         dtree = shapely.STRtree(dissolved)
+        # only a segment within the radius of some green can have green in its buffer (the
+        # buffer's vertices lie on the radius; the slack covers their rounding): buffer those
+        near = np.unique(dtree.query(geoms, predicate="dwithin",
+                                     distance=radius_m * (1 + 1e-9) + 1e-6)[0])
+        buffers = shapely.buffer(geoms[near], radius_m, quad_segs=32)
         bi, di = dtree.query(buffers, predicate="intersects")
         # an area wholly inside the buffer contributes its own area: the overlay is needed
         # only for the areas the buffer's edge cuts (same values, a fraction of the work)
@@ -132,7 +136,7 @@ def green_access(
         inter = shapely.area(dissolved[di])
         cut = ~inside
         inter[cut] = shapely.area(shapely.intersection(buffers[bi[cut]], dissolved[di[cut]]))
-        within = np.bincount(bi, weights=inter, minlength=n)  # type: ignore[assignment]
+        within = np.bincount(near[bi], weights=inter, minlength=n)  # type: ignore[assignment]
     frame = pd.DataFrame({
         "dist_green_m": nearest_dist,
         "green_area_within_m2": within,

@@ -85,7 +85,7 @@ def segment_pieces(geoms: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def lit_intervals(
-    geoms: np.ndarray, lamp_xy: np.ndarray, *, reach_m: float
+    geoms: np.ndarray, lamp_xy: np.ndarray, *, reach_m: float, lamp_points=None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Intervals (line index, start_m, end_m) along each line within ``reach_m`` of a lamp.
 
@@ -93,6 +93,7 @@ def lit_intervals(
     A to B of length L the points within r of lamp P are the chord t ∈ [τ − c, τ + c] ∩ [0, L],
     with τ the projection of P on the piece and c = √(r² − h²), h the distance of P from the
     piece's line. The returned intervals are not merged (see :func:`union_intervals`).
+    ``lamp_points`` are the lamps as shapely points when the caller has them already.
     """
     pieces = segment_pieces(geoms)
     n_pc = len(pieces["seg"])
@@ -102,7 +103,7 @@ def lit_intervals(
     piece_geoms = shapely.linestrings(
         np.stack([pieces["x0"], pieces["y0"], pieces["x1"], pieces["y1"]], axis=1).reshape(-1, 2, 2))
     tree = shapely.STRtree(piece_geoms)
-    lamp_pts = shapely.points(lamp_xy)
+    lamp_pts = shapely.points(lamp_xy) if lamp_points is None else lamp_points
     li, pi = tree.query(lamp_pts, predicate="dwithin", distance=reach_m)
     if len(pi) == 0:
         return empty
@@ -228,16 +229,18 @@ def lighting(
     work_xy, broken_xy = xy[working], xy[~working]
 
     tree = shapely.STRtree(geoms)
-    li, si = tree.query(shapely.points(work_xy), predicate="dwithin", distance=reach_m)
+    work_pts = shapely.points(work_xy)  # made once: three queries below use them
+    li, si = tree.query(work_pts, predicate="dwithin", distance=reach_m)
     within = np.bincount(si, minlength=n)
     bi, bsi = tree.query(shapely.points(broken_xy), predicate="dwithin", distance=reach_m)
     broken = np.bincount(bsi, minlength=n)
-    nearest_l, nearest_s = tree.query_nearest(shapely.points(work_xy), max_distance=reach_m,
+    nearest_l, nearest_s = tree.query_nearest(work_pts, max_distance=reach_m,
                                               all_matches=False, return_distance=False)
     del li, bi, nearest_l
     per100 = np.bincount(nearest_s, minlength=n) / np.where(lengths > 0, lengths, np.nan) * 100.0
 
-    own, s, e = union_intervals(*lit_intervals(geoms, work_xy, reach_m=reach_m))
+    own, s, e = union_intervals(*lit_intervals(geoms, work_xy, reach_m=reach_m,
+                                               lamp_points=work_pts))
     lit = np.bincount(own, weights=e - s, minlength=n)
     g_own, g_s, g_e = dark_gaps_from_lit(n, lengths, own, s, e)
     glen = g_e - g_s

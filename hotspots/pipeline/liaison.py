@@ -109,29 +109,14 @@ def write_liaison(result, folder: Path, *, title: str, subtitle: str | None,
         extra={k_: liaison[k_] for k_ in ("near_repeat_zones",) if k_ in liaison},
         lang=lang, breaks=map_breaks)
     maps.save_map(lmap, liaison_dir / "map.html")
-    _write_cards(result, liaison_dir / "patrol_cards.html", patrol=liaison.get("patrol"),
-                 segments=liaison["segments"], zones=liaison.get("near_repeat_zones"),
-                 privacy_k=k)
+    from hotspots.pipeline.cards import write_cards
+
+    write_cards(result, liaison_dir / "patrol_cards.html", patrol=liaison.get("patrol"),
+                segments=liaison["segments"], zones=liaison.get("near_repeat_zones"),
+                privacy_k=k)
     (liaison_dir / "README.txt").write_text(_liaison_readme(release, lang=lang),
                                             encoding="utf-8")
     return liaison_dir
-
-
-def _write_cards(result, path: Path, *, patrol, segments, zones, privacy_k: int) -> Path:
-    """The patrol cards of the liaison's tables (as ``pipeline.outputs.write_cards`` writes
-    the analyst's; called here so that this module does not import the outputs step)."""
-    from hotspots.patrol_cards import write_patrol_cards
-
-    lang = result.config.parameters.language
-    summary = result.summary_dict
-    dates = summary.get("week_dates") or {}
-    week_dates = (f"{i18n.date_text(dates['first'], lang)} – "
-                  f"{i18n.date_text(dates['last'], lang)}" if dates else "")
-    if patrol is None:
-        patrol = result.patrol.iloc[0:0]
-    return write_patrol_cards(patrol, segments, path, language=lang, title=result.config.title,
-                              week=summary.get("week"), week_dates=week_dates, zones=zones,
-                              privacy_k=privacy_k)
 
 
 def _liaison_readme(release: LiaisonRelease, *, lang: str = "en") -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from hotspots import export, geocode, maps, privacy
+from hotspots.pipeline.cards import write_cards
 from hotspots.pipeline.liaison import write_liaison
 from hotspots.pipeline.result import WeekResult
 
@@ -95,24 +96,6 @@ def write_outputs(result: WeekResult, folder: Path) -> dict[str, Path]:
                                      subtitle=subtitle, attribution=attribution)
     files["report"] = _write_report(result, summary, folder / "report.html")
     return files
-
-
-def write_cards(result: WeekResult, path: Path, *, patrol, segments, zones,
-                privacy_k: int | None) -> Path:
-    """The patrol cards of the run from the tables given (analyst's or liaison's)."""
-    from hotspots import i18n
-    from hotspots.patrol_cards import write_patrol_cards
-
-    lang = result.config.parameters.language
-    summary = result.summary_dict
-    dates = summary.get("week_dates") or {}
-    week_dates = (f"{i18n.date_text(dates['first'], lang)} – "
-                  f"{i18n.date_text(dates['last'], lang)}" if dates else "")
-    if patrol is None:
-        patrol = result.patrol.iloc[0:0]
-    return write_patrol_cards(patrol, segments, path, language=lang, title=result.config.title,
-                              week=summary.get("week"), week_dates=week_dates, zones=zones,
-                              privacy_k=privacy_k)
 
 
 def _write_rejects(rejects, path: Path, *, lang: str, dialect: str) -> Path:

@@ -417,7 +417,9 @@ def _texts(frame: gpd.GeoDataFrame, window, settings, worth_min: dict, left: dic
     weighted = bool(settings.harm_weights) or settings.harm_default_weight != 1.0
     rows = []
     n_of = frame.groupby("budget_group")["rank"].transform("max")
-    records = pd.DataFrame(frame.drop(columns="geometry")).to_dict("records")
+    plain = pd.DataFrame(frame.drop(columns="geometry"))
+    names = list(plain.columns)  # rows as dicts of Python values, as to_dict("records")
+    records = [dict(zip(names, row)) for row in zip(*(plain[c].tolist() for c in names))]
     for pid, r, of in zip(frame.index, records, n_of, strict=True):
         kind = r["kind"]
         if kind == "green":

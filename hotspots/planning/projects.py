@@ -55,10 +55,11 @@ def join_groups(group: np.ndarray, text: np.ndarray, n: int, *, sep: str) -> lis
     if len(group) == 0:
         return out
     order = np.lexsort((np.asarray(text, dtype=str), group))
-    g, t = np.asarray(group)[order], np.asarray(text, dtype=object)[order]
+    g, t = np.asarray(group)[order], np.asarray(text, dtype=object)[order].tolist()
     cuts = np.flatnonzero(g[1:] != g[:-1]) + 1
-    for k, chunk in zip(g[np.r_[0, cuts]], np.split(t, cuts), strict=True):
-        out[int(k)] = sep.join(chunk.tolist())
+    starts, ends = np.r_[0, cuts], np.r_[cuts, len(g)]
+    for k, lo, hi in zip(g[starts].tolist(), starts.tolist(), ends.tolist(), strict=True):
+        out[int(k)] = sep.join(t[lo:hi])  # slices of one list, not one array per group
     return out
 
 

@@ -170,14 +170,15 @@ def language_code(language: str) -> str:
     return code
 
 
+_PT_MARKS = str.maketrans(",.", ".,")  #: English separators swapped for Portuguese ones
+
+
 def number(value: float, lang: str, digits: int = 0) -> str:
     """A number with thousands separators: 12,400.5 (en) or 12.400,5 (pt)."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
     text = f"{value:,.{digits}f}"
-    if lang == "pt":
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text
+    return text.translate(_PT_MARKS) if lang == "pt" else text
 
 
 def money(value: float, lang: str) -> str:

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-_PERM_CHUNK = 64  # permutations drawn at once (memory: chunk × n int64)
-_BLOCK = 32  # permutations counted in one pass over the pairs (times: n × 32 int32)
+_BLOCK = 32  # fewest permutations counted in one pass over the pairs
+_MAX_BLOCK = 128  # most permutations in one pass (each pass reads every pair once)
+_BLOCK_BYTES = 32 * 2**20  # a pass's time table (n × block) stays under this when it can
 _PARALLEL_PAIRS = 200_000  # fewer pairs are recounted on one thread
 
 
@@ -70,31 +71,47 @@ def pairs_per_time_band(t: np.ndarray, edges: np.ndarray, *, closed: str) -> np.
 
 
 @numba.njit(cache=True, nogil=True)
-def _at_least_range(first, second, sband, times, thresholds, lo, hi, local):  # pragma: no cover
+def _at_least_range(first, second, sband, times, thresholds, lo, hi, local,
+                    limit):  # pragma: no cover
     """Add to local[s, e, r] the pairs lo…hi−1 of band s whose |Δt| in column r ≥ threshold e.
 
-    The innermost loops run over the B time columns with no scatter, so they vectorise.
+    The innermost loops run over the B time columns with no scatter, so they vectorise. The
+    counts are kept in the times' own integer type (int16 for calendar days: twice the lanes
+    of int32) and added to the int64 ``local`` every ``limit`` pairs, before they could
+    overflow (``limit`` = the largest value of that type).
     """
     width = times.shape[1]
     m = len(thresholds)
+    n_s = local.shape[0]
+    acc = np.zeros((n_s, m, width), dtype=times.dtype)
     dt = np.empty(width, dtype=times.dtype)
-    for p in range(lo, hi):
-        a = first[p]
-        b = second[p]
-        s = sband[p]
-        for r in range(width):
-            dt[r] = abs(times[a, r] - times[b, r])
-        for e in range(m):
-            edge = thresholds[e]
+    p = lo
+    while p < hi:
+        stop = min(hi, p + limit)
+        for q in range(p, stop):
+            a = first[q]
+            b = second[q]
+            s = sband[q]
             for r in range(width):
-                local[s, e, r] += dt[r] >= edge
+                dt[r] = abs(times[a, r] - times[b, r])
+            for e in range(m):
+                edge = thresholds[e]
+                for r in range(width):
+                    acc[s, e, r] += dt[r] >= edge
+        for s in range(n_s):
+            for e in range(m):
+                for r in range(width):
+                    local[s, e, r] += acc[s, e, r]
+                    acc[s, e, r] = 0
+        p = stop
 
 
 @numba.njit(cache=True, nogil=True)
 def _at_least_serial(first, second, sband, times, thresholds, n_s):  # pragma: no cover
     """(n_s, m, B) counts of pairs with |Δt| ≥ each threshold, for each time column."""
     local = np.zeros((n_s, len(thresholds), times.shape[1]), dtype=np.int64)
-    _at_least_range(first, second, sband, times, thresholds, 0, len(first), local)
+    _at_least_range(first, second, sband, times, thresholds, 0, len(first), local,
+                    _flush_every(times))
     return local
 
 
@@ -104,12 +121,19 @@ def _at_least_parallel(first, second, sband, times, thresholds, n_s, n_chunks): 
     n_pairs = len(first)
     out = np.zeros((n_chunks, n_s, len(thresholds), times.shape[1]), dtype=np.int64)
     step = (n_pairs + n_chunks - 1) // n_chunks
+    limit = _flush_every(times)
     for c in numba.prange(n_chunks):
         local = np.zeros((n_s, len(thresholds), times.shape[1]), dtype=np.int64)
         _at_least_range(first, second, sband, times, thresholds, c * step,
-                        min(n_pairs, (c + 1) * step), local)
+                        min(n_pairs, (c + 1) * step), local, limit)
         out[c] = local
     return out.sum(axis=0)
+
+
+@numba.njit(cache=True, nogil=True)
+def _flush_every(times):  # pragma: no cover
+    """Pairs counted in the times' type before the counts go to int64 (no overflow)."""
+    return min(np.iinfo(times.dtype).max, 2**31 - 1)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -155,8 +179,9 @@ class _Recount:
         thresholds = np.asarray(t_edges, dtype=np.int64) + (1 if closed == "right" else 0)
         t = np.asarray(t, dtype=np.int64)
         t = t - (t.min() if n else 0)
-        dtype = np.int32 if n == 0 or (t.max() < 2**31 - 1 and thresholds.max() < 2**31 - 1) \
-            else np.int64
+        top = max(int(t.max()) if n else 0, int(thresholds.max()) if len(thresholds) else 0)
+        # the narrowest type holding every time and threshold (calendar days: int16)
+        dtype = np.int16 if top < 2**15 - 1 else np.int32 if top < 2**31 - 1 else np.int64
         order = np.arange(n) if locality is None else np.asarray(locality, dtype=np.int64)
         rank = np.empty(n, dtype=np.int64)
         rank[order] = np.arange(n)
@@ -169,13 +194,25 @@ class _Recount:
                    row_totals=np.bincount(s, minlength=n_spatial), n_spatial=n_spatial,
                    n_chunks=n_chunks)
 
-    def cells(self, perms: np.ndarray) -> np.ndarray:
-        """Finite cells (R, n_spatial, m) when incident i gets time ``t[perm[i]]``."""
+    @property
+    def block(self) -> int:
+        """Permutations counted in one pass over the pairs: as many as fit
+        :data:`_BLOCK_BYTES` of times, between :data:`_BLOCK` and :data:`_MAX_BLOCK`."""
+        per_column = max(1, len(self.t) * self.t.itemsize)
+        return int(np.clip(_BLOCK_BYTES // per_column, _BLOCK, _MAX_BLOCK))
+
+    def cells(self, perms) -> np.ndarray:
+        """Finite cells (R, n_spatial, m) when incident i gets time ``t[perm[i]]`` (``perms``:
+        an (R, n) array or a list of R permutations)."""
         m = len(self.thresholds)
         out = np.empty((len(perms), self.n_spatial, m), dtype=np.int64)
-        for lo in range(0, len(perms), _BLOCK):
-            block = np.asarray(perms[lo:lo + _BLOCK])[:, self.order]
-            times = np.ascontiguousarray(self.t[block].T)
+        width = self.block
+        for lo in range(0, len(perms), width):
+            block = perms[lo:lo + width]
+            rows = np.empty((len(block), len(self.t)), dtype=self.t.dtype)
+            for r, perm in enumerate(block):  # row r: the times in locality order
+                np.take(self.t, np.take(np.asarray(perm), self.order), out=rows[r])
+            times = np.ascontiguousarray(rows.T)
             if len(self.first) < _PARALLEL_PAIRS:  # thread start-up costs more than it saves
                 ge = _at_least_serial(self.first, self.second, self.sband, times,
                                       self.thresholds, self.n_spatial)
@@ -236,15 +273,21 @@ def knox_counts(first: np.ndarray, second: np.ndarray, sband: np.ndarray, t: np.
     col_totals = pairs_per_time_band(t, t_edges, closed=closed)
     recount = _Recount.prepare(first, second, sband, t, t_edges, closed=closed,
                                n_spatial=n_spatial, locality=locality)
-    ident = np.arange(n, dtype=np.int64)[None, :]
-    observed = complete(recount.cells(ident)[0], row_totals, col_totals)
     rng = np.random.default_rng(seed)
     sims = np.empty((permutations, n_spatial, len(t_edges)), dtype=np.int64)
-    for lo in range(0, permutations, _PERM_CHUNK):
-        size = min(_PERM_CHUNK, permutations - lo)
-        perms = np.stack([rng.permutation(n) for _ in range(size)]) if n else \
-            np.empty((size, 0), dtype=np.int64)
-        sims[lo:lo + size] = recount.cells(perms)
+    # the observed times (identity) ride in the first pass with the first permutations: every
+    # pass over the pairs counts a full block of time columns
+    width, done, observed = recount.block, 0, None
+    while observed is None or done < permutations:
+        lead = 1 if observed is None else 0
+        size = min(width - lead, permutations - done)
+        cols = [np.arange(n, dtype=np.int64)] * lead
+        cols += [rng.permutation(n) if n else np.empty(0, dtype=np.int64) for _ in range(size)]
+        cells = recount.cells(cols)
+        if lead:
+            observed = complete(cells[0], row_totals, col_totals)
+        sims[done:done + size] = cells[lead:]
+        done += size
     return observed, complete(sims, row_totals, col_totals)
 
 

@@ -1,8 +1,10 @@
-"""Close pairs of incidents: planar (Euclidean, Manhattan) by k-d tree, along streets by Dijkstra.
+"""Close pairs of incidents: planar (Euclidean, Manhattan) by a grid join, along streets by Dijkstra.
 
-Only pairs within a maximum distance are enumerated (never all n² pairs): a k-d tree for planar
-distances, and for network distances a cut-off Dijkstra between street nodes followed by a numba
-join of the incidents hanging off each node. Every pair is returned once, ``first < second``.
+Only pairs within a maximum distance are enumerated (never all n² pairs): a numba join over a
+grid of cells as wide as the limit for planar distances (a k-d tree when the limit is tiny
+against the extent), and for network distances a cut-off Dijkstra between street nodes
+followed by a numba join of the incidents hanging off each node. Every pair is returned once,
+``first < second``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from hotspots.weights import _end_nodes
 
 METRICS = ("euclidean", "manhattan")
 _MIN_EDGE_M = 1e-9  # csgraph reads a zero weight as "no edge"
+_MAX_GRID_CELLS = 2**20  # cells per axis of the planar grid join (else a k-d tree)
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,9 +66,11 @@ def planar_pairs(xy: np.ndarray, *, max_distance_m: float, metric: str = "euclid
                  single_precision: bool = False) -> ClosePairs:
     """Every pair of points within ``max_distance_m`` (inclusive) in the given metric.
 
-    The k-d tree is queried slightly beyond the limit; the distances are then recomputed with
-    :func:`planar_distances` (the single definition used everywhere) and cut at the limit, so the
-    tree's own rounding never decides a pair at the limit.
+    Candidates come from a grid of cells slightly wider than the limit (numba, each pair of
+    touching cells joined once; a k-d tree when the limit is tiny against the extent); the
+    distances are then computed as :func:`planar_distances` computes them (the single
+    definition used everywhere) and cut at the limit, so no index's rounding decides a pair at
+    the limit.
     """
     xy = np.asarray(xy, dtype=np.float64)
     if len(xy) < 2:
@@ -76,10 +81,69 @@ def planar_pairs(xy: np.ndarray, *, max_distance_m: float, metric: str = "euclid
     slack = 1e-7 * scale  # float32 rounds each coordinate by up to half its spacing
     if single_precision:
         slack += 4.0 * float(np.spacing(np.float32(scale)))
-    raw = cKDTree(xy).query_pairs(r=max_distance_m + slack, p=p, output_type="ndarray")
     pts = xy.astype(np.float32) if single_precision else xy  # as planar_distances
-    first, second, d = _cut_pairs(raw, pts, np.float64(max_distance_m), metric == "euclidean")
+    limit, euclidean = np.float64(max_distance_m), metric == "euclidean"
+    reach = float(max_distance_m) + slack
+    span = float(np.ptp(xy, axis=0).max())
+    if reach > 0 and span / reach < _MAX_GRID_CELLS:  # the usual case: a grid of reach cells
+        cells = np.floor((xy - xy.min(axis=0)) / reach).astype(np.int64)
+        key = cells[:, 0] * (int(cells[:, 1].max()) + 3) + cells[:, 1]
+        order = np.argsort(key, kind="stable")
+        cell_key, cell_start = np.unique(key[order], return_index=True)
+        first, second, d = _grid_pairs(pts, order, cell_key, np.r_[cell_start, len(order)],
+                                       int(cells[:, 1].max()) + 3, limit, euclidean)
+        return ClosePairs(first, second, d, float(max_distance_m))
+    raw = cKDTree(xy).query_pairs(r=reach, p=p, output_type="ndarray")
+    first, second, d = _cut_pairs(raw, pts, limit, euclidean)
     return ClosePairs(first, second, d, float(max_distance_m))
+
+
+@numba.njit(cache=True, nogil=True)
+def _grid_pairs(pts, order, cell_key, cell_start, stride, limit, euclidean):  # pragma: no cover
+    """Every pair within ``limit`` from a grid of cells at least ``limit`` wide (with slack).
+
+    Points ``order[cell_start[c]:cell_start[c + 1]]`` lie in cell ``cell_key[c]`` (key = column
+    × ``stride`` + row). A pair within the limit lies in one cell or in two touching cells,
+    so each cell is joined with itself and its four forward neighbours (each pair seen once).
+    The distance of (a, b), a < b, is computed as in :func:`_cut_pairs` (the coordinates' own
+    precision), so the same pairs are kept. Two passes: count, then fill.
+    """
+    n_cells = len(cell_key)
+    offsets = np.array([stride - 1, stride, stride + 1, 1], dtype=np.int64)
+    total = 0
+    for sweep in range(2):
+        if sweep == 1:
+            first = np.empty(total, dtype=np.int64)
+            second = np.empty(total, dtype=np.int64)
+            dist = np.empty(total, dtype=np.float64)
+        k = 0
+        for c in range(n_cells):
+            lo, hi = cell_start[c], cell_start[c + 1]
+            for o in range(-1, 4):
+                if o < 0:
+                    olo, ohi = lo, hi
+                else:
+                    target = cell_key[c] + offsets[o]
+                    q = np.searchsorted(cell_key, target)
+                    if q >= n_cells or cell_key[q] != target:
+                        continue
+                    olo, ohi = cell_start[q], cell_start[q + 1]
+                for u in range(lo, hi):
+                    i = order[u]
+                    for w in range(u + 1 if o < 0 else olo, ohi):
+                        j = order[w]
+                        a, b = (i, j) if i < j else (j, i)
+                        dx = pts[a, 0] - pts[b, 0]
+                        dy = pts[a, 1] - pts[b, 1]
+                        v = np.sqrt(dx * dx + dy * dy) if euclidean else np.abs(dx) + np.abs(dy)
+                        if np.float64(v) <= limit:
+                            if sweep == 1:
+                                first[k] = a
+                                second[k] = b
+                                dist[k] = v
+                            k += 1
+        total = k
+    return first, second, dist
 
 
 @numba.njit(cache=True, nogil=True)

@@ -8,7 +8,7 @@ import numba
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy import stats
+from scipy import special
 
 from hotspots._errors import ValidationError, problems_message
 from hotspots.stats._inference import bh_adjust, permutation_ids
@@ -150,7 +150,7 @@ def space_time_gi_star(
     if permutations:
         p = _permutation_p(x, lag_sum, n_nb, permutations, seed, n_jobs)
     else:
-        p = 2.0 * stats.norm.sf(np.abs(z))
+        p = 2.0 * special.ndtr(-np.abs(z))  # = 2 norm.sf(|z|), without its argument checks
     p = np.where(degenerate, 1.0, p)
     p_adj = bh_adjust(p.ravel()).reshape(p.shape)
     bins = to_bins(z.ravel(), (p_adj if fdr else p).ravel()).reshape(p.shape).astype(np.int8)

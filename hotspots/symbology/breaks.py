@@ -10,7 +10,6 @@ manifest (``class_breaks``), so they can be copied into the config to freeze the
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np

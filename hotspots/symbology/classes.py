@@ -21,7 +21,7 @@ __all__ = [
     "BACKGROUND_COLOR", "BOUNDARY", "DARK_GAP", "FALSE_TEXTS", "FILL_OPACITY", "GI_CLASSES",
     "GREEN_CANDIDATE", "GREEN_CLASSES", "GREEN_UNKNOWN", "HOT_STATUS_CLASSES", "INCIDENT",
     "KDE_COLORS", "LABEL_MAX_SCALE", "LAMP_CLASSES", "LAMP_OTHER", "LIGHT_COLORS", "MATCHES",
-    "MISSING_COLOR", "NOT_HOT", "NOT_RANKED", "POLYGON_STROKE", "PRIORITY_CLASSES",
+    "MISSING_COLOR", "NOT_HOT", "POLYGON_STROKE",
     "RASTER_OPACITY", "RATE_COLORS", "SHIFT_COLORS", "SHIFT_WIDTH", "SUPPRESSED_COLOR",
     "TRUE_TEXTS", "WEEK_COLORS", "WEEK_SUPPRESSED", "WEEK_ZERO", "ZERO_COLOR", "Category",
     "Range", "category_index", "count_classes", "gi_category", "hex_to_rgb", "is_null",
@@ -89,17 +89,8 @@ ZERO_COLOR = "#cccccc"
 SUPPRESSED_COLOR = "#8c8c8c"
 #: null / no class matches: thin, lighter than every class colour
 MISSING_COLOR = "#bdbdbd"
-#: "not in this classification" (not ranked, not hot): the faint grey of the street network
+#: "not in this classification" (not hot): the faint grey of the street network
 BACKGROUND_COLOR = "#d9d9d9"
-
-#: priority rank classes (rank 1 = first to light), whole ranks: lower <= rank < upper
-PRIORITY_CLASSES: tuple[Range, ...] = (
-    Range(1, 11, "Rank 1–10", "#54278f", 6.0, "left", "priority.1"),
-    Range(11, 26, "Rank 11–25", "#756bb1", 5.0, "left", "priority.11"),
-    Range(26, 51, "Rank 26–50", "#9e9ac8", 4.0, "left", "priority.26"),
-    Range(51, math.inf, "Rank 51 and after", "#cbc9e2", 3.0, "left", "priority.51"),
-)
-NOT_RANKED = Category(None, "Not ranked", BACKGROUND_COLOR, 1.0, "priority.missing")
 
 LAMP_CLASSES: tuple[Category, ...] = (
     Category("working", "Lamp, working", "#f5b800", 4.0, "lamps.working"),

@@ -1,6 +1,6 @@
 """The symbology of each layer: classes, the rule that puts a feature in one, and the look.
 
-One :class:`Symbology` per way of drawing a layer ("gi", "rate", "priority", "lamps"...): its
+One :class:`Symbology` per way of drawing a layer ("gi", "rate", "hot_status", "lamps"...): its
 classes in legend order, the column it classifies, how a value is matched to a class
 (``match``), and two extra classes that keep every feature visible — ``suppressed`` (the value
 is null because a count below k was suppressed) and ``missing`` (null, or no class matches).
@@ -12,6 +12,7 @@ expressions (``hotspots.export.qgis_styles``), the KML groups placemarks by it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -36,9 +37,7 @@ from hotspots.symbology.classes import (
     MATCHES,
     MISSING_COLOR,
     NOT_HOT,
-    NOT_RANKED,
     POLYGON_STROKE,
-    PRIORITY_CLASSES,
     SHIFT_COLORS,
     SHIFT_WIDTH,
     SUPPRESSED_COLOR,
@@ -138,7 +137,7 @@ class Symbology:
                                count=len(prepared))
         return np.asarray(prepared == cls.value, dtype=bool)
 
-    def legend(self, index) -> tuple[tuple[int, object], ...]:
+    def legend(self, index) -> tuple[tuple[int, Any], ...]:
         """(index into ``all_classes``, class) of each legend item for features classed
         ``index`` (from :meth:`classify`), in legend order."""
         present = set(np.asarray(index, dtype=np.int64).tolist())
@@ -195,7 +194,7 @@ def symbology(key: str, frame: pd.DataFrame, *, lang: str = "en",
     """The symbology ``key`` for ``frame`` (data-dependent classes — rate breaks, shifts — are
     computed from it; the same frame must be given to the map and to the exports).
 
-    Keys: gi, rate, priority, hot_status, emerging, lamps, green, patrol, dark_gaps,
+    Keys: gi, rate, hot_status, emerging, lamps, green, patrol, dark_gaps,
     boundary, incidents, green_candidates, plan_lighting, plan_repair_lamps, plan_green, and
     "default" (one blue line/point/polygon). ``privacy_k``
     only words the suppressed class ("1 to k−1 incidents"); ``geometry`` ('line', 'point',
@@ -224,11 +223,6 @@ def symbology(key: str, frame: pd.DataFrame, *, lang: str = "en",
         return Symbology("rate", t("rate"), t("rate.legend"), geometry, "rate_per_100m",  # type: ignore[arg-type]
                          "range", classes, _missing("rate", lang), sup("rate_per_100m"),
                          label_field=label)
-    if key == "priority":
-        return Symbology("priority", t("priority"), t("priority.legend"), geometry,  # type: ignore[arg-type]
-                         "priority_rank", "range",
-                         tuple(_tr(r, lang) for r in PRIORITY_CLASSES), _tr(NOT_RANKED, lang),
-                         sup("priority_rank"), label_field=label)
     if key == "hot_status":
         return Symbology("hot_status", t("hot_status"), t("hot_status.legend"), geometry,  # type: ignore[arg-type]
                          "hot_status", "text",
@@ -295,15 +289,15 @@ def symbology(key: str, frame: pd.DataFrame, *, lang: str = "en",
         return Symbology("default", "", "", geometry, None, "single",  # type: ignore[arg-type]
                          (Category(None, "", "#3182bd", 2.0),), stroke="#2171b5",
                          label_field=label)
-    raise ValidationError(f"unknown symbology {key!r}; use one of gi, rate, priority, "
+    raise ValidationError(f"unknown symbology {key!r}; use one of gi, rate, "
                           "hot_status, lamps, green, patrol, dark_gaps, boundary, incidents, "
                           "green_candidates, default")
 
 
 #: symbologies of each output layer, the default first (each used only if its column exists)
 LAYER_STYLES: dict[str, tuple[str, ...]] = {n: s.styles for n, s in LAYERS.items() if s.styles}
-_NEEDS = {"gi": "gi_bin", "rate": "rate_per_100m", "priority": "priority_rank",
-          "hot_status": "hot_status", "emerging": "emerging_code"}
+_NEEDS = {"gi": "gi_bin", "rate": "rate_per_100m", "hot_status": "hot_status",
+          "emerging": "emerging_code"}
 
 
 def layer_symbologies(name: str, frame: pd.DataFrame, *, keys: tuple[str, ...] | None = None,
@@ -322,15 +316,15 @@ def layer_symbologies(name: str, frame: pd.DataFrame, *, keys: tuple[str, ...] |
     if geometry is None:
         return ()
     wanted = LAYER_STYLES.get(name, ("default",)) if keys is None else tuple(keys)
-    keys = [k for k in wanted if k not in _NEEDS or _NEEDS[k] in frame.columns]  # type: ignore[assignment]
-    if "gi" in keys and not frame["gi_bin"].notna().any() and "rate" in keys:  # type: ignore[operator]
-        keys.remove("gi")  # type: ignore[union-attr]
-        keys.insert(1, "gi")  # type: ignore[union-attr]
-    if not keys:
-        keys = ["default"]  # type: ignore[assignment]
-    return tuple(symbology(k, frame, lang=lang, privacy_k=privacy_k, geometry=geometry,  # type: ignore[union-attr]
+    shown = [k for k in wanted if k not in _NEEDS or _NEEDS[k] in frame.columns]
+    if "gi" in shown and not frame["gi_bin"].notna().any() and "rate" in shown:
+        shown.remove("gi")
+        shown.insert(1, "gi")
+    if not shown:
+        shown = ["default"]
+    return tuple(symbology(k, frame, lang=lang, privacy_k=privacy_k, geometry=geometry,
                            breaks=breaks)
-                 for k in keys)
+                 for k in shown)
 
 
 def _geometry(frame: pd.DataFrame) -> str | None:

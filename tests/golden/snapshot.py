@@ -249,6 +249,7 @@ def main(argv: list[str]) -> int:
     import tempfile
 
     write = "--write" in argv
+    differing = 0
     with tempfile.TemporaryDirectory() as tmp:
         for name in RUNS:
             snap = run_and_snapshot(name, Path(tmp))
@@ -259,7 +260,8 @@ def main(argv: list[str]) -> int:
                 print(f"{name}: {'equal' if not diffs else f'{len(diffs)} differences'}")
                 for line in diffs[:50]:
                     print("   ", line)
-    return 0
+                differing += bool(diffs)
+    return 1 if differing else 0  # compare mode: exit 1 when a run differs
 
 
 if __name__ == "__main__":

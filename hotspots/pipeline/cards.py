@@ -1,0 +1,27 @@
+"""Writing a run's patrol cards (analyst's and liaison's folders) from the tables given."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hotspots.pipeline.result import WeekResult
+
+__all__ = ["write_cards"]
+
+
+def write_cards(result: WeekResult, path: Path, *, patrol, segments, zones,
+                privacy_k: int | None) -> Path:
+    """The patrol cards of the run from the tables given (analyst's or liaison's)."""
+    from hotspots import i18n
+    from hotspots.patrol_cards import write_patrol_cards
+
+    lang = result.config.parameters.language
+    summary = result.summary_dict
+    dates = summary.get("week_dates") or {}
+    week_dates = (f"{i18n.date_text(dates['first'], lang)} – "
+                  f"{i18n.date_text(dates['last'], lang)}" if dates else "")
+    if patrol is None:
+        patrol = result.patrol.iloc[0:0]
+    return write_patrol_cards(patrol, segments, path, language=lang, title=result.config.title,
+                              week=summary.get("week"), week_dates=week_dates, zones=zones,
+                              privacy_k=privacy_k)
