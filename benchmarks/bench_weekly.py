@@ -20,7 +20,7 @@ time is what the shared machine's load changes least; ``--profile`` adds cProfil
 functions of the last repetition.
 
 The disclosure part (issue 13): ``--disclosure N`` times the liaison release
-(:func:`hotspots.pipeline.liaison.release_for`: every layer under its rules, the classes and the
+(:func:`hotspots.pipeline.release.release_for`: every layer under its rules, the classes and the
 density raster recomputed on the protected counts, the week slider) N times against the same
 rules without recomputed statistics (``privacy.liaison_tables`` + ``suppress_weekly_counts``,
 a superset of the allow-list filter they replaced), best of N, and prints the seconds the
@@ -272,7 +272,7 @@ def time_disclosure(result, *, repeat: int) -> dict:
     from hotspots import privacy
     from hotspots.disclosure import release as release_mod
     from hotspots.disclosure import statistics as stats_mod
-    from hotspots.pipeline.liaison import release_for
+    from hotspots.pipeline.release import release_for
 
     tables = result.layers()
     k = result.config.outputs.privacy_k

@@ -656,7 +656,7 @@ def test_the_released_emerging_trends_do_not_depend_on_a_small_weekly_cell(runs)
     from dataclasses import replace
 
     from hotspots.disclosure.statistics import protected_emerging
-    from hotspots.pipeline.liaison import release_statistics
+    from hotspots.pipeline.release import release_statistics
 
     em = release_statistics(runs["2026-W47"].result).emerging
     counts = np.asarray(em.cube.counts)

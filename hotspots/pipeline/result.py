@@ -118,9 +118,9 @@ class WeekResult:
     # --- issue 13 (disclosure): the liaison release, computed once per run -------------------
     @cached_property
     def liaison(self):
-        """What police liaisons receive (``hotspots.pipeline.liaison.release_for``): layers,
+        """What police liaisons receive (``hotspots.pipeline.release.release_for``): layers,
         week slider and rasters under the disclosure rules, and the privacy report."""
-        from hotspots.pipeline.liaison import release_for
+        from hotspots.pipeline.release import release_for
 
         return release_for(self)
     # --- end issue 13 ----------------------------------------------------------------------
