@@ -9,7 +9,6 @@ Kept apart from the writer so the run result can compute it without importing th
 from __future__ import annotations
 
 from hotspots.disclosure.release import LiaisonRelease, release_for_liaisons
-from hotspots.disclosure.rules import DisclosureSettings
 from hotspots.disclosure.statistics import DensityInputs, EmergingInputs, ReleaseStatistics
 
 __all__ = ["release_for", "release_statistics"]
@@ -53,7 +52,7 @@ def release_for(result) -> LiaisonRelease:
     with what ingest dropped and masked)."""
     config = result.config
     out = config.outputs
-    settings = getattr(config, "disclosure", None) or DisclosureSettings()
+    settings = config.disclosure
     tables = result.layers()
     release = release_for_liaisons(
         tables, k=out.privacy_k, settings=settings, protected=result.liaison_overrides(),
