@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import unicodedata
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ import shapely
 from hotspots import crs as crs_mod
 from hotspots import timeparse
 from hotspots._errors import CRSError, ValidationError
+from hotspots.checksum import file_sha256
 from hotspots.disclosure.personal import is_personal_column, mask_frame
 from hotspots.rejects import RejectCollector
 
@@ -121,7 +121,7 @@ def read_incidents(
     if path.is_file() and path.stat().st_size == 0:
         raise ValidationError(f"{path}: the file is empty (0 bytes); expected incident records")
     suffix = path.suffix.lower()
-    digest = _sha256(path) if path.is_file() else None
+    digest = file_sha256(path) if path.is_file() else None
     notes: list[str] = []
     src = str(path)
     given = {"id": id_column, "time": time_column, "category": category_column,
@@ -301,14 +301,6 @@ def _minimise(columns: list[str], *, given: dict, keep: tuple[str, ...], src: st
     return kept, {"columns_kept": kept, "columns_dropped": dropped,
                   "personal_columns_dropped": [c for c in dropped if is_personal_column(c)],
                   "roles": roles}
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _read_csv_text(path: Path, *, encoding: str | None, delimiter: str | None, select=None):

@@ -21,12 +21,11 @@ Two audiences:
 
 from __future__ import annotations
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from hotspots._errors import ValidationError
-from hotspots.disclosure.model import check_k, protect_layer
+from hotspots.disclosure.model import _geom_name, check_k, protect_layer
 from hotspots.disclosure.personal import is_personal_column, normalise_name
 from hotspots.disclosure.release import (
     INCIDENT_COLUMNS,
@@ -201,10 +200,3 @@ def analyst_tables(
     return out
 
 
-def _geom_name(frame: pd.DataFrame) -> str | None:
-    if isinstance(frame, gpd.GeoDataFrame):
-        try:
-            return frame.geometry.name
-        except AttributeError:
-            return None
-    return None

@@ -32,7 +32,7 @@ NEUTRAL = (
     "hotspots", "hotspots._errors", "hotspots._settings", "hotspots._json", "hotspots.config",
     "hotspots.config._checks", "hotspots.config.analysis", "hotspots.config.run",
     "hotspots.config.sections", "hotspots.config.planning", "hotspots.config.evaluation",
-    "hotspots.config.geocoding", "hotspots.config.disclosure",
+    "hotspots.config.geocoding", "hotspots.config.disclosure", "hotspots.checksum",
     "hotspots.layers", "hotspots.symbology", "hotspots.symbology.classes", "hotspots.symbology.rules",
     "hotspots.symbology.texts", "hotspots.privacy", "hotspots.progress", "hotspots.sample",
     "hotspots.postgis", "hotspots.symbology.breaks",

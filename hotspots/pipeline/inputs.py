@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +11,7 @@ import pandas as pd
 
 from hotspots import ingest, segments
 from hotspots import sample as sample_mod
+from hotspots.checksum import file_sha256
 from hotspots.config import RunConfig
 
 __all__ = ["Inputs", "read_inputs"]
@@ -179,11 +179,7 @@ def _file_sources(config: RunConfig, *, skip: set[str]) -> dict[str, dict]:
         entry: dict = {"path": str(path), "layer": getattr(inp, f"{key}_layer", None)}
         if path.is_file():
             if str(path) not in digests:
-                h = hashlib.sha256()
-                with path.open("rb") as fh:
-                    for block in iter(lambda fh=fh: fh.read(1 << 20), b""):  # type: ignore[misc]
-                        h.update(block)
-                digests[str(path)] = h.hexdigest()
+                digests[str(path)] = file_sha256(path)
             entry["sha256"] = digests[str(path)]
             entry["bytes"] = path.stat().st_size
         out[key] = entry

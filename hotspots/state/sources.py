@@ -19,6 +19,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from hotspots.checksum import file_sha256
+
 __all__ = ["PrepareSpec", "prepare"]
 
 #: reasons of unassigned.csv
@@ -101,15 +103,7 @@ def _spec_key(spec: PrepareSpec) -> str:
     h = hashlib.sha256(json.dumps(asdict(spec), sort_keys=True).encode())
     for path in (spec.path, spec.boundaries):
         if path and Path(path).is_file():
-            h.update(_sha256(Path(path)).encode())
-    return h.hexdigest()
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
+            h.update(file_sha256(Path(path)).encode())
     return h.hexdigest()
 
 
@@ -249,7 +243,7 @@ def split_csv(spec: PrepareSpec, folder: Path, polygons=None) -> dict:
                               ) from exc
     if read == 0:
         raise ValidationError(f"{path}: the state-wide incident file has no data rows")
-    return {"path": str(path), "sha256": _sha256(path), "rows_read": read,
+    return {"path": str(path), "sha256": file_sha256(path), "rows_read": read,
             "assigned": int(sum(per_city.values())), "per_municipality": per_city,
             "unassigned": reasons, "encoding": encoding, "delimiter": delimiter,
             "filter": spec.filter}

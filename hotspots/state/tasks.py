@@ -29,6 +29,7 @@ from hotspots._errors import (
     OutputLocationError,
     RunLockedError,
 )
+from hotspots.checksum import file_sha256
 
 __all__ = ["CityOutcome", "CityTask", "brief", "changed_inputs", "exit_code_for", "folder_row",
            "run_city"]
@@ -191,8 +192,6 @@ def run_city(task: CityTask, prepared: dict[str, dict] | None = None) -> CityOut
 def changed_inputs(task: CityTask, prepared: dict | None, folder: Path) -> list[str]:
     """The input files (incidents, streets, boundary) that differ from those the week folder
     was made from (another path, or other bytes: SHA-256 against the manifest)."""
-    import hashlib
-
     man = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     recorded = man.get("inputs") or {}
     inputs = task.config.get("inputs", {})
@@ -209,11 +208,7 @@ def changed_inputs(task: CityTask, prepared: dict | None, folder: Path) -> list[
         if not p.is_file() or p.resolve() != Path(str(rec.get("path"))).resolve():
             changed.append(key)
             continue
-        h = hashlib.sha256()
-        with p.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-        if h.hexdigest() != rec["sha256"]:
+        if file_sha256(p) != rec["sha256"]:
             changed.append(key)
     return changed
 
