@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from branca.element import Element, MacroElement
+from branca.element import MacroElement
 from folium.map import Layer
 from jinja2 import Template
 
 from hotspots.maps.layers import Dataset, safe_json
+from hotspots.maps.offline import RawElement
 
 __all__ = ["LayerSwitch", "ScaleBar", "Search", "TopList", "texts_script", "top_segments"]
 
 
-def texts_script(lang: str) -> Element:
+def texts_script(lang: str) -> RawElement:
     """A header script setting ``window.hsT``: the runtime's words in ``lang``."""
     from hotspots import i18n
 
     table = {key[len("js."):]: pair[i18n.LANGUAGES.index(i18n.language(lang))]
              for key, pair in i18n.domain("map").items() if key.startswith("js.")}
-    return Element(f"<script>window.hsT = {safe_json(table)};</script>")
+    return RawElement(f"<script>window.hsT = {safe_json(table)};</script>")
 
 
 class Search(MacroElement):
