@@ -26,6 +26,7 @@ from hotspots import symbology as sym
 from hotspots._errors import ValidationError
 from hotspots.layers import Field, spec
 from hotspots.symbology.classes import is_true
+from hotspots.wgs84 import Wgs84Cache, to_wgs84
 
 __all__ = ["balloon_html", "kml_color", "write_kml"]
 
@@ -234,7 +235,7 @@ def _names(name: str, data: pd.DataFrame, lang: str, class_label: list[str], mul
 
 def write_kml(layers: dict[str, gpd.GeoDataFrame], path: str | Path, *,
               title: str = "hotspots", lang: str = "en", privacy_k: int | None = None,
-              breaks=None) -> Path:
+              breaks=None, wgs84: Wgs84Cache | None = None) -> Path:
     """One KML document with a folder per layer (and per class); returns the path.
 
     Parameters
@@ -251,6 +252,9 @@ def write_kml(layers: dict[str, gpd.GeoDataFrame], path: str | Path, *,
         Words suppressed values ("suppressed (fewer than k)"); applies no rule itself.
     breaks : mapping, optional
         The city's fixed class breaks (as the map's and the QGIS styles').
+    wgs84 : Wgs84Cache, optional
+        The run's shared reprojections (:mod:`hotspots.wgs84`); None: the open run cache,
+        if any.
     """
     lang = i18n.language(lang)
     path = Path(path)
@@ -263,7 +267,7 @@ def write_kml(layers: dict[str, gpd.GeoDataFrame], path: str | Path, *,
         if frame.crs is None:
             raise ValidationError(f"KML layer {name!r} has no CRS; cannot convert to EPSG:4326")
         data = frame.reset_index() if frame.index.name is not None else frame
-        data = data.to_crs(4326)
+        data = to_wgs84(data, cache=wgs84)
         classes, idx, multi = _classes_for(name, data, lang, privacy_k, breaks)
         fields = [c for c in spec(name).kml if c in data.columns]
         shown = [c for c in fields if c not in _HIDDEN and c != spec(name).names]

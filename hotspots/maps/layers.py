@@ -16,6 +16,7 @@ from jinja2 import Template
 
 from hotspots._errors import ValidationError
 from hotspots.layers import Field, spec
+from hotspots.wgs84 import Wgs84Cache, to_wgs84
 
 __all__ = [
     "GAP_FIELDS", "GREEN_FIELDS", "INCIDENT_FIELDS", "LAMP_FIELDS", "PATROL_FIELDS", "SCALE",
@@ -122,8 +123,12 @@ def _column(series: pd.Series, field: Field):
     return [round(v, dec) if math.isfinite(v) else None for v in values], None
 
 
-def prepare_frame(frame: gpd.GeoDataFrame, *, simplify_m: float = 0.5) -> gpd.GeoDataFrame:
-    """A copy in EPSG:4326 with the index as a column, simplified in metres when projected."""
+def prepare_frame(frame: gpd.GeoDataFrame, *, simplify_m: float = 0.5,
+                  wgs84: Wgs84Cache | None = None) -> gpd.GeoDataFrame:
+    """A copy in EPSG:4326 with the index as a column, simplified in metres when projected.
+
+    The geometries come from ``wgs84`` (or the run's open cache, :mod:`hotspots.wgs84`) when
+    they were reprojected before in this run."""
     if not isinstance(frame, gpd.GeoDataFrame):
         raise ValidationError("a map layer needs a GeoDataFrame; got " + type(frame).__name__)
     if frame.crs is None:
@@ -131,10 +136,7 @@ def prepare_frame(frame: gpd.GeoDataFrame, *, simplify_m: float = 0.5) -> gpd.Ge
     out = frame
     if out.index.name is not None and out.index.name not in out.columns:
         out = out.reset_index()
-    out = out.copy()
-    if simplify_m and out.crs.is_projected:
-        out["geometry"] = out.geometry.simplify(simplify_m, preserve_topology=True)
-    return out.to_crs(4326)
+    return to_wgs84(out, simplify_m=simplify_m, cache=wgs84)
 
 
 class Dataset(MacroElement):

@@ -44,6 +44,13 @@ def write_outputs(result: WeekResult, folder: Path) -> dict[str, Path]:
 
     ``manifest.json`` is written last by the caller, once every other file exists.
     """
+    from hotspots.wgs84 import run_cache
+
+    with run_cache():  # each layer reprojected to EPSG:4326 once for every writer below
+        return _write_all(result, folder)
+
+
+def _write_all(result: WeekResult, folder: Path) -> dict[str, Path]:
     config = result.config
     out = config.outputs
     files: dict[str, Path] = {}
