@@ -11,6 +11,7 @@ second.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from pathlib import Path
@@ -109,6 +110,14 @@ def _coords(xy: np.ndarray) -> str:
     return " ".join(f"{x:.6f},{y:.6f}" for x, y in xy.tolist())
 
 
+def _coord_chunks(xy: np.ndarray, idx: np.ndarray, n: int) -> list[str]:
+    """``_coords`` of each of ``n`` chunks of ``xy`` (``idx``: the chunk of each row, sorted):
+    every pair formatted in one pass, no array split."""
+    pairs = [f"{x:.6f},{y:.6f}" for x, y in xy.tolist()]
+    bounds = np.searchsorted(idx, np.arange(n + 1)).tolist()
+    return [" ".join(pairs[a:b]) for a, b in itertools.pairwise(bounds)]
+
+
 def _geometry_texts(geoms: np.ndarray) -> list[str | None]:
     """KML geometry of each shapely geometry (None for a missing or empty one)."""
     out: list[str | None] = [None] * len(geoms)
@@ -121,9 +130,8 @@ def _geometry_texts(geoms: np.ndarray) -> list[str | None]:
     lines = np.flatnonzero(np.isin(types, (1, 2)))
     if len(lines):
         xy, idx = shapely.get_coordinates(parts[lines], return_index=True)
-        cuts = np.searchsorted(idx, np.arange(1, len(lines)))
-        for j, chunk in zip(lines.tolist(), np.split(xy, cuts)):
-            texts[j] = ("<LineString><tessellate>1</tessellate><coordinates>" + _coords(chunk)
+        for j, chunk in zip(lines.tolist(), _coord_chunks(xy, idx, len(lines))):
+            texts[j] = ("<LineString><tessellate>1</tessellate><coordinates>" + chunk
                         + "</coordinates></LineString>")
     points = np.flatnonzero(types == 0)
     if len(points):
@@ -134,8 +142,7 @@ def _geometry_texts(geoms: np.ndarray) -> list[str | None]:
     if len(polys):
         rings, ring_owner = shapely.get_rings(parts[polys], return_index=True)
         xy, idx = shapely.get_coordinates(rings, return_index=True)
-        cuts = np.searchsorted(idx, np.arange(1, len(rings)))
-        ring_text = [_coords(c) for c in np.split(xy, cuts)]
+        ring_text = _coord_chunks(xy, idx, len(rings))
         first = np.r_[True, ring_owner[1:] != ring_owner[:-1]]
         body: dict[int, list[str]] = {}
         for r, (o, is_outer) in enumerate(zip(ring_owner.tolist(), first.tolist())):
