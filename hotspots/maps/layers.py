@@ -21,6 +21,7 @@ from hotspots.wgs84 import Wgs84Cache, to_wgs84
 __all__ = [
     "GAP_FIELDS", "GREEN_FIELDS", "INCIDENT_FIELDS", "LAMP_FIELDS", "PATROL_FIELDS", "SCALE",
     "SEGMENT_FIELDS", "SUPPRESSIBLE", "CompactLayer", "Dataset", "encode_geometry", "encode_lines",
+    "encode_points",
     "field_label", "line_style", "point_style", "polygon_style", "prepare_frame", "safe_json",
     "value_labels"
 ]
@@ -85,6 +86,25 @@ def encode_lines(geoms) -> list:
         out[row] = []
     for part, (a, b) in enumerate(zip(bounds[:-1].tolist(), bounds[1:].tolist())):
         out[ok[owner[part]]].append(flat[a:b])
+    return out
+
+
+def encode_points(geoms) -> list:
+    """Many geometries at once as points, same output as ``encode_geometry(g, "point")``
+    for each (points' coordinates rounded together; other geometries one by one)."""
+    geoms = np.asarray(geoms, dtype=object)
+    out: list = [None] * len(geoms)
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    is_point = ok & (shapely.get_type_id(geoms) == 0)
+    rows = np.flatnonzero(is_point)
+    if len(rows):
+        xy = shapely.get_coordinates(geoms[rows])
+        # round() of a float and np.rint both round half to even: the same integers
+        q = np.rint(xy[:, ::-1] * SCALE).astype(np.int64).tolist()
+        for r, pair in zip(rows.tolist(), q):
+            out[r] = pair
+    for r in np.flatnonzero(ok & ~is_point).tolist():
+        out[r] = encode_geometry(geoms[r], "point")
     return out
 
 
@@ -168,6 +188,7 @@ class Dataset(MacroElement):
             if dictionary is not None:
                 dicts[f.column] = dictionary
         geoms = (encode_lines(frame.geometry.values) if kind == "line"
+                 else encode_points(frame.geometry.values) if kind in ("point", "cluster")
                  else [encode_geometry(g, kind) for g in frame.geometry])
         self.present = [g is not None for g in geoms]
         self.payload = safe_json({"g": [g if g is not None else [] for g in geoms],
