@@ -9,7 +9,7 @@ from folium.map import Layer
 from jinja2 import Template
 
 from hotspots.maps.layers import Dataset, safe_json
-from hotspots.maps.offline import RawElement
+from hotspots.maps.offline import RawElement, RawMacros
 
 __all__ = ["LayerSwitch", "ScaleBar", "Search", "TopList", "texts_script", "top_segments"]
 
@@ -23,7 +23,7 @@ def texts_script(lang: str) -> RawElement:
     return RawElement(f"<script>window.hsT = {safe_json(table)};</script>")
 
 
-class Search(MacroElement):
+class Search(RawMacros):
     """A box to find a street by name: its segments are framed and highlighted."""
 
     _template = Template(
@@ -38,7 +38,7 @@ class Search(MacroElement):
         self.spec = safe_json({"t": dataset.title})
 
 
-class TopList(MacroElement):
+class TopList(RawMacros):
     """The top segments as a list: a click zooms to the segment and opens its popup."""
 
     _template = Template(

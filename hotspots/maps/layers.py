@@ -10,12 +10,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
 from folium.map import Layer
 from jinja2 import Template
 
 from hotspots._errors import ValidationError
 from hotspots.layers import Field, spec
+from hotspots.maps.offline import RawMacros
 from hotspots.wgs84 import Wgs84Cache, to_wgs84
 
 __all__ = [
@@ -159,7 +159,7 @@ def prepare_frame(frame: gpd.GeoDataFrame, *, simplify_m: float = 0.5,
     return to_wgs84(out, simplify_m=simplify_m, cache=wgs84)
 
 
-class Dataset(MacroElement):
+class Dataset(RawMacros):
     """Geometry and the fields of one table, written once and shared by layers that draw it."""
 
     _template = Template(
@@ -231,7 +231,7 @@ def _emerging_names(lang: str) -> dict[str, str]:
     return {c.name: (c.name_pt if pt else c.name) for c in CATEGORIES}
 
 
-class CompactLayer(Layer):
+class CompactLayer(Layer, RawMacros):
     """A switchable layer drawing (a subset of) a Dataset with one style per class index.
 
     Hovering shows a compact tooltip (the feature's name, its class in this layer and the

@@ -9,12 +9,13 @@ from importlib import resources
 from typing import cast
 
 import folium
-from branca.element import Element, Figure
+from branca.element import Element, Figure, MacroElement
 
 from hotspots._errors import HotspotsError
 
 __all__ = [
-    "LEAFLET_VERSION", "MAP_CSS", "MARKERCLUSTER_VERSION", "RawElement", "check_offline",
+    "LEAFLET_VERSION", "MAP_CSS", "MARKERCLUSTER_VERSION", "RawElement", "RawMacros",
+    "check_offline",
     "embed_assets",
     "leaflet_css", "leaflet_js", "markercluster", "remote_references", "runtime_js"
 ]
@@ -144,6 +145,25 @@ class RawElement(Element):
 
     def render(self, **kwargs) -> str:
         return self.text
+
+
+class RawMacros(MacroElement):
+    """A ``MacroElement`` whose rendered macros (the data of a layer: megabytes of JSON) go
+    into the page as :class:`RawElement` instead of being compiled once more as Jinja
+    templates by ``MacroElement.render``; the page is the same. A folium ``Layer`` subclass
+    lists it after ``Layer`` (``class L(Layer, RawMacros)``) so that ``Layer.render`` runs
+    first."""
+
+    def render(self, **kwargs):
+        figure = self.get_root()
+        module = self._template.module.__dict__
+        for part in ("header", "html", "script"):
+            macro = module.get(part)
+            if macro is not None:
+                getattr(figure, part).add_child(RawElement(str(macro(self, kwargs))),
+                                                name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
 
 
 def _script(js: str) -> str:
