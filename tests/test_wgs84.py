@@ -76,3 +76,4 @@ def test_same_object_twice_and_geographic_input():
     geo = frame.to_crs(4326)
     same = wgs84.to_wgs84(geo, simplify_m=0.5, cache=cache)  # degrees: never simplified
     _same(same, geo)
+
