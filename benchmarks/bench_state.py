@@ -6,18 +6,24 @@ The synthetic state: the 496 municipalities of the IBGE 1:2.5M mesh of RS
 mesh), about 1,000,000 street segments in all with a Zipf rank–size spread (Porto Alegre, Caxias
 do Sul, Canoas, Pelotas, Santa Maria… first), 3,000,000 incidents a year in all (9 weeks written:
 the analysed week 2026-W47 and its 8 weeks of history), one state-wide CSV with an IBGE-code
-column split by the prepare step. Default city settings (999 permutations, network KDE…).
+column split by the prepare step. Each city's incidents per segment is drawn lognormal
+(``--rate-spread``, log-sd 0.6), so a city's incidents vary apart from its size and the cost
+model can tell the two apart. Default city settings (999 permutations, network KDE…).
 
 Running all 496 cities twice takes hours on 2 shared cores, so the benchmark runs a sample of
 municipalities spread over the size range (``--cities``, the largest included with
 ``--with-largest``) once sequentially (``hotspots state --sequential``, a subprocess) and once on
 ``LocalCluster(n_workers=2, threads_per_worker=1)``, and fits the per-city time on the cluster
-t = a + b·segments + c·incidents (non-negative least squares). The model predicts each of the
-496 cities; the wall time on W workers is the prepare step (the split of the whole state file,
-measured) + a longest-first list schedule of the predicted times on W workers + the summary.
-The model is checked against the measured 2-worker wall time of the sample.
+t = a + b·segments + c·incidents (non-negative least squares) on each city's CPU seconds (its
+cost apart from the load of this shared machine; the wall-time fit is printed too). The model
+predicts each of the 496 cities; the wall time on W workers, one free core each, is the prepare
+step (the split of the whole state file, measured) + a longest-first list schedule of the
+predicted times on W workers + the summary. The model is checked against the measured 2-worker
+wall time of the sample (equal only when the 2 cores were free: the contention factor, wall /
+CPU per city, says how loaded the machine was).
 
-    python benchmarks/bench_state.py [--cities 24] [--with-largest] [--keep DIR]
+    python benchmarks/bench_state.py [--cities 24] [--with-largest] [--rate-spread 0.6] [--full]
+        [--keep DIR]
 """
 
 from __future__ import annotations
@@ -88,6 +94,10 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, default=None)
     ap.add_argument("--segments", type=int, default=1_000_000)
     ap.add_argument("--incidents", type=int, default=3_000_000)
+    ap.add_argument("--rate-spread", type=float, default=0.6,
+                    help="log-sd of each city's incidents per segment (0: the same everywhere; "
+                    "then incidents are proportional to segments and the model cannot tell the "
+                    "two apart)")
     ap.add_argument("--full", action="store_true",
                     help="also run every municipality on the LocalCluster(2) and compare the "
                     "wall time with the model's prediction")
@@ -104,13 +114,18 @@ def main() -> None:
     folder.mkdir(parents=True, exist_ok=True)
     t = time.perf_counter()
     made = synthetic_state(folder, boundaries=BOUNDARIES, segments_total=args.segments,
-                           incidents_per_year=args.incidents, seed=20260)
+                           incidents_per_year=args.incidents, seed=20260,
+                           rate_spread=args.rate_spread)
     t_gen = time.perf_counter() - t
     sizes = made.sizes
     print(f"synthetic state: {len(sizes)} municipalities, {sizes['segments'].sum():,} segments, "
           f"{sizes['incidents'].sum():,} incidents in 9 weeks "
           f"({sizes['incidents'].sum() * 52 / 9:,.0f} a year); generated in {t_gen:.1f} s")
     print(f"  largest: {sizes.nlargest(3, 'segments')[['name', 'segments']].to_dict('records')}")
+    per_seg = sizes["incidents"] / sizes["segments"]
+    print(f"  incidents per segment in 9 weeks: median {per_seg.median():.2f}, "
+          f"5–95 % {per_seg.quantile(0.05):.2f}–{per_seg.quantile(0.95):.2f} "
+          f"(--rate-spread {args.rate_spread})")
     config = load_state_config(made.config)
     now = pd.Timestamp(NOW)
 
@@ -141,7 +156,8 @@ def main() -> None:
     if proc.returncode not in (0, 7):
         raise SystemExit(stderr[-3000:])
     seq_table = pd.read_csv(folder / "runs" / "state" / WEEK / "state.csv", dtype={"code": str})
-    print(f"sequential: {t_seq:.1f} s wall, {seq_table['seconds'].sum():.1f} s in cities, "
+    print(f"sequential: {t_seq:.1f} s wall, {seq_table['seconds'].sum():.1f} s in cities "
+          f"({seq_table['cpu_seconds'].sum():.1f} CPU s), "
           f"peak memory {rss_seq / 2**30:.2f} GiB; status "
           f"{seq_table['status'].value_counts().to_dict()}")
 
@@ -162,32 +178,49 @@ def main() -> None:
           f"{', '.join(f'{v / 2**30:.2f} GiB' for v in rss.values())}; "
           f"{len(ok)}/{len(result.outcomes)} ok")
 
-    # cost model from the cluster's per-city times
+    # cost model from the cluster's per-city times: CPU seconds (the city's own cost, apart
+    # from how loaded this shared machine is) and wall seconds (as measured here)
     from scipy.optimize import nnls
 
-    per = pd.DataFrame([{"code": o.code, "seconds": o.seconds} for o in ok]).set_index("code")
+    per = pd.DataFrame([{"code": o.code, "seconds": o.seconds, "cpu": o.cpu_seconds}
+                        for o in ok]).set_index("code")
     per = per.join(sizes.set_index("code")[["segments", "incidents"]])
     A = np.column_stack([np.ones(len(per)), per["segments"], per["incidents"]])
-    coef, _ = nnls(A, per["seconds"].to_numpy())
-    fitted = A @ coef
-    r2 = 1 - np.sum((per["seconds"] - fitted) ** 2) / np.sum(
-        (per["seconds"] - per["seconds"].mean()) ** 2)
-    print(f"cost model: t = {coef[0]:.2f} s + {coef[1] * 1000:.3f} s per 1,000 segments + "
-          f"{coef[2] * 1000:.3f} s per 1,000 incidents  (R² {r2:.3f} on {len(per)} cities)")
+    full_A = np.column_stack([np.ones(len(sizes)), sizes["segments"], sizes["incidents"]])
+    models = {}
+    for name in ("cpu", "seconds"):
+        y = per[name].to_numpy()
+        coef, _ = nnls(A, y)
+        fitted = A @ coef
+        r2 = 1 - np.sum((y - fitted) ** 2) / np.sum((y - y.mean()) ** 2)
+        models[name] = (coef, fitted, float(r2))
+        print(f"cost model ({'CPU' if name == 'cpu' else 'wall'} s per city): t = {coef[0]:.2f} s "
+              f"+ {coef[1] * 1000:.3f} s per 1,000 segments + {coef[2] * 1000:.3f} s per 1,000 "
+              f"incidents  (R² {r2:.3f} on {len(per)} cities)")
+    load = float(np.median(per["seconds"] / per["cpu"]))
+    print(f"contention: a city's wall time was {load:.2f}× its CPU time (median; load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     t_summary = result.timings.get("summary", 0.0) * len(sizes) / max(1, len(codes))
-    pred_sample = result.timings.get("prepare", 0.0) + schedule(fitted, 2) + \
-        result.timings.get("summary", 0.0)
-    print(f"model check, sample on 2 workers: predicted {pred_sample:.1f} s, measured "
-          f"{t_cluster:.1f} s")
-    full = np.column_stack([np.ones(len(sizes)), sizes["segments"], sizes["incidents"]]) @ coef
+    for name, what in (("seconds", "wall model, as loaded as now"),
+                       ("cpu", "CPU model, one free core per worker")):
+        pred = result.timings.get("prepare", 0.0) + schedule(models[name][1], 2) + \
+            result.timings.get("summary", 0.0)
+        print(f"model check, the sample on 2 workers: {what}: {pred:.1f} s predicted, "
+              f"{t_cluster:.1f} s measured")
+    coef, _, r2 = models["cpu"]
+    full = full_A @ coef
     out = {"cities": len(sizes), "segments": int(sizes["segments"].sum()),
            "incidents": int(sizes["incidents"].sum()), "prepare_s": round(t_prepare, 1),
            "sample": len(codes), "sequential_s": round(t_seq, 1),
-           "cluster2_s": round(t_cluster, 1), "peak_rss_worker_GiB":
-           [round(v / 2**30, 2) for v in rss.values()], "coef": coef.tolist(),
-           "r2": round(float(r2), 3), "largest_city_s": round(float(full.max()), 1)}
+           "sequential_cpu_s": round(float(seq_table["cpu_seconds"].sum()), 1),
+           "cluster2_s": round(t_cluster, 1), "cluster2_cpu_s": round(float(per["cpu"].sum()), 1),
+           "contention": round(load, 2), "peak_rss_worker_GiB":
+           [round(v / 2**30, 2) for v in rss.values()], "coef_cpu": coef.tolist(),
+           "coef_wall": models["seconds"][0].tolist(), "r2_cpu": round(r2, 3),
+           "r2_wall": round(models["seconds"][2], 3),
+           "largest_city_cpu_s": round(float(full.max()), 1)}
     print(f"predicted for the whole state ({len(sizes)} cities; largest city "
-          f"{full.max():.0f} s alone):")
+          f"{full.max():.0f} CPU s), one free core per worker:")
     for w in (1, 2, 16, 64):
         wall = t_prepare + schedule(full, w) + t_summary
         out[f"predicted_{w}_workers_s"] = round(wall, 1)

@@ -19,7 +19,14 @@ prints the best wall and CPU time of each writer and of the whole (target: ≤ 3
 time is what the shared machine's load changes least; ``--profile`` adds cProfile's top
 functions of the last repetition.
 
-    python benchmarks/bench_weekly.py [--keep DIR] [--analyse 3] [--outputs 3] [--profile]
+The disclosure part (issue 13): ``--disclosure N`` times the liaison release
+(:func:`hotspots.pipeline.release.release_for`: every layer under its rules, the classes and the
+density raster recomputed on the protected counts, the week slider) N times against the same
+rules without recomputed statistics (``privacy.liaison_tables`` + ``suppress_weekly_counts``,
+a superset of the allow-list filter they replaced), best of N, and prints the seconds the
+release takes in the run (an upper bound of what it adds) and per part.
+
+    python benchmarks/bench_weekly.py [--keep DIR] [--analyse 3] [--outputs 3] [--profile] [--disclosure 3]
 """
 
 from __future__ import annotations
@@ -258,6 +265,62 @@ def time_outputs(result, root: Path, *, repeat: int, profile: bool = False) -> d
     return best
 
 
+def time_disclosure(result, *, repeat: int) -> dict:
+    """Best wall/CPU seconds of the liaison release, with and without recomputed statistics."""
+    import functools
+
+    from hotspots import privacy
+    from hotspots.disclosure import release as release_mod
+    from hotspots.disclosure import statistics as stats_mod
+    from hotspots.pipeline.release import release_for
+
+    tables = result.layers()
+    k = result.config.outputs.privacy_k
+
+    def reference():
+        privacy.liaison_tables({**tables, **result.liaison_overrides()}, k=k,
+                               include_incident_points=False)
+        if tables.get("weekly_counts") is not None:
+            privacy.suppress_weekly_counts(tables["weekly_counts"], k=k)
+
+    spent: dict[str, float] = {}
+
+    def wrap(module, name):
+        func = getattr(module, name)
+
+        @functools.wraps(func)
+        def timed(*args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                spent[name] = spent.get(name, 0.0) + time.perf_counter() - t0
+        setattr(module, name, timed)
+        return func
+
+    # protect_layer includes the classes recomputed (Gi*, local Moran, night Gi*), these
+    # include the emerging categories; _rasters is the liaison density raster
+    parts = [(release_mod, "protect_layer"), (stats_mod.ReleaseStatistics, "classes"),
+             (stats_mod, "protected_emerging"), (release_mod, "_rasters")]
+    best: dict[str, list[float]] = {}
+    for _ in range(repeat):
+        for label, fn in (("rules only, no statistics", reference),
+                          ("disclosure release", lambda: release_for(result))):
+            spent.clear()
+            saved = [(m, n, wrap(m, n)) for m, n in parts] if label != "rules only, no statistics" \
+                else []
+            t0, c0 = time.perf_counter(), time.process_time()
+            fn()
+            wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+            for m, n, func in saved:
+                setattr(m, n, func)
+            if label not in best or cpu < best[label][1]:
+                best[label] = [wall, cpu]
+                if label == "disclosure release":
+                    best.update({f"  {n}": [v, float("nan")] for n, v in spent.items()})
+    return best
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", type=Path, default=None, help="keep the city and runs here")
@@ -266,6 +329,8 @@ def main() -> int:
                         help="time pipeline.analyse N more times, per step (best of N; 0: no)")
     parser.add_argument("--outputs", type=int, default=0, metavar="N",
                         help="time writing the outputs N times (best of N)")
+    parser.add_argument("--disclosure", type=int, default=0, metavar="N",
+                        help="time the liaison release N times (and without recomputed statistics)")
     parser.add_argument("--profile", action="store_true",
                         help="with --outputs: cProfile of the last repetition")
     args = parser.parse_args()
@@ -315,6 +380,15 @@ def main() -> int:
             wall, cpu = best["total"]
             print(f"  outputs total {wall:.2f} s wall, {cpu:.2f} s CPU (target ≤ 3 s: "
                   f"{'met' if wall <= 3 else 'NOT met'})")
+        if args.disclosure:
+            best = time_disclosure(result.result, repeat=args.disclosure)
+            print(f"\nliaison release (best of {args.disclosure}): wall / CPU seconds")
+            for name, (wall, cpu) in best.items():
+                print(f"  {name:<24} {wall:7.2f} {cpu:7.2f}")
+            whole = best["disclosure release"][0]
+            stats = whole - best["rules only, no statistics"][0]
+            print(f"  the liaison release takes {whole:.2f} s of the weekly run ({whole / total:.1%}"
+                  f" of its {total:.1f} s), {stats:.2f} s of it the recomputed statistics")
         return 0 if total < 30 else 1
 
 

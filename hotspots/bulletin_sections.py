@@ -161,7 +161,11 @@ def qa_rows(summary: dict, t, lang: str) -> dict:
                           _ok(summary[key], t)))
     reasons = [(reason_text(k, lang), fmt_num(v, lang))
                for k, v in (summary.get("rejected_by_reason") or {}).items()]
-    return {"rows": rows, "rates": rates, "reasons": reasons}
+    address = summary.get("geocoding_qa") or {}
+    if address.get("addresses"):
+        rows.append((t("addr_review"), fmt_num(address.get("review", 0), lang)))
+    return {"rows": rows, "rates": rates, "reasons": reasons,
+            "warnings": list(address.get("warnings") or ())}
 
 
 def _ok(rate, t) -> str:

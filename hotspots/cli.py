@@ -167,6 +167,8 @@ def print_summary(summary: dict, files: dict, lang: str = "en") -> None:
     _line(t("snap"), t("snap_text", rate=_fmt_pct(s["snap_rate"], lang)))
     if "geocode_rate" in s:
         _line(t("address"), t("address_text", rate=_fmt_pct(s["geocode_rate"], lang)))
+        for warning in (s.get("geocoding_qa") or {}).get("warnings") or ():
+            click.echo(f"    {t('warning')} {warning}")
     _line(t("segments"), t("segments_text", n=num(s["segments"]), crs=s["crs"]))
     conc = s["concentration"]
     _line(t("concentration"), t("concentration_text", s50=_fmt_pct(conc["share_for_50pct"], lang),

@@ -17,7 +17,10 @@ import shapely
 from hotspots import crs as crs_mod
 from hotspots import timeparse
 from hotspots._errors import CRSError, ValidationError
+from hotspots.disclosure.personal import is_personal_column, mask_frame
 from hotspots.rejects import RejectCollector
+
+__all__ = ["IncidentsRead", "read_incidents", "read_layer"]
 
 ID_CANDIDATES = ("incident_id", "id", "id_ocorrencia", "ocorrencia", "numero_bo", "bo", "n_bo")
 TIME_CANDIDATES = (
@@ -50,6 +53,9 @@ class IncidentsRead:
     delimiter: str | None = None
     time_format: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: data minimisation: columns kept and dropped at read, personal-looking names among the
+    #: dropped, values masked per column and kind (CPF, phone, e-mail, plate); no value
+    privacy: dict = field(default_factory=dict)
 
 
 def read_incidents(
@@ -70,8 +76,17 @@ def read_incidents(
     bairro_column: str | None = None,
     delimiter: str | None = None,
     encoding: str | None = None,
+    keep_columns: tuple[str, ...] | list[str] = (),
 ) -> IncidentsRead:
     """Read incidents from a file, rejecting (never dropping) rows that cannot be used.
+
+    Data minimisation (LGPD art. 6 III): only the columns the analysis needs are read — id,
+    time, category, coordinates (CSV), address, bairro — plus ``keep_columns``; every other
+    column is left in the file (never read into a table), and the names of those that look
+    personal are reported (``IncidentsRead.privacy``). ``keep_columns`` that look personal
+    (:func:`hotspots.privacy.is_personal_column`) are refused. CPF numbers, phone numbers,
+    e-mail addresses and vehicle plates in the text columns kept are masked (``[cpf]``,
+    ``[phone]``, ``[email]``, ``[plate]``) before anything else sees them.
 
     A CSV whose last line has no line break is taken to be torn (still being written): that
     row is rejected as ``truncated_row`` and the others are read.
@@ -81,6 +96,24 @@ def read_incidents(
     (, ; tab |) detected unless given. Vector files (GeoPackage, GeoJSON, Shapefile, GeoParquet)
     use their point geometry and CRS. Timestamps are parsed with ``time_format`` (strftime) or
     detected, and made timezone-aware in ``timezone`` (default America/Sao_Paulo).
+
+    Parameters
+    ----------
+    path, layer : str or Path, str
+        The incidents file (.csv, .gpkg, .geojson, .shp, .parquet) and its layer.
+    id_column, time_column, category_column, address_column, bairro_column : str, optional
+        The columns of each role (found by their usual names when not given).
+    lat_column, lon_column, x_column, y_column, coords_crs : str, optional
+        CSV coordinates: lat/lon in degrees (WGS 84), x/y in the units of ``coords_crs``.
+    time_format, timezone, delimiter, encoding : str, optional
+        strftime format, IANA zone of naive times, CSV delimiter and encoding (detected).
+    keep_columns : tuple of str
+        Further columns to read (``[columns] keep``); personal-looking names are refused.
+
+    Returns
+    -------
+    IncidentsRead
+        ``incidents`` (index ``incident_id``), ``rejects``, ``source`` and ``privacy``.
     """
     path = Path(path)
     if not path.exists():
@@ -90,12 +123,26 @@ def read_incidents(
     suffix = path.suffix.lower()
     digest = _sha256(path) if path.is_file() else None
     notes: list[str] = []
+    src = str(path)
+    given = {"id": id_column, "time": time_column, "category": category_column,
+             "address": address_column, "bairro": bairro_column, "lat": lat_column,
+             "lon": lon_column, "x": x_column, "y": y_column}
+    minimised: dict = {}
+
+    def select(columns: list[str], *, coordinates: bool) -> list[str]:
+        kept, report = _minimise(columns, given=given, keep=tuple(keep_columns), src=src,
+                                 coordinates=coordinates)
+        minimised.update(report)
+        return kept
+
     if suffix in CSV_SUFFIXES:
-        raw, encoding, delimiter, truncated = _read_csv_text(path, encoding=encoding,
-                                                             delimiter=delimiter)
+        raw, encoding, delimiter, truncated = _read_csv_text(
+            path, encoding=encoding, delimiter=delimiter,
+            select=lambda c: select(c, coordinates=True))
         geometry_source = None
     elif suffix in VECTOR_SUFFIXES or suffix in PARQUET_SUFFIXES or path.is_dir():
-        raw, geometry_source = _read_vector(path, layer=layer, suffix=suffix)
+        raw, geometry_source = _read_vector(path, layer=layer, suffix=suffix,
+                                            select=lambda c: select(c, coordinates=False))
         truncated = False
     else:
         raise ValidationError(
@@ -104,8 +151,18 @@ def read_incidents(
         )
     if len(raw) == 0:
         raise ValidationError(f"{path}: the file has a header but no data rows")
+    coord_names = {given.get(r) or minimised.get("roles", {}).get(r)
+                   for r in ("lat", "lon", "x", "y")}
+    id_name = given["id"] or minimised.get("roles", {}).get("id")
+    raw, masked = mask_frame(raw, [c for c in raw.columns
+                                   if c not in coord_names and c != id_name])
+    minimised["values_masked"] = masked
+    minimised.pop("roles", None)
+    if masked:
+        notes.append("personal values masked in the text columns kept: " + ", ".join(
+            f"{col} ({', '.join(f'{n} {kind}' for kind, n in kinds.items())})"
+            for col, kinds in masked.items()))
 
-    src = str(path)
     cols = {
         "id": _pick(raw, id_column, ID_CANDIDATES, "id_column", src, required=False),
         "time": _pick(raw, time_column, TIME_CANDIDATES, "time_column", src, required=True),
@@ -203,7 +260,47 @@ def read_incidents(
         delimiter=delimiter if geometry_source is None else None,
         time_format=parsed.format_used,
         notes=tuple(notes),
+        privacy=minimised,
     )
+
+
+def _minimise(columns: list[str], *, given: dict, keep: tuple[str, ...], src: str,
+              coordinates: bool) -> tuple[list[str], dict]:
+    """The columns to read (the analysis roles found, plus ``keep``) and what is left out."""
+    columns = [str(c) for c in columns if str(c) != "geometry"]
+    roles = {
+        "id": _pick(columns, given["id"], ID_CANDIDATES, "id_column", src, required=False),
+        "time": _pick(columns, given["time"], TIME_CANDIDATES, "time_column", src,
+                      required=True),
+        "category": _pick(columns, given["category"], CATEGORY_CANDIDATES, "category_column",
+                          src, required=False),
+        "address": _pick(columns, given["address"], ADDRESS_CANDIDATES, "address_column", src,
+                         required=False),
+        "bairro": _pick(columns, given["bairro"], BAIRRO_CANDIDATES, "bairro_column", src,
+                        required=False),
+    }
+    if coordinates:
+        for role, cands in (("lat", LAT_CANDIDATES), ("lon", LON_CANDIDATES),
+                            ("x", X_CANDIDATES), ("y", Y_CANDIDATES)):
+            roles[role] = _pick(columns, given[role], cands, f"{role}_column", src,
+                                required=False)
+    problems = []
+    missing = [c for c in keep if c not in columns]
+    if missing:
+        problems.append(f"columns.keep names {missing}, not in the file (columns: {columns})")
+    personal = [c for c in keep if is_personal_column(c)]
+    if personal:
+        problems.append(
+            f"columns.keep names {personal}, which look like personal data (names, documents, "
+            "contacts, free text…): the analysis never keeps those (LGPD data minimisation)")
+    if problems:
+        raise ValidationError(f"{src}: " + "; ".join(problems) + ". Fix: remove them from "
+                              "[columns] keep.")
+    kept = list(dict.fromkeys([c for c in roles.values() if c is not None] + list(keep)))
+    dropped = [c for c in columns if c not in kept]
+    return kept, {"columns_kept": kept, "columns_dropped": dropped,
+                  "personal_columns_dropped": [c for c in dropped if is_personal_column(c)],
+                  "roles": roles}
 
 
 def _sha256(path: Path) -> str:
@@ -214,7 +311,7 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _read_csv_text(path: Path, *, encoding: str | None, delimiter: str | None):
+def _read_csv_text(path: Path, *, encoding: str | None, delimiter: str | None, select=None):
     data = path.read_bytes()
     if encoding is None:
         for enc in ("utf-8-sig", "cp1252", "latin-1"):
@@ -246,9 +343,15 @@ def _read_csv_text(path: Path, *, encoding: str | None, delimiter: str | None):
             header = sample.splitlines()[0]
             delimiter = max(",;\t|", key=header.count)
     try:
+        usecols = None
+        if select is not None:  # read only the columns kept: the others never become a table
+            header = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, nrows=0,
+                                 skipinitialspace=True).columns
+            kept = set(select([str(c).strip() for c in header]))
+            usecols = [c for c in header if str(c).strip() in kept]
         raw = pd.read_csv(
             io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
-            skipinitialspace=True,
+            skipinitialspace=True, usecols=usecols,
         )
     except pd.errors.ParserError as exc:
         raise ValidationError(
@@ -263,12 +366,29 @@ def _read_csv_text(path: Path, *, encoding: str | None, delimiter: str | None):
     return raw.reset_index(drop=True), encoding, delimiter, truncated
 
 
-def _open_vector(path: Path, *, layer: str | None, what: str) -> gpd.GeoDataFrame:
-    """Read a GDAL vector file or GeoParquet; any reader failure becomes a ValidationError."""
+def _open_vector(path: Path, *, layer: str | None, what: str,
+                 select=None) -> gpd.GeoDataFrame:
+    """Read a GDAL vector file or GeoParquet; any reader failure becomes a ValidationError.
+    ``select(columns)`` gives the attribute columns to read (all when None)."""
     try:
         if path.suffix.lower() in PARQUET_SUFFIXES:
-            return gpd.read_parquet(path)
-        return gpd.read_file(path, layer=layer, engine="pyogrio")
+            if select is None:
+                return gpd.read_parquet(path)
+            import json
+
+            import pyarrow.parquet as pq
+
+            schema = pq.read_schema(path)
+            geo = json.loads((schema.metadata or {}).get(b"geo", b"{}") or b"{}")
+            geom = geo.get("primary_column", "geometry")
+            kept = select([n for n in schema.names if n != geom])
+            return gpd.read_parquet(path, columns=[*kept, geom])
+        if select is None:
+            return gpd.read_file(path, layer=layer, engine="pyogrio")
+        import pyogrio
+
+        fields = [str(f) for f in pyogrio.read_info(path, layer=layer)["fields"]]
+        return gpd.read_file(path, layer=layer, engine="pyogrio", columns=select(fields))
     except Exception as exc:
         raise ValidationError(
             f"{path}: could not read it as a {what}{f' (layer {layer!r})' if layer else ''}: "
@@ -276,8 +396,9 @@ def _open_vector(path: Path, *, layer: str | None, what: str) -> gpd.GeoDataFram
         ) from exc
 
 
-def _read_vector(path: Path, *, layer: str | None, suffix: str):
-    gdf = _open_vector(path, layer=layer, what="vector layer").reset_index(drop=True)
+def _read_vector(path: Path, *, layer: str | None, suffix: str, select=None):
+    gdf = _open_vector(path, layer=layer, what="vector layer",
+                       select=select).reset_index(drop=True)
     if gdf.crs is None and gdf.geometry.notna().any():
         raise CRSError(
             f"{path}: the layer has no CRS, so its coordinates cannot be placed. Set the CRS in "
@@ -293,21 +414,22 @@ def _norm(name: str) -> str:
 
 
 def _pick(raw, given, candidates, option, src, *, required):
+    names = [str(c) for c in getattr(raw, "columns", raw)]
     if given is not None:
-        if given not in raw.columns:
+        if given not in names:
             raise ValidationError(
                 f"{src}: column {given!r} ({option}) not found. Columns in the file: "
-                f"{list(raw.columns)}. Fix: pass {option}= one of these."
+                f"{names}. Fix: pass {option}= one of these."
             )
         return given
-    normed = {_norm(c): c for c in raw.columns}
+    normed = {_norm(c): c for c in names}
     for cand in candidates:
         if cand in normed:
             return normed[cand]
     if required:
         raise ValidationError(
             f"{src}: no {option.replace('_column', '')} column found (looked for "
-            f"{list(candidates)}). Columns in the file: {list(raw.columns)}. Fix: pass "
+            f"{list(candidates)}). Columns in the file: {names}. Fix: pass "
             f"{option}='<your column>'."
         )
     return None
@@ -430,7 +552,20 @@ def read_layer(
     what: str = "layer",
     geometry_types: tuple[str, ...] | None = None,
 ) -> gpd.GeoDataFrame:
-    """Read a vector layer (any GDAL format or GeoParquet), checking it has a CRS and features."""
+    """Read a vector layer (any GDAL format or GeoParquet), checking it has a CRS and features.
+
+    Parameters
+    ----------
+    path, layer : str or Path, str
+        The file (.gpkg, .shp, .geojson, .parquet…) and its layer.
+    what, geometry_types : str, tuple of str
+        What the layer is (error messages); the geometry types allowed (None: any).
+
+    Returns
+    -------
+    GeoDataFrame
+        The layer in its own CRS (distances in that CRS's units).
+    """
     path = Path(path)
     if not path.exists():
         raise ValidationError(f"{path}: {what} file not found")

@@ -64,8 +64,10 @@ def _between(a: str, b: str, t) -> str:
     return t("no_cross")
 
 
-def _value(v, lang: str, k: int | None, suppressed: bool) -> str:
+def _value(v, lang: str, k: int | None, suppressed: bool, withheld: bool = False) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
+        if withheld and k:  # withheld by the disclosure rules: it may itself be k or more
+            return i18n.text("words.withheld_k", lang, k=k)
         return i18n.text("words.suppressed", lang, k=k) if (suppressed and k) else "–"
     return i18n.number(v, lang, digits=1)
 
@@ -128,6 +130,8 @@ def patrol_cards_html(patrol: gpd.GeoDataFrame, segments: gpd.GeoDataFrame, *, l
         rows = rows.sort_values("shift_rank", kind="stable")
         sup = (sym.classes.is_true(rows["suppressed"]) if "suppressed" in rows.columns
                else np.zeros(len(rows), dtype=bool))
+        withheld = (rows["incidents_status"].notna().to_numpy()  # the liaison's status
+                    if "incidents_status" in rows.columns else np.zeros(len(rows), dtype=bool))
         items = []
         for j, (_, r) in enumerate(rows.iterrows()):
             street = str(r.get("street_name") or "") or i18n.text("words.unnamed_street", lang)
@@ -139,7 +143,7 @@ def patrol_cards_html(patrol: gpd.GeoDataFrame, segments: gpd.GeoDataFrame, *, l
                           "visits": i18n.number(r.get("visits_per_shift"), lang),
                           "minutes": str(r.get("visit_minutes") or ""),
                           "week": (_value(r.get("incidents_per_week"), lang, privacy_k,
-                                          bool(sup[j]))
+                                          bool(sup[j]), bool(withheld[j]))
                                    if "incidents_per_week" in rows.columns else None)})
         try:
             a, b = parse_shift_window(shift.replace("–", "-"))

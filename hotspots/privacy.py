@@ -1,44 +1,68 @@
-"""Privacy filters for exported layers: column allow-lists, small-count suppression (LGPD).
+"""Privacy filters for exported layers (LGPD): what liaisons receive, and no person anywhere.
 
 Two audiences:
 
-- **liaison/public** (``liaison_tables``): every layer goes through an allow-list of columns
-  (``LIAISON_COLUMNS``); a layer not listed there is not exported at all; raw incident points
-  are left out unless ``include_incident_points=True`` (and then carry only category, date and
-  segment); segment counts below ``k`` are suppressed (see ``suppress_small_counts``).
-- **analyst** (``analyst_tables``): every table is kept, but columns whose names look personal
-  (``is_personal_column``: names, documents such as CPF/RG, phones, e-mails, addresses of people,
-  free-text narratives, victim/suspect data) are dropped, and incidents keep only their
-  analysis columns.
-
-Counts of 1 … k−1 are suppressed; zero is shown (a street with no recorded incident identifies
-nobody). A suppressed row keeps its geometry and identity, its count-derived fields become null
-and ``suppressed`` is True.
+- **liaison/public** (:func:`liaison_release`, :func:`liaison_tables`): every layer goes
+  through its registry allow-list (``LayerSpec.liaison``) and every column through its
+  disclosure rule (``LayerSpec.disclosure``; :mod:`hotspots.disclosure`): counts of 1 … k−1
+  are withheld, and so is every value that would give one back (parts whose rest is small,
+  rates and shares, ranks below a withheld count, texts); segments shorter than
+  ``DisclosureSettings.min_length_m`` carry no count; classes are recomputed on the protected
+  counts; z-scores and other continuous statistics are never released. Each count column
+  has a status column (``<column>_status``: null when shown, ``k_rule`` or ``min_length``);
+  ``suppressed`` is ``count_status == 'k_rule'`` (the count is 1 … k−1). A layer without an
+  allow-list is not exported at all; raw incident points only with
+  ``include_incident_points=True`` (category, date and segment).
+- **analyst** (:func:`analyst_tables`): every table is kept, but columns whose names look
+  personal (:func:`is_personal_column`, any spelling) are dropped and incidents keep only
+  their analysis columns. Personal columns never reach a table anyway: ingest keeps only
+  the columns the analysis needs (``hotspots.ingest``).
 """
 
 from __future__ import annotations
 
-import re
-
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from hotspots._errors import ValidationError
+from hotspots.disclosure.model import check_k, protect_layer
+from hotspots.disclosure.personal import is_personal_column, normalise_name
+from hotspots.disclosure.release import (
+    INCIDENT_COLUMNS,
+    LiaisonRelease,
+    incident_points,
+    release_for_liaisons,
+)
+from hotspots.disclosure.rules import DisclosureSettings
 from hotspots.layers import LAYERS, liaison_columns
-from hotspots.stats.emerging import EMERGING_COUNT_DERIVED
 
-#: count columns and the fields derived from them (suppressed together)
-COUNT_DERIVED: dict[str, tuple[str, ...]] = {
-    "count": ("count", "rate_per_100m", "night_count", "night_share", "night_dark_count"),
-    "night_count": ("night_count", "night_share", "night_dark_count"),
-    "night_dark_count": ("night_dark_count",),
-    "incidents": ("incidents", "incidents_per_week", "share_of_shift"),
-    "incidents_near": ("incidents_near", "night_near", "incidents_covered"),
-    "night_near": ("night_near",),
-    # emerging categories are released only where the segment's space-time neighbourhood
-    # held k or more incidents (see hotspots.stats.emerging.EMERGING_COUNT_DERIVED)
-    **EMERGING_COUNT_DERIVED,
-}
+__all__ = ["COUNT_DERIVED", "INCIDENT_COLUMNS", "LIAISON_COLUMNS", "PLACE_LAYERS",
+           "DisclosureSettings", "LiaisonRelease", "analyst_tables", "drop_personal_columns",
+           "incident_points", "is_personal_column", "liaison_layer", "liaison_release",
+           "liaison_tables", "normalise_name", "suppress_small_counts",
+           "suppress_weekly_counts"]
+
+
+def _count_derived() -> dict[str, tuple[str, ...]]:
+    """Each count column of the registry and the columns withheld with it."""
+    out: dict[str, list[str]] = {}
+    for spec in LAYERS.values():
+        rules = spec.disclosure or {}
+        for col, rule in rules.items():
+            if rule.kind == "count":
+                out.setdefault(col, [col])
+        for col, rule in rules.items():
+            if rule.kind in ("derived", "text"):
+                for src in rule.sources:
+                    out.setdefault(src, [src])
+                    if col not in out[src]:
+                        out[src].append(col)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+#: count columns and the fields withheld with them (from the registry's disclosure rules)
+COUNT_DERIVED: dict[str, tuple[str, ...]] = _count_derived()
 
 #: allow-list of columns per layer for liaison/public exports (the layer registry's);
 #: layers not listed are not exported to liaisons
@@ -47,28 +71,7 @@ LIAISON_COLUMNS: dict[str, tuple[str, ...]] = liaison_columns()
 #: layers whose ``name`` column names a place, not a person
 PLACE_LAYERS = frozenset(n for n, s in LAYERS.items() if s.place_names)
 
-#: columns an incident point may carry when points are explicitly requested
-INCIDENT_COLUMNS: tuple[str, ...] = ("category", "occurred_date", "segment_id", "geometry")
-
-_PERSONAL = re.compile(
-    r"(^|_)(nome|name|nomes|vitima|vítima|victim|autor|suspeito|suspect|offender|cpf|rg|cnh|"
-    r"documento|document|doc|passaporte|passport|telefone|phone|celular|fone|tel|email|e_mail|"
-    r"narrativa|narrative|historico|histórico|relato|descricao|descrição|description|obs|"
-    r"observacao|observação|comunicante|declarante|testemunha|witness|nascimento|birth|idade|"
-    r"age|sexo|gender|raca|raça|race|endereco_residencial|residencia|residência|mae|mãe|pai)"
-    r"($|_)",
-    re.IGNORECASE,
-)
-#: column names that contain a personal word but are not personal
-_NOT_PERSONAL = {"street_name", "name_street", "layer_name", "area_name", "bairro_name"}
-
-
-def is_personal_column(name: str) -> bool:
-    """Whether a column name looks like personal data (names, documents, phones, narratives…)."""
-    low = str(name).lower()
-    if low in _NOT_PERSONAL:
-        return False
-    return bool(_PERSONAL.search(low))
+liaison_release = release_for_liaisons
 
 
 def drop_personal_columns(frame: pd.DataFrame, *, keep: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -84,7 +87,9 @@ def suppress_small_counts(
     k: int = 3,
     derived: dict[str, tuple[str, ...]] | None = None,
 ) -> pd.DataFrame:
-    """A copy of ``frame`` where counts of 1 … k−1 and the fields derived from them are null.
+    """A copy of ``frame`` where counts of 1 … k−1 and the fields derived from them are null
+    (low level: no complement, rank or length rule; the liaison release uses
+    :mod:`hotspots.disclosure`).
 
     ``derived`` maps each count column to the columns computed from it (``COUNT_DERIVED`` by
     default); a ``suppressed`` boolean column marks the rows where anything was nulled.
@@ -120,12 +125,19 @@ def suppress_small_counts(
 def suppress_weekly_counts(weekly: pd.DataFrame, *, k: int = 3) -> pd.DataFrame:
     """Segment × week counts with every count of 1 … k−1 nulled (each week a count of its own).
 
-    The week slider of the liaison map draws these; a segment whose week count is hidden
-    keeps its geometry (shown as "suppressed").
+    The week slider of the liaison map draws these (the liaison release also leaves out the
+    segments shorter than the minimum length: :attr:`LiaisonRelease.weekly`).
     """
     from hotspots.weekly import week_columns
 
-    return suppress_small_counts(weekly, k=k, derived={c: (c,) for c in week_columns(weekly)})
+    if k != 1:
+        check_k(k)
+    cols = list(week_columns(weekly))
+    out = weekly.copy()
+    values = out[cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    small = (values >= 1) & (values <= k - 1)
+    out[cols] = np.where(small, np.nan, values)
+    return out
 
 
 def liaison_layer(
@@ -133,44 +145,20 @@ def liaison_layer(
     frame: pd.DataFrame,
     *,
     k: int = 3,
+    settings: DisclosureSettings | None = None,
 ) -> pd.DataFrame | None:
-    """One layer filtered for liaisons: allow-listed columns, small counts suppressed.
+    """One layer filtered for liaisons under its disclosure rules (classes that must be
+    recomputed on protected counts are left out: use :func:`liaison_release` with the run's
+    statistics for those).
 
     Returns None for layers that have no allow-list (they are not exported to liaisons).
     """
-    allowed = LIAISON_COLUMNS.get(name)
-    if allowed is None:
+    spec = LAYERS.get(name)
+    if spec is None or spec.liaison is None:
         return None
-    table = frame
-    index_name = table.index.name
-    if index_name is not None and index_name in allowed and index_name not in table.columns:
-        table = table.reset_index()
-    table = suppress_small_counts(table, k=k)
-    cols = [c for c in allowed if c in table.columns]
-    geom = _geom_name(table)
-    if geom is not None and geom not in cols:
-        cols.append(geom)
-    out = table[cols]
-    if index_name is not None and index_name in out.columns:
-        out = out.set_index(index_name)
-    return out
-
-
-def incident_points(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Incident points reduced to category, date (no time) and segment — only when asked for."""
-    if not isinstance(incidents, gpd.GeoDataFrame):
-        raise ValidationError("incident points need a GeoDataFrame with point geometry")
-    out = gpd.GeoDataFrame(
-        {"category": incidents["category"].astype(str).to_numpy()
-         if "category" in incidents.columns else None},
-        geometry=incidents.geometry.to_numpy(), crs=incidents.crs,
-    )
-    if "occurred_at" in incidents.columns:
-        out["occurred_date"] = pd.Series(incidents["occurred_at"]).map(
-            lambda t: t.date().isoformat() if pd.notna(t) else None).to_numpy()
-    if "segment_id" in incidents.columns:
-        out["segment_id"] = incidents["segment_id"].to_numpy()
-    return out[[c for c in INCIDENT_COLUMNS if c in out.columns]]
+    settings = settings or DisclosureSettings()
+    return protect_layer(name, frame, dict(spec.disclosure or {}), allowed=spec.liaison, k=k,
+                         min_length_m=settings.min_length_m).frame
 
 
 def liaison_tables(
@@ -178,18 +166,12 @@ def liaison_tables(
     *,
     k: int = 3,
     include_incident_points: bool = False,
+    settings: DisclosureSettings | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Every layer a liaison may receive, filtered (see the module docstring)."""
-    out: dict[str, pd.DataFrame] = {}
-    for name, frame in tables.items():
-        if frame is None or name.startswith("_"):
-            continue
-        layer = liaison_layer(name, frame, k=k)
-        if layer is not None:
-            out[name] = layer
-    if include_incident_points and "incidents" in tables:
-        out["incidents"] = incident_points(tables["incidents"])
-    return out
+    """Every layer a liaison may receive, protected (see the module docstring;
+    :func:`liaison_release` adds the week slider, the rasters and the report)."""
+    return release_for_liaisons(tables, k=k, settings=settings,
+                                include_incident_points=include_incident_points).layers
 
 
 def analyst_tables(
@@ -215,8 +197,7 @@ def analyst_tables(
                 if geom is not None:
                     keep.append(geom)
                 frame = frame[keep]
-        keep = ("name",) if name in PLACE_LAYERS else ()
-        out[name] = drop_personal_columns(frame, keep=keep)
+        out[name] = drop_personal_columns(frame, keep=("name",) if name in PLACE_LAYERS else ())
     return out
 
 

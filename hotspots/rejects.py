@@ -1,4 +1,11 @@
-"""The rejects table: every incident that cannot be used, with a reason code and a detail."""
+"""The rejects table: every incident that cannot be used, with a reason code and a detail.
+
+A reject row holds the incident id, the source row, the stage, the reason and its detail,
+then the fields needed to fix the record: the columns ingest kept (the analysis roles — time,
+category, coordinates, address, bairro — and ``[columns] keep``; every other column of the
+file was never read, and text values were masked for CPF, phone, e-mail and plate numbers).
+A column whose name looks personal is never copied (a second lock).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,9 @@ import numpy as np
 import pandas as pd
 
 from hotspots.i18n.rejects import MESSAGES as _REASON_TEXTS
+
+__all__ = ["REASONS", "REJECT_COLUMNS", "RejectCollector", "concat_rejects", "make_rejects",
+           "summarize"]
 
 #: reason code -> plain-language meaning in English (shown in summaries and the report); the
 #: Portuguese texts are beside them in the message catalogue (hotspots/i18n/rejects.py)
@@ -45,9 +55,12 @@ def make_rejects(
             "detail": detail,
         }
     )
+    from hotspots.disclosure.personal import is_personal_column
+
     extra = [
         c for c in sub.columns
-        if c not in REJECT_COLUMNS and c != "geometry" and not c.startswith("_")
+        if c not in REJECT_COLUMNS and c != "geometry" and not str(c).startswith("_")
+        and not is_personal_column(c)
     ]
     for col in extra:
         out[col] = sub[col].astype("string").to_numpy()

@@ -25,13 +25,14 @@ COMPUTING = (
     "hotspots.grids", "hotspots.raster", "hotspots.crs", "hotspots.ingest",
     "hotspots.timeparse", "hotspots.rejects", "hotspots._validate", "hotspots._jit",
     "hotspots.blockfaces", "hotspots.planning", "hotspots.intervention", "hotspots.numbering",
+    "hotspots.disclosure",
 )
 #: plumbing and data every layer may use (errors, settings, config, colours, privacy, IO)
 NEUTRAL = (
     "hotspots", "hotspots._errors", "hotspots._settings", "hotspots._json", "hotspots.config",
     "hotspots.config._checks", "hotspots.config.analysis", "hotspots.config.run",
     "hotspots.config.sections", "hotspots.config.planning", "hotspots.config.evaluation",
-    "hotspots.config.geocoding",
+    "hotspots.config.geocoding", "hotspots.config.disclosure",
     "hotspots.layers", "hotspots.symbology", "hotspots.symbology.classes", "hotspots.symbology.rules",
     "hotspots.symbology.texts", "hotspots.privacy", "hotspots.progress", "hotspots.sample",
     "hotspots.postgis", "hotspots.symbology.breaks",

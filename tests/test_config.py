@@ -54,6 +54,8 @@ def _with(section: str, **values) -> dict:
     ("overlays", "shift_windows", ["06-14", "25-02"], "shift windows written"),
     ("outputs", "privacy_k", 0, "expected a number ≥ 1, got 0"),
     ("inputs", "incidents", 5, "expected a text in quotes, got 5"),
+    ("disclosure", "min_length_m", "40 m", "expected a number, got \"40 m\""),
+    ("disclosure", "kde_min_radius_m", 0, "expected a number > 0, got 0"),
 ])
 def test_each_bad_value_is_named_with_what_was_expected(section, key, value, expected):
     problems = _problems(_with(section, **{key: value}))
@@ -213,3 +215,10 @@ def test_missing_input_files_are_refused_before_the_analysis(tmp_path):
     for key in ("inputs.incidents: file not found", "inputs.streets: file not found",
                 "inputs.lamps: file not found"):
         assert key in res.stderr, res.stderr
+
+
+def test_the_disclosure_table_is_read_with_its_defaults():
+    config = config_from_dict(_with("disclosure", min_length_m=0, kde_min_radius_m=250))
+    assert config.disclosure.min_length_m == 0
+    assert config.disclosure.kde_min_radius_m == 250
+    assert config_from_dict(BASE).disclosure.min_length_m == 40.0

@@ -79,3 +79,26 @@ def test_a_text_where_the_methods_list_belongs_names_the_setting(tmp_path):
                                      '[geocoding]\nmethod = "auto"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"geocoding\.method"):
         load_config(tmp_path / "c.toml")
+
+
+def test_address_qa_warnings_reach_the_terminal_and_the_bulletin(town, capsys):
+    from hotspots import i18n
+    from hotspots.bulletin_sections import qa_rows
+    from hotspots.cli import print_summary
+
+    _tmp, _addresses, result = town
+    summary = result.summary()
+    qa = summary["geocoding_qa"]
+    assert qa["addresses"] == 600
+    # a review warning whenever placements are flagged, in the run's language (pt)
+    assert (qa["review"] > 0) == any("conferência humana" in w for w in qa["warnings"])
+    qa = dict(qa, warnings=[*qa["warnings"], "47 lados de faixa de numeração inválidos"],
+              review=qa["review"] + 3)
+    summary = dict(summary, geocoding_qa=qa)
+    print_summary(summary, {}, lang="pt")
+    out = capsys.readouterr().out
+    for warning in qa["warnings"]:
+        assert f"atenção: {warning}" in out
+    rows = qa_rows(summary, i18n.translator("pt", "bulletin"), "pt")
+    assert rows["warnings"] == qa["warnings"]
+    assert ("Endereços a conferir manualmente", i18n.number(qa["review"], "pt")) in rows["rows"]

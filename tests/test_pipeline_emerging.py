@@ -60,19 +60,26 @@ def test_the_weekly_run_carries_emerging_hot_spots(week47):
 
 
 def test_liaisons_get_categories_only_where_k_incidents_are_near(week47):
+    """The liaison's categories are computed again on the protected cube (counts of 1 … k−1
+    at ⌈k/2⌉, hotspots.disclosure): released wherever the neighbourhood held 0 or k or more
+    incidents, withheld only where it held 1 … k−1."""
     seg = week47.result.segments
     k = week47.result.config.outputs.privacy_k
-    liaison = privacy.liaison_layer("segments", seg.copy(), k=k)
-    small = (seg["emerging_nbhd_count"] > 0) & (seg["emerging_nbhd_count"] < k)
+    liaison = week47.result.liaison.layers["segments"]
+    nbhd = seg["emerging_nbhd_count"]
+    small = (nbhd > 0) & (nbhd < k)
     assert small.any()
+    withheld = liaison["emerging_category"].reindex(seg.index).isna()
+    assert withheld.any() and not withheld[~small].any()
     for col in EMERGING_LIAISON_COLUMNS:
-        assert liaison.loc[small[small].index, col].isna().all(), col
+        assert liaison.loc[withheld[withheld].index, col].isna().all(), col
     assert "emerging_nbhd_count" not in liaison.columns
     assert "emerging_final_z" not in liaison.columns  # z solves back to counts: analyst only
-    released = liaison.loc[~small, "emerging_category"]
-    assert released.notna().all()
+    assert (liaison["emerging_status"].reindex(seg.index)[withheld] == "k_rule").all()
     gpkg = pyogrio.read_dataframe(week47.files["liaison"] / "layers.gpkg", layer="segments")
-    assert gpkg["emerging_category"].isna().sum() == int(small.sum())
+    assert gpkg["emerging_category"].isna().sum() == int(withheld.sum())
+    # without the run's statistics the categories are not released at all
+    assert "emerging_category" not in privacy.liaison_layer("segments", seg.copy(), k=k)
 
 
 def test_too_few_weeks_of_data_skip_with_a_reason(tmp_path):

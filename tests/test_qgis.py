@@ -194,12 +194,27 @@ def test_every_feature_gets_exactly_one_symbol_in_every_style(report):
     assert checked >= 4 * 8
 
 
+def _run_breaks(path: Path) -> dict | None:
+    """The run's fixed class breaks (manifest.json beside the run folder's files): both the
+    analyst and the liaison files are styled with them, as the web maps are."""
+    folder = path.parent.parent if path.parent.name == "liaison" else path.parent
+    manifest = folder / "manifest.json"
+    if not manifest.exists():
+        return None
+    breaks = json.loads(manifest.read_text(encoding="utf-8"))["counts"].get("class_breaks")
+    if not breaks:
+        return None
+    return {"rate_per_100m": breaks["rate_per_100m"]["breaks"],
+            "weekly_counts": breaks["weekly_counts"]["lower_bounds"]}
+
+
 def _expected(path: str, name: str):
     """{style title: (symbology, class index per fid)} computed here from the file's rows."""
     frame = pyogrio.read_dataframe(path, layer=name, fid_as_index=True)
     k = 3 if "liaison" in Path(path).parts else None  # the sample config's privacy_k
+    breaks = _run_breaks(Path(path))
     out = {}
-    for s in sym.layer_symbologies(name, frame, privacy_k=k):
+    for s in sym.layer_symbologies(name, frame, privacy_k=k, breaks=breaks):
         out[s.title or name] = (s, pd.Series(s.classify(frame), index=frame.index))
     return out
 

@@ -75,6 +75,7 @@ def test_the_bulletin_text_in_both_languages_escapes_inputs(state, language, wor
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_the_bulletin_prints_to_one_a4_page_and_the_map_works_offline(state, chromium_path,
                                                                       tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api")
@@ -120,3 +121,18 @@ def test_the_bulletin_prints_to_one_a4_page_and_the_map_works_offline(state, chr
         page.screenshot(path=str(ARTIFACTS / "state_map.png"))
         page.close()
         browser.close()
+
+
+@pytest.mark.parametrize("language, words", [
+    ("pt", ['["incidents","Ocorrências","int"', '["run_status","Situação","text"', "Legenda"]),
+    ("en", ['["incidents","Incidents","int"', '["run_status","Status","text"'])])
+def test_the_state_maps_popup_labels_are_its_own_in_its_language(state, language, words):
+    table, _, polygons = state
+    page = state_map_html(polygons, table, title="SSP — RS", week="2026-W47",
+                          language=language)
+    for w in words:
+        assert w in page
+    assert "Week over week" not in page and "Semana a semana" not in page
+    from hotspots.maps.offline import remote_references
+
+    assert remote_references(page) == []

@@ -15,6 +15,8 @@ from hotspots.state.config import (
     state_config_from_dict,
 )
 
+REPO = Path(__file__).resolve().parents[1]
+
 
 def _base(**extra) -> dict:
     data = {
@@ -150,3 +152,57 @@ def test_the_example_state_config_is_valid():
     city = config.city_config(poa, incidents="/x.csv", boundary="/b.geojson")
     assert city.statistics.permutations == 499 and city.inputs.delimiter == ";"
     assert config.city_config(pel, incidents="/x.csv").parameters.language == "pt"
+
+
+def test_the_sample_state_command_writes_a_state_that_loads(tmp_path, capsys):
+    from hotspots.state.synthetic import main as sample
+
+    assert sample([str(tmp_path), "--codes", "4300109", "4300208", "4314407", "--segments",
+                   "600", "--incidents", "6000"]) == 0
+    assert f"hotspots state --config {tmp_path / 'state.toml'}" in capsys.readouterr().out
+    config = load_state_config(tmp_path / "state.toml")
+    assert [m.code for m in config.municipalities] == ["4300109", "4300208", "4314407"]
+    assert config.incidents.source == "file" and Path(config.incidents.path).is_file()
+    for m in config.municipalities:
+        assert Path(m.settings.streets).is_file()
+
+
+def test_a_rate_spread_varies_incidents_apart_from_size_and_keeps_the_total(tmp_path):
+    import numpy as np
+
+    from hotspots.state.synthetic import synthetic_state
+
+    boundaries = REPO / "data" / "boundaries" / "rs_municipios_ibge.geojson"
+    codes = ["4300109", "4300208", "4300307", "4300406", "4300505", "4300604", "4314407"]
+    even = synthetic_state(tmp_path / "a", boundaries=boundaries, codes=codes,
+                           segments_total=3000, incidents_per_year=52_000, weeks=1,
+                           min_segments=60).sizes
+    spread = synthetic_state(tmp_path / "b", boundaries=boundaries, codes=codes,
+                             segments_total=3000, incidents_per_year=52_000, weeks=1,
+                             min_segments=60, rate_spread=0.8).sizes
+    assert (spread["segments"] == even["segments"]).all()
+    rate_even = even["incidents"] / even["segments"]
+    assert np.ptp(rate_even) < 0.02  # the same rate everywhere (up to rounding)
+    assert np.ptp(spread["incidents"] / spread["segments"]) > 0.3
+    assert abs(spread["incidents"].sum() - even["incidents"].sum()) <= len(codes)
+
+
+def test_cities_are_submitted_largest_first(tmp_path):
+    from hotspots.state.runner import largest_first
+    from hotspots.state.tasks import CityTask
+
+    def task(code: str, streets: int, incidents: int | None) -> CityTask:
+        (tmp_path / f"{code}.gpkg").write_bytes(b"x" * streets)
+        inputs = {"streets": str(tmp_path / f"{code}.gpkg")}
+        if incidents is not None:
+            (tmp_path / f"{code}.csv").write_bytes(b"y" * incidents)
+            inputs["incidents"] = str(tmp_path / f"{code}.csv")
+        return CityTask(code=code, name=code, config={"inputs": inputs}, source="t",
+                        week="2026-W47", now="2026-12-01T09:00:00-03:00")
+
+    tasks = [task("4300001", 10, 5), task("4300002", 50, None), task("4300003", 10, 5),
+             task("4300004", 20, 100)]
+    split = tmp_path / "split.csv"
+    split.write_bytes(b"z" * 1000)  # the prepare step's file of 4300003 replaces its own
+    order = [t.code for t in largest_first(tasks, {"4300003": {"incidents": str(split)}})]
+    assert order == ["4300003", "4300004", "4300002", "4300001"]

@@ -121,3 +121,44 @@ def test_bad_sources_are_named(city, tmp_path):
     (tmp_path / "a.gpkg").write_bytes(b"x")
     with pytest.raises(ValidationError, match="takes Parquet or CSV"):
         weekly_counts_partitioned(tmp_path / "a.gpkg", seg, x="x", y="y", time="t")
+
+
+@pytest.mark.slow
+def test_partitioned_counts_equal_the_weekly_runs_own_counts(tmp_path, threads_client):
+    """The single-machine path of the product: ``run_week`` on the same city and incidents
+    (its counts_by_week layer and the week's count of the segments layer)."""
+    import pyogrio
+
+    from hotspots import pipeline
+    from hotspots.config import config_from_dict
+
+    grid_streets(CENTER, 300).to_file(tmp_path / "ruas.gpkg", layer="ruas", engine="pyogrio")
+    inc = synthetic_incidents(CENTER, 300, 5_000, weeks=WEEKS, timezone="America/Sao_Paulo",
+                              seed=3, at_nodes=0.4)
+    inc.insert(0, "id", np.arange(1, len(inc) + 1))
+    inc.loc[3::89, "x"] += 300.0  # beyond max_distance_m
+    inc.to_csv(tmp_path / "inc.csv", index=False)
+    config = config_from_dict({
+        "inputs": {"incidents": str(tmp_path / "inc.csv"), "streets": str(tmp_path / "ruas.gpkg"),
+                   "streets_layer": "ruas", "streets_name_column": "nome", "time_format": FMT,
+                   "coords_crs": CRS},
+        "columns": {"id": "id", "time": "data_hora", "category": "natureza", "x": "x", "y": "y"},
+        "parameters": {"crs": CRS},
+        "statistics": {"permutations": 0, "nkde_bandwidth_m": 0.0}}, source="test")
+    run = pipeline.run_week(config, week="2026-W47", out_root=tmp_path / "runs",
+                            now=pd.Timestamp("2026-12-01 09:00", tz="America/Sao_Paulo"))
+    gpkg = tmp_path / "runs" / "2026-W47" / "layers.gpkg"
+    assert run.files["manifest"]
+    seg = pyogrio.read_dataframe(gpkg, layer="segments").set_index("segment_id")
+    want = pyogrio.read_dataframe(gpkg, layer="counts_by_week", read_geometry=False)
+    part = weekly_counts_partitioned(tmp_path / "inc.csv", seg[["geometry"]], x="x", y="y",
+                                     time="data_hora", time_format=FMT, client=threads_client,
+                                     partition_rows=1_000)
+    assert part.partitions >= 3 and part.ties > 1000
+    got = part.counts[part.counts["week"].isin(set(want["week"]))].reset_index(drop=True)
+    pd.testing.assert_frame_equal(
+        got, want[["segment_id", "week", "count"]].astype({"segment_id": np.int64,
+                                                          "count": np.int64}))
+    week = part.counts[part.counts["week"] == "2026-W47"].set_index("segment_id")["count"]
+    pd.testing.assert_series_equal(
+        week.reindex(seg.index, fill_value=0), seg["count"].astype(np.int64), check_names=False)

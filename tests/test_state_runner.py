@@ -189,7 +189,11 @@ def test_the_state_table_is_read_back_from_each_city_folder(processes_run):
         assert row["share_top5"] == pytest.approx(top / seg["count"].sum())
         assert row["geocoding_rate"] == pytest.approx(man["counts"]["used"] /
                                                       man["counts"]["rows_read"])
-        assert row["hit_rate"] == pytest.approx(man["counts"]["evaluation"]["hit_rate"])
+        ev = man["counts"]["evaluation"]
+        if ev["flagged_segments"]:
+            assert row["hit_rate"] == pytest.approx(ev["hit_rate"])
+        else:  # nothing flagged last week: no hit rate, not 0 %
+            assert pd.isna(row["hit_rate"]) and ev["hit_rate"] == 0.0
     files = {p.name for p in (Path(config.state.output_root) / "state" / WEEK).iterdir()}
     assert files == {"state.csv", "state.json", "map.html", "bulletin_pt.html",
                      "bulletin_en.html"}
@@ -213,7 +217,7 @@ def test_a_rerun_skips_finished_cities_and_redoes_the_failed_one(processes_run, 
     old = {o.code: o.row for o in first.outcomes if o.ok}
     for o in again.outcomes:
         if o.code in old:
-            assert o.row == old[o.code]
+            assert o.row == old[o.code] and o.changed == ()
 
 
 def test_a_state_on_worker_threads_equals_each_city_run_alone(alone, tmp_path):
@@ -266,14 +270,33 @@ def test_per_city_incident_files_are_read_as_given(tmp_path):
     man = json.loads((Path(o.folder) / "manifest.json").read_text(encoding="utf-8"))
     assert man["inputs"]["incidents"]["path"] == str(tmp_path / "incidents" / "4300109.csv")
     assert result.split is None and o.row["geocoding_rate"] > 0.9
+    # a rerun keeps the week; when the city's file was re-exported since, it says so
+    config = load_state_config(made.config)
+    (again,) = run_state(config, week=WEEK, now=NOW, sequential=True).outcomes
+    assert again.status == "skipped" and again.changed == () and not again.message
+    path = tmp_path / "incidents" / "4300109.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:-1]), encoding="utf-8")  # a record withdrawn
+    result = run_state(config, week=WEEK, now=NOW, sequential=True)
+    (stale,) = result.outcomes
+    assert stale.status == "skipped" and stale.changed == ("incidents",)
+    assert "--overwrite --only 4300109" in stale.message
+    from hotspots.state.summary import summary_lines
+
+    assert any("mudaram desde então: ocorrências" in line
+               for line in summary_lines(result, language="pt"))
+    (redone,) = run_state(config, week=WEEK, now=NOW, sequential=True, overwrite=True).outcomes
+    assert redone.status == "done" and redone.row["incidents"] <= o.row["incidents"]
 
 
 def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
     config_path = _make_state(tmp_path)
+    with config_path.open("a", encoding="utf-8") as fh:
+        fh.write("\n[cluster]\nconnect_timeout_s = 2\n")
     res = CliRunner().invoke(main, ["state", "--config", str(config_path), "--week", WEEK,
                                     "--scheduler", "tcp://127.0.0.1:9", "--only", "4300109"])
     assert res.exit_code == 2, res.output
-    assert "cannot reach the dask scheduler at tcp://127.0.0.1:9" in res.output
+    assert "cannot reach the dask scheduler at tcp://127.0.0.1:9 (tried for 2 s)" in res.output
 
 
 def test_a_bad_week_is_refused_before_any_city_runs(tmp_path):
@@ -281,3 +304,18 @@ def test_a_bad_week_is_refused_before_any_city_runs(tmp_path):
     res = CliRunner().invoke(main, ["state", "--config", str(config_path), "--week", "2026-W60"])
     assert res.exit_code == 2 and "ISO year 2026 has no week 60" in res.output
     assert not (tmp_path / "runs").exists()
+
+
+def test_a_scheduler_address_is_used_and_its_dashboard_printed(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    config = load_state_config(_make_state(tmp_path))
+    said: list[str] = []
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=":0") as cluster:
+        result = run_state(config, week=WEEK, now=NOW, scheduler=cluster.scheduler_address,
+                           only=("4300109",), report=said.append)
+        workers = set(cluster.scheduler_info["workers"])
+    (o,) = result.outcomes
+    assert o.status == "done", o.message
+    assert o.worker in workers  # ran on that cluster's worker
+    assert result.dashboard and f"dask dashboard: {result.dashboard}" in said

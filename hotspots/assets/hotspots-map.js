@@ -56,7 +56,14 @@
     for (var j = 0; j < fields.length; j++) {
       var f = fields[j], v = value(ds, f[0], i), shown;
       if (v === null) {
-        if (sup && spec.sup.indexOf(f[0]) >= 0) { shown = T("suppressed").replace("{k}", spec.kmin); }
+        var st = spec.st && spec.st[f[0]] ? value(ds, spec.st[f[0]], i) : null;
+        if (st === "min_length") { shown = T("withheld_short"); }
+        else if (st === "k_rule" && spec.st[f[0]] !== "count_status") {
+          shown = T("withheld_k").replace("{k}", spec.kmin);  /* may itself be k or more */
+        }
+        else if (st === "k_rule" || (sup && spec.sup.indexOf(f[0]) >= 0)) {
+          shown = T("suppressed").replace("{k}", spec.kmin);
+        }
         else { continue; }
       } else { shown = fmt(v, f, spec); }
       html.push("<tr><th>" + esc(f[1]) + "</th><td>" + esc(shown) + "</td></tr>");

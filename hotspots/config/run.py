@@ -19,6 +19,7 @@ from hotspots.config.analysis import (
     OverlaySettings,
     StatisticsSettings,
 )
+from hotspots.config.disclosure import DisclosureSettings
 from hotspots.config.evaluation import EvaluationSettings
 from hotspots.config.planning import PlanningSettings
 from hotspots.config.sections import (
@@ -53,6 +54,7 @@ SECTIONS: dict[str, type] = {
     "planning": PlanningSettings,
     "evaluation": EvaluationSettings,
     "outputs": OutputSettings,
+    "disclosure": DisclosureSettings,
     "qgis": QgisExportSettings,
     "postgis": PostgisSettings,
 }
@@ -99,6 +101,7 @@ class RunConfig:
     planning: PlanningSettings = field(default_factory=PlanningSettings)
     evaluation: EvaluationSettings = field(default_factory=EvaluationSettings)
     outputs: OutputSettings = field(default_factory=OutputSettings)
+    disclosure: DisclosureSettings = field(default_factory=DisclosureSettings)
     qgis: QgisExportSettings = field(default_factory=QgisExportSettings)
     postgis: PostgisSettings = field(default_factory=PostgisSettings)
     title: str = "hotspots"

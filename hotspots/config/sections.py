@@ -82,6 +82,10 @@ class ColumnSettings:
     y: str | None = setting(None, "y coordinate in inputs.coords_crs", example="coord_y")
     address: str | None = setting(None, "street address", example="endereco")
     bairro: str | None = setting(None, "bairro (neighbourhood)", example="bairro")
+    keep: tuple[str, ...] = setting(
+        (), "other incident columns to keep (LGPD data minimisation: every column not named "
+        "above or here is never read; personal-looking names are refused)",
+        example=["tipo_local"])
 
 
 @dataclass(frozen=True)

@@ -262,6 +262,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "n": ("Records", "Registros"),
     "snap_rate": ("Coordinate records snapped", "Registros com coordenadas associados"),
     "addr_rate": ("Address records matched", "Registros com endereço encontrados"),
+    "addr_review": ("Address placements to check by hand", "Endereços a conferir manualmente"),
     "ratcliffe": ("Ratcliffe (2004) gives 85 % as the minimum reliable geocoding rate.",
                   "Ratcliffe (2004) indica 85 % como taxa mínima confiável de geocodificação."),
     "low": ("low", "baixa"),

@@ -16,6 +16,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "snap_text": ("{rate} of records with coordinates", "{rate} dos registros com coordenadas"),
     "address": ("address match:", "endereços encontrados:"),
     "address_text": ("{rate} of address-only records", "{rate} dos registros só com endereço"),
+    "warning": ("warning:", "atenção:"),
     "segments": ("segments:", "segmentos:"),
     "segments_text": ("{n} in {crs}", "{n} em {crs}"),
     "concentration": ("concentration:", "concentração:"),

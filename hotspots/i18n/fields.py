@@ -31,6 +31,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dist_green_m": ("Distance to a green area (m)", "Distância até área verde (m)"),
     "lamps_needed": ("New lamps needed", "Luminárias novas necessárias"),
     "suppressed": ("Count suppressed (fewer than k)", "Contagem suprimida (menos de k)"),
+    # per-field disclosure status: empty when shown, 'k_rule' or 'min_length' (liaison README)
+    "count_status": ("Why the count is not shown", "Por que a contagem não é mostrada"),
+    "night_count_status": ("Why the night count is not shown",
+                           "Por que a contagem noturna não é mostrada"),
+    "night_dark_count_status": ("Why the count at night on dark stretches is not shown",
+                                "Por que a contagem noturna em trechos escuros não é mostrada"),
+    "incidents_status": ("Why the incidents are not shown",
+                         "Por que as ocorrências não são mostradas"),
+    "emerging_status": ("Why the emerging trend is not shown",
+                        "Por que a tendência emergente não é mostrada"),
     # dark stretches, lamps, green areas
     "gap_length_m": ("Unlit length (m)", "Extensão sem iluminação (m)"),
     "status": ("Status", "Situação"),

@@ -12,6 +12,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unnamed_street": ("(unnamed street)", "(logradouro sem nome)"),
     "suppressed": ("suppressed (fewer than {k})", "suprimido (menos de {k})"),
     "suppressed_k": ("suppressed", "suprimido"),
+    "withheld_k": ("withheld (protects counts below {k})",
+                   "omitido (protege contagens abaixo de {k})"),
     "day.0": ("Mon", "seg"), "day.1": ("Tue", "ter"), "day.2": ("Wed", "qua"),
     "day.3": ("Thu", "qui"), "day.4": ("Fri", "sex"), "day.5": ("Sat", "sáb"),
     "day.6": ("Sun", "dom"),

@@ -37,6 +37,23 @@ GAP_FIELDS = spec("dark_gaps").tooltip
 GREEN_FIELDS = spec("green_areas").tooltip
 PATROL_FIELDS = spec("patrol").tooltip
 INCIDENT_FIELDS = spec("incidents").tooltip
+def _status_of() -> dict[str, str]:
+    """Liaison field -> its status column (``<count>_status``; a derived value shares its
+    first source's), from the registry's disclosure rules."""
+    from hotspots.layers import LAYERS
+
+    out: dict[str, str] = {}
+    for layer in LAYERS.values():
+        for col, rule in (layer.disclosure or {}).items():
+            if rule.kind == "count":
+                out[col] = f"{col}_status"
+            elif rule.kind == "derived" and rule.sources:
+                out[col] = f"{rule.sources[0]}_status"
+    return out
+
+
+#: the status column saying why a liaison value is empty ('k_rule' / 'min_length')
+STATUS_OF = _status_of()
 #: fields nulled by small-count suppression (shown as "suppressed")
 SUPPRESSIBLE = ("count", "rate_per_100m", "night_count", "night_share", "incidents",
                 "incidents_per_week", "share_of_shift")
@@ -182,6 +199,10 @@ class Dataset(RawMacros):
             wanted.append(Field(self.title, "", "text"))
         if "suppressed" in frame.columns:
             wanted.append(Field("suppressed", "", "bool"))
+        #: per-field disclosure status of the fields shown (why a value is empty)
+        self.status_of = {f.column: STATUS_OF[f.column] for f in self.fields
+                          if STATUS_OF.get(f.column) in frame.columns}
+        wanted += [Field(c, "", "text") for c in sorted(set(self.status_of.values()))]
         for f in wanted:
             values, dictionary = _column(frame[f.column], f)
             cols[f.column] = values
@@ -267,6 +288,7 @@ class CompactLayer(Layer, RawMacros):
             "t": dataset.title,
             "labels": value_labels(lang) if labels is None else labels,
             "sup": list(SUPPRESSIBLE),
+            "st": getattr(dataset, "status_of", {}),
             "kmin": k,
         }
         self.spec = safe_json(spec)

@@ -89,7 +89,7 @@ def _read(config: RunConfig, pg_paths: dict[str, dict]) -> Inputs:
         category_column=cols.category, lat_column=cols.lat, lon_column=cols.lon,
         x_column=cols.x, y_column=cols.y, coords_crs=inp.coords_crs,
         address_column=cols.address, bairro_column=cols.bairro, delimiter=inp.delimiter,
-        encoding=inp.encoding,
+        encoding=inp.encoding, keep_columns=cols.keep,  # issue 13: data minimisation
     )
     sources: dict[str, dict] = {"incidents": {
         "path": read.source, "sha256": read.sha256, "encoding": read.encoding,

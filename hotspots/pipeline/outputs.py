@@ -82,8 +82,12 @@ def _write_all(result: WeekResult, folder: Path) -> dict[str, Path]:
     analyst = privacy.analyst_tables({k: v for k, v in tables.items() if k != "rejects"},
                                      incident_columns=INCIDENT_COLUMNS)
     lang = config.parameters.language
+    breaks = summary["class_breaks"]
+    map_breaks = {"rate_per_100m": breaks["rate_per_100m"]["breaks"],
+                  "weekly_counts": breaks["weekly_counts"]["lower_bounds"]}
+    # the analyst's QGIS styles use the same fixed breaks as the map (two weeks compare)
     files["layers"] = export.write_geopackage(analyst, folder / "layers.gpkg", lang=lang,
-                                              settings=config.qgis)
+                                              settings=config.qgis, breaks=map_breaks)
     dialect = lang if out.csv_dialect == "auto" else out.csv_dialect
     files["rejects"] = _write_rejects(tables["rejects"], folder / "rejects.csv", lang=lang,
                                       dialect=dialect)
@@ -101,9 +105,6 @@ def _write_all(result: WeekResult, folder: Path) -> dict[str, Path]:
         files[name], files[f"{name}_style"] = export.write_raster(raster, folder / f"{name}.tif",
                                                                   lang=lang)
     title, subtitle, attribution = _map_texts(result, summary)
-    breaks = summary["class_breaks"]
-    map_breaks = {"rate_per_100m": breaks["rate_per_100m"]["breaks"],
-                  "weekly_counts": breaks["weekly_counts"]["lower_bounds"]}
     incidents = (privacy.incident_points(tables["incidents"])
                  if out.include_incident_points else None)
     fmap = maps.build_map(

@@ -115,6 +115,16 @@ class WeekResult:
             return {}
         return {"near_repeat_zones": nr.released}
 
+    # --- issue 13 (disclosure): the liaison release, computed once per run -------------------
+    @cached_property
+    def liaison(self):
+        """What police liaisons receive (``hotspots.pipeline.release.release_for``): layers,
+        week slider and rasters under the disclosure rules, and the privacy report."""
+        from hotspots.pipeline.release import release_for
+
+        return release_for(self)
+    # --- end issue 13 ----------------------------------------------------------------------
+
     def rasters(self) -> dict[str, object]:
         """The output rasters by name: crime KDE and lamp density (when computed)."""
         out = {"kde": self.statistics.kde, "lamp_density": self.overlays.lamp_density}
@@ -196,6 +206,7 @@ class WeekResult:
         s["concentration_weisburd"] = self.evaluation.concentration
         if self.evaluation.hot_spots is not None:
             s["evaluation"] = self.evaluation.hot_spots
+        s["privacy"] = self.liaison.report  # issue 13: the manifest's privacy section
         return s
 
     def summary(self) -> dict:

@@ -17,6 +17,7 @@ import pandas as pd
 import shapely
 
 from hotspots.state.statemap import INCIDENT_CLASSES, NO_DATA, _incident_index
+from hotspots.state.tasks import brief
 
 __all__ = ["TEXT", "render_state_bulletin"]
 
@@ -37,7 +38,7 @@ TEXT = {
         "municipality, {unassigned} unassigned (listed in inputs/{week}/unassigned.csv).",
         "defs": "Top 5 %: share of the week's incidents on the 5 % of the city's segments with "
         "most. 50 % on: share of segments holding half of them (Weisburd 2015: 2.1–6.0 %). Hit "
-        "rate: share of this week's incidents on last week's hot segments. Geocoded: records "
+        "rate: share of this week's incidents on last week's hot segments (– when last week had none). Geocoded: records "
         "placed on a street segment out of records read.",
         "footer": "hotspots {version}. Counts per municipality; no personal data.",
         "done": "done", "skipped": "done earlier", "failed_s": "failed",
@@ -60,7 +61,7 @@ TEXT = {
         "defs": "5 % do topo: parcela das ocorrências da semana nos 5 % dos segmentos do "
         "município com mais ocorrências. 50 % em: parcela dos segmentos que concentram metade "
         "delas (Weisburd 2015: 2,1–6,0 %). Acerto: parcela das ocorrências da semana nos "
-        "segmentos quentes da semana anterior. Geocod.: registros colocados num segmento de "
+        "segmentos quentes da semana anterior (– quando ela não teve nenhum). Geocod.: registros colocados num segmento de "
         "rua, do total lido.",
         "footer": "hotspots {version}. Contagens por município; nenhum dado pessoal.",
         "done": "concluído", "skipped": "concluído antes", "failed_s": "falhou",
@@ -189,7 +190,7 @@ def render_state_bulletin(table: pd.DataFrame, totals: dict, *, polygons: gpd.Ge
         fail_rows = "".join(
             f"<tr><td class='l'>{esc(str(r.municipality))} ({esc(r.code)})</td>"
             f"<td>{int(r.exit_code)}</td><td class='msg'>"
-            f"{esc(str(r.message).splitlines()[0][:220] if r.message else '')}</td></tr>"
+            f"{esc(brief(r.message)[:220])}</td></tr>"
             for r in shown.itertuples())
         more = (f"<p class='small'>+ {len(failed) - len(shown)} …</p>"
                 if len(failed) > len(shown) else "")

@@ -145,6 +145,9 @@ class ClusterSettings:
                            "(killed, out of memory) before it is reported failed", ge=0, le=10)
     dashboard_address: str | None = setting(":8787", "where the LocalCluster serves the dask "
                                             "dashboard (\":0\" any free port)")
+    connect_timeout_s: float = setting(20.0, "how long to try reaching the scheduler before "
+                                       "the run stops with exit code 2", unit="s", gt=0,
+                                       le=600)
 
 
 @dataclass(frozen=True)
@@ -277,9 +280,9 @@ def postgis_code_query(config: StateConfig, m: Municipality) -> str:
     src = config.incidents
     if src.filter == "code_column":
         col = f'"{src.code_column}"'
-        return (f"SELECT * FROM {quoted_table(src.table)} "
+        return (f"SELECT * FROM {quoted_table(str(src.table))} "
                 f"WHERE trim({col}::text) IN ('{m.code}', '{m.code[:6]}')")
-    return f"SELECT * FROM {quoted_table(src.table)} WHERE false"
+    return f"SELECT * FROM {quoted_table(str(src.table))} WHERE false"
 
 
 def _resolve(table: dict, keys, base: Path | None) -> dict:

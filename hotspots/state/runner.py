@@ -32,9 +32,17 @@ from hotspots import progress
 from hotspots._errors import HotspotsError, MissingDependencyError, ValidationError
 from hotspots.state.config import StateConfig
 from hotspots.state.sources import PrepareSpec, prepare
-from hotspots.state.tasks import EXIT_FAILURE, EXIT_SOME_FAILED, CityOutcome, CityTask, run_city
+from hotspots.state.tasks import (
+    EXIT_FAILURE,
+    EXIT_SOME_FAILED,
+    CityOutcome,
+    CityTask,
+    brief,
+    run_city,
+)
 
-__all__ = ["EXIT_SOME_FAILED", "StateResult", "plan_state", "resolve_week", "run_state"]
+__all__ = ["EXIT_SOME_FAILED", "StateResult", "largest_first", "plan_state", "resolve_week",
+           "run_state"]
 
 
 
@@ -167,7 +175,7 @@ def run_state(config: StateConfig, *, week: str = "latest", scheduler: str | Non
             workers=workers, client=client, say=say, timings=timings)
     for o in outcomes:
         if not o.ok:
-            say(f"{o.code} {o.name}: failed (exit {o.exit_code}): {o.message.splitlines()[0]}")
+            say(f"{o.code} {o.name}: failed (exit {o.exit_code}): {brief(o.message)}")
     order = {t.code: i for i, t in enumerate(tasks)}
     outcomes = sorted(outcomes, key=lambda o: order[o.code])
     split = (prepared or {}).get("_summary")
@@ -210,10 +218,11 @@ def _run_dask(spec: PrepareSpec, tasks: list[CityTask], *, config: StateConfig,
     if client is None:
         if scheduler:
             try:
-                client = distributed.Client(scheduler, timeout="20s")
+                client = distributed.Client(scheduler, timeout=f"{cl.connect_timeout_s}s")
             except (OSError, TimeoutError) as exc:
                 raise HotspotsError(
-                    f"cannot reach the dask scheduler at {scheduler}: {exc}. Fix: start it "
+                    f"cannot reach the dask scheduler at {scheduler} (tried for "
+                    f"{cl.connect_timeout_s:g} s): {exc}. Fix: start it "
                     "(dask scheduler) and its workers, or check the address") from exc
         else:
             n = workers or cl.workers or _cores()
@@ -247,7 +256,10 @@ def _run_dask(spec: PrepareSpec, tasks: list[CityTask], *, config: StateConfig,
                                      pure=False).result()
         timings["prepare"] = round(time.perf_counter() - t, 3)
         t = time.perf_counter()
-        keys = {f"hotspots-city-{task.code}-{task.week}-{token}": task for task in tasks}
+        # largest first: dask runs independent tasks in submission order, and a big city
+        # started last would hold the whole run (a longest-first schedule)
+        keys = {f"hotspots-city-{task.code}-{task.week}-{token}": task
+                for task in largest_first(tasks, prepared)}
         pending = distributed.as_completed(
             [client.submit(run_city, task, _entry(prepared, task.code), key=key, pure=False)
              for key, task in keys.items()])
@@ -265,9 +277,38 @@ def _run_dask(spec: PrepareSpec, tasks: list[CityTask], *, config: StateConfig,
                 outcomes.append(_lost(task, f"unexpected failure: {type(exc).__name__}: {exc}"))
         timings["cities"] = round(time.perf_counter() - t, 3)
     finally:
+        _close(own)
+    return prepared, outcomes, dashboard
+
+
+def _close(own: list) -> None:
+    """Close the client and the LocalCluster this run made. Every result is in by then, so the
+    nanny's "worker still alive after 4 s, killing" (a worker slow to exit on a loaded
+    machine) is not news for the user and is not shown (errors still are)."""
+    import logging
+
+    nanny = logging.getLogger("distributed.nanny")
+    level = nanny.level
+    nanny.setLevel(logging.ERROR)
+    try:
         for obj in own:
             obj.close()
-    return prepared, outcomes, dashboard
+    finally:
+        nanny.setLevel(level)
+
+
+def largest_first(tasks: list[CityTask], prepared: dict | None = None) -> list[CityTask]:
+    """The tasks by the bytes of their street and incident files, largest first (the order
+    of the state config among equals): a cheap measure of a city's cost."""
+    def size(task: CityTask) -> int:
+        inputs = task.config.get("inputs", {})
+        files = [inputs.get("streets"), ((prepared or {}).get(task.code) or {}).get("incidents")
+                 or inputs.get("incidents")]
+        return sum(os.path.getsize(f) for f in files if f and os.path.isfile(f))
+
+    sizes = [size(t) for t in tasks]
+    order = sorted(range(len(tasks)), key=lambda i: (-sizes[i], i))
+    return [tasks[i] for i in order]
 
 
 def _lost(task: CityTask, message: str) -> CityOutcome:

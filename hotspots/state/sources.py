@@ -174,7 +174,7 @@ def _read_polygons(spec: PrepareSpec):
     from hotspots import ingest
     from hotspots._errors import ValidationError
 
-    layer = ingest.read_layer(spec.boundaries, layer=spec.boundaries_layer, what="boundaries",
+    layer = ingest.read_layer(str(spec.boundaries), layer=spec.boundaries_layer, what="boundaries",
                               geometry_types=("Polygon", "MultiPolygon"))
     col = spec.boundaries_code_column
     if col not in layer.columns:

@@ -6,6 +6,9 @@ runtime, legend, title, Leaflet inlined), so it opens with no internet like ever
 
 from __future__ import annotations
 
+import html
+from typing import Any
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -80,29 +83,37 @@ def state_map_html(polygons: gpd.GeoDataFrame, table: pd.DataFrame, *, title: st
     import folium
 
     from hotspots.maps import map_html
+    from hotspots.maps.controls import ScaleBar, texts_script
     from hotspots.maps.layers import CompactLayer, Dataset, Field, polygon_style
     from hotspots.maps.legend import Legend, PaintMarker, Title, polygon_section
     from hotspots.maps.offline import embed_assets
 
     t = TEXT["pt" if language == "pt" else "en"]
     frame = polygons.merge(table, on="code", how="left")
-    frame["status_text"] = frame["status"].map(lambda s: t.get(s, t["no_data"])
+    # "run_status", not a name of the fields catalogue (whose words would replace ours)
+    frame["run_status"] = frame["status"].map(lambda s: t.get(s, t["no_data"])
                                                if isinstance(s, str) else t["no_data"])
     fields = (Field("code", t["code"]), Field("incidents", t["incidents"], "int"),
               Field("hot_segments", t["hot"], "int"), Field("share_top5", t["top5"], "pct", 0),
               Field("hit_rate", t["hit"], "pct", 0), Field("geocoding_rate", t["geo"], "pct", 0),
-              Field("status_text", t["status"]))
-    fmap = folium.Map(tiles=None, prefer_canvas=True, control_scale=True)
+              Field("run_status", t["status"]))
+    fmap = folium.Map(tiles=None, prefer_canvas=True, control_scale=False)
+    fmap.add_child(ScaleBar())  # metres only, as the city maps
+    root: Any = fmap.get_root()  # folium's Figure (typed as its base Element)
+    root.title = html.escape(f"{title} — {t['week']} {week}")
     if len(frame):
         minx, miny, maxx, maxy = frame.total_bounds
         fmap.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]])
     embed_assets(fmap, offline=True)
+    root.header.add_child(texts_script(language), name="hs_texts")  # runtime words
     legend = Legend(position="bottomleft")
     ds = Dataset(frame, kind="polygon", fields=fields, title="municipality")
     fmap.add_child(ds)
     styles = [polygon_style(c, fill_opacity=0.8, stroke="#555555") for _, c in INCIDENT_CLASSES]
     styles.append(polygon_style(NO_DATA, fill_opacity=0.6, stroke="#555555"))
+    lang = "pt" if language == "pt" else "en"
     lyr = CompactLayer(ds, name=t["layer_inc"], classes=_incident_index(frame["incidents"]),
+                       lang=lang, hover=("incidents", "run_status"),
                        styles=styles)
     fmap.add_child(lyr)
     labels = []
@@ -116,6 +127,7 @@ def state_map_html(polygons: gpd.GeoDataFrame, table: pd.DataFrame, *, title: st
     st_styles = [polygon_style(STATUS_COLORS[s], fill_opacity=0.7, stroke="#555555")
                  for s in order] + [polygon_style(NO_DATA, fill_opacity=0.6, stroke="#555555")]
     st = CompactLayer(ds, name=t["layer_status"], classes=status_idx.to_numpy(), styles=st_styles,
+                      lang=lang, hover=("run_status", "incidents"),
                       show=False)
     fmap.add_child(st)
     legend.add(st, polygon_section(t["layer_status"], [(t[s], STATUS_COLORS[s]) for s in order]))

@@ -20,14 +20,14 @@ from pathlib import Path
 import pandas as pd
 
 from hotspots.state.config import StateConfig
-from hotspots.state.tasks import EXIT_SOME_FAILED, CityOutcome
+from hotspots.state.tasks import EXIT_SOME_FAILED, CityOutcome, brief
 
 __all__ = ["COLUMNS", "state_table", "state_totals", "summary_lines", "write_state_summary"]
 
 #: columns of state.csv, in order
 COLUMNS = ("code", "municipality", "status", "incidents", "segments", "hot_segments",
            "share_top5", "concentration", "hit_rate", "geocoding_rate", "exit_code", "message",
-           "seconds", "worker")
+           "seconds", "cpu_seconds", "worker")
 #: Ratcliffe (2004): minimum reliable geocoding rate
 RATCLIFFE_MIN_RATE = 0.85
 
@@ -37,7 +37,8 @@ def state_table(outcomes: list[CityOutcome] | tuple[CityOutcome, ...]) -> pd.Dat
 
     ``share_top5``: share of the week's incidents on the 5 % of segments with most;
     ``concentration``: share of segments holding 50 % of the week's incidents (Weisburd);
-    ``hit_rate``: share of the week's incidents on last week's hot segments;
+    ``hit_rate``: share of the week's incidents on last week's hot segments (missing when
+    last week had none);
     ``geocoding_rate``: records placed on a segment / records read. Failed municipalities
     have no numbers, and their ``message`` is the error ``hotspots weekly`` would print.
     """
@@ -51,6 +52,7 @@ def state_table(outcomes: list[CityOutcome] | tuple[CityOutcome, ...]) -> pd.Dat
             "concentration": r.get("concentration"), "hit_rate": r.get("hit_rate"),
             "geocoding_rate": r.get("geocoding_rate"), "exit_code": o.exit_code,
             "message": o.message or "", "seconds": round(float(o.seconds), 3),
+            "cpu_seconds": round(float(o.cpu_seconds), 3),
             "worker": o.worker or "",
         })
     table = pd.DataFrame(rows, columns=list(COLUMNS))
@@ -130,11 +132,17 @@ def write_state_summary(config: StateConfig, outcomes, *, week: str, folder: Pat
 LINES = {
     "en": {"week": "week", "done": "done", "skipped": "done earlier (skipped)",
            "failed": "failed", "incidents": "incidents", "hot": "hot segments",
+           "of": "of", "changed": "{code} {name}: kept the week written earlier, but these "
+           "inputs changed since: {inputs} (--overwrite --only {code} redoes it)",
+           "streets": "streets", "boundary": "boundary",
            "wrote": "state summary", "rerun": "rerun the same command to redo only the failed "
            "municipalities", "split": "state-wide file: {read} records, {assigned} assigned, "
            "{lost} unassigned"},
     "pt": {"week": "semana", "done": "concluídos", "skipped": "concluídos antes (pulados)",
            "failed": "com falha", "incidents": "ocorrências", "hot": "segmentos quentes",
+           "of": "de", "changed": "{code} {name}: mantida a semana já escrita, mas estas "
+           "entradas mudaram desde então: {inputs} (--overwrite --only {code} refaz)",
+           "streets": "ruas", "boundary": "limite",
            "wrote": "resumo estadual", "rerun": "rode o mesmo comando de novo para refazer só "
            "os municípios com falha", "split": "arquivo estadual: {read} registros, "
            "{assigned} atribuídos, {lost} sem município"},
@@ -143,20 +151,28 @@ LINES = {
 
 def summary_lines(result, *, language: str = "pt") -> list[str]:
     """The lines ``hotspots state`` prints: counts by status, totals, failures, the files."""
-    t = LINES["pt" if language == "pt" else "en"]
+    from hotspots.i18n import number
+
+    lang = "pt" if language == "pt" else "en"
+    t = LINES[lang]
     table = state_table(result.outcomes)
     tot = state_totals(table)
     lines = [f"{t['week']}: {result.week}",
              f"{t['done']}: {tot['done']}   {t['skipped']}: {tot['skipped']}   "
-             f"{t['failed']}: {tot['failed']}   (of {tot['municipalities']})",
-             f"{t['incidents']}: {tot['incidents']}   {t['hot']}: {tot['hot_segments']}"]
+             f"{t['failed']}: {tot['failed']}   ({t['of']} {tot['municipalities']})",
+             f"{t['incidents']}: {number(tot['incidents'], lang)}   "
+             f"{t['hot']}: {number(tot['hot_segments'], lang)}"]
     if result.split:
-        lines.append(t["split"].format(read=result.split["rows_read"],
-                                       assigned=result.split["assigned"],
-                                       lost=sum(result.split["unassigned"].values())))
+        lines.append(t["split"].format(read=number(result.split["rows_read"], lang),
+                                       assigned=number(result.split["assigned"], lang),
+                                       lost=number(sum(result.split["unassigned"].values()),
+                                                   lang)))
     for o in result.failed:
-        first = (o.message or "").splitlines()[0] if o.message else ""
-        lines.append(f"  {o.code} {o.name}: exit {o.exit_code}: {first}")
+        lines.append(f"  {o.code} {o.name}: exit {o.exit_code}: {brief(o.message)}")
+    for o in result.outcomes:
+        if o.status == "skipped" and o.changed:  # kept, but its inputs changed since
+            lines.append("  " + t["changed"].format(code=o.code, name=o.name,
+                                                   inputs=", ".join(t[k] for k in o.changed)))
     if result.failed:
         lines.append(t["rerun"])
     lines.append(f"{t['wrote']}: {result.folder}")

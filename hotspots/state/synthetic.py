@@ -133,7 +133,7 @@ def synthetic_state(folder: str | Path, *, boundaries: str | Path, codes: list[s
                     weeks: int = 9, last_week: str = "2026-W47", seed: int = 20260,
                     min_segments: int = 40, source: str = "file",
                     defaults: dict | None = None, title: str = "Estado sintético (RS)",
-                    streets_format: str = "gpkg") -> SyntheticState:
+                    streets_format: str = "gpkg", rate_spread: float = 0.0) -> SyntheticState:
     """Write a synthetic state into ``folder``: streets per municipality, incidents (one
     state-wide CSV with an IBGE-code column, or one file per city), and ``state.toml``.
 
@@ -158,6 +158,18 @@ def synthetic_state(folder: str | Path, *, boundaries: str | Path, codes: list[s
         ``"file"`` (one state-wide CSV) or ``"per_city"``.
     defaults : dict, optional
         ``[defaults.<section>]`` tables written into the config.
+    streets_format : str
+        ``"gpkg"`` or ``"parquet"`` (GeoParquet) street files.
+    rate_spread : float
+        Standard deviation of the log of each city's incidents per segment (lognormal, mean
+        1, rescaled so the state keeps ``incidents_per_year``); 0 gives every city the same
+        rate. A spread makes a city's incidents vary apart from its size, as they do between
+        real municipalities (and lets a cost model tell segments and incidents apart).
+
+    Returns
+    -------
+    SyntheticState
+        The config, the state-wide incident file and the size of each municipality.
     """
     from hotspots._settings import toml_value
     from hotspots.weekly import parse_week
@@ -176,6 +188,13 @@ def synthetic_state(folder: str | Path, *, boundaries: str | Path, codes: list[s
     centers = polygons.representative_point()
     week_labels = [parse_week(last_week, timezone="UTC").shift(-i).label
                    for i in range(weeks - 1, -1, -1)]
+    side = np.array([_grid_side(int(sizes[c])) for c in codes], dtype=float)
+    real_segments = 2 * side * (side + 1)
+    rate = np.ones(len(codes))
+    if rate_spread > 0:
+        rng = np.random.default_rng(seed + 7_919)
+        rate = rng.lognormal(-rate_spread ** 2 / 2, rate_spread, len(codes))
+        rate *= real_segments.sum() / float(np.sum(rate * real_segments))  # keep the total
     rows = []
     parts = []
     if source == "per_city":
@@ -184,7 +203,7 @@ def synthetic_state(folder: str | Path, *, boundaries: str | Path, codes: list[s
         nseg = int(sizes[code])
         k = _grid_side(nseg)
         real = 2 * k * (k + 1)
-        n = max(5, round(incidents_per_year * real / segments_total * weeks / 52))
+        n = max(5, round(incidents_per_year * rate[i] * real / segments_total * weeks / 52))
         c = (float(centers.iloc[i].x), float(centers.iloc[i].y))
         streets = grid_streets(c, nseg)
         ext = {"gpkg": ".gpkg", "parquet": ".parquet"}[streets_format]
@@ -233,3 +252,39 @@ def synthetic_state(folder: str | Path, *, boundaries: str | Path, codes: list[s
     config = folder / "state.toml"
     config.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return SyntheticState(config=config, incidents=incidents, sizes=pd.DataFrame(rows))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m hotspots.state.synthetic FOLDER``: write a small synthetic state to try
+    ``hotspots state --config FOLDER/state.toml`` (five municipalities by default)."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m hotspots.state.synthetic",
+                                 description=main.__doc__)
+    ap.add_argument("folder", type=Path)
+    ap.add_argument("--boundaries", type=Path, default=Path(__file__).resolve().parents[2]
+                    / "data" / "boundaries" / "rs_municipios_ibge.geojson",
+                    help="municipal layer with cd_mun and nm_mun (default: RS, IBGE 1:2.5M)")
+    ap.add_argument("--codes", nargs="*", default=["4300109", "4300208", "4300406", "4300505",
+                                                   "4314407"],
+                    help="IBGE codes (default: Pelotas and four small municipalities; none "
+                    "given: every municipality of the layer)")
+    ap.add_argument("--segments", type=int, default=3_000, help="segments in all")
+    ap.add_argument("--incidents", type=int, default=40_000, help="incidents a year in all")
+    ap.add_argument("--source", choices=("file", "per_city"), default="file")
+    ap.add_argument("--seed", type=int, default=20260)
+    args = ap.parse_args(argv)
+    if not args.boundaries.is_file():
+        ap.error(f"{args.boundaries}: municipal layer not found (--boundaries)")
+    made = synthetic_state(args.folder, boundaries=args.boundaries, codes=args.codes or None,
+                           segments_total=args.segments, incidents_per_year=args.incidents,
+                           source=args.source, seed=args.seed, min_segments=60,
+                           rate_spread=0.5)
+    print(f"{len(made.sizes)} municipalities, {int(made.sizes['segments'].sum()):,} segments, "
+          f"{int(made.sizes['incidents'].sum()):,} incidents (9 weeks to 2026-W47)\n"
+          f"  hotspots state --config {made.config} --week 2026-W47")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

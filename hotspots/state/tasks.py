@@ -30,7 +30,8 @@ from hotspots._errors import (
     RunLockedError,
 )
 
-__all__ = ["CityOutcome", "CityTask", "exit_code_for", "folder_row", "run_city"]
+__all__ = ["CityOutcome", "CityTask", "brief", "changed_inputs", "exit_code_for", "folder_row",
+           "run_city"]
 
 #: test hook: ``HOTSPOTS_TEST_KILL_AT=<IBGE code>:<step>:<marker file>`` makes the process
 #: running that city kill itself (SIGKILL) when the step starts, once (the marker file records
@@ -76,7 +77,12 @@ class CityOutcome:
     folder: str | None = None
     row: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    #: CPU time of the worker process during the city (all its threads): the city's cost
+    #: apart from the load of the machine
+    cpu_seconds: float = 0.0
     worker: str | None = None
+    #: inputs of a skipped municipality that changed since its week was written
+    changed: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -116,6 +122,18 @@ def error_message(exc: BaseException) -> str:
     return str(exc)
 
 
+def brief(message: str | None, *, lines: int = 3) -> str:
+    """A failure's message on one line: its first ``lines`` lines before "How to fix" (a
+    configuration error's first line only says how many problems it has)."""
+    kept: list[str] = []
+    for line in (message or "").splitlines():
+        if line.startswith(("How to fix", "Como corrigir")) or len(kept) == lines:
+            break
+        if line.strip():
+            kept.append(line.strip())
+    return " ".join(kept)
+
+
 def week_folder(task: CityTask) -> Path:
     """``<output_root>/<code>/<week>/`` of the task."""
     return Path(task.config["weekly"]["output_root"]) / task.week
@@ -138,14 +156,20 @@ def run_city(task: CityTask, prepared: dict[str, dict] | None = None) -> CityOut
         ``done`` with its state-table row, ``skipped`` when the week folder already exists
         (a rerun; unless ``overwrite``), or ``failed`` with the CLI's message and exit code.
     """
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     worker = _worker_name()
     folder = week_folder(task)
-    base = {"code": task.code, "name": task.name, "worker": worker}
+    base: dict[str, Any] = {"code": task.code, "name": task.name, "worker": worker}
     try:
         if not task.overwrite and (folder / "manifest.json").is_file():
+            changed = changed_inputs(task, (prepared or {}).get(task.code), folder)
+            note = (f"kept the week written earlier, but its {', '.join(changed)} changed since "
+                    f"(a new export?). Fix: hotspots state … --overwrite --only {task.code} "
+                    "redoes it" if changed else None)
             return CityOutcome(**base, status="skipped", exit_code=EXIT_OK, folder=str(folder),
-                               row=folder_row(folder), seconds=time.perf_counter() - t0)
+                               row=folder_row(folder), message=note, changed=tuple(changed),
+                               seconds=time.perf_counter() - t0,
+                               cpu_seconds=time.process_time() - c0)
         config = _config(task, (prepared or {}).get(task.code))
         from hotspots import pipeline  # the analysis libraries load only on the worker
 
@@ -154,12 +178,44 @@ def run_city(task: CityTask, prepared: dict[str, dict] | None = None) -> CityOut
             overwrite=task.overwrite, now=_timestamp(task.now, config.parameters.timezone),
             report=_kill_hook(task.code))
         return CityOutcome(**base, status="done", exit_code=EXIT_OK, folder=str(folder),
-                           row=folder_row(folder), seconds=time.perf_counter() - t0)
+                           row=folder_row(folder), seconds=time.perf_counter() - t0,
+                           cpu_seconds=time.process_time() - c0)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # a city's failure stays in its outcome
         return CityOutcome(**base, status="failed", exit_code=exit_code_for(exc),
-                           message=error_message(exc), seconds=time.perf_counter() - t0)
+                           message=error_message(exc), seconds=time.perf_counter() - t0,
+                           cpu_seconds=time.process_time() - c0)
+
+
+def changed_inputs(task: CityTask, prepared: dict | None, folder: Path) -> list[str]:
+    """The input files (incidents, streets, boundary) that differ from those the week folder
+    was made from (another path, or other bytes: SHA-256 against the manifest)."""
+    import hashlib
+
+    man = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    recorded = man.get("inputs") or {}
+    inputs = task.config.get("inputs", {})
+    prepared = prepared or {}
+    current = {"incidents": prepared.get("incidents") or inputs.get("incidents"),
+               "streets": inputs.get("streets"),
+               "boundary": prepared.get("boundary") or inputs.get("boundary")}
+    changed = []
+    for key, path in current.items():
+        rec = recorded.get(key) or {}
+        if not path or not rec.get("sha256"):
+            continue  # not a file input (PostGIS), or not recorded
+        p = Path(path)
+        if not p.is_file() or p.resolve() != Path(str(rec.get("path"))).resolve():
+            changed.append(key)
+            continue
+        h = hashlib.sha256()
+        with p.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+        if h.hexdigest() != rec["sha256"]:
+            changed.append(key)
+    return changed
 
 
 def _config(task: CityTask, prepared: dict | None):
@@ -198,8 +254,8 @@ def folder_row(folder: Path) -> dict[str, Any]:
 
     incidents (of the week), segments, hot_segments (the run's own hot rule), share_top5
     (share of the week's incidents on the 5 % of segments with most), concentration (share
-    of segments holding 50 % of the week's incidents, Weisburd), hit_rate (last week's hot
-    segments on this week's incidents), geocoding_rate (records placed on a segment / read).
+    of segments holding 50 % of the week's incidents, Weisburd), hit_rate (share of this
+    week's incidents on last week's hot segments; None when last week had none), geocoding_rate (records placed on a segment / read).
     """
     import numpy as np
     import pyogrio
@@ -233,7 +289,8 @@ def folder_row(folder: Path) -> dict[str, Any]:
         "hot_segments": hot,
         "share_top5": (float(counts[:k].sum()) / total) if total else None,
         "concentration": conc.get("share_for_50pct"),
-        "hit_rate": ev.get("hit_rate"),
+        # no hot segment last week: nothing was predicted, so no hit rate (not 0 %)
+        "hit_rate": ev.get("hit_rate") if ev.get("flagged_segments", 1) else None,
         "geocoding_rate": (c.get("used", 0) / read) if read else None,
         "rows_read": int(read),
         "rejected": int(c.get("rejected", 0)),
