@@ -11,6 +11,7 @@ suppressed), the analyst folder the analyst's.
 from __future__ import annotations
 
 import base64
+import functools
 import math
 import os
 import tempfile
@@ -71,6 +72,17 @@ def _value(v, lang: str, k: int | None, suppressed: bool, withheld: bool = False
     return i18n.number(v, lang, digits=1)
 
 
+@functools.cache
+def _template():
+    """The patrol cards' Jinja template, compiled once per process."""
+    from jinja2 import Environment, select_autoescape
+
+    env = Environment(autoescape=select_autoescape(default=True), trim_blocks=True,
+                      lstrip_blocks=True)
+    return env.from_string((resources.files("hotspots") / "templates"
+                            / "patrol_cards.html.j2").read_text(encoding="utf-8"))
+
+
 def patrol_cards_html(patrol: gpd.GeoDataFrame, segments: gpd.GeoDataFrame, *, language: str,
                       title: str, week: str | None = None, week_dates: str = "",
                       zones: gpd.GeoDataFrame | None = None, privacy_k: int | None = None,
@@ -97,7 +109,6 @@ def patrol_cards_html(patrol: gpd.GeoDataFrame, segments: gpd.GeoDataFrame, *, l
     run_date : date, optional
         The run date of the footer (default: today).
     """
-    from jinja2 import Environment, select_autoescape
 
     from hotspots.figures.patrol import shift_map_png
     from hotspots.prioritize import KOPER_REVISIT_H, KOPER_VISIT_MIN, parse_shift_window
@@ -156,10 +167,7 @@ def patrol_cards_html(patrol: gpd.GeoDataFrame, segments: gpd.GeoDataFrame, *, l
             "zones_none": zones is not None and (local_zones is None or not len(local_zones)),
             "color": colors[shift],
         })
-    env = Environment(autoescape=select_autoescape(default=True), trim_blocks=True,
-                      lstrip_blocks=True)
-    template = env.from_string((resources.files("hotspots") / "templates"
-                                / "patrol_cards.html.j2").read_text(encoding="utf-8"))
+    template = _template()
     footer = (t("footer", top=privacy_k - 1, date=run_date) if privacy_k and privacy_k > 1
               else t("footer_analyst", date=run_date))
     return template.render(t=t, lang=lang, title=t("page_title", title=title), cards=cards,

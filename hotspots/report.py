@@ -13,6 +13,7 @@ week, the run date and its number.
 
 from __future__ import annotations
 
+import functools
 import math
 from importlib import resources
 
@@ -38,6 +39,17 @@ __all__ = ["fmt_num", "hot_segment_rows", "moran_points", "render_report"]
 
 LANGUAGES = ("pt", "en")
 HOT_ROWS = 15  #: hot segments listed in the bulletin (the rest in hot_segments.csv)
+
+
+@functools.cache
+def _template():
+    """The bulletin's Jinja template, compiled once per process."""
+    from jinja2 import Environment, select_autoescape
+
+    env = Environment(autoescape=select_autoescape(default=True), trim_blocks=True,
+                      lstrip_blocks=True)
+    return env.from_string((resources.files("hotspots") / "templates" / "report.html.j2")
+                           .read_text(encoding="utf-8"))
 
 
 def render_report(
@@ -89,14 +101,9 @@ def render_report(
     """
     lang = _language(language)
     t = i18n.translator(lang, "bulletin")
-    from jinja2 import Environment, select_autoescape
-
     from hotspots import __version__
 
-    env = Environment(autoescape=select_autoescape(default=True), trim_blocks=True,
-                      lstrip_blocks=True)
-    template = env.from_string((resources.files("hotspots") / "templates" / "report.html.j2")
-                               .read_text(encoding="utf-8"))
+    template = _template()
     run_date = run_date or pd.Timestamp.now(tz=timezone or "UTC").date()
     date_shown = i18n.date_text(run_date, lang)
     base = None

@@ -16,7 +16,7 @@ ORCHESTRATION = ("hotspots.pipeline", "hotspots.cli", "hotspots.__main__", "hots
 DRAWING = ("hotspots.maps", "hotspots.export", "hotspots.report", "hotspots.figures",
            "hotspots.planning.sheet", "hotspots.planning.figure", "hotspots.planning.table",
            "hotspots.intervention.report", "hotspots.intervention.figures",
-           "hotspots.bulletin_sections", "hotspots.patrol_cards")
+           "hotspots.bulletin_sections", "hotspots.patrol_cards", "hotspots.wgs84")
 #: computing modules (every module must be in one of the three groups or in NEUTRAL)
 COMPUTING = (
     "hotspots.stats", "hotspots.weights", "hotspots.segments", "hotspots.noding", "hotspots.snap",

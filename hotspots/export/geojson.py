@@ -19,6 +19,7 @@ import shapely
 
 from hotspots._errors import ValidationError
 from hotspots.export.gpkg import prepare_table
+from hotspots.wgs84 import Wgs84Cache, to_wgs84
 
 __all__ = ["write_geojson"]
 
@@ -26,15 +27,20 @@ _START, _END = "\u0001start", "\u0001end"
 
 
 
-def write_geojson(frame: gpd.GeoDataFrame, path: str | Path, *, precision: int = 6) -> Path:
-    """Write one layer as RFC 7946 GeoJSON in EPSG:4326 (index columns kept as properties)."""
+def write_geojson(frame: gpd.GeoDataFrame, path: str | Path, *, precision: int = 6,
+                  wgs84: Wgs84Cache | None = None) -> Path:
+    """Write one layer as RFC 7946 GeoJSON in EPSG:4326 (index columns kept as properties).
+
+    ``wgs84``: the run's shared reprojections (:mod:`hotspots.wgs84`; None: the open run
+    cache if any), so a layer already reprojected by another writer is not reprojected again.
+    """
     if not isinstance(frame, gpd.GeoDataFrame):
         raise ValidationError(f"GeoJSON needs a GeoDataFrame; got {type(frame).__name__}")
     if frame.crs is None:
         raise ValidationError(f"{path}: the layer has no CRS; cannot convert to EPSG:4326")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = prepare_table(frame).to_crs(4326)
+    data = to_wgs84(prepare_table(frame), cache=wgs84)
     geom_name = data.geometry.name
     geoms = np.asarray(data.geometry.values, dtype=object)
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)

@@ -11,6 +11,7 @@ second.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from pathlib import Path
@@ -26,6 +27,7 @@ from hotspots import symbology as sym
 from hotspots._errors import ValidationError
 from hotspots.layers import Field, spec
 from hotspots.symbology.classes import is_true
+from hotspots.wgs84 import Wgs84Cache, to_wgs84
 
 __all__ = ["balloon_html", "kml_color", "write_kml"]
 
@@ -108,6 +110,14 @@ def _coords(xy: np.ndarray) -> str:
     return " ".join(f"{x:.6f},{y:.6f}" for x, y in xy.tolist())
 
 
+def _coord_chunks(xy: np.ndarray, idx: np.ndarray, n: int) -> list[str]:
+    """``_coords`` of each of ``n`` chunks of ``xy`` (``idx``: the chunk of each row, sorted):
+    every pair formatted in one pass, no array split."""
+    pairs = [f"{x:.6f},{y:.6f}" for x, y in xy.tolist()]
+    bounds = np.searchsorted(idx, np.arange(n + 1)).tolist()
+    return [" ".join(pairs[a:b]) for a, b in itertools.pairwise(bounds)]
+
+
 def _geometry_texts(geoms: np.ndarray) -> list[str | None]:
     """KML geometry of each shapely geometry (None for a missing or empty one)."""
     out: list[str | None] = [None] * len(geoms)
@@ -120,9 +130,8 @@ def _geometry_texts(geoms: np.ndarray) -> list[str | None]:
     lines = np.flatnonzero(np.isin(types, (1, 2)))
     if len(lines):
         xy, idx = shapely.get_coordinates(parts[lines], return_index=True)
-        cuts = np.searchsorted(idx, np.arange(1, len(lines)))
-        for j, chunk in zip(lines.tolist(), np.split(xy, cuts)):
-            texts[j] = ("<LineString><tessellate>1</tessellate><coordinates>" + _coords(chunk)
+        for j, chunk in zip(lines.tolist(), _coord_chunks(xy, idx, len(lines))):
+            texts[j] = ("<LineString><tessellate>1</tessellate><coordinates>" + chunk
                         + "</coordinates></LineString>")
     points = np.flatnonzero(types == 0)
     if len(points):
@@ -133,8 +142,7 @@ def _geometry_texts(geoms: np.ndarray) -> list[str | None]:
     if len(polys):
         rings, ring_owner = shapely.get_rings(parts[polys], return_index=True)
         xy, idx = shapely.get_coordinates(rings, return_index=True)
-        cuts = np.searchsorted(idx, np.arange(1, len(rings)))
-        ring_text = [_coords(c) for c in np.split(xy, cuts)]
+        ring_text = _coord_chunks(xy, idx, len(rings))
         first = np.r_[True, ring_owner[1:] != ring_owner[:-1]]
         body: dict[int, list[str]] = {}
         for r, (o, is_outer) in enumerate(zip(ring_owner.tolist(), first.tolist())):
@@ -234,7 +242,7 @@ def _names(name: str, data: pd.DataFrame, lang: str, class_label: list[str], mul
 
 def write_kml(layers: dict[str, gpd.GeoDataFrame], path: str | Path, *,
               title: str = "hotspots", lang: str = "en", privacy_k: int | None = None,
-              breaks=None) -> Path:
+              breaks=None, wgs84: Wgs84Cache | None = None) -> Path:
     """One KML document with a folder per layer (and per class); returns the path.
 
     Parameters
@@ -251,6 +259,9 @@ def write_kml(layers: dict[str, gpd.GeoDataFrame], path: str | Path, *,
         Words suppressed values ("suppressed (fewer than k)"); applies no rule itself.
     breaks : mapping, optional
         The city's fixed class breaks (as the map's and the QGIS styles').
+    wgs84 : Wgs84Cache, optional
+        The run's shared reprojections (:mod:`hotspots.wgs84`); None: the open run cache,
+        if any.
     """
     lang = i18n.language(lang)
     path = Path(path)
@@ -263,7 +274,7 @@ def write_kml(layers: dict[str, gpd.GeoDataFrame], path: str | Path, *,
         if frame.crs is None:
             raise ValidationError(f"KML layer {name!r} has no CRS; cannot convert to EPSG:4326")
         data = frame.reset_index() if frame.index.name is not None else frame
-        data = data.to_crs(4326)
+        data = to_wgs84(data, cache=wgs84)
         classes, idx, multi = _classes_for(name, data, lang, privacy_k, breaks)
         fields = [c for c in spec(name).kml if c in data.columns]
         shown = [c for c in fields if c not in _HIDDEN and c != spec(name).names]

@@ -7,8 +7,10 @@ with their rank in a circle, near-repeat risk zones dashed, a scale bar and nort
 
 from __future__ import annotations
 
+import hashlib
 import io
 import math
+from collections import OrderedDict
 
 import geopandas as gpd
 import shapely
@@ -24,12 +26,11 @@ ZONE_COLOR = "#7b3294"
 def _labels(anchors, names: list[str], ax, box) -> None:
     """Street names in the map (:func:`hotspots.maps.base.label_anchors`): the longest
     streets first, none closer than a few percent of the map to one already placed."""
-    if anchors is None or not len(anchors):
+    inside = _inside(anchors, box)
+    if inside is None:
         return
     minx, miny, maxx, maxy = box.bounds
     span = max(maxx - minx, maxy - miny)
-    inside = anchors[(anchors["x"] > minx) & (anchors["x"] < maxx) & (anchors["y"] > miny)
-                     & (anchors["y"] < maxy) & (anchors["length"] >= max(60.0, 0.08 * span))]
     placed: list[tuple[float, float]] = []
     gap = 0.07 * span
     for x, y, angle, name in zip(inside["x"].tolist()[:200], inside["y"].tolist()[:200],
@@ -41,6 +42,38 @@ def _labels(anchors, names: list[str], ax, box) -> None:
                 rotation_mode="anchor", ha="center", va="center", zorder=4, style="italic",
                 bbox={"boxstyle": "square,pad=0.05", "fc": "white", "ec": "none",
                       "alpha": 0.75})
+
+
+def _inside(anchors, box):
+    """The label anchors a card's map considers (None when there are none)."""
+    if anchors is None or not len(anchors):
+        return None
+    minx, miny, maxx, maxy = box.bounds
+    span = max(maxx - minx, maxy - miny)
+    return anchors[(anchors["x"] > minx) & (anchors["x"] < maxx) & (anchors["y"] > miny)
+                   & (anchors["y"] < maxy) & (anchors["length"] >= max(60.0, 0.08 * span))]
+
+
+def _drawing_key(near, z, inside, names, shift, box, *args) -> str:
+    """A digest of everything a card's map is drawn from: equal keys, equal PNG bytes."""
+    h = hashlib.sha1()
+    for frame in (near, z, shift):
+        if frame is not None:
+            h.update(b"|".join(shapely.to_wkb(frame.geometry.values).tolist()))
+        h.update(b"#")
+    if inside is not None:
+        for col in ("x", "y", "angle", "length"):
+            h.update(inside[col].to_numpy(dtype=float).tobytes())
+        h.update("\x00".join(names[int(n)] for n in inside["name"].tolist()).encode())
+    h.update(shift["shift_rank"].to_numpy(dtype=float).tobytes())
+    h.update(repr((box.bounds, *args)).encode())
+    return h.hexdigest()
+
+
+#: the last cards' maps by drawing key: the analyst's and the liaison's cards of one run
+#: draw the same maps (same streets, shifts and zones; only table columns differ)
+_DRAWN: OrderedDict[str, bytes] = OrderedDict()
+_DRAWN_MAX = 64
 
 
 def shift_map_png(segments: gpd.GeoDataFrame, shift: gpd.GeoDataFrame, *, color: str,
@@ -67,19 +100,25 @@ def shift_map_png(segments: gpd.GeoDataFrame, shift: gpd.GeoDataFrame, *, color:
         miny, maxy = miny - extra, maxy + extra
     box = shapely.box(minx, miny, maxx, maxy)
     near = segments[shapely.intersects(segments.geometry.values, box)]
-    fig = Figure(figsize=(width_in, height_in))
-    ax = fig.add_axes((0, 0, 1, 1))
-    draw_lines(ax, lines_path(near.geometry.values), color="#bdbdbd", width=1.6, zorder=1)
+    z = None
     if zones is not None and len(zones):
         z = zones.to_crs(crs)
         z = z[shapely.intersects(z.geometry.values, box)]
-        if len(z):
-            draw_lines(ax, lines_path(z.geometry.values), color=ZONE_COLOR, width=3.2,
-                       zorder=2, linestyle=(0, (3, 2)))
     if labels is None:
         from hotspots.maps.base import label_anchors
 
         labels = label_anchors(segments, spacing_m=1e9)
+    key = _drawing_key(near, z, _inside(labels[0], box), labels[1], shift, box, color, lang,
+                       width_in, height_in, crs.to_wkt() if crs is not None else None)
+    if key in _DRAWN:
+        _DRAWN.move_to_end(key)
+        return _DRAWN[key]
+    fig = Figure(figsize=(width_in, height_in))
+    ax = fig.add_axes((0, 0, 1, 1))
+    draw_lines(ax, lines_path(near.geometry.values), color="#bdbdbd", width=1.6, zorder=1)
+    if z is not None and len(z):
+        draw_lines(ax, lines_path(z.geometry.values), color=ZONE_COLOR, width=3.2,
+                   zorder=2, linestyle=(0, (3, 2)))
     _labels(labels[0], labels[1], ax, box)
     draw_lines(ax, lines_path(shift.geometry.values), color=color, width=5.5, zorder=5)
     for _, row in shift.iterrows():
@@ -107,7 +146,10 @@ def shift_map_png(segments: gpd.GeoDataFrame, shift: gpd.GeoDataFrame, *, color:
     fig.patch.set_linewidth(1)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=130, metadata={"Software": None})
-    return buf.getvalue()
+    png = _DRAWN[key] = buf.getvalue()
+    while len(_DRAWN) > _DRAWN_MAX:
+        _DRAWN.popitem(last=False)
+    return png
 
 
 def _scale_bar(ax, minx, miny, maxx, maxy, lang: str) -> None:

@@ -59,6 +59,7 @@ from hotspots.maps.legend import (
 from hotspots.maps.offline import check_offline, embed_assets
 from hotspots.maps.raster_overlay import raster_overlay
 from hotspots.maps.weekly_layer import WeeklyLayer, week_columns
+from hotspots.wgs84 import Wgs84Cache
 
 __all__ = ["build_map", "map_html", "save_map"]
 
@@ -94,6 +95,7 @@ def build_map(
     lang: str = "en",
     breaks: dict | None = None,
     top_n: int = 10,
+    wgs84: Wgs84Cache | None = None,
 ) -> folium.Map:
     """A map of the segment results and every overlay given (None or empty: not drawn).
 
@@ -119,9 +121,12 @@ def build_map(
     rule itself: segment columns and weekly counts must come suppressed already
     (``privacy.liaison_tables``, ``privacy.suppress_weekly_counts``), and weekly counts of
     1 … k−1 are refused.
+
+    ``wgs84``: the run's shared reprojections (:mod:`hotspots.wgs84`; None: the run's open
+    cache, if any), so layers another writer reprojected are not reprojected again.
     """
     lang = i18n.language(lang)
-    seg = prepare_frame(segments, simplify_m=simplify_m)
+    seg = prepare_frame(segments, simplify_m=simplify_m, wgs84=wgs84)
     if len(seg) == 0:
         raise ValidationError("cannot draw a map of zero segments")
     fmap = folium.Map(tiles=None, prefer_canvas=True, control_scale=False, zoom_control=True)
@@ -144,7 +149,8 @@ def build_map(
     layers = {"green_areas": green_areas, "patrol": patrol, "dark_gaps": dark_gaps,
               "lamps": lamps, "incidents": incidents, **(extra or {})}
     layers = {k: v for k, v in layers.items() if v is not None and len(v)}
-    prepared = {k: prepare_frame(v, simplify_m=0 if spec(k).geometry == "point" else simplify_m)
+    prepared = {k: prepare_frame(v, simplify_m=0 if spec(k).geometry == "point" else simplify_m,
+                                 wgs84=wgs84)
                 for k, v in layers.items()}
 
     seg_ds = Dataset(seg, kind="line", fields=spec("segments").tooltip, title="street_name")
@@ -156,7 +162,7 @@ def build_map(
         fmap.add_child(parks)
     water_ds = None
     if water is not None and len(water):
-        water_ds = _water_dataset(water, simplify_m)
+        water_ds = _water_dataset(water, simplify_m, wgs84)
         fmap.add_child(water_ds)
     fmap.add_child(BaseMap(seg_ds, street_labels(segments), parks=parks, water=water_ds))
 
@@ -188,7 +194,8 @@ def build_map(
             _registry_layer(fmap, name, prepared[name], **ctx)
 
     if boundary is not None and len(boundary):
-        _boundary_layer(fmap, legend, prepare_frame(boundary, simplify_m=simplify_m), lang)
+        _boundary_layer(fmap, legend, prepare_frame(boundary, simplify_m=simplify_m, wgs84=wgs84),
+                        lang)
 
     fmap.add_child(legend)
     fmap.add_child(Title(title, subtitle=subtitle))
@@ -291,9 +298,10 @@ def _top_list(fmap, seg_ds: Dataset, layer, seg: gpd.GeoDataFrame, n: int, lang:
     fmap.add_child(TopList(seg_ds, layer, items))
 
 
-def _water_dataset(water: gpd.GeoDataFrame, simplify_m: float) -> Dataset:
+def _water_dataset(water: gpd.GeoDataFrame, simplify_m: float,
+                   wgs84: Wgs84Cache | None = None) -> Dataset:
     """The water of the base map: polygons, or lines when the layer has only lines."""
-    frame = prepare_frame(water, simplify_m=simplify_m)
+    frame = prepare_frame(water, simplify_m=simplify_m, wgs84=wgs84)
     kinds = set(frame.geometry.geom_type.dropna().str.replace("Multi", ""))
     if not kinds <= {"Polygon", "LineString"} or len(kinds) != 1:
         raise ValidationError(f"the water layer must hold only polygons or only lines; got "

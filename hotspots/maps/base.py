@@ -12,10 +12,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
 from jinja2 import Template
 
 from hotspots.maps.layers import SCALE, Dataset, safe_json
+from hotspots.maps.offline import RawMacros
 
 __all__ = ["BaseMap", "label_anchors", "street_labels"]
 
@@ -100,7 +100,7 @@ def street_labels(segments: gpd.GeoDataFrame, *, spacing_m: float = LABEL_SPACIN
             zip(lat.tolist(), lng.tolist(), angle.tolist(), name.tolist())], names
 
 
-class BaseMap(MacroElement):
+class BaseMap(RawMacros):
     """The street network (and parks, water) under every layer, with street-name labels.
 
     ``water``: a Dataset of kind 'polygon' (lakes, the lagoon, wide rivers) or 'line'

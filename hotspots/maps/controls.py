@@ -4,25 +4,26 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from branca.element import Element, MacroElement
+from branca.element import MacroElement
 from folium.map import Layer
 from jinja2 import Template
 
 from hotspots.maps.layers import Dataset, safe_json
+from hotspots.maps.offline import RawElement, RawMacros
 
 __all__ = ["LayerSwitch", "ScaleBar", "Search", "TopList", "texts_script", "top_segments"]
 
 
-def texts_script(lang: str) -> Element:
+def texts_script(lang: str) -> RawElement:
     """A header script setting ``window.hsT``: the runtime's words in ``lang``."""
     from hotspots import i18n
 
     table = {key[len("js."):]: pair[i18n.LANGUAGES.index(i18n.language(lang))]
              for key, pair in i18n.domain("map").items() if key.startswith("js.")}
-    return Element(f"<script>window.hsT = {safe_json(table)};</script>")
+    return RawElement(f"<script>window.hsT = {safe_json(table)};</script>")
 
 
-class Search(MacroElement):
+class Search(RawMacros):
     """A box to find a street by name: its segments are framed and highlighted."""
 
     _template = Template(
@@ -37,7 +38,7 @@ class Search(MacroElement):
         self.spec = safe_json({"t": dataset.title})
 
 
-class TopList(MacroElement):
+class TopList(RawMacros):
     """The top segments as a list: a click zooms to the segment and opens its popup."""
 
     _template = Template(

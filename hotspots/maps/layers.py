@@ -10,16 +10,18 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
 from folium.map import Layer
 from jinja2 import Template
 
 from hotspots._errors import ValidationError
 from hotspots.layers import Field, spec
+from hotspots.maps.offline import RawMacros
+from hotspots.wgs84 import Wgs84Cache, to_wgs84
 
 __all__ = [
     "GAP_FIELDS", "GREEN_FIELDS", "INCIDENT_FIELDS", "LAMP_FIELDS", "PATROL_FIELDS", "SCALE",
     "SEGMENT_FIELDS", "SUPPRESSIBLE", "CompactLayer", "Dataset", "encode_geometry", "encode_lines",
+    "encode_points",
     "field_label", "line_style", "point_style", "polygon_style", "prepare_frame", "safe_json",
     "value_labels"
 ]
@@ -104,6 +106,25 @@ def encode_lines(geoms) -> list:
     return out
 
 
+def encode_points(geoms) -> list:
+    """Many geometries at once as points, same output as ``encode_geometry(g, "point")``
+    for each (points' coordinates rounded together; other geometries one by one)."""
+    geoms = np.asarray(geoms, dtype=object)
+    out: list = [None] * len(geoms)
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    is_point = ok & (shapely.get_type_id(geoms) == 0)
+    rows = np.flatnonzero(is_point)
+    if len(rows):
+        xy = shapely.get_coordinates(geoms[rows])
+        # round() of a float and np.rint both round half to even: the same integers
+        q = np.rint(xy[:, ::-1] * SCALE).astype(np.int64).tolist()
+        for r, pair in zip(rows.tolist(), q):
+            out[r] = pair
+    for r in np.flatnonzero(ok & ~is_point).tolist():
+        out[r] = encode_geometry(geoms[r], "point")
+    return out
+
+
 def encode_geometry(geom, kind: str):
     """One geometry in the runtime's compact form (see assets/hotspots-map.js)."""
     if geom is None or geom.is_empty:
@@ -139,8 +160,12 @@ def _column(series: pd.Series, field: Field):
     return [round(v, dec) if math.isfinite(v) else None for v in values], None
 
 
-def prepare_frame(frame: gpd.GeoDataFrame, *, simplify_m: float = 0.5) -> gpd.GeoDataFrame:
-    """A copy in EPSG:4326 with the index as a column, simplified in metres when projected."""
+def prepare_frame(frame: gpd.GeoDataFrame, *, simplify_m: float = 0.5,
+                  wgs84: Wgs84Cache | None = None) -> gpd.GeoDataFrame:
+    """A copy in EPSG:4326 with the index as a column, simplified in metres when projected.
+
+    The geometries come from ``wgs84`` (or the run's open cache, :mod:`hotspots.wgs84`) when
+    they were reprojected before in this run."""
     if not isinstance(frame, gpd.GeoDataFrame):
         raise ValidationError("a map layer needs a GeoDataFrame; got " + type(frame).__name__)
     if frame.crs is None:
@@ -148,13 +173,10 @@ def prepare_frame(frame: gpd.GeoDataFrame, *, simplify_m: float = 0.5) -> gpd.Ge
     out = frame
     if out.index.name is not None and out.index.name not in out.columns:
         out = out.reset_index()
-    out = out.copy()
-    if simplify_m and out.crs.is_projected:
-        out["geometry"] = out.geometry.simplify(simplify_m, preserve_topology=True)
-    return out.to_crs(4326)
+    return to_wgs84(out, simplify_m=simplify_m, cache=wgs84)
 
 
-class Dataset(MacroElement):
+class Dataset(RawMacros):
     """Geometry and the fields of one table, written once and shared by layers that draw it."""
 
     _template = Template(
@@ -187,6 +209,7 @@ class Dataset(MacroElement):
             if dictionary is not None:
                 dicts[f.column] = dictionary
         geoms = (encode_lines(frame.geometry.values) if kind == "line"
+                 else encode_points(frame.geometry.values) if kind in ("point", "cluster")
                  else [encode_geometry(g, kind) for g in frame.geometry])
         self.present = [g is not None for g in geoms]
         self.payload = safe_json({"g": [g if g is not None else [] for g in geoms],
@@ -229,7 +252,7 @@ def _emerging_names(lang: str) -> dict[str, str]:
     return {c.name: (c.name_pt if pt else c.name) for c in CATEGORIES}
 
 
-class CompactLayer(Layer):
+class CompactLayer(Layer, RawMacros):
     """A switchable layer drawing (a subset of) a Dataset with one style per class index.
 
     Hovering shows a compact tooltip (the feature's name, its class in this layer and the

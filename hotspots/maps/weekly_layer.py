@@ -15,6 +15,7 @@ from jinja2 import Template
 from hotspots import symbology as sym
 from hotspots._errors import ValidationError
 from hotspots.maps.layers import Dataset, line_style, safe_json
+from hotspots.maps.offline import RawMacros
 from hotspots.weekly import week_columns
 
 __all__ = ["WeeklyLayer", "weekly_matrix"]
@@ -46,7 +47,7 @@ def weekly_matrix(weekly: pd.DataFrame, segment_ids: pd.Index
     return rows[keep], values[keep], list(cols.values())
 
 
-class WeeklyLayer(Layer):
+class WeeklyLayer(Layer, RawMacros):
     """A switchable layer of segments coloured by incidents in the week chosen on a slider."""
 
     _template = Template(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -44,6 +47,32 @@ def write_outputs(result: WeekResult, folder: Path) -> dict[str, Path]:
 
     ``manifest.json`` is written last by the caller, once every other file exists.
     """
+    from hotspots.wgs84 import run_cache
+
+    # each layer reprojected to EPSG:4326 once for every writer below; the run's tables
+    # (hundreds of thousands of objects, alive throughout) left out of the garbage
+    # collector's scans while the writers allocate millions of short-lived ones
+    with run_cache(), _frozen_heap():
+        return _write_all(result, folder)
+
+
+@contextmanager
+def _frozen_heap() -> Iterator[None]:
+    """Move every object alive now to the collector's permanent generation for the block
+    (``gc.freeze``): a full collection then scans only what the block allocates. Cycles made
+    inside the block are still collected. Nothing is done when a caller froze objects
+    already (their freeze is theirs to undo)."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def _write_all(result: WeekResult, folder: Path) -> dict[str, Path]:
     config = result.config
     out = config.outputs
     files: dict[str, Path] = {}

@@ -1,0 +1,79 @@
+"""The per-run WGS 84 cache gives what geopandas gives, and reprojects each geometry once."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from hotspots import wgs84
+
+
+def _frame(n=50):
+    rng = np.random.default_rng(3)
+    x0, y0 = 370_000.0, 6_480_000.0
+    lines = [shapely.LineString([(x0 + a, y0 + b), (x0 + a + 40, y0 + b + 0.2),
+                                 (x0 + a + 100, y0 + b)])
+             for a, b in rng.uniform(0, 5_000, size=(n, 2))]
+    if n > 7:
+        lines[7] = None  # a missing geometry stays missing
+    return gpd.GeoDataFrame({"v": np.arange(n)}, geometry=lines, crs="EPSG:31982")
+
+
+def _same(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> None:
+    assert a.crs == b.crs
+    assert list(a.columns) == list(b.columns)
+    assert a.index.equals(b.index)
+    wa = [None if g is None else shapely.to_wkb(g) for g in a.geometry]
+    wb = [None if g is None else shapely.to_wkb(g) for g in b.geometry]
+    assert wa == wb  # bit for bit, not within a tolerance
+
+
+def test_cache_equals_geopandas_and_hits_on_derived_tables():
+    frame = _frame()
+    plain = frame.copy()
+    plain["geometry"] = plain.geometry.simplify(0.5, preserve_topology=True)
+    plain = plain.to_crs(4326)
+    cache = wgs84.Wgs84Cache()
+    first = wgs84.to_wgs84(frame, simplify_m=0.5, cache=cache)
+    _same(first, plain)
+    assert (cache.hits, cache.misses) == (0, 50)
+    # a row subset of a copy with fewer columns: the same shapely objects, all hits
+    sub = frame.copy()[["geometry"]].iloc[10:30]
+    again = wgs84.to_wgs84(sub, simplify_m=0.5, cache=cache)
+    _same(again, plain[["geometry"]].iloc[10:30])
+    assert (cache.hits, cache.misses) == (20, 50)
+    # another tolerance is another entry (no simplification: to_crs alone)
+    raw = wgs84.to_wgs84(frame, cache=cache)
+    _same(raw, frame.to_crs(4326))
+    assert cache.misses == 100 and len(cache) == 100
+    # the input is not changed
+    assert frame.crs == "EPSG:31982"
+
+
+def test_without_cache_and_run_cache_scope():
+    frame = _frame(10)
+    assert wgs84.active() is None
+    _same(wgs84.to_wgs84(frame, simplify_m=0.5),
+          frame.assign(geometry=frame.geometry.simplify(0.5)).to_crs(4326))
+    with wgs84.run_cache() as outer:
+        assert wgs84.active() is outer
+        with wgs84.run_cache() as inner:
+            assert inner is outer
+        wgs84.to_wgs84(frame)
+        wgs84.to_wgs84(frame.iloc[:4])
+        assert (outer.hits, outer.misses) == (4, 10)
+    assert wgs84.active() is None
+
+
+def test_same_object_twice_and_geographic_input():
+    frame = _frame(5)
+    twice = gpd.GeoDataFrame(geometry=[frame.geometry.iloc[0]] * 3, crs=frame.crs)
+    cache = wgs84.Wgs84Cache()
+    out = wgs84.to_wgs84(twice, cache=cache)
+    assert len(cache) == 1 and cache.misses == 3
+    assert out.geometry.iloc[0].equals_exact(frame.geometry.iloc[:1].to_crs(4326).iloc[0], 0)
+    geo = frame.to_crs(4326)
+    same = wgs84.to_wgs84(geo, simplify_m=0.5, cache=cache)  # degrees: never simplified
+    _same(same, geo)
+
