@@ -25,6 +25,20 @@ def pytest_collection_modifyitems(config, items):
                                                         "(bash .ci/run installs it)"))
 
 
+#: flags of every headless Chromium the tests start (no sandbox in containers, no GPU)
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    """One headless Chromium per test module (playwright, the Debian binary)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     """Path of the Debian chromium binary (tests fail in CI if it is missing)."""

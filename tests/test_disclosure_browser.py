@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pyogrio
 import pytest
-from test_browser import ARGS, OfflinePage
+from test_browser import OfflinePage
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -20,15 +20,6 @@ map.eachLayer(g => {
 });
 return out;
 """
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium_path, args=ARGS)
-        yield b
-        b.close()
 
 
 def test_liaison_popups_say_why_each_value_is_empty(browser, pt_week_run):

@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-from test_browser import browser  # noqa: F401 (the shared headless-Chromium fixture)
 from test_planning import toy_plan
 
 from hotspots._errors import MissingDependencyError, ValidationError
@@ -76,7 +75,7 @@ def pdf_pages(path: Path) -> list[str]:
 @pytest.mark.slow
 @pytest.mark.parametrize("language", ["pt", "en"])
 @pytest.mark.parametrize("which", ["sample", "crowded"])
-def test_council_sheet_prints_to_at_most_two_pages(plans, browser, chromium_path, tmp_path,  # noqa: F811
+def test_council_sheet_prints_to_at_most_two_pages(plans, browser, chromium_path, tmp_path,
                                                     language, which):
     p = plans[which]
     html = write_council_sheet(p, tmp_path / f"sheet_{language}.html", language=language)

@@ -9,21 +9,12 @@ import re
 from pathlib import Path
 
 import pytest
-from test_browser import ARGS, ARTIFACTS, OfflinePage
+from test_browser import ARTIFACTS, OfflinePage
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 DESKTOP = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium_path, args=ARGS)
-        yield b
-        b.close()
 
 
 def _open(browser, path: Path, viewport: dict) -> OfflinePage:
