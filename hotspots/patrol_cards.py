@@ -13,8 +13,6 @@ from __future__ import annotations
 import base64
 import functools
 import math
-import os
-import tempfile
 from importlib import resources
 from pathlib import Path
 
@@ -25,6 +23,7 @@ import shapely
 
 from hotspots import i18n
 from hotspots import symbology as sym
+from hotspots.export.files import write_text_atomic
 
 __all__ = ["cross_streets", "patrol_cards_html", "write_patrol_cards"]
 
@@ -207,11 +206,4 @@ def _zone_items(zones, lang: str, t) -> list[str]:
 def write_patrol_cards(patrol: gpd.GeoDataFrame, segments: gpd.GeoDataFrame, path: str | Path,
                        **options) -> Path:
     """Write :func:`patrol_cards_html` to ``path`` (a temporary file, then moved in place)."""
-    page = patrol_cards_html(patrol, segments, **options)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(page)
-    os.replace(tmp, path)
-    return path
+    return write_text_atomic(path, patrol_cards_html(patrol, segments, **options))

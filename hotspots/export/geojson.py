@@ -8,8 +8,6 @@ segments take a fraction of a second; the content is what GDAL's RFC 7946 writer
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,6 +16,7 @@ import pandas as pd
 import shapely
 
 from hotspots._errors import ValidationError
+from hotspots.export.files import write_text_atomic
 from hotspots.export.gpkg import prepare_table
 from hotspots.wgs84 import Wgs84Cache, to_wgs84
 
@@ -71,12 +70,4 @@ def write_geojson(frame: gpd.GeoDataFrame, path: str | Path, *, precision: int =
                    + piece[skip:])
     body = "".join(out)
     text = '{"type":"FeatureCollection","features":[' + body + "\n]}\n"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_text_atomic(path, text)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from hotspots._errors import MissingDependencyError, ValidationError
+from hotspots.export.files import write_text_atomic
 from hotspots.planning import wording
 from hotspots.planning.figure import plan_map_png
 from hotspots.planning.planner import Plan
@@ -343,14 +344,7 @@ def write_council_sheet(plan: Plan, path: str | Path, *, language: str,
     Path
         The HTML; :func:`council_sheet_pdf` prints it to PDF in headless Chromium.
     """
-    html = council_sheet_html(plan, language=language, title=title)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(html)
-    os.replace(tmp, path)
-    return path
+    return write_text_atomic(path, council_sheet_html(plan, language=language, title=title))
 
 
 def council_sheet_pdf(html_path: str | Path, pdf_path: str | Path, *,
