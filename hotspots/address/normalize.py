@@ -74,15 +74,14 @@ _VALUED = re.compile(r"^(?:APTO|APT|AP|APARTAMENTO|BLOCO|BL|CASA|CS|SALA|SL|LOJA
                      r"(?:\s|$))")
 _BAIRRO_WORD = re.compile(r"^(?:BAIRRO|BAIRRO:|B\.)\s*")
 _PARTS = re.compile(r"\s+[-–]\s+|\s*[,;]\s*")
-_NAME_NUMBER_BEFORE = re.compile(r"(?:^|\s)(?:BR|RS|SC|PR|SP|ERS|RST|RSC|RSC|KM|QUADRA|QD|LOTE|"
+_NAME_NUMBER_BEFORE = re.compile(r"(?:^|\s)(?:BR|RS|SC|PR|SP|ERS|RST|RSC|KM|QUADRA|QD|LOTE|"
                                  r"LT|BLOCO|BL|APTO|AP|CASA|SALA|TRAVESSA|TV|NUCLEO)\.?\s*$")
 _NAME_NUMBER_AFTER = re.compile(r"^\s+(?:DE|DA|DO|DOS|DAS)\s")
 _SPACES = re.compile(r"\s+")
 _NON_DIGIT = re.compile(r"\D")
 _DIGIT = re.compile(r"\d")
 _LETTER = re.compile(r"[^\W\d_]")
-_UPPER = re.compile(r"[A-Z]")
-_ONE_LETTER = re.compile(r"[A-Z]")
+_UPPER = re.compile(r"[A-Z]")  # one upper-case letter (search: any; fullmatch: the whole)
 _TWO_LETTERS = re.compile(r"[A-Z]{2}")
 _SPACE_DIGIT = re.compile(r"\s+\d")
 _UF_AFTER_DASH = re.compile(r"[-/]\s*[A-Z]{2}\s*$")
@@ -427,7 +426,7 @@ def _classify_rest(text: str, up: str, suffix_free: bool) -> tuple[str, str, str
     """Split what follows a number into (complement, bairro, number suffix)."""
     if not up:
         return "", "", ""
-    if suffix_free and _ONE_LETTER.fullmatch(up):
+    if suffix_free and _UPPER.fullmatch(up):
         return "", "", up
     complement, bairro = [], ""
     pos = 0
