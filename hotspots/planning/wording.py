@@ -163,11 +163,13 @@ KINDS_PT = {"park": "parque", "garden": "jardim", "playground": "parquinho", "sq
 
 def language_code(language: str) -> str:
     """'en' or 'pt' from a language tag ('pt-BR', 'pt_BR', 'en-GB', …)."""
-    code = str(language).strip().lower().replace("_", "-").split("-")[0]
-    if code not in LANGUAGES:
+    from hotspots.i18n.catalogue import language as catalogue_language
+
+    try:
+        return catalogue_language(language)
+    except ValidationError:
         raise ValidationError(f"language={language!r}: plans are written in English ('en') or "
-                              "Portuguese ('pt', 'pt-BR')")
-    return code
+                              "Portuguese ('pt', 'pt-BR')") from None
 
 
 _PT_MARKS = str.maketrans(",.", ".,")  #: English separators swapped for Portuguese ones
