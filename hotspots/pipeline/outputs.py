@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from hotspots import export, geocode, maps, privacy
+from hotspots.pipeline import forked
 from hotspots.pipeline.cards import write_cards
 from hotspots.pipeline.liaison import write_liaison
 from hotspots.pipeline.result import WeekResult
@@ -74,11 +75,32 @@ def _frozen_heap() -> Iterator[None]:
 
 def _write_all(result: WeekResult, folder: Path) -> dict[str, Path]:
     config = result.config
-    out = config.outputs
     files: dict[str, Path] = {}
     tables = result.layers()
+    summary = result.summary()  # computes the liaison release too (its privacy report)
+    title, subtitle, attribution = _map_texts(result, summary)
+    # the liaison folder is written beside the rest, in a second process when there is a
+    # second core (hotspots.pipeline.forked): the two halves cost about the same
+    liaison = forked.start(lambda: write_liaison(result, folder / "liaison", title=title,
+                                                 subtitle=subtitle, attribution=attribution),
+                           processes=config.outputs.writer_processes)
+    try:
+        _write_analyst(result, folder, files, tables=tables, summary=summary, title=title,
+                       subtitle=subtitle, attribution=attribution)
+        files["liaison"] = liaison.wait()
+    except BaseException:
+        liaison.cancel()
+        raise
+    return files
+
+
+def _write_analyst(result: WeekResult, folder: Path, files: dict[str, Path], *, tables: dict,
+                   summary: dict, title: str, subtitle: str | None,
+                   attribution: str | None) -> None:
+    """Every output of the run folder but the liaison folder, into ``files``."""
+    config = result.config
+    out = config.outputs
     rasters = result.rasters()
-    summary = result.summary()
     analyst = privacy.analyst_tables({k: v for k, v in tables.items() if k != "rejects"},
                                      incident_columns=INCIDENT_COLUMNS)
     lang = config.parameters.language
@@ -104,7 +126,6 @@ def _write_all(result: WeekResult, folder: Path) -> dict[str, Path]:
     for name, raster in rasters.items():
         files[name], files[f"{name}_style"] = export.write_raster(raster, folder / f"{name}.tif",
                                                                   lang=lang)
-    title, subtitle, attribution = _map_texts(result, summary)
     incidents = (privacy.incident_points(tables["incidents"])
                  if out.include_incident_points else None)
     fmap = maps.build_map(
@@ -117,15 +138,11 @@ def _write_all(result: WeekResult, folder: Path) -> dict[str, Path]:
                                       "near_repeat_zones") if k in tables},
         lang=lang, breaks=map_breaks)
     files["map"] = maps.save_map(fmap, folder / "map.html")
-
     files["patrol_cards"] = write_cards(result, folder / "patrol_cards.html",
                                         patrol=tables.get("patrol"),
                                         segments=analyst["segments"], zones=result._zones(),
                                         privacy_k=None)
-    files["liaison"] = write_liaison(result, folder / "liaison", title=title,
-                                     subtitle=subtitle, attribution=attribution)
     files["report"] = _write_report(result, summary, folder / "report.html")
-    return files
 
 
 def _write_rejects(rejects, path: Path, *, lang: str, dialect: str) -> Path:

@@ -1,0 +1,185 @@
+"""One writer run beside the others in a forked process, its result or error brought back.
+
+The outputs of a run split into two independent halves of similar cost: the analyst's files
+and the liaison folder. On a machine with two cores or more, :func:`start` forks the process
+(POSIX ``fork``: the child sees the finished analysis as it is, nothing is pickled or
+recomputed) and runs one half in the child while the caller writes the other; :meth:`Job.wait`
+returns the child's value or raises its exception in the caller (an ``OSError`` keeps its
+errno, so disk full is still exit 5).
+
+The child runs only the given function and leaves with ``os._exit``: it never runs the caller's
+``finally`` blocks (the run lock, the temporary folder's clean-up) nor ``atexit`` handlers, and
+SIGINT/SIGTERM kill it outright. The caller stops and reaps the child when it fails itself
+(:meth:`Job.cancel`), so no process outlives the run.
+
+:func:`start` falls back to running the function in the caller (at :meth:`Job.wait`) where a
+fork is unavailable or unsafe: no ``os.fork`` (Windows), one usable core, ``processes=1``, a
+caller that is not the main thread (a dask worker's task, a thread pool) or a daemonic
+process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import signal
+import sys
+import threading
+import traceback
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+from hotspots._errors import HotspotsError
+
+__all__ = ["ChildFailedError", "Job", "can_fork", "start"]
+
+
+class ChildFailedError(HotspotsError):
+    """The writer process ended without a result (killed, out of memory, or its error could not
+    be brought back); the message has what is known."""
+
+
+def can_fork(processes: int = 2) -> bool:
+    """Whether :func:`start` would run a job in a second process here."""
+    if processes < 2 or not hasattr(os, "fork"):
+        return False
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if not cores or cores < 2:
+        return False
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    return not multiprocessing.current_process().daemon
+
+
+class Job:
+    """A function running in a forked child (or deferred to :meth:`wait` in the caller)."""
+
+    def __init__(self, fn: Callable[[], Any], *, fork: bool):
+        self._fn: Callable[[], Any] | None = fn
+        self.pid: int | None = None
+        self._read: int | None = None
+        if fork:
+            self._fork(fn)
+
+    @property
+    def forked(self) -> bool:
+        """Whether the function runs in a second process."""
+        return self.pid is not None
+
+    def _fork(self, fn: Callable[[], Any]) -> None:
+        read, write = os.pipe()
+        for stream in (sys.stdout, sys.stderr):  # nothing buffered is written twice
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        with warnings.catch_warnings():
+            # Python ≥ 3.12 warns when forking a process with threads (numba's, BLAS's): the
+            # child runs only this function, which takes no lock those threads hold
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+        if pid == 0:  # the child: run, report, leave without unwinding the caller's stack
+            code = 0
+            try:
+                os.close(read)
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                _send(write, _outcome(fn))
+            except BaseException:  # nothing may escape the child
+                code = 70
+            finally:
+                os._exit(code)
+        os.close(write)
+        self.pid, self._read, self._fn = pid, read, None
+
+    def wait(self) -> Any:
+        """The function's value; its exception is raised here (with the child's traceback
+        attached as a note when it ran in the child)."""
+        if self.pid is None:
+            fn, self._fn = self._fn, None
+            if fn is None:
+                raise RuntimeError("Job.wait called twice")
+            return fn()
+        assert self._read is not None
+        with os.fdopen(self._read, "rb") as pipe:
+            self._read = None
+            data = pipe.read()
+        status = self._reap()
+        if not data:
+            raise ChildFailedError(
+                f"the process writing the outputs in parallel ended without a result "
+                f"({_status_text(status)}). Fix: look for an out-of-memory kill in the system "
+                "log, or set [outputs] writer_processes = 1 to write in one process.")
+        try:
+            kind, value, text = pickle.loads(data)
+        except Exception as exc:  # an unpicklable error: keep its text
+            raise ChildFailedError(f"the parallel writer failed and its error could not be "
+                                   f"read back: {exc}") from None
+        if kind == "ok":
+            return value
+        if isinstance(value, BaseException):
+            value.add_note("(in the process writing the outputs in parallel)\n" + text)
+            raise value
+        raise ChildFailedError(f"the parallel writer failed:\n{text}")
+
+    def cancel(self) -> None:
+        """Stop the child (the caller is failing) and reap it; no-op when done or inline."""
+        self._fn = None
+        if self.pid is None:
+            return
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        if self._read is not None:
+            os.close(self._read)
+            self._read = None
+        self._reap()
+
+    def _reap(self) -> int:
+        pid, self.pid = self.pid, None
+        if pid is None:
+            return 0
+        while True:
+            try:
+                return os.waitpid(pid, 0)[1]
+            except InterruptedError:
+                continue
+            except ChildProcessError:
+                return 0
+
+
+def start(fn: Callable[[], Any], *, processes: int = 2) -> Job:
+    """Run ``fn()`` (no arguments; its value must pickle) in a forked child when
+    :func:`can_fork` allows, else later in the caller; get the value with :meth:`Job.wait`."""
+    return Job(fn, fork=can_fork(processes))
+
+
+def _outcome(fn: Callable[[], Any]) -> tuple[str, Any, str]:
+    try:
+        return "ok", fn(), ""
+    except BaseException as exc:  # sent to the caller, raised there
+        return "error", exc, traceback.format_exc()
+
+
+def _send(fd: int, outcome: tuple[str, Any, str]) -> None:
+    try:
+        data = pickle.dumps(outcome)
+    except Exception:  # an unpicklable value or error: send its text
+        _kind, value, text = outcome
+        data = pickle.dumps(("error", None, text or f"unpicklable result {value!r}"))
+    with os.fdopen(fd, "wb") as pipe:
+        pipe.write(data)
+
+
+def _status_text(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        try:
+            name = signal.Signals(sig).name
+        except ValueError:
+            name = str(sig)
+        return f"killed by {name}"
+    return f"exit status {os.WEXITSTATUS(status)}" if os.WIFEXITED(status) else str(status)

@@ -1,0 +1,138 @@
+"""The liaison folder written in a forked process: value and errors brought back, no process
+left behind, the caller's clean-up run once, the same files as in one process."""
+
+from __future__ import annotations
+
+import dataclasses
+import errno
+import hashlib
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from hotspots.pipeline import forked
+
+pytestmark = pytest.mark.skipif(not forked.can_fork(), reason="needs os.fork and 2 cores")
+
+
+def _no_child_left():
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+def test_the_value_comes_from_another_process():
+    job = forked.start(lambda: {"pid": os.getpid(), "path": Path("x") / "y"})
+    assert job.forked
+    value = job.wait()
+    assert value["pid"] != os.getpid() and value["path"] == Path("x/y")
+    _no_child_left()
+
+
+def test_an_oserror_comes_back_with_its_errno_and_the_child_traceback():
+    def full():
+        raise OSError(errno.ENOSPC, "No space left on device", "/out/liaison/layers.gpkg")
+
+    job = forked.start(full)
+    with pytest.raises(OSError) as info:
+        job.wait()
+    assert info.value.errno == errno.ENOSPC
+    assert info.value.filename == "/out/liaison/layers.gpkg"
+    notes = "".join(getattr(info.value, "__notes__", []))
+    assert "in the process writing the outputs in parallel" in notes and "def full" not in notes
+    assert "in full" in notes  # the child's traceback names the failing function
+    _no_child_left()
+
+
+def test_a_killed_child_is_an_error_naming_the_signal():
+    job = forked.start(lambda: os.kill(os.getpid(), signal.SIGKILL))
+    with pytest.raises(forked.ChildFailedError, match="killed by SIGKILL"):
+        job.wait()
+    _no_child_left()
+
+
+def test_an_unpicklable_value_is_an_error_not_a_hang():
+    job = forked.start(lambda: threading.Lock())
+    with pytest.raises(forked.ChildFailedError, match="unpicklable result"):
+        job.wait()
+
+
+def test_cancel_stops_a_running_child_and_reaps_it():
+    job = forked.start(lambda: time.sleep(60))
+    pid = job.pid
+    t0 = time.perf_counter()
+    job.cancel()
+    assert time.perf_counter() - t0 < 5
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    _no_child_left()
+
+
+def test_the_child_never_runs_the_callers_clean_up(tmp_path):
+    marker = tmp_path / "cleanup.txt"
+
+    def fails():
+        raise KeyError("boom")
+
+    try:
+        job = forked.start(fails)
+        with pytest.raises(KeyError):
+            job.wait()
+    finally:
+        with marker.open("a") as f:
+            f.write(f"{os.getpid()}\n")
+    assert marker.read_text().split() == [str(os.getpid())]
+
+
+def test_one_process_when_asked_or_off_the_main_thread():
+    job = forked.start(os.getpid, processes=1)
+    assert not job.forked and job.wait() == os.getpid()
+    seen = {}
+
+    def in_thread():
+        j = forked.start(os.getpid)
+        seen["forked"], seen["pid"] = j.forked, j.wait()
+
+    t = threading.Thread(target=in_thread)
+    t.start()
+    t.join()
+    assert seen == {"forked": False, "pid": os.getpid()}
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    """Bytes of every file (GeoPackages: their tables, without the style timestamps)."""
+    import pyogrio
+
+    out = {}
+    for p in sorted(folder.rglob("*")):
+        if p.is_dir():
+            continue
+        rel = str(p.relative_to(folder))
+        if p.suffix == ".gpkg":
+            for layer, _ in pyogrio.list_layers(p):
+                df = pyogrio.read_dataframe(p, layer=layer).drop(columns=["update_time"],
+                                                                errors="ignore")
+                out[f"{rel}:{layer}"] = hashlib.sha256(df.to_csv().encode()).hexdigest()
+        else:
+            out[rel] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+def test_two_processes_write_the_same_files_as_one(sample_result, tmp_path):
+    from hotspots.pipeline.outputs import write_outputs
+
+    folders = {}
+    for n in (1, 2):
+        cfg = sample_result.config
+        result = dataclasses.replace(
+            sample_result, config=dataclasses.replace(
+                cfg, outputs=dataclasses.replace(cfg.outputs, writer_processes=n)))
+        folders[n] = tmp_path / f"p{n}"
+        folders[n].mkdir()
+        files = write_outputs(result, folders[n])
+        assert files["liaison"] == folders[n] / "liaison"
+    one, two = _hashes(folders[1]), _hashes(folders[2])
+    assert any(k.startswith("liaison/") for k in one) and one == two
