@@ -1,13 +1,14 @@
 """GeoJSON per layer (RFC 7946: EPSG:4326, 6 decimals, exterior rings counter-clockwise).
 
 Written in one pass with vectorised serialisers — GEOS writes the geometries
-(``shapely.to_geojson``), pandas the properties (one JSON object per row) — so a city's 20,000
+(``shapely.to_geojson``), pandas the properties (one JSON object per line) — so a city's 20,000
 segments take a fraction of a second; the content is what GDAL's RFC 7946 writer gives
 (``tests/test_export.py`` reads both back and compares them).
 """
 
 from __future__ import annotations
 
+from itertools import repeat
 from pathlib import Path
 
 import geopandas as gpd
@@ -23,7 +24,6 @@ from hotspots.wgs84 import Wgs84Cache, to_wgs84
 __all__ = ["write_geojson"]
 
 _START, _END = "\u0001start", "\u0001end"
-
 
 
 def write_geojson(frame: gpd.GeoDataFrame, path: str | Path, *, precision: int = 6,
@@ -52,22 +52,21 @@ def write_geojson(frame: gpd.GeoDataFrame, path: str | Path, *, precision: int =
     for col in props.columns:
         if pd.api.types.is_float_dtype(props[col].dtype):
             props[col] = props[col].where(np.isfinite(props[col].to_numpy(dtype=float)))
-    # one pandas serialisation for every row's properties, between two marker keys that
-    # the loop below turns into each feature's opening and its geometry (a marker cannot be
-    # forged by data: quotes inside string values come out escaped)
-    props.insert(0, _START, np.arange(len(props)))
-    props[_END] = 0
-    records = props.to_json(orient="records", date_format="iso", double_precision=15,
-                            force_ascii=False)
     shapes = [g if g is not None else "null" for g in geometry.tolist()]
-    records = records.replace(',"\\u0001end":0}', "}}").replace('"\\u0001end":0}', "}}")
-    pieces = records[1:-1].split('{"\\u0001start":')
-    out = []
-    for k, piece in enumerate(pieces[1:]):
-        skip = len(str(k))
-        skip += piece[skip:skip + 1] == ","
-        out.append(f'\n{{"type":"Feature","geometry":{shapes[k]},"properties":{{'
-                   + piece[skip:])
-    body = "".join(out)
+    if props.shape[1] == 0:
+        tails = ["}},"] * len(props)
+    else:
+        # one pandas serialisation for every row's properties between two marker keys: the
+        # first splits the rows, the second becomes the end of each feature (a marker cannot
+        # be forged by data: quotes inside string values come out escaped)
+        props.insert(0, _START, 0)
+        props[_END] = 0
+        records = props.to_json(orient="records", date_format="iso", double_precision=15,
+                                force_ascii=False)
+        tails = records.replace(',"\\u0001end":0}', "}}").split('{"\\u0001start":0,')[1:]
+    if tails:  # each tail is a row's properties, "}}" and the "," or "]" after it
+        tails[-1] = tails[-1][:-1]
+    body = "".join(map("".join, zip(repeat('\n{"type":"Feature","geometry":'), shapes,
+                                    repeat(',"properties":{'), tails)))
     text = '{"type":"FeatureCollection","features":[' + body + "\n]}\n"
     return write_text_atomic(path, text)
