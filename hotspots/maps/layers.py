@@ -98,11 +98,17 @@ def encode_lines(geoms) -> list:
     d = q.copy()
     d[1:] -= np.where(new_part[1:, None], 0, q[:-1])
     flat = d.ravel().tolist()
-    bounds = np.searchsorted(pidx, np.arange(len(parts) + 1)) * 2
-    for row in ok:
+    bounds = (np.searchsorted(pidx, np.arange(len(parts) + 1)) * 2).tolist()
+    chunks = [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+    rows = ok[owner].tolist()
+    if len(parts) == len(ok):  # one part per geometry (the usual street segment)
+        for row, chunk in zip(rows, chunks):
+            out[row] = [chunk]
+        return out
+    for row in ok.tolist():
         out[row] = []
-    for part, (a, b) in enumerate(zip(bounds[:-1].tolist(), bounds[1:].tolist())):
-        out[ok[owner[part]]].append(flat[a:b])
+    for row, chunk in zip(rows, chunks):
+        out[row].append(chunk)
     return out
 
 
@@ -143,8 +149,14 @@ def encode_geometry(geom, kind: str):
 def _column(series: pd.Series, field: Field):
     """(values, dictionary or None) for one column, JSON-ready (NaN → null)."""
     if field.kind == "text":
-        text = series.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v))
-                          or v is pd.NA else str(v))
+        if isinstance(series.dtype, pd.StringDtype) or (
+                series.dtype == object and pd.api.types.infer_dtype(series, skipna=True)
+                in ("string", "empty")):
+            text = series  # texts already: factorized as they are (missing ones → null)
+        else:
+            text = series.map(lambda v: None if v is None or (isinstance(v, float)
+                                                              and np.isnan(v))
+                              or v is pd.NA else str(v))
         codes, uniques = pd.factorize(text, use_na_sentinel=True)
         values = [None if c < 0 else int(c) for c in codes]
         return values, [str(u) for u in uniques]
