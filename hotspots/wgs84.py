@@ -20,6 +20,7 @@ from contextlib import contextmanager
 
 import geopandas as gpd
 import numpy as np
+import shapely
 from pyproj import CRS
 
 __all__ = ["Wgs84Cache", "active", "run_cache", "to_wgs84"]
@@ -74,10 +75,26 @@ class Wgs84Cache:
 
 
 def _compute(geoms: np.ndarray, crs: CRS, tol: float) -> np.ndarray:
-    series = gpd.GeoSeries(geoms, crs=crs)
     if tol:
-        series = series.simplify(tol, preserve_topology=True)
+        geoms = _simplify(geoms, tol)
+    series = gpd.GeoSeries(geoms, crs=crs)
     return np.asarray(series.to_crs(4326).values, dtype=object)
+
+
+def _simplify(geoms: np.ndarray, tol: float) -> np.ndarray:
+    """``shapely.simplify(geoms, tol, preserve_topology=True)``, skipping what it cannot
+    change: points and two-point lines (a simplified line keeps its end points), which are
+    most of a city's block faces."""
+    kind = shapely.get_type_id(geoms)
+    fixed = ((kind == 0) | (kind == 4)
+             | ((kind == 1) & (shapely.get_num_coordinates(geoms) <= 2))
+             | shapely.is_missing(geoms))
+    if fixed.all():
+        return geoms
+    out = np.array(geoms, dtype=object, copy=True)
+    todo = ~fixed
+    out[todo] = shapely.simplify(geoms[todo], tol, preserve_topology=True)
+    return out
 
 
 def to_wgs84(frame: gpd.GeoDataFrame, *, simplify_m: float = 0.0,

@@ -34,3 +34,12 @@ def test_encode_lines_equals_one_by_one():
     expected = [encode_geometry(g, "line") if g is not None else None for g in geoms]
     assert encode_lines(np.asarray(geoms, dtype=object)) == expected
     assert expected[3][0] == [-3100000, -5200000, -20000, -10000]  # repeated vertex dropped
+
+
+def test_encode_lines_of_single_part_lines_equals_one_by_one():
+    rng = np.random.default_rng(9)
+    geoms = [shapely.LineString(rng.uniform(-52.4, -52.3, (rng.integers(2, 5), 2)))
+             for _ in range(40)]
+    geoms[6] = None
+    expected = [encode_geometry(g, "line") if g is not None else None for g in geoms]
+    assert encode_lines(np.asarray(geoms, dtype=object)) == expected

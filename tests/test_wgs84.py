@@ -77,3 +77,22 @@ def test_same_object_twice_and_geographic_input():
     same = wgs84.to_wgs84(geo, simplify_m=0.5, cache=cache)  # degrees: never simplified
     _same(same, geo)
 
+
+
+def test_simplify_skips_only_what_cannot_change():
+    x0, y0 = 370_000.0, 6_480_000.0
+    geoms = np.array([
+        shapely.LineString([(x0, y0), (x0 + 100, y0 + 0.1)]),  # two points: kept as is
+        shapely.LineString([(x0, y0), (x0 + 50, y0 + 0.2), (x0 + 100, y0)]),  # simplified
+        shapely.Point(x0, y0), shapely.MultiPoint([(x0, y0), (x0 + 1, y0)]),
+        shapely.MultiLineString([[(x0, y0), (x0 + 50, y0 + 0.2), (x0 + 100, y0)],
+                                 [(x0, y0 + 9), (x0 + 9, y0 + 9)]]),
+        shapely.box(x0, y0, x0 + 0.3, x0 + 0.3).union(shapely.box(x0, y0, x0 + 50, y0 + 50)),
+        shapely.Polygon([(x0, y0), (x0 + 0.2, y0 + 0.1), (x0 + 0.4, y0)]),  # a sliver
+        None, shapely.LineString(),
+    ], dtype=object)
+    got = wgs84._simplify(geoms, 0.5)
+    want = shapely.simplify(geoms, 0.5, preserve_topology=True)
+    assert [None if g is None else shapely.to_wkb(g) for g in got] == \
+        [None if g is None else shapely.to_wkb(g) for g in want]
+    assert shapely.get_num_coordinates(got[1]) == 2  # the bend of 0.2 m was simplified

@@ -151,6 +151,10 @@ def _geometry_texts(geoms: np.ndarray) -> list[str | None]:
                                           f"</coordinates></LinearRing></{tag}>")
         for o, j in enumerate(polys.tolist()):
             texts[j] = "<Polygon>" + "".join(body.get(o, [])) + "</Polygon>"
+    if len(parts) == len(ok):  # one part per geometry: its text as it is
+        for row, text in zip(ok.tolist(), texts):
+            out[row] = text
+        return out
     grouped: dict[int, list[str]] = {}
     for j, o in enumerate(owner.tolist()):
         grouped.setdefault(o, []).append(texts[j])
@@ -294,6 +298,8 @@ def write_kml(layers: dict[str, gpd.GeoDataFrame], path: str | Path, *,
         balloon = _balloon(name, shown, lang)
         cells = {c: [f'<SimpleData name="{c}">{v}</SimpleData>' if v else "" for v in texts[c]]
                  for c in fields}
+        rows_xml = (list(map("".join, zip(*(cells[c] for c in fields)))) if fields
+                    else [""] * len(data))
         body = [f"<Folder><name>{escape(spec(name).heading(lang))}</name>"]
         for ci, (style_id, color, width, label, fill) in enumerate(classes):
             sel = [i for i in np.flatnonzero(idx == ci).tolist() if geoms[i] is not None]
@@ -303,11 +309,14 @@ def write_kml(layers: dict[str, gpd.GeoDataFrame], path: str | Path, *,
             styles.append(_style(sid, color, width, fill, balloon))
             if len(classes) > 1:
                 body.append(f"<Folder><name>{escape(label)}</name>")
-            for i in sel:
-                data_xml = "".join([cells[c][i] for c in fields])
-                body.append(f"<Placemark><name>{escape(names[i])}</name><styleUrl>#{sid}"
-                            f"</styleUrl><ExtendedData><SchemaData schemaUrl=\"#{name}\">"
-                            f"{data_xml}</SchemaData></ExtendedData>{geoms[i]}</Placemark>")
+            head = (f"</name><styleUrl>#{sid}</styleUrl><ExtendedData><SchemaData "
+                    f"schemaUrl=\"#{name}\">")
+            # each placemark joined in C from its parts (no per-row formatting in Python)
+            body.append("".join(map("".join, zip(
+                itertools.repeat("<Placemark><name>"), [escape(names[i]) for i in sel],
+                itertools.repeat(head), [rows_xml[i] for i in sel],
+                itertools.repeat("</SchemaData></ExtendedData>"), [geoms[i] for i in sel],
+                itertools.repeat("</Placemark>")))))
             if len(classes) > 1:
                 body.append("</Folder>")
         body.append("</Folder>")
