@@ -49,6 +49,19 @@ class Wgs84Cache:
         src = np.asarray(geoms, dtype=object)
         crs = CRS.from_user_input(crs)
         tol = float(simplify_m) if (simplify_m and crs.is_projected) else 0.0
+        if tol:
+            # what simplification cannot change (points, two-point lines) is shared with the
+            # writers that do not simplify: one reprojection for both
+            fixed = _unsimplifiable(src)
+            if fixed.any():
+                out = np.empty(len(src), dtype=object)
+                out[fixed] = self.geometries(src[fixed], crs)
+                if not fixed.all():
+                    out[~fixed] = self._lookup(src[~fixed], crs, tol)
+                return out
+        return self._lookup(src, crs, tol)
+
+    def _lookup(self, src: np.ndarray, crs: CRS, tol: float) -> np.ndarray:
         key = (crs.to_wkt(), tol)
         index, sources, results = self._store.setdefault(key, ({}, [], []))
         pos = np.fromiter((index.get(id(g), -1) for g in src.tolist()), dtype=np.int64,
@@ -81,14 +94,19 @@ def _compute(geoms: np.ndarray, crs: CRS, tol: float) -> np.ndarray:
     return np.asarray(series.to_crs(4326).values, dtype=object)
 
 
+def _unsimplifiable(geoms: np.ndarray) -> np.ndarray:
+    """Which geometries simplification returns unchanged: missing ones, points, multipoints
+    and lines of two points (a simplified line keeps its end points)."""
+    kind = shapely.get_type_id(geoms)
+    return ((kind == 0) | (kind == 4) | (kind == -1)
+            | ((kind == 1) & (shapely.get_num_coordinates(geoms) <= 2)))
+
+
 def _simplify(geoms: np.ndarray, tol: float) -> np.ndarray:
     """``shapely.simplify(geoms, tol, preserve_topology=True)``, skipping what it cannot
     change: points and two-point lines (a simplified line keeps its end points), which are
     most of a city's block faces."""
-    kind = shapely.get_type_id(geoms)
-    fixed = ((kind == 0) | (kind == 4)
-             | ((kind == 1) & (shapely.get_num_coordinates(geoms) <= 2))
-             | shapely.is_missing(geoms))
+    fixed = _unsimplifiable(geoms)
     if fixed.all():
         return geoms
     out = np.array(geoms, dtype=object, copy=True)

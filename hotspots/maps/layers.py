@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from typing import Any
@@ -99,7 +100,7 @@ def encode_lines(geoms) -> list:
     d[1:] -= np.where(new_part[1:, None], 0, q[:-1])
     flat = d.ravel().tolist()
     bounds = (np.searchsorted(pidx, np.arange(len(parts) + 1)) * 2).tolist()
-    chunks = [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+    chunks = [flat[a:b] for a, b in itertools.pairwise(bounds)]
     rows = ok[owner].tolist()
     if len(parts) == len(ok):  # one part per geometry (the usual street segment)
         for row, chunk in zip(rows, chunks):
