@@ -102,6 +102,45 @@ def test_one_process_when_asked_or_off_the_main_thread():
     assert seen == {"forked": False, "pid": os.getpid()}
 
 
+def _slow_pid(seconds=0.2):
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def test_tasks_are_shared_by_two_processes_and_come_back_in_order():
+    tasks = [(f"t{i}", _slow_pid) for i in range(8)]
+    t0 = time.perf_counter()
+    done = forked.run_tasks(tasks)
+    assert list(done) == [f"t{i}" for i in range(8)]
+    assert len(set(done.values())) == 2 and os.getpid() in done.values()
+    assert time.perf_counter() - t0 < 8 * 0.2  # side by side, not one after the other
+    _no_child_left()
+
+
+def test_one_task_or_one_process_runs_them_here_in_order():
+    seen = []
+    tasks = [(name, lambda name=name: seen.append(name) or os.getpid()) for name in "abc"]
+    assert forked.run_tasks(tasks, processes=1) == dict.fromkeys("abc", os.getpid())
+    assert seen == ["a", "b", "c"]
+    assert forked.run_tasks(tasks[:1]) == {"a": os.getpid()}
+    with pytest.raises(ValueError, match="at most 255"):
+        forked.run_tasks([("x", os.getpid)] * 256)
+
+
+def test_a_task_failing_in_either_process_raises_and_leaves_no_process():
+    def full():
+        time.sleep(0.1)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    # the failing task is taken by one of the two processes: the error comes back either way
+    for first in (full, _slow_pid):
+        tasks = [("a", first), ("b", _slow_pid), ("c", full), ("d", _slow_pid)]
+        with pytest.raises(OSError) as info:
+            forked.run_tasks(tasks)
+        assert info.value.errno == errno.ENOSPC
+        _no_child_left()
+
+
 def _hashes(folder: Path) -> dict[str, str]:
     """Bytes of every file (GeoPackages: their tables, without the style timestamps)."""
     import pyogrio

@@ -9,7 +9,10 @@ exports only draw what they are given.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 
@@ -18,18 +21,31 @@ from hotspots.disclosure.release import LiaisonRelease
 from hotspots.layers import spec
 from hotspots.pipeline.release import release_for, release_statistics
 
-__all__ = ["release_for", "release_statistics", "write_liaison"]  # the first two re-exported
+__all__ = ["Task", "liaison_tasks", "release_for", "release_statistics", "write_liaison"]  # the first two re-exported
 
 
-def write_liaison(result, folder: Path, *, title: str, subtitle: str | None,
-                  attribution: str | None) -> Path:
-    """Write the liaison folder of a run (``folder`` must not exist yet).
+#: one output of a run: its name and the function writing it (no arguments)
+Task = tuple[str, Callable[[], Any]]
+
+
+def write_liaison(result, folder: Path, *, title: str, subtitle: str | None = None,
+                  attribution: str | None = None) -> Path:
+    """Write the liaison folder of a run (``folder`` must not exist yet), one file after
+    the other (a run shares :func:`liaison_tasks` between two processes instead).
 
     ``subtitle`` (the analyst map's, with the week's total) is not used: the liaison map's
     subtitle states only the incidents on the segments shown (:meth:`LiaisonRelease.subtitle`).
     """
-    liaison_dir = folder
-    liaison_dir.mkdir()
+    for _, write in liaison_tasks(result, folder, title=title, attribution=attribution):
+        write()
+    return folder
+
+
+def liaison_tasks(result, folder: Path, *, title: str,
+                  attribution: str | None) -> list[Task]:
+    """The writers of the liaison folder, ``liaison/<file>`` → writer; makes the folder
+    (which must not exist yet)."""
+    folder.mkdir()
     release = result.liaison
     liaison = release.layers
     k = release.k
@@ -37,34 +53,49 @@ def write_liaison(result, folder: Path, *, title: str, subtitle: str | None,
     breaks = result.summary_dict["class_breaks"]
     map_breaks = {"rate_per_100m": breaks["rate_per_100m"]["breaks"],
                   "weekly_counts": breaks["weekly_counts"]["lower_bounds"]}
-    export.write_geopackage(liaison, liaison_dir / "layers.gpkg", lang=lang, privacy_k=k,
-                            settings=result.config.qgis, breaks=map_breaks)
-    for name, frame in liaison.items():
-        if isinstance(frame, gpd.GeoDataFrame):
-            export.write_geojson(frame, liaison_dir / f"{name}.geojson")
-    export.write_kml(liaison, liaison_dir / "layers.kml", title=title, lang=lang, privacy_k=k,
-                     breaks=map_breaks)
-    for name, raster in release.rasters.items():
-        export.write_raster(raster, liaison_dir / f"{name}.tif", lang=lang)
-    lmap = maps.build_map(
-        liaison["segments"], boundary=liaison.get("boundary"), lamps=liaison.get("lamps"),
-        dark_gaps=liaison.get("dark_gaps"), green_areas=liaison.get("green_areas"),
-        incidents=liaison.get("incidents"), patrol=liaison.get("patrol"),
-        rasters=release.rasters, weekly=release.weekly, title=title,
-        subtitle=release.subtitle(result.week, language=lang),
-        offline=True, basemap=result.config.outputs.basemap,
-        attribution=attribution, privacy_k=k,
-        extra={k_: liaison[k_] for k_ in ("near_repeat_zones",) if k_ in liaison},
-        lang=lang, breaks=map_breaks)
-    maps.save_map(lmap, liaison_dir / "map.html")
+    tasks: list[Task] = [
+        ("liaison/layers.gpkg", lambda: export.write_geopackage(
+            liaison, folder / "layers.gpkg", lang=lang, privacy_k=k,
+            settings=result.config.qgis, breaks=map_breaks))]
+    tasks += [(f"liaison/{name}.geojson",
+               functools.partial(export.write_geojson, frame, folder / f"{name}.geojson"))
+              for name, frame in liaison.items() if isinstance(frame, gpd.GeoDataFrame)]
+    tasks.append(("liaison/layers.kml", lambda: export.write_kml(
+        liaison, folder / "layers.kml", title=title, lang=lang, privacy_k=k,
+        breaks=map_breaks)))
+    tasks += [(f"liaison/{name}.tif", functools.partial(
+        export.write_raster, raster, folder / f"{name}.tif", lang=lang))
+        for name, raster in release.rasters.items()]
+
+    def write_map() -> Path:
+        lmap = maps.build_map(
+            liaison["segments"], boundary=liaison.get("boundary"), lamps=liaison.get("lamps"),
+            dark_gaps=liaison.get("dark_gaps"), green_areas=liaison.get("green_areas"),
+            incidents=liaison.get("incidents"), patrol=liaison.get("patrol"),
+            rasters=release.rasters, weekly=release.weekly, title=title,
+            subtitle=release.subtitle(result.week, language=lang),
+            offline=True, basemap=result.config.outputs.basemap,
+            attribution=attribution, privacy_k=k,
+            extra={k_: liaison[k_] for k_ in ("near_repeat_zones",) if k_ in liaison},
+            lang=lang, breaks=map_breaks)
+        return maps.save_map(lmap, folder / "map.html")
+
+    def write_readme() -> Path:
+        path = folder / "README.txt"
+        path.write_text(_liaison_readme(release, lang=lang), encoding="utf-8")
+        return path
+
     from hotspots.pipeline.cards import write_cards
 
-    write_cards(result, liaison_dir / "patrol_cards.html", patrol=liaison.get("patrol"),
-                segments=liaison["segments"], zones=liaison.get("near_repeat_zones"),
-                privacy_k=k)
-    (liaison_dir / "README.txt").write_text(_liaison_readme(release, lang=lang),
-                                            encoding="utf-8")
-    return liaison_dir
+    tasks += [
+        ("liaison/map.html", write_map),
+        ("liaison/patrol_cards.html", lambda: write_cards(
+            result, folder / "patrol_cards.html", patrol=liaison.get("patrol"),
+            segments=liaison["segments"], zones=liaison.get("near_repeat_zones"),
+            privacy_k=k)),
+        ("liaison/README.txt", write_readme),
+    ]
+    return tasks
 
 
 def _liaison_readme(release: LiaisonRelease, *, lang: str = "en") -> str:

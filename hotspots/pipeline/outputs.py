@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,7 +13,7 @@ import pandas as pd
 from hotspots import export, geocode, maps, privacy
 from hotspots.pipeline import forked
 from hotspots.pipeline.cards import write_cards
-from hotspots.pipeline.liaison import write_liaison
+from hotspots.pipeline.liaison import Task, liaison_tasks
 from hotspots.pipeline.result import WeekResult
 
 __all__ = ["write_outputs"]
@@ -73,33 +74,40 @@ def _frozen_heap() -> Iterator[None]:
         gc.unfreeze()
 
 
+#: the writers, longest first (on this order two processes share them evenly)
+ORDER = ("report", "liaison/layers.kml", "map", "liaison/map.html", "layers",
+         "liaison/layers.gpkg", "liaison/segments.geojson", "council_sheet", "patrol_cards",
+         "liaison/patrol_cards.html", "plan", "rejects")
+
+
 def _write_all(result: WeekResult, folder: Path) -> dict[str, Path]:
-    config = result.config
-    files: dict[str, Path] = {}
-    tables = result.layers()
     summary = result.summary()  # computes the liaison release too (its privacy report)
     title, subtitle, attribution = _map_texts(result, summary)
-    # the liaison folder is written beside the rest, in a second process when there is a
-    # second core (hotspots.pipeline.forked): the two halves cost about the same
-    liaison = forked.start(lambda: write_liaison(result, folder / "liaison", title=title,
-                                                 subtitle=subtitle, attribution=attribution),
-                           processes=config.outputs.writer_processes)
-    try:
-        _write_analyst(result, folder, files, tables=tables, summary=summary, title=title,
-                       subtitle=subtitle, attribution=attribution)
-        files["liaison"] = liaison.wait()
-    except BaseException:
-        liaison.cancel()
-        raise
+    tasks = _analyst_tasks(result, folder, summary=summary, title=title, subtitle=subtitle,
+                           attribution=attribution)
+    tasks += liaison_tasks(result, folder / "liaison", title=title, attribution=attribution)
+    rank = {name: k for k, name in enumerate(ORDER)}
+    tasks.sort(key=lambda task: rank.get(task[0], len(ORDER)))  # stable: the rest in order
+    # in a second process beside this one when there is a second core (pipeline.forked)
+    done = forked.run_tasks(tasks, processes=result.config.outputs.writer_processes)
+    files: dict[str, Path] = {}
+    for name, value in done.items():
+        if name.startswith("liaison/"):
+            continue
+        if isinstance(value, tuple):  # a raster and its QGIS style
+            files[name], files[f"{name}_style"] = value
+        else:
+            files[name] = value
+    files["liaison"] = folder / "liaison"
     return files
 
 
-def _write_analyst(result: WeekResult, folder: Path, files: dict[str, Path], *, tables: dict,
-                   summary: dict, title: str, subtitle: str | None,
-                   attribution: str | None) -> None:
-    """Every output of the run folder but the liaison folder, into ``files``."""
+def _analyst_tasks(result: WeekResult, folder: Path, *, summary: dict, title: str,
+                   subtitle: str | None, attribution: str | None) -> list[Task]:
+    """The writers of the run folder but the liaison folder: (output name, writer)."""
     config = result.config
     out = config.outputs
+    tables = result.layers()
     rasters = result.rasters()
     analyst = privacy.analyst_tables({k: v for k, v in tables.items() if k != "rejects"},
                                      incident_columns=INCIDENT_COLUMNS)
@@ -107,42 +115,52 @@ def _write_analyst(result: WeekResult, folder: Path, files: dict[str, Path], *, 
     breaks = summary["class_breaks"]
     map_breaks = {"rate_per_100m": breaks["rate_per_100m"]["breaks"],
                   "weekly_counts": breaks["weekly_counts"]["lower_bounds"]}
-    # the analyst's QGIS styles use the same fixed breaks as the map (two weeks compare)
-    files["layers"] = export.write_geopackage(analyst, folder / "layers.gpkg", lang=lang,
-                                              settings=config.qgis, breaks=map_breaks)
     dialect = lang if out.csv_dialect == "auto" else out.csv_dialect
-    files["rejects"] = _write_rejects(tables["rejects"], folder / "rejects.csv", lang=lang,
-                                      dialect=dialect)
-    files["hot_segments"] = _write_hot_segments(result.segments, folder / "hot_segments.csv",
-                                                lang=lang, dialect=dialect)
+    tasks: list[Task] = [
+        # the analyst's QGIS styles use the same fixed breaks as the map (two weeks compare)
+        ("layers", lambda: export.write_geopackage(analyst, folder / "layers.gpkg", lang=lang,
+                                                   settings=config.qgis, breaks=map_breaks)),
+        ("rejects", lambda: _write_rejects(tables["rejects"], folder / "rejects.csv",
+                                           lang=lang, dialect=dialect)),
+        ("hot_segments", lambda: _write_hot_segments(result.segments,
+                                                     folder / "hot_segments.csv", lang=lang,
+                                                     dialect=dialect)),
+    ]
     plan = result.planning.plan
     if plan is not None:
         from hotspots.planning.sheet import write_council_sheet
         from hotspots.planning.table import write_plan_csv
 
-        files["plan"] = write_plan_csv(plan, folder / "plan.csv", language=lang)
-        files["council_sheet"] = write_council_sheet(plan, folder / "council_sheet.html",
-                                                     language=lang, title=result.config.title)
-    for name, raster in rasters.items():
-        files[name], files[f"{name}_style"] = export.write_raster(raster, folder / f"{name}.tif",
-                                                                  lang=lang)
-    incidents = (privacy.incident_points(tables["incidents"])
-                 if out.include_incident_points else None)
-    fmap = maps.build_map(
-        analyst["segments"], boundary=tables.get("boundary"), lamps=tables.get("lamps"),
-        dark_gaps=tables.get("dark_gaps"), green_areas=tables.get("green_areas"),
-        incidents=incidents, patrol=tables.get("patrol"), rasters=rasters,
-        weekly=tables.get("weekly_counts"), title=title, subtitle=subtitle,
-        offline=out.offline_map, basemap=out.basemap, attribution=attribution,
-        extra={k: tables[k] for k in ("plan_lighting", "plan_repair_lamps", "plan_green",
-                                      "near_repeat_zones") if k in tables},
-        lang=lang, breaks=map_breaks)
-    files["map"] = maps.save_map(fmap, folder / "map.html")
-    files["patrol_cards"] = write_cards(result, folder / "patrol_cards.html",
-                                        patrol=tables.get("patrol"),
-                                        segments=analyst["segments"], zones=result._zones(),
-                                        privacy_k=None)
-    files["report"] = _write_report(result, summary, folder / "report.html")
+        tasks += [("plan", lambda: write_plan_csv(plan, folder / "plan.csv", language=lang)),
+                  ("council_sheet", lambda: write_council_sheet(
+                      plan, folder / "council_sheet.html", language=lang,
+                      title=config.title))]
+    tasks += [(name, functools.partial(export.write_raster, raster, folder / f"{name}.tif",
+                                       lang=lang)) for name, raster in rasters.items()]
+
+    def write_map() -> Path:
+        incidents = (privacy.incident_points(tables["incidents"])
+                     if out.include_incident_points else None)
+        fmap = maps.build_map(
+            analyst["segments"], boundary=tables.get("boundary"), lamps=tables.get("lamps"),
+            dark_gaps=tables.get("dark_gaps"), green_areas=tables.get("green_areas"),
+            incidents=incidents, patrol=tables.get("patrol"), rasters=rasters,
+            weekly=tables.get("weekly_counts"), title=title, subtitle=subtitle,
+            offline=out.offline_map, basemap=out.basemap, attribution=attribution,
+            extra={k: tables[k] for k in ("plan_lighting", "plan_repair_lamps", "plan_green",
+                                          "near_repeat_zones") if k in tables},
+            lang=lang, breaks=map_breaks)
+        return maps.save_map(fmap, folder / "map.html")
+
+    tasks += [
+        ("map", write_map),
+        ("patrol_cards", lambda: write_cards(result, folder / "patrol_cards.html",
+                                             patrol=tables.get("patrol"),
+                                             segments=analyst["segments"],
+                                             zones=result._zones(), privacy_k=None)),
+        ("report", lambda: _write_report(result, summary, folder / "report.html")),
+    ]
+    return tasks
 
 
 def _write_rejects(rejects, path: Path, *, lang: str, dialect: str) -> Path:
