@@ -15,6 +15,7 @@ uses the open one (:func:`active`), or computes without any.
 from __future__ import annotations
 
 import contextvars
+import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -23,7 +24,7 @@ import numpy as np
 import shapely
 from pyproj import CRS
 
-__all__ = ["Wgs84Cache", "active", "run_cache", "to_wgs84"]
+__all__ = ["Wgs84Cache", "active", "get_parts", "run_cache", "to_wgs84"]
 
 _ACTIVE: contextvars.ContextVar[Wgs84Cache | None] = contextvars.ContextVar(
     "hotspots_wgs84_cache", default=None)
@@ -64,8 +65,8 @@ class Wgs84Cache:
     def _lookup(self, src: np.ndarray, crs: CRS, tol: float) -> np.ndarray:
         key = (crs.to_wkt(), tol)
         index, sources, results = self._store.setdefault(key, ({}, [], []))
-        pos = np.fromiter((index.get(id(g), -1) for g in src.tolist()), dtype=np.int64,
-                          count=len(src))
+        pos = np.fromiter(map(index.get, map(id, src.tolist()), itertools.repeat(-1)),
+                          dtype=np.int64, count=len(src))
         miss = np.flatnonzero(pos < 0)
         if len(miss):
             missing = src[miss].tolist()
@@ -158,3 +159,15 @@ def run_cache() -> Iterator[Wgs84Cache]:
         yield cache
     finally:
         _ACTIVE.reset(token)
+
+
+def get_parts(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``shapely.get_parts(geoms, return_index=True)`` without copying every geometry when
+    none is a multi-part or collection, missing or empty (the usual street layer): then the
+    parts are the geometries themselves."""
+    geoms = np.asarray(geoms, dtype=object)
+    kind = shapely.get_type_id(geoms)
+    if len(geoms) and (kind >= 0).all() and (kind <= 3).all() \
+            and not shapely.is_empty(geoms).any():
+        return geoms, np.arange(len(geoms))
+    return shapely.get_parts(geoms, return_index=True)

@@ -111,3 +111,15 @@ def test_what_simplification_cannot_change_is_reprojected_once():
     assert (cache.hits, cache.misses) == (0, 6)
     _same(wgs84.to_wgs84(frame, cache=cache), frame.to_crs(4326))
     assert (cache.hits, cache.misses) == (5, 7)  # only the bent line is reprojected again
+
+
+def test_get_parts_equals_shapely_for_single_and_multi_parts():
+    single = np.array([shapely.LineString([(0, 0), (1, 1)]), shapely.Point(2, 2),
+                       shapely.box(0, 0, 1, 1)], dtype=object)
+    mixed = np.array([*single, shapely.MultiLineString([[(0, 0), (1, 0)], [(2, 0), (3, 0)]]),
+                      None, shapely.LineString()], dtype=object)
+    for geoms in (single, mixed, single[:0]):
+        got, owner = wgs84.get_parts(geoms)
+        want, want_owner = shapely.get_parts(geoms, return_index=True)
+        assert [shapely.to_wkb(g) for g in got] == [shapely.to_wkb(g) for g in want]
+        assert owner.tolist() == want_owner.tolist()

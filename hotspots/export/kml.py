@@ -27,7 +27,7 @@ from hotspots import symbology as sym
 from hotspots._errors import ValidationError
 from hotspots.layers import Field, spec
 from hotspots.symbology.classes import is_true
-from hotspots.wgs84 import Wgs84Cache, to_wgs84
+from hotspots.wgs84 import Wgs84Cache, get_parts, to_wgs84
 
 __all__ = ["balloon_html", "kml_color", "write_kml"]
 
@@ -124,7 +124,7 @@ def _geometry_texts(geoms: np.ndarray) -> list[str | None]:
     ok = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
     if not len(ok):
         return out
-    parts, owner = shapely.get_parts(geoms[ok], return_index=True)
+    parts, owner = get_parts(geoms[ok])
     types = shapely.get_type_id(parts)
     texts: list[str] = [""] * len(parts)
     lines = np.flatnonzero(np.isin(types, (1, 2)))

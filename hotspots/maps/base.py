@@ -16,6 +16,7 @@ from jinja2 import Template
 
 from hotspots.maps.layers import SCALE, Dataset, safe_json
 from hotspots.maps.offline import RawMacros
+from hotspots.wgs84 import get_parts
 
 __all__ = ["BaseMap", "label_anchors", "street_labels"]
 
@@ -50,7 +51,7 @@ def label_anchors(segments: gpd.GeoDataFrame, *, spacing_m: float = LABEL_SPACIN
     frame = segments.loc[ok]
     codes, uniques = pd.factorize(names[ok].to_numpy(), sort=True)
     geoms = np.asarray(frame.geometry.values, dtype=object)
-    parts, owner = shapely.get_parts(geoms, return_index=True)
+    parts, owner = get_parts(geoms)
     keep = shapely.get_type_id(parts) == 1
     parts, owner = parts[keep], owner[keep]
     if len(parts) == 0:

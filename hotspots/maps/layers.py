@@ -17,7 +17,7 @@ from jinja2 import Template
 from hotspots._errors import ValidationError
 from hotspots.layers import Field, spec
 from hotspots.maps.offline import RawMacros
-from hotspots.wgs84 import Wgs84Cache, to_wgs84
+from hotspots.wgs84 import Wgs84Cache, get_parts, to_wgs84
 
 __all__ = [
     "GAP_FIELDS", "GREEN_FIELDS", "INCIDENT_FIELDS", "LAMP_FIELDS", "PATROL_FIELDS", "SCALE",
@@ -88,7 +88,7 @@ def encode_lines(geoms) -> list:
     ok = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
     if len(ok) == 0:
         return out
-    parts, owner = shapely.get_parts(geoms[ok], return_index=True)
+    parts, owner = get_parts(geoms[ok])
     coords, pidx = shapely.get_coordinates(parts, return_index=True)
     q = np.rint(coords[:, ::-1] * SCALE).astype(np.int64)
     new_part = np.ones(len(q), dtype=bool)
