@@ -43,3 +43,25 @@ def test_encode_lines_of_single_part_lines_equals_one_by_one():
     geoms[6] = None
     expected = [encode_geometry(g, "line") if g is not None else None for g in geoms]
     assert encode_lines(np.asarray(geoms, dtype=object)) == expected
+
+
+def test_round_values_equals_round_one_by_one():
+    import math
+
+    from hotspots.maps.layers import round_values
+
+    rng = np.random.default_rng(11)
+    vals = np.concatenate([
+        rng.normal(0, 50, 100_000), rng.uniform(0, 1, 50_000),
+        # near and at halves of the last kept decimal, where a rounded product can cross
+        np.round(rng.uniform(-100, 100, 50_000), 3) + 0.0005,
+        np.round(rng.uniform(-10, 10, 50_000), 2) + 0.005,
+        rng.integers(-10**6, 10**6, 20_000) / 8.0,
+        [2.675, 0.125, 0.375, 1e-7, -1e-7, 1e20, -1e20, -0.0, 0.5, 1.5, 2.5, -2.5, np.nan,
+         np.inf, -np.inf, 1e-300, 5e15, 4503599627370497.0, 2.0 ** 53 + 2]])
+    for digits in (0, 1, 2, 3, 4, 6):
+        want = [(round(v) if digits == 0 else round(v, digits)) if math.isfinite(v) else None
+                for v in vals.tolist()]
+        got = round_values(vals, digits)
+        assert [type(x) for x in got] == [type(x) for x in want]
+        assert [repr(x) for x in got] == [repr(x) for x in want], digits
