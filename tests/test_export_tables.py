@@ -83,3 +83,30 @@ def test_plan_csv_in_both_languages(tmp_path):
         back.columns)
     assert set(back["kind"]) == {"repair", "new_lights"}
     assert back["reason"].iloc[0].startswith("funded: repair of 1 lamp for R$ 350")
+
+
+def test_csv_text_matches_the_csv_module_on_awkward_cells():
+    """The column-wise CSV text is what csv.writer(QUOTE_MINIMAL, CRLF) writes."""
+    import csv
+    import io
+    import random
+
+    from hotspots.export.tables import _csv_text
+
+    rnd = random.Random(7)
+    alphabet = list('ab ;,"\r\n\t\'=é')
+    for _ in range(500):
+        ncol, nrow = rnd.randint(1, 4), rnd.randint(0, 5)
+        delimiter = rnd.choice([",", ";"])
+
+        def cell():
+            return "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 4)))
+
+        names = [cell() for _ in range(ncol)]
+        columns = [[cell() for _ in range(nrow)] for _ in range(ncol)]
+        buf = io.StringIO(newline="")
+        writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n",
+                            quoting=csv.QUOTE_MINIMAL)
+        writer.writerow(names)
+        writer.writerows(zip(*columns))
+        assert _csv_text(names, columns, delimiter) == buf.getvalue()

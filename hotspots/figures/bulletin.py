@@ -14,7 +14,6 @@ from typing import cast
 
 import numpy as np
 import pandas as pd
-import shapely
 
 from hotspots import i18n
 from hotspots import symbology as sym
@@ -25,12 +24,13 @@ __all__ = ["concentration_svg", "hot_map_png", "kde_png", "lines_path", "moran_p
 
 BACKGROUND = "#c8c8c8"
 DPI = 110
+MULTIPLES_DPI = 100  #: the small multiples' resolution (their street layer is drawn at it)
 
 
-def _figure(width_in: float, height_in: float):
+def _figure(width_in: float, height_in: float, dpi: float | None = None):
     from matplotlib.figure import Figure
 
-    return Figure(figsize=(width_in, height_in))
+    return Figure(figsize=(width_in, height_in), dpi=dpi)
 
 
 def _png(fig, dpi: int = DPI, *, tight: bool = True) -> bytes:
@@ -105,9 +105,13 @@ def small_multiples_png(segments, counts: pd.DataFrame, *, lang: str,
                         width_in: float = 7.0) -> bytes:
     """One small map per week (columns of ``counts``: segment × week, aligned to
     ``segments``): segments coloured by that week's incidents in the map's week classes,
-    the other streets in grey, one legend for all."""
-    from matplotlib.collections import LineCollection
+    the other streets in grey, one legend for all.
+
+    The panels are drawn straight on the figure (no Axes: nine of them cost more than the
+    drawing), each class of each week as one compound path over the shared street network.
+    """
     from matplotlib.lines import Line2D
+    from matplotlib.transforms import Affine2D
 
     weeks = list(counts.columns)
     values = counts.reindex(segments.index).fillna(0).to_numpy(dtype=float)
@@ -117,30 +121,82 @@ def small_multiples_png(segments, counts: pd.DataFrame, *, lang: str,
     bounds = segments.total_bounds
     aspect = max(0.5, min(1.6, (bounds[3] - bounds[1]) / max(bounds[2] - bounds[0], 1e-9)))
     cell = width_in / ncols
-    fig = _figure(width_in, cell * aspect * nrows + 0.45)
+    height_in = cell * aspect * nrows + 0.45
+    fig = _figure(width_in, height_in, dpi=MULTIPLES_DPI)
     base = base if base is not None else lines_path(segments.geometry.values)
     geoms = segments.geometry.values
-    gap = 0.45 / (cell * aspect * nrows + 0.45)
+    gap = 0.45 / height_in
     h = (1 - gap) / nrows
+    (x0, y0, x1, y1), scale = _panel_extent(bounds, cell, h * 0.9 * height_in)
+    # the grey street network is the same in every panel: drawn once, pasted in each
+    streets = _lines_image(base, (x0, y0, x1, y1), scale, color=BACKGROUND, width=0.35,
+                           dpi=MULTIPLES_DPI)
     for k, week in enumerate(weeks):
         r, c = divmod(k, ncols)
-        ax = fig.add_axes((c / ncols, 1 - (r + 1) * h, 1 / ncols, h * 0.9))
-        _draw_lines(ax, base, color=BACKGROUND, width=0.35)
+        # the panel's box (inches) and the map centred in it at equal aspect, as an
+        # equal-aspect Axes at (c / ncols, 1 - (r + 1) h, 1 / ncols, 0.9 h) would place it
+        left = c * cell + (cell - (x1 - x0) * scale) / 2
+        bottom = ((1 - (r + 1) * h) * height_in
+                  + (h * 0.9 * height_in - (y1 - y0) * scale) / 2)
+        # on whole pixels: the pasted street layer and the lines drawn over it stay aligned
+        left, bottom = round(left * MULTIPLES_DPI) / MULTIPLES_DPI, \
+            round(bottom * MULTIPLES_DPI) / MULTIPLES_DPI
+        to_inches = (Affine2D().translate(-x0, -y0).scale(scale).translate(left, bottom)
+                     + fig.dpi_scale_trans)
+        fig.figimage(streets, xo=round(left * MULTIPLES_DPI),
+                     yo=round(bottom * MULTIPLES_DPI), origin="upper", zorder=1)
         v = values[:, k]
         idx = sym.range_index(v, classes)
-        sel = np.flatnonzero(idx >= 0)
-        if len(sel):
-            parts, owner = shapely.get_parts(geoms[sel], return_index=True)
-            lines = [shapely.get_coordinates(p) for p in parts]
-            colors = [classes[i].color for i in idx[sel][owner]]
-            ax.add_collection(LineCollection(lines, colors=colors, linewidths=1.6, zorder=3))
-        _frame(ax, bounds)
-        ax.set_title(f"{week} ({i18n.number(v.sum(), lang)})", fontsize=7.5, pad=1.5)
+        for i, cls in enumerate(classes):
+            sel = idx == i
+            if sel.any():
+                # snapped to the pixel grid, as short lines of a LineCollection are
+                _figure_lines(fig, lines_path(geoms[sel]), to_inches, color=cls.color,
+                              width=1.6, zorder=3 + i, capstyle="butt", snap=True)
+        fig.text(left + (x1 - x0) * scale / 2, bottom + (y1 - y0) * scale + 1.5 / 72,
+                 f"{week} ({i18n.number(v.sum(), lang)})", fontsize=7.5, ha="center",
+                 va="baseline", transform=fig.dpi_scale_trans)
     handles = [Line2D([], [], color=c.color, lw=2.4, label=c.label) for c in classes]
     fig.legend(handles=handles, loc="lower center", ncol=min(len(handles) + 1, 6),
                frameon=False, fontsize=7, title=i18n.text("bulletin.multiples_legend", lang),
                title_fontsize=7)
-    return _png(fig, dpi=100, tight=False)
+    return _png(fig, dpi=MULTIPLES_DPI, tight=False)
+
+
+def _lines_image(path, extent, scale: float, *, color, width: float, dpi: int) -> np.ndarray:
+    """RGBA pixels (transparent background) of a compound line path over ``extent`` (x0, y0,
+    x1, y1) at ``scale`` inches per data unit: a layer to paste with ``figimage``."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.transforms import Affine2D
+
+    x0, y0, x1, y1 = extent
+    w_in, h_in = (x1 - x0) * scale, (y1 - y0) * scale
+    layer = _figure(max(round(w_in * dpi), 1) / dpi, max(round(h_in * dpi), 1) / dpi, dpi=dpi)
+    layer.patch.set_alpha(0.0)
+    _figure_lines(layer, path, Affine2D().translate(-x0, -y0).scale(scale)
+                  + layer.dpi_scale_trans, color=color, width=width, zorder=1)
+    canvas = FigureCanvasAgg(layer)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba()).copy()
+
+
+def _panel_extent(bounds, width_in: float, height_in: float):
+    """The data extent of a map panel (the bounds and 2 % around, as :func:`_frame`) and the
+    scale (inches per data unit) that fits it in ``width_in`` × ``height_in``."""
+    minx, miny, maxx, maxy = bounds
+    padx, pady = (maxx - minx) * 0.02 or 1.0, (maxy - miny) * 0.02 or 1.0
+    x0, x1, y0, y1 = minx - padx, maxx + padx, miny - pady, maxy + pady
+    return (x0, y0, x1, y1), min(width_in / (x1 - x0), height_in / (y1 - y0))
+
+
+def _figure_lines(fig, path, transform, *, color, width: float, zorder: float,
+                  capstyle: str = "round", snap: bool | None = None):
+    """A compound line path drawn on the figure itself through ``transform``."""
+    from matplotlib.patches import PathPatch
+
+    fig.add_artist(PathPatch(path, facecolor="none", edgecolor=color, linewidth=width,
+                             capstyle=capstyle, joinstyle="round", zorder=zorder,
+                             transform=transform, snap=snap))
 
 
 def kde_png(kde, *, segments=None, lang: str, base=None, width_in: float = 3.4) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import math
 import os
 import shutil
@@ -154,15 +155,21 @@ _SOLVER = {
 }
 
 
-def _row(r, text, lang: str, plan: Plan) -> dict:
+def _worth_min(plan: Plan) -> dict:
+    """Per budget group: the lowest value per R$ 10k among the projects funded on their
+    merit (not on the must-fund list); NaN when there are none."""
+    p = plan.projects
+    free = p[p["funded"] & ~p["must_fund"]]
+    lowest = free.groupby("budget_group", sort=False)["value_per_10k"].min()
+    return {g: float(lowest.get(g, float("nan"))) for g in p["budget_group"].unique()}
+
+
+def _row(r, text, lang: str, plan: Plan, worth_min: dict) -> dict:
     lo, hi = wording.rate(r["per_year_low"], lang), wording.rate(r["per_year_high"], lang)
     group = plan.totals.get(r["budget_group"], {})
-    free = plan.projects[(plan.projects["budget_group"] == r["budget_group"])
-                         & plan.projects["funded"] & ~plan.projects["must_fund"]]
-    worth_min = float(free["value_per_10k"].min()) if len(free) else float("nan")
     left = group.get("left_brl")
     short = wording.short_reason(r["status"], lang, worth=r["value_per_10k"],
-                                 worth_min=worth_min,
+                                 worth_min=worth_min[r["budget_group"]],
                                  left_brl=float("nan") if left is None else left,
                                  cap=plan.settings.max_per_bairro or 0)
     effect = ("–" if r["kind"] == "green" else
@@ -199,8 +206,6 @@ def council_sheet_html(plan: Plan, *, language: str, title: str | None = None,
     ``green_rows`` green areas, fewer when long names would wrap past two pages; the rest is
     in plan.csv (the sheet says how many).
     """
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
-
     lang = wording.language_code(language)
     t = SHEET_TEXTS[lang]
     texts = plan.texts[lang]
@@ -210,11 +215,12 @@ def council_sheet_html(plan: Plan, *, language: str, title: str | None = None,
     tot = plan.totals.get("lighting", {})
     window_text = wording.window_phrase(plan.window, lang)
     funded = light[light["funded"]].sort_values("rank")
-    rows = _fit([_row(r, texts.loc[pid], lang, plan) for pid, r in
+    worth = _worth_min(plan)
+    rows = _fit([_row(r, texts.loc[pid], lang, plan, worth) for pid, r in
                  funded.head(max_rows).iterrows()], max_lines=30, max_rows=max_rows,
                 widths={"location": 58, "what": 70})
     unfunded = light[~light["funded"]].sort_values("rank")
-    nxt = _fit([_row(r, texts.loc[pid], lang, plan) for pid, r in
+    nxt = _fit([_row(r, texts.loc[pid], lang, plan, worth) for pid, r in
                 unfunded.head(next_rows).iterrows()], max_lines=11, max_rows=next_rows,
                widths={"location": 52, "why": 40})
     budget = tot.get("budget_brl")
@@ -248,7 +254,7 @@ def council_sheet_html(plan: Plan, *, language: str, title: str | None = None,
         "funded_more": ("" if len(funded) <= len(rows) else t["more one"]
                         if len(funded) == len(rows) + 1 else
                         t["more"].format(n=len(funded) - len(rows))),
-        "green_rows": _green_rows(green, plan.texts[lang], lang, green_rows, plan),
+        "green_rows": _green_rows(green, plan.texts[lang], lang, green_rows, plan, worth),
         "green_note": _green_note(plan, t, lang),
         "caveats": _caveats(plan, t, lang, window_text),
         "footer": t["footer"].format(end=plan.window.end.isoformat()),
@@ -258,21 +264,29 @@ def council_sheet_html(plan: Plan, *, language: str, title: str | None = None,
     }
     if any(r["must"] for r in rows):
         ctx["funded_more"] = (ctx["funded_more"] + " " + t["must"]).strip()
-    template_dir = resources.files("hotspots.planning") / "templates"
-    env = Environment(loader=FileSystemLoader(str(template_dir)),
-                      autoescape=select_autoescape(default=True), trim_blocks=True,
+    return _template().render(**ctx)
+
+
+@functools.cache
+def _template():
+    """The council sheet's Jinja template, compiled once per process."""
+    from jinja2 import Environment, select_autoescape
+
+    env = Environment(autoescape=select_autoescape(default=True), trim_blocks=True,
                       lstrip_blocks=True)
-    return env.get_template("council_sheet.html.j2").render(**ctx)
+    return env.from_string((resources.files("hotspots.planning") / "templates"
+                            / "council_sheet.html.j2").read_text(encoding="utf-8"))
 
 
-def _green_rows(green, texts, lang: str, limit: int, plan: Plan) -> list[dict]:
+def _green_rows(green, texts, lang: str, limit: int, plan: Plan, worth: dict) -> list[dict]:
     if not len(green):
         return []
     fundable = green[~green["adopted"]]
     show = fundable[fundable["funded"]].sort_values("rank")
     rest = fundable[~fundable["funded"]].sort_values("rank")
     show = pd.concat([show, rest.head(max(limit - len(show), 0))]) if len(rest) else show
-    rows = [_row(r, texts.loc[pid], lang, plan) for pid, r in show.head(max(limit, 1)).iterrows()]
+    rows = [_row(r, texts.loc[pid], lang, plan, worth)
+            for pid, r in show.head(max(limit, 1)).iterrows()]
     return _fit(rows, max_lines=11, max_rows=limit, widths={"location": 40, "why": 34})
 
 
