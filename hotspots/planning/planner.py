@@ -188,6 +188,8 @@ def _green_frame(gp: GreenProjects, segments, places_kw):
 
 def _must(settings, ids_light, ids_green, adopted_ids):
     wanted = [str(x).strip() for x in settings.must_fund]
+    if not wanted:  # nothing to check (the project ids are thousands)
+        return set()
     known = set(ids_light) | set(ids_green)
     problems = []
     unknown = [x for x in wanted if x not in known]
