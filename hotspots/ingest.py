@@ -231,9 +231,12 @@ def read_incidents(
         frame.loc[empty_id, "incident_id"] = "row-" + frame.loc[empty_id, "source_row"].astype(str)
         notes.append(f"{int(empty_id.sum())} rows without an incident id got 'row-<n>'")
     reject(parsed.missing, "missing_time", f"column {cols['time']!r} is empty")
-    reject(parsed.unparseable, "unparseable_time",
-           (f"column {cols['time']!r}: '" + raw[cols["time"]].astype("string").fillna("")
-            + "' is not " + (parsed.format_used or "a recognised date/time")).to_numpy(object))
+    time_text = raw[cols["time"]]
+    reject(parsed.unparseable, "unparseable_time", _details(
+        parsed.unparseable & ~collector.taken,
+        lambda i: (f"column {cols['time']!r}: '" + time_text.iloc[i].astype("string").fillna("")
+                   + "' is not " + (parsed.format_used or "a recognised date/time")
+                   ).to_numpy(object)))
     has_address = (frame["address"].fillna("") != "").to_numpy()
     for mask, reason, detail in coord_problem:
         # a row with bad coordinates but a usable address is kept for the address geocoder
@@ -430,7 +433,30 @@ def _pick(raw, given, candidates, option, src, *, required):
 def _to_number(values: pd.Series) -> np.ndarray:
     text = values.astype("string").fillna("").str.strip()
     text = text.where(text.str.contains(".", regex=False), text.str.replace(",", ".", regex=False))
+    simple = _simple_decimals(text)
+    if simple is not None:
+        return simple
     return pd.to_numeric(text.replace("", None), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+#: a decimal both parsers round the same way: at most 15 digits (exact in a double) and a
+#: power of ten up to 1e7 (exact too), so either result is the one correctly rounded quotient
+_SIMPLE_DECIMAL = r"^-?[0-9]{1,8}\.[0-9]{1,7}$"
+
+
+def _simple_decimals(text: pd.Series) -> np.ndarray | None:
+    """The numbers of a column of plain decimals (``-31.780102``) or blanks (NaN), parsed
+    in Arrow: what :func:`pandas.to_numeric` gives them, bit for bit, 10 times faster.
+    None when any value is written otherwise (exponent, thousands, more digits…)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = pa.array(text.array)
+    blank = pc.equal(array, "")
+    if not pc.all(pc.or_(blank, pc.match_substring_regex(array, _SIMPLE_DECIMAL))).as_py():
+        return None
+    numbers = pc.cast(pc.if_else(blank, pa.scalar(None, array.type), array), pa.float64())
+    return numbers.to_numpy(zero_copy_only=False)
 
 
 def _details(mask: np.ndarray, make) -> np.ndarray:

@@ -15,7 +15,7 @@ import pandas as pd
 from hotspots.i18n.rejects import MESSAGES as _REASON_TEXTS
 
 __all__ = ["REASONS", "REJECT_COLUMNS", "RejectCollector", "concat_rejects", "make_rejects",
-           "summarize"]
+           "summarize", "timestamp_text"]
 
 #: reason code -> plain-language meaning in English (shown in summaries and the report); the
 #: Portuguese texts are beside them in the message catalogue (hotspots/i18n/rejects.py)
@@ -63,8 +63,53 @@ def make_rejects(
         and not is_personal_column(c)
     ]
     for col in extra:
-        out[col] = sub[col].astype("string").to_numpy()
+        values = sub[col]
+        text = (timestamp_text(values) if isinstance(values.dtype, pd.DatetimeTZDtype)
+                else None)
+        out[col] = values.astype("string").to_numpy() if text is None else text
     return out
+
+
+def timestamp_text(values: pd.Series, *, sep: str = " ") -> np.ndarray | None:
+    """The text of each zoned timestamp as :meth:`pandas.Timestamp.isoformat` writes it
+    (``'2026-12-01 12:10:00-03:00'``; ``pd.NA`` for NaT), made for the whole column at once.
+
+    Parameters
+    ----------
+    values : Series
+        Timestamps with a time zone (``datetime64[unit, tz]``).
+    sep : str
+        Between the date and the time (``' '`` as ``astype('string')`` writes it, ``'T'``).
+
+    Returns
+    -------
+    ndarray of object or None
+        The texts; None when a timestamp has a fraction of a second or a year outside
+        1000–9999 (the caller formats those one by one).
+    """
+    local = values.dt.tz_localize(None).to_numpy()
+    utc = values.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
+    nat = np.isnat(local)
+    seconds = local.astype("datetime64[s]")
+    years = seconds[~nat].astype("datetime64[Y]").astype(np.int64) + 1970
+    if (seconds[~nat] != local[~nat]).any() or (years < 1000).any() or (years > 9999).any():
+        return None
+    offsets = (local - utc)[~nat] // np.timedelta64(1, "s")
+    out = np.full(len(local), pd.NA, dtype=object)
+    if (~nat).any():
+        text = np.char.replace(np.datetime_as_string(seconds[~nat], unit="s"), "T", sep)
+        kinds, which = np.unique(offsets, return_inverse=True)
+        suffix = np.array([_offset_text(int(k)) for k in kinds])[which]
+        out[~nat] = np.char.add(text, suffix).astype(object)
+    return out
+
+
+def _offset_text(seconds: int) -> str:
+    """``-03:00`` (``-03:06:28``), as ``datetime.isoformat`` writes a UTC offset."""
+    from datetime import datetime, timedelta
+    from datetime import timezone as fixed
+
+    return datetime(2000, 1, 1, tzinfo=fixed(timedelta(seconds=seconds))).isoformat()[19:]
 
 
 class RejectCollector:

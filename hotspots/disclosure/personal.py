@@ -128,7 +128,12 @@ def mask_text(text) -> tuple[object, dict[str, int]]:
 
 def mask_frame(frame: pd.DataFrame, columns) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
     """A copy of ``frame`` with :func:`mask_text` applied to ``columns`` (text columns), and
-    per column the number of values masked by kind."""
+    per column the number of values masked by kind.
+
+    The values that may hold a match are found for the whole column at once
+    (:func:`_candidates`, a looser pattern in Arrow's regex engine); only those are searched
+    with :data:`PATTERNS`, so the values masked are the ones a search of every value finds.
+    """
     out = frame.copy()
     report: dict[str, dict[str, int]] = {}
     for col in columns:
@@ -136,7 +141,12 @@ def mask_frame(frame: pd.DataFrame, columns) -> tuple[pd.DataFrame, dict[str, di
             continue
         values = out[col]
         text = values.astype("string")
-        hit = text.fillna("").str.contains(_ANY, regex=True).to_numpy(dtype=bool)
+        hit = _candidates(text)
+        if hit.any():  # the exact search, once per distinct candidate value
+            rows = np.flatnonzero(hit)
+            candidates = text.iloc[rows].to_numpy(dtype=object)
+            exact = {v: _ANY_RE.search(v) is not None for v in set(candidates)}
+            hit[rows] = [exact[v] for v in candidates]
         if not hit.any():
             continue
         masked = values.astype(object).copy()
@@ -152,3 +162,23 @@ def mask_frame(frame: pd.DataFrame, columns) -> tuple[pd.DataFrame, dict[str, di
 
 
 _ANY = "|".join(f"(?:{p.pattern})" for p in PATTERNS.values())
+_ANY_RE = re.compile(_ANY)
+#: what every match of :data:`PATTERNS` contains, for RE2 (no look-arounds): ``@`` (e-mail),
+#: 3 digits . 3 digits (formatted CPF), 8 digits (bare CPF, phone with area code),
+#: 4 digits, any character, 4 digits (phone), 3 ASCII letters then a digit (plate). A digit
+#: (Python's Unicode ``\d``) is ``[0-9]`` or a character after the Latin blocks (U+0250 on):
+#: the first non-ASCII decimal digit is U+0660, and the Latin blocks are full, so no Unicode
+#: version puts a digit there; accented letters (``lesão``) are not taken for digits.
+_D = r"[0-9\x{250}-\x{10FFFF}]"
+_LOOSE = (rf"@|{_D}{{3}}\.{_D}{{3}}|{_D}{{8}}|{_D}{{4}}(?s:.){_D}{{4}}"
+          rf"|[A-Za-z]{{3}}-?{_D}")
+
+
+def _candidates(text: pd.Series) -> np.ndarray:
+    """Values of a text column (``string`` dtype) that may hold a CPF, phone, e-mail or plate:
+    every value :data:`_ANY` finds something in, and a few more (all in Arrow, at once)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    found = pc.match_substring_regex(pa.array(text.array), _LOOSE)
+    return found.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)

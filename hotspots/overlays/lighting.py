@@ -85,7 +85,7 @@ def segment_pieces(geoms: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def lit_intervals(
-    geoms: np.ndarray, lamp_xy: np.ndarray, *, reach_m: float, lamp_points=None
+    geoms: np.ndarray, lamp_xy: np.ndarray, *, reach_m: float, lamp_points=None, pairs=None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Intervals (line index, start_m, end_m) along each line within ``reach_m`` of a lamp.
 
@@ -93,18 +93,23 @@ def lit_intervals(
     A to B of length L the points within r of lamp P are the chord t ∈ [τ − c, τ + c] ∩ [0, L],
     with τ the projection of P on the piece and c = √(r² − h²), h the distance of P from the
     piece's line. The returned intervals are not merged (see :func:`union_intervals`).
-    ``lamp_points`` are the lamps as shapely points when the caller has them already.
+    ``lamp_points`` are the lamps as shapely points when the caller has them already;
+    ``pairs`` = (lamp, line) of every lamp within reach of a line, when every line has two
+    vertices (then a line is its one piece) and the caller queried them already.
     """
     pieces = segment_pieces(geoms)
     n_pc = len(pieces["seg"])
     empty = (np.empty(0, np.int64), np.empty(0), np.empty(0))
     if n_pc == 0 or len(lamp_xy) == 0:
         return empty
-    piece_geoms = shapely.linestrings(
-        np.stack([pieces["x0"], pieces["y0"], pieces["x1"], pieces["y1"]], axis=1).reshape(-1, 2, 2))
-    tree = shapely.STRtree(piece_geoms)
-    lamp_pts = shapely.points(lamp_xy) if lamp_points is None else lamp_points
-    li, pi = tree.query(lamp_pts, predicate="dwithin", distance=reach_m)
+    if pairs is not None:
+        li, pi = pairs
+    else:
+        piece_geoms = shapely.linestrings(np.stack(
+            [pieces["x0"], pieces["y0"], pieces["x1"], pieces["y1"]], axis=1).reshape(-1, 2, 2))
+        tree = shapely.STRtree(piece_geoms)
+        lamp_pts = shapely.points(lamp_xy) if lamp_points is None else lamp_points
+        li, pi = tree.query(lamp_pts, predicate="dwithin", distance=reach_m)
     if len(pi) == 0:
         return empty
     x0, y0 = pieces["x0"][pi], pieces["y0"][pi]
@@ -229,18 +234,20 @@ def lighting(
     work_xy, broken_xy = xy[working], xy[~working]
 
     tree = shapely.STRtree(geoms)
-    work_pts = shapely.points(work_xy)  # made once: three queries below use them
+    work_pts = shapely.points(work_xy)  # made once: the queries below use them
     li, si = tree.query(work_pts, predicate="dwithin", distance=reach_m)
     within = np.bincount(si, minlength=n)
     bi, bsi = tree.query(shapely.points(broken_xy), predicate="dwithin", distance=reach_m)
     broken = np.bincount(bsi, minlength=n)
-    nearest_l, nearest_s = tree.query_nearest(work_pts, max_distance=reach_m,
-                                              all_matches=False, return_distance=False)
-    del li, bi, nearest_l
+    nearest_s = _nearest_within(tree, work_pts, li, si, geoms, reach_m)
+    del bi
     per100 = np.bincount(nearest_s, minlength=n) / np.where(lengths > 0, lengths, np.nan) * 100.0
 
+    # a line of two vertices is its own single piece: the pairs above are the pieces' pairs
+    straight = len(geoms) > 0 and bool((shapely.get_num_coordinates(geoms) == 2).all())
     own, s, e = union_intervals(*lit_intervals(geoms, work_xy, reach_m=reach_m,
-                                               lamp_points=work_pts))
+                                               lamp_points=work_pts,
+                                               pairs=(li, si) if straight else None))
     lit = np.bincount(own, weights=e - s, minlength=n)
     g_own, g_s, g_e = dark_gaps_from_lit(n, lengths, own, s, e)
     glen = g_e - g_s
@@ -266,6 +273,33 @@ def lighting(
     }, geometry=line_substrings(geoms, g_own, g_s, g_e), crs=segments.crs)
     gaps.index = pd.RangeIndex(len(gaps), name="gap_id")
     return Lighting(frame=frame, gaps=gaps, reach_m=float(reach_m), lamps_used=int(working.sum()))
+
+
+def _nearest_within(tree: shapely.STRtree, points: np.ndarray, pi: np.ndarray, gi: np.ndarray,
+                    geoms: np.ndarray, reach_m: float) -> np.ndarray:
+    """The nearest line of each point within ``reach_m`` (as ``tree.query_nearest`` with
+    ``max_distance``, first match), from the pairs (``pi``, ``gi``) of every point and line
+    within reach: the line at the smallest distance when it is the only one and well inside
+    the reach; GEOS's own search for the points with a tie or near the reach."""
+    if len(pi) == 0:
+        return np.empty(0, dtype=np.int64)
+    dist = shapely.distance(points[pi], geoms[gi])
+    order = np.lexsort((dist, pi))
+    p, g, d = pi[order], gi[order], dist[order]
+    first = np.r_[True, p[1:] != p[:-1]]
+    start = np.flatnonzero(first)
+    best_d = d[start]
+    nxt = start + 1
+    has_next = nxt < len(p)
+    nxt = np.minimum(nxt, len(p) - 1)
+    tie = has_next & (p[nxt] == p[start]) & (d[nxt] == best_d)
+    unsure = tie | ~(best_d < reach_m - 1e-6)
+    nearest = g[start[~unsure]]
+    if unsure.any():
+        _, again = tree.query_nearest(points[p[start[unsure]]], max_distance=reach_m,
+                                      all_matches=False, return_distance=False)
+        nearest = np.concatenate([nearest, again])
+    return nearest
 
 
 def lighting_from_lit_tag(segments: gpd.GeoDataFrame, lit: pd.Series) -> pd.DataFrame:

@@ -77,16 +77,26 @@ def is_night(
     result = pd.Series(pd.NA, index=occurred_at.index, dtype="boolean")
     if not ok.any():
         return result
-    day = local[ok].dt.date
-    table = sun_times(day.unique(), latitude=latitude, longitude=longitude, timezone=tz_name)
-    rise = pd.to_datetime(day.map(table["sunrise"]), utc=True)
-    sset = pd.to_datetime(day.map(table["sunset"]), utc=True)
-    t = local[ok].dt.tz_convert("UTC")
-    night = ((t < rise) | (t >= sset)).to_numpy(dtype=bool)
-    polar = day.map(table["polar"]).to_numpy()
+    # local dates as day numbers (no date object per incident): the sun table is per distinct
+    # date, and each incident takes its date's row by position
+    here = local[ok]
+    wall = here.dt.tz_localize(None).to_numpy()
+    days, which = np.unique(wall.astype("datetime64[D]"), return_inverse=True)
+    table = sun_times(days.astype(dt.date).tolist(), latitude=latitude, longitude=longitude,
+                      timezone=tz_name)
+    rise = _utc_ns(table["sunrise"])[which]
+    sset = _utc_ns(table["sunset"])[which]
+    t = here.dt.tz_convert("UTC").dt.tz_localize(None).dt.as_unit("ns").to_numpy()
+    night = (t < rise) | (t >= sset)  # NaT (polar days) compares False, as in pandas
+    polar = table["polar"].to_numpy(dtype=object)[which]
     night = np.where(polar == "night", True, np.where(polar == "day", False, night))
     result[ok] = night
     return result
+
+
+def _utc_ns(times: pd.Series) -> np.ndarray:
+    """Zoned timestamps (NaT allowed) as naive UTC ``datetime64[ns]``."""
+    return pd.to_datetime(times, utc=True).dt.tz_localize(None).dt.as_unit("ns").to_numpy()
 
 
 def study_lonlat(segments) -> tuple[float, float]:

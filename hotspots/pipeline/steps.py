@@ -16,7 +16,7 @@ from hotspots._errors import ValidationError
 from hotspots.config import RunConfig
 from hotspots.evaluation import concentration_curve, evaluate_hot_spots
 from hotspots.ingest import IncidentsRead
-from hotspots.rejects import concat_rejects, make_rejects, summarize
+from hotspots.rejects import concat_rejects, make_rejects, summarize, timestamp_text
 
 __all__ = [
     "Comparison", "Counts", "Evaluation", "Geocoded", "compare_weeks", "count_incidents",
@@ -73,8 +73,11 @@ def reject_future(read: IncidentsRead, *, now: pd.Timestamp, tolerance_h: float)
         return read
     frame = inc.drop(columns=[c for c in ("geometry", "has_coordinates") if c in inc.columns])
     frame = pd.DataFrame(frame).reset_index()
-    detail = ("dated " + times[future].map(lambda t: t.isoformat()).to_numpy(object)
-              + f", after the run time {now:%Y-%m-%d %H:%M} + {tolerance_h:g} h")
+    dated = times[future]
+    text = timestamp_text(dated, sep="T") if isinstance(dated.dtype, pd.DatetimeTZDtype) else None
+    if text is None:
+        text = dated.map(lambda t: t.isoformat()).to_numpy(object)
+    detail = "dated " + text + f", after the run time {now:%Y-%m-%d %H:%M} + {tolerance_h:g} h"
     rej = make_rejects(frame, future, reason="future_time", detail=detail, stage="ingest")
     from dataclasses import replace
 

@@ -274,7 +274,8 @@ def stretch_places(
     by_name = by_name.sort_values(["project_id", "len", "key"], ascending=[True, False, True])
     main_key = by_name.drop_duplicates("project_id").set_index("project_id")["key"]
     main_key = main_key.reindex(geometries.index).fillna("")
-    display = dict(zip(zip(named["project_id"], named["key"]), named["name"], strict=True))
+    display = dict(zip(zip(named["project_id"].tolist(), named["key"].tolist()),
+                       named["name"].tolist(), strict=True))
     net = _Network(nodes, keys, names)
     order = np.argsort(pieces["project_id"].to_numpy(dtype=str), kind="stable")
     pid_sorted = pieces["project_id"].to_numpy(dtype=str)[order]
@@ -283,9 +284,9 @@ def stretch_places(
     seg_lists = {str(p): sorted(set(chunk.tolist())) for p, chunk in
                  zip(pid_sorted[np.r_[0, cuts]] if len(pid_sorted) else [],
                      np.split(seg_sorted, cuts) if len(pid_sorted) else [], strict=True)}
-    main = main_key.to_dict()
+    main = dict(zip(main_key.index.tolist(), main_key.tolist(), strict=True))
     rows = []
-    for pid in geometries.index:  # one pass per project: list and dict look-ups only
+    for pid in geometries.index.tolist():  # one pass per project: list and dict look-ups only
         segs = seg_lists[str(pid)]
         key = main[pid]
         chain = [s for s in segs if net.keys[s] == key] if key else segs
@@ -300,7 +301,7 @@ def stretch_places(
     out["house_to"] = houses["house_to"].fillna(from_points["house_to"])
     centres, lat, lon = _centres(geometries)
     out["bairro"], out["bairro_source"] = _bairros(
-        centres, [np.asarray(seg_lists[str(p)], dtype=np.int64) for p in geometries.index],
+        centres, [np.asarray(seg_lists[str(p)], dtype=np.int64) for p in geometries.index.tolist()],
         segments, bairros, address_points,
         incidents)
     out["lat"], out["lon"] = lat, lon

@@ -188,6 +188,8 @@ def _green_frame(gp: GreenProjects, segments, places_kw):
 
 def _must(settings, ids_light, ids_green, adopted_ids):
     wanted = [str(x).strip() for x in settings.must_fund]
+    if not wanted:  # nothing to check (the project ids are thousands)
+        return set()
     known = set(ids_light) | set(ids_green)
     problems = []
     unknown = [x for x in wanted if x not in known]
@@ -420,6 +422,7 @@ def _texts(frame: gpd.GeoDataFrame, window, settings, worth_min: dict, left: dic
     plain = pd.DataFrame(frame.drop(columns="geometry"))
     names = list(plain.columns)  # rows as dicts of Python values, as to_dict("records")
     records = [dict(zip(names, row)) for row in zip(*(plain[c].tolist() for c in names))]
+    when = wording.window_phrase(window, lang)  # the same for every project
     for pid, r, of in zip(frame.index, records, n_of, strict=True):
         kind = r["kind"]
         if kind == "green":
@@ -434,7 +437,7 @@ def _texts(frame: gpd.GeoDataFrame, window, settings, worth_min: dict, left: dic
         ev_text = wording.evidence(kind, lang, n=int(r["incidents"]),
                                    night=int(r["night_incidents"]), per_year=r["per_year"],
                                    low=r["per_year_low"], high=r["per_year_high"], window=window,
-                                   radius_m=settings.walk_radius_m)
+                                   radius_m=settings.walk_radius_m, when=when)
         effect = wording.effect(kind, lang, per_year=r["per_year"])
         partly = kind == "green" and r["value"] < r["weighted"] - 1e-9
         phrase = wording.value_phrase(

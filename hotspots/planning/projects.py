@@ -49,6 +49,11 @@ def _project_ids(prefix: str, group: np.ndarray, parts: list[np.ndarray]) -> np.
     return np.array([_stable_id(prefix, t) for t in joined], dtype=object)
 
 
+def _one_decimal(values: np.ndarray) -> np.ndarray:
+    """``'%.1f' % v`` of every value (as ``np.char.mod``, without a NumPy scalar per value)."""
+    return np.array([f"{v:.1f}" for v in values.tolist()], dtype=object)
+
+
 def join_groups(group: np.ndarray, text: np.ndarray, n: int, *, sep: str) -> list[str]:
     """The sorted texts of each group 0 … n−1 joined by ``sep`` ('' for an empty group)."""
     out = [""] * n
@@ -385,7 +390,7 @@ def lighting_projects(
     spacing = settings.lamp_spacing_m
     new_pieces = pd.DataFrame({"proj": label, "seg": st_seg, "start_m": st_s, "end_m": st_e})
     new_ids = _project_ids("L", new_pieces["proj"].to_numpy(), [
-        seg_ids[st_seg].astype(str), np.char.mod("%.1f", st_s), np.char.mod("%.1f", st_e)])
+        seg_ids[st_seg].astype(str), _one_decimal(st_s), _one_decimal(st_e)])
     new_pieces["project_id"] = new_ids[label] if len(label) else np.empty(0, dtype=object)
     new_tab = pd.DataFrame({
         "project_id": new_ids, "kind": "new_lights", "length_m": proj_len,

@@ -283,14 +283,15 @@ def window_phrase(window, lang: str) -> str:
 
 
 def evidence(kind: str, lang: str, *, n: int, night: int, per_year: float, low: float,
-             high: float, window, radius_m: float) -> str:
-    """The recorded incidents behind a project's value, with their yearly rate and interval."""
+             high: float, window, radius_m: float, when: str | None = None) -> str:
+    """The recorded incidents behind a project's value, with their yearly rate and interval
+    (``when``: :func:`window_phrase` of ``window``, when the caller wrote it already)."""
     t = TEXTS[lang]
     key = {"new_lights": "evidence new_lights", "repair": "evidence repair"}.get(
         kind, "evidence green")
     text = t[key].format(n=number(n, lang), night=number(night, lang),
                          inc_w=plural(n, "inc", lang), radius=number(radius_m, lang),
-                         when=window_phrase(window, lang))
+                         when=window_phrase(window, lang) if when is None else when)
     return text + t["rate"].format(rate=rate(per_year, lang), lo=rate(low, lang),
                                    hi=rate(high, lang))
 
