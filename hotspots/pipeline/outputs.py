@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import functools
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +10,7 @@ import pandas as pd
 from hotspots import export, geocode, maps, privacy
 from hotspots.pipeline import forked
 from hotspots.pipeline.cards import write_cards
+from hotspots.pipeline.heap import frozen_heap
 from hotspots.pipeline.liaison import Task, liaison_tasks
 from hotspots.pipeline.result import WeekResult
 
@@ -54,24 +52,8 @@ def write_outputs(result: WeekResult, folder: Path) -> dict[str, Path]:
     # each layer reprojected to EPSG:4326 once for every writer below; the run's tables
     # (hundreds of thousands of objects, alive throughout) left out of the garbage
     # collector's scans while the writers allocate millions of short-lived ones
-    with run_cache(), _frozen_heap():
+    with run_cache(), frozen_heap():
         return _write_all(result, folder)
-
-
-@contextmanager
-def _frozen_heap() -> Iterator[None]:
-    """Move every object alive now to the collector's permanent generation for the block
-    (``gc.freeze``): a full collection then scans only what the block allocates. Cycles made
-    inside the block are still collected. Nothing is done when a caller froze objects
-    already (their freeze is theirs to undo)."""
-    if gc.get_freeze_count():
-        yield
-        return
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 #: the writers, longest first (on this order two processes share them evenly)

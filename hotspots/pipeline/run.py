@@ -17,6 +17,7 @@ from hotspots._errors import OutputExistsError, ValidationError
 from hotspots.config import RunConfig
 from hotspots.geocode import UnusableIncidentsError
 from hotspots.pipeline import atomic, steps
+from hotspots.pipeline.heap import frozen_heap
 from hotspots.pipeline.inputs import read_inputs
 from hotspots.pipeline.manifest import build_manifest, write_json
 from hotspots.pipeline.outputs import write_outputs
@@ -81,12 +82,20 @@ def analyse(config: RunConfig, *, week: str | None, now: pd.Timestamp,
     WeekResult
         The results of every step (see :class:`hotspots.pipeline.WeekResult`).
     """
-    clock = clock or Clock()
+    # the collector kept off the long-lived tables (pipeline.heap): the inputs, once read
+    with frozen_heap() as keep:
+        return _analyse(config, week=week, now=now, clock=clock or Clock(),
+                        budget_brl=budget_brl, keep=keep)
+
+
+def _analyse(config: RunConfig, *, week: str | None, now: pd.Timestamp, clock: Clock,
+             budget_brl: float | None, keep) -> WeekResult:
     par = config.parameters
     with clock("ingest"):
         inputs = read_inputs(config)
         read = steps.reject_future(inputs.incidents, now=now,
                                    tolerance_h=config.inputs.future_tolerance_h)
+        keep()
     with clock("geocode"):
         geo = steps.geocode_step(read, inputs.segments, boundary=inputs.boundary_analysis,
                                  address_points=inputs.address_points, config=config)
