@@ -37,11 +37,22 @@ def street_nodes(segments: gpd.GeoDataFrame) -> StreetNodes:
     geoms = segments.geometry.to_numpy()
     first, last = line_ends(geoms)
     both = np.round(np.vstack([first, last]) / _GRID_M).astype(np.int64)
-    keys, inverse = np.unique(both, axis=0, return_inverse=True)
-    inverse = inverse.ravel()
+    keys, inverse = _unique_rows(both)
     n = len(geoms)
     return StreetNodes(u=inverse[:n], v=inverse[n:], xy=keys.astype(float) * _GRID_M,
                        length_m=shapely.length(geoms))
+
+
+def _unique_rows(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(xy, axis=0, return_inverse=True)`` of an (n, 2) integer array (rows in
+    lexicographic order), by one lexsort instead of a sort of row records."""
+    order = np.lexsort((xy[:, 1], xy[:, 0]))
+    srt = xy[order]
+    new = np.ones(len(srt), dtype=bool)
+    new[1:] = np.any(srt[1:] != srt[:-1], axis=1)
+    inverse = np.empty(len(xy), dtype=np.intp)
+    inverse[order] = np.cumsum(new) - 1
+    return srt[new], inverse
 
 
 def node_distances(
