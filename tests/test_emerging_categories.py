@@ -230,3 +230,23 @@ def test_classify_errors():
         classify(h[:1, None], c[:1, None], np.zeros(1), np.ones(1), alpha_trend=0.05)
     with pytest.raises(ValidationError, match="unknown category codes \\[9\\]"):
         category_labels(np.array([9]))
+
+
+@pytest.mark.parametrize("language", ["en", "pt"])
+def test_explain_writes_each_segment_as_its_own_sentence(language):
+    # explain writes each distinct sentence once; every segment must still get its own
+    from hotspots.stats.emerging_categories import _sentences
+
+    rng = np.random.default_rng(4)
+    n = 3_000
+    codes = rng.choice([c.code for c in CATEGORIES], n).astype(np.int8)
+    n_hot, n_cold = rng.integers(0, 12, n), rng.integers(0, 3, n)
+    final = rng.integers(-3, 4, n)
+    z = rng.normal(size=n)
+    p = np.r_[rng.choice([0.0001, 0.0004999, 0.0005, 0.0495, 0.0504, 0.05, 0.9996, 1.0], 500),
+              rng.uniform(0, 1, n - 500)]
+    got = explain(codes, n_hot, n_cold, final, z, p, n_steps=12, step="month",
+                  alpha_trend=0.05, language=language)
+    want = _sentences(codes, n_hot, n_cold, np.sign(final), z, p, n_steps=12, step="month",
+                      alpha_trend=0.05, language=language)
+    assert got.tolist() == want.tolist()

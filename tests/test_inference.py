@@ -128,3 +128,49 @@ def test_rates_with_rounding_noise_still_tie():
     exact = np.array([exact_p(np.round(y, 12), nbrs, i, lambda i, v: round(sum(v), 12))
                       for i in range(8)])
     np.testing.assert_allclose(p, exact, atol=0.015)
+
+
+def _reference_counts(values, offdiag, ids, tol):
+    """The permutation counts by the definition: one lag per (observation, permutation), its
+    terms added in neighbour order, the drawn index shifted past the observation itself."""
+    n = offdiag.shape[0]
+    observed = offdiag @ values
+    n_ge = np.zeros(n, dtype=np.int64)
+    n_le = np.zeros(n, dtype=np.int64)
+    for i in range(n):
+        lo, hi = offdiag.indptr[i], offdiag.indptr[i + 1]
+        for r in range(ids.shape[0]):
+            s = 0.0
+            for k in range(hi - lo):
+                j = int(ids[r, k])
+                s += offdiag.data[lo + k] * values[j + 1 if j >= i else j]
+            n_ge[i] += s >= observed[i] - tol[i]
+            n_le[i] += s <= observed[i] + tol[i]
+    return n_ge, n_le
+
+
+@pytest.mark.parametrize("n, density, row_standardised", [(60, 0.08, False), (40, 0.3, True),
+                                                          (25, 0.9, False)])
+def test_permutation_kernel_counts_equal_the_definition_to_the_bit(n, density,
+                                                                   row_standardised):
+    from hotspots.stats._inference import _count_extremes, permutation_ids
+
+    rng = np.random.default_rng(n)
+    adj = sp.random(n, n, density=density, format="csr", random_state=n)
+    adj = sp.csr_array(adj + adj.T)
+    adj.setdiag(0)
+    adj.eliminate_zeros()
+    adj.data[:] = 1.0
+    if row_standardised:
+        card = np.diff(adj.indptr)
+        adj = sp.csr_array(sp.diags_array(1.0 / np.maximum(card, 1)) @ adj)
+    adj.sort_indices()
+    values = rng.poisson(0.7, n).astype(float) / 3.0  # many ties, sums with rounding
+    card = np.diff(adj.indptr)
+    ids = permutation_ids(n, int(card.max()), 53, seed=3)
+    tol = 1e-9 * card * float(values.max())
+    expected = _reference_counts(values, adj, ids, tol)
+    got = _count_extremes(values, adj.indptr.astype(np.int64), adj.data.astype(np.float64),
+                          adj @ values, tol, ids)
+    np.testing.assert_array_equal(got[0], expected[0])
+    np.testing.assert_array_equal(got[1], expected[1])

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from hotspots._errors import ValidationError
 from hotspots.figures.near_repeat import knox_heatmap, knox_heatmap_png
-from hotspots.stats import _pairs
+from hotspots.stats import _knox, _pairs
 from hotspots.stats.near_repeat import (
     NearRepeatSettings,
     NearRepeatZone,
@@ -888,3 +888,26 @@ def test_planar_pairs_grid_and_tree_paths_equal_scipy(limit, metric, origin):
     np.testing.assert_array_equal(got.first[order], i)
     np.testing.assert_array_equal(got.second[order], j)
     np.testing.assert_allclose(got.distance_m[order], d[i, j], rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("limit", [1e-3, 40.0, 120.0])
+@pytest.mark.parametrize("metric", ["euclidean", "manhattan"])
+@pytest.mark.parametrize("closed", ["left", "right"])
+@pytest.mark.parametrize("single", [False, True])
+def test_banded_planar_pairs_equal_the_pairs_then_their_bands(limit, metric, closed, single):
+    # the origin (0, 0) with limit 1e-3 takes the k-d tree path, the others the grid
+    rng = np.random.default_rng(5)
+    xy = rng.uniform(0, 1_000, size=(500, 2)).round(0)  # pairs exactly at the band edges
+    xy = np.r_[xy, xy[:30]]
+    edges = limit / 3 * np.arange(1, 4)
+    plain = _pairs.planar_pairs(xy, max_distance_m=limit, metric=metric, single_precision=single)
+    band = _knox.spatial_bands(plain.distance_m, edges, closed=closed)
+    finite = band <= 3
+    got = _pairs.planar_pairs(xy, max_distance_m=limit, metric=metric, single_precision=single,
+                              band_edges_m=edges, left_closed=closed == "left")
+    assert got.band is not None and got.band.dtype == np.int8 and len(got.distance_m) == 0
+    want = np.lexsort((plain.second[finite], plain.first[finite]))
+    order = np.lexsort((got.second, got.first))
+    np.testing.assert_array_equal(got.first[order], plain.first[finite][want])
+    np.testing.assert_array_equal(got.second[order], plain.second[finite][want])
+    np.testing.assert_array_equal(got.band[order], band[finite][want])

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from hotspots.stats._pairs import _bands_of
+
 _BLOCK = 32  # fewest permutations counted in one pass over the pairs
 _MAX_BLOCK = 128  # most permutations in one pass (each pass reads every pair once)
 _BLOCK_BYTES = 32 * 2**20  # a pass's time table (n × block) stays under this when it can
@@ -24,27 +26,11 @@ def spatial_bands(distance_m: np.ndarray, edges_m: np.ndarray, *, closed: str) -
     """Band of each distance: 0 same location (exactly 0), 1…k finite bands, k+1 "more than".
 
     ``edges_m`` are the k upper edges. ``closed="left"``: band i holds [e(i−1), e(i)) (band 1
-    (0, e1)); ``closed="right"``: band i holds (e(i−1), e(i)].
+    (0, e1)); ``closed="right"``: band i holds (e(i−1), e(i)]. int8 (see
+    :func:`hotspots.stats._pairs.distance_band`).
     """
-    return _bands(np.ascontiguousarray(distance_m, dtype=np.float64),
-                  np.ascontiguousarray(edges_m, dtype=np.float64), closed == "left")
-
-
-@numba.njit(cache=True, nogil=True)
-def _bands(distance_m, edges_m, left):  # pragma: no cover
-    """:func:`spatial_bands` in one pass (band = 1 + edges below, or at, the distance)."""
-    out = np.empty(len(distance_m), dtype=np.int64)
-    for p in range(len(distance_m)):
-        d = distance_m[p]
-        if d == 0:
-            out[p] = 0
-            continue
-        band = 1
-        for e in edges_m:
-            if e < d or (left and e == d):
-                band += 1
-        out[p] = band
-    return out
+    return _bands_of(np.ascontiguousarray(distance_m, dtype=np.float64),
+                     np.ascontiguousarray(edges_m, dtype=np.float64), closed == "left")
 
 
 def temporal_bands(dt: np.ndarray, edges: np.ndarray, *, closed: str) -> np.ndarray:
@@ -137,26 +123,14 @@ def _flush_every(times):  # pragma: no cover
 
 
 @numba.njit(cache=True, nogil=True)
-def _renumber_sorted(first, second, sband, rank):  # pragma: no cover
-    """Pairs renumbered through ``rank`` and stably sorted by their new first end (a counting
-    sort: the ends are positions 0…n−1), as int32 ends and int64 bands."""
-    n = len(rank)
-    starts = np.zeros(n + 1, dtype=np.int64)
-    for p in range(len(first)):
-        starts[rank[first[p]] + 1] += 1
-    for i in range(n):
-        starts[i + 1] += starts[i]
+def _renumber(first, second, rank):  # pragma: no cover
+    """Both ends of every pair renumbered through ``rank``, as int32 (pair order kept)."""
     a = np.empty(len(first), dtype=np.int32)
     b = np.empty(len(first), dtype=np.int32)
-    s = np.empty(len(first), dtype=np.int64)
     for p in range(len(first)):
-        r = rank[first[p]]
-        q = starts[r]
-        starts[r] = q + 1
-        a[q] = r
-        b[q] = rank[second[p]]
-        s[q] = sband[p]
-    return a, b, s
+        a[p] = rank[first[p]]
+        b[p] = rank[second[p]]
+    return a, b
 
 
 @dataclass(frozen=True, eq=False)
@@ -185,9 +159,8 @@ class _Recount:
         order = np.arange(n) if locality is None else np.asarray(locality, dtype=np.int64)
         rank = np.empty(n, dtype=np.int64)
         rank[order] = np.arange(n)
-        a, b, s = _renumber_sorted(np.asarray(first, dtype=np.int64),
-                                   np.asarray(second, dtype=np.int64),
-                                   np.asarray(sband, dtype=np.int64), rank)
+        a, b = _renumber(np.asarray(first), np.asarray(second), rank)
+        s = np.ascontiguousarray(sband)
         n_chunks = max(4 * numba.get_num_threads(), int(np.ceil(len(a) / 2**30)))
         return cls(first=a, second=b, sband=s,
                    t=t.astype(dtype), order=order, thresholds=thresholds.astype(dtype),
@@ -268,7 +241,9 @@ def knox_counts(first: np.ndarray, second: np.ndarray, sband: np.ndarray, t: np.
     """
     n = len(t)
     t = np.ascontiguousarray(t, dtype=np.int64)
-    sband = np.asarray(sband, dtype=np.int64)
+    sband = np.asarray(sband)
+    if sband.dtype.kind not in "iu":
+        sband = sband.astype(np.int64)
     row_totals = np.bincount(sband, minlength=n_spatial).astype(np.int64)
     col_totals = pairs_per_time_band(t, t_edges, closed=closed)
     recount = _Recount.prepare(first, second, sband, t, t_edges, closed=closed,

@@ -146,10 +146,16 @@ def _ids(index) -> list:
     return list(index[:5])
 
 
-def close_pairs(prep: dict, settings, max_m: float) -> _pairs.ClosePairs:
-    """The pairs within ``max_m`` in the settings' distance (float32 planar in NRC mode)."""
+def close_pairs(prep: dict, settings, max_m: float, *, band_edges_m: np.ndarray | None = None,
+                closed: str = "left") -> _pairs.ClosePairs:
+    """The pairs within ``max_m`` in the settings' distance (float32 planar in NRC mode).
+
+    ``band_edges_m``: planar pairs come with their distance band instead of their distance
+    (:func:`hotspots.stats._pairs.planar_pairs`); network pairs always carry distances.
+    """
     if settings.distance == "network":
         return _pairs.network_pairs(prep["graph"], prep["segment_position"], prep["position_m"],
                                     max_distance_m=max_m)
     return _pairs.planar_pairs(prep["xy"], max_distance_m=max_m, metric=settings.distance,
-                               single_precision=settings.nrc_compatible)
+                               single_precision=settings.nrc_compatible,
+                               band_edges_m=band_edges_m, left_closed=closed == "left")

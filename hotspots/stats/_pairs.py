@@ -27,12 +27,18 @@ _MAX_GRID_CELLS = 2**20  # cells per axis of the planar grid join (else a k-d tr
 @dataclass(frozen=True, eq=False)
 class ClosePairs:
     """Pairs of incident positions (``first < second``, in no particular order) at ``distance_m``
-    ≤ the enumeration limit."""
+    ≤ the enumeration limit.
+
+    When asked for bands (``planar_pairs(band_edges_m=...)``), ``band`` holds each pair's
+    distance band (int8, see :func:`distance_band`) and ``distance_m`` is empty: the distances
+    are not kept, only the pairs in a finite band.
+    """
 
     first: np.ndarray
     second: np.ndarray
     distance_m: np.ndarray
     max_distance_m: float
+    band: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.first)
@@ -42,7 +48,22 @@ class ClosePairs:
         first, second = self.first[keep], self.second[keep]
         if new_position is not None:
             first, second = new_position[first], new_position[second]
-        return ClosePairs(first, second, self.distance_m[keep], self.max_distance_m)
+        dist = self.distance_m[keep] if len(self.distance_m) else self.distance_m
+        band = None if self.band is None else self.band[keep]
+        return ClosePairs(first, second, dist, self.max_distance_m, band)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def distance_band(d, edges_m, left):  # pragma: no cover - numba
+    """Band of a distance: 0 same location (exactly 0), 1…k finite bands, k + 1 "more than".
+
+    ``edges_m`` are the k upper edges; ``left``: band i holds [e(i−1), e(i)) (band 1 (0, e1)),
+    else (e(i−1), e(i)]. Band = 1 + the edges below (or, left-closed, at) the distance.
+    """
+    band = 1
+    for e in edges_m:
+        band += (e < d) | (left & (e == d))
+    return 0 if d == 0 else band
 
 
 def planar_distances(xy: np.ndarray, first: np.ndarray, second: np.ndarray, *, metric: str,
@@ -63,7 +84,8 @@ def planar_distances(xy: np.ndarray, first: np.ndarray, second: np.ndarray, *, m
 
 
 def planar_pairs(xy: np.ndarray, *, max_distance_m: float, metric: str = "euclidean",
-                 single_precision: bool = False) -> ClosePairs:
+                 single_precision: bool = False, band_edges_m: np.ndarray | None = None,
+                 left_closed: bool = True) -> ClosePairs:
     """Every pair of points within ``max_distance_m`` (inclusive) in the given metric.
 
     Candidates come from a grid of cells slightly wider than the limit (numba, each pair of
@@ -71,11 +93,19 @@ def planar_pairs(xy: np.ndarray, *, max_distance_m: float, metric: str = "euclid
     distances are then computed as :func:`planar_distances` computes them (the single
     definition used everywhere) and cut at the limit, so no index's rounding decides a pair at
     the limit.
+
+    ``band_edges_m`` (the k upper band edges, the last one ``max_distance_m``): keep each pair's
+    :func:`distance_band` (``left_closed`` as there) instead of its distance, and only the
+    pairs in a finite band (a pair exactly at the last edge of left-closed bands is dropped);
+    the ends are then int32 (the near-repeat table needs no more, in a third of the memory).
     """
     xy = np.asarray(xy, dtype=np.float64)
+    banded = band_edges_m is not None
+    edges = np.ascontiguousarray(band_edges_m if banded else [], dtype=np.float64)
     if len(xy) < 2:
-        empty = np.empty(0, dtype=np.int64)
-        return ClosePairs(empty, empty, np.empty(0), float(max_distance_m))
+        empty = np.empty(0, dtype=np.int32 if banded else np.int64)
+        return ClosePairs(empty, empty, np.empty(0), float(max_distance_m),
+                          np.empty(0, dtype=np.int8) if banded else None)
     p = 2.0 if metric == "euclidean" else 1.0
     scale = max(1.0, float(np.abs(xy).max()))
     slack = 1e-7 * scale  # float32 rounds each coordinate by up to half its spacing
@@ -83,6 +113,9 @@ def planar_pairs(xy: np.ndarray, *, max_distance_m: float, metric: str = "euclid
         slack += 4.0 * float(np.spacing(np.float32(scale)))
     pts = xy.astype(np.float32) if single_precision else xy  # as planar_distances
     limit, euclidean = np.float64(max_distance_m), metric == "euclidean"
+    if banded:  # the finite bands only: up to the last edge, or below it when left-closed
+        limit = min(limit, edges[-1])
+        limit = np.nextafter(limit, -np.inf) if left_closed and limit == edges[-1] else limit
     reach = float(max_distance_m) + slack
     span = float(np.ptp(xy, axis=0).max())
     if reach > 0 and span / reach < _MAX_GRID_CELLS:  # the usual case: a grid of reach cells
@@ -90,32 +123,57 @@ def planar_pairs(xy: np.ndarray, *, max_distance_m: float, metric: str = "euclid
         key = cells[:, 0] * (int(cells[:, 1].max()) + 3) + cells[:, 1]
         order = np.argsort(key, kind="stable")
         cell_key, cell_start = np.unique(key[order], return_index=True)
-        first, second, d = _grid_pairs(pts, order, cell_key, np.r_[cell_start, len(order)],
-                                       int(cells[:, 1].max()) + 3, limit, euclidean)
-        return ClosePairs(first, second, d, float(max_distance_m))
+        first, second, d, band = _grid_pairs(
+            pts, order, cell_key, np.r_[cell_start, len(order)], int(cells[:, 1].max()) + 3,
+            limit, euclidean, edges, bool(left_closed),
+            np.empty(0, dtype=np.int32 if banded else np.int64))
+        return ClosePairs(first, second, d, float(max_distance_m), band if banded else None)
     raw = cKDTree(xy).query_pairs(r=reach, p=p, output_type="ndarray")
     first, second, d = _cut_pairs(raw, pts, limit, euclidean)
-    return ClosePairs(first, second, d, float(max_distance_m))
+    if not banded:
+        return ClosePairs(first, second, d, float(max_distance_m))
+    return ClosePairs(first.astype(np.int32), second.astype(np.int32), np.empty(0),
+                      float(max_distance_m), _bands_of(d, edges, bool(left_closed)))
 
 
 @numba.njit(cache=True, nogil=True)
-def _grid_pairs(pts, order, cell_key, cell_start, stride, limit, euclidean):  # pragma: no cover
+def _bands_of(distance_m, edges_m, left):  # pragma: no cover - numba
+    """:func:`distance_band` of every distance (int8: the config allows at most 100 bands)."""
+    out = np.empty(len(distance_m), dtype=np.int8)
+    for p in range(len(distance_m)):
+        out[p] = distance_band(distance_m[p], edges_m, left)
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _grid_pairs(pts, order, cell_key, cell_start, stride, limit, euclidean, edges, left,
+                ends):  # pragma: no cover
     """Every pair within ``limit`` from a grid of cells at least ``limit`` wide (with slack).
 
     Points ``order[cell_start[c]:cell_start[c + 1]]`` lie in cell ``cell_key[c]`` (key = column
     × ``stride`` + row). A pair within the limit lies in one cell or in two touching cells,
     so each cell is joined with itself and its four forward neighbours (each pair seen once).
-    The distance of (a, b), a < b, is computed as in :func:`_cut_pairs` (the coordinates' own
-    precision), so the same pairs are kept. Two passes: count, then fill.
+    The distance of (a, b) is computed as in :func:`_cut_pairs` (the coordinates' own
+    precision; |dx| and dx² do not depend on the order of the ends), so the same pairs are
+    kept. Two passes: count, then fill. With band ``edges``
+    (non-empty) each pair's band is stored (no distance; ``limit`` then keeps the finite bands
+    only), else the distances (no band). The ends have the type of ``ends`` (empty).
     """
     n_cells = len(cell_key)
     offsets = np.array([stride - 1, stride, stride + 1, 1], dtype=np.int64)
+    banded = len(edges) > 0
+    xs = np.empty(len(order), dtype=pts.dtype)  # the coordinates in cell order (contiguous)
+    ys = np.empty(len(order), dtype=pts.dtype)
+    for u in range(len(order)):
+        xs[u] = pts[order[u], 0]
+        ys[u] = pts[order[u], 1]
     total = 0
     for sweep in range(2):
         if sweep == 1:
-            first = np.empty(total, dtype=np.int64)
-            second = np.empty(total, dtype=np.int64)
-            dist = np.empty(total, dtype=np.float64)
+            first = np.empty(total, dtype=ends.dtype)
+            second = np.empty(total, dtype=ends.dtype)
+            dist = np.empty(0 if banded else total, dtype=np.float64)
+            band = np.empty(total if banded else 0, dtype=np.int8)
         k = 0
         for c in range(n_cells):
             lo, hi = cell_start[c], cell_start[c + 1]
@@ -129,21 +187,26 @@ def _grid_pairs(pts, order, cell_key, cell_start, stride, limit, euclidean):  # 
                         continue
                     olo, ohi = cell_start[q], cell_start[q + 1]
                 for u in range(lo, hi):
-                    i = order[u]
+                    xu = xs[u]
+                    yu = ys[u]
                     for w in range(u + 1 if o < 0 else olo, ohi):
-                        j = order[w]
-                        a, b = (i, j) if i < j else (j, i)
-                        dx = pts[a, 0] - pts[b, 0]
-                        dy = pts[a, 1] - pts[b, 1]
+                        dx = xu - xs[w]
+                        dy = yu - ys[w]
                         v = np.sqrt(dx * dx + dy * dy) if euclidean else np.abs(dx) + np.abs(dy)
-                        if np.float64(v) <= limit:
+                        d = np.float64(v)
+                        if d <= limit:
                             if sweep == 1:
-                                first[k] = a
-                                second[k] = b
-                                dist[k] = v
+                                i = order[u]
+                                j = order[w]
+                                first[k] = min(i, j)
+                                second[k] = max(i, j)
+                                if banded:
+                                    band[k] = distance_band(d, edges, left)
+                                else:
+                                    dist[k] = v
                             k += 1
         total = k
-    return first, second, dist
+    return first, second, dist, band
 
 
 @numba.njit(cache=True, nogil=True)

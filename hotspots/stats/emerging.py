@@ -229,10 +229,16 @@ def emerging_hot_spots(
     rules: dict = {"ninety_percent_rule": s.ninety_percent_rule,
              "sporadic_requires_final": s.sporadic_requires_final}
 
+    positive, negative = gi.z > 0, gi.z < 0
+    known: dict[tuple[float, float], np.ndarray] = {}
+
     def codes_at(alpha_bins: float, alpha_trend: float) -> np.ndarray:
-        sig = gi.p_bins <= alpha_bins
-        return classify(sig & (gi.z > 0), sig & (gi.z < 0), trend.z, trend.p,
-                        alpha_trend=alpha_trend, **rules)
+        key = (float(alpha_bins), float(alpha_trend))
+        if key not in known:  # the run's own alphas are usually one of the sensitivity ones
+            sig = gi.p_bins <= alpha_bins
+            known[key] = classify(sig & positive, sig & negative, trend.z, trend.p,
+                                  alpha_trend=alpha_trend, **rules)
+        return known[key]
 
     codes = codes_at(s.alpha_bins, s.alpha_trend)
     by_alpha = {a: codes_at(a, a) for a in ALPHA_SENSITIVITY}

@@ -151,7 +151,8 @@ def classify(
                                                (-1, cold, hot, down, up)):
         n_mine = mine.sum(axis=0)
         final = mine[-1]
-        run = np.cumprod(mine[::-1], axis=0).sum(axis=0)  # trailing run length
+        back = mine[::-1]  # trailing run length: steps before the last one not "mine"
+        run = np.where(back.all(axis=0), t_steps, np.argmin(back, axis=0))
         earlier = (n_mine - run) > 0
         other_ever = other.any(axis=0)
         many = n_mine >= m90
@@ -226,14 +227,48 @@ def explain(
         raise ValidationError(f"language={language!r}: expected one of {tuple(_TEXTS)}")
     if step not in ("week", "month"):
         raise ValidationError(f"step={step!r}: expected 'week' or 'month'")
+    codes = np.asarray(codes)
+    n_hot = np.asarray(n_hot)
+    n_cold = np.asarray(n_cold)
+    fin = np.sign(np.asarray(final_bin))
+    trend_z = np.asarray(trend_z, dtype=float)
+    p = np.asarray(trend_p, dtype=float)
+    if len(codes) == 0:
+        return np.empty(0, dtype=object)
+    # a sentence depends on these only: write each distinct one once (segments share most)
+    sig = p <= alpha_trend
+    parts = [codes.astype(np.int64), n_hot.astype(np.int64), n_cold.astype(np.int64),
+             fin.astype(np.int64), sig.astype(np.int64),
+             (sig & (trend_z > 0)).astype(np.int64) - (sig & (trend_z < 0)),
+             np.where(p < 0.0005, -1, _thousandths(p))]
+    parts = [part - part.min() for part in parts]
+    radix = [int(part.max()) + 1 for part in parts]
+    if np.prod(np.array(radix, dtype=float)) < 2.0**62:  # one integer per combination
+        key = np.zeros(len(codes), dtype=np.int64)
+        for part, size in zip(parts, radix):
+            key = key * size + part
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    else:  # pragma: no cover - absurd counts or p-values
+        _, first, inverse = np.unique(np.stack(parts, axis=1), axis=0, return_index=True,
+                                      return_inverse=True)
+    texts = _sentences(codes[first], n_hot[first], n_cold[first], fin[first], trend_z[first],
+                       p[first], n_steps=n_steps, step=step, alpha_trend=alpha_trend,
+                       language=language)
+    return texts[inverse.ravel()]
+
+
+def _thousandths(p: np.ndarray) -> np.ndarray:
+    return np.clip(np.round(p * 1000), 0, 1000).astype(np.int64)
+
+
+def _sentences(codes, n_hot, n_cold, fin, trend_z, p, *, n_steps, step, alpha_trend,
+               language) -> np.ndarray:
+    """:func:`explain` of every segment given (no check)."""
     tx = _TEXTS[language]
     unit, units, incl, notin = tx[step]
     total = f" {tx['of']} {n_steps} {units if n_steps != 1 else unit}"
-    hot_s = pd.Series(np.asarray(n_hot)).astype(str)
-    cold_s = pd.Series(np.asarray(n_cold)).astype(str)
-    fin = np.asarray(final_bin)
-    n_hot = np.asarray(n_hot)
-    n_cold = np.asarray(n_cold)
+    hot_s = pd.Series(n_hot).astype(str)
+    cold_s = pd.Series(n_cold).astype(str)
     hot_part = tx["hot"] + f" {tx['in']} " + hot_s
     cold_part = tx["cold"] + f" {tx['in']} " + cold_s
     lead_hot = hot_part + total + incl + np.where(n_cold > 0, ", " + cold_part, "")
@@ -247,11 +282,10 @@ def explain(
         [lead_hot, lead_cold, both, only_hot, only_cold],
         default=none,
     )
-    p = np.asarray(trend_p, dtype=float)
     sig = p <= alpha_trend
-    direction = np.where(sig & (np.asarray(trend_z) > 0), tx["rising"],
-                         np.where(sig & (np.asarray(trend_z) < 0), tx["falling"], tx["flat"]))
-    thousandths = pd.Series(np.clip(np.round(p * 1000), 0, 1000).astype(np.int64))
+    direction = np.where(sig & (trend_z > 0), tx["rising"],
+                         np.where(sig & (trend_z < 0), tx["falling"], tx["flat"]))
+    thousandths = pd.Series(_thousandths(p))
     p_txt = np.where(
         thousandths >= 1000, "p = 1" + tx["decimal"] + "000",
         "p = 0" + tx["decimal"] + thousandths.astype(str).str.zfill(3),

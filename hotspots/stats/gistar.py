@@ -188,10 +188,11 @@ def to_bins(z: np.ndarray, p: np.ndarray) -> np.ndarray:
     """ArcGIS Gi_Bin: ±3/±2/±1 at p ≤ 0.01/0.05/0.10 with the sign of z, else 0 (NaN p → 0)."""
     z = np.asarray(z, dtype=float)
     p = np.asarray(p, dtype=float)
+    p = np.nan_to_num(p, nan=1.0)
     level = np.zeros(len(z), dtype=np.int64)
     for lev, cut in reversed(BIN_LEVELS):
-        level[np.nan_to_num(p, nan=1.0) <= cut] = lev
-    return (np.sign(z).astype(np.int64) * level).astype(np.int64)
+        level[p <= cut] = lev
+    return np.sign(z).astype(np.int64) * level
 
 
 def bin_counts(bins: pd.Series) -> dict[str, int]:

@@ -223,11 +223,15 @@ def near_repeat(
     closed = "left" if settings.nrc_compatible else settings.closed
     scale = _SECONDS_PER_DAY if settings.time_unit == "elapsed_days" else 1
     t_edges = (t_edges_days * scale).astype(np.int64)
-    pairs = _inputs.close_pairs(prep, settings, float(s_edges[-1]))
-    sband = _knox.spatial_bands(pairs.distance_m, s_edges, closed=closed)
-    finite = sband <= settings.spatial_bands
-    if not finite.all():  # pairs exactly at the last edge of left-closed bands
-        pairs, sband = pairs.subset(finite), sband[finite]
+    pairs = _inputs.close_pairs(prep, settings, float(s_edges[-1]), band_edges_m=s_edges,
+                                closed=closed)
+    if pairs.band is not None:  # planar: banded as they were found, finite bands only
+        sband = pairs.band
+    else:
+        sband = _knox.spatial_bands(pairs.distance_m, s_edges, closed=closed)
+        finite = sband <= settings.spatial_bands
+        if not finite.all():  # pairs exactly at the last edge of left-closed bands
+            pairs, sband = pairs.subset(finite), sband[finite]
     common = dict(s_edges=s_edges, t_edges=t_edges, t_edges_days=t_edges_days.astype(float),
                   closed=closed, settings=settings, keep=keep_simulations)
     locality = _pairs.morton_order(prep["xy"])
