@@ -16,6 +16,7 @@ import shapely
 from hotspots import crs as crs_mod
 from hotspots import timeparse
 from hotspots._errors import CRSError, ValidationError
+from hotspots._validate import to_number as _to_number
 from hotspots.checksum import file_sha256
 from hotspots.disclosure.personal import is_personal_column, mask_frame
 from hotspots.rejects import RejectCollector
@@ -428,35 +429,6 @@ def _pick(raw, given, candidates, option, src, *, required):
             f"{option}='<your column>'."
         )
     return None
-
-
-def _to_number(values: pd.Series) -> np.ndarray:
-    text = values.astype("string").fillna("").str.strip()
-    text = text.where(text.str.contains(".", regex=False), text.str.replace(",", ".", regex=False))
-    simple = _simple_decimals(text)
-    if simple is not None:
-        return simple
-    return pd.to_numeric(text.replace("", None), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-
-
-#: a decimal both parsers round the same way: at most 15 digits (exact in a double) and a
-#: power of ten up to 1e7 (exact too), so either result is the one correctly rounded quotient
-_SIMPLE_DECIMAL = r"^-?[0-9]{1,8}\.[0-9]{1,7}$"
-
-
-def _simple_decimals(text: pd.Series) -> np.ndarray | None:
-    """The numbers of a column of plain decimals (``-31.780102``) or blanks (NaN), parsed
-    in Arrow: what :func:`pandas.to_numeric` gives them, bit for bit, 10 times faster.
-    None when any value is written otherwise (exponent, thousands, more digits…)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    array = pa.array(text.array)
-    blank = pc.equal(array, "")
-    if not pc.all(pc.or_(blank, pc.match_substring_regex(array, _SIMPLE_DECIMAL))).as_py():
-        return None
-    numbers = pc.cast(pc.if_else(blank, pa.scalar(None, array.type), array), pa.float64())
-    return numbers.to_numpy(zero_copy_only=False)
 
 
 def _details(mask: np.ndarray, make) -> np.ndarray:
