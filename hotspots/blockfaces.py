@@ -43,6 +43,7 @@ __all__ = [
     "SegmentSettings",
     "consolidate_nodes",
     "grid_node_ids",
+    "grid_nodes",
     "junction_segments",
     "line_ends",
     "merge_address_ranges",
@@ -106,16 +107,23 @@ def segment_ids(geometries: np.ndarray) -> np.ndarray:
 def grid_node_ids(coords: np.ndarray, grid_m: float = _GRID_M) -> np.ndarray:
     """Node number of each (x, y): points on the same ``grid_m`` cell share one (numbered in
     x-then-y order, as ``np.unique(axis=0)`` would, but sorting two int64 keys is ~10× faster)."""
+    return grid_nodes(coords, grid_m)[1]
+
+
+def grid_nodes(coords: np.ndarray, grid_m: float = _GRID_M) -> tuple[np.ndarray, np.ndarray]:
+    """(cells, node of each point): the distinct ``grid_m`` cells (integer (i, j) keys, in
+    x-then-y order) and the node number of each (x, y) as :func:`grid_node_ids` gives it —
+    ``np.unique(keys, axis=0, return_inverse=True)`` by one lexsort."""
     keys = np.round(np.asarray(coords, dtype=float)[:, :2] / grid_m).astype(np.int64)
     if len(keys) == 0:
-        return np.empty(0, dtype=np.int64)
+        return np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64)
     order = np.lexsort((keys[:, 1], keys[:, 0]))
     k = keys[order]
     new = np.ones(len(k), dtype=bool)
     new[1:] = (k[1:, 0] != k[:-1, 0]) | (k[1:, 1] != k[:-1, 1])
     ids = np.empty(len(k), dtype=np.int64)
     ids[order] = np.cumsum(new) - 1
-    return ids
+    return k[new], ids
 
 
 def line_ends(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import base64
 import functools
-import hashlib
 import math
-from collections import OrderedDict
 from importlib import resources
 from pathlib import Path
 
@@ -54,42 +52,6 @@ def cross_streets(segments: gpd.GeoDataFrame, rows: pd.Index) -> pd.DataFrame:
     out.loc[places.index, ["street", "cross_a", "cross_b"]] = places[
         ["street", "cross_a", "cross_b"]].to_numpy()
     return out.set_axis(rows)
-
-
-#: what the cards computed from a street network (cross streets, label anchors), by the
-#: network's fingerprint (:func:`_network_key`); the last few networks only
-_NETWORKS: OrderedDict[str, dict] = OrderedDict()
-_NETWORKS_MAX = 4
-
-
-def _network_key(segments: gpd.GeoDataFrame) -> str:
-    """A digest of what the cross streets and the street labels are computed from: the
-    segments' ids, geometries (types, parts, coordinates), street names and CRS."""
-    geoms = segments.geometry.to_numpy()
-    h = hashlib.sha1()
-    h.update(pd.util.hash_pandas_object(segments.index, index=False).to_numpy().tobytes())
-    for arr in (shapely.get_type_id(geoms), shapely.get_num_geometries(geoms),
-                shapely.get_num_coordinates(geoms), shapely.get_coordinates(geoms)):
-        h.update(np.ascontiguousarray(arr).tobytes())
-        h.update(b"#")
-    if "street_name" in segments.columns:
-        names = segments["street_name"].astype(object).where(segments["street_name"].notna(),
-                                                             None)
-        h.update(pd.util.hash_pandas_object(names, index=False).to_numpy().tobytes())
-    h.update(str(segments.crs.to_wkt() if segments.crs is not None else None).encode())
-    return h.hexdigest()
-
-
-def _network(segments: gpd.GeoDataFrame) -> dict:
-    """The cache entry of this street network (a dict the caller fills)."""
-    key = _network_key(segments)
-    if key in _NETWORKS:
-        _NETWORKS.move_to_end(key)
-    else:
-        _NETWORKS[key] = {}
-        while len(_NETWORKS) > _NETWORKS_MAX:
-            _NETWORKS.popitem(last=False)
-    return _NETWORKS[key]
 
 
 def _between(a: str, b: str, t) -> str:
@@ -157,22 +119,11 @@ def patrol_cards_html(patrol: gpd.GeoDataFrame, segments: gpd.GeoDataFrame, *, l
     cards = []
     shifts = _shift_order(patrol)
     colors = {s: sym.SHIFT_COLORS[i % len(sym.SHIFT_COLORS)] for i, s in enumerate(shifts)}
-    crosses = labels = None
-    if len(patrol):
-        from hotspots.maps.base import label_anchors
+    crosses = (cross_streets(segments, pd.Index(patrol["segment_id"]))
+               if len(patrol) and "segment_id" in patrol.columns else None)
+    from hotspots.maps.base import label_anchors
 
-        # the analyst's and the liaison's cards of a run read the same streets: the cross
-        # streets and the label anchors are computed once for both
-        network = _network(segments)
-        if "segment_id" in patrol.columns:
-            rows = pd.Index(patrol["segment_id"])
-            key = ("cross", tuple(rows.tolist()))
-            if key not in network:
-                network[key] = cross_streets(segments, rows)
-            crosses = network[key]
-        if "labels" not in network:
-            network["labels"] = label_anchors(segments, spacing_m=1e9)
-        labels = network["labels"]
+    labels = label_anchors(segments, spacing_m=1e9) if len(patrol) else None
     for shift in shifts:
         rows = patrol[patrol["shift"].astype(str).str.strip().str.lower() == shift.lower()]
         rows = rows.sort_values("shift_rank", kind="stable")

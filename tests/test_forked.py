@@ -25,8 +25,8 @@ def _no_child_left():
 
 
 def test_the_value_comes_from_another_process():
-    job = forked.start(lambda: {"pid": os.getpid(), "path": Path("x") / "y"})
-    assert job.forked
+    job = forked.Child(lambda: {"pid": os.getpid(), "path": Path("x") / "y"})
+    assert job.pid is not None and job.pid != os.getpid()
     value = job.wait()
     assert value["pid"] != os.getpid() and value["path"] == Path("x/y")
     _no_child_left()
@@ -36,7 +36,7 @@ def test_an_oserror_comes_back_with_its_errno_and_the_child_traceback():
     def full():
         raise OSError(errno.ENOSPC, "No space left on device", "/out/liaison/layers.gpkg")
 
-    job = forked.start(full)
+    job = forked.Child(full)
     with pytest.raises(OSError) as info:
         job.wait()
     assert info.value.errno == errno.ENOSPC
@@ -48,20 +48,20 @@ def test_an_oserror_comes_back_with_its_errno_and_the_child_traceback():
 
 
 def test_a_killed_child_is_an_error_naming_the_signal():
-    job = forked.start(lambda: os.kill(os.getpid(), signal.SIGKILL))
+    job = forked.Child(lambda: os.kill(os.getpid(), signal.SIGKILL))
     with pytest.raises(forked.ChildFailedError, match="killed by SIGKILL"):
         job.wait()
     _no_child_left()
 
 
 def test_an_unpicklable_value_is_an_error_not_a_hang():
-    job = forked.start(lambda: threading.Lock())
+    job = forked.Child(lambda: threading.Lock())
     with pytest.raises(forked.ChildFailedError, match="unpicklable result"):
         job.wait()
 
 
 def test_cancel_stops_a_running_child_and_reaps_it():
-    job = forked.start(lambda: time.sleep(60))
+    job = forked.Child(lambda: time.sleep(60))
     pid = job.pid
     t0 = time.perf_counter()
     job.cancel()
@@ -78,7 +78,7 @@ def test_the_child_never_runs_the_callers_clean_up(tmp_path):
         raise KeyError("boom")
 
     try:
-        job = forked.start(fails)
+        job = forked.Child(fails)
         with pytest.raises(KeyError):
             job.wait()
     finally:
@@ -88,18 +88,18 @@ def test_the_child_never_runs_the_callers_clean_up(tmp_path):
 
 
 def test_one_process_when_asked_or_off_the_main_thread():
-    job = forked.start(os.getpid, processes=1)
-    assert not job.forked and job.wait() == os.getpid()
+    both = [("a", os.getpid), ("b", os.getpid)]
+    assert not forked.can_fork(1)
+    assert forked.run_tasks(both, processes=1) == {"a": os.getpid(), "b": os.getpid()}
     seen = {}
 
     def in_thread():
-        j = forked.start(os.getpid)
-        seen["forked"], seen["pid"] = j.forked, j.wait()
+        seen["forked"], seen["done"] = forked.can_fork(), forked.run_tasks(both)
 
     t = threading.Thread(target=in_thread)
     t.start()
     t.join()
-    assert seen == {"forked": False, "pid": os.getpid()}
+    assert seen == {"forked": False, "done": {"a": os.getpid(), "b": os.getpid()}}
 
 
 def _slow_pid(seconds=0.2):

@@ -142,15 +142,15 @@ def test_coverage_items_group_incidents_by_their_catchments():
     assert rows == {(1, 0): 5.0, (1, 1): 1.0}
 
 
-def test_unique_rows_equals_numpy_unique():
+def test_grid_nodes_equal_numpy_unique():
     import numpy as np
 
-    from hotspots.planning.network import _unique_rows
+    from hotspots.blockfaces import grid_nodes
 
     rng = np.random.default_rng(4)
     for xy in (rng.integers(-30, 30, (5000, 2)), rng.integers(0, 10**9, (300, 2)),
                np.zeros((0, 2), np.int64)):
         keys, inverse = np.unique(xy, axis=0, return_inverse=True)
-        got_keys, got_inverse = _unique_rows(xy)
+        got_keys, got_inverse = grid_nodes(xy * 1e-3, 1e-3)
         assert np.array_equal(got_keys, keys)
         assert np.array_equal(got_inverse, inverse.ravel())

@@ -176,9 +176,10 @@ class OutputSettings:
         "BOM, for Excel pt-BR; en: ',', decimal point, no BOM), or force 'pt' or 'en'",
         choices=("auto", "pt", "en"))
     writer_processes: int = setting(
-        2, "processes writing a run's outputs: 2 writes the liaison folder in a second "
-        "process beside the analyst's files (POSIX fork, on 2 cores or more; elsewhere one "
-        "process is used); 1 writes everything in the run's own process", ge=1, le=2)
+        2, "processes writing a run's outputs: 2 shares the writers (analyst's files and "
+        "liaison folder) between the run and one forked process (POSIX fork, on 2 cores or "
+        "more; elsewhere one process is used); 1 writes everything in the run's own process",
+        ge=1, le=2)
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,20 @@
-"""One writer run beside the others in a forked process, its result or error brought back.
+"""A run's writers shared by two processes: the caller and one forked child.
 
-The outputs of a run split into two independent halves of similar cost: the analyst's files
-and the liaison folder. On a machine with two cores or more, :func:`start` forks the process
+Writing a run's outputs is a list of independent writers (the analyst's files, the liaison
+folder's). On a machine with two cores or more, :func:`run_tasks` forks the process once
 (POSIX ``fork``: the child sees the finished analysis as it is, nothing is pickled or
-recomputed) and runs one half in the child while the caller writes the other; :meth:`Job.wait`
-returns the child's value or raises its exception in the caller (an ``OSError`` keeps its
-errno, so disk full is still exit 5).
+recomputed) and both processes take the next writer not yet taken; the child's values come
+back pickled, its exception is raised in the caller (an ``OSError`` keeps its errno, so disk
+full is still exit 5).
 
-The child runs only the given function and leaves with ``os._exit``: it never runs the caller's
+The child runs only its share and leaves with ``os._exit``: it never runs the caller's
 ``finally`` blocks (the run lock, the temporary folder's clean-up) nor ``atexit`` handlers, and
 SIGINT/SIGTERM kill it outright. The caller stops and reaps the child when it fails itself
-(:meth:`Job.cancel`), so no process outlives the run.
+(:meth:`Child.cancel`), so no process outlives the run.
 
-:func:`start` falls back to running the function in the caller (at :meth:`Job.wait`) where a
-fork is unavailable or unsafe: no ``os.fork`` (Windows), one usable core, ``processes=1``, a
-caller that is not the main thread (a dask worker's task, a thread pool) or a daemonic
-process.
+The writers run one after another in the caller where a fork is unavailable or unsafe
+(:func:`can_fork`): no ``os.fork`` (Windows), one usable core, ``processes=1``, a caller that is
+not the main thread (a dask worker's task, a thread pool) or a daemonic process.
 """
 
 from __future__ import annotations
@@ -33,7 +32,7 @@ from typing import Any
 
 from hotspots._errors import HotspotsError
 
-__all__ = ["ChildFailedError", "Job", "can_fork", "run_tasks", "start"]
+__all__ = ["Child", "ChildFailedError", "can_fork", "run_tasks"]
 
 
 class ChildFailedError(HotspotsError):
@@ -42,7 +41,7 @@ class ChildFailedError(HotspotsError):
 
 
 def can_fork(processes: int = 2) -> bool:
-    """Whether :func:`start` would run a job in a second process here."""
+    """Whether :func:`run_tasks` would use a second process here."""
     if processes < 2 or not hasattr(os, "fork"):
         return False
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -53,20 +52,13 @@ def can_fork(processes: int = 2) -> bool:
     return not multiprocessing.current_process().daemon
 
 
-class Job:
-    """A function running in a forked child (or deferred to :meth:`wait` in the caller)."""
+class Child:
+    """``fn()`` running in a forked child process; :meth:`wait` gives its value."""
 
-    def __init__(self, fn: Callable[[], Any], *, fork: bool):
-        self._fn: Callable[[], Any] | None = fn
+    def __init__(self, fn: Callable[[], Any]):
         self.pid: int | None = None
         self._read: int | None = None
-        if fork:
-            self._fork(fn)
-
-    @property
-    def forked(self) -> bool:
-        """Whether the function runs in a second process."""
-        return self.pid is not None
+        self._fork(fn)
 
     def _fork(self, fn: Callable[[], Any]) -> None:
         read, write = os.pipe()
@@ -92,17 +84,13 @@ class Job:
             finally:
                 os._exit(code)
         os.close(write)
-        self.pid, self._read, self._fn = pid, read, None
+        self.pid, self._read = pid, read
 
     def wait(self) -> Any:
-        """The function's value; its exception is raised here (with the child's traceback
-        attached as a note when it ran in the child)."""
-        if self.pid is None:
-            fn, self._fn = self._fn, None
-            if fn is None:
-                raise RuntimeError("Job.wait called twice")
-            return fn()
-        assert self._read is not None
+        """The function's value; its exception is raised here, with the child's traceback
+        attached as a note."""
+        if self._read is None:
+            raise RuntimeError("Child.wait called twice or after cancel")
         with os.fdopen(self._read, "rb") as pipe:
             self._read = None
             data = pipe.read()
@@ -125,8 +113,7 @@ class Job:
         raise ChildFailedError(f"the parallel writer failed:\n{text}")
 
     def cancel(self) -> None:
-        """Stop the child (the caller is failing) and reap it; no-op when done or inline."""
-        self._fn = None
+        """Stop the child (the caller is failing) and reap it; no-op when done."""
         if self.pid is None:
             return
         try:
@@ -160,7 +147,7 @@ def run_tasks(tasks: Sequence[tuple[str, Callable[[], Any]]], *,
     next task not yet taken (one byte per task in a pipe that both read; a read of one byte
     is atomic), so the two finish together whatever each task costs — list the longest
     first. Otherwise the tasks run one after another in the caller. The first error is
-    raised once the caller's own tasks are done (the child's, as :meth:`Job.wait` raises
+    raised once the caller's own tasks are done (the child's, as :meth:`Child.wait` raises
     it); when the caller fails, the child is stopped.
     """
     if len(tasks) > 255:
@@ -181,7 +168,7 @@ def run_tasks(tasks: Sequence[tuple[str, Callable[[], Any]]], *,
         return done
 
     try:
-        child = Job(work, fork=True)
+        child = Child(work)
         try:
             mine = work()
         except BaseException:
@@ -192,12 +179,6 @@ def run_tasks(tasks: Sequence[tuple[str, Callable[[], Any]]], *,
     theirs = child.wait()
     merged = {**mine, **theirs}
     return {name: merged[name] for name, _ in tasks}
-
-
-def start(fn: Callable[[], Any], *, processes: int = 2) -> Job:
-    """Run ``fn()`` (no arguments; its value must pickle) in a forked child when
-    :func:`can_fork` allows, else later in the caller; get the value with :meth:`Job.wait`."""
-    return Job(fn, fork=can_fork(processes))
 
 
 def _outcome(fn: Callable[[], Any]) -> tuple[str, Any, str]:

@@ -50,9 +50,7 @@ def liaison_tasks(result, folder: Path, *, title: str,
     liaison = release.layers
     k = release.k
     lang = result.config.parameters.language
-    breaks = result.summary_dict["class_breaks"]
-    map_breaks = {"rate_per_100m": breaks["rate_per_100m"]["breaks"],
-                  "weekly_counts": breaks["weekly_counts"]["lower_bounds"]}
+    map_breaks = result.map_breaks
     tasks: list[Task] = [
         ("liaison/layers.gpkg", lambda: export.write_geopackage(
             liaison, folder / "layers.gpkg", lang=lang, privacy_k=k,

@@ -94,9 +94,7 @@ def _analyst_tasks(result: WeekResult, folder: Path, *, summary: dict, title: st
     analyst = privacy.analyst_tables({k: v for k, v in tables.items() if k != "rejects"},
                                      incident_columns=INCIDENT_COLUMNS)
     lang = config.parameters.language
-    breaks = summary["class_breaks"]
-    map_breaks = {"rate_per_100m": breaks["rate_per_100m"]["breaks"],
-                  "weekly_counts": breaks["weekly_counts"]["lower_bounds"]}
+    map_breaks = result.map_breaks
     dialect = lang if out.csv_dialect == "auto" else out.csv_dialect
     tasks: list[Task] = [
         # the analyst's QGIS styles use the same fixed breaks as the map (two weeks compare)

@@ -152,6 +152,14 @@ class WeekResult:
                             rate_breaks=tuple(out.rate_breaks),
                             count_breaks=tuple(out.count_breaks))
 
+    @property
+    def map_breaks(self) -> dict[str, list]:
+        """The fixed class breaks as the maps, QGIS styles and KML take them: the breaks of
+        the rates and the lower bounds of the weekly counts (the summary's ``class_breaks``)."""
+        breaks = self.summary_dict["class_breaks"]
+        return {"rate_per_100m": breaks["rate_per_100m"]["breaks"],
+                "weekly_counts": breaks["weekly_counts"]["lower_bounds"]}
+
     @cached_property
     def category_changes(self) -> pd.DataFrame | None:
         """This week's incidents by category against last week and the weeks before, with the

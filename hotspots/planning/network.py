@@ -10,7 +10,7 @@ import scipy.sparse as sp
 import shapely
 from scipy.sparse import csgraph
 
-from hotspots.blockfaces import line_ends
+from hotspots.blockfaces import grid_nodes, line_ends
 
 __all__ = ["StreetNodes", "node_distances", "street_nodes"]
 
@@ -36,23 +36,10 @@ def street_nodes(segments: gpd.GeoDataFrame) -> StreetNodes:
     """End nodes of the segments: first and last vertices snapped to a 1 mm grid."""
     geoms = segments.geometry.to_numpy()
     first, last = line_ends(geoms)
-    both = np.round(np.vstack([first, last]) / _GRID_M).astype(np.int64)
-    keys, inverse = _unique_rows(both)
+    keys, inverse = grid_nodes(np.vstack([first, last]), _GRID_M)
     n = len(geoms)
     return StreetNodes(u=inverse[:n], v=inverse[n:], xy=keys.astype(float) * _GRID_M,
                        length_m=shapely.length(geoms))
-
-
-def _unique_rows(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(xy, axis=0, return_inverse=True)`` of an (n, 2) integer array (rows in
-    lexicographic order), by one lexsort instead of a sort of row records."""
-    order = np.lexsort((xy[:, 1], xy[:, 0]))
-    srt = xy[order]
-    new = np.ones(len(srt), dtype=bool)
-    new[1:] = np.any(srt[1:] != srt[:-1], axis=1)
-    inverse = np.empty(len(xy), dtype=np.intp)
-    inverse[order] = np.cumsum(new) - 1
-    return srt[new], inverse
 
 
 def node_distances(
