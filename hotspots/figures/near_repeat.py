@@ -70,7 +70,8 @@ def knox_heatmap_png(table: KnoxTable, *, language: str = "pt", dpi: int = 110,
     """:func:`knox_heatmap` as PNG bytes (no timestamp in the metadata: same input, same bytes)."""
     fig = knox_heatmap(table, language=language, title=title)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None},
+                pil_kwargs={"compress_level": 3})  # fast zlib level, same pixels
     return buf.getvalue()
 
 

@@ -145,7 +145,8 @@ def shift_map_png(segments: gpd.GeoDataFrame, shift: gpd.GeoDataFrame, *, color:
     fig.patch.set_edgecolor("#999999")
     fig.patch.set_linewidth(1)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=130, metadata={"Software": None})
+    fig.savefig(buf, format="png", dpi=130, metadata={"Software": None},
+                pil_kwargs={"compress_level": 3})  # fast zlib level, same pixels
     png = _DRAWN[key] = buf.getvalue()
     while len(_DRAWN) > _DRAWN_MAX:
         _DRAWN.popitem(last=False)
