@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import functools
 import math
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -25,7 +26,32 @@ from hotspots import i18n
 from hotspots import symbology as sym
 from hotspots.export.files import write_text_atomic
 
-__all__ = ["cross_streets", "patrol_cards_html", "write_patrol_cards"]
+__all__ = ["CardStreets", "card_streets", "cross_streets", "patrol_cards_html",
+           "write_patrol_cards"]
+
+
+@dataclass(frozen=True)
+class CardStreets:
+    """What the cards take from the street network: the cross streets of the patrol segments
+    (``crosses``: index segment id, one row per id, columns street, cross_a, cross_b) and the
+    street-name anchors of the maps (``labels``, :func:`hotspots.maps.base.label_anchors`).
+    The analyst's and the liaison's cards show the same network: a run computes this once
+    (:attr:`hotspots.pipeline.result.WeekResult.card_streets`) and gives it to both."""
+
+    crosses: pd.DataFrame
+    labels: tuple[pd.DataFrame, list[str]]
+
+    def crosses_of(self, segment_ids) -> pd.DataFrame:
+        """The cross streets of ``segment_ids`` in their order (ids not known: no names)."""
+        return self.crosses.reindex(pd.Index(segment_ids), fill_value="")
+
+
+def card_streets(segments: gpd.GeoDataFrame, segment_ids) -> CardStreets:
+    """:class:`CardStreets` of the patrol segments ``segment_ids`` over ``segments``."""
+    from hotspots.maps.base import label_anchors
+
+    ids = pd.Index(segment_ids).unique()
+    return CardStreets(cross_streets(segments, ids), label_anchors(segments, spacing_m=1e9))
 
 
 def cross_streets(segments: gpd.GeoDataFrame, rows: pd.Index) -> pd.DataFrame:
@@ -85,7 +111,7 @@ def _template():
 def patrol_cards_html(patrol: gpd.GeoDataFrame, segments: gpd.GeoDataFrame, *, language: str,
                       title: str, week: str | None = None, week_dates: str = "",
                       zones: gpd.GeoDataFrame | None = None, privacy_k: int | None = None,
-                      run_date=None) -> str:
+                      run_date=None, streets: CardStreets | None = None) -> str:
     """The patrol cards as one self-contained HTML page (one A4 page per shift).
 
     Parameters
@@ -107,6 +133,9 @@ def patrol_cards_html(patrol: gpd.GeoDataFrame, segments: gpd.GeoDataFrame, *, l
         Words the suppressed values of a liaison's table ("suppressed (fewer than k)").
     run_date : date, optional
         The run date of the footer (default: today).
+    streets : CardStreets, optional
+        The cross streets and street names of ``segments`` (:func:`card_streets`), when the
+        run has them already (default: computed here).
     """
 
     from hotspots.figures.patrol import shift_map_png
@@ -119,11 +148,11 @@ def patrol_cards_html(patrol: gpd.GeoDataFrame, segments: gpd.GeoDataFrame, *, l
     cards = []
     shifts = _shift_order(patrol)
     colors = {s: sym.SHIFT_COLORS[i % len(sym.SHIFT_COLORS)] for i, s in enumerate(shifts)}
-    crosses = (cross_streets(segments, pd.Index(patrol["segment_id"]))
-               if len(patrol) and "segment_id" in patrol.columns else None)
-    from hotspots.maps.base import label_anchors
-
-    labels = label_anchors(segments, spacing_m=1e9) if len(patrol) else None
+    has_ids = bool(len(patrol)) and "segment_id" in patrol.columns
+    if streets is None and len(patrol):
+        streets = card_streets(segments, patrol["segment_id"] if has_ids else [])
+    crosses = streets.crosses_of(patrol["segment_id"]) if streets and has_ids else None
+    labels = streets.labels if streets else None
     for shift in shifts:
         rows = patrol[patrol["shift"].astype(str).str.strip().str.lower() == shift.lower()]
         rows = rows.sort_values("shift_rank", kind="stable")

@@ -114,3 +114,19 @@ def test_same_text_places_get_a_compass_part():
     assert texts == ["Rua X — north part", "Rua X — south part", "Rua Y"]
     texts = wording.side_parts(["Rua X", "Rua X"], [-31.7, -31.7], [-52.31, -52.30], "pt")
     assert texts == ["Rua X — parte oeste", "Rua X — parte leste"]
+
+
+def test_card_streets_once_per_run_equal_the_cards_own_cross_streets():
+    """The run's cross streets (one row per segment id) give each patrol row what
+    ``cross_streets`` of the patrol's own rows gives: repeated ids, unknown ids, unnamed."""
+    from hotspots.patrol_cards import card_streets, cross_streets
+
+    segs = segments()
+    segs.loc[segs.index[-1], "street_name"] = None  # an unnamed street
+    rows = pd.Index([3, 1, 3, 999, segs.index[-1], 6, 1])
+    run = card_streets(segs, pd.Index([6, 1, 3, 999, segs.index[-1], 2]))
+    got = run.crosses_of(rows)
+    want = cross_streets(segs, rows)
+    pd.testing.assert_frame_equal(got, want)
+    assert got.loc[999].eq("").all().all()
+    assert run.crosses_of(pd.Index([], dtype=int)).empty

@@ -22,6 +22,14 @@ def write_cards(result: WeekResult, path: Path, *, patrol, segments, zones,
                   f"{i18n.date_text(dates['last'], lang)}" if dates else "")
     if patrol is None:
         patrol = result.patrol.iloc[0:0]
+    # the run's cross streets and street names (computed once for both folders' cards) when
+    # these are the run's segments and patrol segments (the liaison's keep the analyst's ids
+    # and geometry); else computed for these cards
+    streets = None
+    if len(patrol) and "segment_id" in patrol and segments.index.equals(result.segments.index):
+        streets = result.card_streets
+        if not patrol["segment_id"].isin(streets.crosses.index).all():
+            streets = None
     return write_patrol_cards(patrol, segments, path, language=lang, title=result.config.title,
                               week=summary.get("week"), week_dates=week_dates, zones=zones,
-                              privacy_k=privacy_k)
+                              privacy_k=privacy_k, streets=streets)

@@ -161,6 +161,17 @@ class WeekResult:
                 "weekly_counts": breaks["weekly_counts"]["lower_bounds"]}
 
     @cached_property
+    def card_streets(self):
+        """The patrol cards' cross streets and street names over the run's segments
+        (:func:`hotspots.patrol_cards.card_streets`): the analyst's and the liaison's cards
+        show the same network, computed once."""
+        from hotspots.patrol_cards import card_streets
+
+        patrol = self.patrol
+        return card_streets(self.segments, patrol["segment_id"] if "segment_id" in patrol
+                            else [])
+
+    @cached_property
     def category_changes(self) -> pd.DataFrame | None:
         """This week's incidents by category against last week and the weeks before, with the
         exact conditional Poisson test (weekly runs with a previous week; else None)."""
