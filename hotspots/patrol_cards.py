@@ -26,7 +26,7 @@ from hotspots import i18n
 from hotspots import symbology as sym
 from hotspots.export.files import write_text_atomic
 
-__all__ = ["CardStreets", "card_streets", "cross_streets", "patrol_cards_html",
+__all__ = ["CardStreets", "ShiftMap", "card_streets", "cross_streets", "patrol_cards_html",
            "write_patrol_cards"]
 
 
@@ -44,6 +44,39 @@ class CardStreets:
     def crosses_of(self, segment_ids) -> pd.DataFrame:
         """The cross streets of ``segment_ids`` in their order (ids not known: no names)."""
         return self.crosses.reindex(pd.Index(segment_ids), fill_value="")
+
+
+@dataclass(frozen=True)
+class ShiftMap:
+    """A card's map and what it is drawn from besides the run's streets: the shift's
+    segments and ranks, the risk zones near them, the colour and the language. The
+    liaison's cards of a run show the analyst's shifts: a map that :meth:`fits` one of their
+    shifts is given to them instead of being drawn again (:func:`patrol_cards_html`)."""
+
+    rows: gpd.GeoDataFrame
+    zones: gpd.GeoDataFrame | None
+    color: str
+    lang: str
+    png: bytes
+
+    def fits(self, rows: gpd.GeoDataFrame, zones, color: str, lang: str) -> bool:
+        """Whether this map is the one ``rows``, ``zones``, ``color`` and ``lang`` draw."""
+        return (color == self.color and lang == self.lang
+                and _same_geometry(rows, self.rows)
+                and np.array_equal(rows["shift_rank"].to_numpy(dtype=float),
+                                   self.rows["shift_rank"].to_numpy(dtype=float),
+                                   equal_nan=True)
+                and _same_geometry(zones, self.zones))
+
+
+def _same_geometry(a, b) -> bool:
+    """Equal geometries, row by row, in the same CRS (None and empty frames alike)."""
+    if a is None or not len(a) or b is None or not len(b):
+        return (a is None or not len(a)) and (b is None or not len(b))
+    if len(a) != len(b) or a.crs != b.crs:
+        return False
+    return bool(shapely.equals_exact(a.geometry.to_numpy(), b.geometry.to_numpy(),
+                                     tolerance=0.0).all())
 
 
 def card_streets(segments: gpd.GeoDataFrame, segment_ids) -> CardStreets:
@@ -111,7 +144,8 @@ def _template():
 def patrol_cards_html(patrol: gpd.GeoDataFrame, segments: gpd.GeoDataFrame, *, language: str,
                       title: str, week: str | None = None, week_dates: str = "",
                       zones: gpd.GeoDataFrame | None = None, privacy_k: int | None = None,
-                      run_date=None, streets: CardStreets | None = None) -> str:
+                      run_date=None, streets: CardStreets | None = None,
+                      maps: dict[str, ShiftMap] | None = None) -> str:
     """The patrol cards as one self-contained HTML page (one A4 page per shift).
 
     Parameters
@@ -136,6 +170,9 @@ def patrol_cards_html(patrol: gpd.GeoDataFrame, segments: gpd.GeoDataFrame, *, l
     streets : CardStreets, optional
         The cross streets and street names of ``segments`` (:func:`card_streets`), when the
         run has them already (default: computed here).
+    maps : dict, optional
+        The maps of the run's other card set by shift (:class:`ShiftMap`): a shift's map
+        that fits is used, not drawn again; the maps drawn here are added to it.
     """
 
     from hotspots.figures.patrol import shift_map_png
@@ -180,8 +217,14 @@ def patrol_cards_html(patrol: gpd.GeoDataFrame, segments: gpd.GeoDataFrame, *, l
             window = shift
         visits = int(rows["visits_per_shift"].max()) if "visits_per_shift" in rows else 0
         local_zones = _zones_near(zones, rows, segments.crs)
-        png = shift_map_png(segments, rows, color=colors[shift], lang=lang, zones=local_zones,
-                            labels=labels)
+        drawn = maps.get(shift) if maps is not None else None
+        if drawn is not None and drawn.fits(rows, local_zones, colors[shift], lang):
+            png = drawn.png
+        else:
+            png = shift_map_png(segments, rows, color=colors[shift], lang=lang,
+                                zones=local_zones, labels=labels)
+            if maps is not None:
+                maps[shift] = ShiftMap(rows, local_zones, colors[shift], lang, png)
         alt = t("map_alt", n=len(rows)) + (t("zones_alt") if local_zones is not None
                                            and len(local_zones) else "")
         cards.append({

@@ -7,10 +7,8 @@ with their rank in a circle, near-repeat risk zones dashed, a scale bar and nort
 
 from __future__ import annotations
 
-import hashlib
 import io
 import math
-from collections import OrderedDict
 
 import geopandas as gpd
 import shapely
@@ -54,28 +52,6 @@ def _inside(anchors, box):
                    & (anchors["y"] < maxy) & (anchors["length"] >= max(60.0, 0.08 * span))]
 
 
-def _drawing_key(near, z, inside, names, shift, box, *args) -> str:
-    """A digest of everything a card's map is drawn from: equal keys, equal PNG bytes."""
-    h = hashlib.sha1()
-    for frame in (near, z, shift):
-        if frame is not None:
-            h.update(b"|".join(shapely.to_wkb(frame.geometry.values).tolist()))
-        h.update(b"#")
-    if inside is not None:
-        for col in ("x", "y", "angle", "length"):
-            h.update(inside[col].to_numpy(dtype=float).tobytes())
-        h.update("\x00".join(names[int(n)] for n in inside["name"].tolist()).encode())
-    h.update(shift["shift_rank"].to_numpy(dtype=float).tobytes())
-    h.update(repr((box.bounds, *args)).encode())
-    return h.hexdigest()
-
-
-#: the last cards' maps by drawing key: the analyst's and the liaison's cards of one run
-#: draw the same maps (same streets, shifts and zones; only table columns differ)
-_DRAWN: OrderedDict[str, bytes] = OrderedDict()
-_DRAWN_MAX = 64
-
-
 def shift_map_png(segments: gpd.GeoDataFrame, shift: gpd.GeoDataFrame, *, color: str,
                   lang: str, zones: gpd.GeoDataFrame | None = None, margin_m: float = 250.0,
                   width_in: float = 6.8, height_in: float = 4.6, labels=None) -> bytes:
@@ -108,11 +84,6 @@ def shift_map_png(segments: gpd.GeoDataFrame, shift: gpd.GeoDataFrame, *, color:
         from hotspots.maps.base import label_anchors
 
         labels = label_anchors(segments, spacing_m=1e9)
-    key = _drawing_key(near, z, _inside(labels[0], box), labels[1], shift, box, color, lang,
-                       width_in, height_in, crs.to_wkt() if crs is not None else None)
-    if key in _DRAWN:
-        _DRAWN.move_to_end(key)
-        return _DRAWN[key]
     fig = Figure(figsize=(width_in, height_in))
     ax = fig.add_axes((0, 0, 1, 1))
     draw_lines(ax, lines_path(near.geometry.values), color="#bdbdbd", width=1.6, zorder=1)
@@ -147,10 +118,7 @@ def shift_map_png(segments: gpd.GeoDataFrame, shift: gpd.GeoDataFrame, *, color:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=130, metadata={"Software": None},
                 pil_kwargs={"compress_level": 3})  # fast zlib level, same pixels
-    png = _DRAWN[key] = buf.getvalue()
-    while len(_DRAWN) > _DRAWN_MAX:
-        _DRAWN.popitem(last=False)
-    return png
+    return buf.getvalue()
 
 
 def _scale_bar(ax, minx, miny, maxx, maxy, lang: str) -> None:

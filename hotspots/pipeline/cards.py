@@ -10,8 +10,12 @@ __all__ = ["write_cards"]
 
 
 def write_cards(result: WeekResult, path: Path, *, patrol, segments, zones,
-                privacy_k: int | None) -> Path:
-    """The patrol cards of the run from the tables given (analyst's or liaison's)."""
+                privacy_k: int | None, maps: dict | None = None) -> Path:
+    """The patrol cards of the run from the tables given (analyst's or liaison's).
+
+    ``maps`` (shift → :class:`hotspots.patrol_cards.ShiftMap`) carries the maps of one card
+    set to the other of the same run: those that fit are not drawn twice. It is used only
+    with the run's streets (the maps are drawn over them)."""
     from hotspots import i18n
     from hotspots.patrol_cards import write_patrol_cards
 
@@ -30,6 +34,8 @@ def write_cards(result: WeekResult, path: Path, *, patrol, segments, zones,
         streets = result.card_streets
         if not patrol["segment_id"].isin(streets.crosses.index).all():
             streets = None
+    if streets is None:
+        maps = None
     return write_patrol_cards(patrol, segments, path, language=lang, title=result.config.title,
                               week=summary.get("week"), week_dates=week_dates, zones=zones,
-                              privacy_k=privacy_k, streets=streets)
+                              privacy_k=privacy_k, streets=streets, maps=maps)

@@ -11,7 +11,7 @@ from hotspots import export, geocode, maps, privacy
 from hotspots.pipeline import forked
 from hotspots.pipeline.cards import write_cards
 from hotspots.pipeline.heap import frozen_heap
-from hotspots.pipeline.liaison import Task, liaison_tasks
+from hotspots.pipeline.liaison import Task, liaison_tasks, write_liaison_cards
 from hotspots.pipeline.result import WeekResult
 
 __all__ = ["write_outputs"]
@@ -69,7 +69,9 @@ def _write_all(result: WeekResult, folder: Path) -> dict[str, Path]:
     title, subtitle, attribution = _map_texts(result, summary)
     tasks = _analyst_tasks(result, folder, summary=summary, title=title, subtitle=subtitle,
                            attribution=attribution)
-    tasks += liaison_tasks(result, folder / "liaison", title=title, attribution=attribution)
+    # the liaison's patrol cards are written with the analyst's (_analyst_tasks)
+    tasks += liaison_tasks(result, folder / "liaison", title=title, attribution=attribution,
+                           cards=False)
     rank = {name: k for k, name in enumerate(ORDER)}
     tasks.sort(key=lambda task: rank.get(task[0], len(ORDER)))  # stable: the rest in order
     # in a second process beside this one when there is a second core (pipeline.forked)
@@ -136,13 +138,21 @@ def _analyst_tasks(result: WeekResult, folder: Path, *, summary: dict, title: st
 
     tasks += [
         ("map", write_map),
-        ("patrol_cards", lambda: write_cards(result, folder / "patrol_cards.html",
-                                             patrol=tables.get("patrol"),
-                                             segments=analyst["segments"],
-                                             zones=result._zones(), privacy_k=None)),
+        ("patrol_cards", lambda: _write_patrol_cards(result, folder, patrol=tables.get("patrol"),
+                                                     segments=analyst["segments"])),
         ("report", lambda: _write_report(result, summary, folder / "report.html")),
     ]
     return tasks
+
+
+def _write_patrol_cards(result: WeekResult, folder: Path, *, patrol, segments) -> Path:
+    """The analyst's patrol cards, then the liaison's (one task: the liaison's cards take the
+    analyst's maps of the shifts they show alike, instead of drawing them again)."""
+    maps: dict = {}
+    path = write_cards(result, folder / "patrol_cards.html", patrol=patrol, segments=segments,
+                       zones=result._zones(), privacy_k=None, maps=maps)
+    write_liaison_cards(result, folder / "liaison", maps=maps)
+    return path
 
 
 def _write_rejects(rejects, path: Path, *, lang: str, dialect: str) -> Path:
