@@ -64,8 +64,6 @@ ORDER = ("report", "liaison/layers.kml", "map", "liaison/map.html", "layers",
 
 def _write_all(result: WeekResult, folder: Path) -> dict[str, Path]:
     summary = result.summary()  # computes the liaison release too (its privacy report)
-    if len(result.patrol):  # once for both folders' patrol cards, whichever process writes them
-        result.card_streets  # noqa: B018 (a cached property computed here)
     title, subtitle, attribution = _map_texts(result, summary)
     tasks = _analyst_tasks(result, folder, summary=summary, title=title, subtitle=subtitle,
                            attribution=attribution)

@@ -164,7 +164,7 @@ class WeekResult:
     def card_streets(self):
         """The patrol cards' cross streets and street names over the run's segments
         (:func:`hotspots.patrol_cards.card_streets`): the analyst's and the liaison's cards
-        show the same network, computed once."""
+        show the same network, computed once (both are written by one task)."""
         from hotspots.patrol_cards import card_streets
 
         patrol = self.patrol
