@@ -107,3 +107,37 @@ def test_plan_map_line_path_has_the_old_collections_lines(geoms):
     assert len(pieces) == len(old)
     for a, b in zip(pieces, old, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def _svg_root(text: str) -> dict[str, str]:
+    import re
+
+    tag = re.search(r"<svg[^>]*>", text).group(0)
+    return dict(re.findall(r'(\w+)="([^"]*)"', tag))
+
+
+@pytest.mark.parametrize("below", [False, True])
+def test_tight_svg_shows_savefig_tights_crop(below):
+    """The same size in points; the viewBox shows the part of the one drawing that savefig
+    would have moved to the origin (its texts: the same, in the same order)."""
+    import re
+
+    import matplotlib
+
+    from hotspots.figures.render import tight_svg
+
+    with matplotlib.rc_context({"svg.hashsalt": "t", "svg.fonttype": "none"}):
+        buf = io.StringIO()
+        _chart(below=below).savefig(buf, format="svg", bbox_inches="tight",
+                                    metadata={"Date": None})
+        old = buf.getvalue()
+        new = tight_svg(_chart(below=below), pad_inches=matplotlib.rcParams["savefig.pad_inches"],
+                        metadata={"Date": None})
+    a, b = _svg_root(old), _svg_root(new)
+    assert (a["width"], a["height"]) == (b["width"], b["height"])
+    ox, oy, ow, oh = map(float, a["viewBox"].split())
+    nx, ny, nw, nh = map(float, b["viewBox"].split())
+    assert (ox, oy) == (0.0, 0.0) and (nw, nh) == pytest.approx((ow, oh), abs=1e-5)
+    assert nx > 0 and ny > 0  # the drawing keeps the margin's coordinates
+    words = re.compile(r"<text[^>]*>([^<]*)</text>")
+    assert words.findall(old) == words.findall(new) and "Ângulo — ñ" in new

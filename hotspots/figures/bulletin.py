@@ -18,7 +18,7 @@ import pandas as pd
 from hotspots import i18n
 from hotspots import symbology as sym
 from hotspots.figures.paths import draw_lines, lines_path
-from hotspots.figures.render import tight_png
+from hotspots.figures.render import tight_png, tight_svg
 
 __all__ = ["concentration_svg", "hot_map_png", "kde_png", "lines_path", "moran_png",
            "small_multiples_png", "trend_svg"]  # lines_path: from hotspots.figures.paths
@@ -50,10 +50,10 @@ def _png(fig, dpi: int = DPI, *, tight: bool = True) -> bytes:
 def _svg(fig) -> bytes:
     import matplotlib
 
-    buf = io.StringIO()
+    # cropped from one draw (hotspots.figures.render); savefig's default padding
     with matplotlib.rc_context({"svg.hashsalt": "hotspots", "svg.fonttype": "none"}):
-        fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
-    text = buf.getvalue()
+        text = tight_svg(fig, pad_inches=matplotlib.rcParams["savefig.pad_inches"],
+                         metadata={"Date": None})
     return text[text.index("<svg"):].encode("utf-8")
 
 
