@@ -132,6 +132,37 @@ def test_incident_points_need_markercluster_inlined():
     assert remote_references(text) == []
 
 
+def _remote_references_reference(html_text):
+    """remote_references as first written: the pattern tried at every position."""
+    from hotspots.maps.offline import _REMOTE
+
+    return [html_text[m.start(): m.start() + 120] for m in _REMOTE.finditer(html_text)]
+
+
+@pytest.mark.parametrize("page", [
+    '<link rel="stylesheet" href="https://cdn.example/x.css">',
+    "url(//a.b/c.png) starts the page",
+    "<style>a{background:URL( 'HTTPS://cdn.example/x.png')}</style>",
+    "<style>@IMPORT url(//x/y.css); @import 'https://x/z.css';</style>",
+    "<script <script src=//overlap.example/a.js></script>",
+    '<img alt="x" src="//img.example/a.png"><IFRAME SRC=https://x/>',
+    "ur(//not) uRl(//yes) (( url((//) @ @im <<<script src=//x",
+    "ſcript İmport <ſcript src=//x> uRL(//k) K(",
+    "no reference at all: <a href='https://leafletjs.com'>Leaflet</a> (a link) @home",
+    "",
+])
+def test_remote_references_finds_what_the_pattern_finds_everywhere(page):
+    assert remote_references(page) == _remote_references_reference(page)
+
+
+def test_remote_references_on_a_whole_map_with_references_planted(full_html):
+    planted = (full_html[:5000] + '<script src="https://cdn.example/a.js"></script>'
+               + full_html[5000:-3000] + "<style>b{background:url(//x.example/b.png)}</style>"
+               + full_html[-3000:])
+    found = remote_references(planted)
+    assert found == _remote_references_reference(planted) and len(found) == 2
+
+
 def test_check_offline_rejects_a_cdn_link():
     with pytest.raises(HotspotsError, match="network resources"):
         check_offline('<link rel="stylesheet" href="https://cdn.example/x.css">')
