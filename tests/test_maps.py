@@ -375,3 +375,15 @@ def _layer_spec(html_text: str, color: str) -> str:
         if color in spec:
             return spec
     raise AssertionError(f"no layer drawn in {color}")
+
+
+def test_street_labels_given_draw_the_map_the_labels_would_give():
+    from hotspots.maps.base import street_labels
+
+    seg = synthetic_segments()
+    labels = street_labels(seg)
+    assert labels[0] and labels[1]  # the grid's streets are long enough to be named
+    given = maps.map_html(maps.build_map(seg, labels=labels))
+    assert given == maps.map_html(maps.build_map(seg))
+    other = maps.map_html(maps.build_map(seg, labels=([], [])))
+    assert other != given  # the labels given are the ones drawn

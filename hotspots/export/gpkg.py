@@ -58,7 +58,7 @@ def write_geopackage(
     if styles:
         write_layer_styles(path, {n: t for n, t in tables.items() if t is not None},
                            lang=lang, privacy_k=privacy_k, settings=settings,
-                           style_keys=style_keys, breaks=breaks)
+                           style_keys=style_keys, breaks=breaks, flush=False)
     _fsync(path)
     return path
 
@@ -178,8 +178,12 @@ def write_layer_styles(path: str | Path, tables: dict[str, pd.DataFrame], *, lan
                        privacy_k: int | None = None,
                        settings: QgisExportSettings | None = None,
                        style_keys: dict[str, tuple[str, ...]] | None = None,
-                       breaks=None) -> int:
+                       breaks=None, flush: bool = True) -> int:
     """Add QGIS's ``layer_styles`` table (QML per layer, first style default); returns rows.
+
+    ``flush=False``: SQLite does not flush the disk at its commit (``synchronous=OFF``,
+    ~0.04 s of waiting per file) because the caller flushes the finished file itself, as
+    :func:`write_geopackage` does.
 
     Each row gets its own ``update_time``, a second apart (the last one now): QGIS 3.22's
     "Load style from database" keys the other layers' styles by that time to the second and
@@ -187,6 +191,8 @@ def write_layer_styles(path: str | Path, tables: dict[str, pd.DataFrame], *, lan
     """
     rows = []
     with closing(sqlite3.connect(path)) as con:
+        if not flush:
+            con.execute("PRAGMA synchronous=OFF")
         geom_cols = dict(con.execute(
             "SELECT table_name, column_name FROM gpkg_geometry_columns").fetchall())
         for name, table in tables.items():
