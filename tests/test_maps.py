@@ -387,3 +387,25 @@ def test_street_labels_given_draw_the_map_the_labels_would_give():
     assert given == maps.map_html(maps.build_map(seg))
     other = maps.map_html(maps.build_map(seg, labels=([], [])))
     assert other != given  # the labels given are the ones drawn
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (3, 5), (254, 252)])
+def test_raster_png_is_folium_png_and_decodes_to_the_same_pixels(shape):
+    import base64
+    import io
+
+    from folium.utilities import image_to_url
+    from PIL import Image
+
+    from hotspots.maps.raster_overlay import png_data_url
+
+    rng = np.random.default_rng(3)
+    rgba = rng.integers(0, 256, size=(*shape, 4), dtype=np.uint8)
+    rgba[: shape[0] // 2, :, 3] = 0  # transparent rows, as outside the city
+    assert png_data_url(rgba, level=9) == image_to_url(rgba)  # folium's bytes at its level
+    url = png_data_url(rgba)
+    assert url.startswith("data:image/png;base64,")
+    decoded = Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1])))
+    assert decoded.mode == "RGBA" and np.array_equal(np.asarray(decoded), rgba)
+    with pytest.raises(ValidationError, match="RGBA uint8"):
+        png_data_url(rgba[..., :3])
