@@ -180,9 +180,9 @@ def test_two_processes_write_the_same_files_as_one(sample_result, tmp_path):
 def test_writers_sharing_reprojections_are_one_task_in_order():
     from hotspots.pipeline.outputs import _grouped, _ungrouped
 
-    names = ["layers", "map", "liaison/layers.gpkg", "liaison/segments.geojson",
+    names = ["layers", "map", "patrol_cards", "liaison/layers.gpkg", "liaison/segments.geojson",
              "liaison/lamps.geojson", "liaison/layers.kml", "liaison/kde.tif",
-             "liaison/map.html", "report"]
+             "liaison/map.html", "liaison/patrol_cards.html", "report"]
     ran: list[str] = []
 
     def writer(name):
@@ -192,11 +192,11 @@ def test_writers_sharing_reprojections_are_one_task_in_order():
         return write
 
     grouped = _grouped([(n, writer(n)) for n in names])
-    assert [n for n, _ in grouped] == ["layers", "map", "liaison/layers.gpkg",
+    assert [n for n, _ in grouped] == ["layers", "map", "patrol_cards", "liaison/layers.gpkg",
                                        "liaison/layers.kml", "liaison/kde.tif", "report"]
     done = {name: fn() for name, fn in grouped}
     # a group writes its members one after the other, in the tasks' order
-    assert ran == ["layers", "map", "liaison/map.html", "liaison/layers.gpkg",
-                   "liaison/segments.geojson", "liaison/lamps.geojson", "liaison/layers.kml",
-                   "liaison/kde.tif", "report"]
+    assert ran == ["layers", "map", "liaison/map.html", "patrol_cards",
+                   "liaison/patrol_cards.html", "liaison/layers.gpkg", "liaison/segments.geojson",
+                   "liaison/lamps.geojson", "liaison/layers.kml", "liaison/kde.tif", "report"]
     assert _ungrouped(done) == {n: f"<{n}>" for n in names}

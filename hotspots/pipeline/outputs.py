@@ -58,15 +58,18 @@ def write_outputs(result: WeekResult, folder: Path) -> dict[str, Path]:
 
 
 #: the writers, longest first (on this order two processes share them evenly)
-#: writers that reproject the same layers to EPSG:4326 run one after the other in one process,
-#: so the run's reprojections (:mod:`hotspots.wgs84`, one cache per process) serve them all:
-#: the two maps (the same streets, simplified) and the liaison KML and GeoJSON (unsimplified).
-#: A group is named by its first member; the liaison's ``*.geojson`` join the KML's group.
-GROUPS = (("map", "liaison/map.html"), ("liaison/layers.kml", "liaison/*.geojson"))
+#: writers drawing the same things run one after the other in one process, so what one
+#: computes serves the next: the run's reprojections (:mod:`hotspots.wgs84`, one cache per
+#: process) for the two maps (the same streets, simplified) and for the liaison KML and
+#: GeoJSON (unsimplified); the run's street labels (``WeekResult.street_labels``) for the two
+#: maps; the patrol segments' cross streets for the two sets of patrol cards. A group is named
+#: by its first member; the liaison's ``*.geojson`` join the KML's group.
+GROUPS = (("map", "liaison/map.html"), ("liaison/layers.kml", "liaison/*.geojson"),
+          ("patrol_cards", "liaison/patrol_cards.html"))
 
 #: the writers (or groups) longest first, so that the two processes finish together
 ORDER = ("liaison/layers.kml", "map", "report", "layers", "liaison/layers.gpkg",
-         "council_sheet", "patrol_cards", "liaison/patrol_cards.html", "plan", "rejects")
+         "council_sheet", "patrol_cards", "plan", "rejects")
 
 
 def _write_all(result: WeekResult, folder: Path) -> dict[str, Path]:
