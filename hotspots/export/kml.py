@@ -34,6 +34,9 @@ __all__ = ["balloon_html", "kml_color", "write_kml"]
 KML_NS = "http://www.opengis.net/kml/2.2"
 #: fields shown only as a note on suppressed values, never as a row of their own
 _HIDDEN = ("suppressed",)
+#: GEOS writes fixed-point WKT numbers exactly as Python's ``f"{v:.6f}"`` (correctly rounded,
+#: ties to even, "-0.000000", "nan") from 3.12 on, its ryu-based writer
+_WKT_FIXED = shapely.geos_version >= (3, 12, 0)
 
 
 def kml_color(color: str, alpha: int = 255) -> str:
@@ -62,6 +65,24 @@ def _kind(name: str, column: str) -> Field:
     return Field(column, column, kind, dec)
 
 
+def _each(fn, texts: list[str]) -> list[str]:
+    """``[fn(t) for t in texts]`` for a ``fn`` made of ``str.replace`` calls that neither
+    makes nor removes a NUL (``escape``, ``unescape``): applied once to all the texts joined
+    by NUL and split again — C-level passes over one string instead of a call per text (a
+    text holding a NUL itself is left to the per-text calls)."""
+    joined = "\0".join(texts)
+    if not texts or joined.count("\0") != len(texts) - 1:
+        return [fn(t) for t in texts]
+    return fn(joined).split("\0")
+
+
+def _take(table: list[str], codes: np.ndarray) -> list[str]:
+    """``[table[c] for c in codes]`` in numpy (``codes`` of -1 take the last entry)."""
+    choices = np.empty(len(table), dtype=object)
+    choices[:] = table
+    return choices[codes].tolist()
+
+
 def _texts(values: pd.Series, field: Field, lang: str, suppressed: np.ndarray | None,
            k: int | None) -> list[str]:
     """The text of each value of one column in ``lang``, XML-escaped ('' for a missing
@@ -76,17 +97,20 @@ def _texts(values: pd.Series, field: Field, lang: str, suppressed: np.ndarray | 
             out = i18n.numbers(nums, lang, digits=dec, scale=100.0, suffix=" %")
         elif kind == "p":
             small = "&lt; " + i18n.number(0.001, lang, digits=3)
-            out = [small if v < 0.001 else x for v, x in
-                   zip(nums.tolist(), i18n.numbers(nums, lang, digits=3))]
+            out = i18n.numbers(nums, lang, digits=3)
+            for i in np.flatnonzero(nums < 0.001).tolist():
+                out[i] = small
         elif kind == "class" and field.column == "gi_bin":
-            gi = {b: t(f"legend.gi.{b}") for b in range(-3, 4)}
-            out = [gi.get(int(v), "") if math.isfinite(v) else "" for v in nums.tolist()]
+            # the bin of each value as int() takes it (towards zero); -3…3 named, else ''
+            gi = [t(f"legend.gi.{b}") for b in range(-3, 4)] + [""]
+            whole = np.trunc(np.where(np.isfinite(nums), nums, 99.0))
+            out = _take(gi, np.where(np.abs(whole) <= 3, whole + 3, -1).astype(np.int64))
         else:
             out = i18n.numbers(nums, lang, digits=0 if kind in ("int", "class") else dec)
     elif kind == "bool":
-        yes, no = t("words.yes"), t("words.no")
-        out = [yes if v is True else no if v is False else "" for v in sym.truthy(values)
-               .tolist()]
+        truth = sym.truthy(values)
+        codes = np.where(truth == True, 0, np.where(truth == False, 1, 2))  # noqa: E712
+        out = _take([t("words.yes"), t("words.no"), ""], codes)
     else:
         labels = {"hot_status": "words.status.", "status": "words.lamp.",
                   "lisa_class": "words.lisa."}.get(field.column)
@@ -96,13 +120,15 @@ def _texts(values: pd.Series, field: Field, lang: str, suppressed: np.ndarray | 
             text = str(v)
             key = (labels or "") + text.strip().lower()
             shown.append(escape(t(key) if labels and i18n.has(key) else text))
-        out = [shown[c] if c >= 0 else "" for c in codes.tolist()]
+        out = _take([*shown, ""], codes)
     if suppressed is not None and k:
         from hotspots.maps.layers import SUPPRESSIBLE
 
         if field.column in SUPPRESSIBLE:
             note = escape(t("words.suppressed", k=k))
-            out = [note if (s and not o) else o for o, s in zip(out, suppressed.tolist())]
+            for i in np.flatnonzero(suppressed).tolist():
+                if not out[i]:
+                    out[i] = note
     return out
 
 
@@ -118,6 +144,23 @@ def _coord_chunks(xy: np.ndarray, idx: np.ndarray, n: int) -> list[str]:
     return [" ".join(pairs[a:b]) for a, b in itertools.pairwise(bounds)]
 
 
+def _coord_texts(geoms: np.ndarray) -> list[str]:
+    """``_coords`` of each line or ring (2-D, 6 decimals): GEOS writes every number as
+    fixed-point WKT and the separators are swapped in all the texts at once ("x y, x y" →
+    "x,y x,y"), so no Python runs per coordinate; per pair in Python on a GEOS too old to
+    write numbers as Python does."""
+    if not len(geoms):
+        return []
+    if not _WKT_FIXED:
+        xy, idx = shapely.get_coordinates(geoms, return_index=True)
+        return _coord_chunks(xy, idx, len(geoms))
+    wkt = shapely.to_wkt(geoms, rounding_precision=6, trim=False, output_dimension=2)
+    text = "\0".join(wkt.tolist())  # WKT holds no NUL
+    for tag in ("LINESTRING EMPTY", "LINEARRING EMPTY", "LINESTRING (", "LINEARRING (", ")"):
+        text = text.replace(tag, "")
+    return text.replace(", ", "\1").replace(" ", ",").replace("\1", " ").split("\0")
+
+
 def _geometry_texts(geoms: np.ndarray) -> list[str | None]:
     """KML geometry of each shapely geometry (None for a missing or empty one)."""
     out: list[str | None] = [None] * len(geoms)
@@ -129,8 +172,7 @@ def _geometry_texts(geoms: np.ndarray) -> list[str | None]:
     texts: list[str] = [""] * len(parts)
     lines = np.flatnonzero(np.isin(types, (1, 2)))
     if len(lines):
-        xy, idx = shapely.get_coordinates(parts[lines], return_index=True)
-        for j, chunk in zip(lines.tolist(), _coord_chunks(xy, idx, len(lines))):
+        for j, chunk in zip(lines.tolist(), _coord_texts(parts[lines])):
             texts[j] = ("<LineString><tessellate>1</tessellate><coordinates>" + chunk
                         + "</coordinates></LineString>")
     points = np.flatnonzero(types == 0)
@@ -141,8 +183,7 @@ def _geometry_texts(geoms: np.ndarray) -> list[str | None]:
     polys = np.flatnonzero(types == 3)
     if len(polys):
         rings, ring_owner = shapely.get_rings(parts[polys], return_index=True)
-        xy, idx = shapely.get_coordinates(rings, return_index=True)
-        ring_text = _coord_chunks(xy, idx, len(rings))
+        ring_text = _coord_texts(rings)
         first = np.r_[True, ring_owner[1:] != ring_owner[:-1]]
         body: dict[int, list[str]] = {}
         for r, (o, is_outer) in enumerate(zip(ring_owner.tolist(), first.tolist())):
