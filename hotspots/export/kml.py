@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import string
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr, unescape
 
@@ -34,9 +35,6 @@ __all__ = ["balloon_html", "kml_color", "write_kml"]
 KML_NS = "http://www.opengis.net/kml/2.2"
 #: fields shown only as a note on suppressed values, never as a row of their own
 _HIDDEN = ("suppressed",)
-#: GEOS writes fixed-point WKT numbers exactly as Python's ``f"{v:.6f}"`` (correctly rounded,
-#: ties to even, "-0.000000", "nan") from 3.12 on, its ryu-based writer
-_WKT_FIXED = shapely.geos_version >= (3, 12, 0)
 
 
 def kml_color(color: str, alpha: int = 255) -> str:
@@ -115,12 +113,11 @@ def _texts(values: pd.Series, field: Field, lang: str, suppressed: np.ndarray | 
         labels = {"hot_status": "words.status.", "status": "words.lamp.",
                   "lisa_class": "words.lisa."}.get(field.column)
         codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
-        shown = []
-        for v in uniques.tolist():  # one text per distinct value
-            text = str(v)
-            key = (labels or "") + text.strip().lower()
-            shown.append(escape(t(key) if labels and i18n.has(key) else text))
-        out = _take([*shown, ""], codes)
+        shown = [str(v) for v in uniques.tolist()]  # one text per distinct value
+        if labels:
+            shown = [t(key) if i18n.has(key := labels + text.strip().lower()) else text
+                     for text in shown]
+        out = _take([*_each(escape, shown), ""], codes)
     if suppressed is not None and k:
         from hotspots.maps.layers import SUPPRESSIBLE
 
@@ -138,27 +135,22 @@ def _coords(xy: np.ndarray) -> str:
 
 def _coord_chunks(xy: np.ndarray, idx: np.ndarray, n: int) -> list[str]:
     """``_coords`` of each of ``n`` chunks of ``xy`` (``idx``: the chunk of each row, sorted):
-    every pair formatted in one pass, no array split."""
-    pairs = [f"{x:.6f},{y:.6f}" for x, y in xy.tolist()]
-    bounds = np.searchsorted(idx, np.arange(n + 1)).tolist()
-    return [" ".join(pairs[a:b]) for a, b in itertools.pairwise(bounds)]
-
-
-def _coord_texts(geoms: np.ndarray) -> list[str]:
-    """``_coords`` of each line or ring (2-D, 6 decimals): GEOS writes every number as
-    fixed-point WKT and the separators are swapped in all the texts at once ("x y, x y" →
-    "x,y x,y"), so no Python runs per coordinate; per pair in Python on a GEOS too old to
-    write numbers as Python does."""
-    if not len(geoms):
-        return []
-    if not _WKT_FIXED:
-        xy, idx = shapely.get_coordinates(geoms, return_index=True)
-        return _coord_chunks(xy, idx, len(geoms))
-    wkt = shapely.to_wkt(geoms, rounding_precision=6, trim=False, output_dimension=2)
-    text = "\0".join(wkt.tolist())  # WKT holds no NUL
-    for tag in ("LINESTRING EMPTY", "LINEARRING EMPTY", "LINESTRING (", "LINEARRING (", ")"):
-        text = text.replace(tag, "")
-    return text.replace(", ", "\1").replace(" ", ",").replace("\1", " ").split("\0")
+    every pair formatted by one ``%`` of a format string repeated per pair (C-level; the same
+    float formatting as ``f"{x:.6f}"``) with a NUL after each chunk's last pair to split on,
+    no Python code per pair and no array split. A chunk without pairs gets ''."""
+    m = len(xy)
+    if not m:
+        return [""] * n
+    args = np.empty((m, 3), dtype=object)
+    args[:, :2] = xy[:, :2]
+    args[:, 2] = " "
+    args[np.r_[idx[1:] != idx[:-1], True], 2] = "\0"  # the end of each chunk
+    chunks = (("%.6f,%.6f%s" * m) % tuple(args.ravel().tolist()))[:-1].split("\0")
+    if len(chunks) == n:
+        return chunks
+    out = np.full(n, "", dtype=object)
+    out[np.unique(idx)] = chunks
+    return out.tolist()
 
 
 def _geometry_texts(geoms: np.ndarray) -> list[str | None]:
@@ -172,7 +164,8 @@ def _geometry_texts(geoms: np.ndarray) -> list[str | None]:
     texts: list[str] = [""] * len(parts)
     lines = np.flatnonzero(np.isin(types, (1, 2)))
     if len(lines):
-        for j, chunk in zip(lines.tolist(), _coord_texts(parts[lines])):
+        xy, idx = shapely.get_coordinates(parts[lines], return_index=True)
+        for j, chunk in zip(lines.tolist(), _coord_chunks(xy, idx, len(lines))):
             texts[j] = ("<LineString><tessellate>1</tessellate><coordinates>" + chunk
                         + "</coordinates></LineString>")
     points = np.flatnonzero(types == 0)
@@ -183,7 +176,8 @@ def _geometry_texts(geoms: np.ndarray) -> list[str | None]:
     polys = np.flatnonzero(types == 3)
     if len(polys):
         rings, ring_owner = shapely.get_rings(parts[polys], return_index=True)
-        ring_text = _coord_texts(rings)
+        xy, idx = shapely.get_coordinates(rings, return_index=True)
+        ring_text = _coord_chunks(xy, idx, len(rings))
         first = np.r_[True, ring_owner[1:] != ring_owner[:-1]]
         body: dict[int, list[str]] = {}
         for r, (o, is_outer) in enumerate(zip(ring_owner.tolist(), first.tolist())):
@@ -264,25 +258,38 @@ def _names(name: str, data: pd.DataFrame, lang: str, class_label: list[str], mul
     unnamed = i18n.text("words.unnamed_street", lang) if entry.geometry == "line" else ""
     heading = entry.heading(lang)
     if name == "lamps" or name == "plan_repair_lamps":
-        ids = [unescape(v) for v in texts["lamp_id"]] if "lamp_id" in texts else [
+        ids = _each(unescape, texts["lamp_id"]) if "lamp_id" in texts else [
             str(v) for v in data.get("lamp_id", pd.Series([""] * len(data))).tolist()]
-        places = [f"{i18n.text('fields.lamp_id', lang)} {i}".strip() for i in ids]
+        label = i18n.text("fields.lamp_id", lang)
+        places = [f"{label} {i}".strip() for i in ids]
     template = f"kml.name.{name}"
     fill = i18n.has(template)
     keys = re.findall(r"{(\w+)}", i18n.text(template, "en")) if fill else []
-    raw = i18n.text(template, lang) if fill else ""
     usable = fill and all(k in texts for k in keys)
-    plain = {k: [unescape(v) for v in texts[k]] for k in keys} if usable else {}
-    out = []
-    for i, place in enumerate(places):
-        if usable:
-            what = raw.format(**{k: plain[k][i] for k in keys})
-        elif multi:
-            what = class_label[i]
-        else:
-            what = heading
-        out.append(f"{place or unnamed} — {what}" if (place or unnamed) else what)
-    return out
+    if usable:
+        whats = _filled(i18n.text(template, lang),
+                        {k: _each(unescape, texts[k]) for k in keys}, len(places))
+    else:
+        whats = class_label if multi else [heading] * len(places)
+    if unnamed:
+        places = [place or unnamed for place in places]
+    return [f"{place} — {what}" if place else what for place, what in zip(places, whats)]
+
+
+def _filled(template: str, values: dict[str, list[str]], n: int) -> list[str]:
+    """``template.format(**row)`` for each of the ``n`` rows of ``values`` (a list of texts
+    per key): the template's literal parts and the values joined row by row in C; a
+    template with format specs or conversions is formatted row by row."""
+    parsed = list(string.Formatter().parse(template))
+    if any(spec or conv or (key is not None and key not in values)
+           for _, key, spec, conv in parsed) or not any(key for _, key, _, _ in parsed):
+        return [template.format(**{k: v[i] for k, v in values.items()}) for i in range(n)]
+    pieces: list = []
+    for literal, key, _, _ in parsed:
+        pieces.append(itertools.repeat(literal))
+        if key is not None:
+            pieces.append(values[key])
+    return list(map("".join, zip(*pieces)))
 
 
 def write_kml(layers: dict[str, gpd.GeoDataFrame], path: str | Path, *,
@@ -341,9 +348,11 @@ def write_kml(layers: dict[str, gpd.GeoDataFrame], path: str | Path, *,
                  for c in fields}
         rows_xml = (list(map("".join, zip(*(cells[c] for c in fields)))) if fields
                     else [""] * len(data))
+        names_xml = _each(escape, names)
+        drawn = np.fromiter((g is not None for g in geoms), dtype=bool, count=len(geoms))
         body = [f"<Folder><name>{escape(spec(name).heading(lang))}</name>"]
         for ci, (style_id, color, width, label, fill) in enumerate(classes):
-            sel = [i for i in np.flatnonzero(idx == ci).tolist() if geoms[i] is not None]
+            sel = np.flatnonzero((idx == ci) & drawn).tolist()
             if not sel:
                 continue
             sid = f"{name}-{style_id}"
@@ -354,9 +363,9 @@ def write_kml(layers: dict[str, gpd.GeoDataFrame], path: str | Path, *,
                     f"schemaUrl=\"#{name}\">")
             # each placemark joined in C from its parts (no per-row formatting in Python)
             body.append("".join(map("".join, zip(
-                itertools.repeat("<Placemark><name>"), [escape(names[i]) for i in sel],
-                itertools.repeat(head), [rows_xml[i] for i in sel],
-                itertools.repeat("</SchemaData></ExtendedData>"), [geoms[i] for i in sel],
+                itertools.repeat("<Placemark><name>"), map(names_xml.__getitem__, sel),
+                itertools.repeat(head), map(rows_xml.__getitem__, sel),
+                itertools.repeat("</SchemaData></ExtendedData>"), map(geoms.__getitem__, sel),
                 itertools.repeat("</Placemark>")))))
             if len(classes) > 1:
                 body.append("</Folder>")
