@@ -39,3 +39,161 @@ def test_numbers_as_one_value_at_a_time(lang, digits, scale, suffix):
     assert got == _numbers_reference(values, lang, digits=digits, scale=scale, suffix=suffix)
     assert i18n.numbers([], lang, digits=digits, suffix=suffix) == []
     assert i18n.numbers([float("nan")] * 3, lang, suffix=suffix) == ["", "", ""]
+
+
+def test_fixed_texts_as_format():
+    from hotspots.i18n.formats import fixed_texts
+
+    values = [*AWKWARD, 1, -3, 12.005, 0.0049999, -0.0000001]
+    for digits in (0, 1, 2, 6):
+        assert fixed_texts(values, digits) == [f"{v:.{digits}f}" for v in values]
+    assert fixed_texts([], 2) == []
+
+
+def _coord_chunks_reference(xy, idx, n):
+    import itertools
+
+    pairs = [f"{x:.6f},{y:.6f}" for x, y in xy.tolist()]
+    bounds = np.searchsorted(idx, np.arange(n + 1)).tolist()
+    return [" ".join(pairs[a:b]) for a, b in itertools.pairwise(bounds)]
+
+
+def test_kml_coordinates_as_pair_by_pair():
+    import shapely
+
+    from hotspots.export.kml import _coord_chunks
+
+    rng = np.random.default_rng(3)
+    xy = np.c_[rng.uniform(-180, 180, 300), rng.uniform(-90, 90, 300)]
+    xy[:len(AWKWARD), 0] = AWKWARD
+    xy[:len(AWKWARD), 1] = AWKWARD[::-1]
+    for idx, n in [(np.sort(rng.integers(0, 40, 300)), 40),  # some chunks without pairs
+                   (np.zeros(300, np.int64), 1), (np.arange(300), 300),
+                   (np.sort(rng.integers(0, 40, 300)) + 5, 50)]:
+        assert _coord_chunks(xy, idx, n) == _coord_chunks_reference(xy, idx, n)
+    assert _coord_chunks(np.empty((0, 2)), np.empty(0, np.int64), 3) == ["", "", ""]
+    lines = shapely.linestrings(xy[-10:]), shapely.linestrings(xy[-12:-10])
+    pts, idx = shapely.get_coordinates(np.array(lines), return_index=True)
+    assert _coord_chunks(pts, idx, 2) == _coord_chunks_reference(pts, idx, 2)
+
+
+def test_kml_join_helpers():
+    from xml.sax.saxutils import escape, unescape
+
+    from hotspots.export.kml import _each, _filled, _take
+
+    texts = ["a & b", "<Rua São João>", "", "x\x00y & z", "\"q\" 'r'", "ção > 3", ""]
+    for fn in (escape, unescape):
+        assert _each(fn, texts) == [fn(t) for t in texts]
+        assert _each(fn, texts[:3]) == [fn(t) for t in texts[:3]]
+        assert _each(fn, []) == []
+        assert _each(fn, [""]) == [""]
+    assert _take(["a", "b", ""], np.array([0, -1, 1, 0])) == ["a", "", "b", "a"]
+    assert _take(["a"], np.array([], np.int64)) == []
+    values = {"shift": ["1", "2", "ção"], "shift_rank": ["3", "", "{x}"]}
+    for template in ("turno {shift}, nº {shift_rank}", "{shift}{shift_rank}", "no keys",
+                     "{shift_rank:>3} {shift}", "{shift!r}"):
+        rows = [dict(zip(values, row)) for row in zip(*values.values())]
+        assert _filled(template, values, 3) == [template.format(**r) for r in rows]
+
+
+def _texts_reference(values, field, lang, suppressed, k):
+    """kml._texts as it was written value by value."""
+    import pandas as pd
+    from xml.sax.saxutils import escape
+
+    from hotspots import symbology as sym
+
+    t = i18n.translator(lang)
+    out = []
+    kind, dec = field.kind, field.decimals
+    if kind in ("num", "int", "pct", "p", "class"):
+        nums = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+        if kind == "pct":
+            out = _numbers_reference(nums, lang, digits=dec, scale=100.0, suffix=" %")
+        elif kind == "p":
+            small = "&lt; " + i18n.number(0.001, lang, digits=3)
+            out = [small if v < 0.001 else x for v, x in
+                   zip(nums.tolist(), _numbers_reference(nums, lang, digits=3))]
+        elif kind == "class" and field.column == "gi_bin":
+            gi = {b: t(f"legend.gi.{b}") for b in range(-3, 4)}
+            out = [gi.get(int(v), "") if np.isfinite(v) else "" for v in nums.tolist()]
+        else:
+            out = _numbers_reference(nums, lang, digits=0 if kind in ("int", "class") else dec)
+    elif kind == "bool":
+        yes, no = t("words.yes"), t("words.no")
+        out = [yes if v is True else no if v is False else "" for v in sym.truthy(values)
+               .tolist()]
+    else:
+        labels = {"hot_status": "words.status.", "status": "words.lamp.",
+                  "lisa_class": "words.lisa."}.get(field.column)
+        codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+        shown = []
+        for v in uniques.tolist():
+            text = str(v)
+            key = (labels or "") + text.strip().lower()
+            shown.append(escape(t(key) if labels and i18n.has(key) else text))
+        out = [shown[c] if c >= 0 else "" for c in codes.tolist()]
+    if suppressed is not None and k:
+        from hotspots.maps.layers import SUPPRESSIBLE
+
+        if field.column in SUPPRESSIBLE:
+            note = escape(t("words.suppressed", k=k))
+            out = [note if (s and not o) else o for o, s in zip(out, suppressed.tolist())]
+    return out
+
+
+@pytest.mark.parametrize("lang", ["en", "pt"])
+def test_kml_texts_as_value_by_value(lang):
+    import pandas as pd
+
+    from hotspots.export.kml import _texts
+    from hotspots.layers import Field
+    from hotspots.maps.layers import SUPPRESSIBLE
+
+    n = len(AWKWARD)
+    nums = pd.Series(AWKWARD)
+    mixed = pd.Series([*AWKWARD[:-4], None, "3,5", "x", pd.NA], dtype=object)
+    bins = pd.Series([-3, -2.5, -0.5, 0, 1, 2.9, 3, 4, -4, None, float("nan"), 1e300,
+                      *range(n - 12)], dtype=object)
+    words = pd.Series(["Rua <A> & B", "São João", None, "hot", " HOT ", "not significant",
+                       float("nan"), "HH", "a\x00b", "", "ção", pd.NA, *["x"] * (n - 12)],
+                      dtype=object)
+    flags = pd.Series([True, False, None, 1, 0, "sim", "não", "yes", "maybe", np.nan, pd.NA,
+                       *[True] * (n - 11)], dtype=object)
+    sup = np.arange(n) % 3 == 0
+    column = next(iter(SUPPRESSIBLE))
+    cases = [(nums, Field("x", "x", "num", 2)), (mixed, Field("x", "x", "num", 1)),
+             (nums, Field("x", "x", "int", 0)), (nums, Field("x", "x", "pct", 1)),
+             (nums, Field("gi_p", "gi_p", "p", 3)), (bins, Field("gi_bin", "gi_bin", "class", 0)),
+             (flags, Field("funded", "funded", "bool", 0)),
+             (pd.Series([True, False] * (n // 2) + [True] * (n % 2)),
+              Field("funded", "funded", "bool", 0)),
+             (words, Field("street_name", "street_name", "text", 0)),
+             (words, Field("hot_status", "hot_status", "text", 0)),
+             (words, Field("lisa_class", "lisa_class", "text", 0)),
+             (words.astype("string"), Field("status", "status", "text", 0)),
+             (mixed, Field(column, column, "num", 0)), (words, Field(column, column, "text", 0))]
+    for values, field in cases:
+        for suppressed, k in ((None, None), (sup, 3), (sup, None)):
+            assert (_texts(values, field, lang, suppressed, k)
+                    == _texts_reference(values, field, lang, suppressed, k)), field
+    empty = pd.Series([], dtype=float)
+    assert _texts(empty, Field("x", "x", "num", 2), lang, None, None) == []
+    assert _texts(empty.astype(object), Field("x", "x", "text", 0), lang, None, None) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "pt"])
+def test_csv_float_cells_as_cell_by_cell(lang):
+    import pandas as pd
+
+    from hotspots.export.tables import DIALECTS, _cells
+
+    d = DIALECTS[lang]
+    values = pd.Series([*AWKWARD, 12.005, -0.0049], dtype=float)
+    for digits in (0, 2, 3):
+        reference = ["" if np.isnan(v) else f"{v:.{digits}f}".replace(".", d["decimal"])
+                     for v in values.tolist()]
+        assert _cells(values, digits, d) == reference
+        assert _cells(values.astype("Float64"), digits, d) == reference
+    assert _cells(pd.Series([], dtype=float), 2, d) == []
