@@ -99,8 +99,9 @@ def test_kml_join_helpers():
 
 def _texts_reference(values, field, lang, suppressed, k):
     """kml._texts as it was written value by value."""
-    import pandas as pd
     from xml.sax.saxutils import escape
+
+    import pandas as pd
 
     from hotspots import symbology as sym
 
