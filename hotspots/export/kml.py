@@ -107,6 +107,7 @@ def _texts(values: pd.Series, field: Field, lang: str, suppressed: np.ndarray | 
             out = i18n.numbers(nums, lang, digits=0 if kind in ("int", "class") else dec)
     elif kind == "bool":
         truth = sym.truthy(values)
+        # truthy gives only True, False and None: == picks the same rows as `is`
         codes = np.where(truth == True, 0, np.where(truth == False, 1, 2))  # noqa: E712
         out = _take([t("words.yes"), t("words.no"), ""], codes)
     else:

@@ -53,10 +53,10 @@ def numbers(values, lang: str, *, digits: int = 0, scale: float = 1.0,
     """Many numbers at once, as :func:`number` writes each ('' for a missing one): a column of
     a table or a KML layer without a call per cell.
 
-    No Python code runs per value: the values are formatted by :func:`fixed_texts` (only
-    those of a thousand or more again with the thousands separator), Portuguese decimal
-    marks are swapped in all texts at once, joined into one string (a formatted number holds
-    no NUL to split on), and the suffix is added by a C-level ``map``."""
+    The values are formatted in C by :func:`fixed_texts` (only those of 999 or more, which
+    may need a thousands separator, again by ``format``), Portuguese decimal marks are
+    swapped in all texts at once, joined into one string (a formatted number holds no NUL
+    to split on), and the suffix is added by a C-level ``map``."""
     import numpy as np
 
     arr = np.asarray(values, dtype=float) * scale
