@@ -198,3 +198,65 @@ def test_csv_float_cells_as_cell_by_cell(lang):
         assert _cells(values, digits, d) == reference
         assert _cells(values.astype("Float64"), digits, d) == reference
     assert _cells(pd.Series([], dtype=float), 2, d) == []
+
+
+def _geojson_reference(frame, precision=6):
+    """export.geojson's text as it was assembled before (markers replaced, then split)."""
+    from itertools import repeat
+
+    import pandas as pd
+    import shapely
+
+    from hotspots.export.gpkg import prepare_table
+    from hotspots.wgs84 import to_wgs84
+
+    data = to_wgs84(prepare_table(frame))
+    geoms = np.asarray(data.geometry.values, dtype=object)
+    ok = geoms.copy()
+    ok[shapely.is_missing(geoms) | shapely.is_empty(geoms)] = None
+    ok = shapely.orient_polygons(ok, exterior_cw=False)
+    ok = shapely.transform(ok, lambda xy: np.round(xy, precision))
+    geometry = shapely.to_geojson(ok)
+    props = pd.DataFrame(data.drop(columns=data.geometry.name))
+    for col in props.columns:
+        if pd.api.types.is_float_dtype(props[col].dtype):
+            props[col] = props[col].where(np.isfinite(props[col].to_numpy(dtype=float)))
+    shapes = [g if g is not None else "null" for g in geometry.tolist()]
+    if props.shape[1] == 0:
+        tails = ["}},"] * len(props)
+    else:
+        props.insert(0, "\u0001start", 0)
+        props["\u0001end"] = 0
+        records = props.to_json(orient="records", date_format="iso", double_precision=15,
+                                force_ascii=False)
+        tails = records.replace(',"\\u0001end":0}', "}}").split('{"\\u0001start":0,')[1:]
+    if tails:
+        tails[-1] = tails[-1][:-1]
+    body = "".join(map("".join, zip(repeat('\n{"type":"Feature","geometry":'), shapes,
+                                    repeat(',"properties":{'), tails)))
+    return '{"type":"FeatureCollection","features":[' + body + "\n]}\n"
+
+
+def test_geojson_text_as_assembled_before(tmp_path):
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    from hotspots.export.geojson import write_geojson
+
+    geoms = [shapely.Point(500000, 6480000), None, shapely.LineString([(0, 0), (1, 1)]),
+             shapely.MultiLineString([[(0, 0), (5, 5)], [(7, 7), (8, 9)]]),
+             shapely.Polygon([(0, 0), (0, 10), (10, 0)]), shapely.Point(),
+             shapely.MultiPolygon([shapely.box(0, 0, 1, 1), shapely.box(2, 2, 3, 3)])]
+    n = len(geoms)
+    texts = ['a","\\u0001end":0},{"\\u0001start":0,b', "São João ção", None, '{"x":1}', "",
+             "\\", "\u0001end"]
+    frame = gpd.GeoDataFrame({
+        "name": texts, "value": [0.1, -0.0, float("nan"), float("inf"), 1e300, 2.5, None],
+        "count": range(n), "flag": [True, False] * 3 + [True],
+        "when": pd.to_datetime(["2026-11-16"] * n)}, geometry=geoms, crs=31982)
+    cases = [frame, frame.iloc[:1], frame.iloc[:0], frame[["geometry"]],
+             frame[["geometry"]].iloc[:0], frame.set_index("count")]
+    for k, case in enumerate(cases):
+        path = write_geojson(case, tmp_path / f"{k}.geojson")
+        assert path.read_text(encoding="utf-8") == _geojson_reference(case), k
