@@ -260,3 +260,86 @@ def test_geojson_text_as_assembled_before(tmp_path):
     for k, case in enumerate(cases):
         path = write_geojson(case, tmp_path / f"{k}.geojson")
         assert path.read_text(encoding="utf-8") == _geojson_reference(case), k
+
+
+def _geometry_texts_reference(geoms):
+    """kml._geometry_texts as it was written part by part."""
+    import shapely
+
+    from hotspots.wgs84 import get_parts
+
+    out = [None] * len(geoms)
+    ok = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
+    if not len(ok):
+        return out
+    parts, owner = get_parts(geoms[ok])
+    types = shapely.get_type_id(parts)
+    texts = [""] * len(parts)
+    lines = np.flatnonzero(np.isin(types, (1, 2)))
+    if len(lines):
+        xy, idx = shapely.get_coordinates(parts[lines], return_index=True)
+        for j, chunk in zip(lines.tolist(), _coord_chunks_reference(xy, idx, len(lines))):
+            texts[j] = ("<LineString><tessellate>1</tessellate><coordinates>" + chunk
+                        + "</coordinates></LineString>")
+    points = np.flatnonzero(types == 0)
+    if len(points):
+        xy = shapely.get_coordinates(parts[points])
+        for j, (x, y) in zip(points.tolist(), xy.tolist()):
+            texts[j] = f"<Point><coordinates>{x:.6f},{y:.6f}</coordinates></Point>"
+    polys = np.flatnonzero(types == 3)
+    if len(polys):
+        rings, ring_owner = shapely.get_rings(parts[polys], return_index=True)
+        xy, idx = shapely.get_coordinates(rings, return_index=True)
+        ring_text = _coord_chunks_reference(xy, idx, len(rings))
+        first = np.r_[True, ring_owner[1:] != ring_owner[:-1]]
+        body = {}
+        for r, (o, is_outer) in enumerate(zip(ring_owner.tolist(), first.tolist())):
+            tag = "outerBoundaryIs" if is_outer else "innerBoundaryIs"
+            body.setdefault(o, []).append(f"<{tag}><LinearRing><coordinates>{ring_text[r]}"
+                                          f"</coordinates></LinearRing></{tag}>")
+        for o, j in enumerate(polys.tolist()):
+            texts[j] = "<Polygon>" + "".join(body.get(o, [])) + "</Polygon>"
+    if len(parts) == len(ok):
+        for row, text in zip(ok.tolist(), texts):
+            out[row] = text
+        return out
+    grouped = {}
+    for j, o in enumerate(owner.tolist()):
+        grouped.setdefault(o, []).append(texts[j])
+    for o, items in grouped.items():
+        out[ok[o]] = items[0] if len(items) == 1 else (
+            "<MultiGeometry>" + "".join(items) + "</MultiGeometry>")
+    return out
+
+
+def test_kml_geometries_as_part_by_part():
+    import shapely
+
+    from hotspots.export.kml import _geometry_texts
+
+    holed = shapely.Polygon([(0, 0), (0, 10), (10, 10), (10, 0)],
+                            [[(1, 1), (1, 2), (2, 2)], [(5, 5), (5, 6), (6, 6)]])
+    mixed = [shapely.Point(-52.3434235, -31.7805755), None, shapely.LineString(),
+             shapely.LineString([(-0.0, 0.0000005), (1e-7, -1e-7), (2.5e-6, 179.9999995)]),
+             shapely.MultiLineString([[(0, 0), (5, 5)], [(7, 7), (8, 9), (1, 1)]]), holed,
+             shapely.MultiPolygon([holed, shapely.box(20, 20, 21, 21)]),
+             shapely.MultiPoint([(1, 2), (3, 4)]), shapely.Point(1, 2, 3),
+             shapely.GeometryCollection([shapely.Point(0, 1), shapely.LineString([(0, 0),
+                                                                                  (1, 1)])]),
+             shapely.LinearRing([(0, 0), (0, 1), (1, 1)]), shapely.Polygon()]
+    single = [g for g in mixed if g is not None and shapely.get_num_geometries(g) <= 1]
+    for geoms in (mixed, single, [None, shapely.Point()], [], mixed[::-1]):
+        arr = np.empty(len(geoms), dtype=object)
+        arr[:] = geoms
+        assert _geometry_texts(arr) == _geometry_texts_reference(arr)
+
+
+def test_kml_simple_data_and_wrapping():
+    from hotspots.export.kml import _simple_data, _wrapped
+
+    texts = ["1,5", "", "São &amp; João", "", "x\x00y", "&lt; 0,001"]
+    for values in (texts, texts[:4], [""], [], ["a"]):
+        assert _simple_data("gi_z", values) == [
+            f'<SimpleData name="gi_z">{v}</SimpleData>' if v else "" for v in values]
+    for values in (["1,2 3,4", "", "5,6"], [""], []):
+        assert _wrapped("<a>", values, "</a>") == ["<a>" + v + "</a>" for v in values]

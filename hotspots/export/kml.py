@@ -154,26 +154,49 @@ def _coord_chunks(xy: np.ndarray, idx: np.ndarray, n: int) -> list[str]:
     return out.tolist()
 
 
+def _wrapped(head: str, texts: list[str], tail: str) -> list[str]:
+    """``[head + t + tail for t in texts]`` for texts without a NUL (coordinates): built as
+    one string and split again, no Python code per text."""
+    if not texts:
+        return []
+    return (head + (tail + "\0" + head).join(texts) + tail).split("\0")
+
+
+def _simple_data(column: str, texts: list[str]) -> list[str]:
+    """The ``SimpleData`` element of each (escaped) text of one column, '' for an empty text:
+    all texts wrapped at once in one joined string split again (per text only if one holds
+    a NUL), the empty ones blanked after."""
+    head, tail = f'<SimpleData name="{column}">', "</SimpleData>"
+    joined = "\0".join(texts)
+    if not texts or joined.count("\0") != len(texts) - 1:
+        return [head + v + tail if v else "" for v in texts]
+    out = (head + joined.replace("\0", tail + "\0" + head) + tail).split("\0")
+    for i in np.flatnonzero(np.fromiter(map(len, texts), dtype=np.int64,
+                                        count=len(texts)) == 0).tolist():
+        out[i] = ""
+    return out
+
+
 def _geometry_texts(geoms: np.ndarray) -> list[str | None]:
     """KML geometry of each shapely geometry (None for a missing or empty one)."""
-    out: list[str | None] = [None] * len(geoms)
+    out = np.full(len(geoms), None, dtype=object)
     ok = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
     if not len(ok):
-        return out
+        return out.tolist()
     parts, owner = get_parts(geoms[ok])
     types = shapely.get_type_id(parts)
-    texts: list[str] = [""] * len(parts)
+    texts = np.full(len(parts), "", dtype=object)
     lines = np.flatnonzero(np.isin(types, (1, 2)))
     if len(lines):
         xy, idx = shapely.get_coordinates(parts[lines], return_index=True)
-        for j, chunk in zip(lines.tolist(), _coord_chunks(xy, idx, len(lines))):
-            texts[j] = ("<LineString><tessellate>1</tessellate><coordinates>" + chunk
-                        + "</coordinates></LineString>")
+        texts[lines] = _wrapped("<LineString><tessellate>1</tessellate><coordinates>",
+                                _coord_chunks(xy, idx, len(lines)),
+                                "</coordinates></LineString>")
     points = np.flatnonzero(types == 0)
     if len(points):
-        xy = shapely.get_coordinates(parts[points])
-        for j, (x, y) in zip(points.tolist(), xy.tolist()):
-            texts[j] = f"<Point><coordinates>{x:.6f},{y:.6f}</coordinates></Point>"
+        xy, idx = shapely.get_coordinates(parts[points], return_index=True)
+        texts[points] = _wrapped("<Point><coordinates>", _coord_chunks(xy, idx, len(points)),
+                                 "</coordinates></Point>")
     polys = np.flatnonzero(types == 3)
     if len(polys):
         rings, ring_owner = shapely.get_rings(parts[polys], return_index=True)
@@ -188,16 +211,15 @@ def _geometry_texts(geoms: np.ndarray) -> list[str | None]:
         for o, j in enumerate(polys.tolist()):
             texts[j] = "<Polygon>" + "".join(body.get(o, [])) + "</Polygon>"
     if len(parts) == len(ok):  # one part per geometry: its text as it is
-        for row, text in zip(ok.tolist(), texts):
-            out[row] = text
-        return out
+        out[ok] = texts
+        return out.tolist()
     grouped: dict[int, list[str]] = {}
     for j, o in enumerate(owner.tolist()):
         grouped.setdefault(o, []).append(texts[j])
     for o, items in grouped.items():
         out[ok[o]] = items[0] if len(items) == 1 else (
             "<MultiGeometry>" + "".join(items) + "</MultiGeometry>")
-    return out
+    return out.tolist()
 
 
 def _balloon(name: str, fields: list[str], lang: str) -> str:
@@ -345,10 +367,7 @@ def write_kml(layers: dict[str, gpd.GeoDataFrame], path: str | Path, *,
             f"{escape(_label(c, lang))}</displayName></SimpleField>" for c in fields)
             + "</Schema>")
         balloon = _balloon(name, shown, lang)
-        cells = {c: [f'<SimpleData name="{c}">{v}</SimpleData>' if v else "" for v in texts[c]]
-                 for c in fields}
-        rows_xml = (list(map("".join, zip(*(cells[c] for c in fields)))) if fields
-                    else [""] * len(data))
+        cells = {c: _simple_data(c, texts[c]) for c in fields}
         names_xml = _each(escape, names)
         drawn = np.fromiter((g is not None for g in geoms), dtype=bool, count=len(geoms))
         body = [f"<Folder><name>{escape(spec(name).heading(lang))}</name>"]
@@ -362,19 +381,19 @@ def write_kml(layers: dict[str, gpd.GeoDataFrame], path: str | Path, *,
                 body.append(f"<Folder><name>{escape(label)}</name>")
             head = (f"</name><styleUrl>#{sid}</styleUrl><ExtendedData><SchemaData "
                     f"schemaUrl=\"#{name}\">")
-            # each placemark joined in C from its parts (no per-row formatting in Python)
-            body.append("".join(map("".join, zip(
+            # the placemarks joined in C from their parts (no per-row formatting in Python)
+            body.append("".join(itertools.chain.from_iterable(zip(
                 itertools.repeat("<Placemark><name>"), map(names_xml.__getitem__, sel),
-                itertools.repeat(head), map(rows_xml.__getitem__, sel),
+                itertools.repeat(head), *(map(cells[c].__getitem__, sel) for c in fields),
                 itertools.repeat("</SchemaData></ExtendedData>"), map(geoms.__getitem__, sel),
                 itertools.repeat("</Placemark>")))))
             if len(classes) > 1:
                 body.append("</Folder>")
         body.append("</Folder>")
-        folders.append("".join(body))
-    doc = (f"<?xml version='1.0' encoding='utf-8'?>\n<kml xmlns=\"{KML_NS}\"><Document>"
-           f"<name>{escape(title)}</name>" + "".join(schemas) + "".join(styles)
-           + "".join(folders) + "</Document></kml>")
+        folders.extend(body)
+    doc = "".join([f"<?xml version='1.0' encoding='utf-8'?>\n<kml xmlns=\"{KML_NS}\">"
+                   f"<Document><name>{escape(title)}</name>", *schemas, *styles, *folders,
+                   "</Document></kml>"])  # one copy of the document's text, not one per +
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(doc, encoding="utf-8")
     return path
