@@ -343,3 +343,31 @@ def test_kml_simple_data_and_wrapping():
             f'<SimpleData name="gi_z">{v}</SimpleData>' if v else "" for v in values]
     for values in (["1,2 3,4", "", "5,6"], [""], []):
         assert _wrapped("<a>", values, "</a>") == ["<a>" + v + "</a>" for v in values]
+
+
+def test_wgs84_lookup_with_repeats_and_partial_hits():
+    import shapely
+    from pyproj import CRS
+
+    from hotspots.wgs84 import Wgs84Cache, _compute
+
+    crs = CRS.from_epsg(31982)
+    rng = np.random.default_rng(5)
+    pool = shapely.points(np.c_[rng.uniform(4e5, 5e5, 50), rng.uniform(6.4e6, 6.5e6, 50)])
+    pool[7] = None
+    pool[9] = shapely.LineString([(4e5, 6.4e6), (4.1e5, 6.41e6)])
+    cache = Wgs84Cache()
+    seen: set[int] = set()
+    for picks in (rng.integers(0, 20, 30), rng.integers(0, 50, 80), np.arange(50)[::-1],
+                  np.array([], np.int64), np.array([3, 3, 3])):
+        src = pool[picks]
+        got = cache.geometries(src, crs)
+        want = _compute(src, crs, 0.0)
+        assert len(got) == len(src)
+        assert all(shapely.equals_exact(a, b, 0) if a is not None else b is None
+                   for a, b in zip(got.tolist(), want.tolist()))
+        new = {id(g) for g in src.tolist()} - seen
+        assert len(cache) == len(seen | new)
+        seen |= new
+        again = cache.geometries(src, crs)  # all hits now: the very same objects
+        assert all(a is b for a, b in zip(again.tolist(), got.tolist()))
