@@ -408,10 +408,10 @@ def test_csv_object_cells_as_cell_by_cell(lang):
     texts = ["=SUM(A1)", "-31.77", "+3", "@x", "-", "São João", "", "=1", "Rua 1", "\tx",
              "Rua 1", np.str_("=a"), np.str_("Rua 1"), "ção; \"q\""]
     missing = [None, float("nan"), pd.NA, pd.NaT, decimal.Decimal("NaN"), np.float64("nan")]
-    columns = [texts, texts + missing, missing, texts + [1, 1.0, True, 0, False, 2.5],
-               [1, 1.0, True], [], ["a"] * 5, texts + [pd.Timestamp("2026-11-16")]]
+    columns = [texts, texts + missing, missing, [*texts, 1, 1.0, True, 0, False, 2.5],
+               [1, 1.0, True], [], ["a"] * 5, [*texts, pd.Timestamp("2026-11-16")]]
     for column in columns:
         values = pd.Series(column, dtype=object)
         assert _cells(values, 2, d) == _object_cells_reference(values, 2, d), column
-    values = pd.Series(texts + [None], dtype="string")
+    values = pd.Series([*texts, None], dtype="string")
     assert _cells(values, 2, d) == _object_cells_reference(values, 2, d)
