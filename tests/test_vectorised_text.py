@@ -415,3 +415,27 @@ def test_csv_object_cells_as_cell_by_cell(lang):
         assert _cells(values, 2, d) == _object_cells_reference(values, 2, d), column
     values = pd.Series([*texts, None], dtype="string")
     assert _cells(values, 2, d) == _object_cells_reference(values, 2, d)
+
+
+@pytest.mark.parametrize("dtype", ["str", "string"])
+def test_prepared_texts_as_astype_object(dtype):
+    import pandas as pd
+
+    from hotspots.export.gpkg import _as_objects
+
+    def same(a, b):
+        return len(a) == len(b) and all(
+            type(x) is type(y) and ((x is pd.NA and y is pd.NA) or (isinstance(x, float)
+                                                                  and x != x and y != y)
+                                    or (isinstance(x, str) and x == y))
+            for x, y in zip(a, b))
+
+    few = ["hot", "cold", None, "hot", "São João", "", "hot", np.nan, "cold", "ção"] * 5
+    columns = [few, [f"rua {i}" for i in range(30)], [None] * 4, [], ["a"], few + ["x"] * 3]
+    for column in columns:
+        values = pd.Series(column, dtype=dtype, index=np.arange(len(column)) * 2, name="c")
+        got = _as_objects(values)
+        want = values.astype(object)
+        assert got.dtype == want.dtype and got.name == want.name
+        assert got.index.equals(want.index)
+        assert same(got.tolist(), want.tolist()), column
