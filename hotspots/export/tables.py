@@ -66,33 +66,21 @@ def _cells(values: pd.Series, digits: int, d: dict) -> list[str]:
         if isinstance(values.dtype, np.dtype):  # numpy integers: never missing
             return list(map(str, values.to_numpy().tolist()))
         return ["" if pd.isna(v) else str(int(v)) for v in values.astype(object)]
-    objects = values.astype(object)
-    codes, uniques = pd.factorize(objects, use_na_sentinel=True)
-    if all(isinstance(v, str) for v in uniques.tolist()):
-        # texts (the usual object column): each distinct text looked at once; a missing value
-        # (None, NaN, NA, but also NaT...) as a value of its own
-        table = np.empty(len(uniques) + 1, dtype=object)
-        table[:-1] = [_cell(v, digits, d) for v in uniques.tolist()]
-        table[-1] = ""
-        out = table[codes].tolist()
-        for i in np.flatnonzero(codes < 0).tolist():
-            out[i] = _cell(objects.iat[i], digits, d)
-        return out
-    return [_cell(v, digits, d) for v in objects.tolist()]
-
-
-def _cell(v, digits: int, d: dict) -> str:
-    """The text of one value of an object column (texts, numbers, booleans, missing)."""
-    if type(v) is str:  # the common case first: plain text
-        return "'" + v if v.startswith(_FORMULA_START) and not _is_number(v) else v
-    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
-        return ""
-    if isinstance(v, bool | np.bool_):
-        return d["true"] if v else d["false"]
-    if isinstance(v, float | np.floating):
-        return f"{v:.{digits}f}".replace(".", d["decimal"])
-    text = str(v)
-    return "'" + text if text.startswith(_FORMULA_START) and not _is_number(text) else text
+    out = []
+    for v in values.astype(object).tolist():
+        if type(v) is str:  # the common case first: plain text
+            out.append("'" + v if v.startswith(_FORMULA_START) and not _is_number(v) else v)
+        elif v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+            out.append("")
+        elif isinstance(v, bool | np.bool_):
+            out.append(d["true"] if v else d["false"])
+        elif isinstance(v, float | np.floating):
+            out.append(f"{v:.{digits}f}".replace(".", d["decimal"]))
+        else:
+            text = str(v)
+            out.append("'" + text if text.startswith(_FORMULA_START) and not _is_number(text)
+                       else text)
+    return out
 
 
 def _csv_text(names: list[str], columns: list[list[str]], delimiter: str) -> str:
