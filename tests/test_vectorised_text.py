@@ -439,3 +439,17 @@ def test_prepared_texts_as_astype_object(dtype):
         assert got.dtype == want.dtype and got.name == want.name
         assert got.index.equals(want.index)
         assert same(got.tolist(), want.tolist()), column
+
+
+def test_geojson_of_lines_only_as_assembled_before(tmp_path):
+    import geopandas as gpd
+    import shapely
+
+    from hotspots.export.geojson import write_geojson
+
+    lines = gpd.GeoDataFrame(
+        {"n": [1, 2, 3]}, crs=31982,
+        geometry=[shapely.LineString([(5e5, 6.48e6), (5.001e5, 6.4801e6)]), None,
+                  shapely.MultiLineString([[(5e5, 6.48e6), (5e5 + 1, 6.48e6 + 1)]])])
+    path = write_geojson(lines, tmp_path / "lines.geojson")
+    assert path.read_text(encoding="utf-8") == _geojson_reference(lines)

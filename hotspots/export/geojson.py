@@ -45,7 +45,10 @@ def write_geojson(frame: gpd.GeoDataFrame, path: str | Path, *, precision: int =
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     ok = geoms.copy()
     ok[missing] = None
-    ok = shapely.orient_polygons(ok, exterior_cw=False)  # RFC 7946 §3.1.6
+    # RFC 7946 §3.1.6; orient_polygons copies every geometry: called only when there are
+    # polygons (it leaves points and lines as they are)
+    if np.isin(shapely.get_type_id(ok), (3, 6, 7)).any():
+        ok = shapely.orient_polygons(ok, exterior_cw=False)
     ok = shapely.transform(ok, lambda xy: np.round(xy, precision))
     geometry = shapely.to_geojson(ok)
     props = pd.DataFrame(data.drop(columns=geom_name))
