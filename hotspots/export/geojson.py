@@ -52,9 +52,11 @@ def write_geojson(frame: gpd.GeoDataFrame, path: str | Path, *, precision: int =
     ok = shapely.transform(ok, lambda xy: np.round(xy, precision))
     geometry = shapely.to_geojson(ok)
     props = pd.DataFrame(data.drop(columns=geom_name))
-    for col in props.columns:
-        if pd.api.types.is_float_dtype(props[col].dtype):
-            props[col] = props[col].where(np.isfinite(props[col].to_numpy(dtype=float)))
+    for col, dtype in list(props.dtypes.items()):  # ±inf written as null, as NaN is
+        if pd.api.types.is_float_dtype(dtype):
+            values = props[col].to_numpy(dtype=float)
+            if np.isinf(values).any():
+                props[col] = props[col].where(np.isfinite(values))
     shapes = [g if g is not None else "null" for g in geometry.tolist()]
     if not len(props):
         inner: list[str] = []
