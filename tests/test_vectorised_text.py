@@ -174,6 +174,8 @@ def test_kml_texts_as_value_by_value(lang):
              (words, Field("hot_status", "hot_status", "text", 0)),
              (words, Field("lisa_class", "lisa_class", "text", 0)),
              (words.astype("string"), Field("status", "status", "text", 0)),
+             (words.astype("str"), Field("hot_status", "hot_status", "text", 0)),
+             (words.astype("str"), Field("street_name", "street_name", "text", 0)),
              (mixed, Field(column, column, "num", 0)), (words, Field(column, column, "text", 0))]
     for values, field in cases:
         for suppressed, k in ((None, None), (sup, 3), (sup, None)):

@@ -113,7 +113,10 @@ def _texts(values: pd.Series, field: Field, lang: str, suppressed: np.ndarray | 
     else:
         labels = {"hot_status": "words.status.", "status": "words.lamp.",
                   "lisa_class": "words.lisa."}.get(field.column)
-        codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+        # a string column is factorised as it is (by pyarrow), not made Python objects first
+        codes, uniques = pd.factorize(
+            values if isinstance(values.dtype, pd.StringDtype) else values.astype(object),
+            use_na_sentinel=True)
         shown = [str(v) for v in uniques.tolist()]  # one text per distinct value
         if labels:
             shown = [t(key) if i18n.has(key := labels + text.strip().lower()) else text
