@@ -63,29 +63,32 @@ class Wgs84Cache:
         return self._lookup(src, crs, tol)
 
     def _lookup(self, src: np.ndarray, crs: CRS, tol: float) -> np.ndarray:
+        """The results for ``src`` from the store, computing the missing ones (each distinct
+        object once, in order of first appearance). Identities are looked up by C-level
+        ``map`` and the misses are sorted out in numpy: no Python code runs per geometry."""
         key = (crs.to_wkt(), tol)
         index, sources, results = self._store.setdefault(key, ({}, [], []))
-        pos = np.fromiter(map(index.get, map(id, src.tolist()), itertools.repeat(-1)),
-                          dtype=np.int64, count=len(src))
+        ids = list(map(id, src.tolist()))
+        pos = np.fromiter(map(index.get, ids, itertools.repeat(-1)), dtype=np.int64,
+                          count=len(src))
         miss = np.flatnonzero(pos < 0)
         if len(miss):
-            missing = src[miss].tolist()
-            unique: dict[int, object] = {}
-            for g in missing:  # the same object twice in one call: computed once
-                unique.setdefault(id(g), g)
-            todo = np.empty(len(unique), dtype=object)
-            todo[:] = list(unique.values())
+            missing = np.fromiter(ids, dtype=np.uintp, count=len(ids))[miss]
+            # the same object twice in one call: computed once
+            unique, first, inverse = np.unique(missing, return_index=True, return_inverse=True)
+            order = np.argsort(first)  # the distinct objects in order of first appearance
+            rank = np.empty(len(order), dtype=np.int64)
+            rank[order] = np.arange(len(order))
+            todo = src[miss[first[order]]]
             start = len(sources)
-            for k, g in enumerate(todo.tolist()):
-                index[id(g)] = start + k
+            index.update(zip(unique[order].tolist(), range(start, start + len(todo))))
             sources.extend(todo.tolist())
             results.extend(_compute(todo, crs, tol).tolist())
-            pos[miss] = [index[id(g)] for g in missing]
+            pos[miss] = start + rank[inverse.ravel()]
         self.hits += len(src) - len(miss)
         self.misses += len(miss)
-        out = np.empty(len(src), dtype=object)
-        out[:] = [results[p] for p in pos.tolist()]
-        return out
+        return np.fromiter(map(results.__getitem__, pos.tolist()), dtype=object,
+                           count=len(src))
 
 
 def _compute(geoms: np.ndarray, crs: CRS, tol: float) -> np.ndarray:

@@ -175,3 +175,28 @@ def test_two_processes_write_the_same_files_as_one(sample_result, tmp_path):
         assert files["liaison"] == folders[n] / "liaison"
     one, two = _hashes(folders[1]), _hashes(folders[2])
     assert any(k.startswith("liaison/") for k in one) and one == two
+
+
+def test_writers_sharing_reprojections_are_one_task_in_order():
+    from hotspots.pipeline.outputs import _grouped, _ungrouped
+
+    names = ["layers", "map", "patrol_cards", "liaison/layers.gpkg", "liaison/segments.geojson",
+             "liaison/lamps.geojson", "liaison/layers.kml", "liaison/kde.tif",
+             "liaison/map.html", "report"]  # the patrol cards: one writer for both sets
+    ran: list[str] = []
+
+    def writer(name):
+        def write():
+            ran.append(name)
+            return f"<{name}>"
+        return write
+
+    grouped = _grouped([(n, writer(n)) for n in names])
+    assert [n for n, _ in grouped] == ["layers", "map", "patrol_cards", "liaison/layers.gpkg",
+                                       "liaison/layers.kml", "liaison/kde.tif", "report"]
+    done = {name: fn() for name, fn in grouped}
+    # a group writes its members one after the other, in the tasks' order
+    assert ran == ["layers", "map", "liaison/map.html", "patrol_cards",
+                   "liaison/layers.gpkg", "liaison/segments.geojson",
+                   "liaison/lamps.geojson", "liaison/layers.kml", "liaison/kde.tif", "report"]
+    assert _ungrouped(done) == {n: f"<{n}>" for n in names}

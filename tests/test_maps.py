@@ -132,6 +132,37 @@ def test_incident_points_need_markercluster_inlined():
     assert remote_references(text) == []
 
 
+def _remote_references_reference(html_text):
+    """remote_references as first written: the pattern tried at every position."""
+    from hotspots.maps.offline import _REMOTE
+
+    return [html_text[m.start(): m.start() + 120] for m in _REMOTE.finditer(html_text)]
+
+
+@pytest.mark.parametrize("page", [
+    '<link rel="stylesheet" href="https://cdn.example/x.css">',
+    "url(//a.b/c.png) starts the page",
+    "<style>a{background:URL( 'HTTPS://cdn.example/x.png')}</style>",
+    "<style>@IMPORT url(//x/y.css); @import 'https://x/z.css';</style>",
+    "<script <script src=//overlap.example/a.js></script>",
+    '<img alt="x" src="//img.example/a.png"><IFRAME SRC=https://x/>',
+    "ur(//not) uRl(//yes) (( url((//) @ @im <<<script src=//x",
+    "ſcript İmport <ſcript src=//x> uRL(//k) K(",
+    "no reference at all: <a href='https://leafletjs.com'>Leaflet</a> (a link) @home",
+    "",
+])
+def test_remote_references_finds_what_the_pattern_finds_everywhere(page):
+    assert remote_references(page) == _remote_references_reference(page)
+
+
+def test_remote_references_on_a_whole_map_with_references_planted(full_html):
+    planted = (full_html[:5000] + '<script src="https://cdn.example/a.js"></script>'
+               + full_html[5000:-3000] + "<style>b{background:url(//x.example/b.png)}</style>"
+               + full_html[-3000:])
+    found = remote_references(planted)
+    assert found == _remote_references_reference(planted) and len(found) == 2
+
+
 def test_check_offline_rejects_a_cdn_link():
     with pytest.raises(HotspotsError, match="network resources"):
         check_offline('<link rel="stylesheet" href="https://cdn.example/x.css">')
@@ -344,3 +375,37 @@ def _layer_spec(html_text: str, color: str) -> str:
         if color in spec:
             return spec
     raise AssertionError(f"no layer drawn in {color}")
+
+
+def test_street_labels_given_draw_the_map_the_labels_would_give():
+    from hotspots.maps.base import street_labels
+
+    seg = synthetic_segments()
+    labels = street_labels(seg)
+    assert labels[0] and labels[1]  # the grid's streets are long enough to be named
+    given = maps.map_html(maps.build_map(seg, labels=labels))
+    assert given == maps.map_html(maps.build_map(seg))
+    other = maps.map_html(maps.build_map(seg, labels=([], [])))
+    assert other != given  # the labels given are the ones drawn
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (3, 5), (254, 252)])
+def test_raster_png_is_folium_png_and_decodes_to_the_same_pixels(shape):
+    import base64
+    import io
+
+    from folium.utilities import image_to_url
+    from PIL import Image
+
+    from hotspots.maps.raster_overlay import png_data_url
+
+    rng = np.random.default_rng(3)
+    rgba = rng.integers(0, 256, size=(*shape, 4), dtype=np.uint8)
+    rgba[: shape[0] // 2, :, 3] = 0  # transparent rows, as outside the city
+    assert png_data_url(rgba, level=9) == image_to_url(rgba)  # folium's bytes at its level
+    url = png_data_url(rgba)
+    assert url.startswith("data:image/png;base64,")
+    decoded = Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1])))
+    assert decoded.mode == "RGBA" and np.array_equal(np.asarray(decoded), rgba)
+    with pytest.raises(ValidationError, match="RGBA uint8"):
+        png_data_url(rgba[..., :3])

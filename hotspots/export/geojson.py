@@ -45,28 +45,40 @@ def write_geojson(frame: gpd.GeoDataFrame, path: str | Path, *, precision: int =
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     ok = geoms.copy()
     ok[missing] = None
-    ok = shapely.orient_polygons(ok, exterior_cw=False)  # RFC 7946 §3.1.6
+    # RFC 7946 §3.1.6; orient_polygons copies every geometry: called only when there are
+    # polygons (it leaves points and lines as they are)
+    if np.isin(shapely.get_type_id(ok), (3, 6, 7)).any():
+        ok = shapely.orient_polygons(ok, exterior_cw=False)
     ok = shapely.transform(ok, lambda xy: np.round(xy, precision))
     geometry = shapely.to_geojson(ok)
     props = pd.DataFrame(data.drop(columns=geom_name))
-    for col in props.columns:
-        if pd.api.types.is_float_dtype(props[col].dtype):
-            props[col] = props[col].where(np.isfinite(props[col].to_numpy(dtype=float)))
+    for col, dtype in list(props.dtypes.items()):  # ±inf written as null, as NaN is
+        if pd.api.types.is_float_dtype(dtype):
+            values = props[col].to_numpy(dtype=float)
+            if np.isinf(values).any():
+                props[col] = props[col].where(np.isfinite(values))
     shapes = [g if g is not None else "null" for g in geometry.tolist()]
-    if props.shape[1] == 0:
-        tails = ["}},"] * len(props)
+    if not len(props):
+        inner: list[str] = []
+    elif props.shape[1] == 0:
+        inner = [""] * len(props)
     else:
-        # one pandas serialisation for every row's properties between two marker keys: the
-        # first splits the rows, the second becomes the end of each feature (a marker cannot
-        # be forged by data: quotes inside string values come out escaped)
+        # one pandas serialisation for every row's properties between two marker keys, split
+        # where one row's end marker meets the next row's start marker (a marker cannot be
+        # forged by data: a quote inside a string value comes out escaped, never after a ",")
         props.insert(0, _START, 0)
         props[_END] = 0
         records = props.to_json(orient="records", date_format="iso", double_precision=15,
                                 force_ascii=False)
-        tails = records.replace(',"\\u0001end":0}', "}}").split('{"\\u0001start":0,')[1:]
-    if tails:  # each tail is a row's properties, "}}" and the "," or "]" after it
-        tails[-1] = tails[-1][:-1]
-    body = "".join(map("".join, zip(repeat('\n{"type":"Feature","geometry":'), shapes,
-                                    repeat(',"properties":{'), tails)))
-    text = '{"type":"FeatureCollection","features":[' + body + "\n]}\n"
+        start, end = '{"\\u0001start":0,', ',"\\u0001end":0}'
+        inner = records[1 + len(start):-1 - len(end)].split(end + "," + start)
+    features = list(map("".join, zip(repeat('\n{"type":"Feature","geometry":'), shapes,
+                                     repeat(',"properties":{'), inner, repeat("}}"))))
+    if not features:
+        return write_text_atomic(path, '{"type":"FeatureCollection","features":[\n]}\n')
+    # the collection's head and end put on the first and last feature: the file's text is
+    # then built by one join, without copying it whole once more
+    features[0] = '{"type":"FeatureCollection","features":[' + features[0]
+    features[-1] += "\n]}\n"
+    text = ",".join(features)
     return write_text_atomic(path, text)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import string
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr, unescape
 
@@ -62,6 +63,24 @@ def _kind(name: str, column: str) -> Field:
     return Field(column, column, kind, dec)
 
 
+def _each(fn, texts: list[str]) -> list[str]:
+    """``[fn(t) for t in texts]`` for a ``fn`` made of ``str.replace`` calls that neither
+    makes nor removes a NUL (``escape``, ``unescape``): applied once to all the texts joined
+    by NUL and split again — C-level passes over one string instead of a call per text (a
+    text holding a NUL itself is left to the per-text calls)."""
+    joined = "\0".join(texts)
+    if not texts or joined.count("\0") != len(texts) - 1:
+        return [fn(t) for t in texts]
+    return fn(joined).split("\0")
+
+
+def _take(table: list[str], codes: np.ndarray) -> list[str]:
+    """``[table[c] for c in codes]`` in numpy (``codes`` of -1 take the last entry)."""
+    choices = np.empty(len(table), dtype=object)
+    choices[:] = table
+    return choices[codes].tolist()
+
+
 def _texts(values: pd.Series, field: Field, lang: str, suppressed: np.ndarray | None,
            k: int | None) -> list[str]:
     """The text of each value of one column in ``lang``, XML-escaped ('' for a missing
@@ -76,33 +95,41 @@ def _texts(values: pd.Series, field: Field, lang: str, suppressed: np.ndarray | 
             out = i18n.numbers(nums, lang, digits=dec, scale=100.0, suffix=" %")
         elif kind == "p":
             small = "&lt; " + i18n.number(0.001, lang, digits=3)
-            out = [small if v < 0.001 else x for v, x in
-                   zip(nums.tolist(), i18n.numbers(nums, lang, digits=3))]
+            out = i18n.numbers(nums, lang, digits=3)
+            for i in np.flatnonzero(nums < 0.001).tolist():
+                out[i] = small
         elif kind == "class" and field.column == "gi_bin":
-            gi = {b: t(f"legend.gi.{b}") for b in range(-3, 4)}
-            out = [gi.get(int(v), "") if math.isfinite(v) else "" for v in nums.tolist()]
+            # the bin of each value as int() takes it (towards zero); -3…3 named, else ''
+            gi = [t(f"legend.gi.{b}") for b in range(-3, 4)] + [""]
+            whole = np.trunc(np.where(np.isfinite(nums), nums, 99.0))
+            out = _take(gi, np.where(np.abs(whole) <= 3, whole + 3, -1).astype(np.int64))
         else:
             out = i18n.numbers(nums, lang, digits=0 if kind in ("int", "class") else dec)
     elif kind == "bool":
-        yes, no = t("words.yes"), t("words.no")
-        out = [yes if v is True else no if v is False else "" for v in sym.truthy(values)
-               .tolist()]
+        truth = sym.truthy(values)
+        # truthy gives only True, False and None: == picks the same rows as `is`
+        codes = np.where(truth == True, 0, np.where(truth == False, 1, 2))  # noqa: E712
+        out = _take([t("words.yes"), t("words.no"), ""], codes)
     else:
         labels = {"hot_status": "words.status.", "status": "words.lamp.",
                   "lisa_class": "words.lisa."}.get(field.column)
-        codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
-        shown = []
-        for v in uniques.tolist():  # one text per distinct value
-            text = str(v)
-            key = (labels or "") + text.strip().lower()
-            shown.append(escape(t(key) if labels and i18n.has(key) else text))
-        out = [shown[c] if c >= 0 else "" for c in codes.tolist()]
+        # a string column is factorised as it is (by pyarrow), not made Python objects first
+        codes, uniques = pd.factorize(
+            values if isinstance(values.dtype, pd.StringDtype) else values.astype(object),
+            use_na_sentinel=True)
+        shown = [str(v) for v in uniques.tolist()]  # one text per distinct value
+        if labels:
+            shown = [t(key) if i18n.has(key := labels + text.strip().lower()) else text
+                     for text in shown]
+        out = _take([*_each(escape, shown), ""], codes)
     if suppressed is not None and k:
         from hotspots.maps.layers import SUPPRESSIBLE
 
         if field.column in SUPPRESSIBLE:
             note = escape(t("words.suppressed", k=k))
-            out = [note if (s and not o) else o for o, s in zip(out, suppressed.tolist())]
+            for i in np.flatnonzero(suppressed).tolist():
+                if not out[i]:
+                    out[i] = note
     return out
 
 
@@ -112,32 +139,67 @@ def _coords(xy: np.ndarray) -> str:
 
 def _coord_chunks(xy: np.ndarray, idx: np.ndarray, n: int) -> list[str]:
     """``_coords`` of each of ``n`` chunks of ``xy`` (``idx``: the chunk of each row, sorted):
-    every pair formatted in one pass, no array split."""
-    pairs = [f"{x:.6f},{y:.6f}" for x, y in xy.tolist()]
-    bounds = np.searchsorted(idx, np.arange(n + 1)).tolist()
-    return [" ".join(pairs[a:b]) for a, b in itertools.pairwise(bounds)]
+    every pair formatted by one ``%`` of a format string repeated per pair (C-level; the same
+    float formatting as ``f"{x:.6f}"``) with a NUL after each chunk's last pair to split on,
+    no Python code per pair and no array split. A chunk without pairs gets ''."""
+    m = len(xy)
+    if not m:
+        return [""] * n
+    args = np.empty((m, 3), dtype=object)
+    args[:, :2] = xy[:, :2]
+    args[:, 2] = " "
+    args[np.r_[idx[1:] != idx[:-1], True], 2] = "\0"  # the end of each chunk
+    chunks = (("%.6f,%.6f%s" * m) % tuple(args.ravel().tolist()))[:-1].split("\0")
+    if len(chunks) == n:
+        return chunks
+    out = np.full(n, "", dtype=object)
+    out[np.unique(idx)] = chunks
+    return out.tolist()
+
+
+def _wrapped(head: str, texts: list[str], tail: str) -> list[str]:
+    """``[head + t + tail for t in texts]`` for texts without a NUL (coordinates): built as
+    one string and split again, no Python code per text."""
+    if not texts:
+        return []
+    return (head + (tail + "\0" + head).join(texts) + tail).split("\0")
+
+
+def _simple_data(column: str, texts: list[str]) -> list[str]:
+    """The ``SimpleData`` element of each (escaped) text of one column, '' for an empty text:
+    all texts wrapped at once in one joined string split again (per text only if one holds
+    a NUL), the empty ones blanked after."""
+    head, tail = f'<SimpleData name="{column}">', "</SimpleData>"
+    joined = "\0".join(texts)
+    if not texts or joined.count("\0") != len(texts) - 1:
+        return [head + v + tail if v else "" for v in texts]
+    out = (head + joined.replace("\0", tail + "\0" + head) + tail).split("\0")
+    for i in np.flatnonzero(np.fromiter(map(len, texts), dtype=np.int64,
+                                        count=len(texts)) == 0).tolist():
+        out[i] = ""
+    return out
 
 
 def _geometry_texts(geoms: np.ndarray) -> list[str | None]:
     """KML geometry of each shapely geometry (None for a missing or empty one)."""
-    out: list[str | None] = [None] * len(geoms)
+    out = np.full(len(geoms), None, dtype=object)
     ok = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
     if not len(ok):
-        return out
+        return out.tolist()
     parts, owner = get_parts(geoms[ok])
     types = shapely.get_type_id(parts)
-    texts: list[str] = [""] * len(parts)
+    texts = np.full(len(parts), "", dtype=object)
     lines = np.flatnonzero(np.isin(types, (1, 2)))
     if len(lines):
         xy, idx = shapely.get_coordinates(parts[lines], return_index=True)
-        for j, chunk in zip(lines.tolist(), _coord_chunks(xy, idx, len(lines))):
-            texts[j] = ("<LineString><tessellate>1</tessellate><coordinates>" + chunk
-                        + "</coordinates></LineString>")
+        texts[lines] = _wrapped("<LineString><tessellate>1</tessellate><coordinates>",
+                                _coord_chunks(xy, idx, len(lines)),
+                                "</coordinates></LineString>")
     points = np.flatnonzero(types == 0)
     if len(points):
-        xy = shapely.get_coordinates(parts[points])
-        for j, (x, y) in zip(points.tolist(), xy.tolist()):
-            texts[j] = f"<Point><coordinates>{x:.6f},{y:.6f}</coordinates></Point>"
+        xy, idx = shapely.get_coordinates(parts[points], return_index=True)
+        texts[points] = _wrapped("<Point><coordinates>", _coord_chunks(xy, idx, len(points)),
+                                 "</coordinates></Point>")
     polys = np.flatnonzero(types == 3)
     if len(polys):
         rings, ring_owner = shapely.get_rings(parts[polys], return_index=True)
@@ -152,16 +214,15 @@ def _geometry_texts(geoms: np.ndarray) -> list[str | None]:
         for o, j in enumerate(polys.tolist()):
             texts[j] = "<Polygon>" + "".join(body.get(o, [])) + "</Polygon>"
     if len(parts) == len(ok):  # one part per geometry: its text as it is
-        for row, text in zip(ok.tolist(), texts):
-            out[row] = text
-        return out
+        out[ok] = texts
+        return out.tolist()
     grouped: dict[int, list[str]] = {}
     for j, o in enumerate(owner.tolist()):
         grouped.setdefault(o, []).append(texts[j])
     for o, items in grouped.items():
         out[ok[o]] = items[0] if len(items) == 1 else (
             "<MultiGeometry>" + "".join(items) + "</MultiGeometry>")
-    return out
+    return out.tolist()
 
 
 def _balloon(name: str, fields: list[str], lang: str) -> str:
@@ -223,25 +284,38 @@ def _names(name: str, data: pd.DataFrame, lang: str, class_label: list[str], mul
     unnamed = i18n.text("words.unnamed_street", lang) if entry.geometry == "line" else ""
     heading = entry.heading(lang)
     if name == "lamps" or name == "plan_repair_lamps":
-        ids = [unescape(v) for v in texts["lamp_id"]] if "lamp_id" in texts else [
+        ids = _each(unescape, texts["lamp_id"]) if "lamp_id" in texts else [
             str(v) for v in data.get("lamp_id", pd.Series([""] * len(data))).tolist()]
-        places = [f"{i18n.text('fields.lamp_id', lang)} {i}".strip() for i in ids]
+        label = i18n.text("fields.lamp_id", lang)
+        places = [f"{label} {i}".strip() for i in ids]
     template = f"kml.name.{name}"
     fill = i18n.has(template)
     keys = re.findall(r"{(\w+)}", i18n.text(template, "en")) if fill else []
-    raw = i18n.text(template, lang) if fill else ""
     usable = fill and all(k in texts for k in keys)
-    plain = {k: [unescape(v) for v in texts[k]] for k in keys} if usable else {}
-    out = []
-    for i, place in enumerate(places):
-        if usable:
-            what = raw.format(**{k: plain[k][i] for k in keys})
-        elif multi:
-            what = class_label[i]
-        else:
-            what = heading
-        out.append(f"{place or unnamed} — {what}" if (place or unnamed) else what)
-    return out
+    if usable:
+        whats = _filled(i18n.text(template, lang),
+                        {k: _each(unescape, texts[k]) for k in keys}, len(places))
+    else:
+        whats = class_label if multi else [heading] * len(places)
+    if unnamed:
+        places = [place or unnamed for place in places]
+    return [f"{place} — {what}" if place else what for place, what in zip(places, whats)]
+
+
+def _filled(template: str, values: dict[str, list[str]], n: int) -> list[str]:
+    """``template.format(**row)`` for each of the ``n`` rows of ``values`` (a list of texts
+    per key): the template's literal parts and the values joined row by row in C; a
+    template with format specs or conversions is formatted row by row."""
+    parsed = list(string.Formatter().parse(template))
+    if any(spec or conv or (key is not None and key not in values)
+           for _, key, spec, conv in parsed) or not any(key for _, key, _, _ in parsed):
+        return [template.format(**{k: v[i] for k, v in values.items()}) for i in range(n)]
+    pieces: list = []
+    for literal, key, _, _ in parsed:
+        pieces.append(itertools.repeat(literal))
+        if key is not None:
+            pieces.append(values[key])
+    return list(map("".join, zip(*pieces)))
 
 
 def write_kml(layers: dict[str, gpd.GeoDataFrame], path: str | Path, *,
@@ -296,13 +370,12 @@ def write_kml(layers: dict[str, gpd.GeoDataFrame], path: str | Path, *,
             f"{escape(_label(c, lang))}</displayName></SimpleField>" for c in fields)
             + "</Schema>")
         balloon = _balloon(name, shown, lang)
-        cells = {c: [f'<SimpleData name="{c}">{v}</SimpleData>' if v else "" for v in texts[c]]
-                 for c in fields}
-        rows_xml = (list(map("".join, zip(*(cells[c] for c in fields)))) if fields
-                    else [""] * len(data))
+        cells = {c: _simple_data(c, texts[c]) for c in fields}
+        names_xml = _each(escape, names)
+        drawn = np.fromiter((g is not None for g in geoms), dtype=bool, count=len(geoms))
         body = [f"<Folder><name>{escape(spec(name).heading(lang))}</name>"]
         for ci, (style_id, color, width, label, fill) in enumerate(classes):
-            sel = [i for i in np.flatnonzero(idx == ci).tolist() if geoms[i] is not None]
+            sel = np.flatnonzero((idx == ci) & drawn).tolist()
             if not sel:
                 continue
             sid = f"{name}-{style_id}"
@@ -311,19 +384,19 @@ def write_kml(layers: dict[str, gpd.GeoDataFrame], path: str | Path, *,
                 body.append(f"<Folder><name>{escape(label)}</name>")
             head = (f"</name><styleUrl>#{sid}</styleUrl><ExtendedData><SchemaData "
                     f"schemaUrl=\"#{name}\">")
-            # each placemark joined in C from its parts (no per-row formatting in Python)
-            body.append("".join(map("".join, zip(
-                itertools.repeat("<Placemark><name>"), [escape(names[i]) for i in sel],
-                itertools.repeat(head), [rows_xml[i] for i in sel],
-                itertools.repeat("</SchemaData></ExtendedData>"), [geoms[i] for i in sel],
+            # the placemarks joined in C from their parts (no per-row formatting in Python)
+            body.append("".join(itertools.chain.from_iterable(zip(
+                itertools.repeat("<Placemark><name>"), map(names_xml.__getitem__, sel),
+                itertools.repeat(head), *(map(cells[c].__getitem__, sel) for c in fields),
+                itertools.repeat("</SchemaData></ExtendedData>"), map(geoms.__getitem__, sel),
                 itertools.repeat("</Placemark>")))))
             if len(classes) > 1:
                 body.append("</Folder>")
         body.append("</Folder>")
-        folders.append("".join(body))
-    doc = (f"<?xml version='1.0' encoding='utf-8'?>\n<kml xmlns=\"{KML_NS}\"><Document>"
-           f"<name>{escape(title)}</name>" + "".join(schemas) + "".join(styles)
-           + "".join(folders) + "</Document></kml>")
+        folders.extend(body)
+    doc = "".join([f"<?xml version='1.0' encoding='utf-8'?>\n<kml xmlns=\"{KML_NS}\">"
+                   f"<Document><name>{escape(title)}</name>", *schemas, *styles, *folders,
+                   "</Document></kml>"])  # one copy of the document's text, not one per +
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(doc, encoding="utf-8")
     return path

@@ -16,6 +16,7 @@ import pandas as pd
 
 from hotspots._errors import ValidationError
 from hotspots.export.gpkg import prepare_table
+from hotspots.i18n.formats import fixed_texts
 
 __all__ = ["DIALECTS", "write_table_csv"]
 
@@ -53,10 +54,11 @@ def _cells(values: pd.Series, digits: int, d: dict) -> list[str]:
                 for v in values.astype(object)]
     if pd.api.types.is_float_dtype(values.dtype):
         arr = values.to_numpy(dtype=float)
-        # str.format of a float spells inf/-inf as 'inf'/'-inf' and NaN as 'nan' (blank here)
-        out = list(map(f"{{:.{digits}f}}".format, arr.tolist()))
-        if d["decimal"] != ".":
-            out = [s.replace(".", d["decimal"]) for s in out]
+        # fixed_texts spells inf/-inf as 'inf'/'-inf' and NaN as 'nan' (blank here); the
+        # decimal mark is swapped in all the cells joined into one string (no NUL in them)
+        out = fixed_texts(arr.tolist(), digits)
+        if d["decimal"] != "." and out:
+            out = "\0".join(out).replace(".", d["decimal"]).split("\0")
         for i in np.flatnonzero(np.isnan(arr)).tolist():
             out[i] = ""
         return out

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import math
+import operator
 
 from hotspots.i18n.catalogue import language
 
-__all__ = ["date_text", "number", "numbers", "percent", "signed"]
+__all__ = ["date_text", "fixed_texts", "number", "numbers", "percent", "signed"]
 
 
 def _missing(value) -> bool:
@@ -37,21 +39,43 @@ def number(value, lang: str, *, digits: int = 0, sign: bool = False,
 _PT = str.maketrans({",": ".", ".": ","})
 
 
+def fixed_texts(values: list[float], digits: int) -> list[str]:
+    """``[f"{v:.{digits}f}" for v in values]``: one ``%`` of the format repeated per value
+    (``%`` formats a float exactly as ``format`` does: same rounding, 'nan', 'inf', '-0.00'),
+    run in C — about twice as fast as a ``format`` call per value."""
+    if not values:
+        return []
+    return ((f"%.{digits}f\0" * len(values)) % tuple(values))[:-1].split("\0")
+
+
 def numbers(values, lang: str, *, digits: int = 0, scale: float = 1.0,
             suffix: str = "") -> list[str]:
     """Many numbers at once, as :func:`number` writes each ('' for a missing one): a column of
-    a table or a KML layer without a call per cell."""
+    a table or a KML layer without a call per cell.
+
+    The values are formatted in C by :func:`fixed_texts` (only those of 999 or more, which
+    may need a thousands separator, again by ``format``), Portuguese decimal marks are
+    swapped in all texts at once, joined into one string (a formatted number holds no NUL
+    to split on), and the suffix is added by a C-level ``map``."""
     import numpy as np
 
     arr = np.asarray(values, dtype=float) * scale
     ok = np.isfinite(arr)
     arr = np.where(ok, np.round(arr, digits), 0.0) + 0.0  # no "-0"
+    plain = arr.tolist()
+    out = fixed_texts(plain, digits)
+    if not out:
+        return out
     spec = f",.{digits}f"
-    pt = language(lang) == "pt"
-    out = [format(v, spec) for v in arr.tolist()]
-    if pt:
-        out = [x.translate(_PT) for x in out]
-    return [x + suffix if good else "" for x, good in zip(out, ok.tolist())]
+    for i in np.flatnonzero(np.abs(arr) >= 999.0).tolist():  # below 999: no separator
+        out[i] = format(plain[i], spec)
+    if language(lang) == "pt":
+        out = "\0".join(out).translate(_PT).split("\0")
+    if suffix:
+        out = list(map(operator.add, out, itertools.repeat(suffix)))
+    for i in np.flatnonzero(~ok).tolist():
+        out[i] = ""
+    return out
 
 
 def signed(value, lang: str, *, digits: int = 0) -> str:

@@ -96,6 +96,7 @@ def build_map(
     breaks: dict | None = None,
     top_n: int = 10,
     wgs84: Wgs84Cache | None = None,
+    labels: tuple[list, list[str]] | None = None,
 ) -> folium.Map:
     """A map of the segment results and every overlay given (None or empty: not drawn).
 
@@ -124,6 +125,10 @@ def build_map(
 
     ``wgs84``: the run's shared reprojections (:mod:`hotspots.wgs84`; None: the run's open
     cache, if any), so layers another writer reprojected are not reprojected again.
+
+    ``labels``: the base map's street-name labels as :func:`street_labels` gives them for
+    these segments' streets, when the caller has them already (a run's two maps draw the
+    same streets); None: computed from ``segments``.
     """
     lang = i18n.language(lang)
     seg = prepare_frame(segments, simplify_m=simplify_m, wgs84=wgs84)
@@ -164,7 +169,8 @@ def build_map(
     if water is not None and len(water):
         water_ds = _water_dataset(water, simplify_m, wgs84)
         fmap.add_child(water_ds)
-    fmap.add_child(BaseMap(seg_ds, street_labels(segments), parks=parks, water=water_ds))
+    fmap.add_child(BaseMap(seg_ds, street_labels(segments) if labels is None else labels,
+                        parks=parks, water=water_ds))
 
     for key, raster in (rasters or {}).items():
         if raster is not None:

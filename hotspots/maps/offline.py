@@ -207,9 +207,35 @@ def embed_assets(fmap: folium.Map, *, offline: bool = True, cluster: bool = Fals
     header.add_child(RawElement(_script(runtime_js())), name="hs_runtime")
 
 
+#: where a match of ``_REMOTE`` can start, found from a character every match has: its first
+#: ("<", "@") or, for ``url(``, its fourth ("(" three characters in)
+_ANCHORS = (("<", 0), ("@", 0), ("(", 3))
+
+
 def remote_references(html_text: str) -> list[str]:
-    """Snippets of every tag or CSS rule that would make the browser fetch from the network."""
-    return [html_text[m.start(): m.start() + 120] for m in _REMOTE.finditer(html_text)]
+    """Snippets of every tag or CSS rule that would make the browser fetch from the network.
+
+    The same matches as ``_REMOTE.finditer`` over the page, found faster: a case-insensitive
+    alternation is tried at every position of a page of megabytes (0.06 s for a city's map),
+    but a match can only start where one of its anchor characters says (a few thousand
+    places, found by ``str.find``). The candidates are tried in order and those inside the
+    previous match skipped, as ``finditer`` does."""
+    starts: set[int] = set()
+    for char, back in _ANCHORS:
+        i = html_text.find(char)
+        while i >= 0:
+            if i >= back:
+                starts.add(i - back)
+            i = html_text.find(char, i + 1)
+    found, end = [], 0
+    for start in sorted(starts):
+        if start < end:
+            continue
+        m = _REMOTE.match(html_text, start)
+        if m:
+            found.append(html_text[start: start + 120])
+            end = m.end()
+    return found
 
 
 def check_offline(html_text: str) -> None:

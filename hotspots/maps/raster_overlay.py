@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import struct
+import zlib
 from typing import Any
 
 import numpy as np
@@ -15,7 +18,7 @@ from hotspots._errors import ValidationError
 from hotspots.raster import quiet_affine, valid_values
 from hotspots.symbology import KDE_COLORS, RASTER_OPACITY, hex_to_rgb, kde_breaks, raster_colors
 
-__all__ = ["colorize", "raster_crs", "raster_overlay", "to_web_mercator"]
+__all__ = ["colorize", "png_data_url", "raster_crs", "raster_overlay", "to_web_mercator"]
 
 
 def raster_crs(raster) -> rasterio.crs.CRS:
@@ -76,7 +79,29 @@ def raster_overlay(raster, *, name: str, show: bool = False, opacity: float = RA
     colors = colors or raster_colors(getattr(raster, "name", ""))
     image = colorize(values, edges, colors)
     extra: dict[str, Any] = {"pane": pane} if pane else {}
-    overlay = ImageOverlay(image=image, bounds=bounds, name=name, opacity=opacity, show=show,
+    overlay = ImageOverlay(image=png_data_url(image), bounds=bounds, name=name, opacity=opacity, show=show,
                            overlay=True, control=True, interactive=False, pixelated=False,
                            **extra)
     return overlay, edges
+
+
+def png_data_url(rgba: np.ndarray, *, level: int = 6) -> str:
+    """An RGBA uint8 image as a ``data:image/png;base64,…`` URL: the PNG folium writes for
+    an array (8-bit RGBA, no row filter), compressed at zlib ``level`` — folium's level 9
+    takes ~8 times longer (30 ms against 4 for a city's 250 × 250 density raster) for a file
+    ~8 % smaller; the pixels are the same."""
+    if rgba.dtype != np.uint8 or rgba.ndim != 3 or rgba.shape[2] != 4:
+        raise ValidationError(f"expected an RGBA uint8 image, got {rgba.dtype} {rgba.shape}")
+    height, width = rgba.shape[:2]
+    rows = np.zeros((height, 1 + 4 * width), dtype=np.uint8)  # filter byte 0, then the row
+    rows[:, 1:] = rgba.reshape(height, 4 * width)
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return (struct.pack("!I", len(data)) + tag + data
+                + struct.pack("!I", zlib.crc32(tag + data) & 0xFFFFFFFF))
+
+    png = b"".join([b"\x89PNG\r\n\x1a\n",
+                    chunk(b"IHDR", struct.pack("!2I5B", width, height, 8, 6, 0, 0, 0)),
+                    chunk(b"IDAT", zlib.compress(rows.tobytes(), level)),
+                    chunk(b"IEND", b"")])
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")

@@ -77,7 +77,7 @@ def liaison_tasks(result, folder: Path, *, title: str, attribution: str | None,
             offline=True, basemap=result.config.outputs.basemap,
             attribution=attribution, privacy_k=k,
             extra={k_: liaison[k_] for k_ in ("near_repeat_zones",) if k_ in liaison},
-            lang=lang, breaks=map_breaks)
+            lang=lang, breaks=map_breaks, labels=result.street_labels)
         return maps.save_map(lmap, folder / "map.html")
 
     def write_readme() -> Path:

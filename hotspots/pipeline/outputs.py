@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 from pathlib import Path
 
@@ -57,9 +58,18 @@ def write_outputs(result: WeekResult, folder: Path) -> dict[str, Path]:
 
 
 #: the writers, longest first (on this order two processes share them evenly)
-ORDER = ("report", "liaison/layers.kml", "map", "liaison/map.html", "layers",
-         "liaison/layers.gpkg", "liaison/segments.geojson", "council_sheet", "patrol_cards",
-         "liaison/patrol_cards.html", "plan", "rejects")
+#: writers drawing the same things run one after the other in one process, so what one
+#: computes serves the next: the run's reprojections (:mod:`hotspots.wgs84`, one cache per
+#: process) for the two maps (the same streets, simplified) and for the liaison KML and
+#: GeoJSON (unsimplified); the run's street labels (``WeekResult.street_labels``) for the two
+#: maps. A group is named by its first member; the liaison's ``*.geojson`` join the KML's
+#: group. (The two sets of patrol cards are one writer, :func:`_write_patrol_cards`: the
+#: liaison's take the analyst's maps.)
+GROUPS = (("map", "liaison/map.html"), ("liaison/layers.kml", "liaison/*.geojson"))
+
+#: the writers (or groups) longest first, so that the two processes finish together
+ORDER = ("liaison/layers.kml", "map", "report", "layers", "liaison/layers.gpkg",
+         "council_sheet", "patrol_cards", "plan", "rejects")
 
 
 def _write_all(result: WeekResult, folder: Path) -> dict[str, Path]:
@@ -67,15 +77,16 @@ def _write_all(result: WeekResult, folder: Path) -> dict[str, Path]:
     title, subtitle, attribution = _map_texts(result, summary)
     tasks = _analyst_tasks(result, folder, summary=summary, title=title, subtitle=subtitle,
                            attribution=attribution)
-    # the liaison's patrol cards are written with the analyst's (_analyst_tasks)
+    # the liaison's patrol cards are written with the analyst's (_write_patrol_cards)
     tasks += liaison_tasks(result, folder / "liaison", title=title, attribution=attribution,
                            cards=False)
+    grouped = _grouped(tasks)
     rank = {name: k for k, name in enumerate(ORDER)}
-    tasks.sort(key=lambda task: rank.get(task[0], len(ORDER)))  # stable: the rest in order
+    grouped.sort(key=lambda task: rank.get(task[0], len(ORDER)))  # stable: the rest in order
     # in a second process beside this one when there is a second core (pipeline.forked)
-    done = forked.run_tasks(tasks, processes=result.config.outputs.writer_processes)
+    done = forked.run_tasks(grouped, processes=result.config.outputs.writer_processes)
     files: dict[str, Path] = {}
-    for name, value in done.items():
+    for name, value in _ungrouped(done).items():
         if name.startswith("liaison/"):
             continue
         if isinstance(value, tuple):  # a raster and its QGIS style
@@ -84,6 +95,41 @@ def _write_all(result: WeekResult, folder: Path) -> dict[str, Path]:
             files[name] = value
     files["liaison"] = folder / "liaison"
     return files
+
+
+class _Group(dict):
+    """The values of a group's writers, by writer name (one task's value)."""
+
+
+def _grouped(tasks: list[Task]) -> list[Task]:
+    """The tasks with the members of each of :data:`GROUPS` joined into one task named as
+    the group (its first member), at the place of the first member met, writing them in the
+    tasks' order."""
+    out: list[Task] = []
+    groups: dict[str, list[Task]] = {}
+    for name, fn in tasks:
+        lead = next((g[0] for g in GROUPS if any(fnmatch.fnmatchcase(name, m) for m in g)),
+                    None)
+        if lead is None:
+            out.append((name, fn))
+            continue
+        if lead not in groups:
+            groups[lead] = []
+            out.append((lead, functools.partial(_write_group, groups[lead])))
+        groups[lead].append((name, fn))
+    return out
+
+
+def _write_group(members: list[Task]) -> _Group:
+    return _Group((name, fn()) for name, fn in members)
+
+
+def _ungrouped(done: dict) -> dict:
+    """The value of every writer, a group's values taken out of it."""
+    out: dict = {}
+    for name, value in done.items():
+        out.update(value if isinstance(value, _Group) else {name: value})
+    return out
 
 
 def _analyst_tasks(result: WeekResult, folder: Path, *, summary: dict, title: str,
@@ -131,7 +177,7 @@ def _analyst_tasks(result: WeekResult, folder: Path, *, summary: dict, title: st
             offline=out.offline_map, basemap=out.basemap, attribution=attribution,
             extra={k: tables[k] for k in ("plan_lighting", "plan_repair_lamps", "plan_green",
                                           "near_repeat_zones") if k in tables},
-            lang=lang, breaks=map_breaks)
+            lang=lang, breaks=map_breaks, labels=result.street_labels)
         return maps.save_map(fmap, folder / "map.html")
 
     tasks += [

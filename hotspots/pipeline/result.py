@@ -161,6 +161,15 @@ class WeekResult:
                 "weekly_counts": breaks["weekly_counts"]["lower_bounds"]}
 
     @cached_property
+    def street_labels(self) -> tuple[list, list[str]]:
+        """Where the base maps write the street names (:func:`hotspots.maps.street_labels` of
+        the segments): the analyst's and the liaison's maps draw the same streets, so both
+        take these (computed once in the process writing them)."""
+        from hotspots.maps.base import street_labels
+
+        return street_labels(self.segments)
+
+    @cached_property
     def card_streets(self):
         """The patrol cards' cross streets and street names over the run's segments
         (:func:`hotspots.patrol_cards.card_streets`): the analyst's and the liaison's cards
