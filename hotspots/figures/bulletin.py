@@ -18,7 +18,6 @@ import pandas as pd
 from hotspots import i18n
 from hotspots import symbology as sym
 from hotspots.figures.paths import draw_lines, lines_path
-from hotspots.figures.render import tight_png, tight_svg
 
 __all__ = ["concentration_svg", "hot_map_png", "kde_png", "lines_path", "moran_png",
            "small_multiples_png", "trend_svg"]  # lines_path: from hotspots.figures.paths
@@ -35,25 +34,22 @@ def _figure(width_in: float, height_in: float, dpi: float | None = None):
 
 
 def _png(fig, dpi: int = DPI, *, tight: bool = True) -> bytes:
-    """PNG bytes; ``tight`` crops to the drawing (:func:`hotspots.figures.render.tight_png`:
-    one draw, cut out of its pixels; not for the small multiples, laid out by hand). Fast
-    zlib level: line drawings compress well anyway."""
-    metadata, pil_kwargs = {"Software": None}, {"compress_level": 3}
-    if tight:
-        return tight_png(fig, dpi=dpi, pad_inches=0.03, metadata=metadata,
-                         pil_kwargs=pil_kwargs)
+    """PNG bytes; ``tight`` crops to the drawing (one more draw: skipped for the small
+    multiples, laid out by hand). Fast zlib level: line drawings compress well anyway."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata=metadata, pil_kwargs=pil_kwargs)
+    extra = {"bbox_inches": "tight", "pad_inches": 0.03} if tight else {}
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None},
+                pil_kwargs={"compress_level": 3}, **extra)
     return buf.getvalue()
 
 
 def _svg(fig) -> bytes:
     import matplotlib
 
-    # cropped from one draw (hotspots.figures.render); savefig's default padding
+    buf = io.StringIO()
     with matplotlib.rc_context({"svg.hashsalt": "hotspots", "svg.fonttype": "none"}):
-        text = tight_svg(fig, pad_inches=matplotlib.rcParams["savefig.pad_inches"],
-                         metadata={"Date": None})
+        fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    text = buf.getvalue()
     return text[text.index("<svg"):].encode("utf-8")
 
 
