@@ -65,3 +65,41 @@ def test_round_values_equals_round_one_by_one():
         got = round_values(vals, digits)
         assert [type(x) for x in got] == [type(x) for x in want]
         assert [repr(x) for x in got] == [repr(x) for x in want], digits
+
+
+def _old_column(series, kind):
+    """The map's text and flag columns as first written, value by value (reference)."""
+    import pandas as pd
+
+    if kind == "bool":
+        return [None if pd.isna(v) else bool(v) for v in series]
+    if isinstance(series.dtype, pd.StringDtype) or (
+            series.dtype == object and pd.api.types.infer_dtype(series, skipna=True)
+            in ("string", "empty")):
+        text = series
+    else:
+        text = series.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v))
+                          or v is pd.NA else str(v))
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    return [None if c < 0 else int(c) for c in codes], [str(u) for u in uniques]
+
+
+def test_text_and_flag_columns_equal_value_by_value():
+    import pandas as pd
+
+    from hotspots.layers import Field
+    from hotspots.maps.layers import _column
+
+    texts = pd.Series(["Rua A", None, "Rua Á", "Rua A", np.nan, "", pd.NA, "Rua <b>"],
+                      dtype=object)
+    for series in (texts, texts.astype("string"), texts.astype("str"),
+                   pd.Series([3, None, 3.5, 3], dtype=object), pd.Series([], dtype=object)):
+        values, names = _column(series, Field("street_name", "", "text"))
+        assert (values, names) == _old_column(series, "text")
+        assert all(type(v) is int for v in values if v is not None)
+    for series in (pd.Series([True, False, None, np.nan, 1, 0, pd.NA], dtype=object),
+                   pd.Series([True, None, False], dtype="boolean"),
+                   pd.Series([True, False]), pd.Series([], dtype=bool)):
+        values, _ = _column(series, Field("suppressed", "", "bool"))
+        assert values == _old_column(series, "bool")
+        assert all(type(v) is bool for v in values if v is not None)

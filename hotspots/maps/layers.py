@@ -158,10 +158,12 @@ def _column(series: pd.Series, field: Field):
                                                               and np.isnan(v))
                               or v is pd.NA else str(v))
         codes, uniques = pd.factorize(text, use_na_sentinel=True)
-        values = [None if c < 0 else int(c) for c in codes]
-        return values, [str(u) for u in uniques]
+        return _with_nulls(codes.tolist(), codes < 0), [str(u) for u in uniques]
     if field.kind == "bool":
-        return [None if pd.isna(v) else bool(v) for v in series], None
+        missing = series.isna().to_numpy()
+        flags = np.zeros(len(series), dtype=bool)
+        flags[~missing] = [bool(v) for v in series.to_numpy(dtype=object)[~missing]]
+        return _with_nulls(flags.tolist(), missing), None
     nums = pd.to_numeric(series, errors="coerce").astype("float64")
     dec = 0 if field.kind in ("int", "class") else (field.decimals + 2 if field.kind == "pct"
                                                     else 6 if field.kind == "p"
@@ -185,7 +187,7 @@ def round_values(values: np.ndarray, digits: int) -> list:
         ints = np.rint(np.where(finite & ~big, v, 0.0)).astype(np.int64).tolist()
         for i in np.flatnonzero(big).tolist():
             ints[i] = round(float(v[i]))
-        return [x if ok else None for x, ok in zip(ints, finite.tolist())]
+        return _with_nulls(ints, ~finite)
     scale = 10.0 ** digits
     safe = np.where(finite, v, 0.0) * scale
     near_half = np.abs(np.abs(safe - np.floor(safe)) - 0.5) < 1e-6
@@ -193,9 +195,15 @@ def round_values(values: np.ndarray, digits: int) -> list:
     rounded = (np.rint(safe) / scale).tolist()
     for i in np.flatnonzero(risky).tolist():
         rounded[i] = round(float(v[i]), digits)
-    if finite.all():
-        return rounded
-    return [x if ok else None for x, ok in zip(rounded, finite.tolist())]
+    return _with_nulls(rounded, ~finite)
+
+
+def _with_nulls(values: list, missing: np.ndarray) -> list:
+    """``values`` (a list, changed in place) with None where ``missing`` (one Python step
+    per missing value, not per value)."""
+    for i in np.flatnonzero(missing).tolist():
+        values[i] = None
+    return values
 
 
 def prepare_frame(frame: gpd.GeoDataFrame, *, simplify_m: float = 0.5,
