@@ -265,3 +265,29 @@ def test_geopackage_through_arrow_equals_gdals_row_writer(layers, tmp_path):
                                     tmp_path / "empty.gpkg", styles=False)
     info = pyogrio.read_info(empty, layer="dark_gaps")
     assert info["features"] == 0 and info["geometry_type"] == "MultiLineString"
+
+
+@pytest.mark.parametrize("dtype", ["str", "string", object])
+def test_string_columns_kept_as_they_are_write_the_layer_objects_write(tmp_path, dtype):
+    from hotspots.export.gpkg import prepare_table, write_frame
+
+    seg = synthetic_segments().iloc[:6].copy()
+    seg["street_name"] = pd.Series(["Rua Á", None, "", EVIL, "Rua Á", np.nan],
+                                   index=seg.index, dtype=object).astype(dtype)
+    seg["bairro"] = pd.Series(["Centro", "Fragata", None, "Centro", "Porto", "Centro"],
+                              index=seg.index).astype(dtype)
+    seg.index.name = "segment_id"
+    dumps = []
+    for keep in (False, True):
+        path = tmp_path / f"keep{keep}.gpkg"
+        write_frame(prepare_table(seg, keep_strings=keep), path, layer="segments", driver="GPKG")
+        with closing(sqlite3.connect(path)) as con:
+            dumps.append((con.execute('SELECT * FROM "segments"').fetchall(),
+                          con.execute("SELECT sql FROM sqlite_master WHERE name = 'segments'")
+                          .fetchone()))
+    assert dumps[0] == dumps[1]
+    back = pyogrio.read_dataframe(tmp_path / "keepTrue.gpkg", layer="segments")
+    names = back["street_name"]
+    assert names.isna().tolist() == [False, True, False, False, False, True]
+    assert names.dropna().tolist() == ["Rua Á", "", EVIL, "Rua Á"]
+    assert back["bairro"].isna().sum() == 1

@@ -67,7 +67,7 @@ def _write_layers(tables: dict, path: Path, settings) -> None:
     for name, table in tables.items():
         if table is None:
             continue
-        frame = prepare_table(table)
+        frame = prepare_table(table, keep_strings=True)
         # the version is a dataset creation option: only the first layer creates the file
         options: dict[str, Any] = ({} if path.exists() else
                                    {"dataset_options": {"VERSION": settings.gpkg_version}})
@@ -255,9 +255,13 @@ def _as_objects(values: pd.Series) -> pd.Series:
     return pd.Series(table[codes], index=values.index, name=values.name, dtype=object)
 
 
-def prepare_table(table: pd.DataFrame) -> pd.DataFrame:
+def prepare_table(table: pd.DataFrame, *, keep_strings: bool = False) -> pd.DataFrame:
     """A copy ready to write: index as columns, timestamps as ISO text, strings as objects,
     object columns holding only True/False/None as nullable booleans.
+
+    ``keep_strings``: string columns stay as they are (the GeoPackage writer hands them to
+    GDAL through Arrow, which holds them already: the same layer, without making every text
+    a Python object and back — 0.05 s for a city's segments).
 
     The columns are told apart by their dtypes; only those to change are taken out of the
     frame (a GeoDataFrame's column costs ~0.1 ms to take out: a layer of 60 columns cost
@@ -270,7 +274,8 @@ def prepare_table(table: pd.DataFrame) -> pd.DataFrame:
         if isinstance(dtype, pd.DatetimeTZDtype):
             frame[col] = frame[col].map(lambda t: t.isoformat() if pd.notna(t) else None)
         elif str(dtype) in {"string", "str"}:
-            frame[col] = _as_objects(frame[col])
+            if not keep_strings:
+                frame[col] = _as_objects(frame[col])
         elif pd.api.types.is_object_dtype(dtype) and _only_booleans(frame[col]):
             # True/False/None in an object column: a GeoPackage BOOLEAN, not the texts 'True'
             frame[col] = frame[col].astype("boolean")
