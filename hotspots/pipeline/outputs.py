@@ -69,7 +69,7 @@ GROUPS = (("map", "liaison/map.html"), ("liaison/layers.kml", "liaison/*.geojson
 
 #: the writers (or groups) longest first, so that the two processes finish together
 ORDER = ("liaison/layers.kml", "map", "report", "layers", "liaison/layers.gpkg",
-         "council_sheet", "patrol_cards", "plan", "rejects")
+         "patrol_cards", "council_sheet", "plan", "rejects")
 
 
 def _write_all(result: WeekResult, folder: Path) -> dict[str, Path]:
