@@ -57,7 +57,6 @@ def write_outputs(result: WeekResult, folder: Path) -> dict[str, Path]:
         return _write_all(result, folder)
 
 
-#: the writers, longest first (on this order two processes share them evenly)
 #: writers drawing the same things run one after the other in one process, so what one
 #: computes serves the next: the run's reprojections (:mod:`hotspots.wgs84`, one cache per
 #: process) for the two maps (the same streets, simplified) and for the liaison KML and
