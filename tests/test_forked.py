@@ -182,7 +182,7 @@ def test_writers_sharing_reprojections_are_one_task_in_order():
 
     names = ["layers", "map", "patrol_cards", "liaison/layers.gpkg", "liaison/segments.geojson",
              "liaison/lamps.geojson", "liaison/layers.kml", "liaison/kde.tif",
-             "liaison/map.html", "report"]  # the patrol cards: one writer for both sets
+             "liaison/map.html", "liaison/patrol_cards.html", "report"]
     ran: list[str] = []
 
     def writer(name):
@@ -197,6 +197,6 @@ def test_writers_sharing_reprojections_are_one_task_in_order():
     done = {name: fn() for name, fn in grouped}
     # a group writes its members one after the other, in the tasks' order
     assert ran == ["layers", "map", "liaison/map.html", "patrol_cards",
-                   "liaison/layers.gpkg", "liaison/segments.geojson",
+                   "liaison/patrol_cards.html", "liaison/layers.gpkg", "liaison/segments.geojson",
                    "liaison/lamps.geojson", "liaison/layers.kml", "liaison/kde.tif", "report"]
     assert _ungrouped(done) == {n: f"<{n}>" for n in names}

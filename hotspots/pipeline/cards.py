@@ -10,12 +10,13 @@ __all__ = ["write_cards"]
 
 
 def write_cards(result: WeekResult, path: Path, *, patrol, segments, zones,
-                privacy_k: int | None, maps: dict | None = None) -> Path:
+                privacy_k: int | None) -> Path:
     """The patrol cards of the run from the tables given (analyst's or liaison's).
 
-    ``maps`` (shift → :class:`hotspots.patrol_cards.ShiftMap`) carries the maps of one card
-    set to the other of the same run: those that fit are not drawn twice. It is used only
-    with the run's streets (the maps are drawn over them)."""
+    Over the run's streets, the cards take the run's cross streets and the shift maps the
+    run's other card set drew (``WeekResult.card_streets``, ``card_maps``: a map is reused
+    only where it :meth:`~hotspots.patrol_cards.ShiftMap.fits`), so that neither is made
+    twice."""
     from hotspots import i18n
     from hotspots.patrol_cards import write_patrol_cards
 
@@ -29,13 +30,13 @@ def write_cards(result: WeekResult, path: Path, *, patrol, segments, zones,
     # the run's cross streets and street names (computed once for both folders' cards) when
     # these are the run's segments and patrol segments (the liaison's keep the analyst's ids
     # and geometry); else computed for these cards
-    streets = None
+    streets, maps = None, None
     if len(patrol) and "segment_id" in patrol and segments.index.equals(result.segments.index):
         streets = result.card_streets
-        if not patrol["segment_id"].isin(streets.crosses.index).all():
+        if patrol["segment_id"].isin(streets.crosses.index).all():
+            maps = result.card_maps
+        else:
             streets = None
-    if streets is None:
-        maps = None
     return write_patrol_cards(patrol, segments, path, language=lang, title=result.config.title,
                               week=summary.get("week"), week_dates=week_dates, zones=zones,
                               privacy_k=privacy_k, streets=streets, maps=maps)

@@ -21,8 +21,7 @@ from hotspots.disclosure.release import LiaisonRelease
 from hotspots.layers import spec
 from hotspots.pipeline.release import release_for, release_statistics
 
-__all__ = ["Task", "liaison_tasks", "release_for", "release_statistics", "write_liaison",
-           "write_liaison_cards"]  # the first two re-exported
+__all__ = ["Task", "liaison_tasks", "release_for", "release_statistics", "write_liaison"]  # the first two re-exported
 
 
 #: one output of a run: its name and the function writing it (no arguments)
@@ -42,11 +41,10 @@ def write_liaison(result, folder: Path, *, title: str, subtitle: str | None = No
     return folder
 
 
-def liaison_tasks(result, folder: Path, *, title: str, attribution: str | None,
-                  cards: bool = True) -> list[Task]:
+def liaison_tasks(result, folder: Path, *, title: str,
+                  attribution: str | None) -> list[Task]:
     """The writers of the liaison folder, ``liaison/<file>`` → writer; makes the folder
-    (which must not exist yet). ``cards=False`` leaves the patrol cards to the caller
-    (:func:`write_liaison_cards`, with the analyst's: their maps drawn once)."""
+    (which must not exist yet)."""
     folder.mkdir()
     release = result.liaison
     liaison = release.layers
@@ -85,23 +83,17 @@ def liaison_tasks(result, folder: Path, *, title: str, attribution: str | None,
         path.write_text(_liaison_readme(release, lang=lang), encoding="utf-8")
         return path
 
-    tasks.append(("liaison/map.html", write_map))
-    if cards:
-        tasks.append(("liaison/patrol_cards.html", lambda: write_liaison_cards(result, folder)))
-    tasks.append(("liaison/README.txt", write_readme))
-    return tasks
-
-
-def write_liaison_cards(result, folder: Path, *, maps: dict | None = None) -> Path:
-    """The liaison's patrol cards (``folder``/patrol_cards.html) from the liaison tables;
-    ``maps``: the analyst's card maps of the run (:func:`hotspots.pipeline.cards.write_cards`)."""
     from hotspots.pipeline.cards import write_cards
 
-    release = result.liaison
-    liaison = release.layers
-    return write_cards(result, folder / "patrol_cards.html", patrol=liaison.get("patrol"),
-                       segments=liaison["segments"], zones=liaison.get("near_repeat_zones"),
-                       privacy_k=release.k, maps=maps)
+    tasks += [
+        ("liaison/map.html", write_map),
+        ("liaison/patrol_cards.html", lambda: write_cards(
+            result, folder / "patrol_cards.html", patrol=liaison.get("patrol"),
+            segments=liaison["segments"], zones=liaison.get("near_repeat_zones"),
+            privacy_k=k)),
+        ("liaison/README.txt", write_readme),
+    ]
+    return tasks
 
 
 def _liaison_readme(release: LiaisonRelease, *, lang: str = "en") -> str:

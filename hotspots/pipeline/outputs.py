@@ -12,7 +12,7 @@ from hotspots import export, geocode, maps, privacy
 from hotspots.pipeline import forked
 from hotspots.pipeline.cards import write_cards
 from hotspots.pipeline.heap import frozen_heap
-from hotspots.pipeline.liaison import Task, liaison_tasks, write_liaison_cards
+from hotspots.pipeline.liaison import Task, liaison_tasks
 from hotspots.pipeline.result import WeekResult
 
 __all__ = ["write_outputs"]
@@ -61,10 +61,11 @@ def write_outputs(result: WeekResult, folder: Path) -> dict[str, Path]:
 #: computes serves the next: the run's reprojections (:mod:`hotspots.wgs84`, one cache per
 #: process) for the two maps (the same streets, simplified) and for the liaison KML and
 #: GeoJSON (unsimplified); the run's street labels (``WeekResult.street_labels``) for the two
-#: maps. A group is named by its first member; the liaison's ``*.geojson`` join the KML's
-#: group. (The two sets of patrol cards are one writer, :func:`_write_patrol_cards`: the
-#: liaison's take the analyst's maps.)
-GROUPS = (("map", "liaison/map.html"), ("liaison/layers.kml", "liaison/*.geojson"))
+#: maps; the cross streets and the shift maps (``WeekResult.card_streets``, ``card_maps``)
+#: for the two sets of patrol cards. A group is named by its first member; the liaison's
+#: ``*.geojson`` join the KML's group.
+GROUPS = (("map", "liaison/map.html"), ("liaison/layers.kml", "liaison/*.geojson"),
+          ("patrol_cards", "liaison/patrol_cards.html"))
 
 #: the writers (or groups) longest first, so that the two processes finish together
 ORDER = ("liaison/layers.kml", "map", "report", "layers", "liaison/layers.gpkg",
@@ -76,9 +77,7 @@ def _write_all(result: WeekResult, folder: Path) -> dict[str, Path]:
     title, subtitle, attribution = _map_texts(result, summary)
     tasks = _analyst_tasks(result, folder, summary=summary, title=title, subtitle=subtitle,
                            attribution=attribution)
-    # the liaison's patrol cards are written with the analyst's (_write_patrol_cards)
-    tasks += liaison_tasks(result, folder / "liaison", title=title, attribution=attribution,
-                           cards=False)
+    tasks += liaison_tasks(result, folder / "liaison", title=title, attribution=attribution)
     grouped = _grouped(tasks)
     rank = {name: k for k, name in enumerate(ORDER)}
     grouped.sort(key=lambda task: rank.get(task[0], len(ORDER)))  # stable: the rest in order
@@ -181,21 +180,13 @@ def _analyst_tasks(result: WeekResult, folder: Path, *, summary: dict, title: st
 
     tasks += [
         ("map", write_map),
-        ("patrol_cards", lambda: _write_patrol_cards(result, folder, patrol=tables.get("patrol"),
-                                                     segments=analyst["segments"])),
+        ("patrol_cards", lambda: write_cards(result, folder / "patrol_cards.html",
+                                             patrol=tables.get("patrol"),
+                                             segments=analyst["segments"],
+                                             zones=result._zones(), privacy_k=None)),
         ("report", lambda: _write_report(result, summary, folder / "report.html")),
     ]
     return tasks
-
-
-def _write_patrol_cards(result: WeekResult, folder: Path, *, patrol, segments) -> Path:
-    """The analyst's patrol cards, then the liaison's (one task: the liaison's cards take the
-    analyst's maps of the shifts they show alike, instead of drawing them again)."""
-    maps: dict = {}
-    path = write_cards(result, folder / "patrol_cards.html", patrol=patrol, segments=segments,
-                       zones=result._zones(), privacy_k=None, maps=maps)
-    write_liaison_cards(result, folder / "liaison", maps=maps)
-    return path
 
 
 def _write_rejects(rejects, path: Path, *, lang: str, dialect: str) -> Path:

@@ -181,6 +181,14 @@ class WeekResult:
                             else [])
 
     @cached_property
+    def card_maps(self) -> dict:
+        """The patrol cards' shift maps drawn so far in this run, by shift
+        (:class:`hotspots.patrol_cards.ShiftMap`): the liaison's cards show the analyst's shifts
+        and take a map that fits instead of drawing it again (both card sets are written by
+        one task, ``outputs.GROUPS``)."""
+        return {}
+
+    @cached_property
     def category_changes(self) -> pd.DataFrame | None:
         """This week's incidents by category against last week and the weeks before, with the
         exact conditional Poisson test (weekly runs with a previous week; else None)."""
