@@ -29,7 +29,8 @@ COMPUTING = (
 )
 #: plumbing and data every layer may use (errors, settings, config, colours, privacy, IO)
 NEUTRAL = (
-    "hotspots", "hotspots._errors", "hotspots._settings", "hotspots._json", "hotspots.config",
+    "hotspots", "hotspots._errors", "hotspots._settings", "hotspots._json", "hotspots._texts",
+    "hotspots.config",
     "hotspots.config._checks", "hotspots.config.analysis", "hotspots.config.run",
     "hotspots.config.sections", "hotspots.config.planning", "hotspots.config.evaluation",
     "hotspots.config.geocoding", "hotspots.config.disclosure", "hotspots.checksum",

@@ -80,7 +80,8 @@ def test_kml_coordinates_as_pair_by_pair():
 def test_kml_join_helpers():
     from xml.sax.saxutils import escape, unescape
 
-    from hotspots.export.kml import _each, _filled, _take
+    from hotspots._texts import each as _each
+    from hotspots.export.kml import _filled, _take
 
     texts = ["a & b", "<Rua São João>", "", "x\x00y & z", "\"q\" 'r'", "ção > 3", ""]
     for fn in (escape, unescape):

@@ -26,6 +26,7 @@ import shapely
 from hotspots import i18n
 from hotspots import symbology as sym
 from hotspots._errors import ValidationError
+from hotspots._texts import each
 from hotspots.layers import Field, spec
 from hotspots.symbology.classes import is_true
 from hotspots.wgs84 import Wgs84Cache, get_parts, to_wgs84
@@ -61,17 +62,6 @@ def _kind(name: str, column: str) -> Field:
              "visits_per_shift": ("int", 0), "days_left": ("int", 0)}
     kind, dec = kinds.get(column, ("text", 0))
     return Field(column, column, kind, dec)
-
-
-def _each(fn, texts: list[str]) -> list[str]:
-    """``[fn(t) for t in texts]`` for a ``fn`` made of ``str.replace`` calls that neither
-    makes nor removes a NUL (``escape``, ``unescape``): applied once to all the texts joined
-    by NUL and split again — C-level passes over one string instead of a call per text (a
-    text holding a NUL itself is left to the per-text calls)."""
-    joined = "\0".join(texts)
-    if not texts or joined.count("\0") != len(texts) - 1:
-        return [fn(t) for t in texts]
-    return fn(joined).split("\0")
 
 
 def _take(table: list[str], codes: np.ndarray) -> list[str]:
@@ -121,7 +111,7 @@ def _texts(values: pd.Series, field: Field, lang: str, suppressed: np.ndarray | 
         if labels:
             shown = [t(key) if i18n.has(key := labels + text.strip().lower()) else text
                      for text in shown]
-        out = _take([*_each(escape, shown), ""], codes)
+        out = _take([*each(escape, shown), ""], codes)
     if suppressed is not None and k:
         from hotspots.maps.layers import SUPPRESSIBLE
 
@@ -284,7 +274,7 @@ def _names(name: str, data: pd.DataFrame, lang: str, class_label: list[str], mul
     unnamed = i18n.text("words.unnamed_street", lang) if entry.geometry == "line" else ""
     heading = entry.heading(lang)
     if name == "lamps" or name == "plan_repair_lamps":
-        ids = _each(unescape, texts["lamp_id"]) if "lamp_id" in texts else [
+        ids = each(unescape, texts["lamp_id"]) if "lamp_id" in texts else [
             str(v) for v in data.get("lamp_id", pd.Series([""] * len(data))).tolist()]
         label = i18n.text("fields.lamp_id", lang)
         places = [f"{label} {i}".strip() for i in ids]
@@ -294,7 +284,7 @@ def _names(name: str, data: pd.DataFrame, lang: str, class_label: list[str], mul
     usable = fill and all(k in texts for k in keys)
     if usable:
         whats = _filled(i18n.text(template, lang),
-                        {k: _each(unescape, texts[k]) for k in keys}, len(places))
+                        {k: each(unescape, texts[k]) for k in keys}, len(places))
     else:
         whats = class_label if multi else [heading] * len(places)
     if unnamed:
@@ -371,7 +361,7 @@ def write_kml(layers: dict[str, gpd.GeoDataFrame], path: str | Path, *,
             + "</Schema>")
         balloon = _balloon(name, shown, lang)
         cells = {c: _simple_data(c, texts[c]) for c in fields}
-        names_xml = _each(escape, names)
+        names_xml = each(escape, names)
         drawn = np.fromiter((g is not None for g in geoms), dtype=bool, count=len(geoms))
         body = [f"<Folder><name>{escape(spec(name).heading(lang))}</name>"]
         for ci, (style_id, color, width, label, fill) in enumerate(classes):

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from hotspots._errors import ValidationError
+from hotspots._texts import each
 from hotspots.export.gpkg import prepare_table
 from hotspots.i18n.formats import fixed_texts
 
@@ -55,10 +56,10 @@ def _cells(values: pd.Series, digits: int, d: dict) -> list[str]:
     if pd.api.types.is_float_dtype(values.dtype):
         arr = values.to_numpy(dtype=float)
         # fixed_texts spells inf/-inf as 'inf'/'-inf' and NaN as 'nan' (blank here); the
-        # decimal mark is swapped in all the cells joined into one string (no NUL in them)
+        # decimal mark swapped in all the cells at once
         out = fixed_texts(arr.tolist(), digits)
-        if d["decimal"] != "." and out:
-            out = "\0".join(out).replace(".", d["decimal"]).split("\0")
+        if d["decimal"] != ".":
+            out = each(lambda text: text.replace(".", d["decimal"]), out)
         for i in np.flatnonzero(np.isnan(arr)).tolist():
             out[i] = ""
         return out

@@ -7,6 +7,7 @@ import itertools
 import math
 import operator
 
+from hotspots._texts import each
 from hotspots.i18n.catalogue import language
 
 __all__ = ["date_text", "fixed_texts", "number", "numbers", "percent", "signed"]
@@ -55,8 +56,8 @@ def numbers(values, lang: str, *, digits: int = 0, scale: float = 1.0,
 
     The values are formatted in C by :func:`fixed_texts` (only those of 999 or more, which
     may need a thousands separator, again by ``format``), Portuguese decimal marks are
-    swapped in all texts at once, joined into one string (a formatted number holds no NUL
-    to split on), and the suffix is added by a C-level ``map``."""
+    swapped in all texts at once (:func:`hotspots._texts.each`), and the suffix is added by
+    a C-level ``map``."""
     import numpy as np
 
     arr = np.asarray(values, dtype=float) * scale
@@ -70,7 +71,7 @@ def numbers(values, lang: str, *, digits: int = 0, scale: float = 1.0,
     for i in np.flatnonzero(np.abs(arr) >= 999.0).tolist():  # below 999: no separator
         out[i] = format(plain[i], spec)
     if language(lang) == "pt":
-        out = "\0".join(out).translate(_PT).split("\0")
+        out = each(lambda text: text.translate(_PT), out)
     if suffix:
         out = list(map(operator.add, out, itertools.repeat(suffix)))
     for i in np.flatnonzero(~ok).tolist():
