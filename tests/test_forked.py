@@ -200,3 +200,31 @@ def test_writers_sharing_reprojections_are_one_task_in_order():
                    "liaison/patrol_cards.html", "liaison/layers.gpkg", "liaison/segments.geojson",
                    "liaison/lamps.geojson", "liaison/layers.kml", "liaison/kde.tif", "report"]
     assert _ungrouped(done) == {n: f"<{n}>" for n in names}
+
+
+def test_tasks_named_here_run_in_the_caller_first_and_the_rest_are_shared():
+    order: list[str] = []
+
+    def task(name, seconds=0.0):
+        def run():
+            order.append(name)  # seen only for the tasks this process runs
+            time.sleep(seconds)
+            return os.getpid()
+        return run
+
+    tasks = [("a", task("a", 0.3)), ("draw1", task("draw1", 0.2)), ("b", task("b", 0.3)),
+             ("draw2", task("draw2", 0.2)), ("c", task("c", 0.1))]
+    done = forked.run_tasks(tasks, here=["draw1", "draw2"])
+    assert list(done) == ["a", "draw1", "b", "draw2", "c"]
+    assert done["draw1"] == done["draw2"] == os.getpid()
+    # the caller begins with its own tasks, in the tasks' order, then shares the rest
+    assert order[:2] == ["draw1", "draw2"]
+    assert {done["a"], done["b"]} != {os.getpid()}  # the child took some of the shared ones
+    _no_child_left()
+    # in one process the tasks simply run in order
+    order.clear()
+    assert forked.run_tasks(tasks, processes=1, here=["draw2"]) == dict.fromkeys(
+        ["a", "draw1", "b", "draw2", "c"], os.getpid())
+    assert order == ["a", "draw1", "b", "draw2", "c"]
+    with pytest.raises(ValueError, match="here names no task"):
+        forked.run_tasks(tasks, here=["nope"])

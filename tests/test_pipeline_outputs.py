@@ -45,3 +45,71 @@ def test_analysis_freezes_its_inputs_and_hands_them_back(monkeypatch):
         "2026-12-01 09:00", tz=cfg.parameters.timezone))
     assert seen and seen[0] > 10_000  # the inputs (thousands of objects) are frozen
     assert gc.get_freeze_count() == before
+
+
+def test_writers_run_with_one_blas_and_openmp_thread(sample_result, tmp_path, monkeypatch):
+    """Writers are one thread per process; BLAS's pool would spin on the other writer's core."""
+    import dataclasses
+
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from hotspots.pipeline import outputs
+
+    seen = []
+    real = outputs._write_rejects
+
+    def spy(*args, **kwargs):
+        seen.append({(i["internal_api"], i["filepath"]): i["num_threads"]
+                     for i in threadpool_info() if i["user_api"] in ("blas", "openmp")})
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(outputs, "_write_rejects", spy)
+    cfg = sample_result.config
+    result = dataclasses.replace(sample_result, config=dataclasses.replace(
+        cfg, outputs=dataclasses.replace(cfg.outputs, writer_processes=1)))
+    with threadpool_limits(limits=2):
+        before = {(i["internal_api"], i["filepath"]): i["num_threads"] for i in threadpool_info()
+                  if i["user_api"] in ("blas", "openmp")}
+        outputs.write_outputs(result, tmp_path)
+        after = {(i["internal_api"], i["filepath"]): i["num_threads"] for i in threadpool_info()
+                 if i["user_api"] in ("blas", "openmp")}
+    assert any(i["user_api"] == "blas" for i in threadpool_info())  # numpy's OpenBLAS at least
+    assert before and set(before.values()) == {2}
+    assert seen and set(seen[0].values()) == {1}
+    assert after == before  # handed back when the writing ends
+
+
+def test_drawing_writers_are_the_callers_and_the_others_never_load_matplotlib(tmp_path):
+    """matplotlib is loaded by the process running the drawing writers only: the writers run
+    by the other process (everything but DRAWING) never import it."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(f"""
+        import dataclasses, sys
+        import pandas as pd
+        from pathlib import Path
+        from hotspots import pipeline
+        from hotspots.pipeline import forked, outputs
+        cfg = pipeline.sample_config()
+        result = pipeline.analyse(cfg, week=None, now=pd.Timestamp("2026-12-01 09:00",
+                                                                    tz=cfg.parameters.timezone))
+        assert "matplotlib" not in sys.modules, "the analysis loaded matplotlib"
+        seen = {{}}
+
+        def run_tasks(tasks, *, processes=2, here=()):
+            seen["names"] = [name for name, _ in tasks]
+            seen["here"] = list(here)
+            return {{name: fn() for name, fn in tasks if name not in here}}
+
+        forked.run_tasks = run_tasks
+        outputs.write_outputs(result, Path({str(tmp_path)!r}))  # the drawings left out
+        assert sorted(seen["here"]) == sorted(outputs.DRAWING), seen
+        loaded = sorted(m for m in sys.modules if m.split(".")[0] == "matplotlib")
+        assert not loaded, loaded[:5]
+        print("ok")
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=600)
+    assert out.returncode == 0 and out.stdout.strip().endswith("ok"), out.stderr[-3000:]

@@ -48,12 +48,17 @@ def write_outputs(result: WeekResult, folder: Path) -> dict[str, Path]:
 
     ``manifest.json`` is written last by the caller, once every other file exists.
     """
+    from threadpoolctl import threadpool_limits
+
     from hotspots.wgs84 import run_cache
 
     # each layer reprojected to EPSG:4326 once for every writer below; the run's tables
     # (hundreds of thousands of objects, alive throughout) left out of the garbage
-    # collector's scans while the writers allocate millions of short-lived ones
-    with run_cache(), frozen_heap():
+    # collector's scans while the writers allocate millions of short-lived ones; BLAS and
+    # OpenMP kept to one thread: each writer process is one thread and there are as many of
+    # them as cores (pipeline.forked), while a small matrix product wakes OpenBLAS's pool,
+    # whose threads then spin waiting for more work on the core the other writer needs
+    with run_cache(), frozen_heap(), threadpool_limits(limits=1):
         return _write_all(result, folder)
 
 
@@ -71,6 +76,12 @@ GROUPS = (("map", "liaison/map.html"), ("liaison/layers.kml", "liaison/*.geojson
 ORDER = ("liaison/layers.kml", "map", "report", "layers", "liaison/layers.gpkg",
          "patrol_cards", "council_sheet", "plan", "rejects")
 
+#: the writers (or groups) drawing with matplotlib, all run by the calling process first
+#: (``forked.run_tasks(here=)``) while the other process starts on the rest: a run loads
+#: matplotlib (0.33–0.38 s at Pelotas scale, as long as the council sheet takes to draw)
+#: in one process, not in both
+DRAWING = ("report", "patrol_cards", "council_sheet")
+
 
 def _write_all(result: WeekResult, folder: Path) -> dict[str, Path]:
     summary = result.summary()  # computes the liaison release too (its privacy report)
@@ -82,7 +93,8 @@ def _write_all(result: WeekResult, folder: Path) -> dict[str, Path]:
     rank = {name: k for k, name in enumerate(ORDER)}
     grouped.sort(key=lambda task: rank.get(task[0], len(ORDER)))  # stable: the rest in order
     # in a second process beside this one when there is a second core (pipeline.forked)
-    done = forked.run_tasks(grouped, processes=result.config.outputs.writer_processes)
+    done = forked.run_tasks(grouped, processes=result.config.outputs.writer_processes,
+                            here=[name for name, _ in grouped if name in DRAWING])
     files: dict[str, Path] = {}
     for name, value in _ungrouped(done).items():
         if name.startswith("liaison/"):
