@@ -3,7 +3,8 @@
 Writing a run's outputs is a list of independent writers (the analyst's files, the liaison
 folder's). On a machine with two cores or more, :func:`run_tasks` forks the process once
 (POSIX ``fork``: the child sees the finished analysis as it is, nothing is pickled or
-recomputed) and both processes take the next writer not yet taken; the child's values come
+recomputed) and both processes take the next writer not yet taken (but the writers the caller
+keeps for itself, ``here``: those that load a library worth loading once); the child's values come
 back pickled, its exception is raised in the caller (an ``OSError`` keeps its errno, so disk
 full is still exit 5).
 
