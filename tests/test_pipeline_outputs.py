@@ -113,3 +113,37 @@ def test_drawing_writers_are_the_callers_and_the_others_never_load_matplotlib(tm
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          timeout=600)
     assert out.returncode == 0 and out.stdout.strip().endswith("ok"), out.stderr[-3000:]
+
+
+def test_young_collections_are_fewer_while_writing_and_thresholds_come_back(
+        sample_result, tmp_path, monkeypatch):
+    import dataclasses
+
+    from hotspots.pipeline import outputs
+    from hotspots.pipeline.heap import WRITING_YOUNG_THRESHOLD, fewer_young_collections
+
+    before = gc.get_threshold()
+    with fewer_young_collections(10_000):
+        assert gc.get_threshold() == (10_000, *before[1:])
+    assert gc.get_threshold() == before
+    gc.set_threshold(90_000, *before[1:])  # a caller's higher threshold is kept
+    try:
+        with fewer_young_collections(10_000):
+            assert gc.get_threshold()[0] == 90_000
+    finally:
+        gc.set_threshold(*before)
+
+    seen = []
+    real = outputs._write_rejects
+
+    def spy(*args, **kwargs):
+        seen.append(gc.get_threshold())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(outputs, "_write_rejects", spy)
+    cfg = sample_result.config
+    result = dataclasses.replace(sample_result, config=dataclasses.replace(
+        cfg, outputs=dataclasses.replace(cfg.outputs, writer_processes=1)))
+    outputs.write_outputs(result, tmp_path)
+    assert seen == [(WRITING_YOUNG_THRESHOLD, *before[1:])]
+    assert gc.get_threshold() == before

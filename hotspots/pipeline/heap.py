@@ -15,7 +15,7 @@ import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-__all__ = ["frozen_heap"]
+__all__ = ["fewer_young_collections", "frozen_heap"]
 
 
 def _nothing() -> None:
@@ -37,3 +37,28 @@ def frozen_heap() -> Iterator[Callable[[], None]]:
         yield gc.freeze
     finally:
         gc.unfreeze()
+
+
+#: objects allocated (less those freed) between two young-generation collections while the
+#: outputs are written (Python's default is 700)
+WRITING_YOUNG_THRESHOLD = 50_000
+
+
+@contextmanager
+def fewer_young_collections(threshold: int = WRITING_YOUNG_THRESHOLD) -> Iterator[None]:
+    """Collect the youngest generation every ``threshold`` allocations instead of every 700
+    for the block, the older generations' thresholds unchanged; the previous thresholds come
+    back when the block ends.
+
+    The writers build millions of short-lived containers (rows, chunks of text, matplotlib
+    artists): with the run's tables frozen (:func:`frozen_heap`), a young collection every
+    700 allocations finds little but costs 0.1 s of CPU per run at Pelotas scale, and the
+    few that survive are scanned again by the older collections. Garbage cycles (a
+    matplotlib figure and its canvas) are still collected, at most 50,000 allocations later.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(max(int(threshold), before[0]), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)

@@ -11,7 +11,7 @@ import pandas as pd
 from hotspots import export, geocode, maps, privacy
 from hotspots.pipeline import forked
 from hotspots.pipeline.cards import write_cards
-from hotspots.pipeline.heap import frozen_heap
+from hotspots.pipeline.heap import fewer_young_collections, frozen_heap
 from hotspots.pipeline.liaison import Task, liaison_tasks
 from hotspots.pipeline.result import WeekResult
 
@@ -54,11 +54,12 @@ def write_outputs(result: WeekResult, folder: Path) -> dict[str, Path]:
 
     # each layer reprojected to EPSG:4326 once for every writer below; the run's tables
     # (hundreds of thousands of objects, alive throughout) left out of the garbage
-    # collector's scans while the writers allocate millions of short-lived ones; BLAS and
+    # collector's scans while the writers allocate millions of short-lived ones, and the
+    # young generation collected less often (heap.fewer_young_collections); BLAS and
     # OpenMP kept to one thread: each writer process is one thread and there are as many of
     # them as cores (pipeline.forked), while a small matrix product wakes OpenBLAS's pool,
     # whose threads then spin waiting for more work on the core the other writer needs
-    with run_cache(), frozen_heap(), threadpool_limits(limits=1):
+    with run_cache(), frozen_heap(), fewer_young_collections(), threadpool_limits(limits=1):
         return _write_all(result, folder)
 
 
