@@ -47,11 +47,9 @@ def test_analysis_freezes_its_inputs_and_hands_them_back(monkeypatch):
     assert gc.get_freeze_count() == before
 
 
-def test_writers_run_with_one_blas_and_openmp_thread(sample_result, tmp_path, monkeypatch):
-    """Writers are one thread per process; BLAS's pool would spin on the other writer's core."""
+def _seen_inside_a_writer(sample_result, folder, monkeypatch, probe):
+    """What ``probe()`` returns inside a writer (the rejects' CSV) of a one-process run."""
     import dataclasses
-
-    from threadpoolctl import threadpool_info, threadpool_limits
 
     from hotspots.pipeline import outputs
 
@@ -59,23 +57,36 @@ def test_writers_run_with_one_blas_and_openmp_thread(sample_result, tmp_path, mo
     real = outputs._write_rejects
 
     def spy(*args, **kwargs):
-        seen.append({(i["internal_api"], i["filepath"]): i["num_threads"]
-                     for i in threadpool_info() if i["user_api"] in ("blas", "openmp")})
+        seen.append(probe())
         return real(*args, **kwargs)
 
     monkeypatch.setattr(outputs, "_write_rejects", spy)
     cfg = sample_result.config
     result = dataclasses.replace(sample_result, config=dataclasses.replace(
         cfg, outputs=dataclasses.replace(cfg.outputs, writer_processes=1)))
+    outputs.write_outputs(result, folder)
+    assert len(seen) == 1
+    return seen[0]
+
+
+def _native_threads() -> dict:
+    from threadpoolctl import threadpool_info
+
+    return {(i["internal_api"], i["filepath"]): i["num_threads"] for i in threadpool_info()
+            if i["user_api"] in ("blas", "openmp")}
+
+
+def test_writers_run_with_one_blas_and_openmp_thread(sample_result, tmp_path, monkeypatch):
+    """Writers are one thread per process; BLAS's pool would spin on the other writer's core."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
     with threadpool_limits(limits=2):
-        before = {(i["internal_api"], i["filepath"]): i["num_threads"] for i in threadpool_info()
-                  if i["user_api"] in ("blas", "openmp")}
-        outputs.write_outputs(result, tmp_path)
-        after = {(i["internal_api"], i["filepath"]): i["num_threads"] for i in threadpool_info()
-                 if i["user_api"] in ("blas", "openmp")}
+        before = _native_threads()
+        inside = _seen_inside_a_writer(sample_result, tmp_path, monkeypatch, _native_threads)
+        after = _native_threads()
     assert any(i["user_api"] == "blas" for i in threadpool_info())  # numpy's OpenBLAS at least
     assert before and set(before.values()) == {2}
-    assert seen and set(seen[0].values()) == {1}
+    assert set(inside.values()) == {1}
     assert after == before  # handed back when the writing ends
 
 
@@ -117,9 +128,6 @@ def test_drawing_writers_are_the_callers_and_the_others_never_load_matplotlib(tm
 
 def test_young_collections_are_fewer_while_writing_and_thresholds_come_back(
         sample_result, tmp_path, monkeypatch):
-    import dataclasses
-
-    from hotspots.pipeline import outputs
     from hotspots.pipeline.heap import WRITING_YOUNG_THRESHOLD, fewer_young_collections
 
     before = gc.get_threshold()
@@ -133,17 +141,6 @@ def test_young_collections_are_fewer_while_writing_and_thresholds_come_back(
     finally:
         gc.set_threshold(*before)
 
-    seen = []
-    real = outputs._write_rejects
-
-    def spy(*args, **kwargs):
-        seen.append(gc.get_threshold())
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(outputs, "_write_rejects", spy)
-    cfg = sample_result.config
-    result = dataclasses.replace(sample_result, config=dataclasses.replace(
-        cfg, outputs=dataclasses.replace(cfg.outputs, writer_processes=1)))
-    outputs.write_outputs(result, tmp_path)
-    assert seen == [(WRITING_YOUNG_THRESHOLD, *before[1:])]
+    inside = _seen_inside_a_writer(sample_result, tmp_path, monkeypatch, gc.get_threshold)
+    assert inside == (WRITING_YOUNG_THRESHOLD, *before[1:])
     assert gc.get_threshold() == before
