@@ -7,6 +7,8 @@ run) to find almost nothing. :func:`frozen_heap` moves what is alive to the coll
 permanent generation (``gc.freeze``) for the block, and the function it yields does the same
 again for what a step just made that lives on (the inputs read). Cycles made inside the block
 are still collected; what was frozen is handed back to the collector when the block ends.
+:func:`fewer_young_collections` makes the youngest generation's collections rarer while the
+outputs are written.
 """
 
 from __future__ import annotations
@@ -54,7 +56,8 @@ def fewer_young_collections(threshold: int = WRITING_YOUNG_THRESHOLD) -> Iterato
     artists): with the run's tables frozen (:func:`frozen_heap`), a young collection every
     700 allocations finds little but costs 0.1 s of CPU per run at Pelotas scale, and the
     few that survive are scanned again by the older collections. Garbage cycles (a
-    matplotlib figure and its canvas) are still collected, at most 50,000 allocations later.
+    matplotlib figure and its canvas) are still collected, at most ``threshold`` allocations
+    later; a caller's higher threshold is kept.
     """
     before = gc.get_threshold()
     gc.set_threshold(max(int(threshold), before[0]), *before[1:])
