@@ -180,7 +180,7 @@ def test_two_processes_write_the_same_files_as_one(sample_result, tmp_path):
 def test_writers_sharing_reprojections_are_one_task_in_order():
     from hotspots.pipeline.outputs import _grouped, _ungrouped
 
-    names = ["layers", "map", "patrol_cards", "liaison/layers.gpkg", "liaison/segments.geojson",
+    names = ["layers", "council_sheet", "map", "patrol_cards", "liaison/layers.gpkg", "liaison/segments.geojson",
              "liaison/lamps.geojson", "liaison/layers.kml", "liaison/kde.tif",
              "liaison/map.html", "liaison/patrol_cards.html", "report"]
     ran: list[str] = []
@@ -192,39 +192,15 @@ def test_writers_sharing_reprojections_are_one_task_in_order():
         return write
 
     grouped = _grouped([(n, writer(n)) for n in names])
-    assert [n for n, _ in grouped] == ["layers", "map", "patrol_cards", "liaison/layers.gpkg",
-                                       "liaison/layers.kml", "liaison/kde.tif", "report"]
+    # the drawing writers (matplotlib) are one group named by its first member, at the
+    # place of the first member met
+    assert [n for n, _ in grouped] == ["layers", "report", "map", "liaison/layers.gpkg",
+                                       "liaison/layers.kml", "liaison/kde.tif"]
     done = {name: fn() for name, fn in grouped}
     # a group writes its members one after the other, in the tasks' order
-    assert ran == ["layers", "map", "liaison/map.html", "patrol_cards",
-                   "liaison/patrol_cards.html", "liaison/layers.gpkg", "liaison/segments.geojson",
-                   "liaison/lamps.geojson", "liaison/layers.kml", "liaison/kde.tif", "report"]
+    assert ran == ["layers", "council_sheet", "patrol_cards", "liaison/patrol_cards.html",
+                   "report", "map", "liaison/map.html", "liaison/layers.gpkg",
+                   "liaison/segments.geojson", "liaison/lamps.geojson", "liaison/layers.kml",
+                   "liaison/kde.tif"]
     assert _ungrouped(done) == {n: f"<{n}>" for n in names}
 
-
-def test_tasks_named_here_run_in_the_caller_first_and_the_rest_are_shared():
-    order: list[str] = []
-
-    def task(name, seconds=0.0):
-        def run():
-            order.append(name)  # seen only for the tasks this process runs
-            time.sleep(seconds)
-            return os.getpid()
-        return run
-
-    tasks = [("a", task("a", 0.3)), ("draw1", task("draw1", 0.2)), ("b", task("b", 0.3)),
-             ("draw2", task("draw2", 0.2)), ("c", task("c", 0.1))]
-    done = forked.run_tasks(tasks, here=["draw1", "draw2"])
-    assert list(done) == ["a", "draw1", "b", "draw2", "c"]
-    assert done["draw1"] == done["draw2"] == os.getpid()
-    # the caller begins with its own tasks, in the tasks' order, then shares the rest
-    assert order[:2] == ["draw1", "draw2"]
-    assert {done["a"], done["b"]} != {os.getpid()}  # the child took some of the shared ones
-    _no_child_left()
-    # in one process the tasks simply run in order
-    order.clear()
-    assert forked.run_tasks(tasks, processes=1, here=["draw2"]) == dict.fromkeys(
-        ["a", "draw1", "b", "draw2", "c"], os.getpid())
-    assert order == ["a", "draw1", "b", "draw2", "c"]
-    with pytest.raises(ValueError, match="here names no task"):
-        forked.run_tasks(tasks, here=["nope"])

@@ -90,15 +90,15 @@ def test_writers_run_with_one_blas_and_openmp_thread(sample_result, tmp_path, mo
     assert after == before  # handed back when the writing ends
 
 
-def test_drawing_writers_are_the_callers_and_the_others_never_load_matplotlib(tmp_path):
-    """matplotlib is loaded by the process running the drawing writers only: the writers run
-    by the other process (everything but DRAWING) never import it."""
+def test_drawing_writers_are_one_task_and_the_others_never_load_matplotlib(tmp_path):
+    """matplotlib is loaded by the process running the drawing writers only: they are one
+    task (one group of ``GROUPS``), and the other writers never import it."""
     import subprocess
     import sys
     import textwrap
 
     script = textwrap.dedent(f"""
-        import dataclasses, sys
+        import sys
         import pandas as pd
         from pathlib import Path
         from hotspots import pipeline
@@ -109,14 +109,16 @@ def test_drawing_writers_are_the_callers_and_the_others_never_load_matplotlib(tm
         assert "matplotlib" not in sys.modules, "the analysis loaded matplotlib"
         seen = {{}}
 
-        def run_tasks(tasks, *, processes=2, here=()):
+        def run_tasks(tasks, *, processes=2):
             seen["names"] = [name for name, _ in tasks]
-            seen["here"] = list(here)
-            return {{name: fn() for name, fn in tasks if name not in here}}
+            return {{name: fn() for name, fn in tasks if name != "report"}}
 
         forked.run_tasks = run_tasks
         outputs.write_outputs(result, Path({str(tmp_path)!r}))  # the drawings left out
-        assert sorted(seen["here"]) == sorted(outputs.DRAWING), seen
+        drawing = next(g for g in outputs.GROUPS if g[0] == "report")
+        assert {{"report", "patrol_cards", "liaison/patrol_cards.html",
+                 "council_sheet"}} == set(drawing), drawing
+        assert "report" in seen["names"] and not set(drawing[1:]) & set(seen["names"]), seen
         loaded = sorted(m for m in sys.modules if m.split(".")[0] == "matplotlib")
         assert not loaded, loaded[:5]
         print("ok")

@@ -3,8 +3,7 @@
 Writing a run's outputs is a list of independent writers (the analyst's files, the liaison
 folder's). On a machine with two cores or more, :func:`run_tasks` forks the process once
 (POSIX ``fork``: the child sees the finished analysis as it is, nothing is pickled or
-recomputed) and both processes take the next writer not yet taken (but the writers the caller
-keeps for itself, ``here``: those that load a library worth loading once); the child's values come
+recomputed) and both processes take the next writer not yet taken; the child's values come
 back pickled, its exception is raised in the caller (an ``OSError`` keeps its errno, so disk
 full is still exit 5).
 
@@ -28,7 +27,7 @@ import sys
 import threading
 import traceback
 import warnings
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from hotspots._errors import HotspotsError
@@ -140,40 +139,29 @@ class Child:
 
 
 def run_tasks(tasks: Sequence[tuple[str, Callable[[], Any]]], *,
-              processes: int = 2, here: Collection[str] = ()) -> dict[str, Any]:
+              processes: int = 2) -> dict[str, Any]:
     """Run independent tasks (name, function of no arguments) and return name → value in the
     tasks' order.
 
     With :func:`can_fork`, the caller and one forked child share the work: each takes the
     next task not yet taken (one byte per task in a pipe that both read; a read of one byte
     is atomic), so the two finish together whatever each task costs — list the longest
-    first. The tasks named in ``here`` are the caller's alone: it runs them first, in the
-    tasks' order, then shares the rest (for tasks that load or warm up something costly
-    that they all use: loaded in one process, not in both). Otherwise the tasks run one
-    after another in the caller. The first error is raised once the caller's own tasks are
-    done (the child's, as :meth:`Child.wait` raises it); when the caller fails, the child
-    is stopped.
+    first. Otherwise the tasks run one after another in the caller. The first error is
+    raised once the caller's own tasks are done (the child's, as :meth:`Child.wait` raises
+    it); when the caller fails, the child is stopped.
     """
     if len(tasks) > 255:
         raise ValueError(f"run_tasks takes at most 255 tasks, got {len(tasks)}")
-    names = {name for name, _ in tasks}
-    if unknown := sorted(set(here) - names):
-        raise ValueError(f"run_tasks: here names no task: {unknown}")
     if len(tasks) < 2 or not can_fork(processes):
         return {name: fn() for name, fn in tasks}
-    own = [k for k, (name, _) in enumerate(tasks) if name in here]
-    shared = [k for k, (name, _) in enumerate(tasks) if name not in here]
     read, write = os.pipe()
     try:
-        os.write(write, bytes(shared))
+        os.write(write, bytes(range(len(tasks))))
     finally:
         os.close(write)
 
-    def work(first: Sequence[int] = ()) -> dict[str, Any]:
+    def work() -> dict[str, Any]:
         done: dict[str, Any] = {}
-        for k in first:
-            name, fn = tasks[k]
-            done[name] = fn()
         while claimed := os.read(read, 1):
             name, fn = tasks[claimed[0]]
             done[name] = fn()
@@ -182,7 +170,7 @@ def run_tasks(tasks: Sequence[tuple[str, Callable[[], Any]]], *,
     try:
         child = Child(work)
         try:
-            mine = work(own)
+            mine = work()
         except BaseException:
             child.cancel()
             raise

@@ -67,21 +67,17 @@ def write_outputs(result: WeekResult, folder: Path) -> dict[str, Path]:
 #: computes serves the next: the run's reprojections (:mod:`hotspots.wgs84`, one cache per
 #: process) for the two maps (the same streets, simplified) and for the liaison KML and
 #: GeoJSON (unsimplified); the run's street labels (``WeekResult.street_labels``) for the two
-#: maps; the cross streets and the shift maps (``WeekResult.card_streets``, ``card_maps``)
-#: for the two sets of patrol cards. A group is named by its first member; the liaison's
-#: ``*.geojson`` join the KML's group.
+#: maps; matplotlib for the writers drawing with it (0.33–0.38 s to load at Pelotas scale,
+#: paid in one process, not in both), among them the two sets of patrol cards sharing the
+#: cross streets and the shift maps (``WeekResult.card_streets``, ``card_maps``). A group is
+#: named by its first member; the liaison's ``*.geojson`` join the KML's group.
 GROUPS = (("map", "liaison/map.html"), ("liaison/layers.kml", "liaison/*.geojson"),
-          ("patrol_cards", "liaison/patrol_cards.html"))
+          ("report", "patrol_cards", "liaison/patrol_cards.html", "council_sheet"))
 
-#: the writers (or groups) longest first, so that the two processes finish together
-ORDER = ("liaison/layers.kml", "map", "report", "layers", "liaison/layers.gpkg",
-         "patrol_cards", "council_sheet", "plan", "rejects")
-
-#: the writers (or groups) drawing with matplotlib, all run by the calling process first
-#: (``forked.run_tasks(here=)``) while the other process starts on the rest: a run loads
-#: matplotlib (0.33–0.38 s at Pelotas scale, as long as the council sheet takes to draw)
-#: in one process, not in both
-DRAWING = ("report", "patrol_cards", "council_sheet")
+#: the writers (or groups) longest first, so that the two processes finish together; the
+#: drawing group first (one process draws while the other writes the KML, maps and layers)
+ORDER = ("report", "liaison/layers.kml", "map", "layers", "liaison/layers.gpkg", "plan",
+         "rejects")
 
 
 def _write_all(result: WeekResult, folder: Path) -> dict[str, Path]:
@@ -94,8 +90,7 @@ def _write_all(result: WeekResult, folder: Path) -> dict[str, Path]:
     rank = {name: k for k, name in enumerate(ORDER)}
     grouped.sort(key=lambda task: rank.get(task[0], len(ORDER)))  # stable: the rest in order
     # in a second process beside this one when there is a second core (pipeline.forked)
-    done = forked.run_tasks(grouped, processes=result.config.outputs.writer_processes,
-                            here=[name for name, _ in grouped if name in DRAWING])
+    done = forked.run_tasks(grouped, processes=result.config.outputs.writer_processes)
     files: dict[str, Path] = {}
     for name, value in _ungrouped(done).items():
         if name.startswith("liaison/"):
