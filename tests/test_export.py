@@ -291,3 +291,22 @@ def test_string_columns_kept_as_they_are_write_the_layer_objects_write(tmp_path,
     assert names.isna().tolist() == [False, True, False, False, False, True]
     assert names.dropna().tolist() == ["Rua Á", "", EVIL, "Rua Á"]
     assert back["bairro"].isna().sum() == 1
+
+
+def test_kml_says_in_words_why_a_liaison_value_is_empty():
+    """The status columns ('min_length', 'k_rule') are written as the map's popup says them."""
+    import pandas as pd
+
+    from hotspots import i18n
+    from hotspots.export.kml import _texts
+    from hotspots.layers import Field
+
+    codes = pd.Series(["min_length", "k_rule", "", None, "k_rule"], dtype="str")
+    field = Field("count_status", "count_status", "text", 0)
+    for lang in ("pt", "en"):
+        got = _texts(codes, field, lang, None, 3)
+        assert got == [i18n.text("map.js.withheld_short", lang),
+                       i18n.text("words.withheld_k", lang, k=3), "", "",
+                       i18n.text("words.withheld_k", lang, k=3)]
+    assert _texts(codes, field, "pt", None, 3)[0] == "não mostrado (segmento curto demais)"
+    assert _texts(codes, field, "pt", None, 3)[1] == "omitido (protege contagens abaixo de 3)"

@@ -210,6 +210,7 @@ def test_kml_balloon_in_words(browser, pt_week_run, tmp_path):
     hot = next(i for i, n in enumerate(marks) if "Ponto quente 99 %" in n)
     page_html = balloon_html(kml, hot)
     assert "$[" not in page_html and "Ocorrências" in page_html
+    assert "min_length" not in page_html and "k_rule" not in page_html  # the reason in words
     path = tmp_path / "balloon.html"
     path.write_text(page_html, encoding="utf-8")
     view = OfflinePage(browser, path)

@@ -111,6 +111,12 @@ def _texts(values: pd.Series, field: Field, lang: str, suppressed: np.ndarray | 
         if labels:
             shown = [t(key) if i18n.has(key := labels + text.strip().lower()) else text
                      for text in shown]
+        elif field.column in _status_columns():
+            # why a liaison value is empty, in the words the map's popup uses
+            why = {"min_length": t("map.js.withheld_short")}
+            if k:
+                why["k_rule"] = t("words.withheld_k", k=k)
+            shown = [why.get(text.strip(), text) for text in shown]
         out = _take([*each(escape, shown), ""], codes)
     if suppressed is not None and k:
         from hotspots.maps.layers import SUPPRESSIBLE
@@ -121,6 +127,14 @@ def _texts(values: pd.Series, field: Field, lang: str, suppressed: np.ndarray | 
                 if not out[i]:
                     out[i] = note
     return out
+
+
+def _status_columns() -> set[str]:
+    """The liaison layers' disclosure status columns (``count_status``…: 'k_rule',
+    'min_length' or empty), from the layer registry as the map reads them."""
+    from hotspots.maps.layers import STATUS_OF
+
+    return set(STATUS_OF.values())
 
 
 def _coords(xy: np.ndarray) -> str:
